@@ -1,0 +1,77 @@
+import { Command, CommanderError } from "commander";
+import { HeapscopeError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { commandRegistrars } from "./commands/index.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("heapscope")
+    .description("Is my Go program leaking memory, what holds it, and how do I fix it?")
+    .version(VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(text.startsWith("error:") ? `heapscope: ${text.slice(7)}` : text),
+    });
+  for (const register of commandRegistrars) register(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code (0 ok, 1 gate tripped, 2 usage or input error). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(normalizePprofFlags(argv));
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed its one-line message (or the help text for --help / --version).
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+    if (error.code === "commander.help") return 0;
+    return 2;
+  }
+  if (error instanceof HeapscopeError) {
+    process.stderr.write(`heapscope: ${firstLine(error.message)}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`heapscope: internal error: ${firstLine(message)}\n`);
+  return 2;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0] ?? "";
+  return line.length > 500 ? `${line.slice(0, 500)}…` : line;
+}
+
+/**
+ * pprof spells its options with one dash and underscores (`-sample_index=alloc_space`, `-lines`).
+ * Rewrite those to heapscope's long options so a pasted pprof command line works.
+ * Only single-dash words of two or more letters are touched; `-` (stdin) and negative numbers are not.
+ */
+export function normalizePprofFlags(argv: string[]): string[] {
+  const out = argv.slice(0, 2);
+  let afterSeparator = false;
+  for (const arg of argv.slice(2)) {
+    if (afterSeparator || arg === "--") {
+      afterSeparator = true;
+      out.push(arg);
+      continue;
+    }
+    const match = /^-([a-z][a-z_]+)(=.*)?$/.exec(arg);
+    if (match) {
+      out.push(`--${match[1]!.replaceAll("_", "-")}${match[2] ?? ""}`);
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}

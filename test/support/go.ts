@@ -1,0 +1,152 @@
+/**
+ * Helpers for tests that build and run real Go programs.
+ * Programs live in folders with a main package (a go.mod beside the .go files); binaries are cached
+ * under test/.work/bin keyed by the source hash and the toolchain, so repeated runs do not rebuild.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+export const workDir = path.join(repoRoot, "test/.work");
+
+/** Path of Go 1.19 from Debian's golang-1.19-go, when installed. */
+export const go119 = "/usr/lib/go-1.19/bin/go";
+export const hasGo119 = existsSync(go119);
+
+export function goBinary(): string {
+  return process.env.HEAPSCOPE_TEST_GO ?? "go";
+}
+
+function sourceHash(dir: string, goCommand: string): string {
+  const hash = createHash("sha256").update(goCommand);
+  for (const name of readdirSync(dir).sort()) {
+    if (name.endsWith(".go") || name === "go.mod" || name === "go.sum") {
+      hash.update(name).update(readFileSync(path.join(dir, name)));
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Builds the Go main package in `dir` and returns the binary path. */
+export async function buildGoProgram(
+  dir: string,
+  options: { go?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const goCommand = options.go ?? goBinary();
+  const out = path.join(workDir, "bin", `${path.basename(dir)}-${sourceHash(dir, goCommand)}`);
+  if (existsSync(out)) return out;
+  mkdirSync(path.dirname(out), { recursive: true });
+  await execFileAsync(goCommand, ["build", "-o", out, "."], {
+    cwd: dir,
+    env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local", ...options.env },
+    maxBuffer: 16 << 20,
+  });
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until it answers 200 or the timeout passes. */
+export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+export interface RunningProgram {
+  child: ChildProcess;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop: () => Promise<void>;
+}
+
+/** Starts a built Go program; `stop()` kills it (SIGKILL after 3 s of SIGTERM). */
+export function startProgram(
+  binary: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): RunningProgram {
+  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let stdout = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+  return {
+    child,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    exited,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs the built heapscope CLI (dist/) and returns its output and exit code. */
+export async function runCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "bin/heapscope.js"), ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      });
+    });
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.input ?? "");
+  });
+}
