@@ -3,3 +3,110 @@
 export * from "./errors.js";
 export type * from "./profile/model.js";
 export { emptyProfile } from "./profile/model.js";
+// Profile codec and inputs (formats/pprof-*, formats/profile-bytes, collect/profile-source).
+export { decodeProfile } from "./formats/pprof-proto-decode.js";
+export { encodeProfile, encodeProfileGzip } from "./formats/pprof-proto-encode.js";
+export { parseLegacyHeapText, type LegacyHeapText } from "./formats/pprof-legacy-heap-text.js";
+export { parseProfileBytes, type ParsedProfile, type ParseProfileOptions } from "./formats/profile-bytes.js";
+export {
+  readProfile,
+  readProfileInput,
+  splitProfileArgs,
+  type ProfileInputOptions,
+} from "./collect/profile-source.js";
+export { applyDropFrames } from "./profile/drop-frames.js";
+// Benchmarks and the CI gate (formats/go-bench, analysis/benchmath|bench-compare|bench-gate, render/bench-*).
+export {
+  parseGoBench,
+  parseGoBenchText,
+  parseGoTestJson,
+  type BenchResult,
+  type GoBenchFile,
+} from "./formats/go-bench.js";
+export {
+  mannWhitneyUTest,
+  summarizeMedian,
+  summarizeExact,
+  quantileInterval,
+  compareMedians,
+  compareExact,
+  geomean,
+} from "./analysis/benchmath.js";
+export { compareBenchmarks, type BenchComparison, type BenchRow } from "./analysis/bench-compare.js";
+export {
+  defaultGatePolicy,
+  evaluateGate,
+  gateExitCode,
+  policyFromConfig,
+  type GatePolicy,
+  type GateReport,
+} from "./analysis/bench-gate.js";
+export { renderBenchText } from "./render/bench-text.js";
+export { renderBenchMarkdown } from "./render/bench-markdown.js";
+export { benchReportJson } from "./render/bench-json.js";
+export { runBenchComparison, type BenchRunOptions } from "./collect/bench-runner.js";
+// Runtime signals: MemStats from every source, goroutine dumps of every form (formats/memstats*,
+// formats/goroutine-dump, analysis/memstats-health|goroutine-groups, render/memstats|goroutines-report).
+export {
+  parseLosslessJson,
+  readJsonDocuments,
+  type JsonValue,
+  type JsonObject,
+} from "./formats/lossless-json.js";
+export {
+  detectAndParseMemStats,
+  detectAndParseMemStatsSeries,
+  parseExpvarMemStats,
+  parseExpvarSeries,
+  memStatsSampleFromJson,
+  parsePrometheusMemStats,
+  parsePrometheusMemStatsSeries,
+  parseQueryRangeMemStats,
+  parseMemStatsLogLines,
+  MEMSTATS_FIELDS,
+  MEMSTATS_FIELD_UNITS,
+  type MemStatsField,
+  type MemStatsSample,
+  type MemStatsSeries,
+  type MemStatsSourceFormat,
+  type MemStatsTimeSource,
+} from "./formats/memstats.js";
+export {
+  parseGoroutineDump,
+  parseGoroutineDumpStream,
+  GoroutineDumpParser,
+  goroutineSnapshotFromProfile,
+  looksLikeGoroutineDump,
+  type Goroutine,
+  type GoroutineFrame,
+  type GoroutineCreator,
+  type GoroutineGroup,
+  type GoroutineSnapshot,
+  type GoroutineDumpFormat,
+  type GroupingOptions,
+  type ParseGoroutineDumpOptions,
+} from "./formats/goroutine-dump.js";
+export {
+  groupGoroutines,
+  regroupSnapshot,
+  filterGoroutineGroups,
+  diffGoroutineGroups,
+  type GoroutineGroupFilter,
+  type GoroutineGroupDiff,
+  type GoroutineGroupChange,
+} from "./analysis/goroutine-groups.js";
+export {
+  analyzeMemStats,
+  type MemStatsHealth,
+  type MemStatsHealthOptions,
+  type MemStatsTrend,
+  type MemStatsWarning,
+  type MemStatsFigures,
+} from "./analysis/memstats-health.js";
+export { renderMemStatsText, renderMemStatsMarkdown, memStatsReportJson } from "./render/memstats-report.js";
+export {
+  renderGoroutinesText,
+  renderGoroutinesMarkdown,
+  goroutinesReportJson,
+  type GoroutinesView,
+} from "./render/goroutines-report.js";

@@ -1,4 +1,18 @@
 import type { Command } from "commander";
+import { register as registerBench } from "./bench.js";
+import { register as registerExport } from "./export.js";
+import { register as registerInspect } from "./inspect.js";
+import { register as registerRecord } from "./record.js";
+import { register as registerGoroutines } from "./goroutines.js";
+import { register as registerList } from "./list.js";
+import { register as registerMemstats } from "./memstats.js";
+import { register as registerPeek } from "./peek.js";
+import { register as registerRaw } from "./raw.js";
+import { register as registerTags } from "./tags.js";
+import { register as registerTop } from "./top.js";
+import { register as registerTraces } from "./traces.js";
+import { register as registerTree } from "./tree.js";
+import { register as registerUi } from "./ui.js";
 
 /**
  * Every CLI command registers itself here: one module per command under src/cli/commands/,
@@ -6,4 +20,19 @@ import type { Command } from "commander";
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: CommandRegistrar[] = [];
+export const commandRegistrars: CommandRegistrar[] = [
+  registerRecord,
+  registerInspect,
+  registerExport,
+  registerBench,
+  registerTop,
+  registerTree,
+  registerPeek,
+  registerList,
+  registerTraces,
+  registerTags,
+  registerRaw,
+  registerMemstats,
+  registerGoroutines,
+  registerUi,
+];

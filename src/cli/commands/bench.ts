@@ -1,0 +1,357 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { appendFile, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { type BenchComparison, compareBenchmarks } from "../../analysis/bench-compare.js";
+import {
+  canonicalUnit,
+  defaultGatePolicy,
+  evaluateGate,
+  type GatePolicy,
+  type GateReport,
+  gateExitCode,
+  type MissingPolicy,
+  parseFloor,
+  parsePercent,
+  policyFromConfig,
+  type UnitThresholds,
+} from "../../analysis/bench-gate.js";
+import { runBenchComparison } from "../../collect/bench-runner.js";
+import { InputError, UsageError } from "../../errors.js";
+import { type GoBenchFile, parseGoBench } from "../../formats/go-bench.js";
+import { renderGithubAnnotations } from "../../render/bench-github.js";
+import { benchReportJson } from "../../render/bench-json.js";
+import { renderBenchMarkdown } from "../../render/bench-markdown.js";
+import { type BenchLabels, renderBenchText } from "../../render/bench-text.js";
+import { addFormatOptions, isInteractive, type OutputFormat, resolveFormat, writeJson, writeOut } from "../output.js";
+
+export interface GateCliOptions {
+  format?: string;
+  json?: boolean;
+  alpha?: string;
+  ignoreConfig?: boolean;
+  config?: string | false;
+  allocsWarn?: string;
+  allocsFail?: string;
+  allocsFloor?: string;
+  bytesWarn?: string;
+  bytesFail?: string;
+  bytesFloor?: string;
+  timeWarn?: string;
+  timeFail?: string;
+  timeFloor?: string;
+  threshold?: string[];
+  onMissing?: string;
+  failOnMissing?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Options shared by `bench compare` and `bench run`. */
+export function addGateOptions(command: Command): Command {
+  addFormatOptions(command);
+  return command
+    .option("--alpha <p>", "significance level of the U test (default 0.05)")
+    .option("--ignore-config", "pair benchmarks across different cpu:/goos:/… lines and -N GOMAXPROCS suffixes")
+    .option("--config <file>", "gate settings file (default: .heapscope.json in this or a parent directory)")
+    .option("--no-config", "ignore .heapscope.json")
+    .option("--allocs-warn <pct>", "warn when allocs/op grows this much (default 10)")
+    .option("--allocs-fail <pct>", "fail when allocs/op grows this much (default 30)")
+    .option("--allocs-floor <n>", "ignore allocs/op growth smaller than this (default 1)")
+    .option("--bytes-warn <pct>", "warn when B/op grows this much (default 15)")
+    .option("--bytes-fail <pct>", "fail when B/op grows this much (default 50)")
+    .option("--bytes-floor <size>", "ignore B/op growth smaller than this, e.g. 64 or 1KiB (default 64)")
+    .option("--time-warn <pct>", "warn when sec/op grows this much (off by default)")
+    .option("--time-fail <pct>", "fail when sec/op grows this much (off by default)")
+    .option("--time-floor <duration>", "ignore sec/op growth smaller than this, e.g. 5ns (default 0)")
+    .option(
+      "--threshold <unit=warn,fail[,floor]>",
+      'thresholds for any unit, e.g. "items/op=5,20" or "B/op=off" (repeatable)',
+      collect,
+    )
+    .option("--on-missing <policy>", "benchmarks present on one side only: ignore|warn|fail (default warn)")
+    .option("--fail-on-missing", "same as --on-missing fail");
+}
+
+function findConfigFile(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    for (const name of [".heapscope.json", "heapscope.json"]) {
+      const candidate = path.join(dir, name);
+      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    }
+    if (existsSync(path.join(dir, ".git"))) return undefined;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function setThreshold(policy: GatePolicy, unit: string, patch: UnitThresholds): void {
+  policy.thresholds[unit] = { ...policy.thresholds[unit], ...patch };
+}
+
+/** Builds the gate policy: defaults, then the configuration file, then flags. */
+export function resolveGateSettings(
+  options: GateCliOptions,
+  cwd: string = process.cwd(),
+): { policy: GatePolicy; alpha: number; ignoreConfig: boolean; configFile?: string } {
+  let policy = defaultGatePolicy();
+  let alpha = 0.05;
+  let ignoreConfig = false;
+  let configFile: string | undefined;
+  if (options.config !== false) {
+    configFile = typeof options.config === "string" ? path.resolve(cwd, options.config) : findConfigFile(cwd);
+    if (configFile) {
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(configFile, "utf8"));
+      } catch (error) {
+        const problem =
+          (error as NodeJS.ErrnoException).code === "ENOENT"
+            ? "no such file"
+            : `not valid JSON (${(error as Error).message})`;
+        throw new InputError(configFile, problem);
+      }
+      const parsed = policyFromConfig(json, configFile, policy);
+      policy = parsed.policy;
+      if (parsed.alpha !== undefined) alpha = parsed.alpha;
+      if (parsed.ignoreConfig !== undefined) ignoreConfig = parsed.ignoreConfig;
+    }
+  }
+  if (options.alpha !== undefined) {
+    const value = Number(options.alpha);
+    if (!(value > 0 && value < 1)) throw new UsageError(`--alpha must be between 0 and 1, not "${options.alpha}"`);
+    alpha = value;
+  }
+  if (options.ignoreConfig) ignoreConfig = true;
+  const flagPairs: [keyof GateCliOptions, string, keyof UnitThresholds][] = [
+    ["allocsWarn", "allocs/op", "warnPercent"],
+    ["allocsFail", "allocs/op", "failPercent"],
+    ["allocsFloor", "allocs/op", "floor"],
+    ["bytesWarn", "B/op", "warnPercent"],
+    ["bytesFail", "B/op", "failPercent"],
+    ["bytesFloor", "B/op", "floor"],
+    ["timeWarn", "sec/op", "warnPercent"],
+    ["timeFail", "sec/op", "failPercent"],
+    ["timeFloor", "sec/op", "floor"],
+  ];
+  for (const [option, unit, field] of flagPairs) {
+    const raw = options[option];
+    if (typeof raw !== "string") continue;
+    const flag = `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (raw === "off") {
+      setThreshold(policy, unit, { [field]: undefined });
+      continue;
+    }
+    const value = field === "floor" ? parseFloor(raw, unit, flag) : parsePercent(raw, flag);
+    setThreshold(policy, unit, { [field]: value });
+  }
+  for (const spec of options.threshold ?? []) {
+    const match = /^([^=]+)=(.*)$/.exec(spec);
+    if (!match) throw new UsageError(`--threshold: expected UNIT=WARN,FAIL[,FLOOR] or UNIT=off, not "${spec}"`);
+    const unit = canonicalUnit(match[1]!.trim());
+    const rest = match[2]!.trim();
+    if (rest === "off") {
+      delete policy.thresholds[unit];
+      continue;
+    }
+    const [warn, fail, floor, ...extra] = rest.split(",").map((s) => s.trim());
+    if (extra.length > 0 || warn === undefined) {
+      throw new UsageError(`--threshold: expected UNIT=WARN,FAIL[,FLOOR], not "${spec}"`);
+    }
+    policy.thresholds[unit] = {
+      warnPercent: warn === "" || warn === "-" ? undefined : parsePercent(warn, `--threshold ${unit} warn`),
+      failPercent:
+        fail === undefined || fail === "" || fail === "-" ? undefined : parsePercent(fail, `--threshold ${unit} fail`),
+      floor: floor === undefined || floor === "" ? undefined : parseFloor(floor, unit, `--threshold ${unit} floor`),
+    };
+  }
+  let onMissing: MissingPolicy | undefined;
+  if (options.onMissing !== undefined) {
+    if (!["ignore", "warn", "fail"].includes(options.onMissing)) {
+      throw new UsageError(`--on-missing must be ignore, warn or fail, not "${options.onMissing}"`);
+    }
+    onMissing = options.onMissing as MissingPolicy;
+  }
+  if (options.failOnMissing) onMissing = "fail";
+  if (onMissing) policy.onMissing = onMissing;
+  return { policy, alpha, ignoreConfig, configFile };
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Reads and parses one benchmark input (a file or `-` for stdin); bad input is an InputError. */
+export async function readBenchInput(spec: string): Promise<GoBenchFile> {
+  const name = spec === "-" ? "stdin" : spec;
+  let bytes: Buffer;
+  try {
+    bytes = spec === "-" ? await readStdin() : await readFile(spec);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory, not a file of go test -bench output"
+          : code === "EACCES"
+            ? "permission denied"
+            : (error as Error).message;
+    throw new InputError(name, problem);
+  }
+  return parseBenchBytes(bytes, name);
+}
+
+/** Validates and parses benchmark output bytes. */
+export function parseBenchBytes(bytes: Buffer, name: string): GoBenchFile {
+  if (bytes.length === 0) throw new InputError(name, "empty input; expected go test -bench output");
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    throw new InputError(name, "gzip data (a pprof profile?), not go test -bench output; profiles go to `heapscope diff`");
+  }
+  const sample = bytes.subarray(0, 4096);
+  if (sample.includes(0)) throw new InputError(name, "binary data, not go test -bench output");
+  const file = parseGoBench(bytes.toString("utf8"));
+  if (file.results.length === 0) {
+    const why = file.issues[0] ? ` (line ${file.issues[0].line}: ${file.issues[0].message})` : "";
+    throw new InputError(name, `no benchmark results found; expected go test -bench -benchmem output${why}`);
+  }
+  return file;
+}
+
+/** Compares, gates, renders and sets the exit code; shared by `compare` and `run`. */
+export async function reportGate(
+  base: GoBenchFile,
+  next: GoBenchFile,
+  labels: BenchLabels,
+  options: GateCliOptions,
+  infoNotes: string[] = [],
+): Promise<GateReport> {
+  const format: OutputFormat = resolveFormat(options);
+  const settings = resolveGateSettings(options);
+  const comparison: BenchComparison = compareBenchmarks(base, next, {
+    alpha: settings.alpha,
+    ignoreConfig: settings.ignoreConfig,
+  });
+  const report = evaluateGate(comparison, settings.policy);
+  report.notes.unshift(...infoNotes.map((message) => ({ level: "info" as const, message })));
+  const github = process.env.GITHUB_ACTIONS === "true";
+  if (format === "json") writeJson(benchReportJson(report, labels));
+  else if (format === "markdown") writeOut(renderBenchMarkdown(report, labels));
+  else writeOut(renderBenchText(report, labels));
+  if (github) {
+    const annotations = renderGithubAnnotations(report);
+    // Workflow commands are read from the job log; keep them off stdout when it carries JSON.
+    const stream = format === "json" ? process.stderr : process.stdout;
+    for (const line of annotations) stream.write(`${line}\n`);
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) {
+      try {
+        await appendFile(summaryFile, `${renderBenchMarkdown(report, labels)}\n`);
+      } catch (error) {
+        process.stderr.write(`heapscope: cannot write the job summary to ${summaryFile}: ${(error as Error).message}\n`);
+      }
+    }
+  }
+  process.exitCode = gateExitCode(report);
+  return report;
+}
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
+  return Number(value);
+}
+
+export function register(program: Command): void {
+  const bench = program
+    .command("bench")
+    .description("Compare Go benchmarks (go test -bench -benchmem) and gate CI on allocation and time regressions");
+  bench.exitOverride();
+
+  const compare = bench
+    .command("compare")
+    .description(
+      "Compare two go test -bench outputs with benchstat's statistics and apply the CI gate (exit 1 when a row fails)",
+    )
+    .argument("<base>", "baseline output file, or - for stdin")
+    .argument("<new>", "new output file, or - for stdin");
+  addGateOptions(compare);
+  compare
+    .addHelpText(
+      "after",
+      `
+Rows pair by (package, benchmark name). A row fails when the change is significant (U test,
+alpha 0.05; allocs/op and B/op that are constant on both sides compare exactly) AND it grew by
+at least the fail percentage AND by at least the floor. Defaults: allocs/op warn +10% fail +30%
+floor 1; B/op warn +15% fail +50% floor 64 B; sec/op off. 0 -> >0 allocs/op always fails.
+Exit codes: 0 pass (warnings included), 1 fail, 2 bad input or usage.
+Under GitHub Actions (GITHUB_ACTIONS=true) it also prints ::error/::warning annotations and
+appends a Markdown summary to $GITHUB_STEP_SUMMARY.
+
+Example:
+  $ go test -run '^$' -bench . -benchmem -count 10 ./... > new.txt
+  $ heapscope bench compare base.txt new.txt
+  $ heapscope bench compare --format markdown --time-fail 20 base.txt new.txt`,
+    )
+    .action(async (baseSpec: string, newSpec: string, options: GateCliOptions) => {
+      resolveFormat(options);
+      if (baseSpec === "-" && newSpec === "-") throw new UsageError("only one input can be - (stdin)");
+      const base = await readBenchInput(baseSpec);
+      const next = await readBenchInput(newSpec);
+      await reportGate(base, next, { base: baseSpec === "-" ? "stdin" : baseSpec, new: newSpec === "-" ? "stdin" : newSpec }, options);
+    });
+  compare.exitOverride();
+
+  const run = bench
+    .command("run")
+    .description(
+      "Build the test binaries of the working tree and of a base git ref, run their benchmarks interleaved, and gate the comparison",
+    )
+    .argument("[goTestArgs...]", "after --: packages, build flags (-tags …) and test flags (-benchtime …)")
+    .option("--base <ref>", "git ref to compare against (default: HEAD when the tree is dirty, else HEAD~1)")
+    .option("--count <n>", "rounds; each round runs every benchmark once per side", "10")
+    .option("--bench <regex>", "benchmarks to run", ".")
+    .option("--save <dir>", "also write the raw outputs to DIR/base.txt and DIR/new.txt")
+    .option("--go <path>", "go command to use", "go");
+  addGateOptions(run);
+  run
+    .addHelpText(
+      "after",
+      `
+Both trees are built once with go test -c (the base in a temporary git worktree, removed
+afterwards even on error or Ctrl-C); the binaries then run with -test.run='^$', alternating
+base and new round by round so machine drift hits both sides alike.
+
+Example:
+  $ heapscope bench run --base origin/main --count 10 -- -benchtime=1000x ./...
+  $ heapscope bench run --bench 'Encode|Decode' --time-fail 15`,
+    )
+    .action(async (goTestArgs: string[], options: GateCliOptions & { base?: string; count: string; bench: string; save?: string; go: string }) => {
+      resolveFormat(options);
+      resolveGateSettings(options);
+      const count = positiveInt(options.count, "--count");
+      const interactive = isInteractive();
+      const result = await runBenchComparison({
+        dir: process.cwd(),
+        baseRef: options.base,
+        count,
+        bench: options.bench,
+        goTestArgs,
+        go: options.go,
+        saveDir: options.save,
+        onProgress: interactive
+          ? (message) => process.stderr.write(`\r\x1b[2K${message}`)
+          : undefined,
+      });
+      if (interactive) process.stderr.write("\r\x1b[2K");
+      const base = parseBenchBytes(Buffer.from(result.baseText), `base (${result.baseRef})`);
+      const next = parseBenchBytes(Buffer.from(result.newText), "new (working tree)");
+      await reportGate(base, next, { base: result.baseLabel, new: result.newLabel }, options, result.notes);
+    });
+  run.exitOverride();
+}

@@ -1,0 +1,185 @@
+import type { Command } from "commander";
+import { HeapscopeError, InputError, UsageError } from "../../errors.js";
+import type { GoroutineSnapshot } from "../../formats/goroutine-dump.js";
+import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+
+interface GoroutinesFlags {
+  base?: string;
+  state?: string;
+  match?: string;
+  exactArgs?: boolean;
+  limit?: string;
+  depth?: string;
+  timeout?: string;
+  format?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command("goroutines")
+    .description("groups of goroutines with the same stack, from any goroutine dump; with --base, the groups that grew")
+    .argument(
+      "<dump>",
+      "a goroutine dump: /debug/pprof/goroutine (proto, ?debug=1, ?debug=2), goroutineleak, or panic/SIGQUIT output; a file, - for stdin, or an http(s) URL",
+    )
+    .option("--base <dump>", "an earlier dump: show which groups grew and by how much")
+    .option("--state <states>", "only groups in these states, comma-separated (e.g. 'chan receive,select')")
+    .option("--match <regex>", "only groups with a frame or creator function matching this regular expression")
+    .option("--exact-args", "split groups whose frames differ in argument values (default: arguments are ignored)")
+    .option("--limit <n>", "most groups listed in text/markdown output", "20")
+    .option("--depth <n>", "most frames listed per group in text/markdown output", "12")
+    .option("--timeout <seconds>", "HTTP deadline for URLs", "30");
+  addFormatOptions(command);
+  command.addHelpText(
+    "after",
+    `
+Goroutines are grouped by state, creator and stack (function and line of each frame). Argument
+values are ignored by default: they are mostly pointers and would split identical goroutines.
+debug=1 and proto dumps have no state or wait time (shown as null in JSON); use ?debug=2 for them.
+A URL without a query (…/debug/pprof/goroutine) serves the proto form, which is read as well.
+
+Examples:
+  $ heapscope goroutines http://127.0.0.1:6060/debug/pprof/goroutine?debug=2
+  $ heapscope goroutines crash.log --state 'chan receive' --match 'mypkg\\.'
+  $ heapscope goroutines now.txt --base before.txt --json`,
+  );
+  command.action(async (dump: string, flags: GoroutinesFlags) => {
+    const format = resolveFormat(flags);
+    const limit = positiveInteger(flags.limit ?? "20", "--limit");
+    const depth = positiveInteger(flags.depth ?? "12", "--depth");
+    const timeoutMs = positiveNumber(flags.timeout ?? "30", "--timeout") * 1000;
+    let match: RegExp | undefined;
+    if (flags.match !== undefined) {
+      try {
+        match = new RegExp(flags.match);
+      } catch (error) {
+        throw new UsageError(`--match: invalid regular expression (${(error as Error).message})`);
+      }
+    }
+    const states = flags.state
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    const ignoreArgs = !flags.exactArgs;
+
+    const { filterGoroutineGroups, diffGoroutineGroups, snapshotHasStates } = await import(
+      "../../analysis/goroutine-groups.js"
+    );
+    const render = await import("../../render/goroutines-report.js");
+    const current = await loadGoroutineSnapshot(dump, { ignoreArgs, timeoutMs });
+    const base = flags.base !== undefined ? await loadGoroutineSnapshot(flags.base, { ignoreArgs, timeoutMs }) : undefined;
+
+    if (states && states.length > 0) {
+      for (const [name, snapshot] of [[current.name, current.snapshot], ...(base ? [[base.name, base.snapshot]] : [])] as [
+        string,
+        GoroutineSnapshot,
+      ][]) {
+        if (!snapshotHasStates(snapshot)) {
+          throw new UsageError(
+            `--state needs goroutine states, which a ${snapshot.format} dump does not have (${name}); use a ?debug=2 dump or a traceback`,
+          );
+        }
+      }
+    }
+    const filter = { ...(states && states.length > 0 ? { states } : {}), ...(match ? { match } : {}) };
+    const filters: string[] = [];
+    if (states && states.length > 0) filters.push(`state ${states.join("|")}`);
+    if (match) filters.push(`/${match.source}/`);
+    const groups = filterGoroutineGroups(current.snapshot.groups, filter);
+    const notes = notesFor(current.name, current.snapshot);
+    const view: import("../../render/goroutines-report.js").GoroutinesView = {
+      source: current.name,
+      snapshot: current.snapshot,
+      groups,
+      filters,
+      notes,
+      limit,
+      depth,
+    };
+    if (base) {
+      notes.push(...notesFor(base.name, base.snapshot));
+      view.base = { source: base.name, snapshot: base.snapshot };
+      view.diff = diffGoroutineGroups(filterGoroutineGroups(base.snapshot.groups, filter), groups, { ignoreArgs });
+      if (filters.length > 0) {
+        view.diff.baseTotal = filterGoroutineGroups(base.snapshot.groups, filter).reduce((n, g) => n + g.count, 0);
+        view.diff.currentTotal = groups.reduce((n, g) => n + g.count, 0);
+        view.diff.delta = view.diff.currentTotal - view.diff.baseTotal;
+      }
+    }
+    if (format === "json") writeJson(render.goroutinesReportJson(view));
+    else if (format === "markdown") writeOut(render.renderGoroutinesMarkdown(view));
+    else writeOut(render.renderGoroutinesText(view));
+  });
+}
+
+function notesFor(name: string, snapshot: GoroutineSnapshot): string[] {
+  const notes: string[] = [];
+  if (snapshot.format === "proto" || snapshot.format === "debug1") {
+    notes.push(`${name}: this form has no goroutine states or wait times; a ?debug=2 dump has them.`);
+  }
+  if (snapshot.declaredTotal !== undefined && snapshot.declaredTotal !== snapshot.total) {
+    notes.push(`${name}: the header says ${snapshot.declaredTotal} goroutines but ${snapshot.total} were read (truncated?).`);
+  }
+  if (snapshot.dumps > 1) notes.push(`${name}: the input holds ${snapshot.dumps} dumps; the last one is used.`);
+  if (snapshot.skippedLines > 0) {
+    notes.push(`${name}: ${snapshot.skippedLines} line(s) that are not part of a goroutine dump were skipped.`);
+  }
+  return notes;
+}
+
+/**
+ * Reads a goroutine dump of any form from a file, stdin or URL. Text is streamed line by line and
+ * grouped as it arrives (memory bounded by the number of distinct stacks); gzip or binary input is
+ * decoded as a profile.proto goroutine profile.
+ */
+export async function loadGoroutineSnapshot(
+  spec: string,
+  options: { ignoreArgs: boolean; timeoutMs: number },
+): Promise<{ name: string; snapshot: GoroutineSnapshot }> {
+  const input = await import("../signal-input.js");
+  const { goroutineSnapshotFromProfile, parseGoroutineDumpStream } = await import("../../formats/goroutine-dump.js");
+  const opened = await input.openSignalInput(spec, { timeoutMs: options.timeoutMs });
+  const name = opened.name;
+  if (opened.head.length === 0) throw new InputError(name, "empty input");
+  if (input.isGzip(opened.head) || input.looksBinaryBytes(opened.head)) {
+    const { parseProfileBytes } = await import("../../formats/profile-bytes.js");
+    const parts: Buffer[] = [];
+    for await (const chunk of opened.chunks) parts.push(chunk);
+    let profile: import("../../profile/model.js").Profile;
+    try {
+      profile = parseProfileBytes(new Uint8Array(Buffer.concat(parts)), name).profile;
+    } catch (error) {
+      if (!input.isGzip(opened.head)) {
+        throw new InputError(name, "binary data, neither a goroutine dump nor a pprof profile");
+      }
+      const message = error instanceof HeapscopeError ? error.message.replace(`${name}: `, "") : String(error);
+      throw new InputError(name, message);
+    }
+    const types = profile.sampleTypes.map((t) => t.type);
+    if (!types.includes("goroutine") && !types.includes("goroutineleak")) {
+      throw new InputError(name, `a ${types.join("/") || "unknown"} profile, not a goroutine profile`);
+    }
+    return { name, snapshot: goroutineSnapshotFromProfile(profile, { ignoreArgs: options.ignoreArgs }) };
+  }
+  const snapshot = await parseGoroutineDumpStream(input.linesOf(opened.chunks), { ignoreArgs: options.ignoreArgs });
+  if (snapshot.total === 0 && snapshot.declaredTotal === undefined) {
+    throw new InputError(
+      name,
+      "not a goroutine dump (expected /debug/pprof/goroutine output, ?debug=1 or ?debug=2, or a panic/SIGQUIT traceback)",
+    );
+  }
+  return { name, snapshot };
+}
+
+function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
+  return value;
+}
+
+function positiveNumber(text: string, flag: string): number {
+  const value = Number(text.replace(/s$/, ""));
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not "${text}"`);
+  return value;
+}

@@ -1,0 +1,328 @@
+import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import type { Command } from "commander";
+import type { LiveStats, RecordResult, RecordSessionOptions } from "../../collect/record-session.js";
+import { InputError, UsageError } from "../../errors.js";
+import { describeExit, formatBytes, formatDuration } from "../../render/inspect-report.js";
+import { addFormatOptions, isInteractive, resolveFormat, writeJson } from "../output.js";
+
+interface RecordFlags {
+  url?: string;
+  interval: string;
+  duration?: string;
+  out?: string;
+  force?: boolean;
+  gc: boolean;
+  dumpEvery: string;
+  header: string[];
+  cacert?: string;
+  pprofPrefix?: string;
+  heapUrl?: string;
+  goroutineUrl?: string;
+  goroutineleakUrl?: string;
+  varsUrl?: string;
+  metricsUrl?: string;
+  timeout: string;
+  maxResponse: string;
+  maxSize: string;
+  keepVars?: boolean;
+  showGctrace?: boolean;
+  wait: string;
+  pid?: string;
+  quiet?: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command("record")
+    .description(
+      "record a running Go program (pprof heap/goroutine, expvar MemStats, /metrics, RSS, gctrace) into one SQLite file",
+    )
+    .argument("[command...]", "program to launch and record (after --); its gctrace is recorded too")
+    .option("--url <url>", "base URL of the target's debug server, e.g. http://127.0.0.1:6060")
+    .option("--interval <duration>", "time between samples", "10s")
+    .option("--duration <duration>", "stop after this long (default: until Ctrl-C or the program exits)")
+    .option("--out <file>", "recording file to write (default heapscope-YYYYMMDD-HHMMSS.hsrec)")
+    .option("--force", "replace --out if it exists")
+    .option("--no-gc", "fetch the heap profile without gc=1 (leave the target's GC alone)")
+    .option("--dump-every <n>", "take a debug=2 goroutine dump every Nth sample (and the first and last); 0 = first and last only", "30")
+    .option("--header <header>", 'extra request header, "Name: value" (repeatable)', collect, [])
+    .option("--cacert <file>", "PEM CA certificate to trust for https targets")
+    .option("--pprof-prefix <path>", "where net/http/pprof is mounted, if not /debug/pprof")
+    .option("--heap-url <url>", "heap profile URL, if not under the pprof prefix")
+    .option("--goroutine-url <url>", "goroutine profile URL")
+    .option("--goroutineleak-url <url>", "goroutineleak profile URL (Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)")
+    .option("--vars-url <url>", "expvar URL, if not /debug/vars")
+    .option("--metrics-url <url>", "Prometheus metrics URL, if not /metrics")
+    .option("--timeout <duration>", "per-request timeout", "30s")
+    .option("--max-response <size>", "largest response accepted", "512MiB")
+    .option("--max-size <size>", "recording size cap; older heap snapshots are thinned beyond it", "1GiB")
+    .option("--keep-vars", "also store raw /debug/vars and /metrics (they may hold secrets)")
+    .option("--show-gctrace", "pass the launched program's gctrace lines through to stderr")
+    .option("--wait <duration>", "how long to wait for a launched program's --url to answer", "2m")
+    .option("--pid <pid>", "read RSS of this process (default: the launched program, or the listener of a local --url)")
+    .option("-q, --quiet", "no status output");
+  addFormatOptions(command, ["text", "json"]);
+  command.addHelpText(
+    "after",
+    `
+Examples:
+  $ heapscope record --url http://127.0.0.1:6060 --duration 10m --out soak.hsrec
+  $ heapscope record --url https://svc:8443 --header "Authorization: Bearer $TOKEN" --cacert ca.pem
+  $ heapscope record --url http://127.0.0.1:6060 --duration 5m -- go run ./cmd/server
+  $ heapscope inspect soak.hsrec && heapscope top --diff-base soak.hsrec#1 soak.hsrec#last
+
+Signals: Ctrl-C stops the recording (the file is complete); a second Ctrl-C stops at once.
+A launched program shares the terminal, so Ctrl-C reaches it directly; heapscope does not send it
+again, gives it 10s to exit, then SIGTERM (SIGKILL 10s later). With --duration, the program gets
+SIGTERM at the end. When heapscope exits, the program is stopped. SIGTERM to heapscope also stops
+the recording normally.`,
+  );
+  command.action(async (commandArgs: string[], flags: RecordFlags) => {
+    const format = resolveFormat(flags, ["text", "json"]);
+    const options = await buildSessionOptions(commandArgs, flags);
+    await runRecordCommand(options, { quiet: Boolean(flags.quiet), format });
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): Promise<RecordSessionOptions> {
+  const endpoints = {
+    heap: flags.heapUrl,
+    goroutine: flags.goroutineUrl,
+    goroutineLeak: flags.goroutineleakUrl,
+    vars: flags.varsUrl,
+    metrics: flags.metricsUrl,
+  };
+  for (const key of Object.keys(endpoints) as (keyof typeof endpoints)[]) {
+    if (endpoints[key] === undefined) delete endpoints[key];
+  }
+  const headers: Record<string, string> = {};
+  for (const header of flags.header) {
+    const match = /^([^:\s]+)\s*:\s*(.*)$/.exec(header);
+    if (!match) throw new UsageError(`--header must look like "Name: value", not "${header.split(":")[0]}…"`);
+    headers[match[1]!] = match[2]!;
+  }
+  let ca: Buffer | undefined;
+  if (flags.cacert) {
+    try {
+      ca = readFileSync(flags.cacert);
+    } catch (error) {
+      throw new InputError(flags.cacert, `cannot read the CA certificate (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
+    if (!ca.toString("latin1").includes("-----BEGIN CERTIFICATE-----")) {
+      throw new InputError(flags.cacert, "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+    }
+  }
+  const pid = flags.pid === undefined ? undefined : Number(flags.pid);
+  if (pid !== undefined && !(Number.isInteger(pid) && pid > 0)) throw new UsageError("--pid must be a process id");
+  const dumpEvery = Number(flags.dumpEvery);
+  if (!Number.isInteger(dumpEvery) || dumpEvery < 0) throw new UsageError("--dump-every must be a whole number ≥ 0");
+  return {
+    out: flags.out ?? defaultOutName(new Date()),
+    overwrite: Boolean(flags.force),
+    url: flags.url,
+    pprofPrefix: flags.pprofPrefix,
+    endpoints,
+    headers,
+    ca,
+    intervalMs: parseDurationMs(flags.interval, "--interval"),
+    durationMs: flags.duration === undefined ? null : parseDurationMs(flags.duration, "--duration"),
+    forceGc: flags.gc,
+    dumpEvery,
+    keepVars: Boolean(flags.keepVars),
+    maxSizeBytes: parseByteSize(flags.maxSize, "--max-size"),
+    requestTimeoutMs: parseDurationMs(flags.timeout, "--timeout"),
+    maxResponseBytes: parseByteSize(flags.maxResponse, "--max-response"),
+    command: commandArgs.length > 0 ? commandArgs : undefined,
+    showGcTrace: Boolean(flags.showGctrace),
+    waitForUrlMs: parseDurationMs(flags.wait, "--wait"),
+    pid,
+  };
+}
+
+/**
+ * Runs a recording with status output and signal handling. Status goes to stderr: on a terminal a
+ * live line (redrawn around the program's own output), otherwise a plain line per minute and on
+ * gaps, nothing with --quiet. The summary goes to stderr (stdout carries the program's output),
+ * or as JSON to stdout with --json.
+ */
+async function runRecordCommand(
+  options: RecordSessionOptions,
+  output: { quiet: boolean; format: "text" | "json" | "markdown" },
+): Promise<void> {
+  const { RecordSession } = await import("../../collect/record-session.js");
+  const status = new StatusOutput(output.quiet ? "quiet" : isInteractive() ? "live" : "plain");
+  const session = new RecordSession({
+    ...options,
+    stdout: status.wrap(process.stdout),
+    stderr: status.wrap(process.stderr),
+  });
+  const target = options.url ?? options.command?.join(" ") ?? "target";
+  session.on("launched", ({ pid }) => status.note(`launched ${options.command!.join(" ")} (pid ${pid})`));
+  session.on("started", ({ path, probes }) => {
+    const found = probes.filter((p) => p.found).map((p) => p.name);
+    const missing = probes.filter((p) => !p.found).map((p) => `${p.name} (${p.detail})`);
+    status.note(
+      `recording ${target} to ${path}` +
+        (probes.length ? `
+  sampling: ${found.join(", ") || "nothing over HTTP"}` : "") +
+        (missing.length ? `
+  not served: ${missing.join(", ")}` : ""),
+    );
+  });
+  session.on("sample", (event) => status.update(event.stats));
+  session.on("gcCycle", () => status.update(session.stats));
+  session.on("gap", (gap) =>
+    status.note(gap.open ? `target not answering (${gap.reason}); retrying every interval` : "target answers again"),
+  );
+  session.on("collectError", () => status.update(session.stats));
+  session.on("targetExit", (exit) => status.note(`program ${describeExit(exit)}`));
+
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) status.note("stopping… (Ctrl-C again to stop at once)");
+    // On a terminal the program got the same Ctrl-C (same process group): do not send it twice.
+    session.stop({ terminalInterrupt: Boolean(process.stdin.isTTY) });
+  };
+  const onTerminate = () => session.stop();
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
+  process.on("SIGHUP", onTerminate);
+  const ticker = setInterval(() => status.update(session.stats), 1000);
+  ticker.unref();
+  let result: RecordResult;
+  try {
+    result = await session.run();
+  } finally {
+    clearInterval(ticker);
+    status.clear();
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onTerminate);
+    process.off("SIGHUP", onTerminate);
+  }
+  if (output.format === "json") {
+    writeJson(result.summary);
+    return;
+  }
+  if (output.quiet) return;
+  const s = result.summary;
+  const lines = [
+    `recorded ${s.samples} samples over ${formatDuration((s.lastSampleMs ?? 0) - (s.firstSampleMs ?? 0))} to ${result.path}`,
+    `  ${s.heapSnapshots} heap snapshots, ${s.goroutineSnapshots} goroutine profiles, ${s.goroutineDumps} dumps, ` +
+      `${s.memstatsSamples} memstats, ${s.gcCycles} gc cycles, ${s.errors} errors, ${s.gaps} gaps`,
+  ];
+  if (result.targetExit) lines.push(`  program ${describeExit(result.targetExit)}`);
+  if (result.urlNeverAnswered) lines.push(`  ${options.url} never answered: gctrace and RSS only`);
+  lines.push(`  next: heapscope inspect ${result.path}`);
+  process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+/** Status output on stderr; the live line is cleared before anything else is written. */
+class StatusOutput {
+  private lineShown = false;
+  private lastPlainMs = 0;
+  private last: LiveStats | null = null;
+
+  constructor(private readonly mode: "live" | "plain" | "quiet") {}
+
+  note(text: string): void {
+    if (this.mode === "quiet") return;
+    this.clear();
+    process.stderr.write(`heapscope: ${text}\n`);
+    if (this.last) this.update(this.last);
+  }
+
+  update(stats: LiveStats): void {
+    this.last = stats;
+    if (this.mode === "live") {
+      const line = formatStatusLine(stats);
+      const width = process.stderr.columns ?? 120;
+      process.stderr.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+      this.lineShown = true;
+    } else if (this.mode === "plain" && Date.now() - this.lastPlainMs >= 60_000 && stats.samples > 0) {
+      this.lastPlainMs = Date.now();
+      process.stderr.write(`heapscope: ${formatStatusLine(stats)}\n`);
+    }
+  }
+
+  clear(): void {
+    if (this.lineShown) {
+      process.stderr.write("\r\x1b[2K");
+      this.lineShown = false;
+    }
+  }
+
+  /** A stream for the program's output that keeps the live line below it. */
+  wrap(stream: NodeJS.WriteStream): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        const redraw = this.lineShown;
+        this.clear();
+        stream.write(chunk, () => callback());
+        if (redraw && this.last && String(chunk).endsWith("\n")) this.update(this.last);
+      },
+    });
+  }
+}
+
+export function formatStatusLine(stats: LiveStats): string {
+  const parts = [
+    formatDuration(stats.elapsedMs),
+    `${stats.samples} samples`,
+    stats.liveHeapBytes === null ? null : `heap ${formatBytes(stats.liveHeapBytes)}`,
+    stats.goroutines === null ? null : `${stats.goroutines} goroutines`,
+    stats.rssBytes === null ? null : `RSS ${formatBytes(stats.rssBytes)}`,
+    stats.gcCycles ? `${stats.gcCycles} GCs` : null,
+    stats.unreachable ? "NOT ANSWERING" : null,
+    stats.lastError ? `${stats.errors} errors, last: ${stats.lastError}` : null,
+  ];
+  return parts.filter(Boolean).join(" · ");
+}
+
+/** `heapscope-20250101-120000.hsrec` in the current directory. */
+export function defaultOutName(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `heapscope-${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}.hsrec`;
+}
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** Go-style durations (`10s`, `1m30s`, `500ms`, `2h`); a bare number is seconds. */
+export function parseDurationMs(text: string, flag: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)];
+  const joined = parts.map((p) => p[0]).join("");
+  if (parts.length === 0 || joined !== trimmed) {
+    throw new UsageError(`${flag} takes a duration such as 10s, 1m30s or 500ms, not "${text}"`);
+  }
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * DURATION_UNITS_MS[p[2]!]!, 0);
+  if (!(ms > 0)) throw new UsageError(`${flag} must be positive`);
+  return ms;
+}
+
+/** `512MiB`, `1GB`, `100k`, `2048` (bytes). K, M, G, T are binary (1024) with or without `i`/`B`. */
+export function parseByteSize(text: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(text);
+  if (!match) throw new UsageError(`${flag} takes a size such as 512MiB or 1GiB, not "${text}"`);
+  const power = " kmgt".indexOf(match[2]!.toLowerCase() || " ");
+  const bytes = Math.round(Number(match[1]) * 1024 ** power);
+  if (!(bytes > 0)) throw new UsageError(`${flag} must be positive`);
+  return bytes;
+}

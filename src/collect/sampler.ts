@@ -1,0 +1,353 @@
+/**
+ * One sampling tick: fetch every discovered endpoint once, parse enough to summarise, read RSS.
+ *
+ * Requests run one after another, never in parallel, to keep the load on the target small and so
+ * MemStats are read right after the heap profile's forced GC (HeapAlloc is then ≈ the live heap).
+ * When the first request finds the target unreachable or hanging, the rest of the tick is skipped:
+ * they would fail the same way, each after its own timeout.
+ *
+ * Raw bytes are kept as received; parsing failures are errors of the tick ("garbage"), and a profile
+ * that does not parse is not stored as a snapshot (it would poison `FILE#N`).
+ */
+import { createHash } from "node:crypto";
+import {
+  displayFrames,
+  type GoroutineSnapshot,
+  goroutineSnapshotFromProfile,
+  parseGoroutineDump,
+} from "../formats/goroutine-dump.js";
+import { parseExpvarMemStats } from "../formats/memstats-expvar.js";
+import type { MemStatsSample } from "../formats/memstats-fields.js";
+import { parsePrometheusMemStats } from "../formats/memstats-prometheus.js";
+import { parseProfileBytes } from "../formats/profile-bytes.js";
+import type { Profile } from "../profile/model.js";
+import type {
+  CollectedSample,
+  CollectError,
+  CollectSource,
+  EndpointUrls,
+  GoroutineSnapshotSummary,
+  HeapProfileSummary,
+  MemStatsEntry,
+  RawPayload,
+  RssReading,
+} from "../store/types.js";
+import { type HttpClient, HttpFetchError } from "./http-client.js";
+import { redactUrl } from "./redact.js";
+import { readProcessReading } from "./rss.js";
+
+export interface SamplerOptions {
+  /** Null when there is nothing to fetch (gctrace and RSS only). */
+  client: HttpClient | null;
+  endpoints: EndpointUrls;
+  /** Add gc=1 to the heap request so each snapshot is current (the target runs a GC). */
+  forceGc: boolean;
+  /** Keep the raw /debug/vars and /metrics responses (they may hold secrets). */
+  keepVars: boolean;
+  requestTimeoutMs: number;
+  /** The process to read RSS and CPU time from, if known. */
+  pid?: () => number | null;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface SampleRequest {
+  /** Also fetch a debug=2 goroutine dump and the goroutineleak profile (both cost the target more). */
+  includeDump: boolean;
+  final: boolean;
+  signal?: AbortSignal;
+}
+
+export interface SampleOutcome {
+  sample: CollectedSample;
+  /** Some endpoint answered with HTTP (or there are no HTTP endpoints). */
+  reachable: boolean;
+  /** Why the target did not answer (first connection-level failure), when unreachable. */
+  unreachableReason: string | null;
+  /** Anything worth storing was collected (RSS alone counts). */
+  hasData: boolean;
+}
+
+const MAX_STACK_FRAMES = 32;
+const MAX_TOP_GROUPS = 20;
+
+export class Sampler {
+  private readonly options: SamplerOptions;
+  private readonly now: () => number;
+  /** LastGC of the previous MemStats, so each sample stores only the GC pauses that are new. */
+  private lastGcNs: bigint | null = null;
+
+  constructor(options: SamplerOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  get endpoints(): EndpointUrls {
+    return this.options.endpoints;
+  }
+
+  hasHttpEndpoints(): boolean {
+    return this.options.client !== null && Object.values(this.options.endpoints).some(Boolean);
+  }
+
+  async collect(request: SampleRequest): Promise<SampleOutcome> {
+    const startedMs = this.now();
+    const errors: CollectError[] = [];
+    const endpoints = this.options.endpoints;
+    let answered = false;
+    let unreachable: HttpFetchError | null = null;
+
+    const fetch = async (source: CollectSource, url: string | undefined): Promise<Buffer | null> => {
+      const client = this.options.client;
+      if (!url || !client || unreachable || request.signal?.aborted) return null;
+      try {
+        const response = await client.getOk(url, {
+          signal: request.signal,
+          timeoutMs: this.options.requestTimeoutMs,
+        });
+        answered = true;
+        return response.body;
+      } catch (error) {
+        if (request.signal?.aborted) return null;
+        const fetchError =
+          error instanceof HttpFetchError
+            ? error
+            : new HttpFetchError(url, "other", error instanceof Error ? error.message : String(error));
+        if ((fetchError.kind === "connect" || fetchError.kind === "timeout") && !answered) {
+          unreachable = fetchError;
+        } else {
+          answered = answered || fetchError.kind === "status" || fetchError.kind === "too-large";
+          errors.push(this.error(source, url, fetchError.kind, fetchError.message));
+        }
+        return null;
+      }
+    };
+
+    const sample: CollectedSample = { startedMs, finishedMs: startedMs, final: request.final, memstats: [], errors };
+
+    // 1. Heap profile (with gc=1, the target collects first, so the snapshot is current).
+    const heapUrl = endpoints.heap ? withQuery(endpoints.heap, this.options.forceGc ? { gc: "1" } : {}) : undefined;
+    const heapBytes = await fetch("heap", heapUrl);
+    if (heapBytes && heapUrl) {
+      const parsed = this.parseProfile("heap", heapUrl, heapBytes, errors);
+      if (parsed) {
+        sample.heap = { bytes: heapBytes, gcForced: this.options.forceGc, summary: summarizeHeapProfile(parsed) };
+      }
+    }
+
+    // 2. MemStats, right after the GC the heap request caused.
+    const varsBytes = await fetch("vars", endpoints.vars);
+    if (varsBytes && endpoints.vars) {
+      try {
+        const memstats = this.trimPauses(parseExpvarMemStats(varsBytes.toString("utf8")));
+        const entry: MemStatsEntry = { source: "expvar", sample: memstats };
+        if (this.options.keepVars) entry.raw = varsBytes;
+        sample.memstats.push(entry);
+      } catch (error) {
+        errors.push(this.error("vars", endpoints.vars, "garbage", describeGarbage(error, varsBytes)));
+      }
+    }
+    const metricsBytes = await fetch("metrics", endpoints.metrics);
+    if (metricsBytes && endpoints.metrics) {
+      try {
+        const memstats = parsePrometheusMemStats(metricsBytes.toString("utf8"));
+        const entry: MemStatsEntry = { source: "prometheus", sample: memstats };
+        if (this.options.keepVars) entry.raw = metricsBytes;
+        sample.memstats.push(entry);
+      } catch (error) {
+        errors.push(this.error("metrics", endpoints.metrics, "garbage", describeGarbage(error, metricsBytes)));
+      }
+    }
+
+    // 3. Goroutines: counts by stack every tick; the full dump (states, wait times) on dump ticks.
+    const goroutineBytes = await fetch("goroutine", endpoints.goroutine);
+    if (goroutineBytes && endpoints.goroutine) {
+      const parsed = this.parseProfile("goroutine", endpoints.goroutine, goroutineBytes, errors);
+      if (parsed) {
+        sample.goroutineProfile = this.payload(goroutineBytes, () => goroutineSnapshotFromProfile(parsed));
+      }
+    }
+    if (request.includeDump && endpoints.goroutine) {
+      const dumpUrl = withQuery(endpoints.goroutine, { debug: "2" });
+      const dumpBytes = await fetch("goroutine-dump", dumpUrl);
+      if (dumpBytes) {
+        try {
+          const snapshot = parseGoroutineDump(dumpBytes.toString("utf8"), { keepGoroutines: false });
+          if (snapshot.total === 0 && snapshot.skippedLines > 0) throw new Error("no goroutines in the dump");
+          sample.goroutineDump = { bytes: dumpBytes, summary: summarizeGoroutines(snapshot) };
+        } catch (error) {
+          errors.push(this.error("goroutine-dump", dumpUrl, "garbage", describeGarbage(error, dumpBytes)));
+        }
+      }
+    }
+    if (request.includeDump && endpoints.goroutineLeak) {
+      const leakBytes = await fetch("goroutineleak", endpoints.goroutineLeak);
+      if (leakBytes) {
+        const parsed = this.parseProfile("goroutineleak", endpoints.goroutineLeak, leakBytes, errors);
+        if (parsed) {
+          sample.goroutineLeak = this.payload(leakBytes, () => {
+            const snapshot = goroutineSnapshotFromProfile(parsed);
+            return { ...snapshot, leaked: snapshot.total };
+          });
+        }
+      }
+    }
+
+    // 4. RSS and CPU time from /proc, else from Prometheus' process collector.
+    sample.rss = this.readRss(sample.memstats);
+
+    sample.finishedMs = this.now();
+    const failure = unreachable as HttpFetchError | null;
+    const reachable = answered || !this.hasHttpEndpoints();
+    if (!reachable && failure) {
+      errors.push(this.error(sourceOf(endpoints, failure.url), failure.url, failure.kind, failure.message));
+    }
+    const hasData =
+      Boolean(sample.heap || sample.goroutineProfile || sample.goroutineDump || sample.goroutineLeak || sample.rss) ||
+      sample.memstats.length > 0;
+    return {
+      sample,
+      reachable,
+      unreachableReason: reachable ? null : (failure?.message ?? "no answer"),
+      hasData,
+    };
+  }
+
+  /** RSS without HTTP (gctrace-only recordings, or while the target is unreachable). */
+  readRssOnly(final: boolean): CollectedSample | null {
+    const rss = this.readRss([]);
+    if (!rss) return null;
+    const now = this.now();
+    return { startedMs: now, finishedMs: now, final, memstats: [], errors: [], rss };
+  }
+
+  private readRss(memstats: MemStatsEntry[]): RssReading | undefined {
+    const pid = this.options.pid?.() ?? null;
+    if (pid !== null) {
+      const reading = readProcessReading(pid);
+      if (reading) return { bytes: reading.rssBytes, pid, source: "proc", cpuSeconds: reading.cpuSeconds };
+    }
+    const fromMetrics = memstats.find((entry) => entry.sample.rssBytes !== undefined);
+    if (fromMetrics) return { bytes: fromMetrics.sample.rssBytes!, pid: null, source: "prometheus", cpuSeconds: null };
+    return undefined;
+  }
+
+  private parseProfile(source: CollectSource, url: string, bytes: Buffer, errors: CollectError[]): Profile | null {
+    try {
+      return parseProfileBytes(bytes, redactUrl(url)).profile;
+    } catch (error) {
+      errors.push(this.error(source, url, "garbage", describeGarbage(error, bytes)));
+      return null;
+    }
+  }
+
+  private payload(
+    bytes: Buffer,
+    snapshot: () => GoroutineSnapshot,
+  ): RawPayload<GoroutineSnapshotSummary> {
+    try {
+      return { bytes, summary: summarizeGoroutines(snapshot()) };
+    } catch {
+      return { bytes, summary: null };
+    }
+  }
+
+  /** Keeps only the GC pauses that ended after the previous sample's LastGC (MemStats repeats 256). */
+  private trimPauses(sample: MemStatsSample): MemStatsSample {
+    const ends = sample.exact?.pauseEndNs;
+    const previous = this.lastGcNs;
+    if (sample.exact?.lastGcNs !== undefined) this.lastGcNs = sample.exact.lastGcNs;
+    if (!ends || previous === null) return sample;
+    const keep = ends.map((end) => end > previous);
+    return {
+      ...sample,
+      exact: { ...sample.exact, pauseEndNs: ends.filter((_, i) => keep[i]) },
+      pauseNs: sample.pauseNs?.filter((_, i) => keep[i]),
+    };
+  }
+
+  private error(source: CollectSource, url: string, kind: CollectError["kind"], message: string): CollectError {
+    return { source, url: redactUrl(url), kind, message, atMs: this.now() };
+  }
+}
+
+/** Totals of a heap profile's sample types (inuse_space etc.; Go writes them already scaled). */
+export function summarizeHeapProfile(profile: Profile): HeapProfileSummary {
+  const index = (type: string) => profile.sampleTypes.findIndex((t) => t.type === type);
+  const columns = {
+    inuseBytes: index("inuse_space"),
+    inuseObjects: index("inuse_objects"),
+    allocBytes: index("alloc_space"),
+    allocObjects: index("alloc_objects"),
+  };
+  const totals = { inuseBytes: 0, inuseObjects: 0, allocBytes: 0, allocObjects: 0 };
+  for (const sample of profile.samples) {
+    for (const key of Object.keys(columns) as (keyof typeof columns)[]) {
+      const column = columns[key];
+      if (column >= 0) totals[key] += sample.values[column] ?? 0;
+    }
+  }
+  const valueOf = (key: keyof typeof columns) => (columns[key] >= 0 ? totals[key] : null);
+  return {
+    inuseBytes: valueOf("inuseBytes"),
+    inuseObjects: valueOf("inuseObjects"),
+    allocBytes: valueOf("allocBytes"),
+    allocObjects: valueOf("allocObjects"),
+    sampleCount: profile.samples.length,
+  };
+}
+
+/** A compact summary of a goroutine snapshot: totals, states and the largest groups. */
+export function summarizeGoroutines(snapshot: GoroutineSnapshot): GoroutineSnapshotSummary {
+  const states: Record<string, number> = {};
+  let hasStates = false;
+  for (const group of snapshot.groups) {
+    if (group.state === null) continue;
+    hasStates = true;
+    states[group.state] = (states[group.state] ?? 0) + group.count;
+  }
+  const summary: GoroutineSnapshotSummary = {
+    total: snapshot.total,
+    distinctStacks: snapshot.groups.length,
+    leaked: snapshot.leaked,
+    topGroups: snapshot.groups.slice(0, MAX_TOP_GROUPS).map((group) => ({
+      key: createHash("sha256").update(group.key).digest("hex").slice(0, 16),
+      count: group.count,
+      state: group.state,
+      waitMinutesMax: group.waitMinutes?.max ?? null,
+      stack: displayFrames(group.frames)
+        .slice(0, MAX_STACK_FRAMES)
+        .map((frame) => frame.func),
+      createdBy: group.createdBy?.func ?? null,
+    })),
+  };
+  if (hasStates) summary.states = states;
+  return summary;
+}
+
+/** `url` with query parameters set (kept: the user's own parameters). */
+export function withQuery(url: string, params: Record<string, string>): string {
+  const parsed = new URL(url);
+  for (const [key, value] of Object.entries(params)) parsed.searchParams.set(key, value);
+  return parsed.href;
+}
+
+function sourceOf(endpoints: EndpointUrls, url: string): CollectSource {
+  const base = url.split("?")[0];
+  if (base === endpoints.heap) return "heap";
+  if (base === endpoints.vars) return "vars";
+  if (base === endpoints.metrics) return "metrics";
+  if (base === endpoints.goroutineLeak) return "goroutineleak";
+  return "goroutine";
+}
+
+/** The parser's problem plus what the bytes start with (an HTML login page, a proxy error...). */
+function describeGarbage(error: unknown, bytes: Buffer): string {
+  const problem = error instanceof Error ? error.message : String(error);
+  const head = bytes
+    .subarray(0, 80)
+    .toString("latin1")
+    .replace(/[^\x20-\x7e]+/g, " ")
+    .trim();
+  return head ? `${problem} (response starts: "${head.slice(0, 60)}")` : problem;
+}

@@ -1,0 +1,140 @@
+/**
+ * Memory the heap profile cannot show: resident memory beyond what the Go runtime holds (cgo, mmap,
+ * other native allocations), goroutine stacks, and the runtime's own figures that explain RSS
+ * (fragmentation, idle memory kept for reuse).
+ *
+ * Off-heap memory = RSS − (Sys − HeapReleased). `Sys − HeapReleased` is what the runtime holds from
+ * the OS; RSS can lag it (reserved heap pages become resident only when first touched), so a
+ * difference that climbs back towards its starting level is catching up, not growth. Only growth above
+ * the first reading counts: the series is clamped from below at its starting value.
+ */
+import type { MemStatsSample } from "../formats/memstats-fields.js";
+import type { MemStatsInput, RssInput } from "./input.js";
+import type { SeriesPoint } from "./signal-trend.js";
+
+const MAX_PAIRING_GAP_SECONDS = 3;
+
+export interface MemoryFigures {
+  rssBytes: number | null;
+  /** Sys − HeapReleased at the last sample. */
+  goHeldBytes: number | null;
+  heapAllocBytes: number | null;
+  heapInuseBytes: number | null;
+  /** (HeapInuse − HeapAlloc) / HeapInuse: an upper bound on fragmentation in the heap's spans. */
+  fragmentation: number | null;
+  /** HeapIdle − HeapReleased: idle memory the runtime keeps for reuse (counts in RSS). */
+  retainedIdleBytes: number | null;
+  stackInuseBytes: number | null;
+  nextGcBytes: number | null;
+  numGc: number | null;
+  gogcPercent: number | null;
+  memoryLimitBytes: number | null;
+}
+
+function field(sample: MemStatsSample, name: string): number | undefined {
+  const value = (sample.fields as Record<string, number | undefined>)[name];
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+export function goHeldBytes(sample: MemStatsSample): number | undefined {
+  const sys = field(sample, "Sys");
+  const released = field(sample, "HeapReleased");
+  if (sys !== undefined && released !== undefined) return sys - released;
+  return sample.runtimeUsedBytes;
+}
+
+/** RSS minus what the Go runtime holds, paired by time, clamped from below at the first value. */
+export function offHeapSeries(rss: RssInput[], memStats: MemStatsInput[]): SeriesPoint[] {
+  const held = memStats
+    .map((m) => ({ tSeconds: m.tSeconds, value: goHeldBytes(m.sample) }))
+    .filter((p): p is SeriesPoint => p.value !== undefined)
+    .sort((a, b) => a.tSeconds - b.tSeconds);
+  const rssPoints: SeriesPoint[] = rss.map((r) => ({ tSeconds: r.tSeconds, value: r.rssBytes }));
+  // A source without /proc may still report RSS in its metrics (process_resident_memory_bytes).
+  if (rssPoints.length === 0) {
+    for (const m of memStats) if (m.sample.rssBytes !== undefined) rssPoints.push({ tSeconds: m.tSeconds, value: m.sample.rssBytes });
+  }
+  rssPoints.sort((a, b) => a.tSeconds - b.tSeconds);
+  if (held.length === 0 || rssPoints.length === 0) return [];
+  const out: SeriesPoint[] = [];
+  let j = 0;
+  for (const point of rssPoints) {
+    while (j + 1 < held.length && Math.abs(held[j + 1].tSeconds - point.tSeconds) <= Math.abs(held[j].tSeconds - point.tSeconds)) j++;
+    if (Math.abs(held[j].tSeconds - point.tSeconds) > MAX_PAIRING_GAP_SECONDS) continue;
+    out.push({ tSeconds: point.tSeconds, value: point.value - held[j].value });
+  }
+  if (out.length === 0) return out;
+  const floor = out[0].value;
+  return out.map((p) => ({ tSeconds: p.tSeconds, value: Math.max(p.value, floor) }));
+}
+
+export function rssSeries(rss: RssInput[], memStats: MemStatsInput[]): SeriesPoint[] {
+  if (rss.length > 0) return rss.map((r) => ({ tSeconds: r.tSeconds, value: r.rssBytes }));
+  return memStats.filter((m) => m.sample.rssBytes !== undefined).map((m) => ({ tSeconds: m.tSeconds, value: m.sample.rssBytes! }));
+}
+
+/** A MemStats field over time. */
+export function memStatsFieldSeries(memStats: MemStatsInput[], name: string): SeriesPoint[] {
+  const out: SeriesPoint[] = [];
+  for (const m of memStats) {
+    const value = field(m.sample, name);
+    if (value !== undefined) out.push({ tSeconds: m.tSeconds, value });
+  }
+  return out;
+}
+
+/**
+ * HeapAlloc read right after a forced GC (NumForcedGC advanced since the previous reading): then it is
+ * the live heap plus what was allocated in the few milliseconds since, byte-exact rather than sampled.
+ */
+export function heapAllocAfterForcedGc(memStats: MemStatsInput[]): SeriesPoint[] {
+  const sorted = [...memStats].sort((a, b) => a.tSeconds - b.tSeconds);
+  const out: SeriesPoint[] = [];
+  let previousForced: number | undefined;
+  for (const m of sorted) {
+    const forced = field(m.sample, "NumForcedGC");
+    const alloc = field(m.sample, "HeapAlloc");
+    if (forced !== undefined && alloc !== undefined && previousForced !== undefined && forced > previousForced) {
+      out.push({ tSeconds: m.tSeconds, value: alloc });
+    }
+    if (forced !== undefined) previousForced = forced;
+  }
+  return out;
+}
+
+export function latestFigures(memStats: MemStatsInput[], rss: RssInput[]): MemoryFigures {
+  const last = [...memStats].sort((a, b) => a.tSeconds - b.tSeconds).at(-1)?.sample;
+  const lastRss = [...rss].sort((a, b) => a.tSeconds - b.tSeconds).at(-1)?.rssBytes ?? last?.rssBytes ?? null;
+  if (!last) {
+    return {
+      rssBytes: lastRss,
+      goHeldBytes: null,
+      heapAllocBytes: null,
+      heapInuseBytes: null,
+      fragmentation: null,
+      retainedIdleBytes: null,
+      stackInuseBytes: null,
+      nextGcBytes: null,
+      numGc: null,
+      gogcPercent: null,
+      memoryLimitBytes: null,
+    };
+  }
+  const heapAlloc = field(last, "HeapAlloc") ?? null;
+  const heapInuse = field(last, "HeapInuse") ?? null;
+  const idle = field(last, "HeapIdle");
+  const released = field(last, "HeapReleased");
+  return {
+    rssBytes: lastRss,
+    goHeldBytes: goHeldBytes(last) ?? null,
+    heapAllocBytes: heapAlloc,
+    heapInuseBytes: heapInuse,
+    fragmentation: heapAlloc !== null && heapInuse !== null && heapInuse > 0 ? Math.max(0, (heapInuse - heapAlloc) / heapInuse) : null,
+    retainedIdleBytes: idle !== undefined && released !== undefined ? idle - released : null,
+    stackInuseBytes: field(last, "StackInuse") ?? null,
+    nextGcBytes: field(last, "NextGC") ?? null,
+    numGc: field(last, "NumGC") ?? null,
+    gogcPercent: last.gogcPercent ?? null,
+    memoryLimitBytes: last.memoryLimitBytes ?? null,
+  };
+}

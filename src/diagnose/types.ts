@@ -1,0 +1,96 @@
+/** What `doctor` concludes: the verdict, ranked suspects, evidence and hints. Renderers take this. */
+import type { MemoryFigures } from "./off-heap.js";
+import type { SeriesPoint, SignalJudgement } from "./signal-trend.js";
+
+export type Verdict = "leak" | "no-leak" | "inconclusive";
+
+export type SuspectKind = "heap" | "goroutines" | "off-heap";
+
+export interface Suspect {
+  kind: SuspectKind;
+  /** The first frame in the program's own module (or, failing that, the nearest library frame). */
+  function: string;
+  /** Function names, leaf first. */
+  stack: string[];
+  file: string;
+  line: number;
+  growthBytesPerSecond: number;
+  growthObjectsPerSecond: number;
+  /** Bytes in use now (heap suspects: at the last snapshot; goroutines: their stacks, estimated). */
+  inuseBytes: number;
+  /** Share of the growth of its kind this suspect explains (0..1). */
+  shareOfGrowth: number;
+  /** One-sentence hypothesis of why it grows and what to do. */
+  hint: string;
+  /** `own`: named by a frame of the program; `library`: no program frame in the stack. */
+  attribution: "own" | "library";
+  /** Trend test of the suspect's own series. */
+  pValue: number;
+  /** Goroutine suspects: how many, how fast they grow, state and longest wait. */
+  goroutines?: number;
+  growthGoroutinesPerSecond?: number;
+  state?: string | null;
+  waitMinutes?: number | null;
+  createdBy?: string | null;
+  /** Heap suspects: object sizes (the profile's `bytes` label) and their in-use counts. */
+  objectSizes?: { bytes: number; objects: number }[];
+  /** Few profile samples carry this growth: the default sampling rate leaves it within noise. */
+  withinSamplingNoise?: boolean;
+  /** The suspect's in-use bytes (or goroutine count) over time, downsampled. */
+  series: SeriesPoint[];
+}
+
+export interface Evidence {
+  /** Short label: "live heap after GC", "goroutines", "RSS vs Go heap". */
+  label: string;
+  detail: string;
+  /** How it bears on the verdict. */
+  weight: "leak" | "healthy" | "neutral";
+}
+
+export interface Hint {
+  title: string;
+  /** Stated as a hypothesis. */
+  hypothesis: string;
+  /** What in the data points to it. */
+  evidence: string[];
+  fix: string;
+  /** The suspect (function) it is about, when specific. */
+  suspect?: string;
+}
+
+export interface Diagnosis {
+  verdict: Verdict;
+  /** One sentence. */
+  summary: string;
+  reasons: string[];
+  suspects: Suspect[];
+  evidence: Evidence[];
+  hints: Hint[];
+  /** Per-signal trend judgements, keyed by signal id (liveHeap, liveObjects, goroutines, offHeap, ...). */
+  signals: Record<string, SignalJudgement>;
+  /** For inconclusive verdicts: what would decide ("run 2 more minutes"). */
+  toDecide: string | null;
+  observation: {
+    subject: string;
+    spanSeconds: number;
+    heapSnapshots: number;
+    heapSnapshotsDecoded: number;
+    goroutineSnapshots: number;
+    memStatsSamples: number;
+    gcCycles: number;
+    rssSamples: number;
+    samplingRateBytes: number | null;
+  };
+  figures: MemoryFigures;
+  /** Always said: a heap profile shows where memory was allocated, not what still references it. */
+  caveat: string;
+  notes: string[];
+  charts: {
+    liveHeap: SeriesPoint[];
+    goroutines: SeriesPoint[];
+    rss: SeriesPoint[];
+  };
+  /** In-use growth per stack between the first and the last decoded snapshot (flame graph). */
+  growthStacks: { stack: string[]; bytes: number }[];
+}

@@ -1,0 +1,120 @@
+/**
+ * Bytes of a profile, whatever their form, to the model: gzip is sniffed (1f 8b) and inflated under a
+ * size cap, then profile.proto is decoded, or the legacy `?debug=1` heap text parsed. Every failure is
+ * a ProfileDecodeError naming the input, with a message a user can act on.
+ */
+import { gunzipSync } from "node:zlib";
+import { ProfileDecodeError } from "../errors.js";
+import type { Profile } from "../profile/model.js";
+import { looksLikeLegacyHeapText, parseLegacyHeapText } from "./pprof-legacy-heap-text.js";
+import { decodeProfile } from "./pprof-proto-decode.js";
+
+export type ProfileFormat = "proto" | "legacy-heap-text";
+
+export interface ParsedProfile {
+  profile: Profile;
+  /** The `# runtime.MemStats` block of a `?debug=1` heap profile, by Go field name. */
+  memStats?: Record<string, number | bigint>;
+  /** Where the profile came from, as the user named it (path, URL, `stdin`, `file#3`). */
+  source: string;
+  format: ProfileFormat;
+  /** Whether the bytes were gzip-compressed. */
+  gzipped: boolean;
+}
+
+export interface ParseProfileOptions {
+  /** Cap on the inflated size of gzip input; a decompression bomb fails instead of exhausting memory. */
+  maxDecompressedBytes?: number;
+}
+
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 1024 ** 3;
+
+export function parseProfileBytes(bytes: Uint8Array, name: string, options: ParseProfileOptions = {}): ParsedProfile {
+  const fail = (problem: string): never => {
+    throw new ProfileDecodeError(`${name}: ${problem}`);
+  };
+  if (bytes.length === 0) fail("empty input (0 bytes)");
+
+  let data = bytes;
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (gzipped) data = gunzip(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, fail);
+  if (data.length === 0) fail("empty profile (the gzip data inflates to 0 bytes)");
+
+  if (startsWithText(data, "heap profile:")) {
+    const text = new TextDecoder().decode(data);
+    if (looksLikeLegacyHeapText(text)) {
+      try {
+        const { profile, memStats } = parseLegacyHeapText(text);
+        return { profile, memStats, source: name, format: "legacy-heap-text", gzipped };
+      } catch (error) {
+        if (error instanceof ProfileDecodeError) fail(error.message);
+        throw error;
+      }
+    }
+  }
+
+  try {
+    return { profile: decodeProfile(data), source: name, format: "proto", gzipped };
+  } catch (error) {
+    if (!(error instanceof ProfileDecodeError)) throw error;
+    const hint = describeOtherContent(data);
+    if (hint) fail(`not a pprof profile (${hint})`);
+    // Gzipped bytes were meant to be a profile: report the damage. Raw bytes may be anything.
+    fail(gzipped ? error.message : `not a pprof profile (${error.message})`);
+  }
+  throw new Error("unreachable");
+}
+
+function gunzip(bytes: Uint8Array, cap: number, fail: (problem: string) => never): Uint8Array {
+  try {
+    const inflated = gunzipSync(bytes, { maxOutputLength: cap });
+    return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
+      return fail(`decompressed size exceeds ${formatSize(cap)} (--max-decompressed)`);
+    }
+    if (code === "Z_BUF_ERROR") return fail("corrupt gzip data (truncated)");
+    const detail = error instanceof Error ? error.message : String(error);
+    return fail(`corrupt gzip data (${detail})`);
+  }
+}
+
+/** "1 GiB", "64 MiB", "1000 bytes". */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+function startsWithText(data: Uint8Array, prefix: string): boolean {
+  if (data.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A short description of text content that is not a profile, or undefined for binary data. */
+function describeOtherContent(data: Uint8Array): string | undefined {
+  const head = data.subarray(0, 4096);
+  let printable = 0;
+  for (const byte of head) {
+    if (byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127) || byte >= 0xc0) printable++;
+  }
+  if (printable < head.length * 0.95) return undefined;
+  const text = new TextDecoder().decode(head);
+  const firstLine = (text.split("\n").find((line) => line.trim() !== "") ?? "").trim();
+  if (/^goroutine profile: total \d+/.test(firstLine) || /^goroutine \d+ \[/.test(firstLine)) {
+    return "this is a goroutine dump";
+  }
+  if (/^(threadcreate|block|mutex) profile: total/.test(firstLine)) return `this is a ${firstLine.split(" ")[0]} profile`;
+  if (/^--- (contention|mutex):/.test(firstLine)) return "this is a legacy contention profile";
+  if (/^<!doctype html|^<html/i.test(firstLine)) return "this is an HTML page";
+  if (/^[{[]/.test(firstLine)) return "this is JSON";
+  const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
+  return `text starting with ${JSON.stringify(shown)}`;
+}

@@ -1,0 +1,328 @@
+/**
+ * `heapscope inspect`: what a recording holds, as text, Markdown or JSON. Pure: takes the data the
+ * reader returned, does no I/O.
+ */
+import type {
+  CollectErrorRecord,
+  GapRecord,
+  HeapSnapshotInfo,
+  RecordingSummary,
+  ThinningRecord,
+} from "../store/recording-reader.js";
+import type { RecordingSettings, TargetDescription, TargetExit } from "../store/types.js";
+
+export interface InspectInput {
+  summary: RecordingSummary;
+  heapSnapshots: HeapSnapshotInfo[];
+  errors: CollectErrorRecord[];
+  gaps: GapRecord[];
+  /** Result of PRAGMA integrity_check, when asked for. */
+  integrity?: string;
+}
+
+/** The JSON form; the first fields are the documented contract, the rest is extra detail. */
+export interface InspectReport {
+  target: TargetDescription;
+  heapSnapshots: number;
+  goroutineSnapshots: number;
+  memstatsSamples: number;
+  gcCycles: number;
+  errors: number;
+  targetExit: { code: number | null; signal: string | null } | null;
+  complete: boolean;
+  path: string;
+  schemaVersion: number;
+  heapscopeVersion: string;
+  settings: RecordingSettings | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  endReason: string | null;
+  samples: number;
+  durationMs: number | null;
+  heapSnapshotsThinned: number;
+  goroutineDumps: number;
+  goroutineLeakSnapshots: number;
+  rssSamples: number;
+  gcCyclesOtherProcesses: number;
+  gaps: { start: string; end: string | null; durationMs: number | null; attempts: number; reason: string }[];
+  thinning: { kind: string; count: number; freedBytes: number; oldest: string; newest: string }[];
+  storageFull: boolean;
+  fileBytes: number;
+  errorsBySource: Record<string, number>;
+  /** The first errors (at most 20) and the last one. */
+  errorSamples: { at: string; source: string; kind: string; message: string; url: string | null }[];
+  liveHeap: { firstBytes: number | null; lastBytes: number | null; minBytes: number | null; maxBytes: number | null };
+  snapshots: {
+    n: number | null;
+    at: string;
+    inuseBytes: number | null;
+    inuseObjects: number | null;
+    receivedBytes: number;
+    thinned: boolean;
+  }[];
+  integrity?: string;
+}
+
+const MAX_ERROR_SAMPLES = 20;
+
+export function buildInspectReport(input: InspectInput): InspectReport {
+  const { summary } = input;
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const inuse = input.heapSnapshots.map((s) => s.inuseBytes).filter((v): v is number => v !== null);
+  const errorsBySource: Record<string, number> = {};
+  for (const error of input.errors) errorsBySource[error.source] = (errorsBySource[error.source] ?? 0) + 1;
+  const errorSamples = input.errors.slice(0, MAX_ERROR_SAMPLES);
+  if (input.errors.length > MAX_ERROR_SAMPLES) errorSamples.push(input.errors[input.errors.length - 1]!);
+  const report: InspectReport = {
+    target: summary.target,
+    heapSnapshots: summary.heapSnapshots,
+    goroutineSnapshots: summary.goroutineSnapshots,
+    memstatsSamples: summary.memstatsSamples,
+    gcCycles: summary.gcCycles,
+    errors: summary.errors,
+    targetExit: summary.targetExit ? exitOf(summary.targetExit) : null,
+    complete: summary.complete,
+    path: summary.path,
+    schemaVersion: summary.schemaVersion,
+    heapscopeVersion: summary.heapscopeVersion,
+    settings: summary.settings,
+    startedAt: iso(summary.startedMs),
+    endedAt: iso(summary.endedMs),
+    endReason: summary.endReason,
+    samples: summary.samples,
+    durationMs:
+      summary.firstSampleMs !== null && summary.lastSampleMs !== null
+        ? summary.lastSampleMs - summary.firstSampleMs
+        : null,
+    heapSnapshotsThinned: summary.heapSnapshotsThinned,
+    goroutineDumps: summary.goroutineDumps,
+    goroutineLeakSnapshots: summary.goroutineLeakSnapshots,
+    rssSamples: summary.rssSamples,
+    gcCyclesOtherProcesses: summary.gcCyclesOtherProcesses,
+    gaps: input.gaps.map((gap) => ({
+      start: iso(gap.startMs)!,
+      end: iso(gap.endMs),
+      durationMs: gap.endMs === null ? null : gap.endMs - gap.startMs,
+      attempts: gap.attempts,
+      reason: gap.reason,
+    })),
+    thinning: summarizeThinning(summary.thinning),
+    storageFull: summary.storageFull,
+    fileBytes: summary.fileBytes,
+    errorsBySource,
+    errorSamples: errorSamples.map((e) => ({
+      at: iso(e.atMs)!,
+      source: e.source,
+      kind: e.kind,
+      message: e.message,
+      url: e.url,
+    })),
+    liveHeap: {
+      firstBytes: inuse[0] ?? null,
+      lastBytes: inuse[inuse.length - 1] ?? null,
+      minBytes: inuse.length ? Math.min(...inuse) : null,
+      maxBytes: inuse.length ? Math.max(...inuse) : null,
+    },
+    snapshots: input.heapSnapshots.map((s) => ({
+      n: s.index,
+      at: iso(s.atMs)!,
+      inuseBytes: s.inuseBytes,
+      inuseObjects: s.inuseObjects,
+      receivedBytes: s.receivedBytes,
+      thinned: s.thinned,
+    })),
+  };
+  if (input.integrity !== undefined) report.integrity = input.integrity;
+  return report;
+}
+
+function exitOf(exit: TargetExit): { code: number | null; signal: string | null } {
+  return { code: exit.code, signal: exit.signal };
+}
+
+function summarizeThinning(records: ThinningRecord[]): InspectReport["thinning"] {
+  const byKind = new Map<string, { count: number; freedBytes: number; oldest: number; newest: number }>();
+  for (const record of records) {
+    const entry = byKind.get(record.kind) ?? { count: 0, freedBytes: 0, oldest: record.oldestMs, newest: record.newestMs };
+    entry.count += record.count;
+    entry.freedBytes += record.freedBytes;
+    entry.oldest = Math.min(entry.oldest, record.oldestMs);
+    entry.newest = Math.max(entry.newest, record.newestMs);
+    byKind.set(record.kind, entry);
+  }
+  return [...byKind].map(([kind, e]) => ({
+    kind,
+    count: e.count,
+    freedBytes: e.freedBytes,
+    oldest: new Date(e.oldest).toISOString(),
+    newest: new Date(e.newest).toISOString(),
+  }));
+}
+
+const THINNED_KIND_NAMES: Record<string, string> = {
+  heap: "heap snapshots",
+  "goroutine-profile": "goroutine profiles",
+  "goroutine-dump": "goroutine dumps",
+  "goroutine-leak": "goroutineleak profiles",
+};
+
+/** Plain text for a terminal. `markdown` escapes untrusted text and uses Markdown structure. */
+export function renderInspectReport(report: InspectReport, format: "text" | "markdown"): string {
+  const md = format === "markdown";
+  const esc = (text: string) => (md ? escapeMarkdown(text) : text);
+  const code = (text: string) => (md ? `\`${text.replaceAll("`", "'")}\`` : text);
+  const lines: string[] = [];
+  const heading = (text: string) => lines.push(md ? `\n## ${text}\n` : `\n${text}`);
+  const item = (label: string, value: string) => lines.push(md ? `- **${label}:** ${value}` : `  ${label.padEnd(20)} ${value}`);
+
+  lines.push(md ? `# Recording ${code(report.path)}\n` : `Recording ${report.path}`);
+  const status = report.complete
+    ? "complete"
+    : "INCOMPLETE (heapscope did not end normally; everything committed before that is here)";
+  item("status", status);
+  item("recorded by", `heapscope ${esc(report.heapscopeVersion)} (schema ${report.schemaVersion})`);
+  if (report.startedAt) item("started", report.startedAt);
+  if (report.endedAt) item("ended", `${report.endedAt}${report.endReason ? ` (${esc(report.endReason)})` : ""}`);
+  if (report.durationMs !== null) item("sampled for", formatDuration(report.durationMs));
+  item("file size", formatBytes(report.fileBytes));
+
+  heading("Target");
+  const target = report.target;
+  if (target.url) item("url", code(target.url));
+  if (target.command) item("command", code(target.command.join(" ")));
+  if (target.cmdline) item("cmdline", code(target.cmdline.join(" ")));
+  if (target.pid !== null) item("pid", String(target.pid));
+  if (target.goVersion) item("go version", esc(target.goVersion));
+  for (const [name, url] of Object.entries(target.endpoints)) if (url) item(name, code(url));
+  if (target.headerNames.length) item("headers sent", esc(target.headerNames.join(", ")));
+  if (report.targetExit) item("exit", describeExit(report.targetExit));
+  if (report.settings) {
+    const s = report.settings;
+    item(
+      "settings",
+      `every ${formatDuration(s.intervalMs)}${s.durationMs ? ` for ${formatDuration(s.durationMs)}` : ""}, ` +
+        `${s.forceGc ? "gc=1" : "no forced GC"}, dump every ${s.dumpEvery || "first/last"}, max ${formatBytes(s.maxSizeBytes)}` +
+        `${s.keepVars ? ", raw vars kept" : ""}`,
+    );
+  }
+
+  heading("Contents");
+  item("samples", String(report.samples));
+  item(
+    "heap snapshots",
+    `${report.heapSnapshots}${report.heapSnapshotsThinned ? ` stored, ${report.heapSnapshotsThinned} thinned (summaries kept)` : ""}`,
+  );
+  item("goroutine profiles", String(report.goroutineSnapshots));
+  item("goroutine dumps", String(report.goroutineDumps));
+  if (report.goroutineLeakSnapshots) item("goroutineleak", String(report.goroutineLeakSnapshots));
+  item("memstats samples", String(report.memstatsSamples));
+  item("rss samples", String(report.rssSamples));
+  item(
+    "gc cycles",
+    `${report.gcCycles}${report.gcCyclesOtherProcesses ? ` (+${report.gcCyclesOtherProcesses} from other processes, e.g. the go toolchain)` : ""}`,
+  );
+  item("errors", String(report.errors));
+  item("gaps", String(report.gaps.length));
+  if (report.liveHeap.firstBytes !== null) {
+    item(
+      "in-use heap",
+      `${formatBytes(report.liveHeap.firstBytes)} → ${formatBytes(report.liveHeap.lastBytes!)} (min ${formatBytes(report.liveHeap.minBytes!)}, max ${formatBytes(report.liveHeap.maxBytes!)})`,
+    );
+  }
+
+  if (report.thinning.length > 0 || report.storageFull) {
+    heading("Thinned to stay under --max-size");
+    for (const t of report.thinning) {
+      lines.push(
+        `${md ? "- " : "  "}${t.count} ${THINNED_KIND_NAMES[t.kind] ?? t.kind} between ${t.oldest} and ${t.newest} (${formatBytes(t.freedBytes)} freed)`,
+      );
+    }
+    if (report.storageFull) {
+      lines.push(`${md ? "- " : "  "}the size cap was reached: later raw profiles were not stored (summaries were)`);
+    }
+  }
+
+  if (report.gaps.length > 0) {
+    heading("Gaps (target not answering)");
+    for (const gap of report.gaps) {
+      const span = gap.durationMs === null ? "until the end" : formatDuration(gap.durationMs);
+      lines.push(`${md ? "- " : "  "}${gap.start}  ${span}, ${gap.attempts} attempt(s): ${esc(gap.reason)}`);
+    }
+  }
+
+  if (report.errorSamples.length > 0) {
+    heading("Errors");
+    const bySource = Object.entries(report.errorsBySource)
+      .map(([source, n]) => `${source} ${n}`)
+      .join(", ");
+    lines.push(`${md ? "" : "  "}by source: ${esc(bySource)}`);
+    for (const error of report.errorSamples) {
+      lines.push(`${md ? "- " : "  "}${error.at}  ${error.source} (${error.kind}): ${esc(error.message)}`);
+    }
+    if (report.errors > report.errorSamples.length) {
+      lines.push(`${md ? "- " : "  "}… ${report.errors - report.errorSamples.length} more`);
+    }
+  }
+
+  if (report.snapshots.length > 0) {
+    heading("Heap snapshots (FILE#N)");
+    const shown = abbreviate(report.snapshots, 12);
+    if (md) lines.push("| # | time | in-use | objects | size |", "|---|---|---|---|---|");
+    for (const entry of shown) {
+      if (entry === null) {
+        lines.push(md ? "| … | | | | |" : "  …");
+        continue;
+      }
+      const n = entry.n === null ? "thinned" : `#${entry.n}`;
+      const inuseText = entry.inuseBytes === null ? "?" : formatBytes(entry.inuseBytes);
+      const objects = entry.inuseObjects === null ? "?" : String(entry.inuseObjects);
+      const size = entry.thinned ? "-" : formatBytes(entry.receivedBytes);
+      lines.push(
+        md
+          ? `| ${n} | ${entry.at} | ${inuseText} | ${objects} | ${size} |`
+          : `  ${n.padStart(8)}  ${entry.at}  ${inuseText.padStart(10)}  ${objects.padStart(10)} objects  ${size}`,
+      );
+    }
+  }
+  if (report.integrity !== undefined) {
+    heading("Integrity");
+    lines.push(`${md ? "" : "  "}${esc(report.integrity)}`);
+  }
+  return `${lines.join("\n").replace(/^\n+/, "")}\n`;
+}
+
+export function describeExit(exit: { code: number | null; signal: string | null }): string {
+  if (exit.signal) return `killed by ${exit.signal}`;
+  return `exited with code ${exit.code}`;
+}
+
+/** First and last `keep/2` items with a null marking the cut. */
+function abbreviate<T>(items: T[], keep: number): (T | null)[] {
+  if (items.length <= keep) return items;
+  return [...items.slice(0, keep / 2), null, ...items.slice(-keep / 2)];
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  let seconds = Math.round(ms / 1000);
+  const hours = Math.floor(seconds / 3600);
+  seconds -= hours * 3600;
+  const minutes = Math.floor(seconds / 60);
+  seconds -= minutes * 60;
+  return `${hours ? `${hours}h` : ""}${hours || minutes ? `${minutes}m` : ""}${seconds}s`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`));
+}

@@ -1,0 +1,158 @@
+/** The records a recording holds, shared by the writer, the reader and the collectors. */
+import type { MemStatsSample } from "../formats/memstats-fields.js";
+
+/** Which endpoint (or local source) a piece of data or an error came from. */
+export type CollectSource =
+  | "heap"
+  | "goroutine"
+  | "goroutine-dump"
+  | "goroutineleak"
+  | "vars"
+  | "metrics"
+  | "rss"
+  | "gctrace"
+  | "target"
+  | "store";
+
+export type CollectErrorKind =
+  | "connect"
+  | "timeout"
+  | "status"
+  | "too-large"
+  | "garbage"
+  | "redirect"
+  | "other";
+
+/** The endpoints heapscope samples, as absolute URLs (absent = not served / not sampled). */
+export interface EndpointUrls {
+  heap?: string;
+  goroutine?: string;
+  goroutineLeak?: string;
+  vars?: string;
+  metrics?: string;
+}
+
+/** What was recorded. Secrets are redacted before this is stored (see collect/target-launcher.ts). */
+export interface TargetDescription {
+  /** The base URL given with --url (userinfo and secret-looking query values redacted). */
+  url: string | null;
+  endpoints: EndpointUrls;
+  /** Names of extra request headers sent (values are never stored). */
+  headerNames: string[];
+  /** The launched command, secret-looking flag values redacted. */
+  command: string[] | null;
+  /** The target's command line as expvar reports it, redacted (url mode). */
+  cmdline: string[] | null;
+  /** Process id of the program (the real program under `go run`), when known. */
+  pid: number | null;
+  /** Go version reported by the target (`go_info` in /metrics), when known. */
+  goVersion: string | null;
+  hostname: string;
+}
+
+/** How the recording was taken. */
+export interface RecordingSettings {
+  intervalMs: number;
+  durationMs: number | null;
+  forceGc: boolean;
+  dumpEvery: number;
+  keepVars: boolean;
+  maxSizeBytes: number;
+  requestTimeoutMs: number;
+}
+
+export interface TargetExit {
+  code: number | null;
+  signal: string | null;
+  atMs: number;
+}
+
+/** Totals of a heap profile, so trends need no re-parsing. */
+export interface HeapProfileSummary {
+  inuseBytes: number | null;
+  inuseObjects: number | null;
+  allocBytes: number | null;
+  allocObjects: number | null;
+  sampleCount: number;
+}
+
+/** One group of goroutines with the same stack (and, in dumps, the same state). */
+export interface GoroutineGroupSummary {
+  /** Short hash of the group's identity (stack, state, creator): equal across snapshots for one group. */
+  key: string;
+  count: number;
+  state: string | null;
+  /** Longest `N minutes` wait in the group (dumps only). */
+  waitMinutesMax: number | null;
+  /** Function names, leaf first, at most 32. */
+  stack: string[];
+  createdBy: string | null;
+}
+
+export interface GoroutineSnapshotSummary {
+  total: number;
+  distinctStacks: number;
+  /** The largest groups, at most 20. */
+  topGroups: GoroutineGroupSummary[];
+  /** Goroutine count by state (dumps only). */
+  states?: Record<string, number>;
+  /** Goroutines the runtime marked as leaked (goroutineleak profile, Go 1.26+). */
+  leaked: number;
+}
+
+/** Raw bytes as received plus their parsed summary (null when the bytes did not parse). */
+export interface RawPayload<Summary> {
+  bytes: Uint8Array;
+  summary: Summary | null;
+}
+
+export interface MemStatsEntry {
+  source: "expvar" | "prometheus";
+  /** The parsed sample (stored as JSON; bigints that exceed 2^53 are written as strings). */
+  sample: MemStatsSample;
+  /** The response as received, only kept with --keep-vars. */
+  raw?: Uint8Array;
+}
+
+export interface CollectError {
+  source: CollectSource;
+  url: string | null;
+  kind: CollectErrorKind;
+  message: string;
+  atMs: number;
+}
+
+export interface RssReading {
+  bytes: number;
+  pid: number | null;
+  source: "proc" | "prometheus";
+  cpuSeconds: number | null;
+}
+
+/** Everything one sampling tick collected; written in one transaction. */
+export interface CollectedSample {
+  startedMs: number;
+  finishedMs: number;
+  final: boolean;
+  heap?: RawPayload<HeapProfileSummary> & { gcForced: boolean };
+  goroutineProfile?: RawPayload<GoroutineSnapshotSummary>;
+  goroutineDump?: RawPayload<GoroutineSnapshotSummary>;
+  goroutineLeak?: RawPayload<GoroutineSnapshotSummary>;
+  memstats: MemStatsEntry[];
+  rss?: RssReading;
+  errors: CollectError[];
+}
+
+/** A gctrace cycle as stored. `fields` is the parser's full record. */
+export interface StoredGcCycle {
+  cycle: number;
+  /** The gctrace parser's process run (cycle counters tell processes apart in one stderr stream). */
+  processRun: number;
+  atSeconds: number | null;
+  receivedMs: number;
+  liveHeapBytes: number | null;
+  goalBytes: number | null;
+  forced: boolean;
+  fields: Record<string, unknown>;
+  line: string | null;
+}

@@ -1,0 +1,140 @@
+/**
+ * Time series and goroutine groups for the UI: a recording's timelines (live heap after GC,
+ * HeapAlloc, in-use heap of the snapshots, RSS, goroutines, GC pauses), a gctrace log's and a
+ * MemStats series' timelines, and a goroutine dump's groups. x is seconds since the first point.
+ */
+import type { GcCycle } from "../../formats/gctrace.js";
+import { displayFrames, type GoroutineSnapshot } from "../../formats/goroutine-dump.js";
+import type { MemStatsSeries } from "../../formats/memstats.js";
+import type { RecordingReader } from "../../store/recording-reader.js";
+import type { GoroutineReport, SnapshotInfo, TimelineReport, TimelineSeries } from "../shared/api-types.js";
+import type { GcTraceDocument, MemStatsDocument, RecordingDocument } from "./workspace.js";
+
+class SeriesBuilder {
+  readonly series = new Map<string, TimelineSeries>();
+
+  add(key: string, label: string, unit: TimelineSeries["unit"], x: number, y: number | null | undefined): void {
+    if (y === null || y === undefined || !Number.isFinite(y) || !Number.isFinite(x)) return;
+    let s = this.series.get(key);
+    if (!s) {
+      s = { key, label, unit, x: [], y: [] };
+      this.series.set(key, s);
+    }
+    s.x.push(x);
+    s.y.push(y);
+  }
+
+  list(): TimelineSeries[] {
+    return [...this.series.values()];
+  }
+}
+
+function roundSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+export function recordingTimeline(doc: RecordingDocument): TimelineReport {
+  const recording: RecordingReader = doc.recording;
+  const samples = recording.samples();
+  const snapshots = recording.heapSnapshots();
+  const memstats = recording.memstatsSamples();
+  const cycles = recording.gcCycles();
+  const goroutineSnapshots = recording.goroutineSnapshots();
+  const candidates = [
+    recording.startedMs,
+    samples[0]?.startedMs,
+    snapshots[0]?.atMs,
+    memstats[0]?.atMs,
+    cycles[0]?.receivedMs,
+  ].filter((v): v is number => typeof v === "number");
+  const origin = candidates.length > 0 ? Math.min(...candidates) : 0;
+  const at = (ms: number) => roundSeconds(ms - origin);
+  const b = new SeriesBuilder();
+  for (const cycle of cycles) {
+    b.add("liveHeap", "live heap after GC (gctrace)", "bytes", at(cycle.receivedMs), cycle.liveHeapBytes);
+    b.add("heapGoal", "heap goal (gctrace)", "bytes", at(cycle.receivedMs), cycle.goalBytes);
+  }
+  for (const m of memstats) {
+    b.add("heapAlloc", "HeapAlloc", "bytes", at(m.atMs), m.heapAlloc);
+    b.add("heapInuse", "HeapInuse", "bytes", at(m.atMs), m.heapInuse);
+    b.add("sys", "Sys", "bytes", at(m.atMs), m.sys);
+  }
+  for (const s of snapshots) b.add("inuse", "in-use heap (profile)", "bytes", at(s.atMs), s.inuseBytes);
+  for (const s of samples) b.add("rss", "RSS", "bytes", at(s.startedMs), s.rssBytes);
+  let haveGoroutinesFromSnapshots = false;
+  for (const g of goroutineSnapshots) {
+    if (g.total !== null && g.kind !== "leak") {
+      haveGoroutinesFromSnapshots = true;
+      b.add("goroutines", "goroutines", "count", at(g.atMs), g.total);
+    }
+  }
+  if (!haveGoroutinesFromSnapshots) {
+    for (const m of memstats) b.add("goroutines", "goroutines", "count", at(m.atMs), m.goroutines);
+  }
+  for (const cycle of cycles) {
+    const pauseMs = (cycle.fields as Partial<GcCycle>).stwPauseMs;
+    if (typeof pauseMs === "number") b.add("gcPause", "GC stop-the-world pause", "nanoseconds", at(cycle.receivedMs), pauseMs * 1e6);
+  }
+  let storedIndex = 0;
+  const snapshotInfos: SnapshotInfo[] = [];
+  for (const s of snapshots) {
+    if (s.thinned) continue;
+    storedIndex++;
+    snapshotInfos.push({
+      ref: `${doc.id}@${s.index ?? storedIndex}`,
+      atSeconds: at(s.atMs),
+      inuseBytes: s.inuseBytes,
+      gcForced: s.gcForced,
+    });
+  }
+  return { name: doc.name, startedAtMs: origin || null, series: b.list(), snapshots: snapshotInfos };
+}
+
+export function gcTraceTimeline(doc: GcTraceDocument): TimelineReport {
+  const trace = doc.trace;
+  const run = trace.runs[trace.targetRunIndex];
+  const b = new SeriesBuilder();
+  for (const cycle of run?.cycles ?? []) {
+    const x = cycle.atSeconds;
+    b.add("liveHeap", "live heap after GC", "bytes", x, cycle.liveHeapBytes);
+    b.add("heapStart", "heap at GC start", "bytes", x, cycle.heapStartBytes);
+    b.add("heapGoal", "heap goal", "bytes", x, cycle.goalBytes);
+    b.add("gcPause", "stop-the-world pause", "nanoseconds", x, cycle.stwPauseMs * 1e6);
+    b.add("gcCpu", "GC CPU % (cumulative)", "count", x, cycle.cpuPercentCumulative);
+  }
+  return { name: doc.name, startedAtMs: null, series: b.list(), snapshots: [] };
+}
+
+export function memStatsTimeline(doc: MemStatsDocument): TimelineReport {
+  const series: MemStatsSeries = doc.series;
+  const b = new SeriesBuilder();
+  const first = series.samples.find((s) => s.atMs !== undefined)?.atMs;
+  series.samples.forEach((sample, k) => {
+    const x = sample.atMs !== undefined && first !== undefined ? roundSeconds(sample.atMs - first) : k;
+    const f = sample.fields;
+    b.add("heapAlloc", "HeapAlloc", "bytes", x, f.HeapAlloc ?? f.Alloc);
+    b.add("heapInuse", "HeapInuse", "bytes", x, f.HeapInuse);
+    b.add("sys", "Sys", "bytes", x, f.Sys);
+    b.add("nextGc", "NextGC", "bytes", x, f.NextGC);
+    b.add("rss", "RSS", "bytes", x, sample.rssBytes);
+    b.add("goroutines", "goroutines", "count", x, sample.goroutines);
+    b.add("heapObjects", "HeapObjects", "count", x, f.HeapObjects);
+  });
+  return { name: doc.name, startedAtMs: first ?? null, series: b.list(), snapshots: [] };
+}
+
+export function goroutineReport(name: string, snapshot: GoroutineSnapshot): GoroutineReport {
+  const states: Record<string, number> = {};
+  const groups = snapshot.groups.map((group) => {
+    const state = group.state ?? "";
+    states[state || "unknown"] = (states[state || "unknown"] ?? 0) + group.count;
+    return {
+      count: group.count,
+      state,
+      frames: displayFrames(group.frames).map((f) => ({ function: f.func, file: f.file ?? "", line: f.line ?? 0 })),
+      createdBy: group.createdBy ? group.createdBy.func : "",
+      waitMinutes: group.waitMinutes ? group.waitMinutes.max : null,
+    };
+  });
+  return { name, total: snapshot.total, groups, states };
+}

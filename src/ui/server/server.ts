@@ -1,0 +1,151 @@
+/**
+ * Starts the UI server: loads the inputs into a workspace, binds (127.0.0.1 and a free port by
+ * default) and returns the URL to open. `record --ui` and `doctor --ui` use `publish` to push live
+ * updates to open pages over server-sent events.
+ */
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
+import { serve } from "@hono/node-server";
+import { UsageError } from "../../errors.js";
+import type { DiagnosisView, LiveEvent } from "../shared/api-types.js";
+import { createUiApp } from "./app.js";
+import { UiAssets } from "./assets.js";
+import { loadUiInput } from "./inputs.js";
+import { ProfileEngine } from "./profile-engine.js";
+import { SourceRoots } from "./source-files.js";
+import { type NewDocument, type UiDocument, Workspace } from "./workspace.js";
+
+export interface UiServerOptions {
+  /** Inputs to load (files, URLs, FILE#N), as `heapscope ui` takes them. */
+  inputs?: string[];
+  /** Documents already loaded by the caller (record/doctor pass their recording). */
+  documents?: NewDocument[];
+  /** Address to bind; default 127.0.0.1. Anything else requires a token. */
+  host?: string;
+  /** Port; default 0 (a free port). */
+  port?: number;
+  /** Token required in the URL; generated when bound beyond loopback and not given. */
+  token?: string;
+  /** Roots under which `.go` source files may be read for the source view. */
+  sourcePaths?: string[];
+  /** Stream live updates on /api/events (record --ui). */
+  live?: boolean;
+  /** Where the built front-end is (default assets/ui of the package). */
+  assetsDir?: string;
+  /** The doctor's findings for a recording. */
+  diagnose?: (doc: UiDocument) => DiagnosisView | Promise<DiagnosisView>;
+  /** Precompute the first view after binding (default true). */
+  warm?: boolean;
+  /** Timeout for inputs fetched over HTTP. */
+  timeoutMs?: number;
+}
+
+export interface UiServer {
+  /** The URL to open, with the token when one is required. */
+  url: string;
+  host: string;
+  port: number;
+  token: string | undefined;
+  workspace: Workspace;
+  engine: ProfileEngine;
+  /** Adds a document (e.g. a recording that started after the server). */
+  addDocument(document: NewDocument): UiDocument;
+  /** Sends a live event to every open page. */
+  publish(event: LiveEvent): void;
+  /** Resolves once the first view is computed (immediately when warm is false). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
+function urlHost(host: string): string {
+  if (isWildcard(host)) return hostname();
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+export async function startUiServer(options: UiServerOptions = {}): Promise<UiServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not ${port}`);
+  const loopback = isLoopback(host);
+  const token = loopback ? options.token : (options.token ?? randomBytes(24).toString("base64url"));
+  const workspace = new Workspace();
+  for (const document of options.documents ?? []) workspace.add(document);
+  for (const input of options.inputs ?? []) workspace.add(await loadUiInput(input, { timeoutMs: options.timeoutMs }));
+  const sources = new SourceRoots(options.sourcePaths ?? []);
+  const engine = new ProfileEngine(workspace, sources);
+  const assets = new UiAssets(options.assetsDir);
+  let boundPort = port;
+  const bareHost = host.replace(/^\[|\]$/g, "");
+  const allowedHostNames = loopback
+    ? ["127.0.0.1", "localhost", "[::1]"]
+    : [isWildcard(host) ? "" : urlHost(host).toLowerCase(), "127.0.0.1", "localhost", "[::1]"].filter(Boolean);
+  const { app, hub } = createUiApp({
+    workspace,
+    engine,
+    assets,
+    sources,
+    live: options.live ?? false,
+    diagnose: options.diagnose,
+    security: {
+      allowedHostNames,
+      port: () => boundPort,
+      token,
+      anyHost: isWildcard(host),
+    },
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: bareHost }, () => resolve(s));
+    s.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") reject(new UsageError(`port ${port} on ${host} is already in use`));
+      else if (error.code === "EADDRNOTAVAIL") reject(new UsageError(`cannot bind ${host}: address not available`));
+      else reject(error);
+    });
+  });
+  boundPort = (server.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${boundPort}/${token ? `?token=${token}` : ""}`;
+  const ready =
+    options.warm === false
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          setImmediate(() => {
+            try {
+              if (workspace.documents.some((d) => d.kind === "profile" || d.kind === "recording")) {
+                engine.flameBytes({ src: "", base: "", si: "", f: "", i: "", h: "", s: "", g: "" });
+              }
+            } catch {
+              // The page will show the error when it asks for the view.
+            }
+            resolve();
+          });
+        });
+  return {
+    url,
+    host,
+    port: boundPort,
+    token,
+    workspace,
+    engine,
+    addDocument: (document) => {
+      const doc = workspace.add(document);
+      hub.publish({ type: "workspace", documentId: doc.id });
+      return doc;
+    },
+    publish: (event) => hub.publish(event),
+    ready,
+    close: () =>
+      new Promise<void>((resolve) => {
+        hub.close();
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

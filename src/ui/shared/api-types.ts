@@ -1,0 +1,180 @@
+/** JSON shapes exchanged between the UI server and the browser. No Node or DOM APIs here. */
+
+export type DocumentKind = "profile" | "recording" | "gctrace" | "memstats" | "goroutines";
+
+export interface DocumentSummary {
+  id: string;
+  kind: DocumentKind;
+  /** File name (or URL) as given on the command line. */
+  name: string;
+  /** One line for the picker, e.g. "heap profile, 4 sample types, 1234 samples". */
+  description: string;
+  /** True while a live recording is still growing. */
+  live?: boolean;
+}
+
+export interface WorkspaceInfo {
+  documents: DocumentSummary[];
+  /** Whether the server streams live updates on /api/events. */
+  live: boolean;
+  /** Whether `--source-path` roots were given (the source view can read files). */
+  sourceAvailable: boolean;
+  version: string;
+}
+
+/** A profile the views can show: a profile document, or one heap snapshot of a recording. */
+export interface ProfileMeta {
+  ref: string;
+  name: string;
+  sampleTypes: Array<{ type: string; unit: string }>;
+  defaultSampleIndex: number;
+  sampleCount: number;
+  /** Sum of each sample type over all samples, unfiltered. */
+  totals: number[];
+  timeNanos: number | null;
+  durationNanos: number | null;
+  comments: string[];
+}
+
+export interface TopRow {
+  name: string;
+  file: string;
+  flat: number;
+  cum: number;
+  /** Diff only: the base profile's values. */
+  baseFlat?: number;
+  baseCum?: number;
+}
+
+export interface TopReport {
+  sampleType: { type: string; unit: string };
+  /** Σ of the shown sample type after filters (pprof's total, used for percentages). */
+  total: number;
+  baseTotal?: number;
+  diff: boolean;
+  rows: TopRow[];
+  /** How many rows exist before the row limit. */
+  rowCount: number;
+}
+
+export interface PeekEdge {
+  name: string;
+  value: number;
+  baseValue?: number;
+}
+
+export interface PeekEntry {
+  name: string;
+  file: string;
+  flat: number;
+  cum: number;
+  callers: PeekEdge[];
+  callees: PeekEdge[];
+}
+
+export interface PeekReport {
+  sampleType: { type: string; unit: string };
+  total: number;
+  entries: PeekEntry[];
+  /** Set when the regex matched more functions than are returned. */
+  truncated: boolean;
+}
+
+export interface SourceLine {
+  line: number;
+  text: string;
+  flat: number;
+  cum: number;
+}
+
+export interface SourceFile {
+  /** The path as the profile names it. */
+  path: string;
+  function: string;
+  flat: number;
+  cum: number;
+  /** Why the file could not be shown (outside --source-path, not .go, missing), else undefined. */
+  unavailable?: string;
+  lines: SourceLine[];
+}
+
+export interface SourceReport {
+  sampleType: { type: string; unit: string };
+  total: number;
+  files: SourceFile[];
+  truncated: boolean;
+}
+
+export interface CallGraph {
+  /** Graphviz DOT source; every label is quoted and escaped on the server. */
+  dot: string;
+  nodeCount: number;
+  edgeCount: number;
+  /** Nodes left out by the node cap. */
+  droppedNodes: number;
+}
+
+/** One series of a timeline: x in seconds since the recording started. */
+export interface TimelineSeries {
+  key: string;
+  label: string;
+  unit: "bytes" | "count" | "nanoseconds" | "seconds";
+  x: number[];
+  y: Array<number | null>;
+}
+
+export interface SnapshotInfo {
+  /** Profile ref usable as `src`/`base` (e.g. "0@12"). */
+  ref: string;
+  atSeconds: number;
+  inuseBytes: number | null;
+  gcForced: boolean;
+}
+
+export interface TimelineReport {
+  name: string;
+  startedAtMs: number | null;
+  series: TimelineSeries[];
+  snapshots: SnapshotInfo[];
+}
+
+export interface GoroutineGroupView {
+  count: number;
+  state: string;
+  /** Function frames, leaf first. */
+  frames: Array<{ function: string; file: string; line: number }>;
+  createdBy: string;
+  /** Wait reason / minutes, when the dump has them. */
+  waitMinutes: number | null;
+}
+
+export interface GoroutineReport {
+  name: string;
+  total: number;
+  groups: GoroutineGroupView[];
+  states: Record<string, number>;
+}
+
+/** The doctor's findings as the UI shows them (a projection of the Diagnosis). */
+export interface DiagnosisView {
+  verdict: string;
+  headline: string;
+  confidence: string | null;
+  suspects: Array<{
+    title: string;
+    detail: string;
+    /** A frame name to look at in the flame graph, when the suspect names one. */
+    functionName: string | null;
+    evidence: string[];
+  }>;
+  hints: string[];
+  /** The doctor's full output, for anything the panel does not lay out. */
+  raw: unknown;
+}
+
+/** Server-sent event payloads on /api/events. */
+export interface LiveEvent {
+  type: "snapshot" | "sample" | "gc" | "diagnosis" | "workspace" | "end";
+  documentId?: string;
+  atMs?: number;
+}

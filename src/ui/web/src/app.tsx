@@ -1,0 +1,149 @@
+import type { DocumentKind, ProfileMeta, WorkspaceInfo } from "../../shared/api-types.js";
+import { RefineBar } from "./components/RefineBar.js";
+import { FlameView, SandwichView } from "./flame/FlameView.js";
+import { navigate, useUrlState, type UrlState, type ViewName } from "./url-state.js";
+import { useJson } from "./use-json.js";
+import { GoroutinesView } from "./views/GoroutinesView.js";
+import { GraphView } from "./views/GraphView.js";
+import { PeekView } from "./views/PeekView.js";
+import { SourceView } from "./views/SourceView.js";
+import { TimelineView } from "./views/TimelineView.js";
+import { TopView } from "./views/TopView.js";
+import { useLiveUpdates } from "./live.js";
+
+const profileViews: Array<[ViewName, string]> = [
+  ["flame", "Flame graph"],
+  ["sandwich", "Sandwich"],
+  ["top", "Top"],
+  ["peek", "Peek"],
+  ["source", "Source"],
+  ["graph", "Graph"],
+];
+
+function documentOf(ref: string): string {
+  const at = ref.indexOf("@");
+  return at >= 0 ? ref.slice(0, at) : ref;
+}
+
+function defaultView(kind: DocumentKind, src: string): ViewName {
+  if (kind === "goroutines") return "goroutines";
+  if (kind === "gctrace" || kind === "memstats") return "timeline";
+  if (kind === "recording" && !src.includes("@")) return "timeline";
+  return "flame";
+}
+
+function ProfileViews({ state, view, workspace }: { state: UrlState; view: ViewName; workspace: WorkspaceInfo }) {
+  const metaPath = `/api/meta?${new URLSearchParams(state.src ? { src: state.src } : {}).toString()}`;
+  const meta = useJson<ProfileMeta>(metaPath, "meta");
+  const profiles = workspace.documents.filter((d) => d.kind === "profile");
+  return (
+    <>
+      <nav class="tabs" aria-label="Views">
+        {profileViews.map(([name, label]) => (
+          <button
+            type="button"
+            key={name}
+            class={`tab ${view === name ? "active" : ""}`}
+            aria-current={view === name ? "page" : undefined}
+            onClick={() => navigate({ view: name })}
+          >
+            {label}
+          </button>
+        ))}
+        {profiles.length > 1 && (
+          <label class="compare">
+            <span>Compare with</span>
+            <select
+              name="base"
+              aria-label="Diff base"
+              value={state.base}
+              onChange={(e) => navigate({ base: (e.target as HTMLSelectElement).value })}
+            >
+              <option value="">(no diff)</option>
+              {profiles
+                .filter((d) => d.id !== documentOf(state.src || profiles[0]!.id))
+                .map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
+        {state.base && profiles.length <= 1 && (
+          <span class="diff-badge">
+            diff against {state.base}{" "}
+            <button type="button" class="link small" onClick={() => navigate({ base: "" })}>
+              clear
+            </button>
+          </span>
+        )}
+      </nav>
+      {meta.error && <div class="error">{meta.error}</div>}
+      {meta.data && <RefineBar state={state} meta={meta.data} />}
+      <main class="view">
+        {view === "flame" && <FlameView state={state} />}
+        {view === "sandwich" && <SandwichView state={state} />}
+        {view === "top" && <TopView state={state} />}
+        {view === "peek" && <PeekView state={state} />}
+        {view === "source" && <SourceView state={state} available={workspace.sourceAvailable} />}
+        {view === "graph" && <GraphView state={state} />}
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  const state = useUrlState();
+  const workspace = useJson<WorkspaceInfo>("/api/workspace", "workspace");
+  const liveTick = useLiveUpdates(workspace.data?.live ?? false);
+  if (workspace.error) return <div class="error">Could not reach heapscope: {workspace.error}</div>;
+  if (!workspace.data) return <div class="loading">Loading…</div>;
+  const docs = workspace.data.documents;
+  if (docs.length === 0) return <div class="empty">Nothing loaded.</div>;
+  const currentDoc = docs.find((d) => d.id === documentOf(state.src)) ?? docs[0]!;
+  const view = (state.view || defaultView(currentDoc.kind, state.src)) as ViewName;
+  const isProfileView = profileViews.some(([name]) => name === view);
+  return (
+    <div class="app">
+      <header class="header">
+        <span class="brand">heapscope</span>
+        {docs.length > 1 ? (
+          <select
+            class="doc-picker"
+            aria-label="Input"
+            value={currentDoc.id}
+            onChange={(e) => navigate({ src: (e.target as HTMLSelectElement).value, base: "", view: "" })}
+          >
+            {docs.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} — {d.description}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span class="doc-name" title={currentDoc.description}>
+            {currentDoc.name} — {currentDoc.description}
+          </span>
+        )}
+        {currentDoc.kind === "recording" && state.src.includes("@") && (
+          <button type="button" onClick={() => navigate({ src: currentDoc.id, base: "", view: "timeline" })}>
+            Back to timeline
+          </button>
+        )}
+        {currentDoc.live && <span class="live-badge">live</span>}
+      </header>
+      {isProfileView ? (
+        <ProfileViews state={state} view={view} workspace={workspace.data} />
+      ) : view === "goroutines" ? (
+        <main class="view">
+          <GoroutinesView src={currentDoc.id} />
+        </main>
+      ) : (
+        <main class="view">
+          <TimelineView src={currentDoc.id} kind={currentDoc.kind} tick={liveTick} />
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,380 @@
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { getBinary, takePrefetched } from "../api.js";
+import { formatPercent, formatSigned, formatValue, regexEscape } from "../format.js";
+import { hook, markLoaded, registerFlame } from "../test-hook.js";
+import { navigate, profileQuery, type UrlState } from "../url-state.js";
+import { DIFF_LEGEND } from "./colors.js";
+import { type FlameData, decodeFlame, pathTo } from "./data.js";
+import { FlameRenderer } from "./renderer.js";
+
+interface Hover {
+  id: string;
+  node: number;
+  x: number;
+  y: number;
+}
+
+interface Menu {
+  id: string;
+  node: number;
+  x: number;
+  y: number;
+}
+
+/** Compiles the search box: a regex when it is one, else a literal, case-insensitive. */
+function searchPattern(text: string): RegExp | null {
+  if (!text) return null;
+  try {
+    return new RegExp(text, "i");
+  } catch {
+    return new RegExp(regexEscape(text), "i");
+  }
+}
+
+export function flamePath(state: UrlState, extra: Record<string, string> = {}): string {
+  return `/api/flame?${profileQuery(state, extra)}`;
+}
+
+function useFlameData(path: string | null): { data: FlameData | null; error: string | null; loading: boolean } {
+  const [result, setResult] = useState<{ path: string | null; data: FlameData | null; error: string | null }>({
+    path: null,
+    data: null,
+    error: null,
+  });
+  useEffect(() => {
+    if (path === null) return;
+    const controller = new AbortController();
+    const pending = takePrefetched(path) ?? getBinary(path, controller.signal);
+    pending
+      .then((buffer) => {
+        if (!controller.signal.aborted) setResult({ path, data: decodeFlame(buffer), error: null });
+      })
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) setResult({ path, data: null, error: String((error as Error).message ?? error) });
+      });
+    return () => controller.abort();
+  }, [path]);
+  return { data: result.data, error: result.error, loading: result.path !== path };
+}
+
+interface CanvasProps {
+  id: string;
+  data: FlameData;
+  inverted?: boolean;
+  search: RegExp | null;
+  onHover: (hover: Hover | null) => void;
+  onMenu: (menu: Menu) => void;
+  onSearchResult?: (result: { matchedWeight: number; matchedFrames: number }) => void;
+  onFocusChange?: (node: number) => void;
+  className?: string;
+}
+
+function FlameCanvas(props: CanvasProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const rendererRef = useRef<FlameRenderer | null>(null);
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  useEffect(() => {
+    const renderer = new FlameRenderer(ref.current!, {
+      inverted: props.inverted,
+      onHover: (node, x, y) => propsRef.current.onHover(node === null ? null : { id: props.id, node, x, y }),
+      onClick: (node) => {
+        renderer.zoomToNode(node);
+      },
+      onContextMenu: (node, x, y) => propsRef.current.onMenu({ id: props.id, node, x, y }),
+      onViewChange: () => propsRef.current.onFocusChange?.(renderer.view().focused),
+    });
+    rendererRef.current = renderer;
+    const unregister = registerFlame(props.id, renderer);
+    return () => {
+      unregister();
+      renderer.destroy();
+      rendererRef.current = null;
+    };
+  }, [props.id, props.inverted]);
+  useEffect(() => {
+    const renderer = rendererRef.current!;
+    if (props.id === "main" && hook.firstFlamePaint === null) {
+      renderer.onFirstPaint = () => {
+        performance.mark("heapscope:flame-painted");
+        hook.firstFlamePaint = performance.now();
+      };
+    }
+    renderer.setData(props.data);
+    const result = renderer.setSearch(propsRef.current.search);
+    propsRef.current.onSearchResult?.(result);
+    propsRef.current.onFocusChange?.(0);
+    markLoaded(`flame:${props.id}`);
+  }, [props.data]);
+  useEffect(() => {
+    const result = rendererRef.current!.setSearch(props.search);
+    propsRef.current.onSearchResult?.(result);
+  }, [props.search]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !(e.target instanceof HTMLInputElement)) rendererRef.current?.resetZoom();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  return <div ref={ref} class={props.className ?? "flame-box"} data-flame={props.id} />;
+}
+
+function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
+  const node = hover.node;
+  const name = node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]!;
+  const file = node === 0 ? "" : data.files[data.nameIndex[node]!]!;
+  const unit = data.sampleType.unit;
+  const rootTotal = data.total[0]!;
+  const style = {
+    left: `${Math.min(hover.x + 14, window.innerWidth - 420)}px`,
+    top: `${hover.y + 16}px`,
+  };
+  return (
+    <div class="tooltip" style={style} role="tooltip">
+      <div class="tooltip-name">{name}</div>
+      {file && <div class="tooltip-file">{file}</div>}
+      {data.diff && data.baseTotal && data.baseSelf ? (
+        <table>
+          <tbody>
+            <tr>
+              <th>total</th>
+              <td>
+                {formatValue(data.baseTotal[node]!, unit)} → {formatValue(data.total[node]!, unit)} (
+                {formatSigned(data.total[node]! - data.baseTotal[node]!, unit)})
+              </td>
+            </tr>
+            <tr>
+              <th>self</th>
+              <td>
+                {formatValue(data.baseSelf[node]!, unit)} → {formatValue(data.self[node]!, unit)} (
+                {formatSigned(data.self[node]! - data.baseSelf[node]!, unit)})
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      ) : (
+        <table>
+          <tbody>
+            <tr>
+              <th>total</th>
+              <td>
+                {formatValue(data.total[node]!, unit)} ({formatPercent(data.total[node]!, rootTotal)})
+              </td>
+            </tr>
+            <tr>
+              <th>self</th>
+              <td>
+                {formatValue(data.self[node]!, unit)} ({formatPercent(data.self[node]!, rootTotal)})
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+      {data.inlined[node] ? <div class="tooltip-note">inlined</div> : null}
+    </div>
+  );
+}
+
+function ContextMenu({
+  menu,
+  data,
+  state,
+  onClose,
+  onZoom,
+}: {
+  menu: Menu;
+  data: FlameData;
+  state: UrlState;
+  onClose: () => void;
+  onZoom: (node: number) => void;
+}) {
+  useEffect(() => {
+    const close = () => onClose();
+    window.addEventListener("click", close);
+    window.addEventListener("keydown", close);
+    return () => {
+      window.removeEventListener("click", close);
+      window.removeEventListener("keydown", close);
+    };
+  }, []);
+  if (menu.node === 0) return null;
+  const name = data.names[data.nameIndex[menu.node]!]!;
+  const exact = `^${regexEscape(name)}$`;
+  const item = (label: string, action: () => void) => (
+    <button
+      type="button"
+      class="menu-item"
+      onClick={(e) => {
+        e.stopPropagation();
+        onClose();
+        action();
+      }}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <div class="context-menu" style={{ left: `${menu.x}px`, top: `${menu.y}px` }} role="menu">
+      <div class="menu-title">{name}</div>
+      {item("Zoom", () => onZoom(menu.node))}
+      {item("Sandwich (callers and callees)", () => navigate({ view: "sandwich", fn: name }))}
+      {item("Peek", () => navigate({ view: "peek", fn: exact }))}
+      {item("Source", () => navigate({ view: "source", fn: exact }))}
+      {item("Focus on this", () => navigate({ f: exact }))}
+      {item("Ignore this", () => navigate({ i: state.i ? `${state.i}|${exact}` : exact }))}
+      {item("Hide this frame", () => navigate({ h: state.h ? `${state.h}|${exact}` : exact }))}
+    </div>
+  );
+}
+
+function Breadcrumbs({ data, focused, onZoom }: { data: FlameData; focused: number; onZoom: (n: number) => void }) {
+  if (focused <= 0) return null;
+  const path = pathTo(data, focused);
+  return (
+    <div class="breadcrumbs">
+      {path.map((node, k) => (
+        <span key={node}>
+          {k > 0 && <span class="crumb-sep">›</span>}
+          <button type="button" class="crumb" onClick={() => onZoom(node)}>
+            {node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]}
+          </button>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function SearchBox({ state, summary }: { state: UrlState; summary: string }) {
+  const [text, setText] = useState(state.q);
+  useEffect(() => setText(state.q), [state.q]);
+  return (
+    <div class="search">
+      <input
+        type="search"
+        placeholder="Search frames (regex)"
+        aria-label="Search frames"
+        value={text}
+        onInput={(e) => {
+          const value = (e.target as HTMLInputElement).value;
+          setText(value);
+          navigate({ q: value }, { replace: true });
+        }}
+      />
+      {summary && <span class="search-summary">{summary}</span>}
+    </div>
+  );
+}
+
+function DiffLegend() {
+  return (
+    <span class="legend">
+      <span class="swatch" style={{ background: DIFF_LEGEND.shrank }} /> shrank
+      <span class="swatch" style={{ background: DIFF_LEGEND.same }} /> same
+      <span class="swatch" style={{ background: DIFF_LEGEND.grew }} /> grew
+      <span class="legend-note">(width: base + target)</span>
+    </span>
+  );
+}
+
+export function FlameView({ state }: { state: UrlState }) {
+  const path = flamePath(state);
+  const { data, error, loading } = useFlameData(path);
+  const [hover, setHover] = useState<Hover | null>(null);
+  const [menu, setMenu] = useState<Menu | null>(null);
+  const [match, setMatch] = useState<{ matchedWeight: number; matchedFrames: number } | null>(null);
+  const [focused, setFocused] = useState(0);
+  const search = useMemo(() => searchPattern(state.q), [state.q]);
+  const zoom = (node: number) => hook.flames.main?.zoomToNode(node);
+  if (error) return <div class="error">Could not load the flame graph: {error}</div>;
+  if (!data) return <div class="loading">Loading flame graph…</div>;
+  const unit = data.sampleType.unit;
+  const summary =
+    search && match
+      ? `${match.matchedFrames} frames match, ${formatValue(match.matchedWeight, unit)} (${formatPercent(match.matchedWeight, data.weight[0]!)})`
+      : "";
+  return (
+    <div class={`flame-view ${loading ? "stale" : ""}`}>
+      <div class="toolbar">
+        <SearchBox state={state} summary={summary} />
+        <button type="button" onClick={() => zoom(0)} disabled={focused === 0}>
+          Reset zoom
+        </button>
+        <span class="toolbar-info">
+          {data.sampleType.type} ({unit}) · total {formatValue(data.total[0]!, unit)}
+          {data.diff && data.baseTotal ? ` (base ${formatValue(data.baseTotal[0]!, unit)})` : ""} ·{" "}
+          {data.nodeCount.toLocaleString()} nodes
+        </span>
+        {data.diff && <DiffLegend />}
+      </div>
+      <Breadcrumbs data={data} focused={focused} onZoom={zoom} />
+      <FlameCanvas
+        id="main"
+        data={data}
+        search={search}
+        onHover={setHover}
+        onMenu={setMenu}
+        onSearchResult={setMatch}
+        onFocusChange={setFocused}
+      />
+      {hover && !menu && <Tooltip hover={hover} data={data} />}
+      {menu && <ContextMenu menu={menu} data={data} state={state} onClose={() => setMenu(null)} onZoom={zoom} />}
+      <p class="hint">Click a frame to zoom, right-click for more, Ctrl+wheel to zoom, Esc to reset.</p>
+    </div>
+  );
+}
+
+export function SandwichView({ state }: { state: UrlState }) {
+  const name = state.fn;
+  const callers = useFlameData(name ? flamePath(state, { sandwich: name, dir: "callers" }) : null);
+  const callees = useFlameData(name ? flamePath(state, { sandwich: name, dir: "callees" }) : null);
+  const [hover, setHover] = useState<Hover | null>(null);
+  const [menu, setMenu] = useState<Menu | null>(null);
+  const search = useMemo(() => searchPattern(state.q), [state.q]);
+  if (!name) {
+    return <div class="empty">Pick a function: right-click a frame in the flame graph, or a row in the top table.</div>;
+  }
+  const error = callers.error ?? callees.error;
+  if (error) return <div class="error">Could not load the sandwich view: {error}</div>;
+  if (!callers.data || !callees.data) return <div class="loading">Loading…</div>;
+  const pick = (id: string) => (id === "callers" ? callers.data! : callees.data!);
+  return (
+    <div class="sandwich">
+      <div class="toolbar">
+        <SearchBox state={state} summary="" />
+        <span class="toolbar-info">
+          Callers (above) and callees (below) of <span class="fn-name">{name}</span>
+        </span>
+      </div>
+      <h3 class="sandwich-title">Callers</h3>
+      <FlameCanvas
+        id="callers"
+        data={callers.data}
+        inverted
+        search={search}
+        onHover={setHover}
+        onMenu={setMenu}
+        className="flame-box half"
+      />
+      <h3 class="sandwich-title">Callees</h3>
+      <FlameCanvas
+        id="callees"
+        data={callees.data}
+        search={search}
+        onHover={setHover}
+        onMenu={setMenu}
+        className="flame-box half"
+      />
+      {hover && !menu && <Tooltip hover={hover} data={pick(hover.id)} />}
+      {menu && (
+        <ContextMenu
+          menu={menu}
+          data={pick(menu.id)}
+          state={state}
+          onClose={() => setMenu(null)}
+          onZoom={(node) => hook.flames[menu.id]?.zoomToNode(node)}
+        />
+      )}
+    </div>
+  );
+}

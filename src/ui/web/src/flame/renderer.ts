@@ -1,0 +1,400 @@
+/**
+ * The canvas flame graph. Imperative on purpose: a redraw walks the typed arrays once, skipping every
+ * subtree that is off screen or narrower than MIN_DRAW_WIDTH, so 100k+ nodes redraw in a few ms.
+ *
+ * Geometry: the visible range [x0, x1) is in weight units; a node spans
+ * [(x - x0) * scale, (x + weight - x0) * scale) px with scale = width / (x1 - x0). Row = depth
+ * (root on top), or maxDepth - depth when inverted (the callers half of the sandwich).
+ * Only the rows in the scrolled viewport are drawn; the canvas is as tall as the viewport.
+ */
+import { DIMMED_FILL, DIMMED_TEXT, diffColor, HIGHLIGHT_STROKE, packageColor, TEXT } from "./colors.js";
+import type { FlameData } from "./data.js";
+
+export const ROW_HEIGHT = 18;
+/** Nodes narrower than this (in CSS px) are not drawn, nor are their descendants. */
+export const MIN_DRAW_WIDTH = 1;
+const FONT = "12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
+
+export interface DrawnRect {
+  node: number;
+  name: string;
+  depth: number;
+  /** Logical left edge and width in CSS px, before clipping to the canvas. */
+  x: number;
+  width: number;
+  /** What was painted (clipped to the canvas). */
+  drawnX: number;
+  drawnWidth: number;
+  /** Top of the row in the canvas, CSS px. */
+  y: number;
+  matched: boolean;
+}
+
+export interface FlameRendererOptions {
+  inverted?: boolean;
+  onHover?: (node: number | null, clientX: number, clientY: number) => void;
+  onClick?: (node: number) => void;
+  onContextMenu?: (node: number, clientX: number, clientY: number) => void;
+  onViewChange?: () => void;
+}
+
+export interface RedrawTiming {
+  reason: string;
+  ms: number;
+}
+
+export class FlameRenderer {
+  readonly container: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly options: FlameRendererOptions;
+  private data: FlameData | null = null;
+  private x0 = 0;
+  private x1 = 1;
+  private focused = 0;
+  private matchByName: Uint8Array | null = null;
+  private hovered = -1;
+  private charWidth = 7;
+  private cssWidth = 0;
+  private cssHeight = 0;
+  private packageFill: string[] = [];
+  private rectLog: DrawnRect[] = [];
+  private readonly resizeObserver: ResizeObserver;
+  private pendingFrame = 0;
+  private pendingReason = "";
+  readonly timings: RedrawTiming[] = [];
+  drawCount = 0;
+  onFirstPaint: (() => void) | null = null;
+
+  constructor(container: HTMLElement, options: FlameRendererOptions = {}) {
+    this.container = container;
+    this.options = options;
+    container.classList.add("flame-scroll");
+    this.spacer = document.createElement("div");
+    this.spacer.className = "flame-spacer";
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "flame-canvas";
+    this.spacer.appendChild(this.canvas);
+    container.appendChild(this.spacer);
+    const ctx = this.canvas.getContext("2d", { alpha: false });
+    if (!ctx) throw new Error("canvas 2d context unavailable");
+    this.ctx = ctx;
+    this.ctx.font = FONT;
+    this.charWidth = this.ctx.measureText("MMMMMMMMMM").width / 10 || 7;
+    container.addEventListener("scroll", () => this.requestDraw("scroll"), { passive: true });
+    this.canvas.addEventListener("mousemove", (e) => this.handleMove(e));
+    this.canvas.addEventListener("mouseleave", () => this.setHovered(-1, 0, 0));
+    this.canvas.addEventListener("click", (e) => {
+      const node = this.nodeAtEvent(e);
+      if (node >= 0) this.options.onClick?.(node);
+    });
+    this.canvas.addEventListener("contextmenu", (e) => {
+      const node = this.nodeAtEvent(e);
+      if (node >= 0 && this.options.onContextMenu) {
+        e.preventDefault();
+        this.options.onContextMenu(node, e.clientX, e.clientY);
+      }
+    });
+    this.canvas.addEventListener("wheel", (e) => this.handleWheel(e), { passive: false });
+    this.resizeObserver = new ResizeObserver(() => this.draw("resize"));
+    this.resizeObserver.observe(container);
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    this.container.replaceChildren();
+  }
+
+  setData(data: FlameData): void {
+    this.data = data;
+    this.packageFill = data.packages.map((p) => packageColor(p));
+    this.focused = 0;
+    this.x0 = 0;
+    this.x1 = data.weight[0]! > 0 ? data.weight[0]! : 1;
+    this.hovered = -1;
+    this.spacer.style.height = `${(data.maxDepth + 1) * ROW_HEIGHT}px`;
+    if (this.options.inverted) {
+      this.container.scrollTop = this.container.scrollHeight;
+    } else {
+      this.container.scrollTop = 0;
+    }
+    this.draw("data");
+  }
+
+  getData(): FlameData | null {
+    return this.data;
+  }
+
+  /** Highlights the frames whose name matches; returns the matched weight (each stack counted once). */
+  setSearch(pattern: RegExp | null): { matchedWeight: number; matchedFrames: number } {
+    const data = this.data;
+    if (!data || !pattern) {
+      this.matchByName = null;
+      this.requestDraw("search");
+      return { matchedWeight: 0, matchedFrames: 0 };
+    }
+    const matches = new Uint8Array(data.names.length);
+    let matchedFrames = 0;
+    for (let i = 1; i < data.names.length; i++) {
+      if (pattern.test(data.names[i]!)) {
+        matches[i] = 1;
+        matchedFrames++;
+      }
+    }
+    this.matchByName = matches;
+    let matchedWeight = 0;
+    for (let i = 1; i < data.nodeCount; ) {
+      if (matches[data.nameIndex[i]!]) {
+        matchedWeight += data.weight[i]!;
+        i = data.subtreeEnd[i]!;
+      } else {
+        i++;
+      }
+    }
+    this.draw("search");
+    return { matchedWeight, matchedFrames };
+  }
+
+  /** Zooms so that `node` spans the full width; its ancestors stay visible above it. */
+  zoomToNode(node: number): void {
+    const data = this.data;
+    if (!data || node < 0 || node >= data.nodeCount) return;
+    this.focused = node;
+    this.x0 = data.x[node]!;
+    this.x1 = data.x[node]! + Math.max(data.weight[node]!, Number.MIN_VALUE);
+    const row = this.rowOf(node);
+    const top = row * ROW_HEIGHT;
+    if (top < this.container.scrollTop || top + ROW_HEIGHT > this.container.scrollTop + this.container.clientHeight) {
+      this.container.scrollTop = Math.max(0, top - ROW_HEIGHT * 2);
+    }
+    this.draw("zoom");
+    this.options.onViewChange?.();
+  }
+
+  resetZoom(): void {
+    if (!this.data) return;
+    this.zoomToNode(0);
+  }
+
+  /** The visible range in weight units and the node zoomed to. */
+  view(): { x0: number; x1: number; focused: number; width: number } {
+    return { x0: this.x0, x1: this.x1, focused: this.focused, width: this.cssWidth };
+  }
+
+  /** The rectangles of the last draw (test hook). */
+  drawnRects(): DrawnRect[] {
+    return this.rectLog.slice();
+  }
+
+  private rowOf(node: number): number {
+    const data = this.data!;
+    return this.options.inverted ? data.maxDepth - data.depth[node]! : data.depth[node]!;
+  }
+
+  private requestDraw(reason: string): void {
+    this.pendingReason = reason;
+    if (this.pendingFrame) return;
+    this.pendingFrame = requestAnimationFrame(() => {
+      this.pendingFrame = 0;
+      this.draw(this.pendingReason);
+    });
+  }
+
+  private resize(): void {
+    const dpr = window.devicePixelRatio || 1;
+    const width = this.container.clientWidth;
+    const totalHeight = this.data ? (this.data.maxDepth + 1) * ROW_HEIGHT : 0;
+    const height = Math.max(ROW_HEIGHT, Math.min(this.container.clientHeight || totalHeight, totalHeight));
+    if (width !== this.cssWidth || height !== this.cssHeight) {
+      this.cssWidth = width;
+      this.cssHeight = height;
+      this.canvas.width = Math.max(1, Math.round(width * dpr));
+      this.canvas.height = Math.max(1, Math.round(height * dpr));
+      this.canvas.style.width = `${width}px`;
+      this.canvas.style.height = `${height}px`;
+    }
+    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+
+  draw(reason: string): void {
+    const data = this.data;
+    if (!data) return;
+    const started = performance.now();
+    this.resize();
+    const ctx = this.ctx;
+    const width = this.cssWidth;
+    const height = this.cssHeight;
+    const scrollTop = Math.min(this.container.scrollTop, Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - height));
+    this.canvas.style.top = `${scrollTop}px`;
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, width, height);
+    ctx.font = FONT;
+    ctx.textBaseline = "middle";
+    const firstRow = Math.floor(scrollTop / ROW_HEIGHT);
+    const lastRow = Math.ceil((scrollTop + height) / ROW_HEIGHT) - 1;
+    const scale = width / (this.x1 - this.x0);
+    const { x, weight, depth, subtreeEnd, nameIndex, inlined, names, packageIndex } = data;
+    const inverted = this.options.inverted === true;
+    const maxDepth = data.maxDepth;
+    const matches = this.matchByName;
+    const charWidth = this.charWidth;
+    const log: DrawnRect[] = [];
+    const n = data.nodeCount;
+    for (let i = 0; i < n; ) {
+      const left = (x[i]! - this.x0) * scale;
+      const w = weight[i]! * scale;
+      if (w < MIN_DRAW_WIDTH || left + w <= 0 || left >= width) {
+        i = subtreeEnd[i]!;
+        continue;
+      }
+      const d = depth[i]!;
+      const row = inverted ? maxDepth - d : d;
+      // Descendants are one row further in the same direction; stop once past the viewport.
+      if (inverted ? row < firstRow : row > lastRow) {
+        i = subtreeEnd[i]!;
+        continue;
+      }
+      if (row >= firstRow && row <= lastRow) {
+        const drawLeft = left < 0 ? 0 : left;
+        const drawRight = left + w > width ? width : left + w;
+        const drawWidth = drawRight - drawLeft;
+        const y = row * ROW_HEIGHT - scrollTop;
+        const name = nameIndex[i]!;
+        const matched = matches === null || matches[name] === 1;
+        let fill: string;
+        if (matches !== null && !matched) {
+          fill = DIMMED_FILL;
+        } else if (data.diff && data.baseTotal) {
+          fill = diffColor(data.baseTotal[i]!, data.total[i]!);
+        } else {
+          fill = this.packageFill[packageIndex[name]!]!;
+        }
+        ctx.fillStyle = fill;
+        ctx.fillRect(drawLeft, y, drawWidth > 1.5 ? drawWidth - 0.5 : drawWidth, ROW_HEIGHT - 1);
+        if (matches !== null && matched && i !== 0) {
+          ctx.strokeStyle = HIGHLIGHT_STROKE;
+          ctx.lineWidth = 1.5;
+          ctx.strokeRect(drawLeft + 0.75, y + 0.75, Math.max(0, drawWidth - 2), ROW_HEIGHT - 2.5);
+        }
+        if (i === this.hovered) {
+          ctx.strokeStyle = "#000";
+          ctx.lineWidth = 1;
+          ctx.strokeRect(drawLeft + 0.5, y + 0.5, Math.max(0, drawWidth - 1.5), ROW_HEIGHT - 2);
+        }
+        if (drawWidth > charWidth * 3 + 6) {
+          const label = i === 0 ? data.rootLabel : names[name]!;
+          const fit = Math.floor((drawWidth - 6) / charWidth);
+          const text = label.length <= fit ? label : `${label.slice(0, Math.max(1, fit - 1))}…`;
+          ctx.fillStyle = matches !== null && !matched ? DIMMED_TEXT : TEXT;
+          if (inlined[i]) ctx.font = `italic ${FONT}`;
+          ctx.fillText(text, drawLeft + 3, y + ROW_HEIGHT / 2);
+          if (inlined[i]) ctx.font = FONT;
+        }
+        log.push({
+          node: i,
+          name: i === 0 ? data.rootLabel : names[name]!,
+          depth: d,
+          x: left,
+          width: w,
+          drawnX: drawLeft,
+          drawnWidth: drawWidth,
+          y,
+          matched,
+        });
+      }
+      i++;
+    }
+    this.rectLog = log;
+    this.drawCount++;
+    const ms = performance.now() - started;
+    this.timings.push({ reason, ms });
+    if (this.timings.length > 1000) this.timings.splice(0, this.timings.length - 1000);
+    if (this.drawCount === 1 || reason === "data") {
+      const first = this.onFirstPaint;
+      this.onFirstPaint = null;
+      first?.();
+    }
+  }
+
+  nodeAt(clientX: number, clientY: number): number {
+    const data = this.data;
+    if (!data) return -1;
+    const rect = this.canvas.getBoundingClientRect();
+    const px = clientX - rect.left;
+    const py = clientY - rect.top + Number.parseFloat(this.canvas.style.top || "0");
+    const row = Math.floor(py / ROW_HEIGHT);
+    const targetDepth = this.options.inverted ? data.maxDepth - row : row;
+    if (targetDepth < 0 || targetDepth > data.maxDepth) return -1;
+    const xw = this.x0 + px / (this.cssWidth / (this.x1 - this.x0));
+    const { x, weight, subtreeEnd } = data;
+    if (xw < x[0]! || xw >= x[0]! + weight[0]!) return -1;
+    let node = 0;
+    for (let d = 1; d <= targetDepth; d++) {
+      let found = -1;
+      for (let c = node + 1; c < subtreeEnd[node]!; c = subtreeEnd[c]!) {
+        if (xw >= x[c]! && xw < x[c]! + weight[c]!) {
+          found = c;
+          break;
+        }
+      }
+      if (found < 0) return -1;
+      node = found;
+    }
+    // Too narrow to be drawn means not clickable either.
+    if (weight[node]! * (this.cssWidth / (this.x1 - this.x0)) < MIN_DRAW_WIDTH) return -1;
+    return node;
+  }
+
+  private nodeAtEvent(e: MouseEvent): number {
+    return this.nodeAt(e.clientX, e.clientY);
+  }
+
+  private handleMove(e: MouseEvent): void {
+    this.setHovered(this.nodeAtEvent(e), e.clientX, e.clientY);
+  }
+
+  private setHovered(node: number, clientX: number, clientY: number): void {
+    if (node !== this.hovered) {
+      this.hovered = node;
+      this.requestDraw("hover");
+    }
+    this.options.onHover?.(node >= 0 ? node : null, clientX, clientY);
+  }
+
+  private handleWheel(e: WheelEvent): void {
+    const data = this.data;
+    if (!data) return;
+    const zooming = e.ctrlKey || e.metaKey;
+    const panning = !zooming && Math.abs(e.deltaX) > Math.abs(e.deltaY);
+    if (!zooming && !panning) return;
+    e.preventDefault();
+    const rootWidth = data.weight[0]!;
+    const span = this.x1 - this.x0;
+    const rect = this.canvas.getBoundingClientRect();
+    if (zooming) {
+      const anchor = this.x0 + ((e.clientX - rect.left) / this.cssWidth) * span;
+      const factor = Math.exp(e.deltaY * 0.002);
+      const newSpan = Math.min(rootWidth, Math.max(rootWidth * 1e-9, span * factor));
+      const ratio = (anchor - this.x0) / span;
+      this.setRange(anchor - ratio * newSpan, newSpan, "zoom");
+    } else {
+      this.setRange(this.x0 + (e.deltaX / this.cssWidth) * span, span, "pan");
+    }
+  }
+
+  /** Shows [start, start + span), kept inside the root. */
+  setRange(start: number, span: number, reason = "zoom"): void {
+    const data = this.data;
+    if (!data) return;
+    const rootWidth = data.weight[0]!;
+    span = Math.min(rootWidth, span);
+    start = Math.max(0, Math.min(rootWidth - span, start));
+    this.x0 = start;
+    this.x1 = start + span;
+    this.focused = 0;
+    this.draw(reason);
+    this.options.onViewChange?.();
+  }
+}

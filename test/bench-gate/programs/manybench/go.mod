@@ -1,0 +1,3 @@
+module example.com/manybench
+
+go 1.22

@@ -1,0 +1,5 @@
+//go:build !regress
+
+package many
+
+const regressWorkload = -1

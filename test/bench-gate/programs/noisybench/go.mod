@@ -1,0 +1,3 @@
+module example.com/noisybench
+
+go 1.22

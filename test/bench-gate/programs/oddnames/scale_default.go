@@ -1,0 +1,5 @@
+//go:build !grow
+
+package odd
+
+const scale = 1

@@ -1,0 +1,3 @@
+module example.com/logcompress
+
+go 1.22

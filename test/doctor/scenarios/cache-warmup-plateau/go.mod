@@ -1,0 +1,3 @@
+module example.com/geoip
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/conntrack
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/framestore
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/configsrv
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/ordertransform
+
+go 1.22

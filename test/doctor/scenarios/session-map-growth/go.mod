@@ -1,0 +1,3 @@
+module example.com/authsvc
+
+go 1.22

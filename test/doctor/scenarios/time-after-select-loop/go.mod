@@ -1,0 +1,3 @@
+module example.com/eventconsumer
+
+go 1.21

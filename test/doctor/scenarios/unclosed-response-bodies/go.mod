@@ -1,0 +1,3 @@
+module example.com/inventorypoller
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/heapgen
+
+go 1.19

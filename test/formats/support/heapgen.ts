@@ -1,0 +1,94 @@
+/**
+ * Real heap profiles for the codec tests: test/formats/programs/heapgen built with each available Go
+ * toolchain and run at the default sampling rate and with MemProfileRate=1. Each run writes
+ * heap.pb.gz, heap.txt (`?debug=1`) and allocs.pb.gz as of the same garbage collection.
+ * Also `go tool pprof` helpers, the oracle the tests compare against.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { buildGoProgram, go119, goBinary, hasGo119, workDir } from "../../support/go.js";
+
+const execFileAsync = promisify(execFile);
+const programDir = path.resolve(import.meta.dirname, "../programs/heapgen");
+
+export interface HeapgenRun {
+  /** e.g. "go1.26-rate1" */
+  name: string;
+  dir: string;
+  heapProto: string;
+  heapText: string;
+  allocsProto: string;
+  /** A `go tool pprof -proto -diff_base` result of allocs against heap: it has negative values. */
+  diffProto: string;
+}
+
+interface Variant {
+  toolchain: string;
+  go: string;
+  rate: number;
+  scale: number;
+}
+
+function variants(): Variant[] {
+  const list: Variant[] = [
+    { toolchain: "go-default", go: goBinary(), rate: 0, scale: 5 },
+    { toolchain: "go-default", go: goBinary(), rate: 1, scale: 1 },
+  ];
+  if (hasGo119) {
+    list.push({ toolchain: "go1.19", go: go119, rate: 0, scale: 5 });
+    list.push({ toolchain: "go1.19", go: go119, rate: 1, scale: 1 });
+  }
+  return list;
+}
+
+let runs: Promise<HeapgenRun[]> | undefined;
+
+/** Builds and runs heapgen for every variant, once per test process. */
+export function heapgenRuns(): Promise<HeapgenRun[]> {
+  runs ??= (async () => {
+    const out: HeapgenRun[] = [];
+    for (const variant of variants()) out.push(await runVariant(variant));
+    return out;
+  })();
+  return runs;
+}
+
+async function runVariant(variant: Variant): Promise<HeapgenRun> {
+  const binary = await buildGoProgram(programDir, { go: variant.go });
+  const name = `${variant.toolchain}-${variant.rate === 1 ? "rate1" : "default-rate"}`;
+  const dir = path.join(workDir, "heapgen", `${path.basename(binary)}-${name}`);
+  const run: HeapgenRun = {
+    name,
+    dir,
+    heapProto: path.join(dir, "heap.pb.gz"),
+    heapText: path.join(dir, "heap.txt"),
+    allocsProto: path.join(dir, "allocs.pb.gz"),
+    diffProto: path.join(dir, "diff.pb.gz"),
+  };
+  if (existsSync(run.diffProto)) return run;
+  mkdirSync(dir, { recursive: true });
+  const args = ["-out", dir, "-scale", String(variant.scale)];
+  if (variant.rate > 0) args.push("-rate", String(variant.rate));
+  await execFileAsync(binary, args, { timeout: 120_000 });
+  await pprof(["-proto", "-output", run.diffProto, `-diff_base=${run.heapProto}`, run.allocsProto]);
+  return run;
+}
+
+/** Runs the default toolchain's `go tool pprof` and returns its stdout. */
+export async function pprof(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(goBinary(), ["tool", "pprof", ...args], {
+    maxBuffer: 256 << 20,
+    timeout: 120_000,
+    env: { ...process.env, PPROF_TMPDIR: path.join(workDir, "pprof-tmp") },
+  });
+  return stdout;
+}
+
+export function readGunzipped(file: string): Uint8Array {
+  const bytes = readFileSync(file);
+  const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+}

@@ -1,0 +1,3 @@
+module example.com/fast-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/gogc-off-memlimit
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/sawtooth
+
+go 1.19

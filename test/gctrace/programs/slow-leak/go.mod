@@ -1,0 +1,3 @@
+module example.com/slow-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/steady-churn
+
+go 1.19

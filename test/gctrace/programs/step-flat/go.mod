@@ -1,0 +1,3 @@
+module example.com/step-flat
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/warmup-plateau
+
+go 1.19

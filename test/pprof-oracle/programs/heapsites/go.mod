@@ -1,0 +1,3 @@
+module example.com/heapsites
+
+go 1.22

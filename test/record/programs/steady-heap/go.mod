@@ -1,0 +1,3 @@
+module example.com/steadyheap
+
+go 1.19

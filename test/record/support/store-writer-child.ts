@@ -1,0 +1,38 @@
+// Writes samples into a recording until killed; used to prove a SIGKILLed writer leaves a readable file.
+import { RecordingWriter } from "../../../src/store/recording-writer.js";
+import { randomBytes } from "node:crypto";
+
+const path = process.argv[2]!;
+const writer = RecordingWriter.create(path, {
+  target: {
+    url: "http://127.0.0.1:1",
+    endpoints: {},
+    headerNames: [],
+    command: null,
+    cmdline: null,
+    pid: null,
+    goVersion: null,
+    hostname: "test",
+  },
+  settings: {
+    intervalMs: 1,
+    durationMs: null,
+    forceGc: true,
+    dumpEvery: 10,
+    keepVars: false,
+    maxSizeBytes: 1 << 30,
+    requestTimeoutMs: 1000,
+  },
+  heapscopeVersion: "test",
+});
+for (;;) {
+  const now = Date.now();
+  writer.writeSample({
+    startedMs: now,
+    finishedMs: now,
+    final: false,
+    heap: { bytes: randomBytes(200_000), gcForced: true, summary: null },
+    memstats: [{ source: "expvar", sample: { fields: { HeapAlloc: 1 } } }],
+    errors: [],
+  });
+}

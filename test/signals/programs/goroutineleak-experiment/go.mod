@@ -1,0 +1,3 @@
+module example.com/goroutineleak-experiment
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/runtime-signals
+
+go 1.19

@@ -1,0 +1,182 @@
+// runtime-signals: a small Go program that exposes every runtime signal heapscope reads, and a way
+// to read the program's own view of them at the same instant, so tests can compare.
+//
+//	/debug/vars          expvar (memstats, cmdline, goroutines)
+//	/debug/pprof/...     net/http/pprof
+//	/snapshot            one runtime.ReadMemStats: the expvar encoding plus exact decimal strings
+//	/dump?debug=N        runtime.NumGoroutine() (X-Num-Goroutine header) and the goroutine profile,
+//	                     written by the same handler, so both describe the same moment
+//	/spawn?n=N           start N more leaked goroutines
+//	/quiesce             stop the allocation loop and goroutine spawning
+//	/gcoff               debug.SetGCPercent(-1): NumGC stops moving (exact comparisons)
+//	/gc                  runtime.GC()
+//
+// Modes (-mode): healthy (garbage only), leak (garbage + retained heap + a leaked goroutine per
+// tick), panic (start some goroutines then panic; for traceback output).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"expvar"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	_ "net/http/pprof"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+var (
+	retained     [][]byte
+	retainedMu   sync.Mutex
+	sink         []byte
+	quiet        atomic.Bool
+	blockForever = make(chan struct{})
+)
+
+// leakyWorker blocks on a channel nobody else can reach: a goroutine leak.
+func leakyWorker() {
+	ch := make(chan int)
+	<-ch
+}
+
+// waitsOnGlobal blocks on a channel that stays reachable: not a leak the GC could prove.
+func waitsOnGlobal() {
+	<-blockForever
+}
+
+// recurse blocks at the bottom of a deep stack: tracebacks elide its middle frames.
+func recurse(depth int) int {
+	if depth == 0 {
+		<-blockForever
+		return 0
+	}
+	return recurse(depth-1) + 1
+}
+
+func spawnLeaks(n int) {
+	for i := 0; i < n; i++ {
+		if i%2 == 0 {
+			go leakyWorker()
+		} else {
+			pprof.Do(context.Background(), pprof.Labels("worker", "leaky"), func(context.Context) {
+				go leakyWorker()
+			})
+		}
+	}
+}
+
+func allocationLoop(mode string) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	n := 0
+	for range tick.C {
+		if quiet.Load() {
+			continue
+		}
+		// Garbage: a few MiB per second, enough for frequent GCs.
+		for i := 0; i < 16; i++ {
+			sink = make([]byte, 16<<10)
+		}
+		n++
+		if mode == "leak" {
+			retainedMu.Lock()
+			retained = append(retained, make([]byte, 128<<10))
+			retainedMu.Unlock()
+			if n%5 == 0 {
+				go leakyWorker()
+			}
+		}
+	}
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	mode := flag.String("mode", "healthy", "healthy|leak|panic")
+	leaks := flag.Int("leaks", 0, "goroutines to leak at start")
+	deep := flag.Int("deep", 0, "start a goroutine blocked this many calls deep")
+	flag.Parse()
+
+	expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
+
+	spawnLeaks(*leaks)
+	if *deep > 0 {
+		go recurse(*deep)
+	}
+	go waitsOnGlobal()
+	if *mode == "panic" {
+		time.Sleep(50 * time.Millisecond)
+		var m map[string]int
+		m["boom"] = 1
+	}
+	go allocationLoop(*mode)
+
+	http.HandleFunc("/snapshot", func(w http.ResponseWriter, r *http.Request) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		encoded, err := json.Marshal(&ms)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		reference := map[string]any{
+			"HeapAlloc":    strconv.FormatUint(ms.HeapAlloc, 10),
+			"TotalAlloc":   strconv.FormatUint(ms.TotalAlloc, 10),
+			"Sys":          strconv.FormatUint(ms.Sys, 10),
+			"Mallocs":      strconv.FormatUint(ms.Mallocs, 10),
+			"Frees":        strconv.FormatUint(ms.Frees, 10),
+			"HeapInuse":    strconv.FormatUint(ms.HeapInuse, 10),
+			"HeapIdle":     strconv.FormatUint(ms.HeapIdle, 10),
+			"HeapReleased": strconv.FormatUint(ms.HeapReleased, 10),
+			"HeapObjects":  strconv.FormatUint(ms.HeapObjects, 10),
+			"NextGC":       strconv.FormatUint(ms.NextGC, 10),
+			"LastGC":       strconv.FormatUint(ms.LastGC, 10),
+			"PauseTotalNs": strconv.FormatUint(ms.PauseTotalNs, 10),
+			"NumGC":        strconv.FormatUint(uint64(ms.NumGC), 10),
+			// The most recent pause end, read the way the MemStats docs say.
+			"LatestPauseEnd": strconv.FormatUint(ms.PauseEnd[(ms.NumGC+255)%256], 10),
+			"LatestPauseNs":  strconv.FormatUint(ms.PauseNs[(ms.NumGC+255)%256], 10),
+		}
+		ref, _ := json.Marshal(reference)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, "{\n\"memstats\": %s,\n\"reference\": %s\n}\n", encoded, ref)
+	})
+	http.HandleFunc("/dump", func(w http.ResponseWriter, r *http.Request) {
+		level, _ := strconv.Atoi(r.URL.Query().Get("debug"))
+		w.Header().Set("X-Num-Goroutine", strconv.Itoa(runtime.NumGoroutine()))
+		if err := pprof.Lookup("goroutine").WriteTo(w, level); err != nil {
+			log.Print(err)
+		}
+	})
+	http.HandleFunc("/spawn", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		spawnLeaks(n)
+		fmt.Fprintln(w, runtime.NumGoroutine())
+	})
+	http.HandleFunc("/quiesce", func(w http.ResponseWriter, r *http.Request) {
+		quiet.Store(true)
+		fmt.Fprintln(w, "ok")
+	})
+	http.HandleFunc("/gcoff", func(w http.ResponseWriter, r *http.Request) {
+		debug.SetGCPercent(-1)
+		fmt.Fprintln(w, "ok")
+	})
+	http.HandleFunc("/gc", func(w http.ResponseWriter, r *http.Request) {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintln(w, ms.NumGC)
+	})
+
+	server := &http.Server{Addr: *addr}
+	fmt.Fprintf(os.Stdout, "listening %s\n", *addr)
+	log.Fatal(server.ListenAndServe())
+}

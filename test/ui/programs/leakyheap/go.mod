@@ -1,0 +1,3 @@
+module example.com/leakyheap
+
+go 1.22
