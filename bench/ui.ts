@@ -42,7 +42,9 @@ async function measureFirstPaint(browser: Browser, url: string): Promise<number>
   }
 }
 
-async function measureZoom(page: Page): Promise<{ p95: number; median: number; count: number; maxDrawnRects: number }> {
+async function measureZoom(
+  page: Page,
+): Promise<{ p95: number; median: number; count: number; maxDrawnRects: number }> {
   const before = await page.evaluate(() => window.__heapscope.flames.main!.timings().length);
   // Click-zoom (through the same code path as a click) into 60 frames at varied depths, then back.
   await page.evaluate(() => {
@@ -61,7 +63,11 @@ async function measureZoom(page: Page): Promise<{ p95: number; median: number; c
   for (let k = 0; k < 40; k++) await page.mouse.wheel(0, k < 20 ? -120 : 120);
   await page.keyboard.up("Control");
   const timings = await page.evaluate(
-    (from) => window.__heapscope.flames.main!.timings().slice(from).filter((t) => t.reason === "zoom"),
+    (from) =>
+      window.__heapscope.flames
+        .main!.timings()
+        .slice(from)
+        .filter((t) => t.reason === "zoom"),
     before,
   );
   const maxDrawnRects = await page.evaluate(() => window.__heapscope.flames.main!.rects().length);
@@ -96,7 +102,9 @@ async function measurePprof(browser: Browser, file: string): Promise<number[] | 
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(`http://127.0.0.1:${port}/ui/flamegraph`, { waitUntil: "load", timeout: 300_000 });
       times.push(
-        await page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).loadEventEnd),
+        await page.evaluate(
+          () => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).loadEventEnd,
+        ),
       );
       await page.close();
     }
@@ -121,7 +129,16 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
     const serverBuildMs = performance.now() - serverStart;
     const tree = server.engine.flameTree({ src: "", base: "", si: "", f: "", i: "", h: "", s: "", g: "" });
     if (tree.nodeCount < 100_000) throw new Error(`synthetic profile has only ${tree.nodeCount} tree nodes`);
-    const wireBytes = server.engine.flameBytes({ src: "", base: "", si: "", f: "", i: "", h: "", s: "", g: "" }).length;
+    const wireBytes = server.engine.flameBytes({
+      src: "",
+      base: "",
+      si: "",
+      f: "",
+      i: "",
+      h: "",
+      s: "",
+      g: "",
+    }).length;
     // One warm-up load (Chromium's own caches, JIT), then the measured ones.
     await measureFirstPaint(browser, server.url);
     const paints: number[] = [];
@@ -158,7 +175,9 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
     process.stdout.write(
       `flame graph, ${tree.nodeCount} nodes: first paint ${Math.round(firstPaintMs)} ms (target < 500), ` +
         `zoom redraw p95 ${zoom.p95.toFixed(2)} ms (target < 16)` +
-        (Array.isArray(pprof) ? `; go tool pprof -http flame graph ${Math.round(median(pprof))} ms (×${result.pprofOverHeapscope})\n` : "\n"),
+        (Array.isArray(pprof)
+          ? `; go tool pprof -http flame graph ${Math.round(median(pprof))} ms (×${result.pprofOverHeapscope})\n`
+          : "\n"),
     );
     return result;
   } finally {

@@ -44,7 +44,13 @@ export {
 export { renderBenchText } from "./render/bench-text.js";
 export { renderBenchMarkdown } from "./render/bench-markdown.js";
 export { benchReportJson } from "./render/bench-json.js";
-export { runBenchComparison, type BenchRunOptions } from "./collect/bench-runner.js";
+export { runBenchComparison, type BenchRunOptions, type BenchProfile } from "./collect/bench-runner.js";
+export {
+  allocationSites,
+  diffAllocationSites,
+  type SiteDiffOptions,
+  type SiteDiffReport,
+} from "./analysis/bench-alloc-sites.js";
 // Runtime signals: MemStats from every source, goroutine dumps of every form (formats/memstats*,
 // formats/goroutine-dump, analysis/memstats-health|goroutine-groups, render/memstats|goroutines-report).
 export {
@@ -110,3 +116,14 @@ export {
   goroutinesReportJson,
   type GoroutinesView,
 } from "./render/goroutines-report.js";
+// Flame trees and the web UI (profile/flame-tree, ui/server).
+export {
+  buildFlameTree,
+  buildFlameDiffTree,
+  buildSandwichTrees,
+  goPackageOf,
+  type FlameTree,
+  type FlameTreeOptions,
+} from "./profile/flame-tree.js";
+export { startUiServer, type UiServer, type UiServerOptions } from "./ui/server/server.js";
+export { watchRecordSession } from "./ui/server/live.js";

@@ -12,6 +12,13 @@
  */
 
 import {
+  betterDirection,
+  declaredAssumption,
+  type GoBenchFile,
+  splitGomaxprocs,
+  type UnitMetadata,
+} from "../formats/go-bench.js";
+import {
   type Assumption,
   compareExact,
   compareMedians,
@@ -24,13 +31,6 @@ import {
   summarizeExact,
   summarizeMedian,
 } from "./benchmath.js";
-import {
-  betterDirection,
-  declaredAssumption,
-  type GoBenchFile,
-  splitGomaxprocs,
-  type UnitMetadata,
-} from "../formats/go-bench.js";
 
 export interface BenchCompareOptions {
   alpha?: number;
@@ -145,9 +145,7 @@ function groupResults(file: GoBenchFile, ignoreConfig: boolean): Map<string, Gro
     const config = configWithoutPkg(result.config);
     const [stripped, procs] = splitGomaxprocs(result.name);
     const name = ignoreConfig ? stripped : result.name;
-    const key = ignoreConfig
-      ? `${pkg}\u0000${name}`
-      : `${pkg}\u0000${configSignature(config)}\u0000${name}`;
+    const key = ignoreConfig ? `${pkg}\u0000${name}` : `${pkg}\u0000${configSignature(config)}\u0000${name}`;
     let group = groups.get(key);
     if (!group) {
       group = {
@@ -350,12 +348,17 @@ export function compareBenchmarks(
     // Say what was paired across, so a cross-machine comparison is never silent.
     const baseConfigs = new Set([...baseGroups.values()].flatMap((g) => [...g.variants]));
     const newConfigs = new Set([...newGroups.values()].flatMap((g) => [...g.variants]));
-    const same =
-      baseConfigs.size === newConfigs.size && [...baseConfigs].every((c) => newConfigs.has(c));
+    const same = baseConfigs.size === newConfigs.size && [...baseConfigs].every((c) => newConfigs.has(c));
     if (!same) {
-      const first = (set: Set<string>) => describeConfig(Object.fromEntries(
-        [...set][0]?.split("\u0001").filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]) ?? [],
-      ));
+      const first = (set: Set<string>) =>
+        describeConfig(
+          Object.fromEntries(
+            [...set][0]
+              ?.split("\u0001")
+              .filter(Boolean)
+              .map((kv) => kv.split("=", 2) as [string, string]) ?? [],
+          ),
+        );
       warnings.push(`comparing across configurations: base ${first(baseConfigs)}; new ${first(newConfigs)}`);
     }
   }
@@ -384,7 +387,16 @@ function computeGeomeans(
   baseGroups: Map<string, Group>,
   newGroups: Map<string, Group>,
 ): BenchGeomean[] {
-  const tables = new Map<string, BenchGeomean & { baseCenters: number[]; newCenters: number[]; ratios: number[]; badRatios: number; nBase: number }>();
+  const tables = new Map<
+    string,
+    BenchGeomean & {
+      baseCenters: number[];
+      newCenters: number[];
+      ratios: number[];
+      badRatios: number;
+      nBase: number;
+    }
+  >();
   const tableKey = (pkg: string, config: Record<string, string>, unit: string) =>
     `${pkg}\u0000${configSignature(config)}\u0000${unit}`;
   const ensure = (pkg: string, config: Record<string, string>, unit: string) => {
@@ -453,7 +465,8 @@ function computeGeomeans(
     };
     const baseGm = geomean(table.baseCenters);
     const newGm = geomean(table.newCenters);
-    if (Number.isNaN(baseGm) || Number.isNaN(newGm)) result.warnings.push("summaries must be >0 to compute geomean");
+    if (Number.isNaN(baseGm) || Number.isNaN(newGm))
+      result.warnings.push("summaries must be >0 to compute geomean");
     if (!Number.isNaN(baseGm)) result.base = baseGm;
     if (!Number.isNaN(newGm)) result.new = newGm;
     if (table.nBase !== table.ratios.length + table.badRatios) {

@@ -9,9 +9,9 @@
  * `policyFromConfig` validates what it read.
  */
 
-import type { BenchComparison, BenchRow, BenchUnmatched } from "./bench-compare.js";
-import { tidyUnitName } from "../formats/go-bench.js";
 import { UsageError } from "../errors.js";
+import { tidyUnitName } from "../formats/go-bench.js";
+import type { BenchComparison, BenchRow, BenchUnmatched } from "./bench-compare.js";
 
 export type GateStatus = "ok" | "warn" | "fail";
 
@@ -105,7 +105,10 @@ export function thresholdsFor(
     : undefined;
   for (const override of policy.overrides) {
     if (!compileRegex(override.match, "override match").test(row.name)) continue;
-    if (override.package !== undefined && !compileRegex(override.package, "override package").test(row.package)) {
+    if (
+      override.package !== undefined &&
+      !compileRegex(override.package, "override package").test(row.package)
+    ) {
       continue;
     }
     if (!(row.unit in override.thresholds)) continue;
@@ -183,7 +186,10 @@ function worst(a: GateStatus, b: GateStatus): GateStatus {
 }
 
 /** Applies the policy to a comparison. */
-export function evaluateGate(comparison: BenchComparison, policy: GatePolicy = defaultGatePolicy()): GateReport {
+export function evaluateGate(
+  comparison: BenchComparison,
+  policy: GatePolicy = defaultGatePolicy(),
+): GateReport {
   for (const override of policy.overrides) {
     compileRegex(override.match, "override match");
     if (override.package !== undefined) compileRegex(override.package, "override package");
@@ -195,7 +201,11 @@ export function evaluateGate(comparison: BenchComparison, policy: GatePolicy = d
 
   // Blind spots: a gated metric that could not have shown a change.
   const blind = rows.filter(
-    (r) => r.thresholds && r.method === "u-test" && !r.significant && r.warnings.some((w) => w.startsWith("need >=")),
+    (r) =>
+      r.thresholds &&
+      r.method === "u-test" &&
+      !r.significant &&
+      r.warnings.some((w) => w.startsWith("need >=")),
   );
   if (blind.length > 0) {
     const sizes = [...new Set(blind.map((r) => Math.max(r.base.n, r.new.n)))].sort((a, b) => a - b);
@@ -259,7 +269,8 @@ export function gateExitCode(report: GateReport): number {
 /** "10", "10%", "+10 %" → 10. */
 export function parsePercent(text: string | number, what: string): number {
   if (typeof text === "number") {
-    if (!Number.isFinite(text) || text < 0) throw new UsageError(`${what}: expected a percentage >= 0, not ${text}`);
+    if (!Number.isFinite(text) || text < 0)
+      throw new UsageError(`${what}: expected a percentage >= 0, not ${text}`);
     return text;
   }
   const match = /^\s*\+?(\d+(?:\.\d+)?|\.\d+)\s*%?\s*$/.exec(text);
@@ -276,7 +287,7 @@ const BYTE_SUFFIXES: Record<string, number> = {
   mib: 1024 ** 2,
   gib: 1024 ** 3,
 };
-const TIME_SUFFIXES: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1 };
+const TIME_SUFFIXES: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1 };
 
 /**
  * An absolute floor in the unit's tidied scale: "64" or "1KiB" for B/op, "5ns" or "0.2µs" for
@@ -285,7 +296,8 @@ const TIME_SUFFIXES: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6,
 export function parseFloor(text: string | number, unit: string, what: string): number {
   const isTime = unit === "sec/op";
   if (typeof text === "number") {
-    if (!Number.isFinite(text) || text < 0) throw new UsageError(`${what}: expected a number >= 0, not ${text}`);
+    if (!Number.isFinite(text) || text < 0)
+      throw new UsageError(`${what}: expected a number >= 0, not ${text}`);
     return isTime ? text * 1e-9 : text;
   }
   const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Zµ]*)\s*$/.exec(text);
@@ -326,12 +338,16 @@ export function parseUnitThresholds(value: unknown, unit: string, where: string)
     if (!["warn", "fail", "floor"].includes(key)) throw new UsageError(`${where}: unknown key "${key}"`);
   }
   const asInput = (v: unknown, key: string) => {
-    if (typeof v !== "number" && typeof v !== "string") throw new UsageError(`${where}.${key}: expected a number or string`);
+    if (typeof v !== "number" && typeof v !== "string")
+      throw new UsageError(`${where}.${key}: expected a number or string`);
     return v;
   };
-  if (object.warn !== undefined && object.warn !== "off") out.warnPercent = parsePercent(asInput(object.warn, "warn"), `${where}.warn`);
-  if (object.fail !== undefined && object.fail !== "off") out.failPercent = parsePercent(asInput(object.fail, "fail"), `${where}.fail`);
-  if (object.floor !== undefined) out.floor = parseFloor(asInput(object.floor, "floor"), unit, `${where}.floor`);
+  if (object.warn !== undefined && object.warn !== "off")
+    out.warnPercent = parsePercent(asInput(object.warn, "warn"), `${where}.warn`);
+  if (object.fail !== undefined && object.fail !== "off")
+    out.failPercent = parsePercent(asInput(object.fail, "fail"), `${where}.fail`);
+  if (object.floor !== undefined)
+    out.floor = parseFloor(asInput(object.floor, "floor"), unit, `${where}.floor`);
   return out;
 }
 
@@ -348,7 +364,11 @@ export interface BenchConfigFile {
  *   "thresholds": { "<unit>": {"warn", "fail", "floor"} | "off" },
  *   "overrides": [{ "match": "<regex>", "package": "<regex>", "thresholds": {…} }] } }`.
  */
-export function policyFromConfig(json: unknown, source: string, base: GatePolicy = defaultGatePolicy()): BenchConfigFile {
+export function policyFromConfig(
+  json: unknown,
+  source: string,
+  base: GatePolicy = defaultGatePolicy(),
+): BenchConfigFile {
   const policy: GatePolicy = {
     ...base,
     thresholds: { ...base.thresholds },
@@ -366,7 +386,8 @@ export function policyFromConfig(json: unknown, source: string, base: GatePolicy
   const section = bench as Record<string, unknown>;
   const known = ["alpha", "ignoreConfig", "onMissing", "zeroAllocations", "thresholds", "overrides"];
   for (const key of Object.keys(section)) {
-    if (!known.includes(key)) throw new UsageError(`${source}: bench.${key} is not a known setting (${known.join(", ")})`);
+    if (!known.includes(key))
+      throw new UsageError(`${source}: bench.${key} is not a known setting (${known.join(", ")})`);
   }
   if (section.alpha !== undefined) {
     if (typeof section.alpha !== "number" || !(section.alpha > 0 && section.alpha < 1)) {
@@ -375,7 +396,8 @@ export function policyFromConfig(json: unknown, source: string, base: GatePolicy
     out.alpha = section.alpha;
   }
   if (section.ignoreConfig !== undefined) {
-    if (typeof section.ignoreConfig !== "boolean") throw new UsageError(`${source}: bench.ignoreConfig must be true or false`);
+    if (typeof section.ignoreConfig !== "boolean")
+      throw new UsageError(`${source}: bench.ignoreConfig must be true or false`);
     out.ignoreConfig = section.ignoreConfig;
   }
   if (section.onMissing !== undefined) {
@@ -385,11 +407,16 @@ export function policyFromConfig(json: unknown, source: string, base: GatePolicy
     policy.onMissing = section.onMissing as MissingPolicy;
   }
   if (section.zeroAllocations !== undefined) {
-    if (typeof section.zeroAllocations !== "boolean") throw new UsageError(`${source}: bench.zeroAllocations must be true or false`);
+    if (typeof section.zeroAllocations !== "boolean")
+      throw new UsageError(`${source}: bench.zeroAllocations must be true or false`);
     policy.zeroAllocationsStayZero = section.zeroAllocations;
   }
   if (section.thresholds !== undefined) {
-    if (typeof section.thresholds !== "object" || section.thresholds === null || Array.isArray(section.thresholds)) {
+    if (
+      typeof section.thresholds !== "object" ||
+      section.thresholds === null ||
+      Array.isArray(section.thresholds)
+    ) {
       throw new UsageError(`${source}: bench.thresholds must be an object keyed by unit`);
     }
     for (const [rawUnit, value] of Object.entries(section.thresholds)) {
@@ -405,7 +432,8 @@ export function policyFromConfig(json: unknown, source: string, base: GatePolicy
       const where = `${source}: bench.overrides[${index}]`;
       if (typeof entry !== "object" || entry === null) throw new UsageError(`${where}: expected an object`);
       const o = entry as Record<string, unknown>;
-      if (typeof o.match !== "string") throw new UsageError(`${where}.match: expected a regular expression string`);
+      if (typeof o.match !== "string")
+        throw new UsageError(`${where}.match: expected a regular expression string`);
       compileRegex(o.match, `${where}.match`);
       if (o.package !== undefined && typeof o.package !== "string") {
         throw new UsageError(`${where}.package: expected a regular expression string`);

@@ -97,7 +97,7 @@ const SEGMENTATION_BLOCKS = 120;
 /** Most segments considered by the change-point search. */
 const MAX_SEGMENTS = 5;
 /** The trend test and Theil–Sen run on at most this many (block) points: O(n²) pairs stay small. */
-const JUDGE_MAX_POINTS = 600;
+const JUDGE_MAX_POINTS = 400;
 /** A regime change must shift the level by this fraction (see dropImmaterialBreaks). */
 const MATERIAL_SHIFT = 0.02;
 /** Envelope windows are this fraction of the judged regime (at least 4 points). */
@@ -188,7 +188,7 @@ export function mannKendall(
 function mannKendallCore(
   values: number[],
   autocorrelation: "hamed-rao" | "none",
-  detrendSlopePerIndex: number | null,
+  detrended: number[] | null,
   neverShrinkVariance: boolean,
   alphaForLags = 0.05,
   ar1Floor = false,
@@ -199,8 +199,12 @@ function mannKendallCore(
   let variance = mannKendallVariance(values);
   let factor = 1;
   if (autocorrelation === "hamed-rao" && variance > 0) {
-    const slope = detrendSlopePerIndex ?? senSlopePerIndex(values);
-    const ranks = averageRanks(values.map((v, i) => v - slope * (i + 1)));
+    let residuals = detrended;
+    if (!residuals) {
+      const slope = senSlopePerIndex(values);
+      residuals = values.map((v, i) => v - slope * (i + 1));
+    }
+    const ranks = averageRanks(residuals);
     factor = hamedRaoFactor(ranks, alphaForLags);
     // A negative or zero factor (possible from many negative autocorrelations) has no meaning.
     if (!(factor > 0)) factor = 1;
@@ -413,11 +417,10 @@ function segmentStarts(blocks: Block[], minLength: number, quantizationVariance:
   };
   // Autocorrelated noise looks like many short trends and would be cut into pieces (a linear leak
   // with AR(1) noise came out as three segments). The likelihood is therefore scaled to the effective
-  // number of blocks, B·(1−ρ)/(1+ρ), with ρ the lag-1 autocorrelation of the residuals of the most
-  // detailed fit: real regime changes are fitted there and do not inflate ρ, noise structure does.
-  let deepest = maxSegments - 1;
-  while (deepest > 0 && !Number.isFinite(cost[deepest][b])) deepest--;
-  const rho = residualLag1(backtrack(deepest), b, (i) => (blocks[i].tSeconds - t0) / tSpan, (i) => (blocks[i].value - v0) / vScale);
+  // number of blocks, B·(1−ρ)/(1+ρ). ρ comes from the first differences, whose lag-1 correlation is
+  // −(1−ρ)/2 for AR(1) noise: a slope only shifts their mean and a step is a single outlier, so
+  // regime changes barely move this estimate while noise structure does.
+  const rho = ar1FromDifferences(values);
   const effective = rho > 0 ? Math.max(2, (b * (1 - rho)) / (1 + rho)) : b;
   const epsilon = quantizationVariance / (vScale * vScale) + 1e-12;
   let bestK = 0;
@@ -434,16 +437,13 @@ function segmentStarts(blocks: Block[], minLength: number, quantizationVariance:
   return backtrack(bestK);
 }
 
-/** Lag-1 autocorrelation of the residuals of per-segment least-squares lines. */
-function residualLag1(starts: number[], b: number, t: (i: number) => number, v: (i: number) => number): number {
-  const residuals = new Float64Array(b);
-  for (let s = 0; s < starts.length; s++) {
-    const from = starts[s];
-    const to = s + 1 < starts.length ? starts[s + 1] : b;
-    const line = fitLine(from, to, t, v);
-    for (let i = from; i < to; i++) residuals[i] = v(i) - (line.intercept + line.slope * t(i));
-  }
-  return autocorrelation(residuals, 1)[1] ?? 0;
+/** AR(1) coefficient estimated from the lag-1 autocorrelation of first differences, in [0, 0.98]. */
+function ar1FromDifferences(values: number[]): number {
+  if (values.length < 5) return 0;
+  const differences = new Float64Array(values.length - 1);
+  for (let i = 1; i < values.length; i++) differences[i - 1] = values[i] - values[i - 1];
+  const r = autocorrelation(differences, 1)[1] ?? -0.5;
+  return Math.min(0.98, Math.max(0, 1 + 2 * r));
 }
 
 /** Least-squares line through points from..to−1. */
@@ -527,8 +527,10 @@ function judgeSeries(
   const series = aggregateBlocks(points, size, aggregate);
   const values = series.map((p) => p.value);
   const sen = senEstimate(series, 0, 0);
-  const slopePerIndex = sen.slope * averageSpacing(series);
-  const mk = mannKendallCore(values, "hamed-rao", slopePerIndex, true, 0.05, true);
+  // Detrended in time, not by index: GC cycles come faster when the heap is small, so a leak that is
+  // linear in time is convex by index, and that curvature would pass for autocorrelation.
+  const residuals = series.map((p) => p.value - sen.slope * p.tSeconds);
+  const mk = mannKendallCore(values, "hamed-rao", residuals, true, 0.05, true);
   const interval = senEstimate(series, mk.variance, confidenceZ);
   return {
     slope: interval.slope,
@@ -589,8 +591,15 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   // 1. Regimes. Segment equal-count block medians, keep the last segment. Every segment must hold
   // enough points to be judged on its own, and a last segment shorter than minSpan is merged back:
   // a regime too short to judge would turn a real trend into "inconclusive".
+  // Quantized values (gctrace floors to whole MiB) are jittered within their quantization step for
+  // everything that estimates: the true value behind a floored v lies in [v, v + resolution), and
+  // ties at a coarse step bias the median of pairwise slopes toward 0 (a 3 % rise over 300 floored
+  // points came out as 2 %). Jittering is the standard remedy for median-type estimators on discrete
+  // data (Machado & Santos Silva 2005); the jitter is a fixed pseudo-random sequence, so verdicts are
+  // reproducible. Reported values (first, last, level) are the unjittered ones.
+  const work = resolution > 0 ? jittered(sorted, resolution) : sorted;
   const segBlockSize = Math.ceil(n / SEGMENTATION_BLOCKS);
-  const blocks = blockSummaries(sorted, segBlockSize);
+  const blocks = blockSummaries(work, segBlockSize);
   const minLength = Math.max(4, Math.ceil(blocks.length / 10), Math.ceil(minPoints / segBlockSize));
   const starts = dropImmaterialBreaks(
     segmentStarts(blocks, minLength, (resolution * resolution) / 12),
@@ -604,22 +613,42 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   }
   const regimeStartsSeconds = starts.map((s) => sorted[blocks[s].firstIndex].tSeconds);
   const regimeFirst = blocks[starts[starts.length - 1]].firstIndex;
-  const regime = sorted.slice(regimeFirst);
+  let regime = work.slice(regimeFirst);
+  // A decelerating rise is a regime still settling (the tail of a warm-up approaching its plateau,
+  // or a step the segmentation did not separate from the noise), not a leak: a leak keeps its slope.
+  // When the first half of the regime rises significantly and the second half's upper bound is
+  // below the first half's slope, only the second half is the recent regime. Repeated while both
+  // halves stay judgeable.
+  for (let round = 0; round < 3; round++) {
+    const from = regime[0].tSeconds;
+    const to = regime[regime.length - 1].tSeconds;
+    if (regime.length < 2 * minPoints || to - from < 2 * minSpan) break;
+    const middle = (from + to) / 2;
+    let split = regime.findIndex((p) => p.tSeconds >= middle);
+    if (split < minPoints || regime.length - split < minPoints) break;
+    const first = judgeSeries(regime.slice(0, split), Z95, "median", 1);
+    const second = judgeSeries(regime.slice(split), Z95, "median", 1);
+    if (!(first.slope > 0 && first.pValue < 0.05 && first.low >= 0 && second.high < first.slope)) break;
+    regime = regime.slice(split);
+    regimeStartsSeconds.push(regime[0].tSeconds);
+    split = 0;
+  }
   const regimeStart = regime[0].tSeconds;
   const regimeEnd = regime[regime.length - 1].tSeconds;
   const span = regimeEnd - regimeStart;
-  const level = medianOf(regime.map((p) => p.value));
+  const reported = sorted.slice(n - regime.length);
+  const level = medianOf(reported.map((p) => p.value));
   const base: TrendResult = {
     ...empty,
     points: regime.length,
     regimeStartSeconds: regimeStart,
     regimeEndSeconds: regimeEnd,
-    firstValue: regime[0].value,
-    lastValue: regime[regime.length - 1].value,
+    firstValue: reported[0].value,
+    lastValue: reported[reported.length - 1].value,
     level,
     regimeStartsSeconds,
   };
-  const shifted = starts.length > 1 ? `since the last change of regime at ${formatDuration(regimeStart)}, ` : "";
+  const shifted = regimeStartsSeconds.length > 1 ? `since the last change of regime at ${formatDuration(regimeStart)}, ` : "";
   if (regime.length < minPoints || span < minSpan) {
     return {
       ...base,
@@ -637,8 +666,14 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   const lower = judgeSeries(regime, zInterval, "min", windowSize);
   const relative = (slope: number, reference = level) => (reference !== 0 ? (slope / Math.abs(reference)) * 3600 : 0);
   const riseFloor = 2 * resolution;
+  // Quantized values make many pairwise slopes exactly 0, so a real trend's interval often starts
+  // at exactly 0: "excludes 0" is read as low ≥ 0 with a positive slope, the test deciding the rest.
   const isGrowing = (j: SeriesJudgement) =>
-    j.pValue < alpha / 2 && j.low > 0 && relative(j.slope) >= floorPerHour && j.slope * span >= riseFloor;
+    j.pValue < alpha / 2 &&
+    j.low >= 0 &&
+    j.slope > 0 &&
+    relative(j.slope) >= floorPerHour &&
+    j.slope * span >= riseFloor;
   const mainGrowing = isGrowing(main);
   const envelopeGrowing = !mainGrowing && isGrowing(lower);
   const decisive = envelopeGrowing ? lower : main;
@@ -671,7 +706,9 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   const withinResolution = (j: SeriesJudgement) => resolution > 0 && Number.isFinite(j.high) && j.high * span < riseFloor;
   // A significant rise that is not yet "growing" (p between alpha/2 and the interval's 5 %) is not stable.
   const risesRelevantly = (j: SeriesJudgement, reference = level) =>
-    j.low > 0 && relative(j.slope, reference) >= floorPerHour && !withinResolution(j);
+    (j.low > 0 || (j.low >= 0 && j.slope > 0 && j.pValue < 0.05)) &&
+    relative(j.slope, reference) >= floorPerHour &&
+    !withinResolution(j);
   const levelBounded = !risesRelevantly(main) && (relative(main.high) < stableFloorPerHour || withinResolution(main));
   // A wide sawtooth or heavy noise leaves the level's interval wide even when nothing grows. Then
   // the band it moves in decides: neither its peaks (window maxima) nor its floor (window minima)
@@ -692,7 +729,11 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
       bounded(lower);
   }
   const direction =
-    main.high < 0 ? "falls" : main.pValue < alpha / 2 && main.low > 0 ? "rises slightly" : "shows no trend";
+    main.high < 0 || (main.high <= 0 && main.slope < 0 && main.pValue < 0.05)
+      ? "falls"
+      : main.slope > 0 && main.low >= 0 && main.pValue < 0.05
+        ? "rises slightly"
+        : "shows no trend";
   const mk = `Mann–Kendall p ${formatP(main.pValue)}`;
   if (levelBounded || bandBounded) {
     let bound: string;
@@ -735,6 +776,18 @@ function sortedFinite(points: TrendPoint[]): TrendPoint[] {
   }
   if (!ordered) out.sort((a, b) => a.tSeconds - b.tSeconds);
   return out;
+}
+
+/** Values plus a reproducible pseudo-random offset in [0, step) (xorshift32, fixed seed). */
+function jittered(points: TrendPoint[], step: number): TrendPoint[] {
+  let state = 0x9e3779b9;
+  return points.map((p) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const u = (state >>> 0) / 4294967296;
+    return { tSeconds: p.tSeconds, value: p.value + u * step };
+  });
 }
 
 /** Consecutive blocks of `size` points (the last may be larger): median time and value. */

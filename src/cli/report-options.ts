@@ -207,6 +207,8 @@ export async function loadReport(
     throw new UsageError("--base and --diff-base cannot both be specified");
   }
   const options = reportOptionsFromFlags(flags, symbol);
+  const fast = await loadColumnarFast(specs, baseSpecs.length + diffBaseSpecs.length, flags, options, kind);
+  if (fast) return fast;
   const [sources, bases] = await Promise.all([readAll(specs, flags), readAll([...baseSpecs, ...diffBaseSpecs], flags)]);
   const combined = combineSources(
     sources,
@@ -217,6 +219,60 @@ export async function loadReport(
   const report = prepareReport(combined, kind, options);
   for (const warning of report.warnings) process.stderr.write(`${warning}\n`);
   if (flags.proto) await writeProcessedProto(combined, flags, symbol);
+  return report;
+}
+
+const graphKinds = new Set<ReportKind>(["top", "tree", "peek", "list"]);
+
+/**
+ * The fast path for the common case (one local profile.proto file, no sample filters, no bases):
+ * samples are decoded straight into columns, never as objects. Anything else, or anything unusual
+ * about the file, returns undefined and the regular path handles it (and reports its errors).
+ */
+async function loadColumnarFast(
+  specs: string[],
+  baseCount: number,
+  flags: ReportFlags,
+  options: ReportOptions,
+  kind: ReportKind,
+): Promise<PreparedReport | undefined> {
+  if (!graphKinds.has(kind) || specs.length !== 1 || baseCount > 0 || flags.normalize || flags.proto) return undefined;
+  if (options.focus || options.ignore || options.hide || options.show || options.showFrom) return undefined;
+  if (options.pruneFrom || options.tagFocus || options.tagIgnore) return undefined;
+  const spec = specs[0]!;
+  if (spec === "-" || spec.includes(":")) return undefined;
+  let bytes: Uint8Array;
+  try {
+    const stat = statSync(spec);
+    if (!stat.isFile() || stat.size === 0 || stat.size > 1024 ** 3) return undefined;
+    bytes = readFileSync(spec);
+  } catch {
+    return undefined;
+  }
+  const [{ gunzipSync }, { decodeProfile }, { decodeColumnarProfile }, { prepareReport, unsourceMappings }] =
+    await Promise.all([
+      import("node:zlib"),
+      import("../formats/pprof-proto-decode.js"),
+      import("../profile/columns.js"),
+      import("../profile/prepare.js"),
+    ]);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: 1024 ** 3 });
+    } catch {
+      return undefined;
+    }
+  }
+  if (bytes.length === 0 || Buffer.from(bytes.subarray(0, 13)).toString("latin1") === "heap profile:") return undefined;
+  const decoded = decodeColumnarProfile(bytes, decodeProfile);
+  if (!decoded) return undefined;
+  const { profile, columns } = decoded;
+  // What combineSources would change needs the regular path: pruning, a missing mapping, or
+  // repeated sample type names (which pprof's compatibility step drops).
+  if (profile.dropFrames !== "" || profile.mappings.length === 0) return undefined;
+  if (new Set(profile.sampleTypes.map((t) => t.type)).size !== profile.sampleTypes.length) return undefined;
+  const report = prepareReport(unsourceMappings(profile), kind, options, columns);
+  for (const warning of report.warnings) process.stderr.write(`${warning}\n`);
   return report;
 }
 

@@ -12,10 +12,13 @@
  */
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { HeapscopeError, InputError, UsageError } from "../errors.js";
+import { parseGoBenchText, splitGomaxprocs } from "../formats/go-bench.js";
+import { encodeProfileGzip } from "../formats/pprof-proto-encode.js";
+import { parseProfileBytes } from "../formats/profile-bytes.js";
 
 export interface BenchRunOptions {
   /** Directory inside the Go module (and git repository) to benchmark. */
@@ -33,6 +36,23 @@ export interface BenchRunOptions {
   saveDir?: string;
   env?: NodeJS.ProcessEnv;
   onProgress?: (message: string) => void;
+  /**
+   * After the rounds, profile every benchmark alone on both sides (`-test.bench=^X$
+   * -test.benchtime=Nx -test.memprofilerate=1`), so each profile holds one benchmark's exact
+   * allocations; written to DIR/{base,new}/<package>/<benchmark>.pb.gz with their operation count.
+   */
+  memprofile?: { dir: string; iterations: number };
+}
+
+/** One benchmark's allocation profile from `memprofile`. */
+export interface BenchProfile {
+  side: "base" | "new";
+  package: string;
+  /** Benchmark name without the -N GOMAXPROCS suffix. */
+  name: string;
+  file: string;
+  /** Iterations the profile covers: b.N plus the 1-iteration probe `testing` runs first. */
+  ops: number;
 }
 
 export interface BenchRunResult {
@@ -45,6 +65,7 @@ export interface BenchRunResult {
   dirty: boolean;
   /** Things the user should know (dirty tree, packages on one side only). */
   notes: string[];
+  profiles: BenchProfile[];
 }
 
 /** Runs a benchmark run failure as a one-line error with exit code 2. */
@@ -153,6 +174,8 @@ interface CommandResult {
 
 /** Child processes this run started, so an interrupt can stop exactly them. */
 const activeChildren = new Set<ChildProcess>();
+/** Set once SIGINT/SIGTERM/SIGHUP arrived: no new process may start after it. */
+let interruptReceived = false;
 
 function runCommand(
   command: string,
@@ -160,6 +183,10 @@ function runCommand(
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    if (interruptReceived) {
+      reject(new BenchRunError("interrupted"));
+      return;
+    }
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -181,8 +208,12 @@ function runCommand(
   });
 }
 
-/** Sends SIGINT to every child this run started, waits for them (SIGKILL after 5 s). */
+/**
+ * Sends SIGINT to every child this run started, as a terminal would, and waits for them to exit
+ * (SIGKILL after 15 s for one that ignores it).
+ */
 async function stopChildren(): Promise<void> {
+  interruptReceived = true;
   const children = [...activeChildren];
   await Promise.all(
     children.map(
@@ -192,7 +223,7 @@ async function stopChildren(): Promise<void> {
             resolve();
             return;
           }
-          const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+          const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
           child.once("close", () => {
             clearTimeout(timer);
             resolve();
@@ -232,6 +263,8 @@ interface Side {
   moduleDir: string;
   packages: TestPackage[];
   output: string[];
+  /** Output per package import path, to know which benchmarks each binary has. */
+  outputByPackage: Map<string, string[]>;
 }
 
 async function listTestPackages(
@@ -252,7 +285,10 @@ async function listTestPackages(
     throw new BenchRunError(`cannot run ${goCommand}: ${(error as Error).message}`);
   }
   if (result.code !== 0) {
-    throw new InputError(`${sideName} tree`, `go list ${split.packages.join(" ")} failed: ${lastLines(result.stderr)}`);
+    throw new InputError(
+      `${sideName} tree`,
+      `go list ${split.packages.join(" ")} failed: ${lastLines(result.stderr)}`,
+    );
   }
   const packages: { importPath: string; dir: string }[] = [];
   for (const line of result.stdout.split("\n")) {
@@ -277,12 +313,19 @@ async function buildSide(
   for (const pkg of listed) {
     progress(`building ${side.name}: ${pkg.importPath}`);
     const binary = path.join(binDir, `pkg${index++}.test`);
-    const result = await runCommand(goCommand, ["test", "-c", "-o", binary, ...split.buildFlags, pkg.importPath], {
-      cwd: side.moduleDir,
-      env,
-    });
+    const result = await runCommand(
+      goCommand,
+      ["test", "-c", "-o", binary, ...split.buildFlags, pkg.importPath],
+      {
+        cwd: side.moduleDir,
+        env,
+      },
+    );
     if (result.code !== 0) {
-      throw new InputError(`${side.name} tree`, `go test -c ${pkg.importPath} failed: ${lastLines(result.stderr)}`);
+      throw new InputError(
+        `${side.name} tree`,
+        `go test -c ${pkg.importPath} failed: ${lastLines(result.stderr)}`,
+      );
     }
     side.packages.push({ importPath: pkg.importPath, dir: pkg.dir, binary });
   }
@@ -320,6 +363,80 @@ async function goModuleRoot(goCommand: string, dir: string, env: NodeJS.ProcessE
   if (gowork && gowork !== "off") return path.dirname(gowork);
   if (gomod && gomod !== os.devNull && gomod !== "/dev/null" && gomod !== "NUL") return path.dirname(gomod);
   throw new InputError(dir, "not inside a Go module or workspace (no go.mod found)");
+}
+
+/** Benchmark names (without -N) in go test output, in order. */
+function benchmarkNames(outputs: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const output of outputs) {
+    for (const result of parseGoBenchText(output).results) names.add(splitGomaxprocs(result.name)[0]);
+  }
+  return [...names];
+}
+
+/** A -test.bench pattern that selects exactly one (sub-)benchmark: each level anchored and escaped. */
+export function exactBenchPattern(name: string): string {
+  return name
+    .split("/")
+    .map((part) => `^${part.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}$`)
+    .join("/");
+}
+
+function fileSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9._=-]+/g, "_").slice(0, 180);
+}
+
+// Test flags that would change what a per-benchmark profile measures.
+const PROFILE_OVERRIDDEN =
+  /^-test\.(bench|benchtime|count|run|memprofile|memprofilerate|cpuprofile|blockprofile|mutexprofile|trace|outputdir)(=|$)/;
+
+async function profileBenchmarks(
+  sides: Side[],
+  settings: { dir: string; iterations: number },
+  testFlags: string[],
+  env: NodeJS.ProcessEnv,
+  progress: (message: string) => void,
+): Promise<BenchProfile[]> {
+  const profiles: BenchProfile[] = [];
+  const iterations = Math.max(1, Math.floor(settings.iterations));
+  // testing runs every benchmark once with b.N = 1 before the b.N = N run (skipped when N = 1).
+  const ops = iterations > 1 ? iterations + 1 : 1;
+  const kept = testFlags.filter((f) => !PROFILE_OVERRIDDEN.test(f));
+  for (const side of sides) {
+    for (const pkg of side.packages) {
+      for (const name of benchmarkNames(side.outputByPackage.get(pkg.importPath) ?? [])) {
+        progress(`profiling ${side.name} ${pkg.importPath} ${name}`);
+        const file = path.join(
+          path.resolve(settings.dir),
+          side.name,
+          fileSafe(pkg.importPath),
+          `${fileSafe(name)}.pb.gz`,
+        );
+        mkdirSync(path.dirname(file), { recursive: true });
+        await runBinary(
+          side,
+          pkg,
+          [
+            "-test.run=^$",
+            `-test.bench=${exactBenchPattern(name)}`,
+            `-test.benchtime=${iterations}x`,
+            "-test.count=1",
+            "-test.benchmem",
+            `-test.memprofile=${file}`,
+            "-test.memprofilerate=1",
+            ...kept,
+          ],
+          env,
+        );
+        // Record the operation count in the profile, so `heapscope diff` compares per op.
+        const parsed = parseProfileBytes(readFileSync(file), file);
+        parsed.profile.comments.push(`heapscope-ops=${ops}`, `heapscope-benchmark=${pkg.importPath} ${name}`);
+        writeFileSync(file, encodeProfileGzip(parsed.profile));
+        profiles.push({ side: side.name, package: pkg.importPath, name, file, ops });
+      }
+    }
+  }
+  return profiles;
 }
 
 /**
@@ -367,7 +484,10 @@ class TemporaryWorkspace {
     process.off("exit", this.onExit);
     if (this.worktree) {
       try {
-        execFileSync("git", ["worktree", "remove", "--force", this.worktree], { cwd: this.gitRoot, stdio: "ignore" });
+        execFileSync("git", ["worktree", "remove", "--force", this.worktree], {
+          cwd: this.gitRoot,
+          stdio: "ignore",
+        });
       } catch {
         // Fall through: removing the directory and pruning still unregisters it.
       }
@@ -405,10 +525,16 @@ export async function runBenchComparison(options: BenchRunOptions): Promise<Benc
   const status = await git(["status", "--porcelain", "--untracked-files=normal"], gitRoot, env);
   const dirty = status !== "";
   const baseRef = options.baseRef ?? (dirty ? "HEAD" : "HEAD~1");
-  const baseCommit = await git(["rev-parse", "--verify", "--quiet", `${baseRef}^{commit}`], gitRoot, env).catch(() => {
+  const baseCommit = await git(
+    ["rev-parse", "--verify", "--quiet", `${baseRef}^{commit}`],
+    gitRoot,
+    env,
+  ).catch(() => {
     throw new UsageError(`--base ${baseRef}: not a commit in ${gitRoot}`);
   });
-  const headCommit = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], gitRoot, env).catch(() => "");
+  const headCommit = await git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], gitRoot, env).catch(
+    () => "",
+  );
   const notes: string[] = [];
   if (dirty) notes.push("the working tree has uncommitted changes; they are part of new");
   if (!dirty && headCommit === baseCommit) {
@@ -417,11 +543,22 @@ export async function runBenchComparison(options: BenchRunOptions): Promise<Benc
 
   const workspace = new TemporaryWorkspace(gitRoot);
   try {
+    // The go command's own work directories go inside ours: an interrupted go leaves its
+    // go-build* directory behind, and this way the cleanup takes it too.
+    const goTemp = path.join(workspace.root, "gotmp");
+    mkdirSync(goTemp);
+    env.GOTMPDIR = goTemp;
     progress(`checking out ${baseRef} into a temporary worktree`);
     const baseTree = await workspace.addWorktree(baseCommit, env);
     const sides: Side[] = [
-      { name: "base", moduleDir: path.join(baseTree, relativeModule), packages: [], output: [] },
-      { name: "new", moduleDir: moduleRoot, packages: [], output: [] },
+      {
+        name: "base",
+        moduleDir: path.join(baseTree, relativeModule),
+        packages: [],
+        output: [],
+        outputByPackage: new Map(),
+      },
+      { name: "new", moduleDir: moduleRoot, packages: [], output: [], outputByPackage: new Map() },
     ];
     for (const side of sides) {
       await buildSide(side, goCommand, split, path.join(workspace.root, `bin-${side.name}`), env, progress);
@@ -429,8 +566,10 @@ export async function runBenchComparison(options: BenchRunOptions): Promise<Benc
     const [base, next] = sides as [Side, Side];
     const baseOnly = base.packages.filter((p) => !next.packages.some((q) => q.importPath === p.importPath));
     const newOnly = next.packages.filter((p) => !base.packages.some((q) => q.importPath === p.importPath));
-    if (baseOnly.length > 0) notes.push(`packages with tests only in base: ${baseOnly.map((p) => p.importPath).join(", ")}`);
-    if (newOnly.length > 0) notes.push(`packages with tests only in new: ${newOnly.map((p) => p.importPath).join(", ")}`);
+    if (baseOnly.length > 0)
+      notes.push(`packages with tests only in base: ${baseOnly.map((p) => p.importPath).join(", ")}`);
+    if (newOnly.length > 0)
+      notes.push(`packages with tests only in new: ${newOnly.map((p) => p.importPath).join(", ")}`);
     if (base.packages.length === 0 && next.packages.length === 0) {
       throw new InputError(dir, `no packages with tests match ${split.packages.join(" ")}`);
     }
@@ -449,7 +588,12 @@ export async function runBenchComparison(options: BenchRunOptions): Promise<Benc
       for (const side of order) {
         for (const pkg of side.packages) {
           progress(`round ${round + 1}/${options.count}: ${side.name} ${pkg.importPath}`);
-          side.output.push(await runBinary(side, pkg, binaryArgs, env));
+          const output = await runBinary(side, pkg, binaryArgs, env);
+          side.output.push(output);
+          side.outputByPackage.set(pkg.importPath, [
+            ...(side.outputByPackage.get(pkg.importPath) ?? []),
+            output,
+          ]);
         }
       }
     }
@@ -460,8 +604,12 @@ export async function runBenchComparison(options: BenchRunOptions): Promise<Benc
       writeFileSync(path.join(options.saveDir, "base.txt"), baseText);
       writeFileSync(path.join(options.saveDir, "new.txt"), newText);
     }
+    const profiles = options.memprofile
+      ? await profileBenchmarks(sides, options.memprofile, split.testFlags, env, progress)
+      : [];
     const shortCommit = baseCommit.slice(0, 12);
     return {
+      profiles,
       baseText,
       newText,
       baseRef,

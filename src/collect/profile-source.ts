@@ -32,9 +32,14 @@ export interface ProfileInputOptions {
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_INPUT_BYTES = 1024 ** 3;
 
-export async function readProfileInput(spec: string, options: ProfileInputOptions = {}): Promise<ParsedProfile> {
+export async function readProfileInput(
+  spec: string,
+  options: ProfileInputOptions = {},
+): Promise<ParsedProfile> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
-  const parseOptions = { maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES };
+  const parseOptions = {
+    maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+  };
   const parse = (bytes: Uint8Array, name: string): ParsedProfile => {
     try {
       return parseProfileBytes(bytes, name, parseOptions);
@@ -44,7 +49,8 @@ export async function readProfileInput(spec: string, options: ProfileInputOption
     }
   };
 
-  if (spec === "-") return parse(await readStream(options.stdin ?? process.stdin, maxBytes, "stdin"), "stdin");
+  if (spec === "-")
+    return parse(await readStream(options.stdin ?? process.stdin, maxBytes, "stdin"), "stdin");
 
   const url = asHttpUrl(spec);
   if (url) return parse(await fetchProfile(url, spec, options, maxBytes), spec);
@@ -123,7 +129,11 @@ function fileError(path: string, error: unknown): HeapscopeError {
   }
 }
 
-async function readStream(stream: NodeJS.ReadableStream, maxBytes: number, name: string): Promise<Uint8Array> {
+async function readStream(
+  stream: NodeJS.ReadableStream,
+  maxBytes: number,
+  name: string,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -313,7 +323,8 @@ function isExecutable(path: string): boolean {
   if (BINARY_MAGICS.some((magic) => magic.every((byte, i) => head[i] === byte))) return true;
   // An executable file that starts like a profile (gzip, a profile.proto sample_type field, legacy text)
   // is still a profile; any other executable (a script, say) is the program.
-  const profileLike = (head[0] === 0x1f && head[1] === 0x8b) || head[0] === 0x0a || startsWithAscii(head, "heap");
+  const profileLike =
+    (head[0] === 0x1f && head[1] === 0x8b) || head[0] === 0x0a || startsWithAscii(head, "heap");
   const executableBits = constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH;
   return !profileLike && (mode & executableBits) !== 0;
 }

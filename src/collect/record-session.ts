@@ -36,7 +36,7 @@ import {
 } from "./http-client.js";
 import { redactCommandLine, redactUrl } from "./redact.js";
 import { findListeningPid, readProcStat } from "./rss.js";
-import { Sampler, type SampleOutcome } from "./sampler.js";
+import { type GcMode, Sampler, type SampleOutcome } from "./sampler.js";
 import { type LaunchedTarget, launchTarget } from "./target-launcher.js";
 
 export const DEFAULT_INTERVAL_MS = 10_000;
@@ -68,7 +68,9 @@ export interface RecordSessionOptions {
   intervalMs?: number;
   /** Stop after this long; null/undefined = until stop() or the program exits. */
   durationMs?: number | null;
-  /** Fetch the heap profile with gc=1 (default true). */
+  /** When to fetch the heap profile with gc=1 (default "auto"; see GcMode). */
+  gc?: GcMode;
+  /** Older spelling: true = "always", false = "never". `gc` wins when both are given. */
   forceGc?: boolean;
   /** Take a debug=2 dump every Nth sample (and at the first and last); 0 = first and last only. */
   dumpEvery?: number;
@@ -118,6 +120,8 @@ export interface SampleEvent {
   sampleId: number;
   atMs: number;
   final: boolean;
+  /** Whether this sample's heap profile was fetched with gc=1 (null: no heap profile). */
+  heapGcForced: boolean | null;
   stats: LiveStats;
   errors: CollectError[];
   thinned: ThinningEvent[];
@@ -208,13 +212,20 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
     this.settings = {
       intervalMs: this.intervalMs,
       durationMs: options.durationMs ?? null,
-      forceGc: options.forceGc ?? true,
+      forceGc: this.gcMode() !== "never",
+      gcMode: this.gcMode(),
       dumpEvery: options.dumpEvery ?? DEFAULT_DUMP_EVERY,
       keepVars: options.keepVars ?? false,
       maxSizeBytes: options.maxSizeBytes ?? DEFAULT_MAX_SIZE_BYTES,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     options.signal?.addEventListener("abort", () => this.stop(), { once: true });
+  }
+
+  private gcMode(): GcMode {
+    if (this.options.gc) return this.options.gc;
+    if (this.options.forceGc !== undefined) return this.options.forceGc ? "always" : "never";
+    return "auto";
   }
 
   /** A copy of the live statistics. */
@@ -292,7 +303,8 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       const sampler = new Sampler({
         client,
         endpoints: discovery?.endpoints ?? {},
-        forceGc: this.settings.forceGc,
+        gcMode: this.gcMode(),
+        gcCyclesSeen: () => (this.target ? this.live.gcCycles : null),
         keepVars: this.settings.keepVars,
         requestTimeoutMs: this.settings.requestTimeoutMs,
         pid: () => this.rssPid(target),
@@ -395,7 +407,8 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
   }
 
   private async sampleLoop(sampler: Sampler): Promise<RecordEndReason> {
-    const deadline = this.options.durationMs ? this.startMs + this.options.durationMs : Number.POSITIVE_INFINITY;
+    // --duration counts sampling time, not the time a launched program took to build and start.
+    const deadline = this.options.durationMs ? this.now() + this.options.durationMs : Number.POSITIVE_INFINITY;
     const dumpEvery = this.settings.dumpEvery;
     let nextDue = this.now();
     let gapId: number | null = null;
@@ -536,6 +549,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       sampleId: result.sampleId,
       atMs: sample.startedMs,
       final: sample.final,
+      heapGcForced: sample.heap ? sample.heap.gcForced : null,
       stats: this.stats,
       errors: sample.errors,
       thinned: result.thinned,

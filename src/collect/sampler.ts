@@ -40,8 +40,10 @@ export interface SamplerOptions {
   /** Null when there is nothing to fetch (gctrace and RSS only). */
   client: HttpClient | null;
   endpoints: EndpointUrls;
-  /** Add gc=1 to the heap request so each snapshot is current (the target runs a GC). */
-  forceGc: boolean;
+  /** When to add gc=1 to the heap request (see GcMode). */
+  gcMode: GcMode;
+  /** GC cycles the target has completed, from its gctrace (launch mode), if known. */
+  gcCyclesSeen?: () => number | null;
   /** Keep the raw /debug/vars and /metrics responses (they may hold secrets). */
   keepVars: boolean;
   requestTimeoutMs: number;
@@ -68,6 +70,31 @@ export interface SampleOutcome {
   hasData: boolean;
 }
 
+/**
+ * When the heap profile is fetched with gc=1 (the target then runs a full GC first):
+ * - "always": every sample; each snapshot is exactly current, at the price of one full GC per
+ *   interval (on a 200 MB pointer-rich heap that is about a second of CPU time per sample).
+ * - "auto" (default): only when the profile would otherwise be stale. Go's heap profile shows the
+ *   heap as of the last completed GC, so a GC since the previous sample already makes it current
+ *   within one interval; and if no GC ran but the program allocated less than
+ *   AUTO_GC_STALE_FRACTION of its heap since the last GC, the profile is current to within that.
+ *   Decided from MemStats (NumGC, TotalAlloc, HeapAlloc) read just before the heap request, or
+ *   gctrace. Without either, the profile is fetched without gc=1 and fetched again with it when its
+ *   cumulative allocation totals show no GC since the previous snapshot. The first sample always
+ *   uses gc=1.
+ * - "never": leave the target's GC alone.
+ */
+export type GcMode = "auto" | "always" | "never";
+
+/** In "auto" mode, allocation since the last GC above this fraction of HeapAlloc makes a profile stale. */
+export const AUTO_GC_STALE_FRACTION = 0.05;
+
+interface GcDecision {
+  force: boolean | "unless-fresh";
+  numGc: number | null;
+  totalAlloc: number | null;
+}
+
 const MAX_STACK_FRAMES = 32;
 const MAX_TOP_GROUPS = 20;
 
@@ -76,6 +103,12 @@ export class Sampler {
   private readonly now: () => number;
   /** LastGC of the previous MemStats, so each sample stores only the GC pauses that are new. */
   private lastGcNs: bigint | null = null;
+  /** For "auto" gc: GC count after the previous heap fetch, and TotalAlloc at the last GC known. */
+  private numGcAfterLastHeap: number | null = null;
+  private totalAllocAtLastGc: number | null = null;
+  private previousTotalAlloc: number | null = null;
+  /** alloc_space total of the previous heap snapshot (cumulative; grows only when a GC publishes). */
+  private lastHeapAllocBytes: number | null = null;
 
   constructor(options: SamplerOptions) {
     this.options = options;
@@ -125,17 +158,7 @@ export class Sampler {
 
     const sample: CollectedSample = { startedMs, finishedMs: startedMs, final: request.final, memstats: [], errors };
 
-    // 1. Heap profile (with gc=1, the target collects first, so the snapshot is current).
-    const heapUrl = endpoints.heap ? withQuery(endpoints.heap, this.options.forceGc ? { gc: "1" } : {}) : undefined;
-    const heapBytes = await fetch("heap", heapUrl);
-    if (heapBytes && heapUrl) {
-      const parsed = this.parseProfile("heap", heapUrl, heapBytes, errors);
-      if (parsed) {
-        sample.heap = { bytes: heapBytes, gcForced: this.options.forceGc, summary: summarizeHeapProfile(parsed) };
-      }
-    }
-
-    // 2. MemStats, right after the GC the heap request caused.
+    // 1. MemStats first: they decide whether the heap profile needs gc=1 ("auto").
     const varsBytes = await fetch("vars", endpoints.vars);
     if (varsBytes && endpoints.vars) {
       try {
@@ -156,6 +179,28 @@ export class Sampler {
         sample.memstats.push(entry);
       } catch (error) {
         errors.push(this.error("metrics", endpoints.metrics, "garbage", describeGarbage(error, metricsBytes)));
+      }
+    }
+
+    // 2. Heap profile (with gc=1 the target collects first, so the snapshot is current).
+    const decision = this.decideGc(sample.memstats);
+    if (endpoints.heap) {
+      let forced = decision.force === true;
+      let heapUrl = withQuery(endpoints.heap, forced ? { gc: "1" } : {});
+      let heapBytes = await fetch("heap", heapUrl);
+      let parsed = heapBytes ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
+      let summary = parsed ? summarizeHeapProfile(parsed) : null;
+      if (decision.force === "unless-fresh" && summary && !this.isFresh(summary)) {
+        // Nothing new since the last snapshot: no GC has published data since; ask for a current one.
+        forced = true;
+        heapUrl = withQuery(endpoints.heap, { gc: "1" });
+        heapBytes = await fetch("heap", heapUrl);
+        parsed = heapBytes ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
+        summary = parsed ? summarizeHeapProfile(parsed) : null;
+      }
+      if (heapBytes && parsed && summary) {
+        this.afterHeapFetch(decision, forced, summary);
+        sample.heap = { bytes: heapBytes, gcForced: forced, summary };
       }
     }
 
@@ -211,6 +256,50 @@ export class Sampler {
       unreachableReason: reachable ? null : (failure?.message ?? "no answer"),
       hasData,
     };
+  }
+
+  /**
+   * Whether this sample's heap request gets gc=1; see GcMode. "unless-fresh": no MemStats to decide
+   * from, so fetch without gc=1 and retry with it if the profile shows no GC since the last one.
+   */
+  private decideGc(memstats: MemStatsEntry[]): GcDecision {
+    const fields = memstats.find((m) => m.sample.fields.NumGC !== undefined)?.sample.fields;
+    const numGc = fields?.NumGC ?? this.options.gcCyclesSeen?.() ?? null;
+    const totalAlloc = fields?.TotalAlloc ?? null;
+    const heapAlloc = fields?.HeapAlloc ?? null;
+    const mode = this.options.gcMode;
+    if (mode !== "auto") return { force: mode === "always", numGc, totalAlloc };
+    const previous = this.numGcAfterLastHeap;
+    let force: GcDecision["force"] = true;
+    if (numGc !== null && previous !== null) {
+      if (numGc > previous) {
+        // A GC ran since the last snapshot: the profile is as of that GC. It ran after the previous
+        // sample read TotalAlloc, so counting from there overstates what it has not seen (safe side).
+        this.totalAllocAtLastGc = this.previousTotalAlloc;
+        force = false;
+      } else if (totalAlloc !== null && heapAlloc !== null && this.totalAllocAtLastGc !== null) {
+        force = totalAlloc - this.totalAllocAtLastGc > AUTO_GC_STALE_FRACTION * heapAlloc;
+      }
+    } else if (numGc === null && this.lastHeapAllocBytes !== null) {
+      force = "unless-fresh";
+    }
+    this.previousTotalAlloc = totalAlloc;
+    return { force, numGc, totalAlloc };
+  }
+
+  /**
+   * A heap profile's cumulative allocation totals change only when a GC publishes new data, so a
+   * larger total than the last snapshot's means a GC ran since (and the profile is as of it).
+   */
+  private isFresh(summary: HeapProfileSummary): boolean {
+    return summary.allocBytes !== null && this.lastHeapAllocBytes !== null && summary.allocBytes > this.lastHeapAllocBytes;
+  }
+
+  private afterHeapFetch(decision: GcDecision, forced: boolean, summary: HeapProfileSummary): void {
+    this.lastHeapAllocBytes = summary.allocBytes;
+    if (decision.numGc === null) return;
+    this.numGcAfterLastHeap = decision.numGc + (forced ? 1 : 0);
+    if (forced) this.totalAllocAtLastGc = decision.totalAlloc;
   }
 
   /** RSS without HTTP (gctrace-only recordings, or while the target is unreachable). */

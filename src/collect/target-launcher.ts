@@ -56,15 +56,24 @@ export class LaunchedTarget {
   private readonly child: ChildProcess;
   private exit: TargetExit | null = null;
   private knownProgramPid: number | null = null;
-  private stderrDone: Promise<void>;
+  private stderrDone!: Promise<void>;
+  /** The program's exit as `go run` reported it on stderr (`exit status 3`, `signal: killed`). */
+  private goRunReport: { code: number | null; signal: string | null } | null = null;
 
   constructor(child: ChildProcess, options: LaunchOptions) {
     this.child = child;
     this.pid = child.pid!;
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
-        this.exit = { code, signal, atMs: Date.now() };
-        resolve(this.exit);
+        const atMs = Date.now();
+        this.exit = { code, signal, atMs };
+        // Under `go run`, the go command exits 1 whatever the program did, after printing how the
+        // program ended; that is the exit worth recording (the go command's own code is kept too).
+        void this.drainStderr(1000).then(() => {
+          const reported = this.knownProgramPid !== null ? this.goRunReport : null;
+          if (reported) this.exit = { ...reported, atMs, launcherCode: code };
+          resolve(this.exit!);
+        });
       });
     });
     const stdoutTarget = options.stdout ?? process.stdout;
@@ -74,7 +83,14 @@ export class LaunchedTarget {
     }
     this.stderrDone = new Promise((resolve) => {
       if (!child.stderr) return resolve();
-      const splitter = new StderrSplitter(options);
+      const splitter = new StderrSplitter({
+        ...options,
+        onStderrLine: (line) => {
+          const report = parseGoRunExitLine(line);
+          if (report) this.goRunReport = report;
+          options.onStderrLine?.(line);
+        },
+      });
       child.stderr.on("data", (chunk: Buffer) => splitter.push(chunk));
       child.stderr.on("end", () => {
         splitter.end();
@@ -149,6 +165,29 @@ export class LaunchedTarget {
       // already gone
     }
   }
+}
+
+const GO_SIGNAL_NAMES: Record<string, string> = {
+  terminated: "SIGTERM",
+  killed: "SIGKILL",
+  interrupt: "SIGINT",
+  hangup: "SIGHUP",
+  quit: "SIGQUIT",
+  aborted: "SIGABRT",
+  "segmentation fault": "SIGSEGV",
+  "broken pipe": "SIGPIPE",
+  "bus error": "SIGBUS",
+  "user defined signal 1": "SIGUSR1",
+  "user defined signal 2": "SIGUSR2",
+};
+
+/** `exit status 3` / `signal: killed`, as the go command reports its child's end. */
+export function parseGoRunExitLine(line: string): { code: number | null; signal: string | null } | null {
+  const status = /^exit status (\d+)$/.exec(line.trim());
+  if (status) return { code: Number(status[1]), signal: null };
+  const signal = /^signal: (.+)$/.exec(line.trim());
+  if (signal) return { code: null, signal: GO_SIGNAL_NAMES[signal[1]!] ?? signal[1]! };
+  return null;
 }
 
 /** Splits stderr into lines for the pass-through while feeding every byte to the gctrace parser. */

@@ -1,11 +1,11 @@
 /**
  * Which goroutine stack groups grow across snapshots. Groups are matched across snapshot forms (the
- * proto goroutine profile taken at every sample, debug=2 dumps taken now and then) by their stack
- * identity: function and line of every non-runtime frame. State, wait time and creator come from the
+ * proto goroutine profile taken at every sample, debug=2 dumps taken now and then, a recording's
+ * summaries) by the function names of their non-runtime frames. State, wait time and creator come from the
  * latest dump that shows the group, since only tracebacks carry them.
  */
 import { mannKendall, theilSenSlope } from "../analysis/trend.js";
-import { type GoroutineFrame, type GoroutineGroup, stackIdentity } from "../formats/goroutine-dump.js";
+import { type GoroutineFrame, type GoroutineGroup, isRuntimeInternalFrame } from "../formats/goroutine-dump.js";
 import type { GoroutineSnapshotInput } from "./input.js";
 import { attributionFrameIndex, frameOrigin, type ModuleContext } from "./module-path.js";
 import { downsample, GROWTH_ALPHA, type SeriesPoint } from "./signal-trend.js";
@@ -68,7 +68,7 @@ export function analyzeGoroutines(
   const detailed = new Map<string, GoroutineGroup>();
   chosen.forEach((entry, column) => {
     for (const group of entry.snapshot.groups) {
-      const key = stackIdentity(group.frames);
+      const key = groupKey(group.frames);
       let series = counts.get(key);
       if (!series) {
         series = new Float64Array(chosen.length);
@@ -95,7 +95,7 @@ export function analyzeGoroutines(
     if (end - start < 3) continue;
     const points = values.map((value, i) => ({ tSeconds: times[first + i], value }));
     const ts = theilSenSlope(points);
-    const mk = mannKendall(values);
+    const mk = mannKendall(values, { autocorrelation: "none" });
     if (!(ts.slope > 0) || mk.pValue >= GROWTH_ALPHA) continue;
     const group = detailed.get(key) ?? representative.get(key)!;
     const frames = group.frames.slice(0, MAX_STACK_FRAMES);
@@ -133,6 +133,16 @@ export function analyzeGoroutines(
     largestGroups,
     hasStates: sorted.some((s) => s.snapshot.groups.some((g) => g.state !== null)),
   };
+}
+
+/**
+ * A group's identity across snapshot forms: the function names of its non-runtime frames. Lines are
+ * left out so that recordings' compact summaries (function names only) match full dumps.
+ */
+export function groupKey(frames: { func: string }[]): string {
+  let kept = frames.filter((f) => !isRuntimeInternalFrame(f.func));
+  if (kept.length === 0) kept = frames.filter((f) => f.func !== "runtime.goexit");
+  return kept.map((f) => f.func).join("|");
 }
 
 function nameGroup(

@@ -51,6 +51,12 @@ export interface SiteGrowth {
   shareOfGrowth: number;
   /** Object sizes (the `bytes` label) of the site's in-use objects at the last snapshot, largest count first. */
   objectSizes: { bytes: number; objects: number }[];
+  /**
+   * In-use growth over the regime divided by what the site allocated in it (alloc_space): about 1 when
+   * everything allocated stays (a leak), about 0 when the site replaces what it frees (a full cache,
+   * churn). Sampled profiles make a turning-over site's in-use bytes wander; this ratio tells the two apart.
+   */
+  retention: number;
   /** About how many profile samples the growth rests on; few means the sampling rate hides it. */
   sampledGrowthEvents: number;
   /** The site's in-use bytes over time (for sparklines). */
@@ -74,6 +80,8 @@ export interface SiteAccumulator {
   site: HeapSite;
   bytes: Float64Array;
   objects: Float64Array;
+  /** Cumulative allocated bytes (alloc_space) per snapshot. */
+  allocBytes: Float64Array;
   /** Bytes of the representative stack's sample, to keep the largest. */
   representativeBytes: number;
   /** Object size (the `bytes` label) → in-use objects, at the last snapshot. */
@@ -130,8 +138,13 @@ export function attributionOf(frames: StackFrame[], module: ModuleContext): { in
     const origin = frameOrigin(frames[i].function, module);
     if (origin !== "runtime" && origin !== "unknown") return { index: i, own: false };
   }
-  return { index: 0, own: false };
+  // Only runtime frames (goroutine creation runs on the system stack): skip the allocator itself.
+  const beyondAllocator = frames.findIndex((f) => !RUNTIME_ALLOCATOR.test(f.function));
+  return { index: Math.max(0, beyondAllocator), own: false };
 }
+
+const RUNTIME_ALLOCATOR =
+  /^runtime\.(mallocgc\w*|newobject|newarray|makeslice\w*|growslice|makechan|makemap\w*|mapassign\w*|rawstring\w*|rawbyteslice|rawruneslice|concatstring\w*|slicebytetostring|stringtoslice\w*|persistentalloc\w*|systemstack)$/;
 
 export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleContext): HeapSiteTable {
   const chosen = pickSnapshots(snapshots, MAX_SITE_SNAPSHOTS);
@@ -152,6 +165,7 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
     }
     const spaceIndex = sampleTypeIndex(profile, "inuse_space");
     const objectsIndex = sampleTypeIndex(profile, "inuse_objects");
+    const allocIndex = sampleTypeIndex(profile, "alloc_space");
     if (profile.periodType?.type === "space" && profile.period > 0n) samplingRate = Number(profile.period);
     const stackBytes = column === 0 || column === count - 1 ? new Map<string, { stack: string[]; bytes: number }>() : null;
     let totalBytes = 0;
@@ -159,7 +173,8 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
     for (const sample of profile.samples) {
       const bytes = spaceIndex >= 0 ? sample.values[spaceIndex] : 0;
       const objects = objectsIndex >= 0 ? sample.values[objectsIndex] : 0;
-      if (bytes === 0 && objects === 0) continue;
+      const allocated = allocIndex >= 0 ? sample.values[allocIndex] : 0;
+      if (bytes === 0 && objects === 0 && allocated === 0) continue;
       totalBytes += bytes;
       totalObjects += objects;
       const frames = sampleFrames(sample);
@@ -179,6 +194,7 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
           },
           bytes: new Float64Array(count),
           objects: new Float64Array(count),
+          allocBytes: new Float64Array(count),
           representativeBytes: -1,
           sizes: new Map(),
         };
@@ -186,6 +202,7 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
       }
       acc.bytes[column] += bytes;
       acc.objects[column] += objects;
+      acc.allocBytes[column] += allocated;
       if (column === count - 1) {
         if (bytes > acc.representativeBytes) {
           acc.representativeBytes = bytes;
@@ -246,7 +263,7 @@ export function rankSiteGrowth(
     if (!(ts.slope > 0)) continue;
     const objectPoints = regimeTimes.map((t, i) => ({ tSeconds: t, value: acc.objects[firstColumn + i] }));
     const tsObjects = theilSenSlope(objectPoints);
-    const mk = mannKendall(bytesSeries);
+    const mk = mannKendall(bytesSeries, { autocorrelation: "none" });
     const sizes = [...acc.sizes.entries()]
       .map(([bytes, objects]) => ({ bytes, objects: Math.round(objects) }))
       .filter((s) => s.objects > 0)
@@ -264,6 +281,7 @@ export function rankSiteGrowth(
       startBytes: first,
       shareOfGrowth: 0,
       objectSizes: sizes.slice(0, 8),
+      retention: retentionOf(acc, firstColumn, count - 1),
       sampledGrowthEvents: (ts.slope * regimeSpan) / quantum,
       series: Array.from(acc.bytes, (value, i) => ({ tSeconds: times[i], value })),
     });
@@ -275,6 +293,13 @@ export function rankSiteGrowth(
   growing.sort((a, b) => b.growthBytesPerSecond - a.growthBytesPerSecond);
 
   return growing;
+}
+
+function retentionOf(acc: SiteAccumulator, from: number, to: number): number {
+  const allocated = acc.allocBytes[to] - acc.allocBytes[from];
+  const kept = acc.bytes[to] - acc.bytes[from];
+  if (!(allocated > 0)) return kept > 0 ? 1 : 0;
+  return Math.max(-1, Math.min(1, kept / allocated));
 }
 
 /** Per-stack in-use change from the first to the last decoded snapshot (for the growth flame graph). */

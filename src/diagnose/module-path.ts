@@ -240,3 +240,36 @@ export function parseGoVersion(version: string | undefined): [number, number] | 
 export function versionBefore(version: [number, number], major: number, minor: number): boolean {
   return version[0] < major || (version[0] === major && version[1] < minor);
 }
+
+/**
+ * The `go` line of the go.mod above the given source files, read through `readSource` (the program's
+ * own files, as recorded in its profiles). Walks up at most 12 directories from each file.
+ */
+export function findGoModVersion(
+  files: string[],
+  readSource: ((file: string) => string | undefined) | undefined,
+): [number, number] | undefined {
+  if (!readSource) return undefined;
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (!file.startsWith("/")) continue;
+    let dir = file.slice(0, file.lastIndexOf("/")) || "/";
+    for (let depth = 0; depth < 12 && !seen.has(dir); depth++) {
+      seen.add(dir);
+      let text: string | undefined;
+      try {
+        text = readSource(`${dir === "/" ? "" : dir}/go.mod`);
+      } catch {
+        text = undefined;
+      }
+      if (text !== undefined) {
+        const version = goLineOfGoMod(text);
+        if (version) return version;
+        break;
+      }
+      if (dir === "/") break;
+      dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+    }
+  }
+  return undefined;
+}

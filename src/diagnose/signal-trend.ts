@@ -14,7 +14,9 @@
  *
  *   bounded  ⇔ not growing, enough points, and either
  *             (a) the slope's 95 % upper bound — widened to the smallest growth the measurement can
- *                 resolve over the regime — is below the relevance floor, or
+ *                 resolve over the regime — is below the relevance floor, or would add less than
+ *                 BOUND_TOLERANCE (2 %) of the level over the regime (a short observation cannot
+ *                 bound a per-hour rate, but it can bound what happened within it), or
  *             (b) the series shows no monotone tendency (Mann–Kendall p ≥ 0.1) and returns: the lowest
  *                 value of the regime's last third is at or below the median of its first third
  *                 (memory was released back to an earlier level, as in sawtooth or churn).
@@ -46,6 +48,13 @@ export interface SignalSpec {
   minimumGrowth?: number;
   minPoints?: number;
   minSpanSeconds?: number;
+  /**
+   * Which Mann–Kendall p-value decides growth. "none" (default): the plain test, for measurements
+   * whose noise is short-lived (exact counts, HeapAlloc after a forced GC). "hamed-rao": corrected
+   * for autocorrelation, for sampled series whose noise wanders (a sampled heap profile of a cache
+   * that turns over). The corrected p is always reported as `pValueCorrected`.
+   */
+  autocorrelation?: "none" | "hamed-rao";
 }
 
 export type SignalVerdict = "growing" | "bounded" | "undecided" | "insufficient";
@@ -67,6 +76,8 @@ export interface SignalJudgement {
   slopeLowPerSecond: number;
   slopeHighPerSecond: number;
   pValue: number;
+  /** Mann–Kendall p with the Hamed–Rao autocorrelation correction. */
+  pValueCorrected: number;
   /** Relevance floor used (units per second). */
   floorPerSecond: number;
   /** Median of the regime. */
@@ -81,6 +92,11 @@ export interface SignalJudgement {
 }
 
 export const GROWTH_ALPHA = 0.001;
+/**
+ * "Bounded" in a short observation: the 95 % upper bound of the growth within the regime stays below
+ * this fraction of the level (or below the per-hour floor, whichever is larger).
+ */
+export const BOUND_TOLERANCE = 0.02;
 export const NO_TREND_ALPHA = 0.1;
 /** Long recordings are reduced to this many points (bucket medians) before the O(n²) statistics. */
 export const MAX_POINTS = 240;
@@ -108,6 +124,7 @@ export function judgeSignal(input: SeriesPoint[], spec: SignalSpec): SignalJudge
     slopeLowPerSecond: 0,
     slopeHighPerSecond: 0,
     pValue: 1,
+    pValueCorrected: 1,
     floorPerSecond: spec.absoluteFloorPerSecond,
     level: n > 0 ? median(all.map((p) => p.value)) : 0,
     firstValue: n > 0 ? all[0].value : 0,
@@ -126,7 +143,10 @@ export function judgeSignal(input: SeriesPoint[], spec: SignalSpec): SignalJudge
   const regime = all.slice(start);
   const regimeSpan = regime[regime.length - 1].tSeconds - regime[0].tSeconds;
   const ts = theilSenSlope(regime);
-  const mk = mannKendall(regime.map((p) => p.value));
+  const values = regime.map((p) => p.value);
+  const plain = mannKendall(values, { autocorrelation: "none" });
+  const corrected = mannKendall(values, { autocorrelation: "hamed-rao" });
+  const mk = spec.autocorrelation === "hamed-rao" ? corrected : plain;
   const level = median(regime.map((p) => p.value));
   const floor = Math.max(spec.absoluteFloorPerSecond, (spec.relativeFloorPerHour * Math.abs(level)) / 3600);
   const growth = ts.slope * regimeSpan;
@@ -140,6 +160,7 @@ export function judgeSignal(input: SeriesPoint[], spec: SignalSpec): SignalJudge
     slopeLowPerSecond: ts.low,
     slopeHighPerSecond: ts.high,
     pValue: mk.pValue,
+    pValueCorrected: corrected.pValue,
     floorPerSecond: floor,
     level,
   };
@@ -156,12 +177,17 @@ export function judgeSignal(input: SeriesPoint[], spec: SignalSpec): SignalJudge
   // The smallest slope the measurement could have shown over this regime.
   const resolvableSlope = regimeSpan > 0 ? spec.resolution / regimeSpan : Number.POSITIVE_INFINITY;
   const upper = Math.max(ts.high, resolvableSlope);
-  if (upper < floor) {
+  // A short observation cannot bound a per-hour floor; it can bound the growth within itself.
+  const boundFloor = Math.max(floor, regimeSpan > 0 ? (BOUND_TOLERANCE * Math.abs(level)) / regimeSpan : 0);
+  if (upper < boundFloor) {
     return {
       ...judged,
       verdict: "bounded",
       boundedBy: "confidence",
-      reason: `flat: slope ${describeRate(ts.slope, spec.unit)}, 95 % upper bound ${describeRate(upper, spec.unit)} is below the ${describeRate(floor, spec.unit)} that would matter`,
+      reason:
+        boundFloor > floor
+          ? `flat: slope ${describeRate(ts.slope, spec.unit)}; even its 95 % upper bound (${describeRate(upper, spec.unit)}) adds less than ${BOUND_TOLERANCE * 100} % over the ${regimeSpan.toFixed(0)} s observed`
+          : `flat: slope ${describeRate(ts.slope, spec.unit)}, 95 % upper bound ${describeRate(upper, spec.unit)} is below the ${describeRate(floor, spec.unit)} that would matter`,
     };
   }
   if (mk.pValue >= NO_TREND_ALPHA && returnsToEarlierLevel(regime)) {

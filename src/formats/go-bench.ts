@@ -77,7 +77,7 @@ export function parseGoBenchText(text: string, options: ParseGoBenchOptions = {}
   const state = { config: { ...options.initialConfig } as Record<string, string> };
   const lines = text.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  lines.forEach((line, index) => parseLine(line, index + 1, state, file));
+  for (let index = 0; index < lines.length; index++) parseLine(lines[index]!, index + 1, state, file);
   return file;
 }
 

@@ -106,6 +106,11 @@ export interface ParseGoroutineDumpOptions extends GroupingOptions {
 }
 
 export const MAX_IDS_PER_GROUP = 20;
+/**
+ * Frames (leaf first) that make a stack's identity; see stackIdentity. A 32-frame profile stack
+ * spends a few frames on runtime.gopark and friends, so 24 user frames always survive in every form.
+ */
+export const IDENTITY_MAX_FRAMES = 24;
 
 /** runtime-internal frames: hidden by Go's own printers in some forms, so left out of identities. */
 export function isRuntimeInternalFrame(func: string): boolean {
@@ -127,10 +132,14 @@ export function displayFrames(frames: GoroutineFrame[]): GoroutineFrame[] {
  * The identity of a stack for grouping and for comparing dumps of different forms: function and
  * line of every frame that is not runtime-internal (debug=2 hides runtime.main and runtime.gopark,
  * debug=1 and proto keep some of them), or of all frames but runtime.goexit when all are runtime.
+ * Only the innermost IDENTITY_MAX_FRAMES count: each form truncates deep stacks at its own depth
+ * (profiles at 32 frames before Go 1.23 and 128 after, runtime frames included; tracebacks at 100),
+ * and the leaf side is what tells stacks apart.
  */
 export function stackIdentity(frames: GoroutineFrame[], options: GroupingOptions = {}): string {
   let kept = frames.filter((f) => !isRuntimeInternalFrame(f.func));
   if (kept.length === 0) kept = frames.filter((f) => f.func !== "runtime.goexit");
+  if (kept.length > IDENTITY_MAX_FRAMES) kept = kept.slice(0, IDENTITY_MAX_FRAMES);
   const withArgs = options.ignoreArgs === false;
   return kept.map((f) => `${f.func}${withArgs && f.args !== undefined ? `(${f.args})` : ""}:${f.line ?? "?"}`).join("|");
 }
@@ -245,8 +254,6 @@ const DEBUG1_LABELS = /^\s*# labels: (\{.*\})\s*$/;
 const DEBUG1_FRAME = /^\s*#\s+0x([0-9a-fA-F]+)\s+(\S+?)(?:\+0x[0-9a-fA-F]+)?\s+(\S.*?):(\d+)\s*$/;
 const DEBUG1_FRAME_UNSYMBOLIZED = /^\s*#\s+0x([0-9a-fA-F]+)(?:\s+(\S+?)(?:\+0x[0-9a-fA-F]+)?)?\s*$/;
 const TRACEBACK_HEADER = /^\s*goroutine (\d+)(?: gp=0x[0-9a-fA-F]+ m=\S+(?: mp=0x[0-9a-fA-F]+)?)? \[(.*)\]:\s*$/;
-const FILE_LINE =
-  /^\s+(\S.*?):(\d+)(?: \+0x[0-9a-fA-F]+)?(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+ pc=0x[0-9a-fA-F]+)?\s*$/;
 const CREATED_BY = /^\s*created by (\S+?)(?: in goroutine (\d+))?\s*$/;
 const ELIDED_SOME = /^\s*\.\.\.additional frames elided\.\.\.\s*$/;
 const ELIDED_COUNT = /^\s*\.\.\.(\d+) frames elided\.\.\.\s*$/;
@@ -297,12 +304,18 @@ export class GoroutineDumpParser {
 
   pushLine(rawLine: string): void {
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
-    if (line.trim() === "") {
+    // Dispatch on the first visible character: most lines are frames, tested by hand, not regex.
+    let indent = 0;
+    while (indent < line.length && (line.charCodeAt(indent) === 0x20 || line.charCodeAt(indent) === 0x09)) indent++;
+    if (indent === line.length) {
       this.endBlock();
       return;
     }
+    const first = line.charCodeAt(indent);
+    if (this.mode === "goroutine" && first !== 0x67 /* g */ && this.readTracebackLine(line, indent)) return;
+    const startsWithG = first === 0x67;
 
-    const debug1Header = DEBUG1_HEADER.exec(line);
+    const debug1Header = startsWithG && line.includes(" profile: total ") ? DEBUG1_HEADER.exec(line) : null;
     if (debug1Header) {
       this.endBlock();
       if (this.contentInDump || this.format !== undefined) this.startDump();
@@ -311,7 +324,7 @@ export class GoroutineDumpParser {
       return;
     }
 
-    const header = TRACEBACK_HEADER.exec(line);
+    const header = startsWithG ? TRACEBACK_HEADER.exec(line) : null;
     if (header) {
       this.endBlock();
       if (this.isDebug1Like()) this.startDump();
@@ -320,8 +333,8 @@ export class GoroutineDumpParser {
       return;
     }
 
-    const record = DEBUG1_RECORD.exec(line);
-    if (record && this.mode !== "goroutine") {
+    const record = first >= 0x30 && first <= 0x39 && this.mode !== "goroutine" ? DEBUG1_RECORD.exec(line) : null;
+    if (record) {
       this.endBlock();
       if (!this.isDebug1Like()) {
         if (this.contentInDump) this.startDump();
@@ -338,7 +351,7 @@ export class GoroutineDumpParser {
         if (this.readDebug1Line(line)) return;
         break;
       case "goroutine":
-        if (this.readTracebackLine(line)) return;
+        if (startsWithG && this.readTracebackLine(line, indent)) return;
         break;
       case "runtime-stack":
         // Frames of the system stack in a fatal error; they belong to no goroutine.
@@ -417,7 +430,7 @@ export class GoroutineDumpParser {
     const extras: string[] = [];
     let leaked = false;
     // Marks the runtime appends to the status: " (scan)" while the GC scans it, " (leaked)" (1.26).
-    for (;;) {
+    while (state.endsWith(")")) {
       const mark = / \((scan|leaked)\)$/.exec(state);
       if (!mark) break;
       if (mark[1] === "leaked") leaked = true;
@@ -437,19 +450,21 @@ export class GoroutineDumpParser {
   }
 
   /** Returns false when the line is not part of a traceback goroutine block. */
-  private readTracebackLine(line: string): boolean {
+  private readTracebackLine(line: string, indent: number): boolean {
     const goroutine = this.current!;
-    const file = FILE_LINE.exec(line);
-    if (file) {
-      const target = this.pendingCreator ? goroutine.createdBy : this.pendingFrame;
-      if (!target) return false;
-      target.file = file[1];
-      target.line = Number(file[2]);
-      if (!this.pendingCreator) this.flushPendingFrame();
-      this.pendingCreator = false;
-      return true;
+    if (indent > 0) {
+      const file = parseFileLine(line, indent);
+      if (file) {
+        const target = this.pendingCreator ? goroutine.createdBy : this.pendingFrame;
+        if (!target) return false;
+        target.file = file.file;
+        target.line = file.line;
+        if (!this.pendingCreator) this.flushPendingFrame();
+        this.pendingCreator = false;
+        return true;
+      }
     }
-    const created = CREATED_BY.exec(line);
+    const created = line.startsWith("created by ", indent) ? CREATED_BY.exec(line) : null;
     if (created) {
       this.flushPendingFrame();
       goroutine.createdBy = { func: created[1] };
@@ -457,19 +472,21 @@ export class GoroutineDumpParser {
       this.pendingCreator = true;
       return true;
     }
-    const elidedCount = ELIDED_COUNT.exec(line);
-    if (elidedCount || ELIDED_SOME.test(line)) {
+    const dots = line.startsWith("...", indent);
+    const elidedCount = dots ? ELIDED_COUNT.exec(line) : null;
+    if (elidedCount || (dots && ELIDED_SOME.test(line))) {
       this.flushPendingFrame();
       const n = elidedCount ? Number(elidedCount[1]) : "some";
       goroutine.elidedFrames =
         typeof n === "number" && typeof goroutine.elidedFrames === "number" ? goroutine.elidedFrames + n : n;
       return true;
     }
-    if (STACK_UNAVAILABLE.test(line)) {
+    if (indent > 0 && STACK_UNAVAILABLE.test(line)) {
       goroutine.stackUnavailable = true;
       return true;
     }
-    if (/^\s*\[originating from goroutine \d+\]:\s*$/.test(line)) return true;
+    if (line.charCodeAt(indent) === 0x5b /* [ */ && /^\s*\[originating from goroutine \d+\]:\s*$/.test(line)) return true;
+    if (indent > 0) return false;
     const call = parseCallLine(line);
     if (call) {
       this.flushPendingFrame();
@@ -561,8 +578,30 @@ export function parseCallLine(line: string): GoroutineFrame | undefined {
   }
   if (open <= 0) return undefined;
   const func = text.slice(0, open);
-  if (/\s/.test(func) || !/^[\w./*()[\]{}$-]+$/.test(func) || func.startsWith("(")) return undefined;
+  if (func.startsWith("(") || /\s/.test(func)) return undefined;
   return { func, args: text.slice(open + 1, -1) };
+}
+
+/**
+ * `\t/path/file.go:123 +0x1f fp=0x... sp=0x... pc=0x...` (the offset and the frame pointers are
+ * optional) → file and line. Parsed by hand: it is the most frequent line of a traceback.
+ */
+function parseFileLine(line: string, indent: number): { file: string; line: number } | undefined {
+  let end = line.length;
+  while (end > indent && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  const framePointers = line.lastIndexOf(" fp=0x", end);
+  if (framePointers > indent) end = framePointers;
+  const offset = line.lastIndexOf(" +0x", end);
+  if (offset > indent) end = offset;
+  const colon = line.lastIndexOf(":", end);
+  if (colon <= indent || colon === end - 1) return undefined;
+  let lineNumber = 0;
+  for (let i = colon + 1; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+    lineNumber = lineNumber * 10 + (c - 0x30);
+  }
+  return { file: line.slice(indent, colon), line: lineNumber };
 }
 
 /** `{"handler":"upload", "k":"v"}` as written by runtime/pprof (Go-quoted strings, JSON-compatible). */

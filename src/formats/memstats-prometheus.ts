@@ -106,7 +106,8 @@ const KNOWN_METRICS: [string, MetricTarget][] = [
   ["go_memory_used_bytes", { signal: "runtimeUsedBytes" }],
   ["go_memory_limit_bytes", { signal: "memoryLimitBytes" }],
   ["go_memory_allocated_bytes_total", { field: "TotalAlloc" }],
-  ["go_memory_allocations_total", { field: "Mallocs" }],
+  // /gc/heap/allocs:objects, without the tiny allocations MemStats.Mallocs includes.
+  ["go_memory_allocations_total", { part: "allocsObjects" }],
   ["go_memory_gc_goal_bytes", { field: "NextGC" }],
   // /sched/goroutines:goroutines, which counts system goroutines too (unlike runtime.NumGoroutine).
   ["go_goroutine_count", { signal: "goroutines", weak: true }],
@@ -198,7 +199,9 @@ export class PrometheusSampleBuilder {
       } else if (this.weakSignals.delete(target.signal)) {
         this.signals.delete(target.signal);
       }
-      this.signals.set(target.signal, (summed ? (this.signals.get(target.signal) ?? 0) : 0) + value);
+      // GOGC=off reaches the exposition as a uint64 all-ones (1.8e19), not -1.
+      const normalized = target.signal === "gogcPercent" && value >= 2 ** 63 ? -1 : value;
+      this.signals.set(target.signal, (summed ? (this.signals.get(target.signal) ?? 0) : 0) + normalized);
       if (name.endsWith("go_memory_used_bytes") && labels["go_memory_type"] === "stack") {
         this.parts.set("otelStackBytes", value);
       }

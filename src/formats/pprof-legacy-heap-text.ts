@@ -135,7 +135,9 @@ export function parseLegacyHeapText(text: string): LegacyHeapText {
   } else if (GROWTH_HEADER.test(header) || FRAGMENTATION_HEADER.test(header)) {
     profile.period = 1n;
   } else {
-    throw new ProfileDecodeError('not a legacy heap profile (the first line does not start with "heap profile:")');
+    throw new ProfileDecodeError(
+      'not a legacy heap profile (the first line does not start with "heap profile:")',
+    );
   }
   profile.sampleTypes = hasAlloc
     ? [
@@ -243,11 +245,13 @@ function readHeapHeader(header: RegExpExecArray): { sampling: string; period: bi
   let period = 0n;
   if (header[6]!.length > 0) {
     period = BigInt(header[6]!);
-    if (period > INT64_MAX) throw new ProfileDecodeError("not a legacy heap profile (sampling rate out of range)");
+    if (period > INT64_MAX)
+      throw new ProfileDecodeError("not a legacy heap profile (sampling rate out of range)");
   }
   // pprof compares the header's totals as text: alloc columns equal to inuse ones (or 0) mean the
   // profile has no separate alloc values.
-  const hasAlloc = (header[3] !== header[1] && header[3] !== "0") || (header[4] !== header[2] && header[4] !== "0");
+  const hasAlloc =
+    (header[3] !== header[1] && header[3] !== "0") || (header[4] !== header[2] && header[4] !== "0");
   switch (header[5]) {
     case "heapz_v2":
     case "heap_v2":
@@ -265,7 +269,9 @@ function readHeapHeader(header: RegExpExecArray): { sampling: string; period: bi
 function parseInt64(text: string, lineIndex: number, line: string): bigint {
   const value = BigInt(text);
   if (value < INT64_MIN || value > INT64_MAX) {
-    throw new ProfileDecodeError(`malformed heap profile line ${lineIndex + 1}: ${clip(line)}: value out of range`);
+    throw new ProfileDecodeError(
+      `malformed heap profile line ${lineIndex + 1}: ${clip(line)}: value out of range`,
+    );
   }
   return value;
 }
@@ -286,7 +292,7 @@ export function scaleHeapSample(count: bigint, size: bigint, rate: bigint): [big
 
 /** Go's int64(f) on amd64: truncation, with out-of-range values becoming math.MinInt64. */
 function float64ToInt64(value: number): bigint {
-  if (!Number.isFinite(value) || value >= 9223372036854775807 || value < -9223372036854775808) return INT64_MIN;
+  if (!Number.isFinite(value) || value >= 2 ** 63 || value < -(2 ** 63)) return INT64_MIN;
   return BigInt(Math.trunc(value));
 }
 
@@ -375,7 +381,8 @@ function symbolize(profile: Profile, records: HeapRecord[]): void {
         continue;
       }
       let sameAddress = 1;
-      while (at + sameAddress < stack.length && stack[at + sameAddress]!.address === stack[at]!.address) sameAddress++;
+      while (at + sameAddress < stack.length && stack[at + sameAddress]!.address === stack[at]!.address)
+        sameAddress++;
       const frameCount = runEnd - f;
       const perLocation =
         sameAddress === 1 ? frameCount : frameCount % sameAddress === 0 ? frameCount / sameAddress : 1;
@@ -458,7 +465,8 @@ function readMemStat(line: string, out: Record<string, number | bigint>): void {
     return;
   }
   if (/^-?\d+$/.test(value)) out[name] = exactNumber(value);
-  else if (/^-?\d*\.\d+(e[-+]?\d+)?$/i.test(value) || /^-?\d+e[-+]?\d+$/i.test(value)) out[name] = Number(value);
+  else if (/^-?\d*\.\d+(e[-+]?\d+)?$/i.test(value) || /^-?\d+e[-+]?\d+$/i.test(value))
+    out[name] = Number(value);
   else if (value === "true" || value === "false") out[name] = value === "true" ? 1 : 0;
 }
 

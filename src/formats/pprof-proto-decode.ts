@@ -157,7 +157,9 @@ export function decodeProfile(bytes: Uint8Array): Profile {
     keepFrames: str(keepFramesIndex),
     timeNanos,
     durationNanos,
-    periodType: periodTypeRange ? decodeValueType(reader, periodTypeRange[0], periodTypeRange[1], str) : undefined,
+    periodType: periodTypeRange
+      ? decodeValueType(reader, periodTypeRange[0], periodTypeRange[1], str)
+      : undefined,
     period,
     comments,
     defaultSampleType: str(defaultSampleTypeIndex),
@@ -186,7 +188,13 @@ function wireName(wire: number): string {
   return ["varint", "fixed64", "length-delimited", "start-group", "end-group", "fixed32"][wire] ?? `#${wire}`;
 }
 
-function expectWire(reader: ProtoReader, wire: number, expected: number, field: number, message: string): void {
+function expectWire(
+  reader: ProtoReader,
+  wire: number,
+  expected: number,
+  field: number,
+  message: string,
+): void {
   if (wire !== expected) {
     throw new ProfileDecodeError(
       `corrupt protobuf at byte ${reader.pos}: ${message} field ${field} is ${wireName(wire)}, expected ${wireName(expected)}`,
@@ -208,7 +216,13 @@ function readIndex(reader: ProtoReader, wire: number, field: number, message: st
 }
 
 /** A repeated int64 field, packed or not, appended to `out` as numbers. */
-function readRepeatedInt64(reader: ProtoReader, wire: number, field: number, message: string, out: number[]): void {
+function readRepeatedInt64(
+  reader: ProtoReader,
+  wire: number,
+  field: number,
+  message: string,
+  out: number[],
+): void {
   if (wire === WireType.LengthDelimited) {
     const end = reader.lengthDelimitedEnd();
     const outer = reader.end;
@@ -250,7 +264,12 @@ class IdIndex<T extends { id: number }> {
   }
 }
 
-function decodeValueType(reader: ProtoReader, start: number, end: number, str: (i: number) => string): ValueType {
+function decodeValueType(
+  reader: ProtoReader,
+  start: number,
+  end: number,
+  str: (i: number) => string,
+): ValueType {
   reader.pos = start;
   reader.end = end;
   let type = 0;
@@ -518,7 +537,8 @@ function decodeSamples(
             else values.push(value);
             valuesRead++;
             if (exactValues !== undefined) exactValues.push(reader.lastInt64Big());
-            else if (!reader.lastInt64IsSafe()) exactValues = exactSoFar(values, valuesRead, reader.lastInt64Big());
+            else if (!reader.lastInt64IsSafe())
+              exactValues = exactSoFar(values, valuesRead, reader.lastInt64Big());
           }
           reader.end = end;
         } else {
@@ -529,7 +549,8 @@ function decodeSamples(
           else values.push(value);
           valuesRead++;
           if (exactValues !== undefined) exactValues.push(reader.lastInt64Big());
-          else if (!reader.lastInt64IsSafe()) exactValues = exactSoFar(values, valuesRead, reader.lastInt64Big());
+          else if (!reader.lastInt64IsSafe())
+            exactValues = exactSoFar(values, valuesRead, reader.lastInt64Big());
         }
       } else if (field === 3) {
         expectWire(reader, wire, WireType.LengthDelimited, field, "Sample");
@@ -730,12 +751,14 @@ export class ReadonlyLabelMap<V> extends Map<string, V> {
   }
 
   override set(key: string, value: V): this {
-    if (this.sealed) throw new TypeError(`read-only label map: copy it (new Map(map)) before setting "${key}"`);
+    if (this.sealed)
+      throw new TypeError(`read-only label map: copy it (new Map(map)) before setting "${key}"`);
     return super.set(key, value);
   }
 
   override delete(key: string): boolean {
-    if (this.sealed) throw new TypeError(`read-only label map: copy it (new Map(map)) before deleting "${key}"`);
+    if (this.sealed)
+      throw new TypeError(`read-only label map: copy it (new Map(map)) before deleting "${key}"`);
     return super.delete(key);
   }
 

@@ -42,7 +42,7 @@ class ProtoWriter {
       bytes[this.pos++] = v;
       return;
     }
-    this.varintBig(BigInt(toInt64Number(value)));
+    this.varintBig(int64FromDouble(value));
   }
 
   /** An exact 64-bit value (signed or unsigned, taken modulo 2^64). */
@@ -347,12 +347,14 @@ function exactValuesIfCurrent(sample: Sample): bigint[] | undefined {
   return exact;
 }
 
-/** Rounds a double toward zero and clamps it to int64 (values are doubles after scaling). */
-function toInt64Number(value: number): number {
-  if (Number.isSafeInteger(value)) return value;
-  if (Number.isNaN(value)) return 0;
-  // 2^63 as a double is out of range; the largest double below it is 2^63 - 1024.
-  if (value >= 9223372036854775807) return 9223372036854774784;
-  if (value <= -9223372036854775808) return -9223372036854775808;
-  return Math.trunc(value);
+const TWO_POW_63 = 2 ** 63;
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/** A double as int64: truncated toward zero and clamped (values are doubles after scaling). */
+function int64FromDouble(value: number): bigint {
+  if (Number.isNaN(value)) return 0n;
+  if (value >= TWO_POW_63) return INT64_MAX;
+  if (value < -TWO_POW_63) return INT64_MIN;
+  return BigInt(Math.trunc(value));
 }

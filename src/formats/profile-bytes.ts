@@ -29,7 +29,11 @@ export interface ParseProfileOptions {
 
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 1024 ** 3;
 
-export function parseProfileBytes(bytes: Uint8Array, name: string, options: ParseProfileOptions = {}): ParsedProfile {
+export function parseProfileBytes(
+  bytes: Uint8Array,
+  name: string,
+  options: ParseProfileOptions = {},
+): ParsedProfile {
   const fail = (problem: string): never => {
     throw new ProfileDecodeError(`${name}: ${problem}`);
   };
@@ -111,7 +115,8 @@ function describeOtherContent(data: Uint8Array): string | undefined {
   if (/^goroutine profile: total \d+/.test(firstLine) || /^goroutine \d+ \[/.test(firstLine)) {
     return "this is a goroutine dump";
   }
-  if (/^(threadcreate|block|mutex) profile: total/.test(firstLine)) return `this is a ${firstLine.split(" ")[0]} profile`;
+  if (/^(threadcreate|block|mutex) profile: total/.test(firstLine))
+    return `this is a ${firstLine.split(" ")[0]} profile`;
   if (/^--- (contention|mutex):/.test(firstLine)) return "this is a legacy contention profile";
   if (/^<!doctype html|^<html/i.test(firstLine)) return "this is an HTML page";
   if (/^[{[]/.test(firstLine)) return "this is JSON";

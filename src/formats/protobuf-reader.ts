@@ -150,6 +150,12 @@ export class ProtoReader {
     const at = this.pos;
     const length = this.uint64();
     if (length > this.end - this.pos) {
+      if (this.end === this.bytes.length) {
+        // Running past the end of the data itself: the bytes were cut short (or the length is absurd).
+        throw new ProfileDecodeError(
+          `truncated protobuf at byte ${this.end} (a field at byte ${at} has length ${length}, ${this.end - this.pos} bytes are left)`,
+        );
+      }
       this.fail(
         `length ${length} at byte ${at} runs past the end of its message (${this.end - this.pos} bytes left)`,
         at,

@@ -13,14 +13,17 @@
  * pprof's flame graph does for -diff_base; `total`/`self` keep the signed values for the labels.
  */
 import { aggregationFields, type Granularity } from "./aggregate.js";
+import { columnsFromProfile, type SampleColumns } from "./columns.js";
 import { NodeTable, printableName } from "./graph.js";
-import type { Location, Profile } from "./model.js";
+import type { Profile } from "./model.js";
 
 export interface FlameTreeOptions {
   /** Index into `profile.sampleTypes` of the value to weigh the tree by. */
   sampleIndex: number;
   /** Frame identity and naming, as pprof's reports name nodes (functions by default). */
   granularity?: Granularity;
+  /** The profile's samples as columns, when the caller has them (prepareReport does). */
+  columns?: SampleColumns;
   /**
    * Rewrites a sample's frames (as name indexes, root first) before they are merged, for the
    * caller/callee (sandwich) trees. Returning undefined drops the sample.
@@ -111,13 +114,12 @@ function frameNamer(
   profile: Profile,
   granularity: Granularity,
   table: NameTable,
-): (location: Location) => LocationFrames | undefined {
+): (locationIndex: number) => LocationFrames {
   const nodes = new NodeTable(profile, { fields: aggregationFields(granularity, false), objNames: false });
   const nodeNames = new Int32Array(nodes.size).fill(-1);
   const cache: Array<LocationFrames | undefined> = new Array(profile.locations.length);
-  return (location) => {
-    const index = nodes.locationIndex(location);
-    if (index < 0) return undefined;
+  return (index) => {
+    const location = profile.locations[index]!;
     let frames = cache[index];
     if (frames !== undefined) return frames;
     const first = nodes.locationStart[index]!;
@@ -202,6 +204,7 @@ class TrieBuilder {
 
 interface SampleSource {
   profile: Profile;
+  columns: SampleColumns | undefined;
   sampleIndex: number;
   isBase: boolean;
 }
@@ -214,19 +217,18 @@ function addSamples(
   transform: FlameTreeOptions["transformStack"],
 ): void {
   const { profile, sampleIndex, isBase } = source;
+  const columns = source.columns ?? columnsFromProfile(profile);
   const framesOf = frameNamer(profile, granularity, table);
+  const { values, stride, stackStart, locationIndex } = columns;
   let stack = new Int32Array(256);
   let stackInlined = new Uint8Array(256);
-  for (const sample of profile.samples) {
-    const value = sample.values[sampleIndex] ?? 0;
+  for (let s = 0; s < columns.count; s++) {
+    const value = values[s * stride + sampleIndex]!;
     if (value === 0) continue;
-    // Gather frames root first.
+    // Gather frames root first (stacks are stored leaf first).
     let length = 0;
-    const locations = sample.locations;
-    for (let l = locations.length - 1; l >= 0; l--) {
-      const location = locations[l]!;
-      const frames = framesOf(location);
-      if (frames === undefined) continue;
+    for (let l = stackStart[s + 1]! - 1, first = stackStart[s]!; l >= first; l--) {
+      const frames = framesOf(locationIndex[l]!);
       const needed = length + frames.names.length;
       if (needed > stack.length) {
         const bigger = new Int32Array(needed * 2);
@@ -387,7 +389,7 @@ export function buildFlameTree(profile: Profile, options: FlameTreeOptions): Fla
   const table = new NameTable();
   const trie = new TrieBuilder();
   addSamples(
-    { profile, sampleIndex: options.sampleIndex, isBase: false },
+    { profile, columns: options.columns, sampleIndex: options.sampleIndex, isBase: false },
     trie,
     table,
     options.granularity ?? "functions",
@@ -404,7 +406,7 @@ export function buildFlameTree(profile: Profile, options: FlameTreeOptions): Fla
 export function buildFlameDiffTree(
   base: Profile,
   target: Profile,
-  options: FlameTreeOptions & { baseSampleIndex?: number },
+  options: FlameTreeOptions & { baseSampleIndex?: number; baseColumns?: SampleColumns },
 ): FlameTree {
   const sampleType = resolveSampleType(target, options.sampleIndex);
   const baseSampleIndex = options.baseSampleIndex ?? options.sampleIndex;
@@ -412,8 +414,20 @@ export function buildFlameDiffTree(
   const table = new NameTable();
   const trie = new TrieBuilder();
   const granularity = options.granularity ?? "functions";
-  addSamples({ profile: target, sampleIndex: options.sampleIndex, isBase: false }, trie, table, granularity, options.transformStack);
-  addSamples({ profile: base, sampleIndex: baseSampleIndex, isBase: true }, trie, table, granularity, options.transformStack);
+  addSamples(
+    { profile: target, columns: options.columns, sampleIndex: options.sampleIndex, isBase: false },
+    trie,
+    table,
+    granularity,
+    options.transformStack,
+  );
+  addSamples(
+    { profile: base, columns: options.baseColumns, sampleIndex: baseSampleIndex, isBase: true },
+    trie,
+    table,
+    granularity,
+    options.transformStack,
+  );
   return finish(trie, table, sampleType, true);
 }
 
@@ -464,7 +478,7 @@ export function buildSandwichTrees(
   profile: Profile,
   name: string,
   options: FlameTreeOptions,
-  base?: { profile: Profile; sampleIndex: number },
+  base?: { profile: Profile; sampleIndex: number; columns?: SampleColumns },
 ): { callers: FlameTree; callees: FlameTree } {
   const build = (direction: "callers" | "callees"): FlameTree => {
     const sampleType = resolveSampleType(profile, options.sampleIndex);
@@ -472,65 +486,23 @@ export function buildSandwichTrees(
     const trie = new TrieBuilder();
     const granularity = options.granularity ?? "functions";
     const transform = sandwichTransforms((n) => table.lookup(n), name)[direction];
-    addSamples({ profile, sampleIndex: options.sampleIndex, isBase: false }, trie, table, granularity, transform);
+    addSamples(
+      { profile, columns: options.columns, sampleIndex: options.sampleIndex, isBase: false },
+      trie,
+      table,
+      granularity,
+      transform,
+    );
     if (base) {
-      addSamples({ profile: base.profile, sampleIndex: base.sampleIndex, isBase: true }, trie, table, granularity, transform);
+      addSamples(
+        { profile: base.profile, columns: base.columns, sampleIndex: base.sampleIndex, isBase: true },
+        trie,
+        table,
+        granularity,
+        transform,
+      );
     }
     return finish(trie, table, sampleType, base !== undefined);
   };
   return { callers: build("callers"), callees: build("callees") };
-}
-
-/** Per-frame flat and cumulative values derived from a tree (each sample counted once per name). */
-export interface FrameTotals {
-  nameIndex: number;
-  flat: number;
-  cum: number;
-  baseFlat: number;
-  baseCum: number;
-}
-
-/**
- * Flat and cum per frame name: flat sums the node self values, cum sums the totals of the nodes that
- * have no ancestor of the same name (so recursion is counted once, as pprof does).
- */
-export function frameTotals(tree: FlameTree): FrameTotals[] {
-  const names = tree.names.length;
-  const flat = new Float64Array(names);
-  const cum = new Float64Array(names);
-  const baseFlat = new Float64Array(names);
-  const baseCum = new Float64Array(names);
-  const seen = new Uint8Array(names);
-  const active = new Int32Array(names); // how many ancestors-or-self on the current path have this name
-  const path: number[] = [];
-  for (let i = 1; i < tree.nodeCount; i++) {
-    // Pop the path to this node's parent.
-    const parent = tree.parent[i]!;
-    while (path.length > 0 && path[path.length - 1] !== parent) {
-      const popped = path.pop()!;
-      active[tree.nameIndex[popped]!]--;
-    }
-    const name = tree.nameIndex[i]!;
-    seen[name] = 1;
-    flat[name] += tree.self[i]!;
-    if (tree.baseSelf) baseFlat[name] += tree.baseSelf[i]!;
-    if (active[name] === 0) {
-      cum[name] += tree.total[i]!;
-      if (tree.baseTotal) baseCum[name] += tree.baseTotal[i]!;
-    }
-    active[name]++;
-    path.push(i);
-  }
-  const rows: FrameTotals[] = [];
-  for (let name = 1; name < names; name++) {
-    if (!seen[name]) continue;
-    rows.push({
-      nameIndex: name,
-      flat: flat[name]!,
-      cum: cum[name]!,
-      baseFlat: baseFlat[name]!,
-      baseCum: baseCum[name]!,
-    });
-  }
-  return rows;
 }

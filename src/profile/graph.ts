@@ -9,6 +9,7 @@
  * edges once, for the final set of kept nodes.
  */
 import type { AggregationFields } from "./aggregate.js";
+import { columnsFromProfile, type SampleColumns } from "./columns.js";
 import { compareGoStrings, hex016 } from "./go-format.js";
 import type { Line, Location, Profile } from "./model.js";
 import { basePath, cleanPath, trimSourcePath } from "./paths.js";
@@ -171,7 +172,13 @@ export interface NodeValues {
   cumDiv: Float64Array;
 }
 
-export function accumulateValues(profile: Profile, table: NodeTable, options: ValueOptions): NodeValues {
+/** Node values from sample columns (or, more slowly, from a profile's sample objects). */
+export function accumulateValues(
+  source: SampleColumns | Profile,
+  table: NodeTable,
+  options: ValueOptions,
+): NodeValues {
+  const columns = "stride" in source ? source : columnsFromProfile(source);
   const n = table.size;
   const flat = new Float64Array(n);
   const flatDiv = new Float64Array(n);
@@ -179,21 +186,20 @@ export function accumulateValues(profile: Profile, table: NodeTable, options: Va
   const cumDiv = new Float64Array(n);
   const seen = new Int32Array(n);
   const { locationStart, locationNodes } = table;
+  const { values, stride, stackStart, locationIndex } = columns;
   const si = options.sampleIndex;
   const mi = options.meanIndex;
   let stamp = 0;
-  for (const sample of profile.samples) {
-    const w = sample.values[si]!;
-    const dw = mi >= 0 ? sample.values[mi]! : 0;
+  for (let s = 0; s < columns.count; s++) {
+    const w = values[s * stride + si]!;
+    const dw = mi >= 0 ? values[s * stride + mi]! : 0;
     if (w === 0 && dw === 0) continue;
     stamp++;
     let parent = -1;
-    const locations = sample.locations;
-    for (let i = locations.length - 1; i >= 0; i--) {
-      const li = table.locationIndex(locations[i]!);
-      if (li < 0) continue;
-      const first = locationStart[li]!;
-      for (let k = locationStart[li + 1]! - 1; k >= first; k--) {
+    for (let i = stackStart[s + 1]! - 1, first = stackStart[s]!; i >= first; i--) {
+      const li = locationIndex[i]!;
+      const firstNode = locationStart[li]!;
+      for (let k = locationStart[li + 1]! - 1; k >= firstNode; k--) {
         const node = locationNodes[k]!;
         if (seen[node] !== stamp) {
           seen[node] = stamp;
@@ -234,7 +240,7 @@ export interface Edges {
  * edges collected to those ending at the marked nodes (all `top` needs for its inline markers).
  */
 export function collectEdges(
-  profile: Profile,
+  columns: SampleColumns,
   table: NodeTable,
   options: ValueOptions,
   kept: Uint8Array,
@@ -255,17 +261,16 @@ export function collectEdges(
   const si = options.sampleIndex;
   const mi = options.meanIndex;
   let stamp = 0;
-  for (const sample of profile.samples) {
-    const w = sample.values[si]!;
-    const dw = mi >= 0 ? sample.values[mi]! : 0;
+  const { values, stride, stackStart, locationIndex } = columns;
+  for (let s = 0; s < columns.count; s++) {
+    const w = values[s * stride + si]!;
+    const dw = mi >= 0 ? values[s * stride + mi]! : 0;
     if (w === 0 && dw === 0) continue;
     stamp++;
     let parent = -1;
     let residual = false;
-    const locations = sample.locations;
-    for (let i = locations.length - 1; i >= 0; i--) {
-      const li = table.locationIndex(locations[i]!);
-      if (li < 0) continue;
+    for (let i = stackStart[s + 1]! - 1, firstFrame = stackStart[s]!; i >= firstFrame; i--) {
+      const li = locationIndex[i]!;
       const first = locationStart[li]!;
       const last = locationStart[li + 1]! - 1;
       for (let k = last; k >= first; k--) {
@@ -366,9 +371,9 @@ function isNegative(values: NodeValues, n: number): boolean {
 }
 
 /** Builds the graph and applies pprof's three trimming steps (cum cutoff, node count, edge cutoff). */
-export function buildGraph(profile: Profile, options: GraphOptions): Graph {
+export function buildGraph(profile: Profile, columns: SampleColumns, options: GraphOptions): Graph {
   const table = new NodeTable(profile, options.table);
-  const values = accumulateValues(profile, table, options);
+  const values = accumulateValues(columns, table, options);
   const n = table.size;
   let selected: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -381,11 +386,15 @@ export function buildGraph(profile: Profile, options: GraphOptions): Graph {
   const nodeCutoff = Math.abs(Math.trunc(totalValue * options.nodeFraction));
   const edgeCutoff = Math.abs(Math.trunc(totalValue * options.edgeFraction));
   let droppedNodes = 0;
+  // Until pprof rebuilds the graph from a kept set, edges into nodes left out of the node list
+  // (zero or, under --drop-negative, negative values) stay; after a rebuild they become residual.
+  let rebuilt = false;
   if (nodeCutoff > 0) {
     const above = selected.filter((i) => Math.abs(values.cum[i]!) >= nodeCutoff);
     if (above.length !== selected.length) {
       droppedNodes = selected.length - above.length;
       selected = above;
+      rebuilt = true;
     }
   }
   const origCount = selected.length;
@@ -395,15 +404,21 @@ export function buildGraph(profile: Profile, options: GraphOptions): Graph {
   if (options.nodeCount > 0 && selected.length > options.nodeCount) {
     selected = selected.slice(0, options.nodeCount);
     sortNodes(selected, table, values, options.cumSort, name);
+    rebuilt = true;
   }
   const kept = new Uint8Array(n);
-  for (const i of selected) kept[i] = 1;
+  if (rebuilt) for (const i of selected) kept[i] = 1;
+  else kept.fill(1);
   let intoOnly: Uint8Array | undefined;
   if (options.edgesForInlineMarkersOnly) intoOnly = inlineTargets(table, options.table.fields);
-  const edges = collectEdges(profile, table, options, kept, intoOnly);
+  // Without inlined frames there is nothing to mark: skip the pass over the samples.
+  const edges = collectEdges(intoOnly && !intoOnly.includes(1) ? emptyColumns : columns, table, options, kept, intoOnly);
   let droppedEdges = 0;
+  // pprof trims the incoming edges of listed nodes only; edges into unlisted nodes survive.
+  const listed = new Uint8Array(n);
+  for (const i of selected) listed[i] = 1;
   for (let e = 0; e < edges.count; e++) {
-    if (Math.abs(edges.weight[e]!) < edgeCutoff) {
+    if (listed[edges.dst[e]!] === 1 && Math.abs(edges.weight[e]!) < edgeCutoff) {
       edges.alive[e] = 0;
       droppedEdges++;
     }
@@ -440,6 +455,15 @@ export function buildGraph(profile: Profile, options: GraphOptions): Graph {
     },
   };
 }
+
+const emptyColumns: SampleColumns = {
+  count: 0,
+  stride: 0,
+  values: new Float64Array(0),
+  stackStart: new Int32Array(1),
+  locationIndex: new Int32Array(0),
+  diffBase: undefined,
+};
 
 /** Nodes that appear as an inlined (not outermost) frame somewhere: the only ones with inline edges. */
 function inlineTargets(table: NodeTable, fields: AggregationFields | undefined): Uint8Array {

@@ -21,6 +21,7 @@ import {
   showFrom,
 } from "./filter.js";
 import { compileGoRegexp } from "./go-regexp.js";
+import { columnsFromProfile, type SampleColumns } from "./columns.js";
 import { combineProfiles } from "./merge.js";
 import type { Mapping, Profile } from "./model.js";
 import { resolveSampleIndex } from "./sample-index.js";
@@ -70,7 +71,7 @@ function mergeInChunks(profiles: Profile[]): Profile {
 }
 
 /** A mapping whose file is a URL (and which has no build ID) loses the file name, as in pprof. */
-function unsourceMappings(profile: Profile): Profile {
+export function unsourceMappings(profile: Profile): Profile {
   const isUrl = (file: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(file);
   if (!profile.mappings.some((m) => m.buildId === "" && isUrl(m.file))) return profile;
   const replaced = new Map<Mapping, Mapping>();
@@ -145,6 +146,8 @@ export interface PreparedReport {
   kind: ReportKind;
   /** The profile after filters (and, for raw/proto/traces, granularity). */
   profile: Profile;
+  /** The profile's samples as columns (graph reports only: top, tree, peek, list). */
+  columns: SampleColumns | undefined;
   sampleIndex: number;
   /** Index of the `--mean` divisor (always 0 in pprof), or -1. */
   meanIndex: number;
@@ -174,8 +177,17 @@ export interface PreparedReport {
 
 const graphKinds = new Set<ReportKind>(["top", "tree", "peek", "list"]);
 
-/** Applies report options to a combined profile (pprof's generateRawReport). */
-export function prepareReport(input: Profile, kind: ReportKind, options: ReportOptions = {}): PreparedReport {
+/**
+ * Applies report options to a combined profile (pprof's generateRawReport). `inputColumns`, when
+ * given, are the input's samples as columns (for example from decodeColumnarProfile, in which case
+ * `input.samples` may be empty); they are only usable when no option filters samples.
+ */
+export function prepareReport(
+  input: Profile,
+  kind: ReportKind,
+  options: ReportOptions = {},
+  inputColumns?: SampleColumns,
+): PreparedReport {
   const warnings: string[] = [];
   const { units, ignored } = numLabelUnits(input);
   for (const [key, others] of ignored) {
@@ -239,7 +251,9 @@ export function prepareReport(input: Profile, kind: ReportKind, options: ReportO
     }
   }
 
-  const total = computeTotal(input, sampleIndex, meanIndex);
+  const total = inputColumns
+    ? computeColumnsTotal(inputColumns, sampleIndex, meanIndex)
+    : computeTotal(input, sampleIndex, meanIndex);
 
   // applyFocus: compile everything first so a bad expression fails before any work.
   const focus = requireRegexp(options.focus, "focus", compileGoRegexp);
@@ -279,11 +293,23 @@ export function prepareReport(input: Profile, kind: ReportKind, options: ReportO
 
   const fields = aggregationFields(granularity, options.noInlines ?? false);
   // Graph reports aggregate virtually while building nodes; the others print profile entities.
-  if (!graphKinds.has(kind)) profile = aggregateProfile(profile, fields);
+  let columns: SampleColumns | undefined;
+  if (graphKinds.has(kind)) {
+    if (inputColumns && profile !== input) {
+      throw new Error("prepareReport: sample filters need the samples as objects, not only columns");
+    }
+    columns = inputColumns ?? columnsFromProfile(profile);
+  } else {
+    if (inputColumns && input.samples.length === 0 && inputColumns.count > 0) {
+      throw new Error(`prepareReport: the ${kind} report needs the samples as objects`);
+    }
+    profile = aggregateProfile(profile, fields);
+  }
 
   return {
     kind,
     profile,
+    columns,
     sampleIndex,
     meanIndex,
     sampleType,
@@ -321,6 +347,30 @@ export function computeTotal(profile: Profile, sampleIndex: number, meanIndex: n
     total += v;
     div += d;
     if (s.labels.size > 0 && isDiffBaseSample(s)) {
+      diffTotal += v;
+      diffDiv += d;
+    }
+  }
+  if (diffTotal > 0) {
+    total = diffTotal;
+    div = diffDiv;
+  }
+  return div !== 0 ? Math.trunc(total / div) : total;
+}
+
+/** computeTotal over sample columns. */
+export function computeColumnsTotal(columns: SampleColumns, sampleIndex: number, meanIndex: number): number {
+  let total = 0;
+  let div = 0;
+  let diffTotal = 0;
+  let diffDiv = 0;
+  const { values, stride, diffBase } = columns;
+  for (let i = 0; i < columns.count; i++) {
+    const v = Math.abs(values[i * stride + sampleIndex]!);
+    const d = meanIndex >= 0 ? values[i * stride + meanIndex]! : 0;
+    total += v;
+    div += d;
+    if (diffBase !== undefined && diffBase[i] === 1) {
       diffTotal += v;
       diffDiv += d;
     }

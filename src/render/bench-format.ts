@@ -36,7 +36,13 @@ const SI_STEPS: ScaleStep[] = (["T", "G", "M", "k", "", "m", "µ", "n"] as const
 
 const IEC_STEPS: ScaleStep[] = (["Ti", "Gi", "Mi", "Ki", ""] as const).map((prefix, i) => {
   const exp = 40 - 10 * i;
-  return { factor: 2 ** exp, prefix, t100: 99.995 * 2 ** exp, t10: 9.9995 * 2 ** exp, t1: 0.99995 * 2 ** exp };
+  return {
+    factor: 2 ** exp,
+    prefix,
+    t100: 99.995 * 2 ** exp,
+    t10: 9.9995 * 2 ** exp,
+    t1: 0.99995 * 2 ** exp,
+  };
 });
 
 const SIG_FIG_THRESHOLDS = Array.from({ length: 8 }, (_, i) => Number(`9.9995e${-1 - i}`));

@@ -27,7 +27,9 @@ export function renderGithubAnnotations(report: GateReport): string[] {
   for (const note of report.notes) {
     if (note.level === "info") continue;
     const command = note.level === "fail" ? "error" : "warning";
-    lines.push(`::${command} title=${escapeAnnotationProperty("Benchmark gate")}::${escapeAnnotationData(note.message)}`);
+    lines.push(
+      `::${command} title=${escapeAnnotationProperty("Benchmark gate")}::${escapeAnnotationData(note.message)}`,
+    );
   }
   return lines;
 }

@@ -34,12 +34,11 @@ function valueCell(row: GatedRow, which: "base" | "new"): string {
 }
 
 function flaggedTable(rows: GatedRow[]): string[] {
-  const out = [
-    "| | Benchmark | Unit | Base | New | Change | Why |",
-    "|---|---|---|---:|---:|---:|---|",
-  ];
+  const out = ["| | Benchmark | Unit | Base | New | Change | Why |", "|---|---|---|---:|---:|---:|---|"];
   for (const row of rows) {
-    const name = row.package ? `${escapeMarkdown(row.name)}<br><sub>${escapeMarkdown(row.package)}</sub>` : escapeMarkdown(row.name);
+    const name = row.package
+      ? `${escapeMarkdown(row.name)}<br><sub>${escapeMarkdown(row.package)}</sub>`
+      : escapeMarkdown(row.name);
     out.push(
       `| ${ICON[row.status]} | ${name} | ${escapeMarkdown(row.unit)} | ${valueCell(row, "base")} | ${valueCell(row, "new")} | ${formatChange(row)} (${comparisonLabel(row)}) | ${escapeMarkdown(row.reason ?? "")} |`,
     );
@@ -60,14 +59,18 @@ export function renderBenchMarkdown(report: GateReport, labels: BenchLabels): st
     `${headline}: ${c.failed} failing, ${c.warned} warning, ${c.improved} improved of ${c.rows} comparisons (${c.gated} gated; α = ${report.alpha}).`,
   );
   out.push("");
-  const flagged = [...report.rows.filter((r) => r.status === "fail"), ...report.rows.filter((r) => r.status === "warn")];
+  const flagged = [
+    ...report.rows.filter((r) => r.status === "fail"),
+    ...report.rows.filter((r) => r.status === "warn"),
+  ];
   if (flagged.length > 0) {
     out.push(...flaggedTable(flagged));
     out.push("");
   }
   const attention = report.notes.filter((n) => n.level !== "info");
   if (attention.length > 0) {
-    for (const note of attention) out.push(`- ${note.level === "fail" ? ICON.fail : ICON.warn} ${escapeMarkdown(note.message)}`);
+    for (const note of attention)
+      out.push(`- ${note.level === "fail" ? ICON.fail : ICON.warn} ${escapeMarkdown(note.message)}`);
     out.push("");
   }
   if (report.unmatched.length > 0) {
@@ -84,10 +87,15 @@ export function renderBenchMarkdown(report: GateReport, labels: BenchLabels): st
   }
   out.push(`<details><summary>All ${c.rows} comparisons</summary>`);
   out.push("");
-  out.push(`Base: ${escapeMarkdown(labels.base)} · New: ${escapeMarkdown(labels.new)} · Thresholds: ${escapeMarkdown(describeThresholds(report.policy))}`);
+  out.push(
+    `Base: ${escapeMarkdown(labels.base)} · New: ${escapeMarkdown(labels.new)} · Thresholds: ${escapeMarkdown(describeThresholds(report.policy))}`,
+  );
   out.push("");
   for (const group of groupTables(report)) {
-    const title = [group.package, ...Object.values(group.config)].filter(Boolean).map(escapeMarkdown).join(" · ");
+    const title = [group.package, ...Object.values(group.config)]
+      .filter(Boolean)
+      .map(escapeMarkdown)
+      .join(" · ");
     out.push(`**${escapeMarkdown(group.unit)}**${title ? ` — ${title}` : ""}`);
     out.push("");
     out.push("| | Benchmark | Base | New | vs base | |");
@@ -99,7 +107,9 @@ export function renderBenchMarkdown(report: GateReport, labels: BenchLabels): st
     }
     const gm = group.geomean;
     if (gm && group.rows.length > 1 && gm.ratio !== undefined) {
-      out.push(`| | geomean | | | ${((gm.ratio - 1) * 100 >= 0 ? "+" : "") + ((gm.ratio - 1) * 100).toFixed(2)}% | |`);
+      out.push(
+        `| | geomean | | | ${((gm.ratio - 1) * 100 >= 0 ? "+" : "") + ((gm.ratio - 1) * 100).toFixed(2)}% | |`,
+      );
     }
     out.push("");
   }

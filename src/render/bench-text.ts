@@ -185,7 +185,8 @@ export function describeThresholds(policy: GatePolicy): string {
 
 export function verdictLine(report: GateReport): string {
   const c = report.counts;
-  const verdict = report.status === "fail" ? "FAIL" : report.status === "warn" ? "PASS with warnings" : "PASS";
+  const verdict =
+    report.status === "fail" ? "FAIL" : report.status === "warn" ? "PASS with warnings" : "PASS";
   return `${verdict}: ${c.failed} failed, ${c.warned} warned, ${c.improved} improved of ${c.rows} comparisons (${c.gated} gated)`;
 }
 
@@ -207,7 +208,10 @@ export function renderBenchText(report: GateReport, labels: BenchLabels): string
 
   out.push(`heapscope bench gate: ${verdictLine(report)}`);
   out.push(`  thresholds: ${describeThresholds(report.policy)}; alpha ${report.alpha}`);
-  const flagged = [...report.rows.filter((r) => r.status === "fail"), ...report.rows.filter((r) => r.status === "warn")];
+  const flagged = [
+    ...report.rows.filter((r) => r.status === "fail"),
+    ...report.rows.filter((r) => r.status === "warn"),
+  ];
   for (const row of flagged) {
     out.push(
       `  ${row.status === "fail" ? "FAIL" : "WARN"}  ${row.package ? `${row.package} ` : ""}${row.name} ${row.unit}: ${row.reason ?? ""}`,
@@ -217,11 +221,19 @@ export function renderBenchText(report: GateReport, labels: BenchLabels): string
   const onlyNew = report.unmatched.filter((u) => u.side === "new");
   if (onlyBase.length > 0 || onlyNew.length > 0) {
     out.push("  missing benchmarks:");
-    for (const u of onlyBase) out.push(`    only in base: ${u.package ? `${u.package} ` : ""}${u.name}${u.hint ? ` (${u.hint})` : ""}`);
-    for (const u of onlyNew) out.push(`    only in new:  ${u.package ? `${u.package} ` : ""}${u.name}${u.hint ? ` (${u.hint})` : ""}`);
+    for (const u of onlyBase)
+      out.push(
+        `    only in base: ${u.package ? `${u.package} ` : ""}${u.name}${u.hint ? ` (${u.hint})` : ""}`,
+      );
+    for (const u of onlyNew)
+      out.push(
+        `    only in new:  ${u.package ? `${u.package} ` : ""}${u.name}${u.hint ? ` (${u.hint})` : ""}`,
+      );
   }
   for (const note of report.notes) {
-    out.push(`  ${note.level === "info" ? "note" : note.level === "fail" ? "FAIL" : "warning"}: ${note.message}`);
+    out.push(
+      `  ${note.level === "info" ? "note" : note.level === "fail" ? "FAIL" : "warning"}: ${note.message}`,
+    );
   }
   return `${out.join("\n")}\n`;
 }

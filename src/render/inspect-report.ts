@@ -201,7 +201,7 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
     item(
       "settings",
       `every ${formatDuration(s.intervalMs)}${s.durationMs ? ` for ${formatDuration(s.durationMs)}` : ""}, ` +
-        `${s.forceGc ? "gc=1" : "no forced GC"}, dump every ${s.dumpEvery || "first/last"}, max ${formatBytes(s.maxSizeBytes)}` +
+        `${describeGcMode(s)}, dump every ${s.dumpEvery || "first/last"}, max ${formatBytes(s.maxSizeBytes)}` +
         `${s.keepVars ? ", raw vars kept" : ""}`,
     );
   }
@@ -289,6 +289,11 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
     lines.push(`${md ? "" : "  "}${esc(report.integrity)}`);
   }
   return `${lines.join("\n").replace(/^\n+/, "")}\n`;
+}
+
+function describeGcMode(settings: RecordingSettings): string {
+  const mode = settings.gcMode ?? (settings.forceGc ? "always" : "never");
+  return mode === "always" ? "gc=1 every sample" : mode === "auto" ? "gc=1 when stale" : "no forced GC";
 }
 
 export function describeExit(exit: { code: number | null; signal: string | null }): string {

@@ -54,7 +54,10 @@ export interface TargetDescription {
 export interface RecordingSettings {
   intervalMs: number;
   durationMs: number | null;
+  /** Whether heap profiles may be fetched with gc=1 (see gcMode). */
   forceGc: boolean;
+  /** "auto" | "always" | "never": when gc=1 was used (each snapshot also says whether it was). */
+  gcMode?: "auto" | "always" | "never";
   dumpEvery: number;
   keepVars: boolean;
   maxSizeBytes: number;
@@ -65,6 +68,8 @@ export interface TargetExit {
   code: number | null;
   signal: string | null;
   atMs: number;
+  /** Under `go run`: the go command's own exit code (code/signal above are the program's). */
+  launcherCode?: number | null;
 }
 
 /** Totals of a heap profile, so trends need no re-parsing. */

@@ -4,11 +4,21 @@
  * the worktree is gone afterwards — after success, after a build error and after Ctrl-C.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGoBench } from "../../src/formats/go-bench.js";
+import { parseProfileBytes } from "../../src/formats/profile-bytes.js";
 import { repoRoot, runCli } from "../support/go.js";
 import { goEnv, programsDir } from "./support.js";
 
@@ -25,10 +35,14 @@ let repo: string;
 let tmp: string;
 
 function git(...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=heapscope test", "-c", "user.email=test@example.com", ...args], {
-    cwd: repo,
-    encoding: "utf8",
-  }).trim();
+  return execFileSync(
+    "git",
+    ["-c", "user.name=heapscope test", "-c", "user.email=test@example.com", ...args],
+    {
+      cwd: repo,
+      encoding: "utf8",
+    },
+  ).trim();
 }
 
 function worktrees(): string[] {
@@ -44,6 +58,15 @@ package gatebench
 const encodeExtraAllocation = true
 const formatBufferSize = 16
 `;
+
+/** Line of the allocation that `encodeExtraAllocation` switches on. */
+function regressedSourceLine(): number {
+  return (
+    readFileSync(path.join(repo, "gatebench.go"), "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes("r.extra = &[4]int")) + 1
+  );
+}
 
 /** Environment for the CLI: a private TMPDIR so the test can see that nothing is left behind. */
 function runEnv(): NodeJS.ProcessEnv {
@@ -74,7 +97,19 @@ describe("bench run", () => {
     const saveDir = path.join(root, "saved");
     try {
       const result = await runCli(
-        ["bench", "run", "--json", "--no-config", "--count", "4", "--save", saveDir, "--", "-benchtime=200x", "./..."],
+        [
+          "bench",
+          "run",
+          "--json",
+          "--no-config",
+          "--count",
+          "4",
+          "--save",
+          saveDir,
+          "--",
+          "-benchtime=200x",
+          "./...",
+        ],
         { cwd: repo, env: runEnv(), timeoutMs: 300_000 },
       );
       expect(result.stderr).toBe("");
@@ -83,7 +118,9 @@ describe("bench run", () => {
       expect(report.base).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
       expect(report.new).toBe("working tree");
       const failing = report.rows.filter((r) => r.status === "fail");
-      expect(failing.map((r) => `${r.name.replace(/-\d+$/, "")} ${r.unit}`)).toEqual(["BenchmarkEncode allocs/op"]);
+      expect(failing.map((r) => `${r.name.replace(/-\d+$/, "")} ${r.unit}`)).toEqual([
+        "BenchmarkEncode allocs/op",
+      ]);
       expect(failing[0]!.base.n).toBe(4);
       expect(report.notes.some((n) => n.message.includes("uncommitted changes"))).toBe(true);
       // Both packages ran on both sides, one sample per round.
@@ -102,10 +139,89 @@ describe("bench run", () => {
     expect(readdirSync(tmp)).toEqual([]);
   }, 300_000);
 
+  it("with --memprofile, profiles each benchmark alone and names the allocation site behind the failure", async () => {
+    const variant = path.join(repo, "variant_default.go");
+    const original = readFileSync(variant, "utf8");
+    writeFileSync(variant, regressedVariant);
+    const profileDir = path.join(root, "profiles");
+    try {
+      const result = await runCli(
+        [
+          "bench",
+          "run",
+          "--json",
+          "--no-config",
+          "--count",
+          "2",
+          "--bench",
+          "Encode|Sum",
+          "--memprofile",
+          profileDir,
+          "--memprofile-benchtime",
+          "200",
+          "--",
+          "-benchtime=200x",
+          ".",
+        ],
+        { cwd: repo, env: runEnv(), timeoutMs: 300_000 },
+      );
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as RunReport & {
+        allocationSites: {
+          benchmark: string;
+          benchmarkUnit: string;
+          sampleType: string;
+          baseProfile: string;
+          newProfile: string;
+          rows: { function: string; line: number; delta: number }[];
+        }[];
+      };
+      const allocs = report.allocationSites.find((s) => s.benchmarkUnit === "allocs/op")!;
+      expect(allocs.benchmark).toMatch(/^BenchmarkEncode/);
+      expect(allocs.sampleType).toBe("alloc_objects");
+      expect(allocs.rows[0]!.function).toBe("example.com/gatebench.Encode");
+      expect(allocs.rows[0]!.delta).toBeCloseTo(1, 6);
+      const line = regressedSourceLine();
+      expect(allocs.rows[0]!.line).toBe(line);
+      // The profiles stay for `heapscope diff`, which reads their operation count.
+      const profile = parseProfileBytes(readFileSync(allocs.newProfile), allocs.newProfile).profile;
+      expect(profile.comments).toContain("heapscope-ops=201");
+      expect(existsSync(path.join(profileDir, "base", "example.com_gatebench", "BenchmarkSum.pb.gz"))).toBe(
+        true,
+      );
+      const diff = await runCli([
+        "diff",
+        "--json",
+        "--fail-if-grows",
+        "50",
+        allocs.baseProfile,
+        allocs.newProfile,
+      ]);
+      expect(diff.code).toBe(1);
+    } finally {
+      writeFileSync(variant, original);
+    }
+    expect(worktrees().length).toBe(1);
+  }, 300_000);
+
   it("passes an A/A run of a clean tree against HEAD and says so", async () => {
     expect(git("status", "--porcelain")).toBe("");
     const result = await runCli(
-      ["bench", "run", "--json", "--no-config", "--base", "HEAD", "--count", "4", "--bench", "Sum|Encode", "--", "-benchtime=200x", "."],
+      [
+        "bench",
+        "run",
+        "--json",
+        "--no-config",
+        "--base",
+        "HEAD",
+        "--count",
+        "4",
+        "--bench",
+        "Sum|Encode",
+        "--",
+        "-benchtime=200x",
+        ".",
+      ],
       { cwd: repo, env: runEnv(), timeoutMs: 300_000 },
     );
     expect(result.code).toBe(0);
@@ -124,7 +240,20 @@ describe("bench run", () => {
     git("commit", "--quiet", "-am", "regress Encode");
     try {
       const result = await runCli(
-        ["bench", "run", "--format", "text", "--no-config", "--count", "3", "--bench", "Encode", "--", "-benchtime=200x", "."],
+        [
+          "bench",
+          "run",
+          "--format",
+          "text",
+          "--no-config",
+          "--count",
+          "3",
+          "--bench",
+          "Encode",
+          "--",
+          "-benchtime=200x",
+          ".",
+        ],
         { cwd: repo, env: runEnv(), timeoutMs: 300_000 },
       );
       expect(result.code).toBe(1);
@@ -146,7 +275,9 @@ describe("bench run", () => {
         timeoutMs: 300_000,
       });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^heapscope: new tree: go test -c example\.com\/gatebench failed: .*undefinedName/);
+      expect(result.stderr).toMatch(
+        /^heapscope: new tree: go test -c example\.com\/gatebench failed: .*undefinedName/,
+      );
       expect(result.stderr.trim().split("\n").length).toBe(1);
     } finally {
       rmSync(broken);
@@ -156,7 +287,10 @@ describe("bench run", () => {
   }, 300_000);
 
   it("exits 2 for a base ref that does not exist, outside git, or with an unknown flag", async () => {
-    const badRef = await runCli(["bench", "run", "--base", "no-such-branch", "--count", "1"], { cwd: repo, env: runEnv() });
+    const badRef = await runCli(["bench", "run", "--base", "no-such-branch", "--count", "1"], {
+      cwd: repo,
+      env: runEnv(),
+    });
     expect(badRef.code).toBe(2);
     expect(badRef.stderr).toMatch(/^heapscope: --base no-such-branch: not a commit/);
     const outside = mkdtempSync(path.join(root, "nogit-"));
@@ -167,7 +301,10 @@ describe("bench run", () => {
     });
     expect(noGit.code).toBe(2);
     expect(noGit.stderr).toMatch(/not inside a git repository/);
-    const badFlag = await runCli(["bench", "run", "--count", "1", "--", "-frobnicate"], { cwd: repo, env: runEnv() });
+    const badFlag = await runCli(["bench", "run", "--count", "1", "--", "-frobnicate"], {
+      cwd: repo,
+      env: runEnv(),
+    });
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/unknown go test flag -frobnicate/);
     expect(worktrees().length).toBe(1);
@@ -176,7 +313,17 @@ describe("bench run", () => {
   it("removes the worktree when interrupted with Ctrl-C (SIGINT)", async () => {
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, "bin/heapscope.js"), "bench", "run", "--no-config", "--count", "200", "--", "-benchtime=2000x", "./..."],
+      [
+        path.join(repoRoot, "bin/heapscope.js"),
+        "bench",
+        "run",
+        "--no-config",
+        "--count",
+        "200",
+        "--",
+        "-benchtime=2000x",
+        "./...",
+      ],
       { cwd: repo, env: runEnv(), stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";
@@ -201,6 +348,10 @@ describe("bench run", () => {
     expect(code).toBe(130);
     expect(worktrees().length).toBe(1);
     expect(readdirSync(tmp)).toEqual([]);
-    expect(existsSync(path.join(repo, ".git", "worktrees")) ? readdirSync(path.join(repo, ".git", "worktrees")) : []).toEqual([]);
+    expect(
+      existsSync(path.join(repo, ".git", "worktrees"))
+        ? readdirSync(path.join(repo, ".git", "worktrees"))
+        : [],
+    ).toEqual([]);
   }, 300_000);
 });

@@ -34,7 +34,12 @@ interface RefAssumption {
   comparison: { p: string; alpha: string; delta: string; label: string; warnings: string[] };
 }
 interface RefOutput {
-  cases: { nothing: RefAssumption; exact: RefAssumption; utest: { u?: string; p?: string; error?: string }; geomean: string }[];
+  cases: {
+    nothing: RefAssumption;
+    exact: RefAssumption;
+    utest: { u?: string; p?: string; error?: string };
+    geomean: string;
+  }[];
   quantileCI: { n: number; requested: string; actual: string; loOrder: number; hiOrder: number }[];
   lgamma: string[];
 }
@@ -72,7 +77,8 @@ interface Fixture {
 function fixtures(): Fixture[] {
   const random = rng(20240611);
   const out: Fixture[] = [];
-  const continuous = (n: number, shift: number) => Array.from({ length: n }, () => 100 + random() * 20 + shift);
+  const continuous = (n: number, shift: number) =>
+    Array.from({ length: n }, () => 100 + random() * 20 + shift);
   const tied = (n: number, shift: number, levels: number) =>
     Array.from({ length: n }, () => 10 + Math.floor(random() * levels) + shift);
   // Every size from 3 to 60, with ties and without, null and shifted.
@@ -107,11 +113,27 @@ function fixtures(): Fixture[] {
   out.push({ label: "constant sides differ", base: [1, 1, 1, 1, 1, 1], new: [2, 2, 2, 2, 2, 2] });
   out.push({ label: "n=3 separated", base: [1, 2, 3], new: [4, 5, 6] });
   out.push({ label: "n=4 separated", base: [1, 2, 3, 4], new: [5, 6, 7, 8] });
-  out.push({ label: "one outlier", base: [48, 48, 48, 53, 48, 48, 48, 48, 48, 48], new: [48, 48, 48, 48, 48, 48, 48, 48, 48, 48] });
-  out.push({ label: "zero to one", base: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], new: [1, 1, 1, 1, 1, 0, 1, 1, 1, 1] });
-  out.push({ label: "negative values", base: [-3, -2.5, -2, -4, -3.5, -3], new: [-1, -2, -1.5, -1, -2.5, -1] });
+  out.push({
+    label: "one outlier",
+    base: [48, 48, 48, 53, 48, 48, 48, 48, 48, 48],
+    new: [48, 48, 48, 48, 48, 48, 48, 48, 48, 48],
+  });
+  out.push({
+    label: "zero to one",
+    base: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    new: [1, 1, 1, 1, 1, 0, 1, 1, 1, 1],
+  });
+  out.push({
+    label: "negative values",
+    base: [-3, -2.5, -2, -4, -3.5, -3],
+    new: [-1, -2, -1.5, -1, -2.5, -1],
+  });
   out.push({ label: "single values", base: [7], new: [9] });
-  out.push({ label: "nanoseconds", base: [1.359e-8, 1.071e-8, 1.179e-8, 1.2e-8], new: [1.171e-8, 1.3e-8, 1.1e-8, 1.25e-8] });
+  out.push({
+    label: "nanoseconds",
+    base: [1.359e-8, 1.071e-8, 1.179e-8, 1.2e-8],
+    new: [1.171e-8, 1.3e-8, 1.1e-8, 1.25e-8],
+  });
   return out;
 }
 
@@ -141,7 +163,10 @@ describe("benchmath against golang.org/x/perf/benchmath", () => {
     expect(ref.quantileCI.length).toBe(60 * confidences.length);
     for (const q of ref.quantileCI) {
       const mine = quantileInterval(q.n, 0.5, goFloat(q.requested));
-      expect([mine.loOrder, mine.hiOrder], `n=${q.n} confidence=${q.requested}`).toEqual([q.loOrder, q.hiOrder]);
+      expect([mine.loOrder, mine.hiOrder], `n=${q.n} confidence=${q.requested}`).toEqual([
+        q.loOrder,
+        q.hiOrder,
+      ]);
       expectClose(mine.confidence, goFloat(q.actual), `actual confidence n=${q.n} at ${q.requested}`);
     }
   });
@@ -189,7 +214,8 @@ describe("benchmath against golang.org/x/perf/benchmath", () => {
       expect(got.u, `${fixture.label} U`).toBe(goFloat(expected.u!));
       expectClose(got.p, goFloat(expected.p!), `${fixture.label} p (${got.method})`);
       if (got.method === "normal") normal++;
-      else if (new Set([...fixture.base, ...fixture.new]).size < fixture.base.length + fixture.new.length) exactTies++;
+      else if (new Set([...fixture.base, ...fixture.new]).size < fixture.base.length + fixture.new.length)
+        exactTies++;
     });
     // The fixtures really exercise both methods, including the exact distribution with ties.
     expect(exactTies).toBeGreaterThan(20);
@@ -225,10 +251,13 @@ describe("benchmath against golang.org/x/perf/benchmath", () => {
   });
 
   it("agrees with Go on random samples drawn by fast-check (200 pairs, fixed seed)", async () => {
-    const sample = fc.array(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.double({ min: 0.5, max: 2, noNaN: true })), {
-      minLength: 1,
-      maxLength: 40,
-    });
+    const sample = fc.array(
+      fc.oneof(fc.integer({ min: 0, max: 6 }), fc.double({ min: 0.5, max: 2, noNaN: true })),
+      {
+        minLength: 1,
+        maxLength: 40,
+      },
+    );
     const pairs = fc.sample(fc.tuple(sample, sample), { numRuns: 200, seed: 7 });
     const binary = await buildBenchmathRef();
     const out = await runBenchmathRef<RefOutput>(binary, {

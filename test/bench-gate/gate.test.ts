@@ -47,7 +47,13 @@ interface JsonRow {
 interface JsonReport {
   status: "ok" | "warn" | "fail";
   rows: JsonRow[];
-  geomeans: { package: string; unit: string; base: number | null; new: number | null; deltaPercent: number | null }[];
+  geomeans: {
+    package: string;
+    unit: string;
+    base: number | null;
+    new: number | null;
+    deltaPercent: number | null;
+  }[];
   missing: { side: string; name: string; package: string; hint?: string }[];
   notes: { level: string; message: string }[];
 }
@@ -93,19 +99,27 @@ async function expectSameAsBenchstat(baseFile: string, newFile: string, report: 
       hi: s.ciHigh ?? Infinity,
     });
     const mine = { p: row.p, alpha: row.alpha, base: side(row.base), new: side(row.new) };
-    expect(close(mine.base.center, theirs!.baseCenter), `${what} base center ${mine.base.center} vs ${theirs!.baseCenter}`).toBe(true);
+    expect(
+      close(mine.base.center, theirs!.baseCenter),
+      `${what} base center ${mine.base.center} vs ${theirs!.baseCenter}`,
+    ).toBe(true);
     expect(close(mine.new.center, theirs!.newCenter), `${what} new center`).toBe(true);
-    expect(percentRange(mine.base.center, mine.base.lo, mine.base.hi), `${what} base CI`).toBe(theirs!.baseCI);
+    expect(percentRange(mine.base.center, mine.base.lo, mine.base.hi), `${what} base CI`).toBe(
+      theirs!.baseCI,
+    );
     expect(percentRange(mine.new.center, mine.new.lo, mine.new.hi), `${what} new CI`).toBe(theirs!.newCI);
     expect(formatDelta(mine as never), `${what} delta`).toBe(theirs!.delta);
     expect(comparisonLabel(mine as never), `${what} p and n`).toBe(theirs!.label);
   }
   for (const gm of report.geomeans) {
-    const theirs = plain.find((r) => r.config.pkg === gm.package && r.unit === gm.unit && r.name === "geomean");
+    const theirs = plain.find(
+      (r) => r.config.pkg === gm.package && r.unit === gm.unit && r.name === "geomean",
+    );
     expect(theirs, `geomean ${gm.package} ${gm.unit}`).toBeDefined();
     expect(close(gm.base ?? undefined, theirs!.baseCenter), `geomean ${gm.unit} base`).toBe(true);
     expect(close(gm.new ?? undefined, theirs!.newCenter), `geomean ${gm.unit} new`).toBe(true);
-    const delta = gm.deltaPercent === null ? "?" : `${gm.deltaPercent >= 0 ? "+" : ""}${gm.deltaPercent.toFixed(2)}%`;
+    const delta =
+      gm.deltaPercent === null ? "?" : `${gm.deltaPercent >= 0 ? "+" : ""}${gm.deltaPercent.toFixed(2)}%`;
     expect(delta, `geomean ${gm.unit} delta`).toBe(theirs!.delta);
   }
 }
@@ -132,7 +146,9 @@ describe("bench compare gate on real benchmarks", () => {
     const { code, report } = await compareJson(files.base!, files.regress!);
     expect(code).toBe(1);
     expect(report.status).toBe("fail");
-    expect(failing(report).map((r) => `${r.name} ${r.unit}`)).toEqual([`BenchmarkEncode${suffix(report)} allocs/op`]);
+    expect(failing(report).map((r) => `${r.name} ${r.unit}`)).toEqual([
+      `BenchmarkEncode${suffix(report)} allocs/op`,
+    ]);
     const row = failing(report)[0]!;
     expect(row.base.median).toBe(1);
     expect(row.new.median).toBe(2);
@@ -211,7 +227,13 @@ function suffix(report: JsonReport): string {
 describe("noisy A/A pairs with sec/op gating", () => {
   it("fails at most 2 of 20 pairs at a 10 % time threshold", async () => {
     const binary = await buildTestBinary("noisybench");
-    const args = ["-test.run=^$", "-test.bench=Noisy", "-test.benchmem", "-test.benchtime=100x", "-test.count=1"];
+    const args = [
+      "-test.run=^$",
+      "-test.bench=Noisy",
+      "-test.benchmem",
+      "-test.benchtime=100x",
+      "-test.count=1",
+    ];
     const policy = defaultGatePolicy();
     policy.thresholds["sec/op"] = { warnPercent: 5, failPercent: 10 };
     let failures = 0;
@@ -243,7 +265,10 @@ describe("noisy A/A pairs with sec/op gating", () => {
 describe("gate policy, warnings and outputs", () => {
   it("still fails a constant allocation regression at -count 3, and warns where the U test is blind", async () => {
     const base = writeTemp("c3-base.txt", await goTestBench("gatebench", { count: 3, packages: ["."] }));
-    const next = writeTemp("c3-new.txt", await goTestBench("gatebench", { count: 3, tags: "regress", packages: ["."] }));
+    const next = writeTemp(
+      "c3-new.txt",
+      await goTestBench("gatebench", { count: 3, tags: "regress", packages: ["."] }),
+    );
     const { code, report } = await compareJson(base, next, "--time-fail", "50");
     expect(code).toBe(1);
     expect(failing(report).map((r) => r.unit)).toContain("allocs/op");
@@ -251,18 +276,29 @@ describe("gate policy, warnings and outputs", () => {
     expect(time.base.ciLow).toBeNull();
     expect(report.notes.some((n) => n.message.includes("fewer than 6 samples"))).toBe(true);
     if (!time.significant) {
-      expect(report.notes.some((n) => n.level === "warn" && n.message.includes("too few samples"))).toBe(true);
+      expect(report.notes.some((n) => n.level === "warn" && n.message.includes("too few samples"))).toBe(
+        true,
+      );
     }
   }, 300_000);
 
   it("lists benchmarks missing on one side and fails on them only when asked", async () => {
-    const subset = writeTemp("subset.txt", await goTestBench("gatebench", { bench: "Sum|Format", packages: ["."] }));
+    const subset = writeTemp(
+      "subset.txt",
+      await goTestBench("gatebench", { bench: "Sum|Format", packages: ["."] }),
+    );
     const warned = await compareJson(files.base!, subset);
     expect(warned.code).toBe(0);
     expect(warned.report.status).toBe("warn");
     const missingNames = warned.report.missing.map((m) => m.name.replace(/-\d+$/, "")).sort();
     expect(missingNames).toEqual(
-      ["BenchmarkConcat", "BenchmarkEncode", "BenchmarkIndex/size=64", "BenchmarkIndex/size=8", "BenchmarkPack"].sort(),
+      [
+        "BenchmarkConcat",
+        "BenchmarkEncode",
+        "BenchmarkIndex/size=64",
+        "BenchmarkIndex/size=8",
+        "BenchmarkPack",
+      ].sort(),
     );
     expect(warned.report.missing.every((m) => m.side === "base")).toBe(true);
     const strict = await compareJson(files.base!, subset, "--fail-on-missing");
@@ -274,28 +310,41 @@ describe("gate policy, warnings and outputs", () => {
 
   it("does not pair different GOMAXPROCS or cpu: lines unless --ignore-config", async () => {
     const procs1 = writeTemp("procs1.txt", await goTestBench("gatebench", { cpu: "1", packages: ["."] }));
-    const procs2 = writeTemp("procs2.txt", await goTestBench("gatebench", { cpu: "2", tags: "regress", packages: ["."] }));
+    const procs2 = writeTemp(
+      "procs2.txt",
+      await goTestBench("gatebench", { cpu: "2", tags: "regress", packages: ["."] }),
+    );
     const apart = await compareJson(procs1, procs2);
     expect(apart.report.rows).toEqual([]);
     expect(apart.report.missing.length).toBe(12);
-    expect(apart.report.missing.find((m) => m.name === "BenchmarkEncode")!.hint).toMatch(/GOMAXPROCS differs.*--ignore-config/);
+    expect(apart.report.missing.find((m) => m.name === "BenchmarkEncode")!.hint).toMatch(
+      /GOMAXPROCS differs.*--ignore-config/,
+    );
     expect(apart.code).toBe(0);
     const paired = await compareJson(procs1, procs2, "--ignore-config");
     expect(paired.code).toBe(1);
     expect(failing(paired.report).map((r) => `${r.name} ${r.unit}`)).toEqual(["BenchmarkEncode allocs/op"]);
 
     // The same machine under another name: only the cpu: line differs.
-    const otherCpu = writeTemp("other-cpu.txt", readFileSync(files.regress!, "utf8").replace(/^cpu: .*$/gm, "cpu: Some Other CPU @ 2.0GHz"));
+    const otherCpu = writeTemp(
+      "other-cpu.txt",
+      readFileSync(files.regress!, "utf8").replace(/^cpu: .*$/gm, "cpu: Some Other CPU @ 2.0GHz"),
+    );
     const cpuApart = await compareJson(files.base!, otherCpu);
     expect(cpuApart.report.rows).toEqual([]);
     expect(cpuApart.report.notes.some((n) => /configuration differs \(cpu:/.test(n.message))).toBe(true);
     const cpuPaired = await compareJson(files.base!, otherCpu, "--ignore-config");
     expect(cpuPaired.code).toBe(1);
-    expect(cpuPaired.report.notes.some((n) => n.message.startsWith("comparing across configurations"))).toBe(true);
+    expect(cpuPaired.report.notes.some((n) => n.message.startsWith("comparing across configurations"))).toBe(
+      true,
+    );
   });
 
   it("reads go test -json input and reaches the same verdict", async () => {
-    const jsonRegress = writeTemp("regress.json", await goTestBench("gatebench", { tags: "regress", json: true }));
+    const jsonRegress = writeTemp(
+      "regress.json",
+      await goTestBench("gatebench", { tags: "regress", json: true }),
+    );
     const { code, report } = await compareJson(files.base!, jsonRegress);
     expect(code).toBe(1);
     expect(failing(report).map((r) => r.unit)).toEqual(["allocs/op"]);
@@ -310,16 +359,31 @@ describe("gate policy, warnings and outputs", () => {
     const passed = await runCli(["bench", "compare", "--json", files.base!, files.regress!], { cwd });
     expect(passed.code).toBe(0);
     expect((JSON.parse(passed.stdout) as JsonReport).rows.every((r) => r.status === "ok")).toBe(true);
-    const flagged = await runCli(["bench", "compare", "--json", "--allocs-fail", "30", files.base!, files.regress!], { cwd });
+    const flagged = await runCli(
+      ["bench", "compare", "--json", "--allocs-fail", "30", files.base!, files.regress!],
+      { cwd },
+    );
     expect(flagged.code).toBe(1);
-    const explicitConfig = await runCli(["bench", "compare", "--json", "--config", lenient, files.base!, files.regress!]);
+    const explicitConfig = await runCli([
+      "bench",
+      "compare",
+      "--json",
+      "--config",
+      lenient,
+      files.base!,
+      files.regress!,
+    ]);
     expect(explicitConfig.code).toBe(0);
 
     const override = writeTemp(
       "override/.heapscope.json",
-      JSON.stringify({ bench: { overrides: [{ match: "^BenchmarkEncode", thresholds: { "allocs/op": { fail: 150 } } }] } }),
+      JSON.stringify({
+        bench: { overrides: [{ match: "^BenchmarkEncode", thresholds: { "allocs/op": { fail: 150 } } }] },
+      }),
     );
-    const warned = await runCli(["bench", "compare", "--json", files.base!, files.regress!], { cwd: path.dirname(override) });
+    const warned = await runCli(["bench", "compare", "--json", files.base!, files.regress!], {
+      cwd: path.dirname(override),
+    });
     expect(warned.code).toBe(0);
     const report = JSON.parse(warned.stdout) as JsonReport;
     expect(report.status).toBe("warn");
@@ -328,14 +392,22 @@ describe("gate policy, warnings and outputs", () => {
 
     const off = writeTemp(
       "override-off/.heapscope.json",
-      JSON.stringify({ bench: { overrides: [{ match: "Encode", package: "gatebench$", thresholds: { "allocs/op": "off" } }] } }),
+      JSON.stringify({
+        bench: {
+          overrides: [{ match: "Encode", package: "gatebench$", thresholds: { "allocs/op": "off" } }],
+        },
+      }),
     );
-    const offResult = await runCli(["bench", "compare", "--json", files.base!, files.regress!], { cwd: path.dirname(off) });
+    const offResult = await runCli(["bench", "compare", "--json", files.base!, files.regress!], {
+      cwd: path.dirname(off),
+    });
     expect(offResult.code).toBe(0);
     // A package pattern that does not match leaves the default in force.
     const otherPackage = writeTemp(
       "override-other/.heapscope.json",
-      JSON.stringify({ bench: { overrides: [{ match: "Encode", package: "^codec$", thresholds: { "allocs/op": "off" } }] } }),
+      JSON.stringify({
+        bench: { overrides: [{ match: "Encode", package: "^codec$", thresholds: { "allocs/op": "off" } }] },
+      }),
     );
     const otherResult = await runCli(["bench", "compare", "--json", files.base!, files.regress!], {
       cwd: path.dirname(otherPackage),
@@ -344,7 +416,15 @@ describe("gate policy, warnings and outputs", () => {
   });
 
   it("writes a Markdown PR comment: verdict first, failing rows first, details collapsed", async () => {
-    const result = await runCli(["bench", "compare", "--format", "markdown", "--no-config", files.base!, files.regress!]);
+    const result = await runCli([
+      "bench",
+      "compare",
+      "--format",
+      "markdown",
+      "--no-config",
+      files.base!,
+      files.regress!,
+    ]);
     expect(result.code).toBe(1);
     const lines = result.stdout.split("\n");
     expect(lines[0]).toMatch(/^❌ \*\*Benchmark gate failed\*\*: 1 failing/);
@@ -358,7 +438,10 @@ describe("gate policy, warnings and outputs", () => {
 
   it("escapes untrusted benchmark names in Markdown and GitHub annotations", async () => {
     const base = writeTemp("odd-base.txt", await goTestBench("oddnames", { count: 5, benchtime: "100x" }));
-    const next = writeTemp("odd-new.txt", await goTestBench("oddnames", { count: 5, benchtime: "100x", tags: "grow" }));
+    const next = writeTemp(
+      "odd-new.txt",
+      await goTestBench("oddnames", { count: 5, benchtime: "100x", tags: "grow" }),
+    );
     const summary = writeTemp("odd-summary.md", "");
     const result = await runCli(["bench", "compare", "--format", "markdown", "--no-config", base, next], {
       env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: summary },
@@ -449,14 +532,18 @@ describe("bad input and usage", () => {
       expect(result.stderr.trim().length).toBeGreaterThan(0);
     }
     const badConfig = writeTemp("bad-config/.heapscope.json", "{ not json");
-    const result = await runCli(["bench", "compare", files.base!, files.same!], { cwd: path.dirname(badConfig) });
+    const result = await runCli(["bench", "compare", files.base!, files.same!], {
+      cwd: path.dirname(badConfig),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/\.heapscope\.json: not valid JSON/);
     const badRegex = writeTemp(
       "bad-regex/.heapscope.json",
       JSON.stringify({ bench: { overrides: [{ match: "(", thresholds: {} }] } }),
     );
-    const regexResult = await runCli(["bench", "compare", files.base!, files.same!], { cwd: path.dirname(badRegex) });
+    const regexResult = await runCli(["bench", "compare", files.base!, files.same!], {
+      cwd: path.dirname(badRegex),
+    });
     expect(regexResult.code).toBe(2);
     expect(regexResult.stderr).toMatch(/invalid regular expression/);
   });

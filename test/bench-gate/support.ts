@@ -152,8 +152,14 @@ function parseCsvLine(line: string): string[] {
 }
 
 /** Runs `benchstat -format csv base new` and returns its rows (geomean rows named "geomean"). */
-export async function benchstatCsv(benchstat: string, baseFile: string, newFile: string): Promise<BenchstatRow[]> {
-  const { stdout } = await execFileAsync(benchstat, ["-format", "csv", baseFile, newFile], { maxBuffer: 16 << 20 });
+export async function benchstatCsv(
+  benchstat: string,
+  baseFile: string,
+  newFile: string,
+): Promise<BenchstatRow[]> {
+  const { stdout } = await execFileAsync(benchstat, ["-format", "csv", baseFile, newFile], {
+    maxBuffer: 16 << 20,
+  });
   const rows: BenchstatRow[] = [];
   const config: Record<string, string> = {};
   let unit = "";

@@ -31,7 +31,8 @@ describe("parseLosslessJson", () => {
   });
 
   it("reads numbers, strings, escapes and literals like JSON.parse", () => {
-    const text = '{"a":-1.5e3,"b":"x\\"y\\u00e9\\n","c":[true,false,null],"d":{},"e":[],"f":0,"g":9007199254740991}';
+    const text =
+      '{"a":-1.5e3,"b":"x\\"y\\u00e9\\n","c":[true,false,null],"d":{},"e":[],"f":0,"g":9007199254740991}';
     expect(parseLosslessJson(text)).toEqual(JSON.parse(text));
   });
 
@@ -68,7 +69,12 @@ describe("parseLosslessJson", () => {
       bigInts,
     );
     const tree = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value")), fc.dictionary(fc.string(), tie("value"))),
+      value: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("value")),
+        fc.dictionary(fc.string(), tie("value")),
+      ),
     })).value as fc.Arbitrary<JsonValue>;
     fc.assert(
       fc.property(tree, (value) => {
@@ -87,7 +93,8 @@ function normalize(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(normalize);
   if (value !== null && typeof value === "object") {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: normalize(v), enumerable: true });
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: normalize(v), enumerable: true });
     return out;
   }
   return value;

@@ -58,7 +58,9 @@ describe("expvar /debug/vars (captured from Go 1.19, 1.21, 1.23)", () => {
   });
 
   it("reads a goroutine count published next to memstats", () => {
-    const sample = parseExpvarMemStats('{"cmdline":["x"],"goroutines":42,"memstats":{"HeapAlloc":1,"NumGC":0}}');
+    const sample = parseExpvarMemStats(
+      '{"cmdline":["x"],"goroutines":42,"memstats":{"HeapAlloc":1,"NumGC":0}}',
+    );
     expect(sample.goroutines).toBe(42);
   });
 
@@ -80,7 +82,10 @@ describe("expvar series", () => {
     const series = detectAndParseMemStatsSeries(text, "vars.jsonl");
     expect(series.format).toBe("expvar");
     expect(series.timeSource).toBe("record");
-    expect(series.samples.map((s) => s.atMs)).toEqual([Date.UTC(2024, 4, 1, 10, 0, 0), Date.UTC(2024, 4, 1, 10, 0, 10, 500)]);
+    expect(series.samples.map((s) => s.atMs)).toEqual([
+      Date.UTC(2024, 4, 1, 10, 0, 0),
+      Date.UTC(2024, 4, 1, 10, 0, 10, 500),
+    ]);
     expect(series.samples.map((s) => s.fields.HeapAlloc)).toEqual([100, 200]);
   });
 
@@ -88,7 +93,10 @@ describe("expvar series", () => {
     const pretty = `2024-05-01 10:00:00+02:00\n{\n"memstats": {"HeapAlloc": 5, "NumGC": 1}\n}\n2024-05-01 10:00:01+02:00\n{\n"memstats": {"HeapAlloc": 6, "NumGC": 1}\n}\n`;
     const series = detectAndParseMemStatsSeries(pretty, "x");
     expect(series.timeSource).toBe("record");
-    expect(series.samples.map((s) => s.atMs)).toEqual([Date.UTC(2024, 4, 1, 8, 0, 0), Date.UTC(2024, 4, 1, 8, 0, 1)]);
+    expect(series.samples.map((s) => s.atMs)).toEqual([
+      Date.UTC(2024, 4, 1, 8, 0, 0),
+      Date.UTC(2024, 4, 1, 8, 0, 1),
+    ]);
     const epoch = `{"ts":1714557600,"memstats":{"HeapAlloc":1}}\n{"ts":1714557601123,"memstats":{"HeapAlloc":2}}`;
     expect(detectAndParseMemStats(epoch, "x").map((s) => s.atMs)).toEqual([1714557600000, 1714557601123]);
   });
@@ -339,7 +347,10 @@ describe("detection and bad input", () => {
     ["\u0000\u0001binary\u0002", /binary data/],
     ["goroutine profile: total 1\n1 @ 0x1\n#\t0x1\tmain.main+0x1\tmain.go:1\n", /not a MemStats source/],
     ["<html><body>404</body></html>", /not a MemStats source/],
-    ['{"status":"error","errorType":"bad_data","error":"parse error"}', /Prometheus API error response: parse error/],
+    [
+      '{"status":"error","errorType":"bad_data","error":"parse error"}',
+      /Prometheus API error response: parse error/,
+    ],
     ['{"cmdline":["x"]}', /no MemStats/],
   ])("%j → InputError", (text, problem) => {
     let error: unknown;

@@ -54,7 +54,9 @@ describe("decodeProfile on real Go profiles", () => {
         expect(names, run.name).toContain(expected);
       }
       // makeBuffer is inlined into deep: one location carries both lines, innermost first.
-      const inlined = profile.locations.filter((l) => l.lines.length > 1).map((l) => l.lines.map((x) => x.function?.name));
+      const inlined = profile.locations
+        .filter((l) => l.lines.length > 1)
+        .map((l) => l.lines.map((x) => x.function?.name));
       expect(inlined).toContainEqual(["main.makeBuffer", "main.deep"]);
       expect(profile.mappings[0]!.file).toMatch(/heapgen/);
       expect(profile.mappings[0]!.hasFunctions).toBe(true);
@@ -96,7 +98,7 @@ describe("decodeProfile on real Go profiles", () => {
 });
 
 /** Sums one value column of `go tool pprof -raw` sample lines ("v0 v1 v2 v3: ids"). */
-export function rawColumnTotal(raw: string, column: number): bigint {
+function rawColumnTotal(raw: string, column: number): bigint {
   let total = 0n;
   let inSamples = false;
   for (const line of raw.split("\n")) {

@@ -56,7 +56,9 @@ describe("encodeProfile", () => {
       for (const file of [run.diffProto, normalized]) {
         const bytes = readGunzipped(file);
         const encoded = encodeProfile(decodeProfile(bytes));
-        expect(Buffer.from(encoded).equals(Buffer.from(bytes)), `${run.name} ${path.basename(file)}`).toBe(true);
+        expect(Buffer.from(encoded).equals(Buffer.from(bytes)), `${run.name} ${path.basename(file)}`).toBe(
+          true,
+        );
       }
     }
   });

@@ -61,9 +61,9 @@ const profileArbitrary: fc.Arbitrary<Profile> = fc
   })
   .chain((base) => {
     const functionArb = (id: number) =>
-      fc.record({ name: text, systemName: text, filename: text, startLine: safeInt }).map(
-        (f): ProfileFunction => ({ id, ...f }),
-      );
+      fc
+        .record({ name: text, systemName: text, filename: text, startLine: safeInt })
+        .map((f): ProfileFunction => ({ id, ...f }));
     const mappingArb = (id: number) =>
       fc
         .record({
@@ -97,26 +97,41 @@ const profileArbitrary: fc.Arbitrary<Profile> = fc
         const locationArb = (id: number) =>
           fc
             .record({
-              mapping: mappings.length ? fc.option(fc.constantFrom(...mappings), { nil: undefined }) : fc.constant(undefined),
+              mapping: mappings.length
+                ? fc.option(fc.constantFrom(...mappings), { nil: undefined })
+                : fc.constant(undefined),
               address: uint64,
               lines: functions.length
-                ? fc.array(fc.record({ function: fc.constantFrom(...functions), line: safeInt, column: safeInt }), {
-                    maxLength: 4,
-                  })
-                : fc.constant([]),
+                ? fc.array(
+                    fc.record({ function: fc.constantFrom(...functions), line: safeInt, column: safeInt }),
+                    {
+                      maxLength: 4,
+                    },
+                  )
+                : fc.constant<{ function: ProfileFunction; line: number; column: number }[]>([]),
               isFolded: fc.boolean(),
             })
             .map((l): Location => ({ id, ...l }));
         return fc.tuple(...base.locationIds.map(locationArb)).chain((locations) => {
           const sampleArb = fc
             .record({
-              locations: locations.length ? fc.array(fc.constantFrom(...locations), { maxLength: 6 }) : fc.constant([]),
-              values: fc.array(int64, { minLength: base.sampleTypes.length, maxLength: base.sampleTypes.length }),
-              labels: fc.array(fc.tuple(text, fc.array(nonEmptyText, { minLength: 1, maxLength: 2 })), { maxLength: 3 }),
+              locations: locations.length
+                ? fc.array(fc.constantFrom(...locations), { maxLength: 6 })
+                : fc.constant<Location[]>([]),
+              values: fc.array(int64, {
+                minLength: base.sampleTypes.length,
+                maxLength: base.sampleTypes.length,
+              }),
+              labels: fc.array(fc.tuple(text, fc.array(nonEmptyText, { minLength: 1, maxLength: 2 })), {
+                maxLength: 3,
+              }),
               numLabels: fc.array(
                 fc.tuple(
                   text,
-                  fc.array(fc.tuple(int64, fc.option(text, { nil: undefined })), { minLength: 1, maxLength: 3 }),
+                  fc.array(fc.tuple(int64, fc.option(text, { nil: undefined })), {
+                    minLength: 1,
+                    maxLength: 3,
+                  }),
                 ),
                 { maxLength: 2 },
               ),
@@ -199,10 +214,16 @@ describe("profile.proto round trips", () => {
 
   it("decodes an independent writer's packed and unpacked, reordered output the same", () => {
     fc.assert(
-      fc.property(profileArbitrary, fc.constantFrom(true, false, "mixed" as const), fc.integer({ min: 0, max: 1000 }), fc.boolean(), (profile, packed, seed, unknownFields) => {
-        const decoded = decodeProfile(encodeLoose(profile, { packed, seed, unknownFields }));
-        expect(comparable(decoded)).toEqual(comparable(profile));
-      }),
+      fc.property(
+        profileArbitrary,
+        fc.constantFrom(true, false, "mixed" as const),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        (profile, packed, seed, unknownFields) => {
+          const decoded = decodeProfile(encodeLoose(profile, { packed, seed, unknownFields }));
+          expect(comparable(decoded)).toEqual(comparable(profile));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -25,10 +25,14 @@ beforeAll(async () => {
 
 describe("heapscope ui", () => {
   it("prints the URL on 127.0.0.1, serves the UI, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin/heapscope.js"), "ui", profilePath, "--no-open"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, "bin/heapscope.js"), "ui", profilePath, "--no-open"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => {
@@ -48,7 +52,9 @@ describe("heapscope ui", () => {
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="app">');
-      const workspace = (await (await fetch(`${url}api/workspace`)).json()) as { documents: Array<{ name: string }> };
+      const workspace = (await (await fetch(`${url}api/workspace`)).json()) as {
+        documents: Array<{ name: string }>;
+      };
       expect(workspace.documents.map((d) => d.name)).toEqual([profilePath]);
     } finally {
       child.kill("SIGTERM");
@@ -69,7 +75,9 @@ describe("heapscope ui", () => {
     const result = await runCli(["ui", junk, "--no-open"]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain(`heapscope: ${junk}: not a profile, recording, gctrace log, MemStats series or goroutine dump`);
+    expect(result.stderr).toContain(
+      `heapscope: ${junk}: not a profile, recording, gctrace log, MemStats series or goroutine dump`,
+    );
     const binary = path.join(work, "junk.bin");
     writeFileSync(binary, Buffer.from([0xff, 0x00, 0x13, 0x37, 0x99, 0x00, 0x01]));
     const binaryResult = await runCli(["ui", binary, "--no-open"]);

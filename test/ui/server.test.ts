@@ -18,7 +18,7 @@ import { startUiServer, type UiServer } from "../../src/ui/server/server.js";
 import { SourceRoots } from "../../src/ui/server/source-files.js";
 import { Workspace } from "../../src/ui/server/workspace.js";
 import { align8, type FlameWireHeader } from "../../src/ui/shared/flame-wire.js";
-import { encodeGz, ensureUiBuilt, profileFromStacks, repoRoot } from "./support.js";
+import { encodeGz, ensureUiBuilt, largeProfile, profileFromStacks, repoRoot } from "./support.js";
 
 let server: UiServer;
 let work: string;
@@ -34,7 +34,13 @@ function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
       },
     );
     req.on("error", reject);
@@ -99,12 +105,19 @@ describe("security headers and guards", () => {
   });
 
   it("refuses other Host headers (DNS rebinding)", async () => {
-    for (const host of ["evil.example", `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, "127.0.0.1"]) {
+    for (const host of [
+      "evil.example",
+      `evil.example:${server.port}`,
+      `127.0.0.1:${server.port + 1}`,
+      "127.0.0.1",
+    ]) {
       const res = await request(server.port, "/api/workspace", { headers: { Host: host } });
       expect(res.status, host).toBe(403);
     }
     for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
-      expect((await request(server.port, "/api/workspace", { headers: { Host: host } })).status, host).toBe(200);
+      expect((await request(server.port, "/api/workspace", { headers: { Host: host } })).status, host).toBe(
+        200,
+      );
     }
   });
 
@@ -150,7 +163,9 @@ describe("security headers and guards", () => {
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
     const cookieHeader = cookie.split(";", 1)[0]!;
-    const withCookie = await app.request("http://devbox:8080/api/workspace", { headers: { ...host, Cookie: cookieHeader } });
+    const withCookie = await app.request("http://devbox:8080/api/workspace", {
+      headers: { ...host, Cookie: cookieHeader },
+    });
     expect(withCookie.status).toBe(200);
     const withBearer = await app.request("http://devbox:8080/api/workspace", {
       headers: { ...host, Authorization: "Bearer s3cret-token" },
@@ -158,8 +173,11 @@ describe("security headers and guards", () => {
     expect(withBearer.status).toBe(200);
     // The token does not replace the Host check.
     expect(
-      (await app.request("http://evil.example:8080/api/workspace", { headers: { Host: "evil.example:8080", Cookie: cookieHeader } }))
-        .status,
+      (
+        await app.request("http://evil.example:8080/api/workspace", {
+          headers: { Host: "evil.example:8080", Cookie: cookieHeader },
+        })
+      ).status,
     ).toBe(403);
   });
 
@@ -170,7 +188,9 @@ describe("security headers and guards", () => {
       expect(guarded.url).toBe(`http://127.0.0.1:${guarded.port}/?token=abc123`);
       const host = { Host: `127.0.0.1:${guarded.port}` };
       expect((await request(guarded.port, "/api/workspace", { headers: host })).status).toBe(401);
-      expect((await request(guarded.port, "/api/workspace?token=abc123", { headers: host })).status).toBe(200);
+      expect((await request(guarded.port, "/api/workspace?token=abc123", { headers: host })).status).toBe(
+        200,
+      );
     } finally {
       await guarded.close();
     }
@@ -200,7 +220,9 @@ describe("API", () => {
     const bytes = new Uint8Array(buffer);
     expect(String.fromCharCode(...bytes.subarray(0, 4))).toBe("HSF1");
     const headerLength = new DataView(buffer).getUint32(4, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as FlameWireHeader;
+    const header = JSON.parse(
+      new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)),
+    ) as FlameWireHeader;
     const tree = server.engine.flameTree({ src: "0", base: "", si: "", f: "", i: "", h: "", s: "", g: "" });
     expect(header.nodeCount).toBe(tree.nodeCount);
     expect(header.sampleType).toEqual({ type: "inuse_space", unit: "bytes" });
@@ -217,6 +239,24 @@ describe("API", () => {
     expect(offset).toBe(buffer.byteLength);
     // The same tree encoded again gives the same bytes (built once, cached).
     expect(Buffer.from(encodeFlameTree(tree)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("caps the call graph's nodes and escapes every DOT string", () => {
+    const workspace = new Workspace();
+    workspace.add(profileDocument("big", largeProfile(4000, 7)));
+    const evilName = 'evil"]; x [label="\\N';
+    workspace.add(profileDocument("evil", profileFromStacks([{ frames: ["main.main", evilName], bytes: 1 << 20 }])));
+    const engine = new ProfileEngine(workspace, new SourceRoots([]));
+    const q = { src: "0", base: "", si: "", f: "", i: "", h: "", s: "", g: "" };
+    expect(engine.graph(q, 80).nodeCount).toBe(80);
+    const capped = engine.graph(q, 100_000);
+    expect(capped.nodeCount).toBe(300);
+    expect(capped.droppedNodes).toBeGreaterThan(0);
+    const evil = engine.graph({ ...q, src: "1" }, 80);
+    expect(evil.nodeCount).toBe(2);
+    // The quote and the backslash are escaped; the name cannot open a statement of its own.
+    expect(evil.dot).toContain('tooltip="evil\\"]; x [label=\\"\\\\N"');
+    expect(evil.dot).not.toMatch(/^\s*x \[/m);
   });
 
   it("caches: a second request returns the very same tree", () => {

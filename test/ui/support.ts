@@ -6,7 +6,13 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { encodeProfileGzip } from "../../src/formats/pprof-proto-encode.js";
-import { emptyProfile, type Location, type Profile, type ProfileFunction, type Sample } from "../../src/profile/model.js";
+import {
+  emptyProfile,
+  type Location,
+  type Profile,
+  type ProfileFunction,
+  type Sample,
+} from "../../src/profile/model.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const assetsIndex = path.join(repoRoot, "assets/ui/index.html");
@@ -83,7 +89,12 @@ export function profileFromStacks(
   for (const stack of stacks) {
     const sample: Sample = {
       locations: stack.frames.map(locationOf).reverse(),
-      values: [Math.max(1, Math.round(stack.bytes / 1024)), stack.bytes * 2, Math.max(1, Math.round(stack.bytes / 2048)), stack.bytes],
+      values: [
+        Math.max(1, Math.round(stack.bytes / 1024)),
+        stack.bytes * 2,
+        Math.max(1, Math.round(stack.bytes / 2048)),
+        stack.bytes,
+      ],
       labels: new Map(),
       numLabels: new Map([["bytes", [1024n]]]),
       numUnits: new Map([["bytes", [""]]]),
@@ -116,14 +127,19 @@ export function largeProfile(targetNodes: number, seed = 1): Profile {
   const functionNames = Array.from({ length: 6000 }, (_, k) => {
     const pkg = packages[k % packages.length]!;
     const kind = k % 3;
-    return kind === 0 ? `${pkg}.Handle${k}` : kind === 1 ? `${pkg}.(*Store${k % 97}).Get${k}` : `${pkg}.process${k}.func${1 + (k % 4)}`;
+    return kind === 0
+      ? `${pkg}.Handle${k}`
+      : kind === 1
+        ? `${pkg}.(*Store${k % 97}).Get${k}`
+        : `${pkg}.process${k}.func${1 + (k % 4)}`;
   });
   const stacks: Array<{ frames: string[]; bytes: number }> = [];
   // Each new stack shares a random-length prefix with an earlier one, so the tree branches at every depth.
   const roots = ["runtime.main", "main.main"];
   let nodes = 0;
   while (nodes < targetNodes) {
-    const base = stacks.length > 0 && random() < 0.9 ? stacks[Math.floor(random() * stacks.length)]!.frames : roots;
+    const base =
+      stacks.length > 0 && random() < 0.9 ? stacks[Math.floor(random() * stacks.length)]!.frames : roots;
     const keep = Math.max(2, Math.floor(random() * base.length));
     const depth = 8 + Math.floor(random() * 32);
     const frames = base.slice(0, Math.min(keep, depth));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
+import { diffAllocationSites } from "../../analysis/bench-alloc-sites.js";
 import { type BenchComparison, compareBenchmarks } from "../../analysis/bench-compare.js";
 import {
   canonicalUnit,
@@ -16,14 +17,23 @@ import {
   policyFromConfig,
   type UnitThresholds,
 } from "../../analysis/bench-gate.js";
-import { runBenchComparison } from "../../collect/bench-runner.js";
+import { type BenchProfile, runBenchComparison } from "../../collect/bench-runner.js";
+import { readProfileInput } from "../../collect/profile-source.js";
 import { InputError, UsageError } from "../../errors.js";
-import { type GoBenchFile, parseGoBench } from "../../formats/go-bench.js";
+import { type GoBenchFile, parseGoBench, splitGomaxprocs } from "../../formats/go-bench.js";
 import { renderGithubAnnotations } from "../../render/bench-github.js";
 import { benchReportJson } from "../../render/bench-json.js";
 import { renderBenchMarkdown } from "../../render/bench-markdown.js";
+import { renderSitesMarkdown, renderSitesText, sitesJson } from "../../render/bench-sites.js";
 import { type BenchLabels, renderBenchText } from "../../render/bench-text.js";
-import { addFormatOptions, isInteractive, type OutputFormat, resolveFormat, writeJson, writeOut } from "../output.js";
+import {
+  addFormatOptions,
+  isInteractive,
+  type OutputFormat,
+  resolveFormat,
+  writeJson,
+  writeOut,
+} from "../output.js";
 
 export interface GateCliOptions {
   format?: string;
@@ -54,7 +64,10 @@ export function addGateOptions(command: Command): Command {
   addFormatOptions(command);
   return command
     .option("--alpha <p>", "significance level of the U test (default 0.05)")
-    .option("--ignore-config", "pair benchmarks across different cpu:/goos:/… lines and -N GOMAXPROCS suffixes")
+    .option(
+      "--ignore-config",
+      "pair benchmarks across different cpu:/goos:/… lines and -N GOMAXPROCS suffixes",
+    )
     .option("--config <file>", "gate settings file (default: .heapscope.json in this or a parent directory)")
     .option("--no-config", "ignore .heapscope.json")
     .option("--allocs-warn <pct>", "warn when allocs/op grows this much (default 10)")
@@ -123,7 +136,8 @@ export function resolveGateSettings(
   }
   if (options.alpha !== undefined) {
     const value = Number(options.alpha);
-    if (!(value > 0 && value < 1)) throw new UsageError(`--alpha must be between 0 and 1, not "${options.alpha}"`);
+    if (!(value > 0 && value < 1))
+      throw new UsageError(`--alpha must be between 0 and 1, not "${options.alpha}"`);
     alpha = value;
   }
   if (options.ignoreConfig) ignoreConfig = true;
@@ -151,7 +165,8 @@ export function resolveGateSettings(
   }
   for (const spec of options.threshold ?? []) {
     const match = /^([^=]+)=(.*)$/.exec(spec);
-    if (!match) throw new UsageError(`--threshold: expected UNIT=WARN,FAIL[,FLOOR] or UNIT=off, not "${spec}"`);
+    if (!match)
+      throw new UsageError(`--threshold: expected UNIT=WARN,FAIL[,FLOOR] or UNIT=off, not "${spec}"`);
     const unit = canonicalUnit(match[1]!.trim());
     const rest = match[2]!.trim();
     if (rest === "off") {
@@ -165,8 +180,13 @@ export function resolveGateSettings(
     policy.thresholds[unit] = {
       warnPercent: warn === "" || warn === "-" ? undefined : parsePercent(warn, `--threshold ${unit} warn`),
       failPercent:
-        fail === undefined || fail === "" || fail === "-" ? undefined : parsePercent(fail, `--threshold ${unit} fail`),
-      floor: floor === undefined || floor === "" ? undefined : parseFloor(floor, unit, `--threshold ${unit} floor`),
+        fail === undefined || fail === "" || fail === "-"
+          ? undefined
+          : parsePercent(fail, `--threshold ${unit} fail`),
+      floor:
+        floor === undefined || floor === ""
+          ? undefined
+          : parseFloor(floor, unit, `--threshold ${unit} floor`),
     };
   }
   let onMissing: MissingPolicy | undefined;
@@ -212,7 +232,10 @@ export async function readBenchInput(spec: string): Promise<GoBenchFile> {
 export function parseBenchBytes(bytes: Buffer, name: string): GoBenchFile {
   if (bytes.length === 0) throw new InputError(name, "empty input; expected go test -bench output");
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    throw new InputError(name, "gzip data (a pprof profile?), not go test -bench output; profiles go to `heapscope diff`");
+    throw new InputError(
+      name,
+      "gzip data (a pprof profile?), not go test -bench output; profiles go to `heapscope diff`",
+    );
   }
   const sample = bytes.subarray(0, 4096);
   if (sample.includes(0)) throw new InputError(name, "binary data, not go test -bench output");
@@ -224,6 +247,60 @@ export function parseBenchBytes(bytes: Buffer, name: string): GoBenchFile {
   return file;
 }
 
+/** An extra part of the report (the allocation sites behind a row, from `bench run --memprofile`). */
+export interface GateSection {
+  text: string;
+  markdown: string;
+  json: unknown;
+  annotations: string[];
+}
+
+/**
+ * For every allocs/op or B/op row that got worse, the allocation sites that grew between the
+ * two per-benchmark profiles (alloc_objects for allocs/op, alloc_space for B/op).
+ */
+async function allocationSiteSections(
+  report: GateReport,
+  profiles: BenchProfile[],
+  top: number,
+): Promise<GateSection[]> {
+  const sections: GateSection[] = [];
+  const find = (side: "base" | "new", pkg: string, name: string) =>
+    profiles.find((p) => p.side === side && p.package === pkg && p.name === name);
+  for (const row of report.rows) {
+    if (row.change !== "worse" || (row.unit !== "allocs/op" && row.unit !== "B/op")) continue;
+    const name = splitGomaxprocs(row.name)[0];
+    const base = find("base", row.package, name);
+    const next = find("new", row.package, name);
+    if (!base || !next) continue;
+    const [baseProfile, newProfile] = await Promise.all([
+      readProfileInput(base.file),
+      readProfileInput(next.file),
+    ]);
+    const sites = diffAllocationSites(baseProfile.profile, newProfile.profile, {
+      sampleType: row.unit === "allocs/op" ? "alloc_objects" : "alloc_space",
+    });
+    // Only the sites that carry the change: growth of at least a tenth of the largest one.
+    const largest = Math.max(0, ...sites.rows.map((r) => r.delta));
+    sites.rows = sites.rows.filter((r) => r.delta > 0 && r.delta >= largest * 0.1);
+    const title = `Allocation sites behind ${row.name} ${row.unit} (${row.package}):`;
+    sections.push({
+      text: renderSitesText({ ...sites, rows: sites.rows.slice(0, top) }, { title, top }),
+      markdown: renderSitesMarkdown(sites, { title: `Allocation sites behind ${row.name} ${row.unit}`, top }),
+      json: {
+        ...sitesJson(sites),
+        benchmark: row.name,
+        package: row.package,
+        benchmarkUnit: row.unit,
+        baseProfile: base.file,
+        newProfile: next.file,
+      },
+      annotations: [],
+    });
+  }
+  return sections;
+}
+
 /** Compares, gates, renders and sets the exit code; shared by `compare` and `run`. */
 export async function reportGate(
   base: GoBenchFile,
@@ -231,6 +308,7 @@ export async function reportGate(
   labels: BenchLabels,
   options: GateCliOptions,
   infoNotes: string[] = [],
+  sections: (report: GateReport) => Promise<GateSection[]> = async () => [],
 ): Promise<GateReport> {
   const format: OutputFormat = resolveFormat(options);
   const settings = resolveGateSettings(options);
@@ -240,21 +318,35 @@ export async function reportGate(
   });
   const report = evaluateGate(comparison, settings.policy);
   report.notes.unshift(...infoNotes.map((message) => ({ level: "info" as const, message })));
+  const extra = await sections(report);
   const github = process.env.GITHUB_ACTIONS === "true";
-  if (format === "json") writeJson(benchReportJson(report, labels));
-  else if (format === "markdown") writeOut(renderBenchMarkdown(report, labels));
-  else writeOut(renderBenchText(report, labels));
+  const markdown = () =>
+    [renderBenchMarkdown(report, labels), ...extra.map((section) => section.markdown)].join("\n");
+  if (format === "json") {
+    const json: Record<string, unknown> = benchReportJson(report, labels);
+    if (extra.length > 0) json.allocationSites = extra.map((section) => section.json);
+    writeJson(json);
+  } else if (format === "markdown") {
+    writeOut(markdown());
+  } else {
+    writeOut([renderBenchText(report, labels), ...extra.map((section) => section.text)].join("\n"));
+  }
   if (github) {
-    const annotations = renderGithubAnnotations(report);
+    const annotations = [
+      ...renderGithubAnnotations(report),
+      ...extra.flatMap((section) => section.annotations),
+    ];
     // Workflow commands are read from the job log; keep them off stdout when it carries JSON.
     const stream = format === "json" ? process.stderr : process.stdout;
     for (const line of annotations) stream.write(`${line}\n`);
     const summaryFile = process.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
       try {
-        await appendFile(summaryFile, `${renderBenchMarkdown(report, labels)}\n`);
+        await appendFile(summaryFile, `${markdown()}\n`);
       } catch (error) {
-        process.stderr.write(`heapscope: cannot write the job summary to ${summaryFile}: ${(error as Error).message}\n`);
+        process.stderr.write(
+          `heapscope: cannot write the job summary to ${summaryFile}: ${(error as Error).message}\n`,
+        );
       }
     }
   }
@@ -262,15 +354,28 @@ export async function reportGate(
   return report;
 }
 
+interface RunCliOptions {
+  base?: string;
+  count: string;
+  bench: string;
+  save?: string;
+  go: string;
+  memprofile?: string;
+  memprofileBenchtime: string;
+}
+
 function positiveInt(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
   return Number(value);
 }
 
 export function register(program: Command): void {
   const bench = program
     .command("bench")
-    .description("Compare Go benchmarks (go test -bench -benchmem) and gate CI on allocation and time regressions");
+    .description(
+      "Compare Go benchmarks (go test -bench -benchmem) and gate CI on allocation and time regressions",
+    );
   bench.exitOverride();
 
   const compare = bench
@@ -303,7 +408,12 @@ Example:
       if (baseSpec === "-" && newSpec === "-") throw new UsageError("only one input can be - (stdin)");
       const base = await readBenchInput(baseSpec);
       const next = await readBenchInput(newSpec);
-      await reportGate(base, next, { base: baseSpec === "-" ? "stdin" : baseSpec, new: newSpec === "-" ? "stdin" : newSpec }, options);
+      await reportGate(
+        base,
+        next,
+        { base: baseSpec === "-" ? "stdin" : baseSpec, new: newSpec === "-" ? "stdin" : newSpec },
+        options,
+      );
     });
   compare.exitOverride();
 
@@ -317,7 +427,12 @@ Example:
     .option("--count <n>", "rounds; each round runs every benchmark once per side", "10")
     .option("--bench <regex>", "benchmarks to run", ".")
     .option("--save <dir>", "also write the raw outputs to DIR/base.txt and DIR/new.txt")
-    .option("--go <path>", "go command to use", "go");
+    .option("--go <path>", "go command to use", "go")
+    .option(
+      "--memprofile <dir>",
+      "also profile each benchmark alone on both sides (-test.memprofilerate=1) into DIR and name the allocation sites behind each allocs/op or B/op row that got worse",
+    )
+    .option("--memprofile-benchtime <n>", "iterations per profiled benchmark", "1000");
   addGateOptions(run);
   run
     .addHelpText(
@@ -331,10 +446,11 @@ Example:
   $ heapscope bench run --base origin/main --count 10 -- -benchtime=1000x ./...
   $ heapscope bench run --bench 'Encode|Decode' --time-fail 15`,
     )
-    .action(async (goTestArgs: string[], options: GateCliOptions & { base?: string; count: string; bench: string; save?: string; go: string }) => {
+    .action(async (goTestArgs: string[], options: GateCliOptions & RunCliOptions) => {
       resolveFormat(options);
       resolveGateSettings(options);
       const count = positiveInt(options.count, "--count");
+      const profileIterations = positiveInt(options.memprofileBenchtime, "--memprofile-benchtime");
       const interactive = isInteractive();
       const result = await runBenchComparison({
         dir: process.cwd(),
@@ -344,14 +460,22 @@ Example:
         goTestArgs,
         go: options.go,
         saveDir: options.save,
-        onProgress: interactive
-          ? (message) => process.stderr.write(`\r\x1b[2K${message}`)
+        memprofile: options.memprofile
+          ? { dir: options.memprofile, iterations: profileIterations }
           : undefined,
+        onProgress: interactive ? (message) => process.stderr.write(`\r\x1b[2K${message}`) : undefined,
       });
       if (interactive) process.stderr.write("\r\x1b[2K");
       const base = parseBenchBytes(Buffer.from(result.baseText), `base (${result.baseRef})`);
       const next = parseBenchBytes(Buffer.from(result.newText), "new (working tree)");
-      await reportGate(base, next, { base: result.baseLabel, new: result.newLabel }, options, result.notes);
+      await reportGate(
+        base,
+        next,
+        { base: result.baseLabel, new: result.newLabel },
+        options,
+        result.notes,
+        (report) => allocationSiteSections(report, result.profiles, 10),
+      );
     });
   run.exitOverride();
 }

@@ -1,5 +1,8 @@
 import type { Command } from "commander";
 import { register as registerBench } from "./bench.js";
+import { register as registerDiff } from "./diff.js";
+import { register as registerDemo } from "./demo.js";
+import { register as registerDoctor } from "./doctor.js";
 import { register as registerExport } from "./export.js";
 import { register as registerInspect } from "./inspect.js";
 import { register as registerRecord } from "./record.js";
@@ -21,10 +24,13 @@ import { register as registerUi } from "./ui.js";
 export type CommandRegistrar = (program: Command) => void;
 
 export const commandRegistrars: CommandRegistrar[] = [
+  registerDoctor,
+  registerDemo,
   registerRecord,
   registerInspect,
   registerExport,
   registerBench,
+  registerDiff,
   registerTop,
   registerTree,
   registerPeek,

@@ -12,7 +12,7 @@ interface RecordFlags {
   duration?: string;
   out?: string;
   force?: boolean;
-  gc: boolean;
+  gc: string | false;
   dumpEvery: string;
   header: string[];
   cacert?: string;
@@ -46,7 +46,12 @@ export function register(program: Command): void {
     .option("--duration <duration>", "stop after this long (default: until Ctrl-C or the program exits)")
     .option("--out <file>", "recording file to write (default heapscope-YYYYMMDD-HHMMSS.hsrec)")
     .option("--force", "replace --out if it exists")
-    .option("--no-gc", "fetch the heap profile without gc=1 (leave the target's GC alone)")
+    .option(
+      "--gc <when>",
+      "fetch the heap profile with gc=1 (a full GC first, so it is current): auto = only when it would be stale, always",
+      "auto",
+    )
+    .option("--no-gc", "never use gc=1 (leave the target's GC alone)")
     .option("--dump-every <n>", "take a debug=2 goroutine dump every Nth sample (and the first and last); 0 = first and last only", "30")
     .option("--header <header>", 'extra request header, "Name: value" (repeatable)', collect, [])
     .option("--cacert <file>", "PEM CA certificate to trust for https targets")
@@ -73,6 +78,10 @@ Examples:
   $ heapscope record --url https://svc:8443 --header "Authorization: Bearer $TOKEN" --cacert ca.pem
   $ heapscope record --url http://127.0.0.1:6060 --duration 5m -- go run ./cmd/server
   $ heapscope inspect soak.hsrec && heapscope top --diff-base soak.hsrec#1 soak.hsrec#last
+
+gc=1: Go's heap profile shows the heap as of the last completed GC. With --gc auto (default) a
+sample asks for gc=1 only if no GC ran since the previous sample and the program has allocated more
+than 5% of its heap since the last one; --gc always forces a GC every sample (costly on big heaps).
 
 Signals: Ctrl-C stops the recording (the file is complete); a second Ctrl-C stops at once.
 A launched program shares the terminal, so Ctrl-C reaches it directly; heapscope does not send it
@@ -133,7 +142,7 @@ async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): P
     ca,
     intervalMs: parseDurationMs(flags.interval, "--interval"),
     durationMs: flags.duration === undefined ? null : parseDurationMs(flags.duration, "--duration"),
-    forceGc: flags.gc,
+    gc: parseGcMode(flags.gc),
     dumpEvery,
     keepVars: Boolean(flags.keepVars),
     maxSizeBytes: parseByteSize(flags.maxSize, "--max-size"),
@@ -284,6 +293,12 @@ export function formatStatusLine(stats: LiveStats): string {
     stats.lastError ? `${stats.errors} errors, last: ${stats.lastError}` : null,
   ];
   return parts.filter(Boolean).join(" · ");
+}
+
+function parseGcMode(value: string | false): "auto" | "always" | "never" {
+  if (value === false) return "never";
+  if (value === "auto" || value === "always" || value === "never") return value;
+  throw new UsageError(`--gc takes auto, always or never, not "${value}"`);
 }
 
 /** `heapscope-20250101-120000.hsrec` in the current directory. */

@@ -29,7 +29,8 @@ export function openInBrowser(url: string): void {
 
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be a number 0-65535, not "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) > 65535)
+    throw new UsageError(`--port must be a number 0-65535, not "${text}"`);
   return Number(text);
 }
 
@@ -54,13 +55,17 @@ export function register(program: Command): void {
       const { startUiServer } = await import("../../ui/server/server.js");
       const { UiAssets } = await import("../../ui/server/assets.js");
       if (!new UiAssets().built) {
-        throw new UsageError("the web UI is not built (assets/ui/index.html is missing): run `npm run build:ui`");
+        throw new UsageError(
+          "the web UI is not built (assets/ui/index.html is missing): run `npm run build:ui`",
+        );
       }
       const sourcePaths = flags.sourcePath ? flags.sourcePath.split(":").filter((p) => p !== "") : [];
       const server = await startUiServer({ inputs, host: flags.host, port, sourcePaths });
       process.stdout.write(`${server.url}\n`);
       if (server.token && isInteractive()) {
-        process.stderr.write("The token in the URL is required: anyone with the URL can read these profiles.\n");
+        process.stderr.write(
+          "The token in the URL is required: anyone with the URL can read these profiles.\n",
+        );
       }
       if (flags.open !== false && isInteractive(process.stdout)) openInBrowser(server.url);
       await new Promise<void>((resolve) => {

@@ -44,7 +44,8 @@ export function selectOutputUnit(view: ReportView, graph: Graph): void {
 /** The trimmed graph for a graph report (pprof's newTrimmedGraph), with pprof's options. */
 export function reportGraph(report: PreparedReport, options: { inlineMarkersOnly?: boolean } = {}): Graph {
   const objNames = report.kind === "list";
-  return buildGraph(report.profile, {
+  if (!report.columns) throw new Error(`the ${report.kind} report has no sample columns`);
+  return buildGraph(report.profile, report.columns, {
     sampleIndex: report.sampleIndex,
     meanIndex: report.meanIndex,
     dropNegative: report.dropNegative,

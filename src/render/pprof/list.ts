@@ -35,7 +35,8 @@ export function renderList(report: PreparedReport, reader: SourceReader): string
     objNames: true,
     trim: { trimPath: report.trimPath, sourcePath: report.sourcePath },
   });
-  const values = accumulateValues(report.profile, table, report);
+  if (!report.columns) throw new Error("the list report has no sample columns");
+  const values = accumulateValues(report.columns, table, report);
   const symbol = report.symbol!;
   const nodes: ListNode[] = [];
   for (let id = 0; id < table.size; id++) {

@@ -9,7 +9,7 @@ import { VERSION } from "../../version.js";
 import type { DiagnosisView, LiveEvent, WorkspaceInfo } from "../shared/api-types.js";
 import type { UiAssets } from "./assets.js";
 import { type ProfileEngine, profileQueryFrom } from "./profile-engine.js";
-import { securityMiddleware, type SecurityOptions, WASM_WORKER_CONTENT_SECURITY_POLICY } from "./security.js";
+import { type SecurityOptions, securityMiddleware, WASM_WORKER_CONTENT_SECURITY_POLICY } from "./security.js";
 import { gcTraceTimeline, goroutineReport, memStatsTimeline, recordingTimeline } from "./series.js";
 import type { SourceRoots } from "./source-files.js";
 import type { UiDocument, Workspace } from "./workspace.js";
@@ -55,7 +55,10 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
     if (error instanceof UsageError || error instanceof HeapscopeError) {
       return c.json({ error: error.message.split("\n", 1)[0] }, 400);
     }
-    return c.json({ error: `internal error: ${error instanceof Error ? error.message : String(error)}` }, 500);
+    return c.json(
+      { error: `internal error: ${error instanceof Error ? error.message : String(error)}` },
+      500,
+    );
   });
 
   const serveIndex = () => {
@@ -66,7 +69,13 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
         { status: 500, headers: { "Content-Type": "text/plain; charset=utf-8" } },
       );
     }
-    return new Response(index.body, {
+    // The kinds of the loaded documents, so the page can start the right download before it asks
+    // for the workspace (a meta element: no script, ids and kinds are plain words).
+    const kinds = workspace.documents.map((d) => `${d.id}:${d.kind}`).join(",");
+    const html = new TextDecoder()
+      .decode(index.body)
+      .replace("</head>", `<meta name="heapscope-documents" content="${kinds}" />\n  </head>`);
+    return new Response(html, {
       headers: { "Content-Type": index.contentType, "Cache-Control": "no-cache" },
     });
   };

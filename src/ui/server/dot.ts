@@ -35,7 +35,9 @@ export function buildDot(graph: Graph, report: PreparedReport): CallGraph {
   const total = report.total;
   const nodes = graph.nodes;
   const index = new Map<number, number>();
-  nodes.forEach((n, k) => index.set(n, k + 1));
+  nodes.forEach((n, k) => {
+    index.set(n, k + 1);
+  });
   let maxFlat = 0;
   for (const n of nodes) maxFlat = Math.max(maxFlat, Math.abs(graph.flatValue(n)));
   const out: string[] = [

@@ -25,9 +25,17 @@ export function encodeFlameTree(tree: FlameTree, rootLabel = "root"): Uint8Array
   const n = tree.nodeCount;
   const arrays: Array<{ spec: FlameWireArray; data: ArrayBufferView }> = [
     { spec: { name: "weight", type: "f64", length: n }, data: tree.weight.subarray(0, n) },
-    { spec: { name: "total", type: "f64", length: n }, data: tree.total.subarray(0, n) },
-    { spec: { name: "self", type: "f64", length: n }, data: tree.self.subarray(0, n) },
   ];
+  // Without a base and without negative values, total = weight and self = weight − Σ children:
+  // the browser derives them (as it derives depth and subtree ends), halving the download.
+  let signed = false;
+  for (let i = 0; i < n && !signed; i++) signed = tree.total[i]! !== tree.weight[i]!;
+  if (signed || tree.baseTotal) {
+    arrays.push(
+      { spec: { name: "total", type: "f64", length: n }, data: tree.total.subarray(0, n) },
+      { spec: { name: "self", type: "f64", length: n }, data: tree.self.subarray(0, n) },
+    );
+  }
   if (tree.baseTotal && tree.baseSelf) {
     arrays.push({ spec: { name: "baseTotal", type: "f64", length: n }, data: tree.baseTotal.subarray(0, n) });
     arrays.push({ spec: { name: "baseSelf", type: "f64", length: n }, data: tree.baseSelf.subarray(0, n) });
@@ -35,8 +43,6 @@ export function encodeFlameTree(tree: FlameTree, rootLabel = "root"): Uint8Array
   arrays.push(
     { spec: { name: "parent", type: "i32", length: n }, data: tree.parent.subarray(0, n) },
     { spec: { name: "nameIndex", type: "i32", length: n }, data: tree.nameIndex.subarray(0, n) },
-    { spec: { name: "subtreeEnd", type: "i32", length: n }, data: tree.subtreeEnd.subarray(0, n) },
-    { spec: { name: "depth", type: "i32", length: n }, data: tree.depth.subarray(0, n) },
     {
       spec: { name: "packageIndex", type: "i32", length: packageIndex.length },
       data: packageIndex,

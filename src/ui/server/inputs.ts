@@ -4,8 +4,8 @@
  * a goroutine dump, a gctrace log, or a MemStats series. Anything else is one clear InputError.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { HeapscopeError, InputError } from "../../errors.js";
 import { readProfileInput } from "../../collect/profile-source.js";
+import { HeapscopeError, InputError } from "../../errors.js";
 import { parseGcTrace } from "../../formats/gctrace.js";
 import { looksLikeGoroutineDump, parseGoroutineDump } from "../../formats/goroutine-dump.js";
 import { detectAndParseMemStatsSeries } from "../../formats/memstats.js";
@@ -52,6 +52,21 @@ function looksText(bytes: Uint8Array): boolean {
   return suspicious <= Math.max(2, head.length * 0.02);
 }
 
+/** A recording as a UI document (read-only; a recording still being written can be watched). */
+export function recordingDocument(path: string, options: { live?: boolean } = {}): NewDocument {
+  const recording = openRecording(path);
+  const summary = recording.summary();
+  return {
+    kind: "recording",
+    name: path,
+    recording,
+    live: options.live,
+    description: options.live
+      ? "recording in progress"
+      : `recording: ${summary.heapSnapshots} heap snapshots, ${summary.memstatsSamples} MemStats samples, ${summary.gcCycles} GC cycles${summary.complete ? "" : " (incomplete)"}`,
+  };
+}
+
 export async function loadUiInput(spec: string, options: { timeoutMs?: number } = {}): Promise<NewDocument> {
   if (/^https?:\/\//i.test(spec) || spec === "-" || (spec.includes("#") && !existsSync(spec))) {
     const parsed = await readProfileInput(spec, { timeoutMs: options.timeoutMs });
@@ -62,16 +77,7 @@ export async function loadUiInput(spec: string, options: { timeoutMs?: number } 
   if (stat.isDirectory()) throw new InputError(spec, "is a directory");
   if (stat.size === 0) throw new InputError(spec, "empty file");
   const head = headBytes(spec, 4096);
-  if (new TextDecoder("latin1").decode(head.subarray(0, 16)) === SQLITE_MAGIC) {
-    const recording = openRecording(spec);
-    const summary = recording.summary();
-    return {
-      kind: "recording",
-      name: spec,
-      recording,
-      description: `recording: ${summary.heapSnapshots} heap snapshots, ${summary.memstatsSamples} MemStats samples, ${summary.gcCycles} GC cycles${summary.complete ? "" : " (incomplete)"}`,
-    };
-  }
+  if (new TextDecoder("latin1").decode(head.subarray(0, 16)) === SQLITE_MAGIC) return recordingDocument(spec);
   const isGzip = head[0] === 0x1f && head[1] === 0x8b;
   if (isGzip || !looksText(head)) {
     const parsed = await readProfileInput(spec);
@@ -120,8 +126,5 @@ export async function loadUiInput(spec: string, options: { timeoutMs?: number } 
   } catch (error) {
     if (!(error instanceof HeapscopeError)) throw error;
   }
-  throw new InputError(
-    spec,
-    "not a profile, recording, gctrace log, MemStats series or goroutine dump",
-  );
+  throw new InputError(spec, "not a profile, recording, gctrace log, MemStats series or goroutine dump");
 }

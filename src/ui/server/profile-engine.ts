@@ -7,6 +7,7 @@
 import { UsageError } from "../../errors.js";
 import type { Granularity } from "../../profile/aggregate.js";
 import { granularities } from "../../profile/aggregate.js";
+import { columnsFromProfile } from "../../profile/columns.js";
 import { applyDropFrames } from "../../profile/drop-frames.js";
 import {
   buildFlameDiffTree,
@@ -17,7 +18,12 @@ import {
 import { compareGoStrings } from "../../profile/go-format.js";
 import { accumulateValues, NodeTable, printableName, sortEdges } from "../../profile/graph.js";
 import type { Profile } from "../../profile/model.js";
-import { combineSources, type PreparedReport, prepareReport, type ReportKind } from "../../profile/prepare.js";
+import {
+  combineSources,
+  type PreparedReport,
+  prepareReport,
+  type ReportKind,
+} from "../../profile/prepare.js";
 import { resolveSampleIndex } from "../../profile/sample-index.js";
 import { reportGraph } from "../../render/pprof/common.js";
 import { buildTopReport } from "../../render/pprof/top.js";
@@ -52,7 +58,16 @@ export interface ProfileQuery {
 
 export function profileQueryFrom(params: URLSearchParams): ProfileQuery {
   const get = (key: string) => params.get(key) ?? "";
-  return { src: get("src"), base: get("base"), si: get("si"), f: get("f"), i: get("i"), h: get("h"), s: get("s"), g: get("g") };
+  return {
+    src: get("src"),
+    base: get("base"),
+    si: get("si"),
+    f: get("f"),
+    i: get("i"),
+    h: get("h"),
+    s: get("s"),
+    g: get("g"),
+  };
 }
 
 const MAX_TOP_ROWS = 5000;
@@ -94,7 +109,13 @@ export class ProfileEngine {
     );
   }
 
-  private prepare(ref: string, query: ProfileQuery, kind: ReportKind, extra: Record<string, unknown> = {}, sampleType?: string): Prepared {
+  private prepare(
+    ref: string,
+    query: ProfileQuery,
+    kind: ReportKind,
+    extra: Record<string, unknown> = {},
+    sampleType?: string,
+  ): Prepared {
     const resolved = this.workspace.resolveProfile(ref);
     const si = sampleType ?? query.si;
     const key = `${resolved.ref}|${resolved.version}|${kind}|${si}|${query.f}|${query.i}|${query.h}|${query.s}|${query.g}|${JSON.stringify(extra)}`;
@@ -114,7 +135,11 @@ export class ProfileEngine {
   }
 
   /** Target and (for a diff) base, the base on the target's sample type, matched by name. */
-  private prepareBoth(query: ProfileQuery, kind: ReportKind, extra: Record<string, unknown> = {}): { target: Prepared; base?: Prepared } {
+  private prepareBoth(
+    query: ProfileQuery,
+    kind: ReportKind,
+    extra: Record<string, unknown> = {},
+  ): { target: Prepared; base?: Prepared } {
     const target = this.prepare(query.src, query, kind, extra);
     if (!query.base) return { target };
     const typeName = target.report.profile.sampleTypes[target.report.sampleIndex]!.type;
@@ -168,21 +193,41 @@ export class ProfileEngine {
             sampleIndex: target.report.sampleIndex,
             baseSampleIndex: base.report.sampleIndex,
             granularity,
+            columns: target.report.columns,
+            baseColumns: base.report.columns,
           })
-        : buildFlameTree(target.report.profile, { sampleIndex: target.report.sampleIndex, granularity });
+        : buildFlameTree(target.report.profile, {
+            sampleIndex: target.report.sampleIndex,
+            granularity,
+            columns: target.report.columns,
+          });
       return { tree, bytes: encodeFlameTree(tree) };
     });
   }
 
   /** One half of the sandwich view of frame `name`, rooted at the frame. */
-  sandwich(query: ProfileQuery, name: string, direction: "callers" | "callees"): { tree: FlameTree; bytes: Uint8Array } {
+  sandwich(
+    query: ProfileQuery,
+    name: string,
+    direction: "callers" | "callees",
+  ): { tree: FlameTree; bytes: Uint8Array } {
     return this.flames.getOrCompute(this.flameKey(query, `sandwich|${direction}|${name}`), () => {
       const { target, base } = this.prepareBoth(query, "top");
       const trees = buildSandwichTrees(
         target.report.profile,
         name,
-        { sampleIndex: target.report.sampleIndex, granularity: granularityOf(query.g) },
-        base ? { profile: base.report.profile, sampleIndex: base.report.sampleIndex } : undefined,
+        {
+          sampleIndex: target.report.sampleIndex,
+          granularity: granularityOf(query.g),
+          columns: target.report.columns,
+        },
+        base
+          ? {
+              profile: base.report.profile,
+              sampleIndex: base.report.sampleIndex,
+              columns: base.report.columns,
+            }
+          : undefined,
       );
       const tree = trees[direction];
       return { tree, bytes: encodeFlameTree(tree, name) };
@@ -199,7 +244,8 @@ export class ProfileEngine {
       const { target, base } = this.prepareBoth(query, "top", options);
       const targetTop = buildTopReport(target.report);
       const rows = new Map<string, TopRow>();
-      for (const row of targetTop.rows) rows.set(row.name, { name: row.name, file: "", flat: row.flat, cum: row.cum });
+      for (const row of targetTop.rows)
+        rows.set(row.name, { name: row.name, file: "", flat: row.flat, cum: row.cum });
       let baseTotal: number | undefined;
       if (base) {
         const baseTop = buildTopReport(base.report);
@@ -214,7 +260,14 @@ export class ProfileEngine {
             existing.baseFlat = row.flat;
             existing.baseCum = row.cum;
           } else {
-            rows.set(row.name, { name: row.name, file: "", flat: 0, cum: 0, baseFlat: row.flat, baseCum: row.cum });
+            rows.set(row.name, {
+              name: row.name,
+              file: "",
+              flat: 0,
+              cum: 0,
+              baseFlat: row.flat,
+              baseCum: row.cum,
+            });
           }
         }
       }
@@ -287,7 +340,7 @@ export class ProfileEngine {
         objNames: true,
         trim: { trimPath: report.trimPath, sourcePath: report.sourcePath },
       });
-      const values = accumulateValues(report.profile, table, report);
+      const values = accumulateValues(report.columns ?? columnsFromProfile(report.profile), table, report);
       const rx = report.symbol!;
       interface LineNode {
         file: string;
@@ -305,7 +358,14 @@ export class ProfileEngine {
         const info = table.infos[id]!;
         if (!rx.test(info.name) || info.file === "") continue;
         const list = byFunction.get(info.name) ?? [];
-        list.push({ file: info.file, startLine: info.startLine, lineno: info.lineno, flat, cum, sprint: printableName(info) });
+        list.push({
+          file: info.file,
+          startLine: info.startLine,
+          lineno: info.lineno,
+          flat,
+          cum,
+          sprint: printableName(info),
+        });
         byFunction.set(info.name, list);
       }
       const files: SourceFile[] = [];

@@ -106,10 +106,7 @@ export function securityMiddleware(options: SecurityOptions): MiddlewareHandler 
       if (fromQuery !== undefined && tokensEqual(fromQuery, options.token)) {
         // Trade the URL token for a cookie, and drop it from the address bar (and from shared links).
         url.searchParams.delete("token");
-        c.header(
-          "Set-Cookie",
-          `${TOKEN_COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`,
-        );
+        c.header("Set-Cookie", `${TOKEN_COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`);
         if (method === "GET" && !url.pathname.startsWith("/api/")) {
           return c.redirect(`${url.pathname}${url.search}`, 303);
         }
@@ -125,7 +122,8 @@ export function securityMiddleware(options: SecurityOptions): MiddlewareHandler 
     }
     await next();
     const headers = c.res.headers;
-    if (!headers.has("Content-Security-Policy")) headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    if (!headers.has("Content-Security-Policy"))
+      headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("Referrer-Policy", "no-referrer");
     headers.set("Cross-Origin-Opener-Policy", "same-origin");

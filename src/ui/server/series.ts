@@ -13,7 +13,13 @@ import type { GcTraceDocument, MemStatsDocument, RecordingDocument } from "./wor
 class SeriesBuilder {
   readonly series = new Map<string, TimelineSeries>();
 
-  add(key: string, label: string, unit: TimelineSeries["unit"], x: number, y: number | null | undefined): void {
+  add(
+    key: string,
+    label: string,
+    unit: TimelineSeries["unit"],
+    x: number,
+    y: number | null | undefined,
+  ): void {
     if (y === null || y === undefined || !Number.isFinite(y) || !Number.isFinite(x)) return;
     let s = this.series.get(key);
     if (!s) {
@@ -73,7 +79,8 @@ export function recordingTimeline(doc: RecordingDocument): TimelineReport {
   }
   for (const cycle of cycles) {
     const pauseMs = (cycle.fields as Partial<GcCycle>).stwPauseMs;
-    if (typeof pauseMs === "number") b.add("gcPause", "GC stop-the-world pause", "nanoseconds", at(cycle.receivedMs), pauseMs * 1e6);
+    if (typeof pauseMs === "number")
+      b.add("gcPause", "GC stop-the-world pause", "nanoseconds", at(cycle.receivedMs), pauseMs * 1e6);
   }
   let storedIndex = 0;
   const snapshotInfos: SnapshotInfo[] = [];
@@ -131,7 +138,11 @@ export function goroutineReport(name: string, snapshot: GoroutineSnapshot): Goro
     return {
       count: group.count,
       state,
-      frames: displayFrames(group.frames).map((f) => ({ function: f.func, file: f.file ?? "", line: f.line ?? 0 })),
+      frames: displayFrames(group.frames).map((f) => ({
+        function: f.func,
+        file: f.file ?? "",
+        line: f.line ?? 0,
+      })),
       createdBy: group.createdBy ? group.createdBy.func : "",
       waitMinutes: group.waitMinutes ? group.waitMinutes.max : null,
     };

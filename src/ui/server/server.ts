@@ -11,7 +11,9 @@ import { UsageError } from "../../errors.js";
 import type { DiagnosisView, LiveEvent } from "../shared/api-types.js";
 import { createUiApp } from "./app.js";
 import { UiAssets } from "./assets.js";
+import { diagnoseDocument } from "./diagnosis.js";
 import { loadUiInput } from "./inputs.js";
+import { LruCache } from "./lru.js";
 import { ProfileEngine } from "./profile-engine.js";
 import { SourceRoots } from "./source-files.js";
 import { type NewDocument, type UiDocument, Workspace } from "./workspace.js";
@@ -74,27 +76,36 @@ function urlHost(host: string): string {
 export async function startUiServer(options: UiServerOptions = {}): Promise<UiServer> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535, not ${port}`);
   const loopback = isLoopback(host);
   const token = loopback ? options.token : (options.token ?? randomBytes(24).toString("base64url"));
   const workspace = new Workspace();
   for (const document of options.documents ?? []) workspace.add(document);
-  for (const input of options.inputs ?? []) workspace.add(await loadUiInput(input, { timeoutMs: options.timeoutMs }));
+  for (const input of options.inputs ?? [])
+    workspace.add(await loadUiInput(input, { timeoutMs: options.timeoutMs }));
   const sources = new SourceRoots(options.sourcePaths ?? []);
   const engine = new ProfileEngine(workspace, sources);
   const assets = new UiAssets(options.assetsDir);
+  const diagnoses = new LruCache<string, Promise<DiagnosisView>>(8);
+  const diagnoseCached = (doc: UiDocument): Promise<DiagnosisView> =>
+    diagnoses.getOrCompute(`${doc.id}|${workspace.version}`, async () =>
+      options.diagnose ? options.diagnose(doc) : diagnoseDocument(doc, sources),
+    );
   let boundPort = port;
   const bareHost = host.replace(/^\[|\]$/g, "");
   const allowedHostNames = loopback
     ? ["127.0.0.1", "localhost", "[::1]"]
-    : [isWildcard(host) ? "" : urlHost(host).toLowerCase(), "127.0.0.1", "localhost", "[::1]"].filter(Boolean);
+    : [isWildcard(host) ? "" : urlHost(host).toLowerCase(), "127.0.0.1", "localhost", "[::1]"].filter(
+        Boolean,
+      );
   const { app, hub } = createUiApp({
     workspace,
     engine,
     assets,
     sources,
     live: options.live ?? false,
-    diagnose: options.diagnose,
+    diagnose: diagnoseCached,
     security: {
       allowedHostNames,
       port: () => boundPort,
@@ -106,7 +117,8 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     const s = serve({ fetch: app.fetch, port, hostname: bareHost }, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE") reject(new UsageError(`port ${port} on ${host} is already in use`));
-      else if (error.code === "EADDRNOTAVAIL") reject(new UsageError(`cannot bind ${host}: address not available`));
+      else if (error.code === "EADDRNOTAVAIL")
+        reject(new UsageError(`cannot bind ${host}: address not available`));
       else reject(error);
     });
   });

@@ -31,7 +31,9 @@ export class SourceRoots {
   }
 
   private inside(resolved: string): boolean {
-    return this.roots.some((root) => resolved === root || resolved.startsWith(root.endsWith(path.sep) ? root : root + path.sep));
+    return this.roots.some(
+      (root) => resolved === root || resolved.startsWith(root.endsWith(path.sep) ? root : root + path.sep),
+    );
   }
 
   private candidates(profilePath: string): string[] {

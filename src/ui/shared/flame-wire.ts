@@ -5,6 +5,8 @@
  *
  * The header lists the arrays in order with their element type and length; each array starts on an
  * 8-byte boundary so the browser views it in place (`new Float64Array(buffer, offset, length)`).
+ * Nodes are in preorder, so depth and subtree ends follow from `parent` and are not sent; `total`
+ * and `self` are sent only when they differ from what `weight` implies (diffs, negative values).
  * Shared by the server's encoder and the browser's decoder; no Node or DOM APIs here.
  */
 
@@ -26,8 +28,6 @@ export type FlameArrayName =
   | "baseSelf"
   | "parent"
   | "nameIndex"
-  | "subtreeEnd"
-  | "depth"
   | "inlined"
   | "packageIndex";
 

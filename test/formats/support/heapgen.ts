@@ -5,7 +5,7 @@
  * Also `go tool pprof` helpers, the oracle the tests compare against.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
@@ -77,9 +77,30 @@ async function runVariant(variant: Variant): Promise<HeapgenRun> {
   return run;
 }
 
-/** Runs the default toolchain's `go tool pprof` and returns its stdout. */
+let pprofBinary: Promise<string> | undefined;
+
+/**
+ * `go tool pprof` of the default toolchain, built once into test/.work/bin: recent Go releases build
+ * the tool on demand, which is slow and flaky when several tests start it at once.
+ */
+function buildPprof(): Promise<string> {
+  pprofBinary ??= (async () => {
+    const { stdout: version } = await execFileAsync(goBinary(), ["env", "GOVERSION"]);
+    const out = path.join(workDir, "bin", `pprof-${version.trim()}`);
+    if (!existsSync(out)) {
+      mkdirSync(path.dirname(out), { recursive: true });
+      const partial = `${out}.${process.pid}.tmp`;
+      await execFileAsync(goBinary(), ["build", "-o", partial, "cmd/pprof"], { timeout: 300_000 });
+      renameSync(partial, out);
+    }
+    return out;
+  })();
+  return pprofBinary;
+}
+
+/** Runs `go tool pprof` and returns its stdout. */
 export async function pprof(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(goBinary(), ["tool", "pprof", ...args], {
+  const { stdout } = await execFileAsync(await buildPprof(), args, {
     maxBuffer: 256 << 20,
     timeout: 120_000,
     env: { ...process.env, PPROF_TMPDIR: path.join(workDir, "pprof-tmp") },

@@ -7,7 +7,7 @@
 import type { Profile } from "../../../src/profile/model.js";
 
 export interface LooseOptions {
-  /** "mixed" splits each repeated field in two: a packed chunk, then unpacked values. */
+  /** "mixed" splits each repeated field in two: unpacked values, then a packed chunk. */
   packed: boolean | "mixed";
   /** Deterministic shuffle seed for the order of top-level fields (0 keeps protobuf order). */
   seed: number;
@@ -50,8 +50,8 @@ class Bytes {
   repeated(field: number, values: (bigint | number)[], packed: boolean | "mixed"): void {
     if (packed === "mixed" && values.length > 1) {
       const half = values.length >> 1;
-      this.repeated(field, values.slice(0, half), true);
-      this.repeated(field, values.slice(half), false);
+      this.repeated(field, values.slice(0, half), false);
+      this.repeated(field, values.slice(half), true);
       return;
     }
     if (packed && values.length > 0) {

@@ -1,7 +1,9 @@
+import { useState } from "preact/hooks";
 import type { DocumentKind, ProfileMeta, WorkspaceInfo } from "../../shared/api-types.js";
 import { RefineBar } from "./components/RefineBar.js";
 import { FlameView, SandwichView } from "./flame/FlameView.js";
-import { navigate, useUrlState, type UrlState, type ViewName } from "./url-state.js";
+import { useLiveUpdates } from "./live.js";
+import { navigate, type UrlState, useUrlState, type ViewName } from "./url-state.js";
 import { useJson } from "./use-json.js";
 import { GoroutinesView } from "./views/GoroutinesView.js";
 import { GraphView } from "./views/GraphView.js";
@@ -9,7 +11,6 @@ import { PeekView } from "./views/PeekView.js";
 import { SourceView } from "./views/SourceView.js";
 import { TimelineView } from "./views/TimelineView.js";
 import { TopView } from "./views/TopView.js";
-import { useLiveUpdates } from "./live.js";
 
 const profileViews: Array<[ViewName, string]> = [
   ["flame", "Flame graph"],
@@ -32,7 +33,15 @@ function defaultView(kind: DocumentKind, src: string): ViewName {
   return "flame";
 }
 
-function ProfileViews({ state, view, workspace }: { state: UrlState; view: ViewName; workspace: WorkspaceInfo }) {
+function ProfileViews({
+  state,
+  view,
+  workspace,
+}: {
+  state: UrlState;
+  view: ViewName;
+  workspace: WorkspaceInfo;
+}) {
   const metaPath = `/api/meta?${new URLSearchParams(state.src ? { src: state.src } : {}).toString()}`;
   const meta = useJson<ProfileMeta>(metaPath, "meta");
   const profiles = workspace.documents.filter((d) => d.kind === "profile");
@@ -95,12 +104,22 @@ function ProfileViews({ state, view, workspace }: { state: UrlState; view: ViewN
 
 export function App() {
   const state = useUrlState();
-  const workspace = useJson<WorkspaceInfo>("/api/workspace", "workspace");
-  const liveTick = useLiveUpdates(workspace.data?.live ?? false);
-  if (workspace.error) return <div class="error">Could not reach heapscope: {workspace.error}</div>;
-  if (!workspace.data) return <div class="loading">Loading…</div>;
-  const docs = workspace.data.documents;
-  if (docs.length === 0) return <div class="empty">Nothing loaded.</div>;
+  const [liveTick, setLiveTick] = useState(0);
+  const workspace = useJson<WorkspaceInfo>(
+    `/api/workspace${liveTick > 0 ? `?t=${liveTick}` : ""}`,
+    "workspace",
+  );
+  // Keep showing the last workspace while a live update refetches it.
+  const [lastWorkspace, setLastWorkspace] = useState<WorkspaceInfo | null>(null);
+  if (workspace.data && workspace.data !== lastWorkspace) setLastWorkspace(workspace.data);
+  useLiveUpdates(lastWorkspace?.live ?? false, () => setLiveTick((t) => t + 1));
+  const info = workspace.data ?? lastWorkspace;
+  if (workspace.error && !info) return <div class="error">Could not reach heapscope: {workspace.error}</div>;
+  if (!info) return <div class="loading">Loading…</div>;
+  const docs = info.documents;
+  if (docs.length === 0) {
+    return <div class="empty">{info.live ? "Waiting for the recording to start…" : "Nothing loaded."}</div>;
+  }
   const currentDoc = docs.find((d) => d.id === documentOf(state.src)) ?? docs[0]!;
   const view = (state.view || defaultView(currentDoc.kind, state.src)) as ViewName;
   const isProfileView = profileViews.some(([name]) => name === view);
@@ -134,7 +153,7 @@ export function App() {
         {currentDoc.live && <span class="live-badge">live</span>}
       </header>
       {isProfileView ? (
-        <ProfileViews state={state} view={view} workspace={workspace.data} />
+        <ProfileViews state={state} view={view} workspace={info} />
       ) : view === "goroutines" ? (
         <main class="view">
           <GoroutinesView src={currentDoc.id} />

@@ -50,6 +50,8 @@ export function formatPercent(value: number, total: number): string {
 }
 
 export function formatDuration(seconds: number): string {
+  if (Math.abs(seconds) < 1) return `${trimFixed(seconds, 3)}s`;
+  if (Math.abs(seconds) < 10) return `${trimFixed(seconds, 2)}s`;
   if (seconds < 60) return `${trimFixed(seconds, 1)}s`;
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds - m * 60);

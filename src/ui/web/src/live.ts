@@ -1,22 +1,26 @@
-/** Live updates over server-sent events (record --ui): a counter that bumps on every event. */
-import { useEffect, useState } from "preact/hooks";
+/** Live updates over server-sent events (record --ui): calls `onEvent` for every event. */
+import { useEffect, useRef } from "preact/hooks";
 import type { LiveEvent } from "../../shared/api-types.js";
+import { markLoaded } from "./test-hook.js";
 
-export function useLiveUpdates(enabled: boolean): number {
-  const [tick, setTick] = useState(0);
+export function useLiveUpdates(enabled: boolean, onEvent: (event: LiveEvent) => void): void {
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
   useEffect(() => {
     if (!enabled) return;
     const source = new EventSource("/api/events");
-    const bump = (event: MessageEvent<string>) => {
+    source.addEventListener("message", (event: MessageEvent<string>) => {
+      let payload: LiveEvent;
       try {
-        const payload = JSON.parse(event.data) as LiveEvent;
-        if (payload.type) setTick((t) => t + 1);
+        payload = JSON.parse(event.data) as LiveEvent;
       } catch {
-        // ignore malformed events
+        return;
       }
-    };
-    source.addEventListener("message", bump);
+      markLoaded(`live:${payload.type}`);
+      handler.current(payload);
+      // The recording is complete: nothing more will come, and EventSource would reconnect.
+      if (payload.type === "end") source.close();
+    });
     return () => source.close();
   }, [enabled]);
-  return tick;
 }

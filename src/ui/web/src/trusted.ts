@@ -13,7 +13,8 @@ let policy: TrustedTypePolicyLike | null | undefined;
 
 function sameOriginOnly(url: string): string {
   const resolved = new URL(url, location.href);
-  if (resolved.origin !== location.origin) throw new TypeError(`refusing cross-origin script URL ${resolved.origin}`);
+  if (resolved.origin !== location.origin)
+    throw new TypeError(`refusing cross-origin script URL ${resolved.origin}`);
   return resolved.href;
 }
 

@@ -4,15 +4,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 
-export type ViewName =
-  | "flame"
-  | "sandwich"
-  | "top"
-  | "peek"
-  | "source"
-  | "graph"
-  | "timeline"
-  | "goroutines";
+export type ViewName = "flame" | "sandwich" | "top" | "peek" | "source" | "graph" | "timeline" | "goroutines";
 
 export interface UrlState {
   src: string;

@@ -3,7 +3,10 @@ import { getJson } from "./api.js";
 import { markLoaded } from "./test-hook.js";
 
 /** Fetches JSON for a path (null: nothing yet); aborts when the path changes. */
-export function useJson<T>(path: string | null, view: string): { data: T | null; error: string | null; loading: boolean } {
+export function useJson<T>(
+  path: string | null,
+  view: string,
+): { data: T | null; error: string | null; loading: boolean } {
   const [result, setResult] = useState<{ path: string | null; data: T | null; error: string | null }>({
     path: null,
     data: null,
@@ -19,7 +22,8 @@ export function useJson<T>(path: string | null, view: string): { data: T | null;
         markLoaded(view);
       })
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) setResult({ path, data: null, error: (error as Error).message ?? String(error) });
+        if (!controller.signal.aborted)
+          setResult({ path, data: null, error: (error as Error).message ?? String(error) });
       });
     return () => controller.abort();
   }, [path]);

@@ -52,7 +52,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			w, _ := flate.NewWriter(nil, flate.BestSpeed)
-			for range time.Tick(5 * time.Millisecond) {
+			for range time.Tick(20 * time.Millisecond) {
 				compressChunk(w)
 			}
 		}()

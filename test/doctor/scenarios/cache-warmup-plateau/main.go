@@ -52,7 +52,7 @@ func main() {
 	fmt.Printf("listening on http://%s\n", ln.Addr())
 	go http.Serve(ln, nil)
 
-	cache := &boundedCache{capacity: 30000, entries: map[uint32]*location{}}
+	cache := &boundedCache{capacity: 20000, entries: map[uint32]*location{}}
 	rng := rand.New(rand.NewSource(3))
 	for range time.Tick(2 * time.Millisecond) {
 		for k := 0; k < 10; k++ {

@@ -48,8 +48,6 @@ func main() {
 
 	for n := 0; ; n++ {
 		render(n)
-		if n%4 == 0 {
-			time.Sleep(time.Millisecond)
-		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }

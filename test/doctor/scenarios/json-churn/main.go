@@ -65,7 +65,7 @@ func main() {
 			defer wg.Done()
 			for n := 0; ; n++ {
 				transform(makeDocument(n))
-				if n%50 == 0 {
+				if n%4 == 0 {
 					time.Sleep(time.Millisecond) // leave CPU for others on a shared machine
 				}
 			}

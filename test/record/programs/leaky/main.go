@@ -65,6 +65,7 @@ func metrics(w http.ResponseWriter, r *http.Request) {
 func main() {
 	flag.Parse()
 	secret.Set(*apiToken)
+	fmt.Printf("GODEBUG=%s\n", os.Getenv("GODEBUG"))
 	if *serveMetrics {
 		http.HandleFunc("/metrics", metrics)
 	}

@@ -98,11 +98,22 @@ func allocationLoop(mode string) {
 	}
 }
 
+// logMemStats prints MemStats the way many programs log them (MiB, integer division).
+func logMemStats(every time.Duration) {
+	logger := log.New(os.Stdout, "", log.LstdFlags|log.Lmicroseconds)
+	for range time.Tick(every) {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		logger.Printf("Alloc = %v MiB\tTotalAlloc = %v MiB\tSys = %v MiB\tNumGC = %v", m.Alloc>>20, m.TotalAlloc>>20, m.Sys>>20, m.NumGC)
+	}
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	mode := flag.String("mode", "healthy", "healthy|leak|panic")
 	leaks := flag.Int("leaks", 0, "goroutines to leak at start")
 	deep := flag.Int("deep", 0, "start a goroutine blocked this many calls deep")
+	logEvery := flag.Duration("log-memstats", 0, "print the usual `Alloc = N MiB ...` log line this often")
 	flag.Parse()
 
 	expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
@@ -118,6 +129,9 @@ func main() {
 		m["boom"] = 1
 	}
 	go allocationLoop(*mode)
+	if *logEvery > 0 {
+		go logMemStats(*logEvery)
+	}
 
 	http.HandleFunc("/snapshot", func(w http.ResponseWriter, r *http.Request) {
 		var ms runtime.MemStats

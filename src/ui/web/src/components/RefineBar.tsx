@@ -18,7 +18,17 @@ const filters = [
   ["s", "Show", "keep only matching frames in stacks"],
 ] as const;
 
-function FilterInput({ param, label, title, value }: { param: "f" | "i" | "h" | "s"; label: string; title: string; value: string }) {
+function FilterInput({
+  param,
+  label,
+  title,
+  value,
+}: {
+  param: "f" | "i" | "h" | "s";
+  label: string;
+  title: string;
+  value: string;
+}) {
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
   const apply = () => {

@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { getBinary, takePrefetched } from "../api.js";
 import { formatPercent, formatSigned, formatValue, regexEscape } from "../format.js";
 import { hook, markLoaded, registerFlame } from "../test-hook.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { DIFF_LEGEND } from "./colors.js";
-import { type FlameData, decodeFlame, pathTo } from "./data.js";
+import { decodeFlame, type FlameData, pathTo } from "./data.js";
 import { FlameRenderer } from "./renderer.js";
 
 interface Hover {
@@ -35,22 +35,33 @@ export function flamePath(state: UrlState, extra: Record<string, string> = {}): 
   return `/api/flame?${profileQuery(state, extra)}`;
 }
 
-function useFlameData(path: string | null): { data: FlameData | null; error: string | null; loading: boolean } {
-  const [result, setResult] = useState<{ path: string | null; data: FlameData | null; error: string | null }>({
-    path: null,
-    data: null,
-    error: null,
-  });
+function useFlameData(path: string | null): {
+  data: FlameData | null;
+  error: string | null;
+  loading: boolean;
+} {
+  const [result, setResult] = useState<{ path: string | null; data: FlameData | null; error: string | null }>(
+    {
+      path: null,
+      data: null,
+      error: null,
+    },
+  );
   useEffect(() => {
     if (path === null) return;
     const controller = new AbortController();
     const pending = takePrefetched(path) ?? getBinary(path, controller.signal);
     pending
       .then((buffer) => {
-        if (!controller.signal.aborted) setResult({ path, data: decodeFlame(buffer), error: null });
+        if (controller.signal.aborted) return;
+        performance.mark("heapscope:flame-fetched");
+        const data = decodeFlame(buffer);
+        performance.mark("heapscope:flame-decoded");
+        setResult({ path, data, error: null });
       })
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) setResult({ path, data: null, error: String((error as Error).message ?? error) });
+        if (!controller.signal.aborted)
+          setResult({ path, data: null, error: String((error as Error).message ?? error) });
       });
     return () => controller.abort();
   }, [path]);
@@ -74,7 +85,8 @@ function FlameCanvas(props: CanvasProps) {
   const rendererRef = useRef<FlameRenderer | null>(null);
   const propsRef = useRef(props);
   propsRef.current = props;
-  useEffect(() => {
+  // Layout effects: the canvas is created and drawn before the browser paints, not a frame later.
+  useLayoutEffect(() => {
     const renderer = new FlameRenderer(ref.current!, {
       inverted: props.inverted,
       onHover: (node, x, y) => propsRef.current.onHover(node === null ? null : { id: props.id, node, x, y }),
@@ -92,7 +104,7 @@ function FlameCanvas(props: CanvasProps) {
       rendererRef.current = null;
     };
   }, [props.id, props.inverted]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const renderer = rendererRef.current!;
     if (props.id === "main" && hook.firstFlamePaint === null) {
       renderer.onFirstPaint = () => {
@@ -228,7 +240,15 @@ function ContextMenu({
   );
 }
 
-function Breadcrumbs({ data, focused, onZoom }: { data: FlameData; focused: number; onZoom: (n: number) => void }) {
+function Breadcrumbs({
+  data,
+  focused,
+  onZoom,
+}: {
+  data: FlameData;
+  focused: number;
+  onZoom: (n: number) => void;
+}) {
   if (focused <= 0) return null;
   const path = pathTo(data, focused);
   return (
@@ -318,7 +338,9 @@ export function FlameView({ state }: { state: UrlState }) {
         onFocusChange={setFocused}
       />
       {hover && !menu && <Tooltip hover={hover} data={data} />}
-      {menu && <ContextMenu menu={menu} data={data} state={state} onClose={() => setMenu(null)} onZoom={zoom} />}
+      {menu && (
+        <ContextMenu menu={menu} data={data} state={state} onClose={() => setMenu(null)} onZoom={zoom} />
+      )}
       <p class="hint">Click a frame to zoom, right-click for more, Ctrl+wheel to zoom, Esc to reset.</p>
     </div>
   );
@@ -332,7 +354,11 @@ export function SandwichView({ state }: { state: UrlState }) {
   const [menu, setMenu] = useState<Menu | null>(null);
   const search = useMemo(() => searchPattern(state.q), [state.q]);
   if (!name) {
-    return <div class="empty">Pick a function: right-click a frame in the flame graph, or a row in the top table.</div>;
+    return (
+      <div class="empty">
+        Pick a function: right-click a frame in the flame graph, or a row in the top table.
+      </div>
+    );
   }
   const error = callers.error ?? callees.error;
   if (error) return <div class="error">Could not load the sandwich view: {error}</div>;

@@ -26,8 +26,16 @@ export function packageColor(pkg: string): string {
 }
 
 const neutral = [224, 224, 224];
-const grow = [[253, 184, 99], [224, 130, 20], [179, 88, 6]]; // light → dark orange
-const shrink = [[146, 197, 222], [67, 147, 195], [33, 102, 172]]; // light → dark blue
+const grow = [
+  [253, 184, 99],
+  [224, 130, 20],
+  [179, 88, 6],
+]; // light → dark orange
+const shrink = [
+  [146, 197, 222],
+  [67, 147, 195],
+  [33, 102, 172],
+]; // light → dark blue
 
 function mix(a: number[], b: number[], t: number): number[] {
   return [a[0]! + (b[0]! - a[0]!) * t, a[1]! + (b[1]! - a[1]!) * t, a[2]! + (b[2]! - a[2]!) * t];
@@ -50,16 +58,27 @@ for (let b = -DIFF_BUCKETS; b <= DIFF_BUCKETS; b++) {
   diffCache.push(`rgb(${Math.round(rgb[0]!)}, ${Math.round(rgb[1]!)}, ${Math.round(rgb[2]!)})`);
 }
 
-/** Colour for a change from `base` to `target`: orange when it grew, blue when it shrank. */
-export function diffColor(base: number, target: number): string {
+/** The diff palette: index 0 shrank most (dark blue), the middle is unchanged, the last grew most. */
+export const DIFF_PALETTE: readonly string[] = diffCache;
+
+/** Index into DIFF_PALETTE for a change from `base` to `target` (relative to the larger side). */
+export function diffColorIndex(base: number, target: number): number {
   const larger = Math.max(Math.abs(base), Math.abs(target));
-  if (larger === 0) return diffCache[DIFF_BUCKETS]!;
+  if (larger === 0) return DIFF_BUCKETS;
   const ratio = (target - base) / larger; // -1 .. 1
-  const bucket = Math.round(ratio * DIFF_BUCKETS);
-  return diffCache[bucket + DIFF_BUCKETS]!;
+  return Math.round(ratio * DIFF_BUCKETS) + DIFF_BUCKETS;
 }
 
-export const DIFF_LEGEND = { grew: diffCache[DIFF_BUCKETS * 2]!, shrank: diffCache[0]!, same: diffCache[DIFF_BUCKETS]! };
+/** Colour for a change from `base` to `target`: orange when it grew, blue when it shrank. */
+export function diffColor(base: number, target: number): string {
+  return diffCache[diffColorIndex(base, target)]!;
+}
+
+export const DIFF_LEGEND = {
+  grew: diffCache[DIFF_BUCKETS * 2]!,
+  shrank: diffCache[0]!,
+  same: diffCache[DIFF_BUCKETS]!,
+};
 
 export const DIMMED_FILL = "rgb(236, 236, 236)";
 export const DIMMED_TEXT = "rgb(150, 150, 150)";

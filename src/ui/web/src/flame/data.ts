@@ -52,6 +52,24 @@ export function decodeFlame(buffer: ArrayBuffer): FlameData {
   }
   const f64 = (name: FlameArrayName) => arrays.get(name) as Float64Array;
   const i32 = (name: FlameArrayName) => arrays.get(name) as Int32Array;
+  const n = header.nodeCount;
+  const parent = i32("parent");
+  const weight = f64("weight");
+  const depth = new Int32Array(n);
+  const subtreeEnd = new Int32Array(n);
+  for (let i = 1; i < n; i++) depth[i] = depth[parent[i]!]! + 1;
+  for (let i = 0; i < n; i++) subtreeEnd[i] = i + 1;
+  for (let i = n - 1; i > 0; i--) {
+    const p = parent[i]!;
+    if (subtreeEnd[i]! > subtreeEnd[p]!) subtreeEnd[p] = subtreeEnd[i]!;
+  }
+  let total = arrays.get("total") as Float64Array | undefined;
+  let self = arrays.get("self") as Float64Array | undefined;
+  if (!total || !self) {
+    total = weight;
+    self = weight.slice();
+    for (let i = 1; i < n; i++) self[parent[i]!]! -= weight[i]!;
+  }
   const data: FlameData = {
     nodeCount: header.nodeCount,
     maxDepth: header.maxDepth,
@@ -62,15 +80,15 @@ export function decodeFlame(buffer: ArrayBuffer): FlameData {
     sampleType: header.sampleType,
     diff: header.diff,
     rootLabel: header.rootLabel,
-    weight: f64("weight"),
-    total: f64("total"),
-    self: f64("self"),
+    weight,
+    total,
+    self,
     baseTotal: (arrays.get("baseTotal") as Float64Array | undefined) ?? null,
     baseSelf: (arrays.get("baseSelf") as Float64Array | undefined) ?? null,
-    parent: i32("parent"),
+    parent,
     nameIndex: i32("nameIndex"),
-    subtreeEnd: i32("subtreeEnd"),
-    depth: i32("depth"),
+    subtreeEnd,
+    depth,
     inlined: arrays.get("inlined") as Uint8Array,
     x: new Float64Array(header.nodeCount),
   };

@@ -7,7 +7,15 @@
  * (root on top), or maxDepth - depth when inverted (the callers half of the sandwich).
  * Only the rows in the scrolled viewport are drawn; the canvas is as tall as the viewport.
  */
-import { DIMMED_FILL, DIMMED_TEXT, diffColor, HIGHLIGHT_STROKE, packageColor, TEXT } from "./colors.js";
+import {
+  DIFF_PALETTE,
+  DIMMED_FILL,
+  DIMMED_TEXT,
+  diffColorIndex,
+  HIGHLIGHT_STROKE,
+  packageColor,
+  TEXT,
+} from "./colors.js";
 import type { FlameData } from "./data.js";
 
 export const ROW_HEIGHT = 18;
@@ -59,7 +67,18 @@ export class FlameRenderer {
   private cssWidth = 0;
   private cssHeight = 0;
   private packageFill: string[] = [];
-  private rectLog: DrawnRect[] = [];
+  // The last draw's rectangles, in typed arrays (a draw allocates no object per node).
+  private rectCount = 0;
+  private rectNode = new Int32Array(0);
+  private rectX = new Float64Array(0);
+  private rectW = new Float64Array(0);
+  private rectDrawnX = new Float64Array(0);
+  private rectDrawnW = new Float64Array(0);
+  private rectY = new Float64Array(0);
+  private rectColor = new Int32Array(0);
+  private rectMatched = new Uint8Array(0);
+  private order = new Int32Array(0);
+  private colorStart = new Int32Array(0);
   private readonly resizeObserver: ResizeObserver;
   private pendingFrame = 0;
   private pendingReason = "";
@@ -97,7 +116,11 @@ export class FlameRenderer {
       }
     });
     this.canvas.addEventListener("wheel", (e) => this.handleWheel(e), { passive: false });
-    this.resizeObserver = new ResizeObserver(() => this.draw("resize"));
+    this.resizeObserver = new ResizeObserver(() => {
+      const totalHeight = this.data ? (this.data.maxDepth + 1) * ROW_HEIGHT : 0;
+      const height = Math.max(ROW_HEIGHT, Math.min(container.clientHeight || totalHeight, totalHeight));
+      if (container.clientWidth !== this.cssWidth || height !== this.cssHeight) this.requestDraw("resize");
+    });
     this.resizeObserver.observe(container);
   }
 
@@ -131,8 +154,10 @@ export class FlameRenderer {
   setSearch(pattern: RegExp | null): { matchedWeight: number; matchedFrames: number } {
     const data = this.data;
     if (!data || !pattern) {
-      this.matchByName = null;
-      this.requestDraw("search");
+      if (this.matchByName !== null) {
+        this.matchByName = null;
+        this.requestDraw("search");
+      }
       return { matchedWeight: 0, matchedFrames: 0 };
     }
     const matches = new Uint8Array(data.names.length);
@@ -166,7 +191,10 @@ export class FlameRenderer {
     this.x1 = data.x[node]! + Math.max(data.weight[node]!, Number.MIN_VALUE);
     const row = this.rowOf(node);
     const top = row * ROW_HEIGHT;
-    if (top < this.container.scrollTop || top + ROW_HEIGHT > this.container.scrollTop + this.container.clientHeight) {
+    if (
+      top < this.container.scrollTop ||
+      top + ROW_HEIGHT > this.container.scrollTop + this.container.clientHeight
+    ) {
       this.container.scrollTop = Math.max(0, top - ROW_HEIGHT * 2);
     }
     this.draw("zoom");
@@ -185,7 +213,24 @@ export class FlameRenderer {
 
   /** The rectangles of the last draw (test hook). */
   drawnRects(): DrawnRect[] {
-    return this.rectLog.slice();
+    const data = this.data;
+    if (!data) return [];
+    const out: DrawnRect[] = [];
+    for (let k = 0; k < this.rectCount; k++) {
+      const node = this.rectNode[k]!;
+      out.push({
+        node,
+        name: node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]!,
+        depth: data.depth[node]!,
+        x: this.rectX[k]!,
+        width: this.rectW[k]!,
+        drawnX: this.rectDrawnX[k]!,
+        drawnWidth: this.rectDrawnW[k]!,
+        y: this.rectY[k]!,
+        matched: this.rectMatched[k] === 1,
+      });
+    }
+    return out;
   }
 
   private rowOf(node: number): number {
@@ -218,6 +263,21 @@ export class FlameRenderer {
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   }
 
+  /** Grows the per-draw rectangle buffers to hold `n` rectangles. */
+  private ensureCapacity(n: number): void {
+    if (this.rectNode.length >= n) return;
+    const size = Math.max(n, this.rectNode.length * 2, 1024);
+    this.rectNode = new Int32Array(size);
+    this.rectX = new Float64Array(size);
+    this.rectW = new Float64Array(size);
+    this.rectDrawnX = new Float64Array(size);
+    this.rectDrawnW = new Float64Array(size);
+    this.rectY = new Float64Array(size);
+    this.rectColor = new Int32Array(size);
+    this.rectMatched = new Uint8Array(size);
+    this.order = new Int32Array(size);
+  }
+
   draw(reason: string): void {
     const data = this.data;
     if (!data) return;
@@ -226,22 +286,27 @@ export class FlameRenderer {
     const ctx = this.ctx;
     const width = this.cssWidth;
     const height = this.cssHeight;
-    const scrollTop = Math.min(this.container.scrollTop, Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - height));
+    const scrollTop = Math.min(
+      this.container.scrollTop,
+      Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - height),
+    );
     this.canvas.style.top = `${scrollTop}px`;
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, width, height);
-    ctx.font = FONT;
-    ctx.textBaseline = "middle";
     const firstRow = Math.floor(scrollTop / ROW_HEIGHT);
     const lastRow = Math.ceil((scrollTop + height) / ROW_HEIGHT) - 1;
     const scale = width / (this.x1 - this.x0);
-    const { x, weight, depth, subtreeEnd, nameIndex, inlined, names, packageIndex } = data;
+    const { x, weight, depth, subtreeEnd, nameIndex, packageIndex } = data;
     const inverted = this.options.inverted === true;
     const maxDepth = data.maxDepth;
     const matches = this.matchByName;
-    const charWidth = this.charWidth;
-    const log: DrawnRect[] = [];
+    const diff = data.diff && data.baseTotal !== null;
+    const baseTotal = data.baseTotal;
+    const total = data.total;
+    // Colour ids: 0 dimmed, 1.. the diff palette, then one per package.
+    const packageOffset = 1 + DIFF_PALETTE.length;
     const n = data.nodeCount;
+
+    // Pass 1: which nodes are visible, where, in which colour. Typed arrays, no objects per node.
+    let count = 0;
     for (let i = 0; i < n; ) {
       const left = (x[i]! - this.x0) * scale;
       const w = weight[i]! * scale;
@@ -257,65 +322,142 @@ export class FlameRenderer {
         continue;
       }
       if (row >= firstRow && row <= lastRow) {
-        const drawLeft = left < 0 ? 0 : left;
-        const drawRight = left + w > width ? width : left + w;
-        const drawWidth = drawRight - drawLeft;
-        const y = row * ROW_HEIGHT - scrollTop;
+        if (count >= this.rectNode.length) this.growKeeping(count);
+        const drawLeft = Math.max(left, 0);
+        const drawRight = Math.min(left + w, width);
         const name = nameIndex[i]!;
         const matched = matches === null || matches[name] === 1;
-        let fill: string;
-        if (matches !== null && !matched) {
-          fill = DIMMED_FILL;
-        } else if (data.diff && data.baseTotal) {
-          fill = diffColor(data.baseTotal[i]!, data.total[i]!);
-        } else {
-          fill = this.packageFill[packageIndex[name]!]!;
-        }
-        ctx.fillStyle = fill;
-        ctx.fillRect(drawLeft, y, drawWidth > 1.5 ? drawWidth - 0.5 : drawWidth, ROW_HEIGHT - 1);
-        if (matches !== null && matched && i !== 0) {
-          ctx.strokeStyle = HIGHLIGHT_STROKE;
-          ctx.lineWidth = 1.5;
-          ctx.strokeRect(drawLeft + 0.75, y + 0.75, Math.max(0, drawWidth - 2), ROW_HEIGHT - 2.5);
-        }
-        if (i === this.hovered) {
-          ctx.strokeStyle = "#000";
-          ctx.lineWidth = 1;
-          ctx.strokeRect(drawLeft + 0.5, y + 0.5, Math.max(0, drawWidth - 1.5), ROW_HEIGHT - 2);
-        }
-        if (drawWidth > charWidth * 3 + 6) {
-          const label = i === 0 ? data.rootLabel : names[name]!;
-          const fit = Math.floor((drawWidth - 6) / charWidth);
-          const text = label.length <= fit ? label : `${label.slice(0, Math.max(1, fit - 1))}…`;
-          ctx.fillStyle = matches !== null && !matched ? DIMMED_TEXT : TEXT;
-          if (inlined[i]) ctx.font = `italic ${FONT}`;
-          ctx.fillText(text, drawLeft + 3, y + ROW_HEIGHT / 2);
-          if (inlined[i]) ctx.font = FONT;
-        }
-        log.push({
-          node: i,
-          name: i === 0 ? data.rootLabel : names[name]!,
-          depth: d,
-          x: left,
-          width: w,
-          drawnX: drawLeft,
-          drawnWidth: drawWidth,
-          y,
-          matched,
-        });
+        this.rectNode[count] = i;
+        this.rectX[count] = left;
+        this.rectW[count] = w;
+        this.rectDrawnX[count] = drawLeft;
+        this.rectDrawnW[count] = drawRight - drawLeft;
+        this.rectY[count] = row * ROW_HEIGHT - scrollTop;
+        this.rectMatched[count] = matched ? 1 : 0;
+        this.rectColor[count] = !matched
+          ? 0
+          : diff
+            ? 1 + diffColorIndex(baseTotal![i]!, total[i]!)
+            : packageOffset + packageIndex[name]!;
+        count++;
       }
       i++;
     }
-    this.rectLog = log;
+    this.rectCount = count;
+
+    // Pass 2: fills, grouped by colour (a counting sort), so each colour is set once.
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, width, height);
+    const colorCount = packageOffset + data.packages.length;
+    if (this.colorStart.length < colorCount + 1) this.colorStart = new Int32Array(colorCount + 1);
+    const colorStart = this.colorStart;
+    colorStart.fill(0, 0, colorCount + 1);
+    for (let k = 0; k < count; k++) colorStart[this.rectColor[k]! + 1]++;
+    for (let c = 0; c < colorCount; c++) colorStart[c + 1] += colorStart[c]!;
+    const cursor = colorStart.slice(0, colorCount);
+    const order = this.order;
+    for (let k = 0; k < count; k++) order[cursor[this.rectColor[k]!]!++] = k;
+    for (let c = 0; c < colorCount; c++) {
+      const from = colorStart[c]!;
+      const to = colorStart[c + 1]!;
+      if (from === to) continue;
+      ctx.fillStyle =
+        c === 0
+          ? DIMMED_FILL
+          : c < packageOffset
+            ? DIFF_PALETTE[c - 1]!
+            : this.packageFill[c - packageOffset]!;
+      for (let j = from; j < to; j++) {
+        const k = order[j]!;
+        const dw = this.rectDrawnW[k]!;
+        ctx.fillRect(this.rectDrawnX[k]!, this.rectY[k]!, dw > 1.5 ? dw - 0.5 : dw, ROW_HEIGHT - 1);
+      }
+    }
+
+    // Pass 3: outlines of search matches and of the hovered frame.
+    if (matches !== null) {
+      ctx.strokeStyle = HIGHLIGHT_STROKE;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      for (let k = 0; k < count; k++) {
+        if (this.rectMatched[k] && this.rectNode[k] !== 0) {
+          ctx.rect(
+            this.rectDrawnX[k]! + 0.75,
+            this.rectY[k]! + 0.75,
+            Math.max(0, this.rectDrawnW[k]! - 2),
+            ROW_HEIGHT - 2.5,
+          );
+        }
+      }
+      ctx.stroke();
+    }
+
+    // Pass 4: labels where they fit (monospace, so the fit is arithmetic, not measureText).
+    ctx.font = FONT;
+    ctx.textBaseline = "middle";
+    const charWidth = this.charWidth;
+    const minLabelWidth = charWidth * 3 + 6;
+    const names = data.names;
+    let hoveredRect = -1;
+    for (let k = 0; k < count; k++) {
+      const i = this.rectNode[k]!;
+      if (i === this.hovered) hoveredRect = k;
+      const drawWidth = this.rectDrawnW[k]!;
+      if (drawWidth <= minLabelWidth) continue;
+      const label = i === 0 ? data.rootLabel : names[nameIndex[i]!]!;
+      const fit = Math.floor((drawWidth - 6) / charWidth);
+      const text = label.length <= fit ? label : `${label.slice(0, Math.max(1, fit - 1))}…`;
+      ctx.fillStyle = this.rectMatched[k] ? TEXT : DIMMED_TEXT;
+      if (data.inlined[i]) {
+        ctx.font = `italic ${FONT}`;
+        ctx.fillText(text, this.rectDrawnX[k]! + 3, this.rectY[k]! + ROW_HEIGHT / 2);
+        ctx.font = FONT;
+      } else {
+        ctx.fillText(text, this.rectDrawnX[k]! + 3, this.rectY[k]! + ROW_HEIGHT / 2);
+      }
+    }
+    if (hoveredRect >= 0) {
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 1;
+      ctx.strokeRect(
+        this.rectDrawnX[hoveredRect]! + 0.5,
+        this.rectY[hoveredRect]! + 0.5,
+        Math.max(0, this.rectDrawnW[hoveredRect]! - 1.5),
+        ROW_HEIGHT - 2,
+      );
+    }
+
     this.drawCount++;
     const ms = performance.now() - started;
     this.timings.push({ reason, ms });
     if (this.timings.length > 1000) this.timings.splice(0, this.timings.length - 1000);
-    if (this.drawCount === 1 || reason === "data") {
+    if (reason === "data") {
       const first = this.onFirstPaint;
       this.onFirstPaint = null;
       first?.();
     }
+  }
+
+  private growKeeping(count: number): void {
+    const keep = {
+      node: this.rectNode,
+      x: this.rectX,
+      w: this.rectW,
+      dx: this.rectDrawnX,
+      dw: this.rectDrawnW,
+      y: this.rectY,
+      color: this.rectColor,
+      matched: this.rectMatched,
+    };
+    this.ensureCapacity(Math.max(1024, (count + 1) * 2));
+    this.rectNode.set(keep.node.subarray(0, count));
+    this.rectX.set(keep.x.subarray(0, count));
+    this.rectW.set(keep.w.subarray(0, count));
+    this.rectDrawnX.set(keep.dx.subarray(0, count));
+    this.rectDrawnW.set(keep.dw.subarray(0, count));
+    this.rectY.set(keep.y.subarray(0, count));
+    this.rectColor.set(keep.color.subarray(0, count));
+    this.rectMatched.set(keep.matched.subarray(0, count));
   }
 
   nodeAt(clientX: number, clientY: number): number {

@@ -5,7 +5,10 @@ import { regexEscape } from "../format.js";
 import { useJson } from "../use-json.js";
 
 export function GoroutinesView({ src }: { src: string }) {
-  const { data, error } = useJson<GoroutineReport>(`/api/goroutines?src=${encodeURIComponent(src)}`, "goroutines");
+  const { data, error } = useJson<GoroutineReport>(
+    `/api/goroutines?src=${encodeURIComponent(src)}`,
+    "goroutines",
+  );
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
     if (!data) return [];
@@ -52,7 +55,8 @@ export function GoroutinesView({ src }: { src: string }) {
       {groups.map((group, k) => (
         <details class="goroutine-group" key={k} open={k < 10}>
           <summary>
-            <strong>{group.count}</strong> goroutine{group.count === 1 ? "" : "s"} · {group.state || "unknown state"}
+            <strong>{group.count}</strong> goroutine{group.count === 1 ? "" : "s"} ·{" "}
+            {group.state || "unknown state"}
             {group.waitMinutes !== null ? ` · ${group.waitMinutes} minutes` : ""} ·{" "}
             <span class="fn-name">{group.frames[0]?.function ?? "(no frames)"}</span>
           </summary>

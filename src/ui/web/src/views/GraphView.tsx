@@ -2,7 +2,7 @@
  * The call graph (pprof's /graph without a local Graphviz): the server builds DOT with a node cap,
  * Graphviz-in-WebAssembly lays it out in a worker with a timeout, the page draws the result.
  */
-import workerUrl from "./graph-worker.ts?worker&url";
+
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { CallGraph } from "../../../shared/api-types.js";
 import { regexEscape } from "../format.js";
@@ -10,6 +10,7 @@ import { markLoaded } from "../test-hook.js";
 import { trustedScriptUrl } from "../trusted.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { useJson } from "../use-json.js";
+import workerUrl from "./graph-worker.ts?worker&url";
 import { type GraphJson, graphToSvg } from "./xdot-svg.js";
 
 const LAYOUT_TIMEOUT_MS = 20_000;
@@ -46,7 +47,10 @@ function layout(dot: string): { promise: Promise<GraphJson>; cancel: () => void 
 
 export function GraphView({ state }: { state: UrlState }) {
   const [nodeCount, setNodeCount] = useState(80);
-  const { data, error } = useJson<CallGraph>(`/api/graph?${profileQuery(state, { n: String(nodeCount) })}`, "graph-dot");
+  const { data, error } = useJson<CallGraph>(
+    `/api/graph?${profileQuery(state, { n: String(nodeCount) })}`,
+    "graph-dot",
+  );
   const [layoutError, setLayoutError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const holder = useRef<HTMLDivElement>(null);

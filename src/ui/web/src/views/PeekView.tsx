@@ -14,7 +14,11 @@ function EdgeRows({ edges, of, unit, kind }: { edges: PeekEdge[]; of: number; un
           <td class="num">{formatPercent(edge.value, of)}</td>
           <td class="name">
             <span class="peek-arrow">{kind === "caller" ? "↑" : "↓"}</span>
-            <button type="button" class="link" onClick={() => navigate({ fn: `^${regexEscape(edge.name)}$` })}>
+            <button
+              type="button"
+              class="link"
+              onClick={() => navigate({ fn: `^${regexEscape(edge.name)}$` })}
+            >
               {edge.name}
             </button>
           </td>

@@ -56,7 +56,10 @@ function Chart({ title, series }: { title: string; series: TimelineSeries[] }) {
           height: 220,
           scales: { x: { time: false } },
           series: [
-            { label: "time", value: (_u: unknown, v: number | null) => (v === null ? "" : formatDuration(v)) },
+            {
+              label: "time",
+              value: (_u: unknown, v: number | null) => (v === null ? "" : formatDuration(v)),
+            },
             ...series.map((s, k) => ({
               label: s.label,
               stroke: palette[k % palette.length],
@@ -68,7 +71,7 @@ function Chart({ title, series }: { title: string; series: TimelineSeries[] }) {
           ],
           axes: [
             { values: (_u: unknown, vals: number[]) => vals.map((v) => formatDuration(v)) },
-            { size: 70, values: (_u: unknown, vals: number[]) => vals.map((v) => formatValue(v, unit)) },
+            { size: 80, values: (_u: unknown, vals: number[]) => vals.map((v) => formatValue(v, unit)) },
           ],
         },
         [xs, ...columns] as unknown as import("uplot").AlignedData,
@@ -106,7 +109,10 @@ function groupCharts(series: TimelineSeries[]): Array<{ title: string; series: T
 }
 
 function DoctorPanel({ src, tick }: { src: string; tick: number }) {
-  const { data, error } = useJson<DiagnosisView>(`/api/diagnosis?src=${encodeURIComponent(src)}&t=${tick}`, "diagnosis");
+  const { data, error } = useJson<DiagnosisView>(
+    `/api/diagnosis?src=${encodeURIComponent(src)}&t=${tick}`,
+    "diagnosis",
+  );
   if (error) return <div class="error">Doctor: {error}</div>;
   if (!data) return <div class="loading">Running the doctor…</div>;
   return (
@@ -156,7 +162,10 @@ function DoctorPanel({ src, tick }: { src: string; tick: number }) {
 }
 
 export function TimelineView({ src, kind, tick }: { src: string; kind: DocumentKind; tick: number }) {
-  const { data, error } = useJson<TimelineReport>(`/api/timeline?src=${encodeURIComponent(src)}&t=${tick}`, "timeline");
+  const { data, error } = useJson<TimelineReport>(
+    `/api/timeline?src=${encodeURIComponent(src)}&t=${tick}`,
+    "timeline",
+  );
   const [base, setBase] = useState<string>("");
   const [target, setTarget] = useState<string>("");
   useEffect(() => {
@@ -226,7 +235,11 @@ export function TimelineView({ src, kind, tick }: { src: string; kind: DocumentK
                   <td class="num">{s.inuseBytes === null ? "—" : formatValue(s.inuseBytes, "bytes")}</td>
                   <td>{s.gcForced ? "yes" : "no"}</td>
                   <td>
-                    <button type="button" class="link small" onClick={() => navigate({ src: s.ref, base: "", view: "flame" })}>
+                    <button
+                      type="button"
+                      class="link small"
+                      onClick={() => navigate({ src: s.ref, base: "", view: "flame" })}
+                    >
                       open
                     </button>
                   </td>

@@ -121,7 +121,9 @@ export function TopView({ state }: { state: UrlState }) {
         </tbody>
       </table>
       {data.rows.length < data.rowCount && (
-        <p class="hint">Showing the first {data.rows.length} rows by flat; refine with Focus to see others.</p>
+        <p class="hint">
+          Showing the first {data.rows.length} rows by flat; refine with Focus to see others.
+        </p>
       )}
     </div>
   );

@@ -1,0 +1,266 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import type { Command } from "commander";
+import type { RecordSessionOptions } from "../../collect/record-session.js";
+import { diagnose } from "../../diagnose/diagnose.js";
+import type { DiagnosisInput } from "../../diagnose/input.js";
+import type { BuildInfo } from "../../diagnose/module-path.js";
+import type { Diagnosis } from "../../diagnose/types.js";
+import { InputError, UsageError } from "../../errors.js";
+import { doctorJson } from "../../render/doctor-json.js";
+import { renderDoctorHtml } from "../../render/doctor-html.js";
+import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
+import { renderDoctorText } from "../../render/doctor-text.js";
+import {
+  buildInfoOfCommand,
+  inputFromProfiles,
+  inputFromRecording,
+  looksLikeRecording,
+  openRecordingForDoctor,
+} from "../doctor-input.js";
+import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parseByteSize, parseDurationMs } from "./record.js";
+
+interface DoctorFlags {
+  url?: string;
+  duration: string;
+  interval?: string;
+  out?: string;
+  module?: string;
+  gctrace?: string;
+  html?: string;
+  failOn?: string;
+  sampleRate: string;
+  verbose?: boolean;
+  showOutput?: boolean;
+  wait: string;
+  format?: string;
+  json?: boolean;
+  markdown?: boolean;
+  color?: boolean;
+}
+
+/** Snapshots doctor wants over the observation: at least 10 (the issue's floor), about 24 by default. */
+const TARGET_SNAPSHOTS = 24;
+const MIN_INTERVAL_MS = 500;
+/** MemProfileRate doctor gives a program it launches: fine enough to see slow per-site growth. */
+export const DOCTOR_SAMPLE_RATE = 8192;
+
+export function register(program: Command): void {
+  const command = program
+    .command("doctor")
+    .description("is my Go program leaking, and what holds the memory? A verdict with ranked suspects, evidence and hints")
+    .argument(
+      "[inputs...]",
+      "a recording (.hsrec), three or more heap profiles in time order, or (after --) a program to launch and record",
+    )
+    .option("--url <url>", "record this running program (its net/http/pprof and expvar) for --duration, then diagnose")
+    .option("--duration <duration>", "how long to record with --url or a command", "30s")
+    .option("--interval <duration>", "time between samples (default: duration/24, at least 0.5s: ≥10 heap snapshots)")
+    .option("--out <file>", "keep the recording here (default: a temporary file, deleted afterwards)")
+    .option("--module <path>", "the program's module path (frames in it are the program's own); default: from build info")
+    .option("--gctrace <file>", "a GODEBUG=gctrace=1 log to add to heap profiles")
+    .option("--html <file>", "also write a self-contained HTML report (charts, suspects, growth flame graph)")
+    .option("--fail-on <verdicts>", "exit 1 when the verdict is one of these (leak, or leak,inconclusive) — for soak tests in CI")
+    .option(
+      "--sample-rate <bytes>",
+      `MemProfileRate for a launched program (GODEBUG=memprofilerate); "default" keeps Go's 512 KiB`,
+      String(DOCTOR_SAMPLE_RATE),
+    )
+    .option("--wait <duration>", "how long to wait for a launched program's --url to answer", "60s")
+    .option("--show-output", "pass a launched program's output through to stderr")
+    .option("--markdown", "shorthand for --format markdown (for an issue or a pull request)")
+    .option("--no-color", "no colours in the text report")
+    .option("-v, --verbose", "every suspect and full stacks");
+  addFormatOptions(command);
+  command.addHelpText(
+    "after",
+    `
+Examples:
+  $ heapscope doctor --url http://127.0.0.1:6060 --duration 30s -- ./server -addr 127.0.0.1:6060
+  $ heapscope doctor --url http://127.0.0.1:6060 --duration 2m --html report.html
+  $ heapscope doctor soak.hsrec --fail-on leak,inconclusive
+  $ heapscope doctor heap1.pb.gz heap2.pb.gz heap3.pb.gz --gctrace gc.log --markdown
+
+Verdicts: leak, no-leak or inconclusive (with what would decide it). Exit codes: 0, 1 when --fail-on
+matches, 2 on bad input. A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
+per-site growth is resolved finely; --sample-rate default leaves it alone.`,
+  );
+  command.action(async (inputs: string[], flags: DoctorFlags, cmd: Command) => {
+    const format = resolveFormat(flags);
+    const failOn = parseFailOn(flags.failOn);
+    // Operands after `--` are the program to launch; commander hands them over mixed with the others.
+    const raw = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
+    const dashIndex = raw.indexOf("--");
+    const commandArgs = dashIndex >= 0 ? raw.slice(dashIndex + 1) : [];
+    const positional = commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
+    const { diagnosis, extra } = await runDoctor(positional, commandArgs, flags);
+    if (flags.html) {
+      try {
+        writeFileSync(flags.html, renderDoctorHtml(diagnosis, { generatedAt: new Date().toISOString() }));
+      } catch (error) {
+        throw new InputError(flags.html, `cannot write the HTML report (${(error as NodeJS.ErrnoException).code ?? error})`);
+      }
+    }
+    const htmlPath = flags.html ? path.resolve(flags.html) : undefined;
+    if (format === "json") writeJson(doctorJson(diagnosis, { htmlPath, recordingPath: extra.recordingPath }));
+    else if (format === "markdown") writeOut(renderDoctorMarkdown(diagnosis));
+    else {
+      const color = flags.color !== false && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+      writeOut(renderDoctorText(diagnosis, { color, verbose: flags.verbose, htmlPath }));
+      if (extra.recordingPath) process.stderr.write(`heapscope: recording kept at ${extra.recordingPath}\n`);
+    }
+    if (failOn.includes(diagnosis.verdict)) process.exitCode = 1;
+  });
+}
+
+function parseFailOn(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const verdicts = value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+  for (const v of verdicts) {
+    if (!["leak", "inconclusive", "no-leak"].includes(v)) {
+      throw new UsageError(`--fail-on takes leak, inconclusive or no-leak (comma-separated), not "${v}"`);
+    }
+  }
+  return verdicts;
+}
+
+export interface DoctorRun {
+  diagnosis: Diagnosis;
+  extra: { recordingPath?: string };
+}
+
+/** Everything `doctor` does before rendering (also used by `demo`). */
+export async function runDoctor(inputs: string[], commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
+  if (flags.url || commandArgs.length > 0) {
+    if (inputs.length > 0) {
+      throw new UsageError("give either --url/a command to record, or a recording/profiles to diagnose, not both");
+    }
+    return recordAndDiagnose(commandArgs, flags);
+  }
+  if (inputs.length === 0) {
+    throw new UsageError("nothing to diagnose: give --url URL (and optionally -- CMD ARGS), a recording, or heap profiles");
+  }
+  if (inputs.length === 1 && !inputs[0].includes("#") && looksLikeRecording(inputs[0])) {
+    const reader = openRecordingForDoctor(inputs[0]);
+    try {
+      const input = inputFromRecording(reader, { modulePath: flags.module });
+      return { diagnosis: diagnose(input), extra: {} };
+    } finally {
+      reader.close();
+    }
+  }
+  if (inputs.length === 1) {
+    const only = inputs[0];
+    throw new InputError(
+      only,
+      "one heap profile cannot show growth: give a recording (.hsrec), three or more heap profiles in time order, or --url",
+    );
+  }
+  const input = await inputFromProfiles(inputs, { gctrace: flags.gctrace, modulePath: flags.module });
+  return { diagnosis: diagnose(input), extra: {} };
+}
+
+/** Keeps the last bytes of a launched program's output and spots the runtime's out-of-memory report. */
+class OutputTail extends Writable {
+  private text = "";
+  constructor(private readonly passThrough: NodeJS.WritableStream | null) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const piece = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    this.text = (this.text + piece).slice(-65536);
+    this.passThrough?.write(piece);
+    callback();
+  }
+  outOfMemory(): string | undefined {
+    const match = /fatal error: (runtime: out of memory|out of memory)[^\n]*/.exec(this.text);
+    return match ? `the runtime printed "${match[0].trim()}"` : undefined;
+  }
+}
+
+async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
+  const durationMs = parseDurationMs(flags.duration, "--duration");
+  const intervalMs = flags.interval
+    ? parseDurationMs(flags.interval, "--interval")
+    : Math.max(MIN_INTERVAL_MS, Math.floor(durationMs / TARGET_SNAPSHOTS));
+  if (durationMs / intervalMs < 10) {
+    process.stderr.write(
+      `heapscope: --interval ${flags.interval} gives fewer than 10 heap snapshots over ${flags.duration}; the verdict may be inconclusive\n`,
+    );
+  }
+  const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
+  const out = flags.out ?? path.join(tempDir!, "doctor.hsrec");
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let buildInfo: BuildInfo | undefined;
+  if (commandArgs.length > 0) {
+    const rate = flags.sampleRate.trim().toLowerCase();
+    if (rate !== "default") {
+      const bytes = parseByteSize(flags.sampleRate, "--sample-rate");
+      const godebug = (env.GODEBUG ?? "").trim();
+      if (!/(^|,)\s*memprofilerate=/.test(godebug)) {
+        env.GODEBUG = godebug === "" ? `memprofilerate=${bytes}` : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
+      }
+    }
+    buildInfo = buildInfoOfCommand(commandArgs);
+  }
+  const output = new OutputTail(flags.showOutput ? process.stderr : null);
+  const options: RecordSessionOptions = {
+    out,
+    overwrite: Boolean(flags.out) ? false : true,
+    url: flags.url,
+    intervalMs,
+    durationMs,
+    forceGc: true,
+    // A few dumps give goroutine states and wait times without the cost of one per sample.
+    dumpEvery: 6,
+    command: commandArgs.length > 0 ? commandArgs : undefined,
+    env,
+    stdout: output,
+    stderr: output,
+    waitForUrlMs: parseDurationMs(flags.wait, "--wait"),
+  };
+  const { RecordSession } = await import("../../collect/record-session.js");
+  const session = new RecordSession(options);
+  const interactive = isInteractive();
+  if (interactive) {
+    session.on("started", () =>
+      process.stderr.write(`heapscope: observing ${flags.url ?? commandArgs.join(" ")} for ${flags.duration}…\n`),
+    );
+  }
+  const stop = () => session.stop();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    const result = await session.run();
+    if (result.urlNeverAnswered && flags.url) {
+      process.stderr.write(`heapscope: ${flags.url} never answered; diagnosing from gctrace and RSS only\n`);
+    }
+    const reader = openRecordingForDoctor(result.path);
+    let input: DiagnosisInput;
+    let diagnosis: Diagnosis;
+    try {
+      input = inputFromRecording(reader, {
+        modulePath: flags.module,
+        buildInfo,
+        outOfMemoryEvidence: output.outOfMemory(),
+        launched: commandArgs.length > 0,
+        requestedDurationSeconds: durationMs / 1000,
+      });
+      if (result.urlNeverAnswered && flags.url) input.notes?.push(`${flags.url} never answered.`);
+      diagnosis = diagnose(input);
+    } finally {
+      reader.close();
+    }
+    return { diagnosis, extra: flags.out ? { recordingPath: path.resolve(out) } : {} };
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}

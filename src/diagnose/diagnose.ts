@@ -1,0 +1,571 @@
+/**
+ * doctor's pure core: DiagnosisInput in, Diagnosis out. It builds the signals (live heap after GC,
+ * live objects, goroutines, off-heap memory), judges each (signal-trend.ts), decides the verdict
+ * (verdict.ts), ranks the suspects by how much of the growth they explain, and adds evidence and
+ * hints. No I/O: profiles and sources come through the input's callbacks.
+ */
+import { type GoroutineAnalysis, type GoroutineGroupGrowth, analyzeGoroutines } from "./goroutine-growth.js";
+import { collectHeapSites, type HeapSiteTable, rankSiteGrowth, type SiteGrowth } from "./heap-growth.js";
+import { buildHints, type GoroutineSuspectFacts, type HeapSuspectFacts, suspectKey } from "./hints.js";
+import type { DiagnosisInput } from "./input.js";
+import { findGoModVersion, frameOrigin, type ModuleContext, parseGoVersion, versionBefore } from "./module-path.js";
+import {
+  heapAllocAfterForcedGc,
+  latestFigures,
+  memStatsFieldSeries,
+  offHeapSeries,
+  rssSeries,
+} from "./off-heap.js";
+import {
+  describeRate,
+  downsample,
+  formatBytesShort,
+  judgeSignal,
+  type SeriesPoint,
+  type SignalJudgement,
+} from "./signal-trend.js";
+import type { Diagnosis, Evidence, Suspect } from "./types.js";
+import { judgeLiveHeap } from "./live-heap-verdict.js";
+import { decideVerdict, formatDuration, type VerdictResult } from "./verdict.js";
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+const DEFAULT_SAMPLING_RATE = 512 * KIB;
+
+/** Relevance floors: growth slower than these never counts as a leak. */
+export const FLOORS = {
+  /** 2 KiB/s ≈ 7 MiB/h ≈ 170 MiB/day. */
+  liveHeapBytesPerSecond: 2 * KIB,
+  /** 4 % of the live heap per hour (the heap would double in about a day). */
+  relativePerHour: 0.04,
+  liveObjectsPerSecond: 10,
+  goroutinesPerSecond: 1 / 60,
+  offHeapBytesPerSecond: 32 * KIB,
+};
+
+const MAX_SUSPECTS = 10;
+const SUSPECT_ALPHA = 0.01;
+const MIN_SHARE = 0.02;
+/** A goroutine suspect leads when the heap grows by less than this per leaked goroutine. */
+const HEAP_BYTES_PER_GOROUTINE_EXPLAINED = 64 * KIB;
+const CAVEAT =
+  "A heap profile shows where memory was allocated, not what still references it: the suspects are allocation sites; what keeps their objects alive is for you to find (the hints say where to look).";
+
+export function diagnose(input: DiagnosisInput): Diagnosis {
+  const module: ModuleContext = { path: input.modulePath ?? input.buildInfo?.modulePath };
+  const notes = [...(input.notes ?? [])];
+
+  // --- Heap: totals and per-site series -------------------------------------------------------
+  const table: HeapSiteTable = collectHeapSites(input.heapSnapshots, module);
+  const samplingRate = table.samplingRateBytes;
+  const liveHeapPoints: SeriesPoint[] = [];
+  const liveObjectPoints: SeriesPoint[] = [];
+  const decodedTotals = new Map(table.totals.map((t) => [t.tSeconds, t]));
+  for (const snapshot of input.heapSnapshots) {
+    const decoded = decodedTotals.get(snapshot.tSeconds);
+    const bytes = snapshot.inuseBytes ?? decoded?.inuseBytes;
+    const objects = snapshot.inuseObjects ?? decoded?.inuseObjects;
+    if (bytes !== undefined && bytes !== null && Number.isFinite(bytes)) liveHeapPoints.push({ tSeconds: snapshot.tSeconds, value: bytes });
+    if (objects !== undefined && objects !== null && Number.isFinite(objects)) {
+      liveObjectPoints.push({ tSeconds: snapshot.tSeconds, value: objects });
+    }
+  }
+
+  const signals: Record<string, SignalJudgement> = {};
+  const liveHeapResolution = samplingRate ?? DEFAULT_SAMPLING_RATE;
+  const sampled =
+    liveHeapPoints.length > 0
+      ? judgeSignal(liveHeapPoints, {
+          name: "in-use heap of the profiles",
+          unit: "bytes",
+          absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+          relativeFloorPerHour: FLOORS.relativePerHour,
+          resolution: liveHeapResolution,
+        })
+      : undefined;
+  const exactPoints = heapAllocAfterForcedGc(input.memStats);
+  const exact =
+    exactPoints.length > 0
+      ? judgeSignal(exactPoints, {
+          name: "HeapAlloc after forced GC",
+          unit: "bytes",
+          absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+          relativeFloorPerHour: FLOORS.relativePerHour,
+          resolution: 4 * KIB,
+        })
+      : undefined;
+  if (sampled) signals.liveHeapSampled = sampled;
+  if (exact) signals.liveHeapExact = exact;
+
+  // Per-site growth over the live heap's recent regime.
+  const reference = exact ?? sampled;
+  const siteGrowth = rankSiteGrowth(table, {
+    regimeStartSeconds: reference?.regimeStartSeconds,
+    liveHeapSlope: reference?.slopePerSecond,
+  });
+
+  let liveHeap: SignalJudgement | undefined = judgeLiveHeap({ sampled, exact, resolution: liveHeapResolution, sites: siteGrowth });
+  if (!liveHeap) {
+    const gcPoints = input.gcCycles.map((c) => ({ tSeconds: c.tSeconds, value: c.cycle.liveHeapBytes }));
+    if (gcPoints.length > 0) {
+      liveHeap = judgeSignal(gcPoints, {
+        name: "live heap after GC (gctrace)",
+        unit: "bytes",
+        absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+        relativeFloorPerHour: FLOORS.relativePerHour,
+        resolution: MIB,
+      });
+    }
+  }
+  if (liveHeap) signals.liveHeap = liveHeap;
+
+  let liveObjects: SignalJudgement | undefined;
+  if (liveObjectPoints.length > 0) {
+    const last = liveHeapPoints.at(-1)?.value ?? 0;
+    const lastObjects = liveObjectPoints.at(-1)?.value ?? 0;
+    const averageObjectBytes = lastObjects > 0 ? Math.max(last / lastObjects, 8) : 64;
+    liveObjects = judgeSignal(liveObjectPoints, {
+      name: "live objects",
+      unit: "objects",
+      absoluteFloorPerSecond: FLOORS.liveObjectsPerSecond,
+      relativeFloorPerHour: FLOORS.relativePerHour,
+      resolution: Math.max(1, (samplingRate ?? DEFAULT_SAMPLING_RATE) / averageObjectBytes),
+    });
+    signals.liveObjects = liveObjects;
+  }
+
+  // --- Goroutines ------------------------------------------------------------------------------
+  let goroutinePoints: SeriesPoint[] = input.goroutineSnapshots.map((g) => ({ tSeconds: g.tSeconds, value: g.snapshot.total }));
+  if (goroutinePoints.length === 0) {
+    goroutinePoints = input.memStats
+      .filter((m) => m.sample.goroutines !== undefined)
+      .map((m) => ({ tSeconds: m.tSeconds, value: m.sample.goroutines! }));
+  }
+  let goroutines: SignalJudgement | undefined;
+  if (goroutinePoints.length > 0) {
+    goroutines = judgeSignal(goroutinePoints, {
+      name: "goroutines",
+      unit: "goroutines",
+      absoluteFloorPerSecond: FLOORS.goroutinesPerSecond,
+      relativeFloorPerHour: FLOORS.relativePerHour,
+      resolution: 1,
+      minimumGrowth: 5,
+    });
+    signals.goroutines = goroutines;
+  }
+  const goroutineAnalysis: GoroutineAnalysis = analyzeGoroutines(input.goroutineSnapshots, {
+    module,
+    regimeStartSeconds: goroutines?.regimeStartSeconds,
+    totalSlope: goroutines?.slopePerSecond,
+  });
+
+  // --- Outside the heap ------------------------------------------------------------------------
+  const offHeapPoints = offHeapSeries(input.rss, input.memStats);
+  let offHeap: SignalJudgement | undefined;
+  if (offHeapPoints.length > 0) {
+    offHeap = judgeSignal(offHeapPoints, {
+      name: "memory outside the Go heap",
+      unit: "bytes",
+      absoluteFloorPerSecond: FLOORS.offHeapBytesPerSecond,
+      relativeFloorPerHour: 0.05,
+      resolution: 2 * MIB,
+      minimumGrowth: 8 * MIB,
+    });
+    signals.offHeap = offHeap;
+  }
+  const stackPoints = memStatsFieldSeries(input.memStats, "StackInuse");
+  if (stackPoints.length > 0) {
+    signals.stacks = judgeSignal(stackPoints, {
+      name: "goroutine stack memory (StackInuse)",
+      unit: "bytes",
+      absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+      relativeFloorPerHour: FLOORS.relativePerHour,
+      resolution: 32 * KIB,
+    });
+  }
+  const rss = rssSeries(input.rss, input.memStats);
+  if (rss.length > 0) {
+    signals.rss = judgeSignal(rss, {
+      name: "resident memory (RSS)",
+      unit: "bytes",
+      absoluteFloorPerSecond: FLOORS.offHeapBytesPerSecond,
+      relativeFloorPerHour: 0.05,
+      resolution: 2 * MIB,
+      minimumGrowth: 8 * MIB,
+    });
+  }
+
+  // --- Suspect sites ----------------------------------------------------------------------------
+  const significantSites = siteGrowth.filter(
+    (g) => g.pValue < SUSPECT_ALPHA && g.growthBytesLowPerSecond > 0 && g.shareOfGrowth >= MIN_SHARE,
+  );
+
+  // --- Verdict ---------------------------------------------------------------------------------
+  const oom = input.targetExit?.outOfMemory
+    ? `The program ${input.targetExit.signal ? `was killed (${input.targetExit.signal})` : `exited (code ${input.targetExit.code})`} after running out of memory at ${input.targetExit.tSeconds.toFixed(0)} s${input.targetExit.outOfMemoryEvidence ? `: ${input.targetExit.outOfMemoryEvidence}` : ""}.`
+    : undefined;
+  const result: VerdictResult = decideVerdict({
+    liveHeap,
+    liveObjects,
+    goroutines,
+    offHeap,
+    liveHeapResolution,
+    outOfMemory: oom,
+    missingHeapReason:
+      input.heapSnapshots.length === 0 && input.gcCycles.length === 0
+        ? "No heap data was collected (no heap profile endpoint answered, no gctrace)."
+        : undefined,
+  });
+
+  // --- Suspects ---------------------------------------------------------------------------------
+  const figures = latestFigures(input.memStats, input.rss);
+  const totalGoroutines = goroutinePoints.at(-1)?.value ?? 0;
+  const stackBytesPerGoroutine =
+    figures.stackInuseBytes !== null && totalGoroutines > 0 ? figures.stackInuseBytes / totalGoroutines : 8 * KIB;
+
+  const ownFiles = [...significantSites, ...siteGrowth.slice(0, 5)]
+    .filter((g) => g.site.attribution === "own")
+    .map((g) => g.site.file);
+  const goModVersion = input.goModVersion ?? findGoModVersion(ownFiles, input.readSource);
+  const timers = timerSemantics(input, goModVersion);
+  const goVersion = goModVersion ?? parseGoVersion(input.buildInfo?.goVersion);
+  const heapFacts: HeapSuspectFacts[] = significantSites.map((g) => heapFactsOf(g));
+  const goroutineGroups = mergeTransportGroups(goroutineAnalysis.growing, siteGrowth, module);
+  const goroutineFacts: GoroutineSuspectFacts[] = goroutineGroups.map((g) => ({
+    function: g.function,
+    frames: g.stack,
+    state: g.state,
+    waitMinutes: g.waitMinutesMax,
+    createdBy: g.createdBy?.func ?? null,
+    growthPerSecond: g.growthPerSecond,
+    requester: g.requester,
+  }));
+  const hintSet = buildHints(
+    result.verdict === "no-leak" ? [] : heapFacts,
+    result.verdict === "no-leak" ? [] : goroutineFacts,
+    offHeap?.verdict === "growing",
+    signals.stacks?.verdict === "growing",
+    { module, readSource: input.readSource, timersPre123: timers.pre123, timersReason: timers.reason, goVersion, samplingRateBytes: samplingRate },
+  );
+
+  let suspects: Suspect[] = [];
+  if (result.verdict !== "no-leak") {
+    const heapSuspects: Suspect[] = significantSites.slice(0, MAX_SUSPECTS).map((g) => ({
+      kind: "heap",
+      function: g.site.function,
+      stack: g.site.stack.map((f) => f.function),
+      file: g.site.file,
+      line: g.site.line,
+      growthBytesPerSecond: g.growthBytesPerSecond,
+      growthObjectsPerSecond: g.growthObjectsPerSecond,
+      inuseBytes: g.inuseBytes,
+      shareOfGrowth: g.shareOfGrowth,
+      hint: hintSet.oneLiners.get(suspectKey(g.site.function, g.site.line)) ?? "",
+      attribution: g.site.attribution,
+      pValue: g.pValue,
+      objectSizes: g.objectSizes,
+      withinSamplingNoise: g.sampledGrowthEvents < 8,
+      series: downsample(g.series, 60),
+    }));
+    const goroutineSuspects: Suspect[] = goroutineGroups.slice(0, MAX_SUSPECTS).map((g) => ({
+      kind: "goroutines",
+      function: g.function,
+      stack: g.stack.map((f) => f.func),
+      file: g.file,
+      line: g.line,
+      growthBytesPerSecond: g.growthPerSecond * stackBytesPerGoroutine,
+      growthObjectsPerSecond: 0,
+      inuseBytes: g.count * stackBytesPerGoroutine,
+      shareOfGrowth: g.shareOfGrowth,
+      hint: hintSet.oneLiners.get(suspectKey(g.function, 0)) ?? "",
+      attribution: frameOrigin(g.function, module) === "own" ? "own" : "library",
+      pValue: g.pValue,
+      goroutines: g.count,
+      growthGoroutinesPerSecond: g.growthPerSecond,
+      state: g.state,
+      waitMinutes: g.waitMinutesMax,
+      createdBy: g.createdBy?.func ?? null,
+      series: downsample(g.series, 60),
+    }));
+    const offHeapSuspects: Suspect[] =
+      offHeap?.verdict === "growing" ? [offHeapSuspect(offHeap, siteGrowth, figures.rssBytes, module)] : [];
+    const goroutinesLead =
+      result.leakKinds.includes("goroutines") &&
+      goroutineSuspects.length > 0 &&
+      (!result.leakKinds.includes("heap") ||
+        (liveHeap?.slopePerSecond ?? 0) <= HEAP_BYTES_PER_GOROUTINE_EXPLAINED * (goroutines?.slopePerSecond ?? 0));
+    const offHeapLeads = result.leakKinds.includes("off-heap") && !result.leakKinds.includes("heap") && !goroutinesLead;
+    suspects = offHeapLeads
+      ? [...offHeapSuspects, ...heapSuspects, ...goroutineSuspects]
+      : goroutinesLead
+        ? [...goroutineSuspects, ...heapSuspects, ...offHeapSuspects]
+        : [...heapSuspects, ...goroutineSuspects, ...offHeapSuspects];
+  }
+
+  // --- Evidence ---------------------------------------------------------------------------------
+  const evidence = buildEvidence(signals, goroutineAnalysis, figures, input);
+  const span = Math.max(
+    spanOf(liveHeapPoints),
+    spanOf(goroutinePoints),
+    spanOf(input.memStats.map((m) => ({ tSeconds: m.tSeconds, value: 0 }))),
+  );
+  if (samplingRate && samplingRate >= DEFAULT_SAMPLING_RATE && result.verdict !== "no-leak") {
+    notes.push(
+      `Heap profiles were sampled at the default rate (one sample per ${formatBytesShort(samplingRate)}): slow growth per site is rough; heapscope doctor -- CMD launches the program with a finer rate.`,
+    );
+  }
+
+  return {
+    verdict: result.verdict,
+    summary: summarize(result, liveHeap, goroutines, offHeap, suspects, span),
+    reasons: result.reasons,
+    suspects,
+    evidence,
+    hints: hintSet.hints,
+    signals,
+    toDecide: result.toDecide,
+    observation: {
+      subject: input.subject,
+      spanSeconds: span,
+      heapSnapshots: input.heapSnapshots.length,
+      heapSnapshotsDecoded: table.times.length,
+      goroutineSnapshots: input.goroutineSnapshots.length,
+      memStatsSamples: input.memStats.length,
+      gcCycles: input.gcCycles.length,
+      rssSamples: input.rss.length,
+      samplingRateBytes: samplingRate,
+    },
+    figures,
+    caveat: CAVEAT,
+    notes,
+    charts: {
+      liveHeap: liveHeap?.series ?? [],
+      goroutines: goroutines?.series ?? [],
+      rss: downsample(rss, 240),
+    },
+    growthStacks: table.growthStacks,
+  };
+}
+
+function spanOf(points: SeriesPoint[]): number {
+  if (points.length < 2) return 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    min = Math.min(min, p.tSeconds);
+    max = Math.max(max, p.tSeconds);
+  }
+  return max - min;
+}
+
+function heapFactsOf(g: SiteGrowth): HeapSuspectFacts {
+  return {
+    function: g.site.function,
+    file: g.site.file,
+    line: g.site.line,
+    frames: g.site.stack,
+    objectSizes: g.objectSizes,
+    growthBytesPerSecond: g.growthBytesPerSecond,
+    growthObjectsPerSecond: g.growthObjectsPerSecond,
+    withinSamplingNoise: g.sampledGrowthEvents < 8,
+  };
+}
+
+/** Whether timers are kept until they fire (pre-Go 1.23 semantics), and why it is believed. */
+function timerSemantics(
+  input: DiagnosisInput,
+  goModVersion: [number, number] | undefined,
+): { pre123: boolean | undefined; reason?: string } {
+  const godebug = input.buildInfo?.defaultGodebug ?? "";
+  if (/(^|,)asynctimerchan=1(,|$)/.test(godebug)) {
+    return { pre123: true, reason: "the binary's build info sets asynctimerchan=1, from a go.mod go line below 1.23" };
+  }
+  const toolchain = parseGoVersion(input.buildInfo?.goVersion);
+  if (toolchain && versionBefore(toolchain, 1, 23)) return { pre123: true, reason: `built with ${input.buildInfo?.goVersion}` };
+  if (goModVersion) {
+    const [major, minor] = goModVersion;
+    if (versionBefore(goModVersion, 1, 23)) return { pre123: true, reason: `go.mod says go ${major}.${minor}` };
+    return { pre123: false, reason: `go.mod says go ${major}.${minor}` };
+  }
+  if (toolchain) return { pre123: false, reason: `built with ${input.buildInfo?.goVersion}` };
+  return { pre123: undefined };
+}
+
+interface NamedGroup extends GoroutineGroupGrowth {
+  /** For net/http connection goroutines: the program's function that issued the requests. */
+  requester?: string;
+}
+
+/**
+ * net/http client connections leak as pairs of readLoop/writeLoop goroutines whose stacks hold no
+ * frame of the program. The code that leaks them is the caller of the HTTP client: find it among the
+ * growing heap sites that allocate through net/http's Client or Transport, and name the goroutine
+ * suspect after it. The two loops of one leak are merged into one suspect.
+ */
+function mergeTransportGroups(groups: GoroutineGroupGrowth[], sites: SiteGrowth[], module: ModuleContext): NamedGroup[] {
+  const isTransport = (g: GoroutineGroupGrowth): boolean =>
+    g.stack.some((f) => /^net\/http\.\(\*persistConn\)\.(readLoop|writeLoop)$/.test(f.func));
+  const transportGroups = groups.filter(isTransport);
+  if (transportGroups.length === 0) return groups;
+  const requesterSite = sites.find(
+    (s) =>
+      s.site.attribution === "own" &&
+      s.site.stack.some((f) => /^net\/http\.(\(\*(Client|Transport)\)\.|Get$|Post$|Head$|PostForm$)/.test(f.function)),
+  );
+  const others = groups.filter((g) => !isTransport(g));
+  const lead = transportGroups[0];
+  const merged: NamedGroup = {
+    ...lead,
+    growthPerSecond: transportGroups.reduce((sum, g) => sum + g.growthPerSecond, 0),
+    count: transportGroups.reduce((sum, g) => sum + g.count, 0),
+    startCount: transportGroups.reduce((sum, g) => sum + g.startCount, 0),
+    shareOfGrowth: Math.min(
+      1,
+      transportGroups.reduce((sum, g) => sum + g.shareOfGrowth, 0),
+    ),
+    pValue: Math.min(...transportGroups.map((g) => g.pValue)),
+  };
+  if (requesterSite && frameOrigin(requesterSite.site.function, module) === "own") {
+    merged.function = requesterSite.site.function;
+    merged.file = requesterSite.site.file;
+    merged.line = requesterSite.site.line;
+    merged.requester = requesterSite.site.function;
+  }
+  return [merged, ...others].sort((a, b) => b.growthPerSecond - a.growthPerSecond);
+}
+
+/** The off-heap suspect, named after a program frame that maps memory or calls C, when one grows. */
+function offHeapSuspect(
+  offHeap: SignalJudgement,
+  sites: SiteGrowth[],
+  rssBytes: number | null,
+  module: ModuleContext,
+): Suspect {
+  const native = sites.find(
+    (s) =>
+      s.site.attribution === "own" &&
+      s.site.stack.some((f) => /(^syscall\.|^golang\.org\/x\/sys\/unix\.).*[Mm]map|_Cfunc_|^runtime\.cgocall$/.test(f.function)),
+  );
+  return {
+    kind: "off-heap",
+    function: native?.site.function ?? "",
+    stack: native ? native.site.stack.map((f) => f.function) : [],
+    file: native?.site.file ?? "",
+    line: native?.site.line ?? 0,
+    growthBytesPerSecond: offHeap.slopePerSecond,
+    growthObjectsPerSecond: 0,
+    inuseBytes: Math.max(0, offHeap.lastValue),
+    shareOfGrowth: 1,
+    hint: native
+      ? `${native.site.function} maps memory or calls C and its regions are not released: unmap/free them.`
+      : "Memory grows outside the Go heap (cgo, mmap): compare /proc/PID/smaps over time to find the growing mappings.",
+    attribution: native && frameOrigin(native.site.function, module) === "own" ? "own" : "library",
+    pValue: offHeap.pValue,
+    series: downsample(offHeap.series, 60),
+    ...(rssBytes !== null ? {} : {}),
+  };
+}
+
+function buildEvidence(
+  signals: Record<string, SignalJudgement>,
+  goroutineAnalysis: GoroutineAnalysis,
+  figures: ReturnType<typeof latestFigures>,
+  input: DiagnosisInput,
+): Evidence[] {
+  const out: Evidence[] = [];
+  const weightOf = (s: SignalJudgement): Evidence["weight"] =>
+    s.verdict === "growing" ? "leak" : s.verdict === "bounded" ? "healthy" : "neutral";
+  const range = (s: SignalJudgement): string =>
+    s.unit === "bytes"
+      ? `${formatBytesShort(s.firstValue)} → ${formatBytesShort(s.lastValue)}`
+      : `${Math.round(s.firstValue)} → ${Math.round(s.lastValue)}`;
+  for (const id of ["liveHeap", "liveHeapSampled", "liveHeapExact", "liveObjects", "goroutines", "stacks", "offHeap", "rss"]) {
+    const s = signals[id];
+    if (!s) continue;
+    const verdictWord =
+      s.verdict === "growing" ? "grows" : s.verdict === "bounded" ? "bounded" : s.verdict === "insufficient" ? "too little data" : "undecided";
+    out.push({
+      label: s.name,
+      detail: `${range(s)} over ${formatDuration(s.spanSeconds)} (${s.points} points): ${verdictWord} — ${s.reason}${s.warmupSkipped ? `; judged from ${s.regimeStartSeconds.toFixed(0)} s, after a warm-up` : ""}`,
+      weight: id === "liveHeapExact" || id === "liveHeapSampled" || id === "rss" ? (s.verdict === "growing" ? "neutral" : weightOf(s)) : weightOf(s),
+    });
+  }
+  for (const g of goroutineAnalysis.growing.slice(0, 3)) {
+    out.push({
+      label: "growing goroutine group",
+      detail: `${g.function}: ${g.startCount} → ${g.count} (${describeRate(g.growthPerSecond, "goroutines")})${g.state ? `, ${g.state}` : ""}${g.waitMinutesMax ? `, waiting up to ${g.waitMinutesMax} min` : ""}`,
+      weight: "leak",
+    });
+  }
+  if (figures.rssBytes !== null && figures.goHeldBytes !== null) {
+    out.push({
+      label: "RSS vs Go runtime",
+      detail: `RSS ${formatBytesShort(figures.rssBytes)}; the Go runtime holds ${formatBytesShort(figures.goHeldBytes)} (Sys − HeapReleased)${figures.heapInuseBytes !== null ? `, of which heap spans in use ${formatBytesShort(figures.heapInuseBytes)}` : ""}`,
+      weight: signals.offHeap?.verdict === "growing" ? "leak" : "neutral",
+    });
+  }
+  if (figures.fragmentation !== null) {
+    out.push({
+      label: "fragmentation",
+      detail: `(HeapInuse − HeapAlloc) / HeapInuse = ${(figures.fragmentation * 100).toFixed(0)} %${figures.fragmentation > 0.3 ? ": much of the in-use span memory holds no live objects (fragmentation, not a leak)" : ""}`,
+      weight: "neutral",
+    });
+  }
+  if (figures.retainedIdleBytes !== null) {
+    out.push({
+      label: "retained idle memory",
+      detail: `HeapIdle − HeapReleased = ${formatBytesShort(figures.retainedIdleBytes)} kept for reuse (counts in RSS, returned to the OS over minutes)`,
+      weight: "neutral",
+    });
+  }
+  if (figures.stackInuseBytes !== null) {
+    out.push({
+      label: "goroutine stacks",
+      detail: `StackInuse ${formatBytesShort(figures.stackInuseBytes)} (not in heap profiles)`,
+      weight: signals.stacks?.verdict === "growing" ? "leak" : "neutral",
+    });
+  }
+  if (input.targetExit) {
+    const exit = input.targetExit;
+    out.push({
+      label: "target exit",
+      detail: `${exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`} at ${exit.tSeconds.toFixed(0)} s${exit.outOfMemory ? " — out of memory" : ""}`,
+      weight: exit.outOfMemory ? "leak" : "neutral",
+    });
+  }
+  return out;
+}
+
+function summarize(
+  result: VerdictResult,
+  liveHeap: SignalJudgement | undefined,
+  goroutines: SignalJudgement | undefined,
+  offHeap: SignalJudgement | undefined,
+  suspects: Suspect[],
+  span: number,
+): string {
+  const top = suspects[0];
+  const where = top && top.function ? ` ${top.function}${top.file ? ` (${shortPath(top.file)}:${top.line})` : ""}` : "";
+  if (result.verdict === "leak") {
+    if (result.leakKinds.includes("oom")) return `Leak: the program ran out of memory${where ? `; the top suspect is${where}` : ""}.`;
+    if (top?.kind === "goroutines") {
+      return `Leak: goroutines pile up (${describeRate(top.growthGoroutinesPerSecond ?? goroutines?.slopePerSecond ?? 0, "goroutines")}) in${where}${top.state ? `, ${top.state}` : ""}.`;
+    }
+    if (top?.kind === "off-heap" || (result.leakKinds.includes("off-heap") && !result.leakKinds.includes("heap"))) {
+      return `Leak outside the Go heap: resident memory grows ${describeRate(offHeap?.slopePerSecond ?? 0, "bytes")} while the Go heap does not${where ? `; suspect${where}` : ""}.`;
+    }
+    const rate = liveHeap ? describeRate(liveHeap.slopePerSecond, "bytes") : "";
+    if (top) return `Leak: the live heap grows ${rate}; ${where.trim()} explains ${Math.round(top.shareOfGrowth * 100)} % of the growth.`;
+    return `Leak: the live heap grows ${rate}.`;
+  }
+  if (result.verdict === "no-leak") {
+    const level = liveHeap ? `the live heap stays around ${formatBytesShort(liveHeap.level)}` : "memory stays bounded";
+    const warm = liveHeap?.warmupSkipped ? ` after a warm-up of ${liveHeap.regimeStartSeconds.toFixed(0)} s` : "";
+    return `No leak: ${level}${warm} over ${formatDuration(span)}${goroutines?.verdict === "bounded" ? ` and the goroutine count is stable` : ""}.`;
+  }
+  return `Inconclusive: ${span < 1 ? "no usable data" : `${formatDuration(span)} of data do not settle it`}. ${result.toDecide ?? ""}`.trim();
+}
+
+function shortPath(file: string): string {
+  return file.split("/").slice(-2).join("/");
+}

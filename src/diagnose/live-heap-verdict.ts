@@ -1,0 +1,133 @@
+/**
+ * Is the live heap after GC growing? Two measurements answer it, with opposite weaknesses:
+ *
+ * - sampled: the in-use total of heap profiles taken with gc=1. Unbiased, but sampled: one sample
+ *   per MemProfileRate bytes, so a cache that keeps replacing its entries makes the total wander
+ *   (old samples freed, new ones drawn) and a slow leak moves it in steps of the sampling rate.
+ * - exact: HeapAlloc read right after each forced GC. Byte-exact, but it also counts what the
+ *   profile handler allocated after the GC (its own garbage, about a megabyte), which drifts by a
+ *   few KiB/s as profiles gain stacks.
+ *
+ * The profile also tells where the growth lives. A site *retains* when its in-use bytes grow with
+ * Mann–Kendall p < 0.001 and at least a quarter of what it allocated during the regime is still in
+ * use (heap-growth.ts `retention`): a leak keeps what it allocates, a turning-over cache does not.
+ *
+ * growing when one of:
+ *   G1 the sampled total grows, and the exact series confirms it (grows at a third of the rate or
+ *      more), or, with no exact series, the growth survives the autocorrelation-corrected test or is
+ *      carried by retaining sites;
+ *   G2 the exact series grows, and retaining sites carry at least half of that growth;
+ *   G3 the exact series grows by at least 8 KiB/s (and four times the relevance floor), and the
+ *      profile is too coarse to see it (less than four sampling steps over the regime) — slow leaks
+ *      under the default 512 KiB rate, where the profile is small and the handler's drift too.
+ * bounded when not growing and the exact series is bounded (signal-trend.ts), its allowance for
+ *   drift applying only when the profile is fine enough to have shown a retaining site; with no
+ *   exact series, when the sampled total is bounded.
+ * otherwise undecided.
+ */
+import type { SiteGrowth } from "./heap-growth.js";
+import { describeRate, formatP, type SignalJudgement } from "./signal-trend.js";
+
+/**
+ * HeapAlloc after a forced GC drifts by a few KiB/s from the profile handler's own garbage (measured
+ * up to ~8 KiB/s on healthy programs with fine sampling). Growth below this is only believed when an
+ * allocation site in the profile shows it.
+ */
+export const EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND = 16 * 1024;
+/**
+ * G3's threshold: with a coarse profile (few stacks) the handler's garbage hardly drifts (under
+ * 2 KiB/s measured), so exact growth above this is believed without a site to show it.
+ */
+export const EXACT_COARSE_GROWTH_FLOOR_BYTES_PER_SECOND = 8 * 1024;
+export const RETAINING_SITE_ALPHA = 0.001;
+export const RETAINING_SITE_MIN_RETENTION = 0.25;
+
+export interface LiveHeapEvidence {
+  sampled?: SignalJudgement;
+  exact?: SignalJudgement;
+  /** Sampling quantum of the profiles (MemProfileRate), bytes. */
+  resolution: number;
+  sites: SiteGrowth[];
+}
+
+export function retainingSites(sites: SiteGrowth[]): SiteGrowth[] {
+  return sites.filter(
+    (s) =>
+      s.pValue < RETAINING_SITE_ALPHA &&
+      s.growthBytesLowPerSecond > 0 &&
+      s.retention >= RETAINING_SITE_MIN_RETENTION &&
+      s.sampledGrowthEvents >= 3,
+  );
+}
+
+export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | undefined {
+  const { sampled, exact, resolution } = evidence;
+  const primary = exact ?? sampled;
+  if (!primary) return undefined;
+  const retaining = retainingSites(evidence.sites);
+  const retained = retaining.reduce((sum, s) => sum + s.growthBytesPerSecond, 0);
+  const owners = retaining
+    .slice(0, 2)
+    .map((s) => s.site.function)
+    .join(", ");
+  const combined = (base: SignalJudgement, patch: Partial<SignalJudgement>): SignalJudgement => ({
+    ...base,
+    name: "live heap after GC",
+    ...patch,
+  });
+
+  // G1
+  if (sampled?.verdict === "growing") {
+    const confirmed = exact
+      ? exact.slopePerSecond > 0 && exact.slopePerSecond >= sampled.slopePerSecond / 3
+      : sampled.pValueCorrected < RETAINING_SITE_ALPHA || retained >= sampled.slopePerSecond / 2;
+    if (confirmed) {
+      return combined(sampled, {
+        reason: `${sampled.reason}${exact ? `; HeapAlloc after forced GCs confirms ${describeRate(exact.slopePerSecond, "bytes")}` : ""}`,
+      });
+    }
+  }
+  // G2
+  if (exact?.verdict === "growing" && retained >= exact.slopePerSecond / 2) {
+    return combined(exact, {
+      reason: `${exact.reason} (HeapAlloc after forced GCs); allocation sites that keep what they allocate (${owners}) carry ${describeRate(retained, "bytes")} of it`,
+    });
+  }
+  // G3
+  const profileTooCoarse = exact ? exact.slopePerSecond * exact.spanSeconds < 4 * resolution : false;
+  const coarseFloor = Math.max(EXACT_COARSE_GROWTH_FLOOR_BYTES_PER_SECOND, 4 * (exact?.floorPerSecond ?? 0));
+  if (exact?.verdict === "growing" && exact.slopePerSecond >= coarseFloor && profileTooCoarse) {
+    return combined(exact, {
+      reason: `${exact.reason} (HeapAlloc after forced GCs); the heap profile's sampling (one sample per ${describeRate(resolution, "bytes").replace("/s", "")}) is too coarse to show it per site`,
+    });
+  }
+
+  // Bounded?
+  if (exact) {
+    const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND * Math.max(exact.spanSeconds, 1);
+    const allowance = fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND : 0;
+    if (exact.verdict === "bounded") return combined(exact, { reason: exact.reason });
+    if (allowance > 0 && exact.verdict !== "insufficient" && exact.slopeHighPerSecond < Math.max(allowance, exact.floorPerSecond)) {
+      return combined(exact, {
+        verdict: "bounded",
+        boundedBy: "confidence",
+        reason: `at most ${describeRate(exact.slopeHighPerSecond, "bytes")} (95 % upper bound, HeapAlloc after forced GCs), within the measurement's drift, and no allocation site in the profile keeps growing`,
+      });
+    }
+    if (sampled?.verdict === "bounded" && retained < exact.floorPerSecond && exact.verdict !== "growing") {
+      return combined(sampled, { reason: sampled.reason });
+    }
+    const why =
+      exact.verdict === "growing"
+        ? `HeapAlloc after forced GCs ${exact.reason}, but no allocation site in the profile keeps that memory${sampled ? ` (profile total: ${sampled.verdict}, p=${formatP(sampled.pValue)})` : ""}`
+        : exact.reason;
+    return combined(exact, { verdict: exact.verdict === "insufficient" ? "insufficient" : "undecided", reason: why });
+  }
+  if (sampled!.verdict === "growing") {
+    return combined(sampled!, {
+      verdict: "undecided",
+      reason: `${sampled!.reason}, but with autocorrelation taken into account p=${formatP(sampled!.pValueCorrected)} and no allocation site clearly keeps the memory`,
+    });
+  }
+  return combined(sampled!, {});
+}

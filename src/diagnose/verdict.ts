@@ -1,0 +1,107 @@
+/**
+ * The verdict: leak, no-leak or inconclusive, from the per-signal judgements (signal-trend.ts).
+ *
+ * leak when any of:
+ *   - the launched target ran out of memory (the strongest evidence: nothing else is needed);
+ *   - the live heap after GC grows (live-heap-verdict.ts combines the sampled profile totals, the
+ *     byte-exact HeapAlloc after forced GCs and the allocation sites that keep what they allocate;
+ *     gctrace's live heap when there are neither);
+ *   - live objects grow while the live heap in bytes has not been judged (no byte series);
+ *   - the goroutine count grows;
+ *   - memory outside the Go heap grows.
+ *
+ * no-leak when none of that holds, the live heap is bounded (signal-trend.ts: its growth is shown to
+ * be below the relevance floor, or it returns to earlier levels), the goroutine count is bounded when
+ * it was observed, and off-heap memory is not growing. Anything else is inconclusive, with what would
+ * decide it.
+ */
+import { formatBytesShort, GROWTH_ALPHA, type SignalJudgement } from "./signal-trend.js";
+import type { Verdict } from "./types.js";
+
+export interface VerdictSignals {
+  /** The combined live-heap judgement (live-heap-verdict.ts). */
+  liveHeap?: SignalJudgement;
+  liveObjects?: SignalJudgement;
+  goroutines?: SignalJudgement;
+  offHeap?: SignalJudgement;
+  /** Resolution of the live-heap measurement (bytes): the profile sampling quantum. */
+  liveHeapResolution?: number;
+  outOfMemory?: string;
+  /** Why there is no heap data at all ("no heap profile endpoint"). */
+  missingHeapReason?: string;
+}
+
+export interface VerdictResult {
+  verdict: Verdict;
+  reasons: string[];
+  /** Kinds of growth found: drives the suspect order and the summary. */
+  leakKinds: ("heap" | "goroutines" | "off-heap" | "oom")[];
+  toDecide: string | null;
+}
+
+
+export function decideVerdict(signals: VerdictSignals): VerdictResult {
+  const reasons: string[] = [];
+  const kinds = new Set<VerdictResult["leakKinds"][number]>();
+  const { liveHeap, liveObjects, goroutines, offHeap } = signals;
+
+  if (signals.outOfMemory) {
+    reasons.push(signals.outOfMemory);
+    kinds.add("oom");
+  }
+  if (liveHeap?.verdict === "growing") {
+    reasons.push(`The ${liveHeap.name} ${liveHeap.reason}.`);
+    kinds.add("heap");
+  }
+  if (!kinds.has("heap") && liveObjects?.verdict === "growing" && liveHeap?.verdict !== "bounded" && liveHeap?.verdict !== "undecided") {
+    reasons.push(`The number of ${liveObjects.name} ${liveObjects.reason}.`);
+    kinds.add("heap");
+  }
+  if (goroutines?.verdict === "growing") {
+    reasons.push(`The goroutine count ${goroutines.reason}.`);
+    kinds.add("goroutines");
+  }
+  if (offHeap?.verdict === "growing") {
+    reasons.push(`Memory outside the Go heap (RSS minus what the Go runtime holds) ${offHeap.reason}.`);
+    kinds.add("off-heap");
+  }
+  if (kinds.size > 0) return { verdict: "leak", reasons, leakKinds: [...kinds], toDecide: null };
+
+  // No growth found: is that because it is bounded, or because the data cannot tell?
+  const undecided: SignalJudgement[] = [];
+  if (!liveHeap) {
+    reasons.push(signals.missingHeapReason ?? "There is no live-heap measurement (no heap profile, gctrace or MemStats).");
+    return { verdict: "inconclusive", reasons, leakKinds: [], toDecide: "Serve net/http/pprof (or expvar) from the program, or run it under `heapscope doctor -- CMD`." };
+  }
+  const heapBounded = liveHeap.verdict === "bounded";
+  if (heapBounded) {
+    const judged = liveHeap;
+    reasons.push(`The ${judged.name} is ${judged.reason}${judged.warmupSkipped ? ` after a warm-up that ended at ${judged.regimeStartSeconds.toFixed(0)} s` : ""}.`);
+  } else {
+    undecided.push(liveHeap);
+  }
+  if (goroutines) {
+    if (goroutines.verdict === "bounded") reasons.push(`The goroutine count is ${goroutines.reason}.`);
+    else if (goroutines.verdict !== "insufficient") undecided.push(goroutines);
+  }
+  if (offHeap && offHeap.verdict === "bounded") reasons.push(`Memory outside the Go heap is ${offHeap.reason}.`);
+
+  if (undecided.length === 0 && heapBounded) return { verdict: "no-leak", reasons, leakKinds: [], toDecide: null };
+
+  for (const signal of undecided) reasons.push(`The ${signal.name} cannot be judged yet: ${signal.reason}.`);
+  const extra = Math.max(...undecided.map((s) => s.extraSecondsNeeded ?? 60), 60);
+  const minutes = Math.max(1, Math.ceil(extra / 60));
+  const coarse = liveHeap && signals.liveHeapResolution && signals.liveHeapResolution >= 65536 && liveHeap.verdict !== "bounded";
+  const toDecide = `Run ${minutes} more minute${minutes === 1 ? "" : "s"} (record ${formatDuration(liveHeap.spanSeconds + minutes * 60)} in all)${
+    coarse ? ", or let heapscope launch the program (doctor -- CMD) so it can sample allocations more finely" : ""
+  }.`;
+  return { verdict: "inconclusive", reasons, leakKinds: [], toDecide };
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+export { GROWTH_ALPHA };

@@ -1,0 +1,82 @@
+/** `heapscope doctor --json`: the diagnosis as a stable JSON document (see the README for the fields). */
+import type { SignalJudgement } from "../diagnose/signal-trend.js";
+import type { Diagnosis, Suspect } from "../diagnose/types.js";
+
+const round = (value: number, digits = 3): number => {
+  if (!Number.isFinite(value)) return value > 0 ? Number.MAX_VALUE : value < 0 ? -Number.MAX_VALUE : 0;
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
+
+function suspectJson(s: Suspect): Record<string, unknown> {
+  return {
+    kind: s.kind,
+    function: s.function,
+    stack: s.stack,
+    file: s.file,
+    line: s.line,
+    growthBytesPerSecond: round(s.growthBytesPerSecond, 1),
+    growthObjectsPerSecond: round(s.growthObjectsPerSecond, 3),
+    inuseBytes: Math.round(s.inuseBytes),
+    shareOfGrowth: round(s.shareOfGrowth, 3),
+    hint: s.hint,
+    attribution: s.attribution,
+    pValue: s.pValue,
+    ...(s.kind === "goroutines"
+      ? {
+          goroutines: s.goroutines,
+          growthGoroutinesPerSecond: round(s.growthGoroutinesPerSecond ?? 0, 3),
+          state: s.state ?? null,
+          waitMinutes: s.waitMinutes ?? null,
+          createdBy: s.createdBy ?? null,
+        }
+      : {}),
+    ...(s.objectSizes ? { objectSizes: s.objectSizes } : {}),
+    ...(s.withinSamplingNoise !== undefined ? { withinSamplingNoise: s.withinSamplingNoise } : {}),
+    series: s.series.map((p) => [round(p.tSeconds, 2), round(p.value, 1)]),
+  };
+}
+
+function signalJson(s: SignalJudgement): Record<string, unknown> {
+  return {
+    name: s.name,
+    unit: s.unit,
+    verdict: s.verdict,
+    reason: s.reason,
+    points: s.points,
+    spanSeconds: round(s.spanSeconds, 2),
+    regimeStartSeconds: round(s.regimeStartSeconds, 2),
+    warmupSkipped: s.warmupSkipped,
+    slopePerSecond: round(s.slopePerSecond, 3),
+    slopeLowPerSecond: round(s.slopeLowPerSecond, 3),
+    slopeHighPerSecond: round(s.slopeHighPerSecond, 3),
+    pValue: s.pValue,
+    pValueCorrected: s.pValueCorrected,
+    floorPerSecond: round(s.floorPerSecond, 3),
+    level: round(s.level, 1),
+    firstValue: s.firstValue,
+    lastValue: s.lastValue,
+    ...(s.boundedBy ? { boundedBy: s.boundedBy } : {}),
+    ...(s.extraSecondsNeeded !== undefined ? { extraSecondsNeeded: Math.round(s.extraSecondsNeeded) } : {}),
+    series: s.series.map((p) => [round(p.tSeconds, 2), round(p.value, 1)]),
+  };
+}
+
+export function doctorJson(diagnosis: Diagnosis, extra: { htmlPath?: string; recordingPath?: string } = {}): Record<string, unknown> {
+  return {
+    verdict: diagnosis.verdict,
+    summary: diagnosis.summary,
+    reasons: diagnosis.reasons,
+    toDecide: diagnosis.toDecide,
+    suspects: diagnosis.suspects.map(suspectJson),
+    signals: Object.fromEntries(Object.entries(diagnosis.signals).map(([id, s]) => [id, signalJson(s)])),
+    evidence: diagnosis.evidence,
+    hints: diagnosis.hints,
+    figures: diagnosis.figures,
+    observation: diagnosis.observation,
+    caveat: diagnosis.caveat,
+    notes: diagnosis.notes,
+    ...(extra.htmlPath ? { html: extra.htmlPath } : {}),
+    ...(extra.recordingPath ? { recording: extra.recordingPath } : {}),
+  };
+}

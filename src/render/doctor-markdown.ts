@@ -1,0 +1,99 @@
+/** `heapscope doctor --markdown`: a report to paste into an issue or a pull request. Every untrusted string is escaped. */
+import { formatBytesShort } from "../diagnose/signal-trend.js";
+import type { Diagnosis } from "../diagnose/types.js";
+import { sparkline } from "./doctor-text.js";
+
+/** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
+export function escapeMd(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, " ");
+}
+
+/** A code span that survives backticks inside the text. */
+export function codeSpan(text: string): string {
+  const clean = text.replace(/\r?\n/g, " ");
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+function cell(text: string): string {
+  return escapeMd(text);
+}
+
+export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
+  const out: string[] = [];
+  const icon = diagnosis.verdict === "leak" ? "🔴" : diagnosis.verdict === "no-leak" ? "🟢" : "🟡";
+  out.push(`## ${icon} heapscope doctor: **${diagnosis.verdict}**`);
+  out.push("");
+  out.push(escapeMd(diagnosis.summary));
+  out.push("");
+  const o = diagnosis.observation;
+  out.push(
+    `_${escapeMd(o.subject)}: ${o.spanSeconds.toFixed(0)} s observed, ${o.heapSnapshots} heap snapshots, ${o.goroutineSnapshots} goroutine snapshots, ${o.memStatsSamples} MemStats samples._`,
+  );
+  out.push("");
+  out.push("### Why");
+  for (const reason of diagnosis.reasons) out.push(`- ${escapeMd(reason)}`);
+  if (diagnosis.toDecide) out.push(`- **To decide:** ${escapeMd(diagnosis.toDecide)}`);
+  if (diagnosis.suspects.length > 0) {
+    out.push("");
+    out.push("### Suspects");
+    out.push("");
+    out.push("| # | kind | function | where | growth | in use | share | trend |");
+    out.push("|---|---|---|---|---|---|---|---|");
+    diagnosis.suspects.slice(0, 10).forEach((s, i) => {
+      const growth =
+        s.kind === "goroutines"
+          ? `+${(s.growthGoroutinesPerSecond ?? 0).toFixed(2)} goroutines/s`
+          : `+${formatBytesShort(s.growthBytesPerSecond)}/s`;
+      const where = s.file ? `${s.file.split("/").slice(-2).join("/")}:${s.line}` : "";
+      out.push(
+        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytesShort(s.inuseBytes))} | ${Math.round(s.shareOfGrowth * 100)} % | ${sparkline(s.series, 16)} |`,
+      );
+    });
+    out.push("");
+    for (const [i, s] of diagnosis.suspects.slice(0, 3).entries()) {
+      if (!s.hint && s.stack.length === 0) continue;
+      out.push(`<details><summary>${i + 1}. ${escapeMd(s.function || s.kind)}</summary>`);
+      out.push("");
+      if (s.hint) out.push(`${escapeMd(s.hint)}`);
+      out.push("");
+      if (s.stack.length > 0) {
+        out.push("```");
+        out.push(...s.stack.slice(0, 16).map((f) => f.replaceAll("```", "'''")));
+        out.push("```");
+      }
+      out.push("</details>");
+      out.push("");
+    }
+    out.push(`> ${escapeMd(diagnosis.caveat)}`);
+  }
+  if (diagnosis.hints.length > 0) {
+    out.push("");
+    out.push("### Hints");
+    for (const hint of diagnosis.hints) {
+      out.push(`- **${escapeMd(hint.title)}** — ${escapeMd(hint.hypothesis)}`);
+      for (const e of hint.evidence) out.push(`  - evidence: ${escapeMd(e)}`);
+      out.push(`  - fix: ${escapeMd(hint.fix)}`);
+    }
+  }
+  if (diagnosis.evidence.length > 0) {
+    out.push("");
+    out.push("### Evidence");
+    out.push("");
+    out.push("| signal | detail |");
+    out.push("|---|---|");
+    for (const e of diagnosis.evidence) out.push(`| ${cell(e.label)} | ${cell(e.detail)} |`);
+  }
+  if (diagnosis.notes.length > 0) {
+    out.push("");
+    for (const note of diagnosis.notes) out.push(`_Note: ${escapeMd(note)}_`);
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,117 @@
+/**
+ * The doctor accuracy corpus: every scenario under test/doctor/scenarios is a real Go program with
+ * its truth (truth.json). Each is run under `heapscope doctor --url ... -- BINARY` several times
+ * (default 3, HEAPSCOPE_CORPUS_RUNS) with limited concurrency (default 3, HEAPSCOPE_CORPUS_CONCURRENCY);
+ * every run must give the right verdict (no-leak, not inconclusive, for healthy programs) and, for
+ * leaks, the right top suspect: the same function, or file:line within 2 lines.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { buildGoProgram, freePort, runCli } from "../support/go.js";
+
+interface Truth {
+  verdict: "leak" | "no-leak";
+  kind?: "heap" | "goroutines" | "off-heap";
+  function?: string;
+  file?: string;
+  line?: number;
+  /** Seconds of observation (default 20). */
+  duration?: number;
+}
+
+interface RunResult {
+  scenario: string;
+  run: number;
+  code: number;
+  verdict?: string;
+  top?: { kind: string; function: string; file: string; line: number };
+  summary?: string;
+  error?: string;
+  seconds: number;
+}
+
+const scenarioRoot = path.join(import.meta.dirname, "scenarios");
+const scenarios = readdirSync(scenarioRoot)
+  .filter((name) => !name.startsWith("."))
+  .sort()
+  .map((name) => ({ name, truth: JSON.parse(readFileSync(path.join(scenarioRoot, name, "truth.json"), "utf8")) as Truth }));
+const runs = Number(process.env.HEAPSCOPE_CORPUS_RUNS ?? 3);
+const concurrency = Number(process.env.HEAPSCOPE_CORPUS_CONCURRENCY ?? 3);
+const results = new Map<string, RunResult[]>();
+
+async function runScenario(name: string, truth: Truth, run: number, binary: string): Promise<RunResult> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const started = performance.now();
+  const result = await runCli(
+    ["doctor", "--url", `http://${address}`, "--duration", `${truth.duration ?? 20}s`, "--json", "--", binary, "-addr", address],
+    { timeoutMs: 180_000 },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  try {
+    const report = JSON.parse(result.stdout) as {
+      verdict: string;
+      summary: string;
+      suspects: { kind: string; function: string; file: string; line: number }[];
+    };
+    return { scenario: name, run, code: result.code, verdict: report.verdict, top: report.suspects[0], summary: report.summary, seconds };
+  } catch {
+    return { scenario: name, run, code: result.code, error: result.stderr.slice(0, 500) || result.stdout.slice(0, 500), seconds };
+  }
+}
+
+function matches(truth: Truth, result: RunResult): boolean {
+  if (result.verdict !== truth.verdict) return false;
+  if (truth.verdict === "no-leak") return true;
+  const top = result.top;
+  if (!top) return truth.function === undefined && truth.kind === undefined;
+  if (truth.kind === "off-heap" && top.kind === "off-heap") return true;
+  if (truth.function === undefined) return truth.kind === undefined || truth.kind === top.kind;
+  if (top.function === truth.function) return true;
+  return (
+    truth.file !== undefined &&
+    truth.line !== undefined &&
+    path.basename(top.file) === truth.file &&
+    Math.abs(top.line - truth.line) <= 2
+  );
+}
+
+beforeAll(async () => {
+  const binaries = new Map<string, string>();
+  for (const { name } of scenarios) binaries.set(name, await buildGoProgram(path.join(scenarioRoot, name)));
+  const queue = scenarios.flatMap(({ name, truth }) => Array.from({ length: runs }, (_, run) => ({ name, truth, run })));
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const result = await runScenario(job.name, job.truth, job.run, binaries.get(job.name)!);
+      results.set(job.name, [...(results.get(job.name) ?? []), result]);
+      const ok = matches(job.truth, result) ? "ok " : "BAD";
+      process.stderr.write(
+        `[corpus] ${ok} ${job.name} #${job.run + 1}: ${result.verdict ?? result.error} ${result.top ? `${result.top.kind} ${result.top.function} ${path.basename(result.top.file)}:${result.top.line}` : ""} (${result.seconds.toFixed(1)} s)\n`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}, 60 * 60_000);
+
+describe("doctor corpus", () => {
+  test("has at least 12 scenarios, leaks and healthy ones", () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(12);
+    expect(scenarios.filter((s) => s.truth.verdict === "leak").length).toBeGreaterThanOrEqual(6);
+    expect(scenarios.filter((s) => s.truth.verdict === "no-leak").length).toBeGreaterThanOrEqual(6);
+  });
+
+  for (const { name, truth } of scenarios) {
+    test(`${name}: ${truth.verdict}${truth.function ? ` in ${truth.function}` : ""} in ${runs} of ${runs} runs`, () => {
+      const got = results.get(name) ?? [];
+      expect(got).toHaveLength(runs);
+      const described = got.map(
+        (r) => `#${r.run + 1}: ${r.verdict ?? r.error} ${r.top ? `${r.top.kind} ${r.top.function} ${r.top.file}:${r.top.line}` : "(no suspect)"} — ${r.summary ?? ""}`,
+      );
+      for (const result of got) {
+        expect(result.code, described.join("\n")).toBe(0);
+        expect(matches(truth, result), described.join("\n")).toBe(true);
+      }
+    });
+  }
+});

@@ -1,0 +1,121 @@
+/**
+ * Running `go tool pprof` and heapscope side by side: the pprof binary that `go tool pprof` runs
+ * (found once with `go tool -n pprof`, so the go command's own start-up is not paid per case),
+ * fixtures written by real Go programs, and a bounded-concurrency runner.
+ */
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { buildGoProgram, goBinary, repoRoot, workDir } from "../support/go.js";
+
+const execFileAsync = promisify(execFile);
+
+export const programsDir = path.join(repoRoot, "test/pprof-oracle/programs");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+  });
+}
+
+/** The pprof binary `go tool pprof` runs. */
+export async function pprofBinary(): Promise<string> {
+  const { stdout } = await execFileAsync(goBinary(), ["tool", "-n", "pprof"], {
+    env: { ...process.env, GOTOOLCHAIN: "local" },
+  });
+  return stdout.trim();
+}
+
+/** pprof with a private HOME, so nothing it might save or look up leaks between runs. */
+export function runPprof(binary: string, args: string[], home: string): Promise<RunResult> {
+  return run(binary, args, { env: { HOME: home, PPROF_TMPDIR: home, PPROF_BINARY_PATH: home } });
+}
+
+export function runHeapscope(args: string[]): Promise<RunResult> {
+  return run(process.execPath, [path.join(repoRoot, "bin/heapscope.js"), ...args]);
+}
+
+/** A fresh directory for this run's profiles (nothing is reused from earlier runs). */
+export function freshDir(name: string): string {
+  const dir = path.join(workDir, "pprof-oracle", `${name}-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function buildProgram(name: string): Promise<string> {
+  return buildGoProgram(path.join(programsDir, name));
+}
+
+/** Runs tasks with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Drops the `Time:` header line(s), the one part of the output allowed to differ. */
+export function withoutTimeLines(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => !line.startsWith("Time: "))
+    .join("\n");
+}
+
+/**
+ * For reports pprof prints in a nondeterministic order (ties between distinct nodes that print the
+ * same name): the lines as a sorted multiset, with the order-dependent sum% column masked.
+ */
+export function orderInsensitive(text: string): string {
+  return withoutTimeLines(text)
+    .split("\n")
+    .map((line) => line.replace(/^(\s*\S+ +(?:\S+%|  100%) )(?:\S+%|  100%)/, "$1<sum%>"))
+    .sort()
+    .join("\n");
+}
+
+/** A compact unified-style diff of the first differing lines. */
+export function firstDifferences(expected: string, actual: string, max = 8): string {
+  const a = expected.split("\n");
+  const b = actual.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length) && out.length < max * 2; i++) {
+    if (a[i] !== b[i]) {
+      out.push(`  line ${i + 1}`);
+      out.push(`    pprof:     ${JSON.stringify(a[i] ?? "<none>")}`);
+      out.push(`    heapscope: ${JSON.stringify(b[i] ?? "<none>")}`);
+    }
+  }
+  return out.join("\n");
+}

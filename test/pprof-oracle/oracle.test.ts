@@ -1,0 +1,167 @@
+/**
+ * heapscope's pprof-style reports against live `go tool pprof` (Go 1.26 here), byte for byte.
+ *
+ * Real Go programs write the profiles (fresh each run); every case of the generated matrix runs
+ * pprof and heapscope with the same flags on the same files and compares stdout (the `Time:` line
+ * excepted) and the exit status. When they differ, pprof is run twice more: if pprof's own output
+ * varies between runs (it sorts some ties in map order), the case is compared order-insensitively
+ * and listed as an exclusion with that reason. Nothing is cached between runs.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../support/go.js";
+import { type Case, buildMatrix, type Fixture } from "./matrix.js";
+import {
+  buildProgram,
+  firstDifferences,
+  freshDir,
+  mapLimit,
+  orderInsensitive,
+  pprofBinary,
+  run,
+  runHeapscope,
+  runPprof,
+  withoutTimeLines,
+} from "./oracle-support.js";
+
+let pprof = "";
+let home = "";
+const fixtures = {} as Record<Fixture, string>;
+
+beforeAll(async () => {
+  const [sites, stacks, binary] = await Promise.all([buildProgram("heapsites"), buildProgram("bigstacks"), pprofBinary()]);
+  pprof = binary;
+  const dir = freshDir("fixtures");
+  home = freshDir("home");
+  const exact = path.join(dir, "exact");
+  const sampled = path.join(dir, "sampled");
+  await Promise.all([run("mkdir", ["-p", exact, sampled])]);
+  const results = await Promise.all([
+    run(sites, [exact]),
+    run(sites, ["-rate", "524288", sampled]),
+    run(stacks, ["-depth", "12", path.join(dir, "stacks.pb.gz")]),
+  ]);
+  for (const r of results) expect(r.code, r.stderr).toBe(0);
+  Object.assign(fixtures, {
+    s1: path.join(exact, "heap-1.pb.gz"),
+    s2: path.join(exact, "heap-2.pb.gz"),
+    al: path.join(exact, "allocs.pb.gz"),
+    dl: path.join(exact, "delta.pb.gz"),
+    r1: path.join(sampled, "heap-1.pb.gz"),
+    r2: path.join(sampled, "heap-2.pb.gz"),
+    bs: path.join(dir, "stacks.pb.gz"),
+  });
+}, 300_000);
+
+function resolveFlags(flags: string[]): string[] {
+  return flags.map((flag) => {
+    const base = /^-(diff_base|base)=(\w+)$/.exec(flag);
+    if (base && base[2]! in fixtures) return `-${base[1]}=${fixtures[base[2] as Fixture]}`;
+    return flag.replaceAll("{root}", repoRoot);
+  });
+}
+
+interface Outcome {
+  id: string;
+  status: "same" | "pprof-nondeterministic" | "different";
+  detail?: string;
+}
+
+async function compareText(c: Case): Promise<Outcome> {
+  const flags = resolveFlags(c.flags);
+  const files = c.files.map((f) => fixtures[f]);
+  const pprofArgs = [c.regex !== undefined ? `-${c.report}=${c.regex}` : `-${c.report}`, ...flags, ...files];
+  const heapscopeArgs = [c.report, ...(c.regex !== undefined ? [c.regex] : []), ...flags, ...files];
+  const [theirs, ours] = await Promise.all([runPprof(pprof, pprofArgs, home), runHeapscope(heapscopeArgs)]);
+  const expected = withoutTimeLines(theirs.stdout);
+  const actual = withoutTimeLines(ours.stdout);
+  const sameStatus = (theirs.code === 0) === (ours.code === 0);
+  if (expected === actual && sameStatus) return { id: c.id, status: "same" };
+  if (!sameStatus) {
+    return {
+      id: c.id,
+      status: "different",
+      detail: `exit status: pprof ${theirs.code} (${theirs.stderr.trim().split("\n").pop()}), heapscope ${ours.code} (${ours.stderr.trim()})`,
+    };
+  }
+  // Is pprof itself stable on this case?
+  const again = await Promise.all([runPprof(pprof, pprofArgs, home), runPprof(pprof, pprofArgs, home)]);
+  const variants = new Set([expected, ...again.map((r) => withoutTimeLines(r.stdout))]);
+  if (variants.size > 1) {
+    const sameLines = orderInsensitive(theirs.stdout) === orderInsensitive(ours.stdout);
+    return sameLines
+      ? { id: c.id, status: "pprof-nondeterministic" }
+      : { id: c.id, status: "different", detail: `pprof varies between runs and the lines differ too\n${firstDifferences(expected, actual)}` };
+  }
+  return { id: c.id, status: "different", detail: firstDifferences(expected, actual) };
+}
+
+async function compareProto(c: Case): Promise<Outcome> {
+  const flags = resolveFlags(c.flags);
+  const files = c.files.map((f) => fixtures[f]);
+  const dir = freshDir("proto");
+  const theirsFile = path.join(dir, "theirs.pb.gz");
+  const oursFile = path.join(dir, "ours.pb.gz");
+  const [theirs, ours] = await Promise.all([
+    runPprof(pprof, ["-proto", "-output", theirsFile, ...flags, ...files], home),
+    runHeapscope(["top", ...flags, "--proto", oursFile, ...files]),
+  ]);
+  if (theirs.code !== 0 || ours.code !== 0) {
+    return { id: c.id, status: "different", detail: `exit status: pprof ${theirs.code}, heapscope ${ours.code}: ${ours.stderr}` };
+  }
+  for (const view of ["-raw", "-top"]) {
+    const [a, b] = await Promise.all([runPprof(pprof, [view, theirsFile], home), runPprof(pprof, [view, oursFile], home)]);
+    if (b.code !== 0) return { id: c.id, status: "different", detail: `pprof cannot read heapscope's proto: ${b.stderr}` };
+    if (withoutTimeLines(a.stdout) !== withoutTimeLines(b.stdout)) {
+      return { id: c.id, status: "different", detail: `${view} of the written profiles\n${firstDifferences(a.stdout, b.stdout)}` };
+    }
+  }
+  return { id: c.id, status: "same" };
+}
+
+describe("pprof oracle", () => {
+  it("matches go tool pprof byte for byte on the generated matrix", async () => {
+    const cases = buildMatrix();
+    const outcomes = await mapLimit(cases, 2, (c) => (c.proto ? compareProto(c) : compareText(c)));
+    const same = outcomes.filter((o) => o.status === "same");
+    const varying = outcomes.filter((o) => o.status === "pprof-nondeterministic");
+    const different = outcomes.filter((o) => o.status === "different");
+    const byReport = new Map<string, number>();
+    for (const c of cases) {
+      const k = c.proto ? "proto" : c.report;
+      byReport.set(k, (byReport.get(k) ?? 0) + 1);
+    }
+    const summary = [
+      `pprof oracle: ${cases.length} cases (${[...byReport].map(([k, v]) => `${k} ${v}`).join(", ")})`,
+      `  byte-identical: ${same.length}`,
+      `  excluded (pprof's own output varies between runs: ties between distinct nodes that print the same name, sorted in map order; compared as line multisets with sum% masked): ${varying.length}`,
+      ...varying.map((o) => `    - ${o.id}`),
+      `  different: ${different.length}`,
+      ...different.map((o) => `    - ${o.id}\n${o.detail}`),
+    ].join("\n");
+    console.log(summary);
+    expect(different, summary).toEqual([]);
+    expect(same.length).toBeGreaterThan(cases.length * 0.95);
+  }, 900_000);
+
+  it("refuses to list files outside --source-path, where pprof would print them", async () => {
+    const secret = path.join(freshDir("secret"), "secret.go");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(secret, "package main\n\nfunc main() {\n\tprintln(\"TOP-SECRET\")\n}\n");
+    const { decodeProfile } = await import("../../src/formats/pprof-proto-decode.js");
+    const { encodeProfileGzip } = await import("../../src/formats/pprof-proto-encode.js");
+    const { gunzipSync } = await import("node:zlib");
+    const profile = decodeProfile(gunzipSync(readFileSync(fixtures.s2)));
+    for (const f of profile.functions) if (f.name === "main.main") f.filename = secret;
+    const forged = path.join(path.dirname(secret), "forged.pb.gz");
+    writeFileSync(forged, encodeProfileGzip(profile));
+    const theirs = await runPprof(pprof, ["-list=main\\.main$", forged], home);
+    expect(theirs.stdout).toContain("TOP-SECRET");
+    const ours = await runHeapscope(["list", "main\\.main$", forged]);
+    expect(ours.code).toBe(0);
+    expect(ours.stdout).not.toContain("TOP-SECRET");
+    expect(ours.stdout).toContain("ROUTINE ======================== main.main in");
+    expect(ours.stdout).toContain("Error: open");
+  }, 120_000);
+});

@@ -1,0 +1,3 @@
+module example.com/bigstacks
+
+go 1.22
