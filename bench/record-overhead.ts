@@ -6,14 +6,15 @@
  *   default   heapscope's default (--gc auto: gc=1 only when the profile would be stale)
  *   gc=1      --gc always: every heap profile with gc=1
  *   no-gc     --no-gc
- * Runs are interleaved (the order rotates each repeat) so load drifts on a shared machine hit all
- * variants alike. A recorded window runs from the end of the first sample to the end of the
- * (1+N)th, so it holds exactly N samples at the default rate (the first sample, discovery and the
- * session's start are outside it); CPU is compared as a rate (CPU seconds per second). Overhead is
- * computed per repeat against that repeat's control; the median is reported with the spread.
+ * Each repeat runs one target process through all variants in turn (the order rotates each repeat),
+ * so they share its heap and the machine's load at that time. Windows start and end at the end of a GC cycle of the target (read from its
+ * gctrace), so they hold whole cycles; a recorded window starts after the first sample (discovery,
+ * start-up and the first, always forced, sample are outside it). CPU is compared as a rate (CPU
+ * seconds per second), scaled to exactly one sample per interval, per repeat against that repeat's
+ * control; the median is reported with the spread.
  *
- * Resolution: a window of one interval holds only a few of the target's own GC cycles, each about a
- * second of CPU here, so single-window figures scatter by several percent; raise
+ * Resolution: on a shared 2-core machine other processes take idle CPU the target's GC would have
+ * used (Go's idle mark workers), so single runs scatter by a few percent; raise
  * HEAPSCOPE_BENCH_WINDOWS (intervals per window) and HEAPSCOPE_BENCH_REPEATS for a finer figure.
  *
  *   npx tsx bench/record-overhead.ts            (or npm run bench -- record)
@@ -21,8 +22,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEFAULT_INTERVAL_MS, RecordSession, type SampleEvent } from "../src/collect/record-session.js";
+import { DEFAULT_INTERVAL_MS, RecordSession } from "../src/collect/record-session.js";
 import { readProcessReading } from "../src/collect/rss.js";
+import { GcTraceParser } from "../src/formats/gctrace.js";
 import { buildGoProgram, freePort, repoRoot, startProgram, waitForHttp } from "../test/support/go.js";
 
 const VARIANTS = ["control", "default", "gc=1", "no-gc"] as const;
@@ -69,9 +71,9 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
     for (let repeat = 0; repeat < repeats; repeat++) {
       const shift = repeat % VARIANTS.length;
       const order = [...VARIANTS.slice(shift), ...VARIANTS.slice(0, shift)];
+      const measured = await measureRepeat(binary, order, windows, intervalMs, scratch);
       for (const variant of order) {
-        const out = path.join(scratch, `${repeat}-${variant.replace("=", "")}.hsrec`);
-        const run = await measure(binary, variant, windows, intervalMs, out);
+        const run = measured.get(variant)!;
         runs.push({ repeat, variant, ...run });
         process.stderr.write(
           `record-overhead: repeat ${repeat + 1}/${repeats} ${variant.padEnd(7)} ` +
@@ -88,8 +90,11 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
   for (const variant of VARIANTS.filter((v): v is RecordedVariant => v !== "control")) {
     const perRepeat = Array.from({ length: repeats }, (_, repeat) => {
       const control = runs.find((r) => r.repeat === repeat && r.variant === "control")!.targetCpuPerSecond;
-      const recorded = runs.find((r) => r.repeat === repeat && r.variant === variant)!.targetCpuPerSecond;
-      return ((recorded - control) / control) * 100;
+      const run = runs.find((r) => r.repeat === repeat && r.variant === variant)!;
+      // Scale to exactly one sample per interval: a window of whole GC cycles holds a few more or
+      // fewer seconds than its samples × interval.
+      const rateScale = run.samples > 0 ? run.windowSeconds / ((run.samples * intervalMs) / 1000) : 0;
+      return ((run.targetCpuPerSecond - control) / control) * 100 * rateScale;
     });
     overheadPercent[variant] = round(median(perRepeat));
     spreadPercent[variant] = { min: round(Math.min(...perRepeat)), max: round(Math.max(...perRepeat)) };
@@ -118,72 +123,95 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
   return result;
 }
 
-async function measure(
+/**
+ * One repeat: one target process, measured in consecutive phases (one per variant, in `order`),
+ * so every variant sees the same heap and the same machine minutes. The target prints gctrace and
+ * each window opens and closes at the end of a GC cycle, so it holds whole cycles (a GC here costs
+ * about a second of CPU; a boundary cutting through one would swamp the effect being measured).
+ * A recorded window opens at the first GC end after the session's first sample and closes at the
+ * first GC end at least `windows` intervals later; then the session stops (no final sample).
+ */
+async function measureRepeat(
   binary: string,
-  variant: Variant,
+  order: Variant[],
   windows: number,
   intervalMs: number,
-  out: string,
-): Promise<Omit<RecordOverheadRun, "repeat" | "variant">> {
+  scratch: string,
+): Promise<Map<Variant, Omit<RecordOverheadRun, "repeat" | "variant">>> {
   const port = await freePort();
-  const program = startProgram(binary, [
-    "-addr",
-    `127.0.0.1:${port}`,
-    "-heap-mb",
-    String(HEAP_MB),
-    "-alloc-mbps",
-    String(ALLOC_MBPS),
-  ]);
+  const program = startProgram(
+    binary,
+    ["-addr", `127.0.0.1:${port}`, "-heap-mb", String(HEAP_MB), "-alloc-mbps", String(ALLOC_MBPS)],
+    { GODEBUG: "gctrace=1", GOMAXPROCS: "1" },
+  );
   const url = `http://127.0.0.1:${port}`;
   const pid = program.child.pid!;
-  const cpu = () => readProcessReading(pid)!.cpuSeconds;
+  const cpu = () => readProcessReading(pid)?.cpuSeconds ?? Number.NaN;
+  const gcEnds: { at: number; cpu: number }[] = [];
+  const parser = new GcTraceParser({
+    keepRecords: false,
+    onCycle: () => gcEnds.push({ at: performance.now(), cpu: cpu() }),
+  });
+  program.child.stderr!.on("data", (chunk: Buffer) => parser.push(chunk));
+  const nextGcEndAfter = async (time: number) => {
+    const deadline = performance.now() + 120_000;
+    for (;;) {
+      const found = gcEnds.find((end) => end.at > time);
+      if (found) return found;
+      if (performance.now() > deadline) throw new Error("the target stopped collecting garbage");
+      await sleep(20);
+    }
+  };
+  const results = new Map<Variant, Omit<RecordOverheadRun, "repeat" | "variant">>();
   try {
     await waitForHttp(`${url}/debug/pprof/`, 120_000);
     await sleep(WARMUP_MS);
-    if (variant === "control") {
-      const before = cpu();
-      const start = performance.now();
-      await sleep(windows * intervalMs);
-      const seconds = (performance.now() - start) / 1000;
-      return {
-        targetCpuPerSecond: (cpu() - before) / seconds,
-        windowSeconds: seconds,
-        samples: 0,
-        forcedGcs: 0,
-        heapscopeCpuSeconds: 0,
-      };
+    let previousClose: { at: number; cpu: number } | null = null;
+    for (const variant of order) {
+      let session: RecordSession | null = null;
+      let running: Promise<unknown> | null = null;
+      const sampleTimes: { at: number; forced: boolean }[] = [];
+      try {
+        let open: { at: number; cpu: number };
+        if (variant === "control") {
+          open = previousClose ?? (await nextGcEndAfter(performance.now()));
+        } else {
+          const gc = variant === "gc=1" ? "always" : variant === "no-gc" ? "never" : "auto";
+          const out = path.join(scratch, `${Date.now()}-${variant.replace("=", "")}.hsrec`);
+          session = new RecordSession({ url, out, intervalMs, gc, pid, dumpEvery: 30 });
+          const firstSample = new Promise<void>((resolve) => session!.once("sample", () => resolve()));
+          session.on("sample", (event) =>
+            sampleTimes.push({ at: performance.now(), forced: Boolean(event.heapGcForced) }),
+          );
+          running = session.run();
+          await firstSample;
+          open = await nextGcEndAfter(performance.now());
+        }
+        const ownBefore = process.cpuUsage();
+        const close = await nextGcEndAfter(open.at + windows * intervalMs);
+        const own = process.cpuUsage(ownBefore);
+        const seconds = (close.at - open.at) / 1000;
+        const inWindow = sampleTimes.filter((t) => t.at > open.at && t.at <= close.at);
+        results.set(variant, {
+          targetCpuPerSecond: (close.cpu - open.cpu) / seconds,
+          windowSeconds: seconds,
+          samples: inWindow.length,
+          forcedGcs: inWindow.filter((t) => t.forced).length,
+          heapscopeCpuSeconds: round((own.user + own.system) / 1e6),
+        });
+        previousClose = session ? null : close;
+      } finally {
+        if (session) {
+          session.stop();
+          session.stop(); // at once: no final sample
+          await running;
+        }
+      }
     }
-    const gc = variant === "gc=1" ? "always" : variant === "no-gc" ? "never" : "auto";
-    const session = new RecordSession({ url, out, intervalMs, gc, pid, dumpEvery: 30 });
-    const events: { event: SampleEvent; cpu: number; at: number; own: NodeJS.CpuUsage }[] = [];
-    let done: () => void = () => {};
-    const finished = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    session.on("sample", (event) => {
-      events.push({ event, cpu: cpu(), at: performance.now(), own: process.cpuUsage() });
-      if (events.length === windows + 1) done();
-    });
-    const running = session.run();
-    await finished;
-    session.stop();
-    session.stop(); // at once: no final sample
-    await running;
-    const first = events[0]!;
-    const last = events[windows]!;
-    const inWindow = events.slice(1, windows + 1);
-    const own = process.cpuUsage(first.own);
-    const seconds = (last.at - first.at) / 1000;
-    return {
-      targetCpuPerSecond: (last.cpu - first.cpu) / seconds,
-      windowSeconds: seconds,
-      samples: inWindow.length,
-      forcedGcs: inWindow.filter((e) => e.event.heapGcForced).length,
-      heapscopeCpuSeconds: round(((own.user + own.system) / 1e6) * 1),
-    };
   } finally {
     await program.stop();
   }
+  return results;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -31,12 +31,25 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function measureFirstPaint(browser: Browser, url: string): Promise<number> {
+interface PaintTiming {
+  /** After the frame holding the first complete flame graph was presented. */
+  paint: number;
+  /** When the canvas drawing finished (before presentation). */
+  drawn: number;
+  /** When the flame tree download finished. */
+  fetched: number;
+}
+
+async function measureFirstPaint(browser: Browser, url: string): Promise<PaintTiming> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     await page.goto(url, { waitUntil: "commit" });
     await page.waitForFunction(() => window.__heapscope?.firstFlamePaint != null, null, { timeout: 120_000 });
-    return await page.evaluate(() => window.__heapscope.firstFlamePaint!);
+    return await page.evaluate(() => ({
+      paint: window.__heapscope.firstFlamePaint!,
+      drawn: window.__heapscope.firstFlameDrawn!,
+      fetched: performance.getEntriesByName("heapscope:flame-fetched")[0]?.startTime ?? Number.NaN,
+    }));
   } finally {
     await page.close();
   }
@@ -126,7 +139,7 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
   try {
     const serverStart = performance.now();
     await server.ready;
-    const serverBuildMs = performance.now() - serverStart;
+    const serverReadyMs = performance.now() - serverStart;
     const tree = server.engine.flameTree({ src: "", base: "", si: "", f: "", i: "", h: "", s: "", g: "" });
     if (tree.nodeCount < 100_000) throw new Error(`synthetic profile has only ${tree.nodeCount} tree nodes`);
     const wireBytes = server.engine.flameBytes({
@@ -141,11 +154,13 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
     }).length;
     // One warm-up load (Chromium's own caches, JIT), then the measured ones.
     await measureFirstPaint(browser, server.url);
-    const paints: number[] = [];
-    for (let k = 0; k < PAGE_LOADS; k++) paints.push(await measureFirstPaint(browser, server.url));
+    const timings: PaintTiming[] = [];
+    for (let k = 0; k < PAGE_LOADS; k++) timings.push(await measureFirstPaint(browser, server.url));
+    const paints = timings.map((t) => t.paint);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.url);
     await page.waitForFunction(() => window.__heapscope?.firstFlamePaint != null, null, { timeout: 120_000 });
+    const loadAverage = (await import("node:os")).loadavg()[0]!;
     const zoom = await measureZoom(page);
     await page.close();
     const pprof = await measurePprof(browser, file);
@@ -154,9 +169,11 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
       treeNodes: tree.nodeCount,
       maxDepth: tree.maxDepth,
       flameWireBytes: wireBytes,
-      serverTreeBuildMs: Math.round(serverBuildMs),
+      serverReadyMs: Math.round(serverReadyMs),
       firstPaintMs: Math.round(firstPaintMs),
       firstPaintRunsMs: paints.map(Math.round),
+      flameFetchedMedianMs: Math.round(median(timings.map((t) => t.fetched))),
+      flameDrawnMedianMs: Math.round(median(timings.map((t) => t.drawn))),
       firstPaintTargetMs: 500,
       firstPaintOk: firstPaintMs < 500,
       zoomRedrawP95Ms: Number(zoom.p95.toFixed(2)),
@@ -164,6 +181,8 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
       zoomRedraws: zoom.count,
       zoomTargetMs: 16,
       zoomOk: zoom.p95 < 16,
+      // A loaded machine (other jobs on its 2 cores) inflates every figure; this says how loaded it was.
+      loadAverage1m: Number(loadAverage.toFixed(1)),
     };
     if (Array.isArray(pprof)) {
       const pprofMs = median(pprof);

@@ -234,7 +234,11 @@ export function evaluateGate(
   }
   for (const warning of comparison.warnings) notes.push({ level: "warn", message: warning });
   if (rows.length === 0) {
-    notes.push({ level: "warn", message: "no benchmark was present in both inputs; nothing was compared" });
+    // A gate that compared nothing must not pass quietly (e.g. every cpu: line differs).
+    notes.push({
+      level: "fail",
+      message: `no benchmark was present in both inputs, so nothing was compared${comparison.unmatched.some((u) => u.hint) ? " (see the hints: --ignore-config pairs across configurations)" : ""}`,
+    });
   }
   for (const note of notes) if (note.level !== "info") status = worst(status, note.level);
 

@@ -5,8 +5,8 @@
  */
 import {
   type Goroutine,
-  GoroutineGroupAccumulator,
   type GoroutineGroup,
+  GoroutineGroupAccumulator,
   type GoroutineSnapshot,
   type GroupingOptions,
   mergeGroupInto,
@@ -14,7 +14,10 @@ import {
 } from "../formats/goroutine-dump.js";
 
 /** Groups goroutines that share state, creator and stack (arguments ignored unless asked). */
-export function groupGoroutines(goroutines: Iterable<Goroutine>, options: GroupingOptions = {}): GoroutineGroup[] {
+export function groupGoroutines(
+  goroutines: Iterable<Goroutine>,
+  options: GroupingOptions = {},
+): GoroutineGroup[] {
   const accumulator = new GoroutineGroupAccumulator(options);
   for (const goroutine of goroutines) accumulator.addGoroutine(goroutine);
   return accumulator.result();
@@ -33,7 +36,10 @@ export interface GoroutineGroupFilter {
   match?: RegExp;
 }
 
-export function filterGoroutineGroups(groups: GoroutineGroup[], filter: GoroutineGroupFilter): GoroutineGroup[] {
+export function filterGoroutineGroups(
+  groups: GoroutineGroup[],
+  filter: GoroutineGroupFilter,
+): GoroutineGroup[] {
   const states = filter.states?.map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
   return groups.filter((group) => {
     if (states && states.length > 0) {
@@ -42,7 +48,9 @@ export function filterGoroutineGroups(groups: GoroutineGroup[], filter: Goroutin
     }
     if (filter.match) {
       const re = filter.match;
-      const hit = group.frames.some((f) => re.test(f.func)) || (group.createdBy !== null && re.test(group.createdBy.func));
+      const hit =
+        group.frames.some((f) => re.test(f.func)) ||
+        (group.createdBy !== null && re.test(group.createdBy.func));
       if (!hit) return false;
     }
     return true;
@@ -86,7 +94,8 @@ export function diffGoroutineGroups(
 ): GoroutineGroupDiff {
   const baseGroups = Array.isArray(base) ? base : base.groups;
   const currentGroups = Array.isArray(current) ? current : current.groups;
-  const both = (has: (g: GoroutineGroup) => boolean): boolean => baseGroups.some(has) && currentGroups.some(has);
+  const both = (has: (g: GoroutineGroup) => boolean): boolean =>
+    baseGroups.some(has) && currentGroups.some(has);
   const useState = both((g) => g.state !== null);
   const useCreator = both((g) => g.createdBy !== null);
   const useLabels = both((g) => g.labels !== undefined);
@@ -113,7 +122,12 @@ export function diffGoroutineGroups(
       const key = keyOf(g);
       const existing = out.get(key);
       if (existing) mergeGroupInto(existing, g);
-      else out.set(key, { ...g, goroutineIds: [...g.goroutineIds], waitMinutes: g.waitMinutes && { ...g.waitMinutes } });
+      else
+        out.set(key, {
+          ...g,
+          goroutineIds: [...g.goroutineIds],
+          waitMinutes: g.waitMinutes && { ...g.waitMinutes },
+        });
     }
     return out;
   };
@@ -133,7 +147,9 @@ export function diffGoroutineGroups(
     if (!after.has(key)) shrunk.push({ group, baseCount: group.count, currentCount: 0, delta: -group.count });
   }
   const byDelta = (a: GoroutineGroupChange, b: GoroutineGroupChange): number =>
-    Math.abs(b.delta) - Math.abs(a.delta) || b.currentCount - a.currentCount || (a.group.key < b.group.key ? -1 : 1);
+    Math.abs(b.delta) - Math.abs(a.delta) ||
+    b.currentCount - a.currentCount ||
+    (a.group.key < b.group.key ? -1 : 1);
   grown.sort(byDelta);
   shrunk.sort(byDelta);
   const baseTotal = Array.isArray(base) ? sum(baseGroups) : base.total;

@@ -123,7 +123,8 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
   }
   const latest = samples[samples.length - 1];
   const hasTime = series.timeSource !== "none" && samples.every((s) => s.atMs !== undefined);
-  const spanSeconds = hasTime && samples.length > 1 ? (samples[samples.length - 1].atMs! - samples[0].atMs!) / 1000 : undefined;
+  const spanSeconds =
+    hasTime && samples.length > 1 ? (samples[samples.length - 1].atMs! - samples[0].atMs!) / 1000 : undefined;
 
   const figures = computeFigures(latest, samples, series.timeSource, spanSeconds);
   snapshotWarnings(latest, figures, warnings);
@@ -151,11 +152,15 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       trends.push(trend);
       return trend;
     };
-    const pick = (get: (s: MemStatsSample) => number | undefined, only?: (i: number) => boolean): TrendPoint[] => {
+    const pick = (
+      get: (s: MemStatsSample) => number | undefined,
+      only?: (i: number) => boolean,
+    ): TrendPoint[] => {
       const points: TrendPoint[] = [];
       samples.forEach((s, i) => {
         const value = get(s);
-        if (value !== undefined && Number.isFinite(value) && (!only || only(i))) points.push({ tSeconds: tOf(s), value });
+        if (value !== undefined && Number.isFinite(value) && (!only || only(i)))
+          points.push({ tSeconds: tOf(s), value });
       });
       return points;
     };
@@ -165,27 +170,58 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       samples[i - 1].fields.NumGC !== undefined &&
       samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
 
-    const live = add("liveHeap", "live heap (/gc/heap/live:bytes)", "bytes", pick((s) => s.liveHeapBytes));
-    const goal = add("heapGoal", "heap goal (NextGC, follows the live heap)", "bytes", pick((s) => s.fields.NextGC));
+    const live = add(
+      "liveHeap",
+      "live heap (/gc/heap/live:bytes)",
+      "bytes",
+      pick((s) => s.liveHeapBytes),
+    );
+    const goal = add(
+      "heapGoal",
+      "heap goal (NextGC, follows the live heap)",
+      "bytes",
+      pick((s) => s.fields.NextGC),
+    );
     const afterGc = add(
       "heapAllocAfterGc",
       "HeapAlloc at samples after a GC",
       "bytes",
       pick((s) => s.fields.HeapAlloc, gcAdvanced),
     );
-    add("heapObjectsAfterGc", "HeapObjects at samples after a GC", "objects", pick((s) => s.fields.HeapObjects, gcAdvanced));
+    add(
+      "heapObjectsAfterGc",
+      "HeapObjects at samples after a GC",
+      "objects",
+      pick((s) => s.fields.HeapObjects, gcAdvanced),
+    );
     const goHeld = add(
       "goHeld",
       "Go-held memory (Sys − HeapReleased)",
       "bytes",
       pick((s) => goHeldBytes(s)),
     );
-    const rss = add("rss", "RSS", "bytes", pick((s) => s.rssBytes));
-    const goroutines = add("goroutines", "goroutines", "goroutines", pick((s) => s.goroutines));
-    heapTrend = [live, goal, afterGc].find((t) => t !== undefined && t.result.verdict !== "inconclusive") ?? live ?? goal ?? afterGc;
+    const rss = add(
+      "rss",
+      "RSS",
+      "bytes",
+      pick((s) => s.rssBytes),
+    );
+    const goroutines = add(
+      "goroutines",
+      "goroutines",
+      "goroutines",
+      pick((s) => s.goroutines),
+    );
+    heapTrend =
+      [live, goal, afterGc].find((t) => t !== undefined && t.result.verdict !== "inconclusive") ??
+      live ??
+      goal ??
+      afterGc;
     trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
   } else if (samples.length === 1) {
-    notes.push("One reading: no trend. Capture a series (several /debug/vars or /metrics readings over time) to judge growth.");
+    notes.push(
+      "One reading: no trend. Capture a series (several /debug/vars or /metrics readings over time) to judge growth.",
+    );
   } else if (!hasTime) {
     notes.push("The samples have no time axis, so no trend is computed.");
   }
@@ -236,11 +272,14 @@ function computeFigures(
     figures.fragmentationBytes = Math.max(0, f.HeapInuse - f.HeapAlloc);
     figures.fragmentationRatio = figures.fragmentationBytes / f.HeapInuse;
   }
-  if (f.HeapIdle !== undefined && f.HeapReleased !== undefined) figures.retainedIdleBytes = f.HeapIdle - f.HeapReleased;
-  if (f.HeapInuse !== undefined && f.Sys !== undefined && f.Sys > 0) figures.heapInuseShareOfSys = f.HeapInuse / f.Sys;
+  if (f.HeapIdle !== undefined && f.HeapReleased !== undefined)
+    figures.retainedIdleBytes = f.HeapIdle - f.HeapReleased;
+  if (f.HeapInuse !== undefined && f.Sys !== undefined && f.Sys > 0)
+    figures.heapInuseShareOfSys = f.HeapInuse / f.Sys;
   const held = goHeldBytes(latest);
   if (held !== undefined) figures.goHeldBytes = held;
-  if (held !== undefined && latest.rssBytes !== undefined) figures.outsideGoHeapBytes = latest.rssBytes - held;
+  if (held !== undefined && latest.rssBytes !== undefined)
+    figures.outsideGoHeapBytes = latest.rssBytes - held;
   if (f.Mallocs !== undefined && f.Frees !== undefined) figures.liveObjects = f.Mallocs - f.Frees;
 
   const gc = figures.gc;
@@ -278,13 +317,22 @@ function computeFigures(
   }
   if (latest.atMs !== undefined && timeSource !== "last-gc" && timeSource !== "none") {
     const lastGcMs =
-      latest.exact?.lastGcNs !== undefined ? Number(latest.exact.lastGcNs) / 1e6 : f.LastGC !== undefined ? f.LastGC / 1e6 : undefined;
-    if (lastGcMs !== undefined && lastGcMs > 0) gc.secondsSinceLastGc = Math.max(0, (latest.atMs - lastGcMs) / 1000);
+      latest.exact?.lastGcNs !== undefined
+        ? Number(latest.exact.lastGcNs) / 1e6
+        : f.LastGC !== undefined
+          ? f.LastGC / 1e6
+          : undefined;
+    if (lastGcMs !== undefined && lastGcMs > 0)
+      gc.secondsSinceLastGc = Math.max(0, (latest.atMs - lastGcMs) / 1000);
   }
   return figures;
 }
 
-function snapshotWarnings(latest: MemStatsSample, figures: MemStatsFigures, warnings: MemStatsWarning[]): void {
+function snapshotWarnings(
+  latest: MemStatsSample,
+  figures: MemStatsFigures,
+  warnings: MemStatsWarning[],
+): void {
   const f = latest.fields;
   if (
     figures.outsideGoHeapBytes !== undefined &&
@@ -297,7 +345,11 @@ function snapshotWarnings(latest: MemStatsSample, figures: MemStatsFigures, warn
       message: `RSS (${formatBytes(latest.rssBytes)}) exceeds what the Go runtime holds (Sys − HeapReleased = ${formatBytes(figures.goHeldBytes!)}) by ${formatBytes(figures.outsideGoHeapBytes)}: memory allocated outside Go (cgo/C libraries, mmap'd files); Go profiles cannot see it.`,
     });
   }
-  if (figures.fragmentationRatio !== undefined && figures.fragmentationRatio > 0.3 && (f.HeapInuse ?? 0) > 16 * MiB) {
+  if (
+    figures.fragmentationRatio !== undefined &&
+    figures.fragmentationRatio > 0.3 &&
+    (f.HeapInuse ?? 0) > 16 * MiB
+  ) {
     warnings.push({
       code: "high-fragmentation",
       severity: "info",
@@ -352,14 +404,23 @@ function trendWarnings(context: {
   let start = 0;
   let worst: { seconds: number; from: number; to: number } | undefined;
   for (let i = 1; i <= samples.length; i++) {
-    const same = i < samples.length && samples[i].fields.NumGC !== undefined && samples[i].fields.NumGC === samples[start].fields.NumGC;
+    const same =
+      i < samples.length &&
+      samples[i].fields.NumGC !== undefined &&
+      samples[i].fields.NumGC === samples[start].fields.NumGC;
     if (same) continue;
     const a = samples[start];
     const b = samples[i - 1];
     const seconds = tOf(b) - tOf(a);
     const from = a.fields.HeapAlloc;
     const to = b.fields.HeapAlloc;
-    if (from !== undefined && to !== undefined && seconds >= threshold && to > from * 1.1 && to - from > MiB) {
+    if (
+      from !== undefined &&
+      to !== undefined &&
+      seconds >= threshold &&
+      to > from * 1.1 &&
+      to - from > MiB
+    ) {
       if (!worst || seconds > worst.seconds) worst = { seconds, from, to };
     }
     start = i;
@@ -398,7 +459,8 @@ function trendWarnings(context: {
 
 function formatRate(trend: MemStatsTrend, unit: "bytes"): string {
   const perHour = trend.result.slopePerSecond * 3600;
-  const absolute = unit === "bytes" ? `${perHour >= 0 ? "+" : "−"}${formatBytes(Math.abs(perHour))}/h` : `${perHour}/h`;
+  const absolute =
+    unit === "bytes" ? `${perHour >= 0 ? "+" : "−"}${formatBytes(Math.abs(perHour))}/h` : `${perHour}/h`;
   return `${absolute}, ${trend.result.relativeSlopePerHour >= 0 ? "+" : ""}${(trend.result.relativeSlopePerHour * 100).toFixed(1)}%/h`;
 }
 
@@ -416,6 +478,13 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const text = unit === 0 ? String(Math.round(value)) : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const text =
+    unit === 0
+      ? String(Math.round(value))
+      : value >= 100
+        ? value.toFixed(0)
+        : value >= 10
+          ? value.toFixed(1)
+          : value.toFixed(2);
   return `${sign}${text} ${units[unit]}`;
 }

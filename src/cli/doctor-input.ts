@@ -54,7 +54,7 @@ function summaryToSnapshot(summary: GoroutineSnapshotSummary, total: number, kin
     groups: summary.topGroups.map((g) => ({
       count: g.count,
       state: g.state,
-      waitMinutes: null,
+      waitMinutes: g.waitMinutesMax !== null && g.waitMinutesMax !== undefined ? { min: 0, max: g.waitMinutesMax } : null,
       lockedToThread: false,
       leaked: 0,
       frames: g.stack.map((func) => ({ func })),

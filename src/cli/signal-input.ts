@@ -6,6 +6,7 @@
  */
 import { createReadStream, statSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
+import { gunzipSync } from "node:zlib";
 import { HttpClient, HttpFetchError } from "../collect/http-client.js";
 import { InputError } from "../errors.js";
 
@@ -36,13 +37,17 @@ export function isHttpUrl(spec: string): boolean {
   return /^https?:\/\//i.test(spec);
 }
 
-export async function openSignalInput(spec: string, options: SignalInputOptions = {}): Promise<OpenedSignalInput> {
+export async function openSignalInput(
+  spec: string,
+  options: SignalInputOptions = {},
+): Promise<OpenedSignalInput> {
   const maxBytes = options.maxBytes ?? DEFAULT_SIGNAL_MAX_BYTES;
   if (isHttpUrl(spec)) {
     const { body, capturedAtMs } = await fetchSignal(spec, spec, options);
     return { name: spec, isUrl: true, capturedAtMs, head: body, chunks: once(body) };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) throw new InputError(spec, "only http and https URLs are supported");
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec))
+    throw new InputError(spec, "only http and https URLs are supported");
   let stream: NodeJS.ReadableStream;
   let name = spec;
   if (spec === "-") {
@@ -57,7 +62,10 @@ export async function openSignalInput(spec: string, options: SignalInputOptions 
     } catch (error) {
       if (error instanceof InputError) throw error;
       const code = (error as { code?: string }).code;
-      throw new InputError(spec, code === "ENOENT" ? "no such file" : `cannot read (${(error as Error).message})`);
+      throw new InputError(
+        spec,
+        code === "ENOENT" ? "no such file" : `cannot read (${(error as Error).message})`,
+      );
     }
     if (size > maxBytes) throw new InputError(spec, `larger than the ${maxBytes} byte limit`);
     stream = createReadStream(spec, { highWaterMark: 1 << 20 });
@@ -103,7 +111,11 @@ export async function fetchSignal(
   }
 }
 
-async function openStream(stream: NodeJS.ReadableStream, name: string, maxBytes: number): Promise<OpenedSignalInput> {
+async function openStream(
+  stream: NodeJS.ReadableStream,
+  name: string,
+  maxBytes: number,
+): Promise<OpenedSignalInput> {
   const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const headParts: Buffer[] = [];
   let headSize = 0;
@@ -190,4 +202,21 @@ export function looksBinaryBytes(head: Buffer): boolean {
 
 export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Cap on what gzip input may inflate to (a decompression bomb fails instead of exhausting memory). */
+export const MAX_INFLATED_BYTES = 1024 ** 3;
+
+/**
+ * Inflates gzip bytes and returns them when they are text; undefined when they are binary (a
+ * profile.proto) or not valid gzip (the caller reports what it expected instead).
+ */
+export function gunzipText(bytes: Buffer): Buffer | undefined {
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch {
+    return undefined;
+  }
+  return inflated.length > 0 && !looksBinaryBytes(inflated) ? inflated : undefined;
 }

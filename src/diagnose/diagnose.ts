@@ -83,7 +83,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
           resolution: liveHeapResolution,
         })
       : undefined;
-  const exactPoints = heapAllocAfterForcedGc(input.memStats);
+  const exactPoints = plausibleExactPoints(heapAllocAfterForcedGc(input.memStats), liveHeapPoints);
   const exact =
     exactPoints.length > 0
       ? judgeSignal(exactPoints, {
@@ -289,17 +289,26 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     }));
     const offHeapSuspects: Suspect[] =
       offHeap?.verdict === "growing" ? [offHeapSuspect(offHeap, siteGrowth, figures.rssBytes, module)] : [];
-    const goroutinesLead =
-      result.leakKinds.includes("goroutines") &&
-      goroutineSuspects.length > 0 &&
-      (!result.leakKinds.includes("heap") ||
-        (liveHeap?.slopePerSecond ?? 0) <= HEAP_BYTES_PER_GOROUTINE_EXPLAINED * (goroutines?.slopePerSecond ?? 0));
-    const offHeapLeads = result.leakKinds.includes("off-heap") && !result.leakKinds.includes("heap") && !goroutinesLead;
-    suspects = offHeapLeads
-      ? [...offHeapSuspects, ...heapSuspects, ...goroutineSuspects]
-      : goroutinesLead
-        ? [...goroutineSuspects, ...heapSuspects, ...offHeapSuspects]
-        : [...heapSuspects, ...goroutineSuspects, ...offHeapSuspects];
+    // The kind that explains the most growth leads. Leaked goroutines keep heap alive, so when the
+    // heap grows by no more than HEAP_BYTES_PER_GOROUTINE_EXPLAINED per leaked goroutine, the
+    // goroutines are the cause and take the heap's growth as theirs.
+    const heapRate = result.leakKinds.includes("heap") ? Math.max(liveHeap?.slopePerSecond ?? 0, 0) : 0;
+    const goroutineRate = goroutines?.slopePerSecond ?? 0;
+    const goroutinesExplainHeap =
+      result.leakKinds.includes("goroutines") && heapRate <= HEAP_BYTES_PER_GOROUTINE_EXPLAINED * goroutineRate;
+    const rates: { kind: "heap" | "goroutines" | "off-heap"; rate: number; suspects: Suspect[] }[] = [
+      { kind: "heap", rate: goroutinesExplainHeap ? 0 : heapRate, suspects: heapSuspects },
+      {
+        kind: "goroutines",
+        rate: result.leakKinds.includes("goroutines")
+          ? (goroutinesExplainHeap ? heapRate : 0) + goroutineRate * stackBytesPerGoroutine
+          : 0,
+        suspects: goroutineSuspects,
+      },
+      { kind: "off-heap", rate: result.leakKinds.includes("off-heap") ? (offHeap?.slopePerSecond ?? 0) : 0, suspects: offHeapSuspects },
+    ];
+    rates.sort((a, b) => b.rate - a.rate);
+    suspects = rates.flatMap((r) => r.suspects);
   }
 
   // --- Evidence ---------------------------------------------------------------------------------
@@ -317,7 +326,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
 
   return {
     verdict: result.verdict,
-    summary: summarize(result, liveHeap, goroutines, offHeap, suspects, span),
+    summary: summarize(result, liveHeap, goroutines, offHeap, suspects, span, sampled?.level),
     reasons: result.reasons,
     suspects,
     evidence,
@@ -345,6 +354,23 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     },
     growthStacks: table.growthStacks,
   };
+}
+
+/**
+ * HeapAlloc is only "after the forced GC" when it is read promptly; a reading taken long after (a slow
+ * collector, a program allocating fast with GOGC=off) counts garbage too. A reading far above the
+ * profile's in-use total of the same moment (more than 1.5× + 8 MiB) is dropped.
+ */
+function plausibleExactPoints(exact: SeriesPoint[], sampled: SeriesPoint[]): SeriesPoint[] {
+  if (sampled.length === 0) return exact;
+  const sorted = [...sampled].sort((a, b) => a.tSeconds - b.tSeconds);
+  let j = 0;
+  return exact.filter((point) => {
+    while (j + 1 < sorted.length && Math.abs(sorted[j + 1].tSeconds - point.tSeconds) <= Math.abs(sorted[j].tSeconds - point.tSeconds)) j++;
+    const near = sorted[j];
+    if (Math.abs(near.tSeconds - point.tSeconds) > 3) return true;
+    return point.value <= near.value * 1.5 + 8 * MIB;
+  });
 }
 
 function spanOf(points: SeriesPoint[]): number {
@@ -543,6 +569,7 @@ function summarize(
   offHeap: SignalJudgement | undefined,
   suspects: Suspect[],
   span: number,
+  sampledLevel: number | undefined,
 ): string {
   const top = suspects[0];
   const where = top && top.function ? ` ${top.function}${top.file ? ` (${shortPath(top.file)}:${top.line})` : ""}` : "";
@@ -559,7 +586,7 @@ function summarize(
     return `Leak: the live heap grows ${rate}.`;
   }
   if (result.verdict === "no-leak") {
-    const level = liveHeap ? `the live heap stays around ${formatBytesShort(liveHeap.level)}` : "memory stays bounded";
+    const level = liveHeap ? `the live heap stays around ${formatBytesShort(sampledLevel ?? liveHeap.level)}` : "memory stays bounded";
     const warm = liveHeap?.warmupSkipped ? ` after a warm-up of ${liveHeap.regimeStartSeconds.toFixed(0)} s` : "";
     return `No leak: ${level}${warm} over ${formatDuration(span)}${goroutines?.verdict === "bounded" ? ` and the goroutine count is stable` : ""}.`;
   }

@@ -106,8 +106,16 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
   if (exact) {
     const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND * Math.max(exact.spanSeconds, 1);
     const allowance = fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND : 0;
-    if (exact.verdict === "bounded") return combined(exact, { reason: exact.reason });
-    if (allowance > 0 && exact.verdict !== "insufficient" && exact.slopeHighPerSecond < Math.max(allowance, exact.floorPerSecond)) {
+    // Growth the profile shows (a retaining site, or a growing sampled total) is not overruled by a
+    // bound on the exact series: that bound may only mean its noise hides a slow leak.
+    const profileShowsGrowth = retained >= exact.floorPerSecond || sampled?.verdict === "growing";
+    if (exact.verdict === "bounded" && !profileShowsGrowth) return combined(exact, { reason: exact.reason });
+    if (
+      allowance > 0 &&
+      !profileShowsGrowth &&
+      exact.verdict !== "insufficient" &&
+      exact.slopeHighPerSecond < Math.max(allowance, exact.floorPerSecond)
+    ) {
       return combined(exact, {
         verdict: "bounded",
         boundedBy: "confidence",
@@ -117,8 +125,9 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
     if (sampled?.verdict === "bounded" && retained < exact.floorPerSecond && exact.verdict !== "growing") {
       return combined(sampled, { reason: sampled.reason });
     }
-    const why =
-      exact.verdict === "growing"
+    const why = profileShowsGrowth
+      ? `the heap profile shows growth (${sampled?.verdict === "growing" ? `in-use total ${sampled.reason}` : `sites keeping ${describeRate(retained, "bytes")}: ${owners}`}) that HeapAlloc after forced GCs does not confirm (${exact.reason})`
+      : exact.verdict === "growing"
         ? `HeapAlloc after forced GCs ${exact.reason}, but no allocation site in the profile keeps that memory${sampled ? ` (profile total: ${sampled.verdict}, p=${formatP(sampled.pValue)})` : ""}`
         : exact.reason;
     return combined(exact, { verdict: exact.verdict === "insufficient" ? "insufficient" : "undecided", reason: why });

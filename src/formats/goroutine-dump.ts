@@ -141,7 +141,9 @@ export function stackIdentity(frames: GoroutineFrame[], options: GroupingOptions
   if (kept.length === 0) kept = frames.filter((f) => f.func !== "runtime.goexit");
   if (kept.length > IDENTITY_MAX_FRAMES) kept = kept.slice(0, IDENTITY_MAX_FRAMES);
   const withArgs = options.ignoreArgs === false;
-  return kept.map((f) => `${f.func}${withArgs && f.args !== undefined ? `(${f.args})` : ""}:${f.line ?? "?"}`).join("|");
+  return kept
+    .map((f) => `${f.func}${withArgs && f.args !== undefined ? `(${f.args})` : ""}:${f.line ?? "?"}`)
+    .join("|");
 }
 
 export interface GroupKeyParts {
@@ -253,7 +255,8 @@ const DEBUG1_RECORD = /^\s*(\d+) @(?: 0x[0-9a-fA-F]+)*\s*$/;
 const DEBUG1_LABELS = /^\s*# labels: (\{.*\})\s*$/;
 const DEBUG1_FRAME = /^\s*#\s+0x([0-9a-fA-F]+)\s+(\S+?)(?:\+0x[0-9a-fA-F]+)?\s+(\S.*?):(\d+)\s*$/;
 const DEBUG1_FRAME_UNSYMBOLIZED = /^\s*#\s+0x([0-9a-fA-F]+)(?:\s+(\S+?)(?:\+0x[0-9a-fA-F]+)?)?\s*$/;
-const TRACEBACK_HEADER = /^\s*goroutine (\d+)(?: gp=0x[0-9a-fA-F]+ m=\S+(?: mp=0x[0-9a-fA-F]+)?)? \[(.*)\]:\s*$/;
+const TRACEBACK_HEADER =
+  /^\s*goroutine (\d+)(?: gp=0x[0-9a-fA-F]+ m=\S+(?: mp=0x[0-9a-fA-F]+)?)? \[(.*)\]:\s*$/;
 const CREATED_BY = /^\s*created by (\S+?)(?: in goroutine (\d+))?\s*$/;
 const ELIDED_SOME = /^\s*\.\.\.additional frames elided\.\.\.\s*$/;
 const ELIDED_COUNT = /^\s*\.\.\.(\d+) frames elided\.\.\.\s*$/;
@@ -306,7 +309,8 @@ export class GoroutineDumpParser {
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
     // Dispatch on the first visible character: most lines are frames, tested by hand, not regex.
     let indent = 0;
-    while (indent < line.length && (line.charCodeAt(indent) === 0x20 || line.charCodeAt(indent) === 0x09)) indent++;
+    while (indent < line.length && (line.charCodeAt(indent) === 0x20 || line.charCodeAt(indent) === 0x09))
+      indent++;
     if (indent === line.length) {
       this.endBlock();
       return;
@@ -333,7 +337,8 @@ export class GoroutineDumpParser {
       return;
     }
 
-    const record = first >= 0x30 && first <= 0x39 && this.mode !== "goroutine" ? DEBUG1_RECORD.exec(line) : null;
+    const record =
+      first >= 0x30 && first <= 0x39 && this.mode !== "goroutine" ? DEBUG1_RECORD.exec(line) : null;
     if (record) {
       this.endBlock();
       if (!this.isDebug1Like()) {
@@ -485,7 +490,8 @@ export class GoroutineDumpParser {
       goroutine.stackUnavailable = true;
       return true;
     }
-    if (line.charCodeAt(indent) === 0x5b /* [ */ && /^\s*\[originating from goroutine \d+\]:\s*$/.test(line)) return true;
+    if (line.charCodeAt(indent) === 0x5b /* [ */ && /^\s*\[originating from goroutine \d+\]:\s*$/.test(line))
+      return true;
     if (indent > 0) return false;
     const call = parseCallLine(line);
     if (call) {
@@ -653,14 +659,20 @@ export async function parseGoroutineDumpStream(
 /** True when text holds something this parser recognizes as a goroutine dump. */
 export function looksLikeGoroutineDump(text: string): boolean {
   const head = text.slice(0, 1 << 20);
-  return /^\s*(?:goroutine|goroutineleak) profile: total \d+/m.test(head) || /^\s*goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]]*\]:/m.test(head);
+  return (
+    /^\s*(?:goroutine|goroutineleak) profile: total \d+/m.test(head) ||
+    /^\s*goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]]*\]:/m.test(head)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Proto form
 
 /** A decoded `/debug/pprof/goroutine` (or goroutineleak) profile → snapshot. */
-export function goroutineSnapshotFromProfile(profile: Profile, options: GroupingOptions = {}): GoroutineSnapshot {
+export function goroutineSnapshotFromProfile(
+  profile: Profile,
+  options: GroupingOptions = {},
+): GoroutineSnapshot {
   const valueIndex = Math.max(
     0,
     profile.sampleTypes.findIndex((t) => t.type === "goroutine" || t.type === "goroutineleak"),

@@ -112,9 +112,16 @@ function assignTimeAxis(samples: MemStatsSample[], notes: string[]): MemStatsSer
   const withTime = samples.filter((s) => s.atMs !== undefined).length;
   for (const s of samples) delete s.atMs;
   if (withTime > 0) notes.push(`${samples.length - withTime} record(s) had no timestamp, so none are used.`);
+  // Readings taken before the first GC have LastGC = 0 and no place on that axis: leave them out.
+  const firstWithGc = samples.findIndex((s) => (s.fields.LastGC ?? 0) > 0);
+  if (firstWithGc > 0 && samples.slice(firstWithGc).every((s) => (s.fields.LastGC ?? 0) > 0)) {
+    samples.splice(0, firstWithGc);
+    notes.push(`${firstWithGc} record(s) from before the first GC were left out (no time for them).`);
+  }
   if (samples.length > 1 && samples.every((s) => (s.fields.LastGC ?? 0) > 0)) {
     for (const s of samples) {
-      s.atMs = s.exact?.lastGcNs !== undefined ? Number(s.exact.lastGcNs / 1_000_000n) : s.fields.LastGC! / 1e6;
+      s.atMs =
+        s.exact?.lastGcNs !== undefined ? Number(s.exact.lastGcNs / 1_000_000n) : s.fields.LastGC! / 1e6;
     }
     notes.push(
       "The records carry no timestamp: time is taken from LastGC (end of the latest GC), which trails the capture time.",
@@ -125,7 +132,10 @@ function assignTimeAxis(samples: MemStatsSample[], notes: string[]): MemStatsSer
   return "none";
 }
 
-function findMemStatsObject(value: JsonObject, depth: number): { memstats: JsonObject; vars: JsonObject } | undefined {
+function findMemStatsObject(
+  value: JsonObject,
+  depth: number,
+): { memstats: JsonObject; vars: JsonObject } | undefined {
   const direct = value["memstats"] ?? value["MemStats"];
   if (isJsonObject(direct)) return { memstats: direct, vars: value };
   if (depth < 2) {
@@ -138,7 +148,8 @@ function findMemStatsObject(value: JsonObject, depth: number): { memstats: JsonO
   }
   // A bare MemStats object: several keys that name MemStats fields.
   let known = 0;
-  for (const key of Object.keys(value)) if (memStatsFieldForName(key) && jsonNumber(value[key]) !== undefined) known++;
+  for (const key of Object.keys(value))
+    if (memStatsFieldForName(key) && jsonNumber(value[key]) !== undefined) known++;
   return known >= 3 ? { memstats: value, vars: value } : undefined;
 }
 

@@ -61,10 +61,14 @@ export function readMemStatsLogLine(line: string): LineReading | undefined {
     const [, rawName, rawNumber, unit, exactBytes] = match;
     const lastSegment = rawName.includes(".") ? rawName.slice(rawName.lastIndexOf(".") + 1) : rawName;
     const field = memStatsFieldForName(rawName) ?? memStatsFieldForName(lastSegment);
-    const companion = field ? undefined : (companionSignalForName(rawName) ?? companionSignalForName(lastSegment));
+    const companion = field
+      ? undefined
+      : (companionSignalForName(rawName) ?? companionSignalForName(lastSegment));
     const name = field ?? companion;
     if (!name) continue;
-    const isBytes = field ? MEMSTATS_FIELD_UNITS[field] === "bytes" : name === "rssBytes" || name === "liveHeapBytes";
+    const isBytes = field
+      ? MEMSTATS_FIELD_UNITS[field] === "bytes"
+      : name === "rssBytes" || name === "liveHeapBytes";
     let value = Number(rawNumber);
     let resolution: number | undefined;
     if (exactBytes !== undefined && isBytes) {
@@ -114,7 +118,8 @@ export function parseMemStatsLogLines(text: string): MemStatsSeries {
       }
     }
   }
-  if (!anyMemStatsField) throw new FormatError("no MemStats fields found (expected lines such as `HeapAlloc = 123`)");
+  if (!anyMemStatsField)
+    throw new FormatError("no MemStats fields found (expected lines such as `HeapAlloc = 123`)");
   for (const sample of samples) {
     const f = sample.fields;
     if (f.HeapAlloc === undefined && f.Alloc !== undefined) f.HeapAlloc = f.Alloc;
@@ -126,7 +131,8 @@ export function parseMemStatsLogLines(text: string): MemStatsSeries {
     timeSource = "record";
   } else {
     for (const s of samples) delete s.atMs;
-    if (samples.length > 1) notes.push("The log lines carry no timestamp: only the order of the samples is known.");
+    if (samples.length > 1)
+      notes.push("The log lines carry no timestamp: only the order of the samples is known.");
   }
   if (byteResolution > 1) {
     notes.push(`Byte values are rounded in the log (step ${formatStep(byteResolution)}).`);

@@ -12,12 +12,12 @@
  * series (a new scrape starts where a series repeats, at `# EOF`, or at a timestamp line).
  */
 import { FormatError } from "../errors.js";
-import {
-  type CompanionSignal,
-  type MemStatsField,
-  type MemStatsSample,
-  type MemStatsSeries,
-  type MemStatsSourceFormat,
+import type {
+  CompanionSignal,
+  MemStatsField,
+  MemStatsSample,
+  MemStatsSeries,
+  MemStatsSourceFormat,
 } from "./memstats-fields.js";
 import { epochNumberToMs, parseDateTimeMs } from "./memstats-time.js";
 
@@ -135,7 +135,8 @@ const OTEL_LEGACY_TARGETS: Record<string, MetricTarget> = {
 };
 
 const EXACT_TARGETS = new Map(KNOWN_METRICS);
-const GO_FAMILY_IN_PREFIX = /(?:^|_)(?:go_(?:sched|gc|memory|memstats|cpu|godebug|sync|cgo|goroutine)|process_runtime)_/;
+const GO_FAMILY_IN_PREFIX =
+  /(?:^|_)(?:go_(?:sched|gc|memory|memstats|cpu|godebug|sync|cgo|goroutine)|process_runtime)_/;
 
 /** The target of a metric name, matching known names exactly or as a suffix after a prefix. */
 export function prometheusMetricTarget(name: string): MetricTarget | undefined {
@@ -189,7 +190,9 @@ export class PrometheusSampleBuilder {
     if ("field" in target) {
       const scaled = value * (target.scale ?? 1);
       // MemStats-based names win over the runtime/metrics names that approximate them.
-      const map = /go_gc_(?:heap|cycles)_|go_memory_/.test(name) ? this.fieldsFromRuntimeMetrics : this.direct;
+      const map = /go_gc_(?:heap|cycles)_|go_memory_/.test(name)
+        ? this.fieldsFromRuntimeMetrics
+        : this.direct;
       map.set(target.field, scaled);
     } else if ("signal" in target) {
       const summed = target.signal === "runtimeUsedBytes";
@@ -233,7 +236,12 @@ export class PrometheusSampleBuilder {
     derive("HeapReleased", part("heapReleasedBytes"));
     derive(
       "HeapSys",
-      sum(part("heapObjectsBytes"), part("heapUnusedBytes"), part("heapFreeBytes"), part("heapReleasedBytes")),
+      sum(
+        part("heapObjectsBytes"),
+        part("heapUnusedBytes"),
+        part("heapFreeBytes"),
+        part("heapReleasedBytes"),
+      ),
     );
     derive("StackInuse", part("heapStacksBytes"));
     derive("StackSys", sum(part("heapStacksBytes"), part("osStacksBytes")) ?? part("otelStackBytes"));
@@ -312,7 +320,9 @@ function parseFloatValue(text: string): number | undefined {
 }
 
 /** `{a="x",b="y\"z"}` (and Prometheus 3's quoted metric name inside the braces). */
-function parseLabels(text: string): { labels: Record<string, string>; length: number; quotedName?: string } | undefined {
+function parseLabels(
+  text: string,
+): { labels: Record<string, string>; length: number; quotedName?: string } | undefined {
   const labels: Record<string, string> = {};
   let quotedName: string | undefined;
   let i = 1;
@@ -364,15 +374,20 @@ function parseLabels(text: string): { labels: Record<string, string>; length: nu
 /** Cheap test for format detection: a Prometheus text exposition mentioning a Go runtime metric. */
 export function looksLikePrometheusText(text: string): boolean {
   const head = text.slice(0, 1 << 20);
-  const hasExpositionLines = /^(?:# (?:HELP|TYPE) \S+|[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})? +[-+]?(?:[\d.]+(?:[eE][-+]?\d+)?|NaN|[-+]?Inf))/m.test(
-    head,
+  const hasExpositionLines =
+    /^(?:# (?:HELP|TYPE) \S+|[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})? +[-+]?(?:[\d.]+(?:[eE][-+]?\d+)?|NaN|[-+]?Inf))/m.test(
+      head,
+    );
+  return (
+    hasExpositionLines &&
+    /(?:^|_)(?:go_memstats_|go_gc_|go_goroutines|go_memory_|go_goroutine_count|runtime_go_)/m.test(head)
   );
-  return hasExpositionLines && /(?:^|_)(?:go_memstats_|go_gc_|go_goroutines|go_memory_|go_goroutine_count|runtime_go_)/m.test(head);
 }
 
 /** A Prometheus / OpenMetrics text exposition (one scrape or several) → MemStats samples. */
 export function parsePrometheusMemStatsSeries(text: string): MemStatsSeries {
-  const openMetrics = /^# EOF\s*$/m.test(text) || /^# TYPE \S+ (?:unknown|info|stateset|gaugehistogram)\s*$/m.test(text);
+  const openMetrics =
+    /^# EOF\s*$/m.test(text) || /^# TYPE \S+ (?:unknown|info|stateset|gaugehistogram)\s*$/m.test(text);
   const format: MemStatsSourceFormat = openMetrics ? "openmetrics" : "prometheus";
   const samples: MemStatsSample[] = [];
   const notes: string[] = [];

@@ -10,7 +10,9 @@ import { PrometheusSampleBuilder, prometheusMetricTarget, targetKey } from "./me
 
 /** True for a JSON value shaped like a Prometheus API response. */
 export function isPrometheusApiResponse(value: JsonValue): boolean {
-  return isJsonObject(value) && isJsonObject(value["data"]) && typeof value["data"]["resultType"] === "string";
+  return (
+    isJsonObject(value) && isJsonObject(value["data"]) && typeof value["data"]["resultType"] === "string"
+  );
 }
 
 export function parseQueryRangeMemStats(text: string): MemStatsSeries {

@@ -11,8 +11,8 @@ import { looksLikeMemStatsLogLines, parseMemStatsLogLines } from "./memstats-log
 import { looksLikePrometheusText, parsePrometheusMemStatsSeries } from "./memstats-prometheus.js";
 import { isPrometheusApiResponse, parseQueryRangeMemStats } from "./memstats-query-range.js";
 
-export * from "./memstats-fields.js";
 export { memStatsSampleFromJson, parseExpvarMemStats, parseExpvarSeries } from "./memstats-expvar.js";
+export * from "./memstats-fields.js";
 export { parseMemStatsLogLines, readMemStatsLogLine } from "./memstats-log-lines.js";
 export { parsePrometheusMemStats, parsePrometheusMemStatsSeries } from "./memstats-prometheus.js";
 export { parseQueryRangeMemStats } from "./memstats-query-range.js";

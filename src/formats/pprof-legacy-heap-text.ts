@@ -21,6 +21,7 @@
 import { ProfileDecodeError } from "../errors.js";
 import type { Line, Location, Mapping, Profile, ProfileFunction, Sample } from "../profile/model.js";
 import { emptyProfile } from "../profile/model.js";
+import { goExp } from "./go-math-exp.js";
 
 export interface LegacyHeapText {
   profile: Profile;
@@ -278,7 +279,8 @@ function parseInt64(text: string, lineIndex: number, line: string): bigint {
 
 /**
  * Undoes heap sampling: a block of average size S is sampled with probability 1 − e^(−S/rate), so
- * counts and bytes are divided by that. float64 arithmetic and truncation toward zero, as pprof does.
+ * counts and bytes are divided by that. float64 arithmetic, Go's exp and truncation toward zero, as
+ * pprof does.
  */
 export function scaleHeapSample(count: bigint, size: bigint, rate: bigint): [bigint, bigint] {
   if (count === 0n || size === 0n) return [0n, 0n];
@@ -286,8 +288,23 @@ export function scaleHeapSample(count: bigint, size: bigint, rate: bigint): [big
   const countFloat = Number(count);
   const sizeFloat = Number(size);
   const averageSize = sizeFloat / countFloat;
-  const scale = 1 / (1 - Math.exp(-averageSize / Number(rate)));
+  const scale = 1 / (1 - exp(-averageSize / Number(rate)));
   return [float64ToInt64(countFloat * scale), float64ToInt64(sizeFloat * scale)];
+}
+
+/**
+ * Go's math.Exp, memoized: records of one size class share their average size, and the exact
+ * emulation (see go-math-exp.ts) is slow.
+ */
+const expCache = new Map<number, number>();
+function exp(x: number): number {
+  let value = expCache.get(x);
+  if (value === undefined) {
+    value = goExp(x);
+    if (expCache.size >= 8192) expCache.clear();
+    expCache.set(x, value);
+  }
+  return value;
 }
 
 /** Go's int64(f) on amd64: truncation, with out-of-range values becoming math.MinInt64. */

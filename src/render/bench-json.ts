@@ -26,8 +26,8 @@ function sideJson(s: BenchSideSummary) {
 export function benchReportJson(report: GateReport, labels: BenchLabels) {
   return {
     status: report.status,
-    base: labels.base,
-    new: labels.new,
+    baseLabel: labels.base,
+    newLabel: labels.new,
     alpha: report.alpha,
     confidence: report.confidence,
     counts: report.counts,

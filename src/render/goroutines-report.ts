@@ -46,7 +46,11 @@ export function goroutinesReportJson(view: GoroutinesView): Record<string, unkno
     notes: view.notes,
   };
   if (view.base && view.diff) {
-    out.base = { source: view.base.source, format: view.base.snapshot.format, total: view.base.snapshot.total };
+    out.base = {
+      source: view.base.source,
+      format: view.base.snapshot.format,
+      total: view.base.snapshot.total,
+    };
     out.diff = {
       baseTotal: view.diff.baseTotal,
       currentTotal: view.diff.currentTotal,
@@ -68,7 +72,12 @@ function groupJson(g: GoroutineGroup): Record<string, unknown> {
     lockedToThread: g.lockedToThread,
     leaked: g.leaked,
     stack: g.frames.map((f) => f.func),
-    frames: g.frames.map((f) => ({ func: f.func, file: f.file ?? null, line: f.line ?? null, args: f.args ?? null })),
+    frames: g.frames.map((f) => ({
+      func: f.func,
+      file: f.file ?? null,
+      line: f.line ?? null,
+      args: f.args ?? null,
+    })),
     createdBy: g.createdBy?.func ?? null,
     createdByLocation: g.createdBy?.file ? `${g.createdBy.file}:${g.createdBy.line ?? "?"}` : null,
     labels: g.labels ?? null,
@@ -111,17 +120,23 @@ function renderDiffText(view: GoroutinesView, lines: string[]): void {
   if (shownGrown.length === 0) lines.push("No group grew.", "");
   else lines.push("Grew:", "");
   for (const change of shownGrown) {
-    lines.push(`${signed(change.delta)} (${change.baseCount} → ${change.currentCount})  ${groupDescription(change.group)}`);
+    lines.push(
+      `${signed(change.delta)} (${change.baseCount} → ${change.currentCount})  ${groupDescription(change.group)}`,
+    );
     lines.push(...frameLines(change.group.frames, view.depth, "    "));
-    if (change.group.createdBy) lines.push(`    created by ${change.group.createdBy.func}${location(change.group.createdBy)}`);
+    if (change.group.createdBy)
+      lines.push(`    created by ${change.group.createdBy.func}${location(change.group.createdBy)}`);
     lines.push("");
   }
-  if (diff.grown.length > shownGrown.length) lines.push(`… ${diff.grown.length - shownGrown.length} more groups grew`, "");
+  if (diff.grown.length > shownGrown.length)
+    lines.push(`… ${diff.grown.length - shownGrown.length} more groups grew`, "");
   const shrunk = diff.shrunk.slice(0, Math.min(view.limit, 5));
   if (shrunk.length > 0) {
     lines.push("Shrank:");
     for (const change of shrunk) {
-      lines.push(`  ${signed(change.delta)} (${change.baseCount} → ${change.currentCount})  ${leaf(change.group.frames)}`);
+      lines.push(
+        `  ${signed(change.delta)} (${change.baseCount} → ${change.currentCount})  ${leaf(change.group.frames)}`,
+      );
     }
     if (diff.shrunk.length > shrunk.length) lines.push(`  … ${diff.shrunk.length - shrunk.length} more`);
     lines.push("");
@@ -130,7 +145,10 @@ function renderDiffText(view: GoroutinesView, lines: string[]): void {
 
 function headline(view: GoroutinesView): string {
   const s = view.snapshot;
-  const filtered = view.filters.length > 0 ? `; ${view.groups.reduce((n, g) => n + g.count, 0)} match ${view.filters.join(" and ")}` : "";
+  const filtered =
+    view.filters.length > 0
+      ? `; ${view.groups.reduce((n, g) => n + g.count, 0)} match ${view.filters.join(" and ")}`
+      : "";
   const leaked = s.leaked > 0 ? `, ${s.leaked} leaked` : "";
   const reason = s.reason ? ` after "${s.reason}"` : "";
   if (view.diff && view.base) {
@@ -152,7 +170,12 @@ function groupDescription(group: GoroutineGroup): string {
   }
   if (group.lockedToThread) parts.push("locked to thread");
   if (group.leaked > 0) parts.push(group.leaked === group.count ? "leaked" : `${group.leaked} leaked`);
-  if (group.labels) parts.push(`labels ${Object.entries(group.labels).map(([k, v]) => `${k}=${v}`).join(",")}`);
+  if (group.labels)
+    parts.push(
+      `labels ${Object.entries(group.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")}`,
+    );
   if (parts.length === 0) parts.push(leaf(group.frames));
   return parts.join("  ");
 }
@@ -165,7 +188,9 @@ function frameLines(frames: GoroutineFrame[], depth: number, indent: string): st
   if (frames.length === 0) return [`${indent}(no stack)`];
   const shown = frames.slice(0, depth);
   const width = Math.min(60, Math.max(...shown.map((f) => f.func.length)));
-  const out = shown.map((f) => `${indent}${f.func.padEnd(width)}  ${f.file ? `${f.file}:${f.line ?? "?"}` : ""}`.trimEnd());
+  const out = shown.map((f) =>
+    `${indent}${f.func.padEnd(width)}  ${f.file ? `${f.file}:${f.line ?? "?"}` : ""}`.trimEnd(),
+  );
   if (frames.length > shown.length) out.push(`${indent}… ${frames.length - shown.length} more frames`);
   return out;
 }
@@ -181,7 +206,10 @@ function signed(n: number): string {
 export function renderGoroutinesMarkdown(view: GoroutinesView): string {
   const lines: string[] = [`## ${escapeMarkdown(headline(view))}`, ""];
   const rows = (items: { count: string; group: GoroutineGroup }[]): void => {
-    lines.push("| goroutines | state | waiting | stack (leaf first) | created by |", "|---:|---|---|---|---|");
+    lines.push(
+      "| goroutines | state | waiting | stack (leaf first) | created by |",
+      "|---:|---|---|---|---|",
+    );
     for (const { count, group } of items) {
       const wait = group.waitMinutes ? `${group.waitMinutes.min}–${group.waitMinutes.max} min` : "";
       const stack = group.frames
@@ -196,7 +224,12 @@ export function renderGoroutinesMarkdown(view: GoroutinesView): string {
   };
   if (view.diff) {
     if (view.diff.grown.length === 0) lines.push("No group grew.", "");
-    else rows(view.diff.grown.slice(0, view.limit).map((c) => ({ count: `${signed(c.delta)} (${c.baseCount} → ${c.currentCount})`, group: c.group })));
+    else
+      rows(
+        view.diff.grown
+          .slice(0, view.limit)
+          .map((c) => ({ count: `${signed(c.delta)} (${c.baseCount} → ${c.currentCount})`, group: c.group })),
+      );
   } else {
     rows(view.groups.slice(0, view.limit).map((g) => ({ count: String(g.count), group: g })));
   }

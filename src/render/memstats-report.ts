@@ -81,24 +81,42 @@ function latestRows(health: MemStatsHealth): Row[] {
     const value = sample.fields[field];
     if (value === undefined) continue;
     const derived = sample.derived?.includes(field) ? " (from runtime/metrics)" : "";
-    const exact = field === "LastGC" && sample.exact?.lastGcNs !== undefined ? ` (${sample.exact.lastGcNs} ns)` : "";
+    const exact =
+      field === "LastGC" && sample.exact?.lastGcNs !== undefined ? ` (${sample.exact.lastGcNs} ns)` : "";
     rows.push({ name: field, value: formatField(field, value, sample), meaning: meaning + exact + derived });
   }
   if (sample.liveHeapBytes !== undefined) {
-    rows.push({ name: "live heap", value: formatBytes(sample.liveHeapBytes), meaning: "heap marked live by the last GC" });
+    rows.push({
+      name: "live heap",
+      value: formatBytes(sample.liveHeapBytes),
+      meaning: "heap marked live by the last GC",
+    });
   }
   if (sample.rssBytes !== undefined) {
-    rows.push({ name: "RSS", value: formatBytes(sample.rssBytes), meaning: "resident memory of the process" });
+    rows.push({
+      name: "RSS",
+      value: formatBytes(sample.rssBytes),
+      meaning: "resident memory of the process",
+    });
   }
   if (sample.runtimeUsedBytes !== undefined) {
-    rows.push({ name: "go.memory.used", value: formatBytes(sample.runtimeUsedBytes), meaning: "memory the runtime holds" });
+    rows.push({
+      name: "go.memory.used",
+      value: formatBytes(sample.runtimeUsedBytes),
+      meaning: "memory the runtime holds",
+    });
   }
   if (sample.goroutines !== undefined) {
     rows.push({ name: "goroutines", value: formatCount(sample.goroutines), meaning: "goroutines alive" });
   }
-  if (sample.threads !== undefined) rows.push({ name: "threads", value: formatCount(sample.threads), meaning: "OS threads" });
+  if (sample.threads !== undefined)
+    rows.push({ name: "threads", value: formatCount(sample.threads), meaning: "OS threads" });
   if (sample.gogcPercent !== undefined) {
-    rows.push({ name: "GOGC", value: sample.gogcPercent < 0 ? "off" : `${sample.gogcPercent}`, meaning: "GC target percent" });
+    rows.push({
+      name: "GOGC",
+      value: sample.gogcPercent < 0 ? "off" : `${sample.gogcPercent}`,
+      meaning: "GC target percent",
+    });
   }
   if (sample.memoryLimitBytes !== undefined) {
     const unlimited = sample.memoryLimitBytes >= 2 ** 62;
@@ -129,10 +147,18 @@ function healthRows(health: MemStatsHealth): Row[] {
     });
   }
   if (f.heapInuseShareOfSys !== undefined) {
-    rows.push({ name: "heap share of Sys", value: percent(f.heapInuseShareOfSys), meaning: "HeapInuse / Sys" });
+    rows.push({
+      name: "heap share of Sys",
+      value: percent(f.heapInuseShareOfSys),
+      meaning: "HeapInuse / Sys",
+    });
   }
   if (f.goHeldBytes !== undefined) {
-    rows.push({ name: "Go-held memory", value: formatBytes(f.goHeldBytes), meaning: "Sys − HeapReleased, Go's part of RSS" });
+    rows.push({
+      name: "Go-held memory",
+      value: formatBytes(f.goHeldBytes),
+      meaning: "Sys − HeapReleased, Go's part of RSS",
+    });
   }
   if (f.outsideGoHeapBytes !== undefined) {
     rows.push({
@@ -160,7 +186,11 @@ function healthRows(health: MemStatsHealth): Row[] {
     });
   }
   if (gc.secondsSinceLastGc !== undefined) {
-    rows.push({ name: "last GC", value: `${formatSeconds(gc.secondsSinceLastGc)} ago`, meaning: "before the reading" });
+    rows.push({
+      name: "last GC",
+      value: `${formatSeconds(gc.secondsSinceLastGc)} ago`,
+      meaning: "before the reading",
+    });
   }
   if (gc.recentPauseMeanNs !== undefined) {
     rows.push({
@@ -186,7 +216,9 @@ export function renderMemStatsText(health: MemStatsHealth, meta: MemStatsReportM
   const lines: string[] = [];
   lines.push(headline(health, meta));
   lines.push("");
-  lines.push(`Latest reading${health.latest.atMs !== undefined ? ` (${new Date(health.latest.atMs).toISOString()})` : ""}`);
+  lines.push(
+    `Latest reading${health.latest.atMs !== undefined ? ` (${new Date(health.latest.atMs).toISOString()})` : ""}`,
+  );
   lines.push(...table(latestRows(health)));
   const health_ = healthRows(health);
   if (health_.length > 0) {
@@ -226,17 +258,24 @@ export function renderMemStatsMarkdown(health: MemStatsHealth, meta: MemStatsRep
   const section = (title: string, rows: Row[]): void => {
     if (rows.length === 0) return;
     lines.push(`### ${title}`, "", "| | value | meaning |", "|---|---:|---|");
-    for (const r of rows) lines.push(`| ${escapeMarkdown(r.name)} | ${escapeMarkdown(r.value)} | ${escapeMarkdown(r.meaning)} |`);
+    for (const r of rows)
+      lines.push(`| ${escapeMarkdown(r.name)} | ${escapeMarkdown(r.value)} | ${escapeMarkdown(r.meaning)} |`);
     lines.push("");
   };
   section("Latest reading", latestRows(health));
   section("Health", healthRows(health));
   if (health.trends.length > 0) {
-    lines.push("### Trends", "", "| series | verdict | slope | p | points | why |", "|---|---|---:|---:|---:|---|");
+    lines.push(
+      "### Trends",
+      "",
+      "| series | verdict | slope | p | points | why |",
+      "|---|---|---:|---:|---:|---|",
+    );
     for (const t of health.trends) {
       const r = t.result;
       const perHour = r.slopePerSecond * 3600;
-      const slope = t.unit === "bytes" ? `${signed(perHour, formatBytes)}/h` : `${signed(perHour, formatCount)}/h`;
+      const slope =
+        t.unit === "bytes" ? `${signed(perHour, formatBytes)}/h` : `${signed(perHour, formatCount)}/h`;
       lines.push(
         `| ${escapeMarkdown(t.label)}${t === health.heapTrend ? " (heap verdict)" : ""} | **${r.verdict}** | ${escapeMarkdown(slope)} | ${formatP(r.pValue)} | ${t.points} | ${escapeMarkdown(r.reason)} |`,
       );
@@ -245,7 +284,8 @@ export function renderMemStatsMarkdown(health: MemStatsHealth, meta: MemStatsRep
   }
   if (health.warnings.length > 0) {
     lines.push("### Warnings", "");
-    for (const w of health.warnings) lines.push(`- ${w.severity === "warning" ? "⚠️" : "ℹ️"} ${escapeMarkdown(w.message)}`);
+    for (const w of health.warnings)
+      lines.push(`- ${w.severity === "warning" ? "⚠️" : "ℹ️"} ${escapeMarkdown(w.message)}`);
     lines.push("");
   }
   if (health.notes.length > 0) {
@@ -256,7 +296,10 @@ export function renderMemStatsMarkdown(health: MemStatsHealth, meta: MemStatsRep
 }
 
 /** The JSON document of `memstats --json`: the same content as the text, machine-readable. */
-export function memStatsReportJson(health: MemStatsHealth, meta: MemStatsReportMeta): Record<string, unknown> {
+export function memStatsReportJson(
+  health: MemStatsHealth,
+  meta: MemStatsReportMeta,
+): Record<string, unknown> {
   const latest = health.latest;
   return {
     source: meta.source,
@@ -299,7 +342,9 @@ export function memStatsReportJson(health: MemStatsHealth, meta: MemStatsReportM
 function table(rows: Row[]): string[] {
   const nameWidth = Math.max(0, ...rows.map((r) => r.name.length));
   const valueWidth = Math.max(0, ...rows.map((r) => r.value.length));
-  return rows.map((r) => `  ${r.name.padEnd(nameWidth)}  ${r.value.padEnd(valueWidth)}  ${r.meaning}`.trimEnd());
+  return rows.map((r) =>
+    `  ${r.name.padEnd(nameWidth)}  ${r.value.padEnd(valueWidth)}  ${r.meaning}`.trimEnd(),
+  );
 }
 
 function escapeMarkdown(text: string): string {

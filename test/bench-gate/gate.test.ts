@@ -282,6 +282,44 @@ describe("gate policy, warnings and outputs", () => {
     }
   }, 300_000);
 
+  it("fails a zero-allocation path that starts allocating, whatever the percentages and floor", async () => {
+    const base = writeTemp(
+      "zero-base.txt",
+      await goTestBench("gatebench", { count: 5, bench: "Sum", packages: ["."] }),
+    );
+    const next = writeTemp(
+      "zero-new.txt",
+      await goTestBench("gatebench", { count: 5, bench: "Sum", tags: "zeroalloc", packages: ["."] }),
+    );
+    const lenient = [
+      "--allocs-warn",
+      "off",
+      "--allocs-fail",
+      "1000",
+      "--allocs-floor",
+      "10",
+      "--bytes-fail",
+      "off",
+      "--bytes-warn",
+      "off",
+    ];
+    const { code, report } = await compareJson(base, next, ...lenient);
+    expect(code).toBe(1);
+    const row = failing(report)[0]!;
+    expect(row.unit).toBe("allocs/op");
+    expect([row.base.median, row.new.median]).toEqual([0, 1]);
+    expect(row.deltaPercent).toBeNull();
+    expect(row.reason).toMatch(/^zero-allocation benchmark now allocates/);
+    const config = writeTemp(
+      "zero-off/.heapscope.json",
+      JSON.stringify({ bench: { zeroAllocations: false } }),
+    );
+    const allowed = await runCli(["bench", "compare", "--json", ...lenient, base, next], {
+      cwd: path.dirname(config),
+    });
+    expect(allowed.code).toBe(0);
+  });
+
   it("lists benchmarks missing on one side and fails on them only when asked", async () => {
     const subset = writeTemp(
       "subset.txt",
@@ -320,7 +358,13 @@ describe("gate policy, warnings and outputs", () => {
     expect(apart.report.missing.find((m) => m.name === "BenchmarkEncode")!.hint).toMatch(
       /GOMAXPROCS differs.*--ignore-config/,
     );
-    expect(apart.code).toBe(0);
+    // Comparing nothing is not a pass.
+    expect(apart.code).toBe(1);
+    expect(
+      apart.report.notes.some(
+        (n) => n.level === "fail" && n.message.startsWith("no benchmark was present in both"),
+      ),
+    ).toBe(true);
     const paired = await compareJson(procs1, procs2, "--ignore-config");
     expect(paired.code).toBe(1);
     expect(failing(paired.report).map((r) => `${r.name} ${r.unit}`)).toEqual(["BenchmarkEncode allocs/op"]);

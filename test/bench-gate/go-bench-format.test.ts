@@ -11,6 +11,7 @@ import {
   tidyUnitName,
   unitClass,
 } from "../../src/formats/go-bench.js";
+import { go119, hasGo119 } from "../support/go.js";
 import { goTestBench } from "./support.js";
 
 function valuesByKey(file: GoBenchFile): Map<string, number[]> {
@@ -132,6 +133,28 @@ describe("go test -bench output", () => {
     expect(file.issues[0]!.line).toBe(18);
   });
 });
+
+describe.skipIf(!hasGo119)("go test -bench output of Go 1.19", () => {
+  it("parses plain and -json output of an older toolchain to the same benchmarks and units", async () => {
+    const plain = await goTestBench("gatebench", { count: 2, benchtime: "100x", go: go119 });
+    const json = await goTestBench("gatebench", { count: 2, benchtime: "100x", go: go119, json: true });
+    const fromPlain = parseGoBench(plain);
+    const fromJson = parseGoBench(json);
+    expect(fromPlain.issues).toEqual([]);
+    expect(fromJson.issues).toEqual([]);
+    expect(fromPlain.results.length).toBe(14);
+    expect(fromJson.results.length).toBe(14);
+    const keys = (file: GoBenchFile) => new Set(valuesByKey(file).keys());
+    expect(keys(fromJson)).toEqual(keys(fromPlain));
+    expect([...keys(fromPlain)]).toContain(
+      "example.com/gatebench|BenchmarkIndex/size=8" + suffixOf(fromPlain) + "|entries/op",
+    );
+  }, 300_000);
+});
+
+function suffixOf(file: GoBenchFile): string {
+  return /-\d+$/.exec(file.results[0]!.name)?.[0] ?? "";
+}
 
 describe("benchmark format rules", () => {
   it("follows the config-line grammar: lower-case key, colon, space or tab, empty deletes", () => {

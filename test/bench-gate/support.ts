@@ -25,6 +25,8 @@ export interface GoTestBenchOptions {
   verbose?: boolean;
   cpu?: string;
   packages?: string[];
+  /** go command (default: the test toolchain). */
+  go?: string;
 }
 
 /** Runs real `go test -run '^$' -bench … -benchmem` in programs/<module> and returns stdout. */
@@ -36,7 +38,7 @@ export async function goTestBench(module: string, options: GoTestBenchOptions = 
   if (options.verbose) args.push("-v");
   if (options.cpu) args.push("-cpu", options.cpu);
   args.push(...(options.packages ?? ["./..."]));
-  const { stdout } = await execFileAsync(goBinary(), args, {
+  const { stdout } = await execFileAsync(options.go ?? goBinary(), args, {
     cwd: path.join(programsDir, module),
     env: goEnv,
     maxBuffer: 64 << 20,

@@ -130,7 +130,7 @@ beforeAll(async () => {
 describe("decoder fuzzing", () => {
   it("random bytes: a profile or ProfileDecodeError", () => {
     const random = rng(1);
-    const deadline = Date.now() + TIME_BUDGET_MS / 4;
+    const deadline = Date.now() + TIME_BUDGET_MS / 6;
     let iterations = 0;
     for (; iterations < 3000 && Date.now() < deadline; iterations++) {
       const length = Math.floor(random() * (random() < 0.5 ? 16 : 2048));
@@ -168,7 +168,7 @@ describe("decoder fuzzing", () => {
 
   it("mutated debug=1 heap text: a profile or ProfileDecodeError", () => {
     const random = rng(3);
-    const deadline = Date.now() + TIME_BUDGET_MS / 4;
+    const deadline = Date.now() + TIME_BUDGET_MS / 3;
     let iterations = 0;
     for (; iterations < 1500 && Date.now() < deadline; iterations++) {
       const text = texts[iterations % texts.length]!;
@@ -190,6 +190,6 @@ describe("decoder fuzzing", () => {
         false,
       );
     }
-    expect(iterations).toBeGreaterThan(50);
+    expect(iterations).toBeGreaterThan(20);
   });
 });

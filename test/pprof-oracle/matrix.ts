@@ -39,7 +39,6 @@ const graphOptionSets: string[][] = [
   ["-files"],
   ["-filefunctions"],
   ["-addresses"],
-  ["-granularity=lines", "-alloc_space"],
   ["-noinlines"],
   ["-lines", "-noinlines"],
   ["-addresses", "-noinlines"],

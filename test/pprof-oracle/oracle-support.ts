@@ -56,8 +56,47 @@ export function runPprof(binary: string, args: string[], home: string): Promise<
   return run(binary, args, { env: { HOME: home, PPROF_TMPDIR: home, PPROF_BINARY_PATH: home } });
 }
 
+/** The built CLI as a separate process (bin/heapscope.js → dist/). */
 export function runHeapscope(args: string[]): Promise<RunResult> {
   return run(process.execPath, [path.join(repoRoot, "bin/heapscope.js"), ...args]);
+}
+
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * The CLI's own entry point (src/cli/main.ts `main`) called in this process with stdout and stderr
+ * captured: the same code path as the binary minus node's start-up, which would otherwise dominate
+ * the matrix's run time. Calls are serialized because the capture is process-wide.
+ */
+export function runHeapscopeInProcess(args: string[]): Promise<RunResult> {
+  const task = inProcessQueue.then(async () => {
+    const { main } = await import("../../src/cli/main.js");
+    const out: string[] = [];
+    const err: string[] = [];
+    const capture = (sink: string[]) =>
+      ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
+        sink.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+        const cb = typeof encoding === "function" ? encoding : callback;
+        if (typeof cb === "function") cb();
+        return true;
+      }) as typeof process.stdout.write;
+    const writeOut = process.stdout.write;
+    const writeErr = process.stderr.write;
+    process.exitCode = undefined;
+    process.stdout.write = capture(out);
+    process.stderr.write = capture(err);
+    let code: number;
+    try {
+      code = await main(["node", "heapscope", ...args]);
+    } finally {
+      process.stdout.write = writeOut;
+      process.stderr.write = writeErr;
+      process.exitCode = undefined;
+    }
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  });
+  inProcessQueue = task.catch(() => undefined);
+  return task;
 }
 
 /** A fresh directory for this run's profiles (nothing is reused from earlier runs). */

@@ -21,6 +21,7 @@ import {
   pprofBinary,
   run,
   runHeapscope,
+  runHeapscopeInProcess,
   runPprof,
   withoutTimeLines,
 } from "./oracle-support.js";
@@ -68,12 +69,16 @@ interface Outcome {
   detail?: string;
 }
 
-async function compareText(c: Case): Promise<Outcome> {
+/** Every 25th case also runs the built binary as its own process, end to end. */
+const processEvery = 25;
+
+async function compareText(c: Case, index: number): Promise<Outcome> {
   const flags = resolveFlags(c.flags);
   const files = c.files.map((f) => fixtures[f]);
   const pprofArgs = [c.regex !== undefined ? `-${c.report}=${c.regex}` : `-${c.report}`, ...flags, ...files];
   const heapscopeArgs = [c.report, ...(c.regex !== undefined ? [c.regex] : []), ...flags, ...files];
-  const [theirs, ours] = await Promise.all([runPprof(pprof, pprofArgs, home), runHeapscope(heapscopeArgs)]);
+  const runOurs = index % processEvery === 0 ? runHeapscope : runHeapscopeInProcess;
+  const [theirs, ours] = await Promise.all([runPprof(pprof, pprofArgs, home), runOurs(heapscopeArgs)]);
   const expected = withoutTimeLines(theirs.stdout);
   const actual = withoutTimeLines(ours.stdout);
   const sameStatus = (theirs.code === 0) === (ours.code === 0);
@@ -105,7 +110,7 @@ async function compareProto(c: Case): Promise<Outcome> {
   const oursFile = path.join(dir, "ours.pb.gz");
   const [theirs, ours] = await Promise.all([
     runPprof(pprof, ["-proto", "-output", theirsFile, ...flags, ...files], home),
-    runHeapscope(["top", ...flags, "--proto", oursFile, ...files]),
+    runHeapscopeInProcess(["top", ...flags, "--proto", oursFile, ...files]),
   ]);
   if (theirs.code !== 0 || ours.code !== 0) {
     return { id: c.id, status: "different", detail: `exit status: pprof ${theirs.code}, heapscope ${ours.code}: ${ours.stderr}` };
@@ -123,7 +128,7 @@ async function compareProto(c: Case): Promise<Outcome> {
 describe("pprof oracle", () => {
   it("matches go tool pprof byte for byte on the generated matrix", async () => {
     const cases = buildMatrix();
-    const outcomes = await mapLimit(cases, 2, (c) => (c.proto ? compareProto(c) : compareText(c)));
+    const outcomes = await mapLimit(cases, 2, (c, i) => (c.proto ? compareProto(c) : compareText(c, i)));
     const same = outcomes.filter((o) => o.status === "same");
     const varying = outcomes.filter((o) => o.status === "pprof-nondeterministic");
     const different = outcomes.filter((o) => o.status === "different");
@@ -146,14 +151,21 @@ describe("pprof oracle", () => {
   }, 900_000);
 
   it("refuses to list files outside --source-path, where pprof would print them", async () => {
-    const secret = path.join(freshDir("secret"), "secret.go");
-    const { writeFileSync } = await import("node:fs");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    // Outside the repository, i.e. outside the default source root (the current directory).
+    const secret = path.join(mkdtempSync(path.join(tmpdir(), "heapscope-secret-")), "secret.go");
     writeFileSync(secret, "package main\n\nfunc main() {\n\tprintln(\"TOP-SECRET\")\n}\n");
     const { decodeProfile } = await import("../../src/formats/pprof-proto-decode.js");
     const { encodeProfileGzip } = await import("../../src/formats/pprof-proto-encode.js");
     const { gunzipSync } = await import("node:zlib");
     const profile = decodeProfile(gunzipSync(readFileSync(fixtures.s2)));
-    for (const f of profile.functions) if (f.name === "main.main") f.filename = secret;
+    for (const f of profile.functions) {
+      if (f.name === "main.main") {
+        f.filename = secret;
+        f.startLine = 1;
+      }
+    }
     const forged = path.join(path.dirname(secret), "forged.pb.gz");
     writeFileSync(forged, encodeProfileGzip(profile));
     const theirs = await runPprof(pprof, ["-list=main\\.main$", forged], home);

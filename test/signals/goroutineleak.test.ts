@@ -6,7 +6,14 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildGoProgram, freePort, type RunningProgram, runCli, startProgram, waitForHttp } from "../support/go.js";
+import {
+  buildGoProgram,
+  freePort,
+  type RunningProgram,
+  runCli,
+  startProgram,
+  waitForHttp,
+} from "../support/go.js";
 
 const programDir = path.resolve(import.meta.dirname, "programs/goroutineleak-experiment");
 const RECEIVERS = 5; // the first one carries the pprof label leak=labelled
@@ -28,7 +35,14 @@ describe.skipIf(!supported)("goroutineleak profile (Go 1.26, GOEXPERIMENT=gorout
     const binary = await buildGoProgram(programDir, { env: { GOEXPERIMENT: "goroutineleakprofile" } });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    program = startProgram(binary, ["-addr", `127.0.0.1:${port}`, "-recv", String(RECEIVERS), "-send", String(SENDERS)]);
+    program = startProgram(binary, [
+      "-addr",
+      `127.0.0.1:${port}`,
+      "-recv",
+      String(RECEIVERS),
+      "-send",
+      String(SENDERS),
+    ]);
     await waitForHttp(`${base}/gc`, 60_000);
   }, 300_000);
 
@@ -44,7 +58,9 @@ describe.skipIf(!supported)("goroutineleak profile (Go 1.26, GOEXPERIMENT=gorout
     expect(report.total).toBe(RECEIVERS + SENDERS);
     expect(report.leaked).toBe(RECEIVERS + SENDERS);
     const byLeaf = (leaf: string) => report.groups.filter((g: { stack: string[] }) => g.stack[0] === leaf);
-    expect(byLeaf("main.leakRecv").map((g: { count: number; labels: unknown }) => [g.count, g.labels])).toEqual([
+    expect(
+      byLeaf("main.leakRecv").map((g: { count: number; labels: unknown }) => [g.count, g.labels]),
+    ).toEqual([
       [RECEIVERS - 1, null],
       [1, { leak: "labelled" }],
     ]);
@@ -68,11 +84,19 @@ describe.skipIf(!supported)("goroutineleak profile (Go 1.26, GOEXPERIMENT=gorout
         states: [...new Set(gs.map((g) => g.state))],
       };
     };
-    expect(summary("main.leakRecv")).toEqual({ count: RECEIVERS, leaked: RECEIVERS, states: ["chan receive"] });
+    expect(summary("main.leakRecv")).toEqual({
+      count: RECEIVERS,
+      leaked: RECEIVERS,
+      states: ["chan receive"],
+    });
     expect(summary("main.leakSend")).toEqual({ count: SENDERS, leaked: SENDERS, states: ["chan send"] });
     expect(summary("main.blockedOnGlobal")).toEqual({ count: 1, leaked: 0, states: ["chan receive"] });
     // The labelled receiver was started inside pprof.Do: another creator, so its own group.
-    expect(groups("main.leakRecv").map((g) => g.createdBy).sort()).toEqual(["main.main", "main.main.func1"]);
+    expect(
+      groups("main.leakRecv")
+        .map((g) => g.createdBy)
+        .sort(),
+    ).toEqual(["main.main", "main.main.func1"]);
   });
 
   it("proto (the URL without query) matches debug=1", async () => {

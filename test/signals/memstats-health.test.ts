@@ -19,7 +19,10 @@ function series(samples: MemStatsSample[]): MemStatsSeries {
 }
 
 /** A program read every 10 s for `n` readings; `at(i)` gives the fields that change. */
-function readings(n: number, at: (i: number) => Partial<MemStatsSample> & { fields?: MemStatsSample["fields"] }) {
+function readings(
+  n: number,
+  at: (i: number) => Partial<MemStatsSample> & { fields?: MemStatsSample["fields"] },
+) {
   return Array.from({ length: n }, (_, i) => {
     const extra = at(i);
     return {
@@ -50,7 +53,13 @@ describe("analyzeMemStats: one reading", () => {
     const ends = Array.from({ length: 11 }, (_, i) => 1714557600000000000n + BigInt(i) * 6_000_000_000n);
     const sample: MemStatsSample = {
       atMs: 1714557661000,
-      fields: { NumGC: 11, Sys: 300 * MiB, HeapReleased: 50 * MiB, HeapInuse: 100 * MiB, HeapAlloc: 90 * MiB },
+      fields: {
+        NumGC: 11,
+        Sys: 300 * MiB,
+        HeapReleased: 50 * MiB,
+        HeapInuse: 100 * MiB,
+        HeapAlloc: 90 * MiB,
+      },
       exact: { lastGcNs: ends.at(-1), pauseEndNs: ends },
       pauseNs: ends.map(() => 100_000),
       rssBytes: 600 * MiB,
@@ -68,7 +77,11 @@ describe("analyzeMemStats: series", () => {
   it("a live heap that grows across GCs: growing verdict and a warning", () => {
     const samples = readings(40, (i) => ({
       liveHeapBytes: (50 + i * 2 + noise(i)) * MiB,
-      fields: { NumGC: 10 + i, NextGC: (100 + i * 4) * MiB, HeapAlloc: (80 + i * 3 + 10 * noise(i + 99)) * MiB },
+      fields: {
+        NumGC: 10 + i,
+        NextGC: (100 + i * 4) * MiB,
+        HeapAlloc: (80 + i * 3 + 10 * noise(i + 99)) * MiB,
+      },
     }));
     const health = analyzeMemStats(series(samples));
     expect(health.heapTrend?.signal).toBe("liveHeap");
@@ -108,14 +121,23 @@ describe("analyzeMemStats: series", () => {
 
   it("no GC for minutes while HeapAlloc climbs", () => {
     const samples = readings(30, (i) => ({
-      fields: { NumGC: i < 10 ? i : 10, NextGC: 100 * MiB, HeapAlloc: (i < 10 ? 50 : 50 + (i - 10) * 20) * MiB },
+      fields: {
+        NumGC: Math.min(i, 10),
+        NextGC: 100 * MiB,
+        HeapAlloc: (i < 10 ? 50 : 50 + (i - 10) * 20) * MiB,
+      },
     }));
-    const warning = analyzeMemStats(series(samples)).warnings.find((w) => w.code === "no-gc-while-heap-grows");
+    const warning = analyzeMemStats(series(samples)).warnings.find(
+      (w) => w.code === "no-gc-while-heap-grows",
+    );
     expect(warning?.message).toMatch(/No GC in 190 s while HeapAlloc grew from 50\.0 MiB to 430 MiB/);
   });
 
   it("growing goroutines", () => {
-    const samples = readings(30, (i) => ({ goroutines: 100 + i * 10, fields: { NumGC: i, NextGC: 100 * MiB } }));
+    const samples = readings(30, (i) => ({
+      goroutines: 100 + i * 10,
+      fields: { NumGC: i, NextGC: 100 * MiB },
+    }));
     const health = analyzeMemStats(series(samples));
     expect(health.trends.find((t) => t.signal === "goroutines")?.result.verdict).toBe("growing");
     expect(health.warnings.map((w) => w.code)).toContain("goroutines-grow");
@@ -123,7 +145,11 @@ describe("analyzeMemStats: series", () => {
 
   it("a restart (counters fall) limits the analysis to the readings after it", () => {
     const samples = readings(30, (i) => ({
-      fields: { NumGC: i < 12 ? 100 + i : i - 12, TotalAlloc: (i < 12 ? 1000 + i : i) * MiB, NextGC: 100 * MiB },
+      fields: {
+        NumGC: i < 12 ? 100 + i : i - 12,
+        TotalAlloc: (i < 12 ? 1000 + i : i) * MiB,
+        NextGC: 100 * MiB,
+      },
     }));
     const health = analyzeMemStats(series(samples));
     expect(health.samples).toBe(18);
@@ -131,7 +157,9 @@ describe("analyzeMemStats: series", () => {
   });
 
   it("no time axis: figures but no trends", () => {
-    const samples = readings(5, (i) => ({ fields: { NumGC: i, HeapAlloc: i * MiB } })).map(({ atMs: _, ...s }) => s);
+    const samples = readings(5, (i) => ({ fields: { NumGC: i, HeapAlloc: i * MiB } })).map(
+      ({ atMs: _, ...s }) => s,
+    );
     const health = analyzeMemStats({ ...series(samples), timeSource: "none" });
     expect(health.trends).toEqual([]);
     expect(health.notes.join(" ")).toMatch(/no time axis/);

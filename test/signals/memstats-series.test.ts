@@ -8,9 +8,17 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildGoProgram, freePort, type RunningProgram, runCli, startProgram, waitForHttp, workDir } from "../support/go.js";
+import {
+  buildGoProgram,
+  freePort,
+  type RunningProgram,
+  runCli,
+  startProgram,
+  waitForHttp,
+  workDir,
+} from "../support/go.js";
 
-const READINGS = 48;
+const READINGS = 64;
 const INTERVAL_MS = 250;
 const scratch = path.join(workDir, "memstats-series");
 mkdirSync(scratch, { recursive: true });
@@ -34,7 +42,10 @@ async function start(program: string, args: string[]): Promise<string> {
 async function record(url: string, accept?: string): Promise<{ at: Date; body: string }[]> {
   const out: { at: Date; body: string }[] = [];
   for (let i = 0; i < READINGS; i++) {
-    const response = await fetch(url, { signal: AbortSignal.timeout(30_000), ...(accept ? { headers: { accept } } : {}) });
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(30_000),
+      ...(accept ? { headers: { accept } } : {}),
+    });
     out.push({ at: new Date(), body: await response.text() });
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
@@ -62,7 +73,10 @@ describe("/debug/vars series", () => {
       const readings = await record(`${base}/debug/vars`);
       const withTime = path.join(scratch, `vars-${mode}.jsonl`);
       // The raw body is embedded as is, so LastGC keeps all its digits.
-      writeFileSync(withTime, readings.map((r) => `{"time":"${r.at.toISOString()}","vars":${r.body.trim()}}`).join("\n"));
+      writeFileSync(
+        withTime,
+        readings.map((r) => `{"time":"${r.at.toISOString()}","vars":${r.body.trim()}}`).join("\n"),
+      );
       const report = await memstatsJson(withTime);
       expect(report.format).toBe("expvar");
       expect(report.timeSource).toBe("record");
@@ -113,11 +127,24 @@ describe("the program's own log lines", () => {
   it("leak: `Alloc = N MiB` lines with log timestamps show the growth", async () => {
     const binary = await buildGoProgram(path.resolve(import.meta.dirname, "programs/runtime-signals"));
     const port = await freePort();
-    const program = startProgram(binary, ["-addr", `127.0.0.1:${port}`, "-mode", "leak", "-log-memstats", "250ms"]);
+    const program = startProgram(binary, [
+      "-addr",
+      `127.0.0.1:${port}`,
+      "-mode",
+      "leak",
+      "-log-memstats",
+      "250ms",
+    ]);
     running.push(program);
     await waitForHttp(`http://127.0.0.1:${port}/snapshot`, 60_000);
     const deadline = Date.now() + 60_000;
-    while (program.stdout().split("\n").filter((l) => l.includes("Alloc =")).length < READINGS && Date.now() < deadline) {
+    while (
+      program
+        .stdout()
+        .split("\n")
+        .filter((l) => l.includes("Alloc =")).length < READINGS &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 250));
     }
     const file = path.join(scratch, "app.log");

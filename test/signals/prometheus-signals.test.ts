@@ -9,7 +9,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseExpvarMemStats, parsePrometheusMemStats } from "../../src/formats/memstats.js";
 import type { MemStatsField, MemStatsSample } from "../../src/formats/memstats-fields.js";
-import { buildGoProgram, freePort, type RunningProgram, runCli, startProgram, waitForHttp } from "../support/go.js";
+import {
+  buildGoProgram,
+  freePort,
+  type RunningProgram,
+  runCli,
+  startProgram,
+  waitForHttp,
+} from "../support/go.js";
 
 async function text(url: string, accept?: string): Promise<string> {
   const response = await fetch(url, {
@@ -21,13 +28,21 @@ async function text(url: string, accept?: string): Promise<string> {
 }
 
 /** A metric reading lies between the program's own readings just before and just after it. */
-function expectBracketed(field: MemStatsField, before: MemStatsSample, reading: MemStatsSample, after: MemStatsSample) {
+function expectBracketed(
+  field: MemStatsField,
+  before: MemStatsSample,
+  reading: MemStatsSample,
+  after: MemStatsSample,
+) {
   expect(reading.fields[field], field).toBeDefined();
   expect(reading.fields[field]!, field).toBeGreaterThanOrEqual(before.fields[field]!);
   expect(reading.fields[field]!, field).toBeLessThanOrEqual(after.fields[field]!);
 }
 
-async function startQuiet(dir: string, env: NodeJS.ProcessEnv = {}): Promise<{ program: RunningProgram; base: string }> {
+async function startQuiet(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ program: RunningProgram; base: string }> {
   const binary = await buildGoProgram(dir);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -62,7 +77,15 @@ describe("client_golang v1.23.2 exposition against ReadMemStats", () => {
     expect(Math.abs(scrape.fields.PauseTotalNs! - before.fields.PauseTotalNs!)).toBeLessThan(1);
     // (HeapSys is left out: client_golang sums it from runtime/metrics classes, which differ from
     // ReadMemStats' HeapSys by a few spans.)
-    for (const field of ["HeapAlloc", "TotalAlloc", "Mallocs", "Frees", "HeapObjects", "Sys", "HeapInuse"] as const) {
+    for (const field of [
+      "HeapAlloc",
+      "TotalAlloc",
+      "Mallocs",
+      "Frees",
+      "HeapObjects",
+      "Sys",
+      "HeapInuse",
+    ] as const) {
       expectBracketed(field, before, scrape, after);
     }
     // GC is off: the heap goal is a meaningless huge number, and GOGC reads -1.

@@ -12,13 +12,13 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffGoroutineGroups } from "../../src/analysis/goroutine-groups.js";
-import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
 import {
   type GoroutineSnapshot,
   goroutineSnapshotFromProfile,
   parseGoroutineDump,
 } from "../../src/formats/goroutine-dump.js";
 import { parseExpvarMemStats } from "../../src/formats/memstats.js";
+import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
 import {
   buildGoProgram,
   freePort,
@@ -46,18 +46,27 @@ async function get(url: string): Promise<Response> {
 }
 
 /** A goroutine dump and runtime.NumGoroutine() taken by the same handler. */
-async function dump(base: string, debug: 0 | 1 | 2): Promise<{ snapshot: GoroutineSnapshot; numGoroutine: number; raw: Buffer }> {
+async function dump(
+  base: string,
+  debug: 0 | 1 | 2,
+): Promise<{ snapshot: GoroutineSnapshot; numGoroutine: number; raw: Buffer }> {
   const response = await get(`${base}/dump?debug=${debug}`);
   const numGoroutine = Number(response.headers.get("x-num-goroutine"));
   const raw = Buffer.from(await response.arrayBuffer());
   const snapshot =
-    debug === 0 ? goroutineSnapshotFromProfile(decodeProfile(gunzipSync(raw))) : parseGoroutineDump(raw.toString("utf8"));
+    debug === 0
+      ? goroutineSnapshotFromProfile(decodeProfile(gunzipSync(raw)))
+      : parseGoroutineDump(raw.toString("utf8"));
   return { snapshot, numGoroutine, raw };
 }
 
 const leafCount = (s: GoroutineSnapshot, leaf: string, labels?: Record<string, string>) =>
   s.groups
-    .filter((g) => g.frames[0]?.func === leaf && (labels === undefined || JSON.stringify(g.labels) === JSON.stringify(labels)))
+    .filter(
+      (g) =>
+        g.frames[0]?.func === leaf &&
+        (labels === undefined || JSON.stringify(g.labels) === JSON.stringify(labels)),
+    )
     .reduce((n, g) => n + g.count, 0);
 
 for (const toolchain of toolchains) {
@@ -160,7 +169,8 @@ for (const toolchain of toolchains) {
       expect(new Set(workers.map((g) => g.createdBy?.func))).toEqual(
         new Set(["main.spawnLeaks", "main.spawnLeaks.func1", "main.allocationLoop"]),
       );
-      if (toolchain.label === "Go 1.26") expect(workers.every((g) => g.createdBy?.goroutineId !== undefined)).toBe(true);
+      if (toolchain.label === "Go 1.26")
+        expect(workers.every((g) => g.createdBy?.goroutineId !== undefined)).toBe(true);
       else expect(workers.every((g) => g.createdBy?.goroutineId === undefined)).toBe(true);
       // The deep goroutine: Go 1.26 elides the middle of its 150 frames; debug=1 keeps a prefix.
       const deep = two.snapshot.goroutines!.find((g) => g.frames.some((f) => f.func === "main.recurse"))!;
@@ -168,7 +178,8 @@ for (const toolchain of toolchains) {
       // Same moment, three forms: only goroutines of the HTTP exchange itself differ (the one writing
       // the dump runs different code per form; connection readers may be caught in a syscall).
       const serving = (frames: { func: string }[]) =>
-        frames.length === 0 || frames.some((f) => /^(runtime\/pprof|net\/http|internal\/poll|net)\./.test(f.func));
+        frames.length === 0 ||
+        frames.some((f) => /^(runtime\/pprof|net\/http|internal\/poll|net)\./.test(f.func));
       for (const [a, b] of [
         [one.snapshot, proto.snapshot],
         [proto.snapshot, two.snapshot],
@@ -208,7 +219,9 @@ for (const toolchain of toolchains) {
       const diff = JSON.parse(labelled.stdout).diff;
       expect(diff.comparedBy).toEqual(["stack", "labels"]);
       const workerChanges = diff.grown.filter((c: { stack: string[] }) => c.stack[0] === "main.leakyWorker");
-      expect(workerChanges.map((c: { delta: number; labels: unknown }) => [c.delta, c.labels]).sort()).toEqual([
+      expect(
+        workerChanges.map((c: { delta: number; labels: unknown }) => [c.delta, c.labels]).sort(),
+      ).toEqual([
         [5, null],
         [5, { worker: "leaky" }],
       ]);
@@ -221,8 +234,14 @@ for (const toolchain of toolchains) {
       const report = JSON.parse(proto.stdout);
       expect(report.format).toBe("proto");
       const workers = report.groups.filter((g: { stack: string[] }) => g.stack[0] === "main.leakyWorker");
-      expect(workers.every((g: { state: unknown; createdBy: unknown }) => g.state === null && g.createdBy === null)).toBe(true);
-      expect(workers.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(leafCount(debug1, "main.leakyWorker"));
+      expect(
+        workers.every(
+          (g: { state: unknown; createdBy: unknown }) => g.state === null && g.createdBy === null,
+        ),
+      ).toBe(true);
+      expect(workers.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(
+        leafCount(debug1, "main.leakyWorker"),
+      );
 
       const filtered = await runCli([
         "goroutines",
@@ -234,8 +253,14 @@ for (const toolchain of toolchains) {
         "--json",
       ]);
       expect(filtered.code).toBe(0);
-      const groups = JSON.parse(filtered.stdout).groups as { state: string; stack: string[]; count: number }[];
-      expect(new Set(groups.map((g) => g.stack[0]))).toEqual(new Set(["main.leakyWorker", "main.waitsOnGlobal"]));
+      const groups = JSON.parse(filtered.stdout).groups as {
+        state: string;
+        stack: string[];
+        count: number;
+      }[];
+      expect(new Set(groups.map((g) => g.stack[0]))).toEqual(
+        new Set(["main.leakyWorker", "main.waitsOnGlobal"]),
+      );
       expect(groups.every((g) => g.state === "chan receive")).toBe(true);
 
       const text = await runCli(["goroutines", `${base}/debug/pprof/goroutine?debug=2`, "--limit", "3"]);
@@ -244,7 +269,12 @@ for (const toolchain of toolchains) {
       expect(text.stdout).toMatch(/\[chan receive\]/);
       expect(text.stdout).toMatch(/more groups with \d+ goroutines/);
 
-      const badState = await runCli(["goroutines", `${base}/debug/pprof/goroutine?debug=1`, "--state", "select"]);
+      const badState = await runCli([
+        "goroutines",
+        `${base}/debug/pprof/goroutine?debug=1`,
+        "--state",
+        "select",
+      ]);
       expect(badState.code).toBe(2);
       expect(badState.stderr.trim().split("\n")).toHaveLength(1);
       expect(badState.stderr).toMatch(/--state needs goroutine states/);

@@ -279,7 +279,7 @@ describe("flame graph", () => {
     await page.getByRole("button", { name: "Sandwich (callers and callees)" }).click();
     await waitForFlame(page, "callers");
     await waitForFlame(page, "callees");
-    expect(new URL(page.url()).searchParams.get("fn")).toBe("main.indexDocument");
+    expect(new URL(page.url()).searchParams.get("frame")).toBe("main.indexDocument");
     const callers = await rects(page, "callers");
     const callerNames = callers.map((r) => r.name);
     expect(callerNames[0]).toBe("main.indexDocument");
@@ -324,6 +324,19 @@ describe("flame graph", () => {
     expect(grew.r).toBeGreaterThan(grew.b + 60);
     expect(shrank.b).toBeGreaterThan(shrank.r + 60);
     await page.locator(".legend").waitFor();
+    // The top table of the diff: base and target side by side, biggest change first.
+    await page.getByRole("button", { name: "Top", exact: true }).click();
+    await page.locator(".top-table tbody tr").first().waitFor();
+    const top = server.engine.top(query({ src: "1", base: "0" }));
+    expect(top.diff).toBe(true);
+    expect(top.rows[0]!.name).toBe("main.addSession");
+    const before = await pprofCum(beforePath, "inuse_space");
+    const after = await pprofCum(afterPath, "inuse_space");
+    expect(top.rows[0]!.baseFlat).toBe(before.flat.get("main.addSession"));
+    expect(top.rows[0]!.flat).toBe(after.flat.get("main.addSession"));
+    const firstRow = page.locator(".top-table tbody tr").first();
+    expect(await firstRow.locator("td.name button.link:not(.small)").textContent()).toBe("main.addSession");
+    expect(await firstRow.locator("td").nth(5).textContent()).toMatch(/^\+[\d.]+MB$/);
     await page.close();
   });
 });

@@ -41,12 +41,24 @@ function paths(tree: FlameTree): Map<string, number> {
 function inlinedProfile(): Profile {
   const profile = emptyProfile();
   profile.sampleTypes = [{ type: "inuse_space", unit: "bytes" }];
-  const fn = (id: number, name: string) => ({ id, name, systemName: name, filename: "/app/main.go", startLine: 1 });
+  const fn = (id: number, name: string) => ({
+    id,
+    name,
+    systemName: name,
+    filename: "/app/main.go",
+    startLine: 1,
+  });
   const main = fn(1, "main.main");
   const outer = fn(2, "main.outer");
   const inner = fn(3, "main.inner");
   profile.functions = [main, outer, inner];
-  const mainLoc = { id: 1, mapping: undefined, address: 0x1000n, lines: [{ function: main, line: 5, column: 0 }], isFolded: false };
+  const mainLoc = {
+    id: 1,
+    mapping: undefined,
+    address: 0x1000n,
+    lines: [{ function: main, line: 5, column: 0 }],
+    isFolded: false,
+  };
   const inlinedLoc = {
     id: 2,
     mapping: undefined,
@@ -60,7 +72,13 @@ function inlinedProfile(): Profile {
   };
   profile.locations = [mainLoc, inlinedLoc];
   profile.samples = [
-    { locations: [inlinedLoc, mainLoc], values: [100], labels: new Map(), numLabels: new Map(), numUnits: new Map() },
+    {
+      locations: [inlinedLoc, mainLoc],
+      values: [100],
+      labels: new Map(),
+      numLabels: new Map(),
+      numUnits: new Map(),
+    },
   ];
   return profile;
 }
@@ -68,7 +86,11 @@ function inlinedProfile(): Profile {
 describe("buildFlameTree", () => {
   it("expands inlined frames, caller first, and marks them", () => {
     const tree = buildFlameTree(inlinedProfile(), { sampleIndex: 0 });
-    expect([...paths(tree).keys()]).toEqual(["main.main", "main.main > main.outer", "main.main > main.outer > main.inner"]);
+    expect([...paths(tree).keys()]).toEqual([
+      "main.main",
+      "main.main > main.outer",
+      "main.main > main.outer > main.inner",
+    ]);
     expect(tree.inlined[2]).toBe(0);
     expect(tree.inlined[3]).toBe(1);
     expect(tree.self[3]).toBe(100);
@@ -77,7 +99,11 @@ describe("buildFlameTree", () => {
 
   it("names frames by granularity as pprof does", () => {
     const lines = buildFlameTree(inlinedProfile(), { sampleIndex: 0, granularity: "lines" });
-    expect(tree0Names(lines)).toEqual(["main.main /app/main.go:5", "main.outer /app/main.go:20", "main.inner /app/main.go:30"]);
+    expect(tree0Names(lines)).toEqual([
+      "main.main /app/main.go:5",
+      "main.outer /app/main.go:20",
+      "main.inner /app/main.go:30",
+    ]);
     const files = buildFlameTree(inlinedProfile(), { sampleIndex: 0, granularity: "files" });
     // Every frame is in the same file: one node per distinct file along the path.
     expect(tree0Names(files)).toEqual(["/app/main.go", "/app/main.go", "/app/main.go"]);
@@ -92,7 +118,12 @@ describe("buildFlameTree", () => {
       ]),
       { sampleIndex: 3 },
     );
-    expect(paths(tree)).toEqual(new Map([["a", 15], ["a > b", 15]]));
+    expect(paths(tree)).toEqual(
+      new Map([
+        ["a", 15],
+        ["a > b", 15],
+      ]),
+    );
   });
 
   it("diff trees keep both sides and weigh nodes by base + target", () => {
@@ -124,7 +155,13 @@ describe("buildFlameTree", () => {
     ]);
     const { callers, callees } = buildSandwichTrees(profile, "a", { sampleIndex: 3 });
     expect(callees.total[0]).toBe(10);
-    expect(paths(callees)).toEqual(new Map([["b", 8], ["b > a", 8], ["b > a > c", 8]]));
+    expect(paths(callees)).toEqual(
+      new Map([
+        ["b", 8],
+        ["b > a", 8],
+        ["b > a > c", 8],
+      ]),
+    );
     expect(callers.total[0]).toBe(10);
     expect(paths(callers)).toEqual(
       new Map([
@@ -173,7 +210,9 @@ describe("on a real Go heap profile", () => {
       );
       const pprofCum = new Map<string, number>();
       for (const line of stdout.split("\n")) {
-        const m = /^\s*(?:0|\d+B)\s+\S+%\s+\S+%\s+(\d+)B\s+\S+%\s+(.+?)(?: \((?:partial-)?inline\))?$/.exec(line);
+        const m = /^\s*(?:0|\d+B)\s+\S+%\s+\S+%\s+(\d+)B\s+\S+%\s+(.+?)(?: \((?:partial-)?inline\))?$/.exec(
+          line,
+        );
         if (m) pprofCum.set(m[2]!, Number(m[1]));
       }
       expect(pprofCum.size).toBeGreaterThan(5);

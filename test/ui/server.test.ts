@@ -245,7 +245,9 @@ describe("API", () => {
     const workspace = new Workspace();
     workspace.add(profileDocument("big", largeProfile(4000, 7)));
     const evilName = 'evil"]; x [label="\\N';
-    workspace.add(profileDocument("evil", profileFromStacks([{ frames: ["main.main", evilName], bytes: 1 << 20 }])));
+    workspace.add(
+      profileDocument("evil", profileFromStacks([{ frames: ["main.main", evilName], bytes: 1 << 20 }])),
+    );
     const engine = new ProfileEngine(workspace, new SourceRoots([]));
     const q = { src: "0", base: "", si: "", f: "", i: "", h: "", s: "", g: "" };
     expect(engine.graph(q, 80).nodeCount).toBe(80);

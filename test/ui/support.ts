@@ -2,7 +2,7 @@
  * Helpers for the UI tests and the UI benchmark: build the front-end when missing, launch Debian's
  * Chromium through playwright-core, synthesize profiles (encoded with heapscope's own encoder).
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { encodeProfileGzip } from "../../src/formats/pprof-proto-encode.js";
@@ -17,11 +17,39 @@ import {
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const assetsIndex = path.join(repoRoot, "assets/ui/index.html");
 
-/** Builds assets/ui/ with Vite when it is missing (`npm run build` normally did it). */
+/**
+ * Builds assets/ui/ with Vite when it is missing (`npm run build` normally did it). Test files run
+ * in parallel workers, so one builds (holding a lock directory) while the others wait for it.
+ */
 export async function ensureUiBuilt(): Promise<void> {
   if (existsSync(assetsIndex)) return;
-  const { build } = await import("vite");
-  await build({ configFile: path.join(repoRoot, "src/ui/web/vite.config.ts"), logLevel: "warn" });
+  const lock = path.join(repoRoot, "test/.work/ui-build.lock");
+  mkdirSync(path.dirname(lock), { recursive: true });
+  let owner = false;
+  try {
+    mkdirSync(lock);
+    owner = true;
+  } catch {
+    // Another worker is building.
+  }
+  if (owner) {
+    try {
+      const { build } = await import("vite");
+      await build({ configFile: path.join(repoRoot, "src/ui/web/vite.config.ts"), logLevel: "warn" });
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  } else {
+    const deadline = Date.now() + 300_000;
+    while (!existsSync(assetsIndex) && existsSync(lock) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!existsSync(assetsIndex)) {
+      if (existsSync(lock))
+        throw new Error(`the UI build did not finish in 5 minutes; remove ${lock} if it is stale`);
+      return ensureUiBuilt();
+    }
+  }
   if (!existsSync(assetsIndex)) throw new Error("vite build did not produce assets/ui/index.html");
 }
 

@@ -18,15 +18,23 @@ interface GoroutinesFlags {
 export function register(program: Command): void {
   const command = program
     .command("goroutines")
-    .description("groups of goroutines with the same stack, from any goroutine dump; with --base, the groups that grew")
+    .description(
+      "groups of goroutines with the same stack, from any goroutine dump; with --base, the groups that grew",
+    )
     .argument(
       "<dump>",
       "a goroutine dump: /debug/pprof/goroutine (proto, ?debug=1, ?debug=2), goroutineleak, or panic/SIGQUIT output; a file, - for stdin, or an http(s) URL",
     )
     .option("--base <dump>", "an earlier dump: show which groups grew and by how much")
     .option("--state <states>", "only groups in these states, comma-separated (e.g. 'chan receive,select')")
-    .option("--match <regex>", "only groups with a frame or creator function matching this regular expression")
-    .option("--exact-args", "split groups whose frames differ in argument values (default: arguments are ignored)")
+    .option(
+      "--match <regex>",
+      "only groups with a frame or creator function matching this regular expression",
+    )
+    .option(
+      "--exact-args",
+      "split groups whose frames differ in argument values (default: arguments are ignored)",
+    )
     .option("--limit <n>", "most groups listed in text/markdown output", "20")
     .option("--depth <n>", "most frames listed per group in text/markdown output", "12")
     .option("--timeout <seconds>", "HTTP deadline for URLs", "30");
@@ -68,13 +76,16 @@ Examples:
     );
     const render = await import("../../render/goroutines-report.js");
     const current = await loadGoroutineSnapshot(dump, { ignoreArgs, timeoutMs });
-    const base = flags.base !== undefined ? await loadGoroutineSnapshot(flags.base, { ignoreArgs, timeoutMs }) : undefined;
+    const base =
+      flags.base !== undefined
+        ? await loadGoroutineSnapshot(flags.base, { ignoreArgs, timeoutMs })
+        : undefined;
 
     if (states && states.length > 0) {
-      for (const [name, snapshot] of [[current.name, current.snapshot], ...(base ? [[base.name, base.snapshot]] : [])] as [
-        string,
-        GoroutineSnapshot,
-      ][]) {
+      for (const [name, snapshot] of [
+        [current.name, current.snapshot],
+        ...(base ? [[base.name, base.snapshot]] : []),
+      ] as [string, GoroutineSnapshot][]) {
         if (!snapshotHasStates(snapshot)) {
           throw new UsageError(
             `--state needs goroutine states, which a ${snapshot.format} dump does not have (${name}); use a ?debug=2 dump or a traceback`,
@@ -100,9 +111,14 @@ Examples:
     if (base) {
       notes.push(...notesFor(base.name, base.snapshot));
       view.base = { source: base.name, snapshot: base.snapshot };
-      view.diff = diffGoroutineGroups(filterGoroutineGroups(base.snapshot.groups, filter), groups, { ignoreArgs });
+      view.diff = diffGoroutineGroups(filterGoroutineGroups(base.snapshot.groups, filter), groups, {
+        ignoreArgs,
+      });
       if (filters.length > 0) {
-        view.diff.baseTotal = filterGoroutineGroups(base.snapshot.groups, filter).reduce((n, g) => n + g.count, 0);
+        view.diff.baseTotal = filterGoroutineGroups(base.snapshot.groups, filter).reduce(
+          (n, g) => n + g.count,
+          0,
+        );
         view.diff.currentTotal = groups.reduce((n, g) => n + g.count, 0);
         view.diff.delta = view.diff.currentTotal - view.diff.baseTotal;
       }
@@ -119,11 +135,16 @@ function notesFor(name: string, snapshot: GoroutineSnapshot): string[] {
     notes.push(`${name}: this form has no goroutine states or wait times; a ?debug=2 dump has them.`);
   }
   if (snapshot.declaredTotal !== undefined && snapshot.declaredTotal !== snapshot.total) {
-    notes.push(`${name}: the header says ${snapshot.declaredTotal} goroutines but ${snapshot.total} were read (truncated?).`);
+    notes.push(
+      `${name}: the header says ${snapshot.declaredTotal} goroutines but ${snapshot.total} were read (truncated?).`,
+    );
   }
-  if (snapshot.dumps > 1) notes.push(`${name}: the input holds ${snapshot.dumps} dumps; the last one is used.`);
+  if (snapshot.dumps > 1)
+    notes.push(`${name}: the input holds ${snapshot.dumps} dumps; the last one is used.`);
   if (snapshot.skippedLines > 0) {
-    notes.push(`${name}: ${snapshot.skippedLines} line(s) that are not part of a goroutine dump were skipped.`);
+    notes.push(
+      `${name}: ${snapshot.skippedLines} line(s) that are not part of a goroutine dump were skipped.`,
+    );
   }
   return notes;
 }
@@ -138,7 +159,9 @@ export async function loadGoroutineSnapshot(
   options: { ignoreArgs: boolean; timeoutMs: number },
 ): Promise<{ name: string; snapshot: GoroutineSnapshot }> {
   const input = await import("../signal-input.js");
-  const { goroutineSnapshotFromProfile, parseGoroutineDumpStream } = await import("../../formats/goroutine-dump.js");
+  const { goroutineSnapshotFromProfile, parseGoroutineDumpStream } = await import(
+    "../../formats/goroutine-dump.js"
+  );
   const opened = await input.openSignalInput(spec, { timeoutMs: options.timeoutMs });
   const name = opened.name;
   if (opened.head.length === 0) throw new InputError(name, "empty input");
@@ -146,40 +169,65 @@ export async function loadGoroutineSnapshot(
     const { parseProfileBytes } = await import("../../formats/profile-bytes.js");
     const parts: Buffer[] = [];
     for await (const chunk of opened.chunks) parts.push(chunk);
+    const bytes = Buffer.concat(parts);
+    // A text dump that was gzipped (dump.txt.gz) is read as text.
+    const inflated = input.isGzip(bytes) ? input.gunzipText(bytes) : undefined;
+    if (inflated !== undefined) {
+      const snapshot = await parseGoroutineDumpStream(input.linesOf(once(inflated)), {
+        ignoreArgs: options.ignoreArgs,
+      });
+      return { name, snapshot: requireDump(name, snapshot) };
+    }
     let profile: import("../../profile/model.js").Profile;
     try {
-      profile = parseProfileBytes(new Uint8Array(Buffer.concat(parts)), name).profile;
+      profile = parseProfileBytes(new Uint8Array(bytes), name).profile;
     } catch (error) {
       if (!input.isGzip(opened.head)) {
         throw new InputError(name, "binary data, neither a goroutine dump nor a pprof profile");
       }
-      const message = error instanceof HeapscopeError ? error.message.replace(`${name}: `, "") : String(error);
+      const message =
+        error instanceof HeapscopeError ? error.message.replace(`${name}: `, "") : String(error);
       throw new InputError(name, message);
     }
     const types = profile.sampleTypes.map((t) => t.type);
     if (!types.includes("goroutine") && !types.includes("goroutineleak")) {
-      throw new InputError(name, `a ${types.join("/") || "unknown"} profile, not a goroutine profile`);
+      throw new InputError(
+        name,
+        `not a goroutine profile (its sample types are ${types.join(", ") || "missing"})`,
+      );
     }
     return { name, snapshot: goroutineSnapshotFromProfile(profile, { ignoreArgs: options.ignoreArgs }) };
   }
-  const snapshot = await parseGoroutineDumpStream(input.linesOf(opened.chunks), { ignoreArgs: options.ignoreArgs });
+  const snapshot = await parseGoroutineDumpStream(input.linesOf(opened.chunks), {
+    ignoreArgs: options.ignoreArgs,
+  });
+  return { name, snapshot: requireDump(name, snapshot) };
+}
+
+function requireDump(name: string, snapshot: GoroutineSnapshot): GoroutineSnapshot {
   if (snapshot.total === 0 && snapshot.declaredTotal === undefined) {
     throw new InputError(
       name,
       "not a goroutine dump (expected /debug/pprof/goroutine output, ?debug=1 or ?debug=2, or a panic/SIGQUIT traceback)",
     );
   }
-  return { name, snapshot };
+  return snapshot;
+}
+
+async function* once(buffer: Buffer): AsyncGenerator<Buffer> {
+  yield buffer;
 }
 
 function positiveInteger(text: string, flag: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
   return value;
 }
 
 function positiveNumber(text: string, flag: string): number {
   const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not "${text}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} must be a positive number, not "${text}"`);
   return value;
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { register as registerBench } from "./bench.js";
-import { register as registerDiff } from "./diff.js";
 import { register as registerDemo } from "./demo.js";
+import { register as registerDiff } from "./diff.js";
 import { register as registerDoctor } from "./doctor.js";
 import { register as registerExport } from "./export.js";
 import { register as registerInspect } from "./inspect.js";

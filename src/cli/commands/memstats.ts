@@ -52,11 +52,20 @@ Examples:
     ]);
 
     const reading = await readMemStatsSource(source, timeoutMs, input);
+    // Series are often kept gzipped (vars.jsonl.gz).
+    if (input.isGzip(reading.bytes)) reading.bytes = input.gunzipText(reading.bytes) ?? reading.bytes;
     if (input.looksBinaryBytes(reading.bytes)) {
-      throw new InputError(reading.name, "binary data, not MemStats (expected /debug/vars JSON, /metrics text or log lines)");
+      throw new InputError(
+        reading.name,
+        "binary data, not MemStats (expected /debug/vars JSON, /metrics text or log lines)",
+      );
     }
     const series = detectAndParseMemStatsSeries(reading.bytes.toString("utf8"), reading.name);
-    if (reading.capturedAtMs !== undefined && series.samples.length === 1 && series.samples[0].atMs === undefined) {
+    if (
+      reading.capturedAtMs !== undefined &&
+      series.samples.length === 1 &&
+      series.samples[0].atMs === undefined
+    ) {
       series.samples[0].atMs = reading.capturedAtMs;
       series.timeSource = "capture";
     }
@@ -103,6 +112,7 @@ async function readMemStatsSource(
 
 function parseSeconds(text: string, flag: string): number {
   const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number of seconds, not "${text}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} must be a positive number of seconds, not "${text}"`);
   return value;
 }

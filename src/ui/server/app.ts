@@ -7,12 +7,18 @@ import { streamSSE } from "hono/streaming";
 import { HeapscopeError, InputError, UsageError } from "../../errors.js";
 import { VERSION } from "../../version.js";
 import type { DiagnosisView, LiveEvent, WorkspaceInfo } from "../shared/api-types.js";
+import { flameApiPath, opensOnFlameGraph } from "../shared/flame-path.js";
 import type { UiAssets } from "./assets.js";
 import { type ProfileEngine, profileQueryFrom } from "./profile-engine.js";
 import { type SecurityOptions, securityMiddleware, WASM_WORKER_CONTENT_SECURITY_POLICY } from "./security.js";
 import { gcTraceTimeline, goroutineReport, memStatsTimeline, recordingTimeline } from "./series.js";
 import type { SourceRoots } from "./source-files.js";
 import type { UiDocument, Workspace } from "./workspace.js";
+
+/** For HTML attribute values (the preload URL carries user-typed filters). */
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
 
 export interface UiAppOptions {
   workspace: Workspace;
@@ -61,7 +67,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
     );
   });
 
-  const serveIndex = () => {
+  const serveIndex = (url: URL) => {
     const index = assets.index();
     if (!index) {
       return new Response(
@@ -72,9 +78,13 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
     // The kinds of the loaded documents, so the page can start the right download before it asks
     // for the workspace (a meta element: no script, ids and kinds are plain words).
     const kinds = workspace.documents.map((d) => `${d.id}:${d.kind}`).join(",");
-    const html = new TextDecoder()
-      .decode(index.body)
-      .replace("</head>", `<meta name="heapscope-documents" content="${kinds}" />\n  </head>`);
+    let head = `<meta name="heapscope-documents" content="${kinds}" />`;
+    // Let the browser download the flame tree while it loads the script that will ask for it.
+    const get = (key: string) => url.searchParams.get(key);
+    if (opensOnFlameGraph(get, new Map(workspace.documents.map((d) => [d.id, d.kind])))) {
+      head += `\n    <link rel="preload" href="${escapeAttribute(flameApiPath(get))}" as="fetch" crossorigin="anonymous" />`;
+    }
+    const html = new TextDecoder().decode(index.body).replace("</head>", `${head}\n  </head>`);
     return new Response(html, {
       headers: { "Content-Type": index.contentType, "Cache-Control": "no-cache" },
     });
@@ -213,7 +223,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
   });
 
   app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
-  app.get("*", () => serveIndex());
+  app.get("*", (c) => serveIndex(new URL(c.req.url)));
   app.all("*", (c) => c.text("method not allowed\n", 405));
 
   return { app, hub };

@@ -3,22 +3,19 @@ import "./styles.css";
 import "./test-hook.js";
 import { prefetchBinary } from "./api.js";
 import { App } from "./app.js";
-import { flamePath } from "./flame/FlameView.js";
-import { readUrlState } from "./url-state.js";
+import { flameApiPath, opensOnFlameGraph } from "../../shared/flame-path.js";
 
 performance.mark("heapscope:script-start");
-// Start the flame graph download before the UI renders; the flame view picks the response up.
-// The server lists the documents' kinds in a meta element, so only a profile view prefetches.
-const initial = readUrlState();
+// Start the flame graph download before the UI renders (the server also asked the browser to
+// preload it with the page); the flame view picks the response up. The server lists the
+// documents' kinds in a meta element, so only a page that opens on a flame graph fetches it.
 const kinds = new Map(
   (document.querySelector<HTMLMetaElement>('meta[name="heapscope-documents"]')?.content ?? "")
     .split(",")
     .filter((entry) => entry.includes(":"))
     .map((entry) => entry.split(":", 2) as [string, string]),
 );
-const documentId = initial.src ? initial.src.split("@", 1)[0]! : ([...kinds.keys()][0] ?? "");
-const kind = kinds.get(documentId);
-const showsProfile = kind === "profile" || (kind === "recording" && initial.src.includes("@"));
-if (initial.view === "flame" || (initial.view === "" && showsProfile)) prefetchBinary(flamePath(initial));
+const params = new URLSearchParams(location.search);
+if (opensOnFlameGraph((key) => params.get(key), kinds)) prefetchBinary(flameApiPath((key) => params.get(key)));
 
 render(<App />, document.getElementById("app")!);

@@ -22,7 +22,9 @@ export interface HeapscopeHook {
   cspViolations: string[];
   /** Set when a view finished loading its data (name of the view). */
   loaded: Record<string, number>;
-  /** Time (ms since navigation start) of the first complete flame graph paint. */
+  /** Time (ms since navigation start) the first flame graph was drawn into its canvas. */
+  firstFlameDrawn: number | null;
+  /** Time (ms since navigation start) after the frame with the first flame graph was presented. */
   firstFlamePaint: number | null;
 }
 
@@ -36,6 +38,7 @@ export const hook: HeapscopeHook = {
   flames: {},
   cspViolations: [],
   loaded: {},
+  firstFlameDrawn: null,
   firstFlamePaint: null,
 };
 window.__heapscope = hook;

@@ -1,8 +1,10 @@
 /**
  * The view lives in the URL (pprof's parameter names where pprof has one), so a view can be shared
- * or reloaded: src, base, view, si, f, i, h, s, g, fn, q.
+ * or reloaded: src, base, view, si, f, i, h, s, g, fn (a function regex for peek and source),
+ * frame (the exact frame name of the sandwich view), q (the flame graph search).
  */
 import { useEffect, useState } from "preact/hooks";
+import { profileQueryString } from "../../shared/flame-path.js";
 
 export type ViewName = "flame" | "sandwich" | "top" | "peek" | "source" | "graph" | "timeline" | "goroutines";
 
@@ -17,10 +19,24 @@ export interface UrlState {
   s: string;
   g: string;
   fn: string;
+  frame: string;
   q: string;
 }
 
-const keys: Array<keyof UrlState> = ["src", "base", "view", "si", "f", "i", "h", "s", "g", "fn", "q"];
+const keys: Array<keyof UrlState> = [
+  "src",
+  "base",
+  "view",
+  "si",
+  "f",
+  "i",
+  "h",
+  "s",
+  "g",
+  "fn",
+  "frame",
+  "q",
+];
 
 export function readUrlState(): UrlState {
   const params = new URLSearchParams(location.search);
@@ -72,10 +88,5 @@ export function useUrlState(): UrlState {
 
 /** Query string for the profile APIs: the profile refs and the refine parameters. */
 export function profileQuery(state: UrlState, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams();
-  for (const key of ["src", "base", "si", "f", "i", "h", "s", "g"] as const) {
-    if (state[key]) params.set(key, state[key]);
-  }
-  for (const [key, value] of Object.entries(extra)) if (value) params.set(key, value);
-  return params.toString();
+  return profileQueryString((key) => (state as unknown as Record<string, string>)[key] ?? null, extra);
 }

@@ -106,10 +106,18 @@ function FlameCanvas(props: CanvasProps) {
   }, [props.id, props.inverted]);
   useLayoutEffect(() => {
     const renderer = rendererRef.current!;
-    if (props.id === "main" && hook.firstFlamePaint === null) {
+    if (props.id === "main" && hook.firstFlameDrawn === null) {
       renderer.onFirstPaint = () => {
-        performance.mark("heapscope:flame-painted");
-        hook.firstFlamePaint = performance.now();
+        performance.mark("heapscope:flame-drawn");
+        hook.firstFlameDrawn = performance.now();
+        // The frame with the drawing is presented after this task; a task queued from the next
+        // animation frame runs once it has been.
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            performance.mark("heapscope:flame-painted");
+            hook.firstFlamePaint = performance.now();
+          }, 0),
+        );
       };
     }
     renderer.setData(props.data);
@@ -230,7 +238,7 @@ function ContextMenu({
     <div class="context-menu" style={{ left: `${menu.x}px`, top: `${menu.y}px` }} role="menu">
       <div class="menu-title">{name}</div>
       {item("Zoom", () => onZoom(menu.node))}
-      {item("Sandwich (callers and callees)", () => navigate({ view: "sandwich", fn: name }))}
+      {item("Sandwich (callers and callees)", () => navigate({ view: "sandwich", frame: name }))}
       {item("Peek", () => navigate({ view: "peek", fn: exact }))}
       {item("Source", () => navigate({ view: "source", fn: exact }))}
       {item("Focus on this", () => navigate({ f: exact }))}
@@ -347,7 +355,7 @@ export function FlameView({ state }: { state: UrlState }) {
 }
 
 export function SandwichView({ state }: { state: UrlState }) {
-  const name = state.fn;
+  const name = state.frame;
   const callers = useFlameData(name ? flamePath(state, { sandwich: name, dir: "callers" }) : null);
   const callees = useFlameData(name ? flamePath(state, { sandwich: name, dir: "callees" }) : null);
   const [hover, setHover] = useState<Hover | null>(null);

@@ -81,6 +81,8 @@ export const DIFF_LEGEND = {
 };
 
 export const DIMMED_FILL = "rgb(236, 236, 236)";
+/** Runs of frames each narrower than a pixel, drawn as one block. */
+export const SMALL_FRAMES_FILL = "rgb(205, 205, 205)";
 export const DIMMED_TEXT = "rgb(150, 150, 150)";
 export const TEXT = "rgb(20, 20, 20)";
 export const HIGHLIGHT_STROKE = "rgb(20, 20, 20)";

@@ -14,6 +14,7 @@ import {
   diffColorIndex,
   HIGHLIGHT_STROKE,
   packageColor,
+  SMALL_FRAMES_FILL,
   TEXT,
 } from "./colors.js";
 import type { FlameData } from "./data.js";
@@ -78,6 +79,8 @@ export class FlameRenderer {
   private rectColor = new Int32Array(0);
   private rectMatched = new Uint8Array(0);
   private order = new Int32Array(0);
+  private pendingStart = new Float64Array(0);
+  private pendingEnd = new Float64Array(0);
   private colorStart = new Int32Array(0);
   private readonly resizeObserver: ResizeObserver;
   private pendingFrame = 0;
@@ -218,6 +221,7 @@ export class FlameRenderer {
     const out: DrawnRect[] = [];
     for (let k = 0; k < this.rectCount; k++) {
       const node = this.rectNode[k]!;
+      if (node < 0) continue;
       out.push({
         node,
         name: node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]!,
@@ -306,11 +310,49 @@ export class FlameRenderer {
     const n = data.nodeCount;
 
     // Pass 1: which nodes are visible, where, in which colour. Typed arrays, no objects per node.
+    // Runs of adjacent frames too narrow to draw one by one are merged into one grey "small frames"
+    // filler per row, so many tiny callees do not leave a blank that reads as self time.
+    const fillerColor = packageOffset + data.packages.length;
+    if (this.pendingStart.length < maxDepth + 1) {
+      this.pendingStart = new Float64Array(maxDepth + 1);
+      this.pendingEnd = new Float64Array(maxDepth + 1);
+    }
+    const pendingStart = this.pendingStart;
+    const pendingEnd = this.pendingEnd;
+    pendingEnd.fill(-1);
     let count = 0;
+    const emitFiller = (row: number) => {
+      const start = Math.max(0, pendingStart[row]!);
+      const end = Math.min(width, pendingEnd[row]!);
+      pendingEnd[row] = -1;
+      if (end - start < MIN_DRAW_WIDTH) return;
+      if (count >= this.rectNode.length) this.growKeeping(count);
+      this.rectNode[count] = -1;
+      this.rectX[count] = start;
+      this.rectW[count] = end - start;
+      this.rectDrawnX[count] = start;
+      this.rectDrawnW[count] = end - start;
+      this.rectY[count] = row * ROW_HEIGHT - scrollTop;
+      this.rectMatched[count] = 0;
+      this.rectColor[count] = fillerColor;
+      count++;
+    };
     for (let i = 0; i < n; ) {
       const left = (x[i]! - this.x0) * scale;
       const w = weight[i]! * scale;
       if (w < MIN_DRAW_WIDTH || left + w <= 0 || left >= width) {
+        if (w < MIN_DRAW_WIDTH && left + w > 0 && left < width) {
+          const row = inverted ? maxDepth - depth[i]! : depth[i]!;
+          if (row >= firstRow && row <= lastRow) {
+            if (pendingEnd[row]! >= 0 && Math.abs(left - pendingEnd[row]!) < 0.01) {
+              pendingEnd[row] = left + w;
+            } else {
+              if (pendingEnd[row]! >= 0) emitFiller(row);
+              pendingStart[row] = left;
+              pendingEnd[row] = left + w;
+            }
+          }
+        }
         i = subtreeEnd[i]!;
         continue;
       }
@@ -343,12 +385,13 @@ export class FlameRenderer {
       }
       i++;
     }
+    for (let row = 0; row <= maxDepth; row++) if (pendingEnd[row]! >= 0) emitFiller(row);
     this.rectCount = count;
 
     // Pass 2: fills, grouped by colour (a counting sort), so each colour is set once.
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, width, height);
-    const colorCount = packageOffset + data.packages.length;
+    const colorCount = fillerColor + 1;
     if (this.colorStart.length < colorCount + 1) this.colorStart = new Int32Array(colorCount + 1);
     const colorStart = this.colorStart;
     colorStart.fill(0, 0, colorCount + 1);
@@ -364,9 +407,11 @@ export class FlameRenderer {
       ctx.fillStyle =
         c === 0
           ? DIMMED_FILL
-          : c < packageOffset
-            ? DIFF_PALETTE[c - 1]!
-            : this.packageFill[c - packageOffset]!;
+          : c === fillerColor
+            ? SMALL_FRAMES_FILL
+            : c < packageOffset
+              ? DIFF_PALETTE[c - 1]!
+              : this.packageFill[c - packageOffset]!;
       for (let j = from; j < to; j++) {
         const k = order[j]!;
         const dw = this.rectDrawnW[k]!;
@@ -401,6 +446,7 @@ export class FlameRenderer {
     let hoveredRect = -1;
     for (let k = 0; k < count; k++) {
       const i = this.rectNode[k]!;
+      if (i < 0) continue;
       if (i === this.hovered) hoveredRect = k;
       const drawWidth = this.rectDrawnW[k]!;
       if (drawWidth <= minLabelWidth) continue;

@@ -94,7 +94,7 @@ export function TopView({ state }: { state: UrlState }) {
                     type="button"
                     class="link"
                     title={row.file}
-                    onClick={() => navigate({ view: "sandwich", fn: row.name })}
+                    onClick={() => navigate({ view: "sandwich", frame: row.name })}
                   >
                     {row.name}
                   </button>

@@ -1,0 +1,281 @@
+/**
+ * `heapscope gctrace` output: text (terminal), Markdown and JSON of a gctrace analysis.
+ * No analysis here: everything shown comes from GcTraceReport.
+ */
+import pc from "picocolors";
+import { formatMiB, type GcRunSummary } from "../analysis/gc-stats.js";
+import type { GcLineLayout, SkippedLineCounts } from "../formats/gctrace.js";
+import { timeSparkline } from "./sparkline.js";
+
+export interface GcTraceRunInfo {
+  /** 0-based. */
+  index: number;
+  firstCycle: number;
+  lastCycle: number;
+  cycles: number;
+  startSeconds: number;
+  endSeconds: number;
+  layout: GcLineLayout;
+}
+
+export interface GcTraceReport {
+  /** The input as the user named it (`-` for stdin). */
+  input: string;
+  totalLines: number;
+  cycleLines: number;
+  scavengerLines: number;
+  skippedLines: number;
+  skipped: SkippedLineCounts;
+  repairedGcLines: number;
+  runs: GcTraceRunInfo[];
+  /** Index in `runs` of the analysed run. */
+  targetRunIndex: number;
+  /** How the analysed run was chosen. */
+  targetRule: string;
+  summary: GcRunSummary;
+}
+
+export interface GcTraceTextOptions {
+  color?: boolean;
+  /** Sparkline columns (default 60). */
+  width?: number;
+}
+
+/** The JSON document of `heapscope gctrace --json`. */
+export function gcTraceReportJson(report: GcTraceReport): Record<string, unknown> {
+  const s = report.summary;
+  return {
+    input: report.input,
+    cycles: s.cycles,
+    verdict: s.verdict,
+    reason: s.reason,
+    liveHeap: {
+      firstBytes: s.liveHeap.firstBytes,
+      lastBytes: s.liveHeap.lastBytes,
+      minBytes: s.liveHeap.minBytes,
+      maxBytes: s.liveHeap.maxBytes,
+      slopeBytesPerSecond: s.liveHeap.slopeBytesPerSecond,
+      slopeLowBytesPerSecond: finiteOrNull(s.liveHeap.slopeLowBytesPerSecond),
+      slopeHighBytesPerSecond: finiteOrNull(s.liveHeap.slopeHighBytesPerSecond),
+      relativeSlopePerHour: s.liveHeap.relativeSlopePerHour,
+      regimeStartSeconds: s.liveHeap.regimeStartSeconds,
+      judgedSignal: s.judgedSignal,
+      series: s.liveHeap.series,
+    },
+    trend: {
+      verdict: s.trend.verdict,
+      reason: s.trend.reason,
+      points: s.trend.points,
+      regimeStartSeconds: s.trend.regimeStartSeconds,
+      regimeEndSeconds: s.trend.regimeEndSeconds,
+      regimeStartsSeconds: s.trend.regimeStartsSeconds,
+      slopePerSecond: s.trend.slopePerSecond,
+      slopeLowPerSecond: finiteOrNull(s.trend.slopeLowPerSecond),
+      slopeHighPerSecond: finiteOrNull(s.trend.slopeHighPerSecond),
+      relativeSlopePerHour: s.trend.relativeSlopePerHour,
+      pValue: s.trend.pValue,
+      level: s.trend.level,
+      confidence: s.trend.confidence,
+      decidedBy: s.trend.decidedBy,
+    },
+    gcCpuPercent: round(s.gcCpu.percent, 3),
+    gcCpu: {
+      percent: round(s.gcCpu.percent, 3),
+      printedCumulativePercent: s.gcCpu.printedCumulativePercent,
+      maxWindowPercent: round(s.gcCpu.maxWindowPercent, 3),
+      windowSeconds: s.gcCpu.windowSeconds,
+      assistShare: round(s.gcCpu.assistShare, 4),
+      windows: s.gcCpu.windows.map((w) => ({ ...w, percent: round(w.percent, 3) })),
+    },
+    pauseMs: {
+      p50: s.pauses.p50Ms,
+      p99: s.pauses.p99Ms,
+      max: s.pauses.maxMs,
+      total: round(s.pauses.totalMs, 3),
+      sampled: s.pauses.sampled,
+    },
+    heapGoal: s.heapGoal,
+    forcedCycles: s.forcedCycles,
+    periodicCycles: s.periodicCycles,
+    scavenger: s.scavenger,
+    projection: s.projection,
+    durationSeconds: s.durationSeconds,
+    procs: s.procs,
+    missingCycles: s.missingCycles,
+    skippedLines: report.skippedLines,
+    skipped: report.skipped,
+    lines: {
+      total: report.totalLines,
+      cycles: report.cycleLines,
+      scavenger: report.scavengerLines,
+      repairedGcLines: report.repairedGcLines,
+    },
+    processRuns: report.runs.length,
+    targetRun: report.targetRunIndex + 1,
+    targetRule: report.targetRule,
+    runs: report.runs.map((r) => ({ ...r, run: r.index + 1, target: r.index === report.targetRunIndex })),
+  };
+}
+
+/** Terminal text. */
+export function renderGcTraceText(report: GcTraceReport, options: GcTraceTextOptions = {}): string {
+  const c = pc.createColors(options.color ?? false);
+  const s = report.summary;
+  const width = options.width ?? 60;
+  const lines: string[] = [];
+  const verdictColor = s.verdict === "growing" ? c.red : s.verdict === "stable" ? c.green : c.yellow;
+  lines.push(`${c.bold("gctrace")} ${report.input}: ${describeRun(report)}`);
+  lines.push(`  ${describeLines(report)}`);
+  lines.push("");
+  lines.push(`${c.bold("Verdict:")} ${verdictColor(c.bold(s.verdict.toUpperCase()))} — ${s.reason}`);
+  lines.push("");
+  const label = (text: string) => `  ${text.padEnd(18)}`;
+  lines.push(
+    `${label("Live heap after GC")}${formatMiB(s.liveHeap.firstBytes)} → ${formatMiB(s.liveHeap.lastBytes)} (min ${formatMiB(s.liveHeap.minBytes)}, max ${formatMiB(s.liveHeap.maxBytes)}); slope ${formatRate(s.liveHeap.slopeBytesPerSecond)}`,
+  );
+  const liveSeries = s.liveHeap.series.map((p) => ({ tSeconds: p.tSeconds, value: p.bytes }));
+  if (liveSeries.length > 1) {
+    lines.push(
+      `${label("")}${c.cyan(timeSparkline(liveSeries, { width, min: 0 }))}  ${formatSeconds(liveSeries[0].tSeconds)}–${formatSeconds(liveSeries[liveSeries.length - 1].tSeconds)}, 0–${formatMiB(s.liveHeap.maxBytes)}`,
+    );
+  }
+  if (s.trend.regimeStartsSeconds.length > 1) {
+    lines.push(
+      `${label("")}regime changes at ${s.trend.regimeStartsSeconds
+        .slice(1)
+        .map((t) => formatSeconds(t))
+        .join(", ")}; judged from ${formatSeconds(s.trend.regimeStartSeconds)} on`,
+    );
+  }
+  lines.push(`${label("Heap goal")}${describeGoal(s)}`);
+  const cpuWindows = s.gcCpu.windows.map((w) => ({ tSeconds: w.startSeconds, value: w.percent }));
+  lines.push(
+    `${label("GC CPU")}${s.gcCpu.percent.toFixed(1)}% overall (runtime's cumulative figure: ${s.gcCpu.printedCumulativePercent}%), peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)} window; assists ${(s.gcCpu.assistShare * 100).toFixed(0)}% of it`,
+  );
+  if (cpuWindows.length > 1) {
+    lines.push(`${label("")}${c.cyan(timeSparkline(cpuWindows, { width: Math.min(width, cpuWindows.length), min: 0 }))}`);
+  }
+  lines.push(
+    `${label("STW pauses")}p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)} over ${s.pauses.count} cycles${s.pauses.sampled ? " (percentiles from a uniform sample)" : ""}`,
+  );
+  lines.push(
+    `${label("Forced cycles")}${s.forcedCycles} by runtime.GC/FreeOSMemory, ${s.periodicCycles} periodic (2 min without GC)`,
+  );
+  lines.push(`${label("Scavenger")}${describeScavenger(s)}`);
+  if (s.projection) lines.push(`${label("Memory limit")}${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`);
+  lines.push("");
+  lines.push(c.dim(`  Judged signal: ${s.judgedSignal}.`));
+  return `${lines.join("\n")}\n`;
+}
+
+/** Markdown (for PR comments, issues). Untrusted text (the input name) is escaped. */
+export function renderGcTraceMarkdown(report: GcTraceReport): string {
+  const s = report.summary;
+  const rows: [string, string][] = [
+    ["Verdict", `**${s.verdict}**: ${escapeMarkdown(s.reason)}`],
+    ["Cycles", `${s.cycles} (gc ${s.firstCycle}–${s.lastCycle}, ${formatSeconds(s.durationSeconds)})`],
+    [
+      "Live heap after GC",
+      `${formatMiB(s.liveHeap.firstBytes)} → ${formatMiB(s.liveHeap.lastBytes)} (min ${formatMiB(s.liveHeap.minBytes)}, max ${formatMiB(s.liveHeap.maxBytes)}), slope ${formatRate(s.liveHeap.slopeBytesPerSecond)}`,
+    ],
+    ["Trend sparkline", `\`${timeSparkline(s.liveHeap.series.map((p) => ({ tSeconds: p.tSeconds, value: p.bytes })), { width: 40, min: 0 })}\``],
+    ["Heap goal", describeGoal(s)],
+    ["GC CPU", `${s.gcCpu.percent.toFixed(1)}% overall, peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)}`],
+    ["STW pauses", `p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)}`],
+    ["Forced cycles", `${s.forcedCycles} forced, ${s.periodicCycles} periodic`],
+    ["Scavenger", describeScavenger(s)],
+  ];
+  if (s.projection) rows.push(["Memory limit", escapeMarkdown(`${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`)]);
+  const out = [
+    `### heapscope gctrace: \`${report.input.replaceAll("`", "'")}\``,
+    "",
+    escapeMarkdown(`${describeRun(report)}; ${describeLines(report)}`),
+    "",
+    "| | |",
+    "|---|---|",
+    ...rows.map(([k, v]) => `| ${k} | ${v.replaceAll("|", "\\|")} |`),
+    "",
+  ];
+  return out.join("\n");
+}
+
+function describeRun(report: GcTraceReport): string {
+  const s = report.summary;
+  const run = `gc ${s.firstCycle}–${s.lastCycle}, ${s.cycles} cycles over ${formatSeconds(s.durationSeconds)}, ${s.procs} P`;
+  if (report.runs.length <= 1) return run;
+  const others = report.runs
+    .filter((r) => r.index !== report.targetRunIndex)
+    .slice(0, 4)
+    .map((r) => `#${r.index + 1} gc ${r.firstCycle}–${r.lastCycle}`)
+    .join(", ");
+  const more = report.runs.length > 5 ? ", …" : "";
+  return `${report.runs.length} process runs; analysing #${report.targetRunIndex + 1} (${run}; ${report.targetRule}); others: ${others}${more}`;
+}
+
+function describeLines(report: GcTraceReport): string {
+  const parts = Object.entries(report.skipped)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${SKIPPED_NAMES[k as keyof SkippedLineCounts]}`);
+  const repaired = report.repairedGcLines > 0 ? `, ${report.repairedGcLines} split gc lines rejoined` : "";
+  return `${report.totalLines} lines: ${report.cycleLines} gc cycles, ${report.scavengerLines} scavenger, ${report.skippedLines} skipped${parts.length ? ` (${parts.join(", ")})` : ""}${repaired}`;
+}
+
+const SKIPPED_NAMES: Record<keyof SkippedLineCounts, string> = {
+  blank: "blank",
+  pacer: "pacer",
+  gcForcedNotices: "GC forced notices",
+  schedtrace: "schedtrace",
+  malformedGcLines: "malformed gc lines",
+  preGo15Lines: "pre-Go 1.5 gc lines",
+  other: "other output",
+};
+
+function describeGoal(s: GcRunSummary): string {
+  const g = s.heapGoal;
+  const ratio = g.goalOverLive > 0 ? ` (×${g.goalOverLive.toFixed(2)} the live heap` : " (";
+  const gogc = g.limitDriven
+    ? "; set by the memory limit: GOGC=off or far above it)"
+    : g.estimatedGogc !== null
+      ? `, GOGC≈${g.estimatedGogc})`
+      : ")";
+  return `${formatMiB(g.lastBytes)} last, ${formatMiB(g.maxBytes)} max${ratio}${gogc}`;
+}
+
+function describeScavenger(s: GcRunSummary): string {
+  const sc = s.scavenger;
+  if (sc.events === 0) return "no scavenger lines (GODEBUG=scavtrace=1 adds them)";
+  const total = sc.lastTotalReleasedBytes !== null ? `, ${formatMiB(sc.lastTotalReleasedBytes)} released in total at the end` : "";
+  const util = sc.lastUtilizationPercent !== null ? `, heap utilisation ${sc.lastUtilizationPercent}%` : "";
+  const forced = sc.forcedEvents > 0 ? `, ${sc.forcedEvents} forced` : "";
+  return `${sc.events} reports, ${formatMiB(sc.releasedBytes)} returned to the OS${forced}${total}${util}`;
+}
+
+function formatRate(bytesPerSecond: number): string {
+  const perHour = bytesPerSecond * 3600;
+  return `${perHour >= 0 ? "+" : ""}${formatMiB(perHour)}/h`;
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 1) return `${ms.toFixed(2)} ms`;
+  return `${(ms * 1000).toFixed(0)} µs`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${Number(seconds.toFixed(seconds < 10 ? 2 : 1))} s`;
+  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#]/g, (ch) => `\\${ch}`);
+}

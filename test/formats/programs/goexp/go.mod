@@ -1,0 +1,3 @@
+module example.com/goexp
+
+go 1.19

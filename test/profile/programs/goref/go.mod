@@ -1,0 +1,3 @@
+module example.com/goref
+
+go 1.22
