@@ -127,3 +127,109 @@ export {
 } from "./profile/flame-tree.js";
 export { startUiServer, type UiServer, type UiServerOptions } from "./ui/server/server.js";
 export { watchRecordSession } from "./ui/server/live.js";
+// Recording (collect/record-session, store/*): record a live program, read recordings.
+export {
+  RecordSession,
+  record,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_DUMP_EVERY,
+  DEFAULT_MAX_SIZE_BYTES,
+  type RecordSessionOptions,
+  type RecordSessionEvents,
+  type RecordResult,
+  type RecordEndReason,
+  type LiveStats,
+  type SampleEvent,
+  type GapEvent,
+  type StartedEvent,
+} from "./collect/record-session.js";
+export { type GcMode, summarizeHeapProfile, summarizeGoroutines } from "./collect/sampler.js";
+export { HttpClient, HttpFetchError, type HttpClientOptions } from "./collect/http-client.js";
+export { discoverEndpoints, type DiscoveryResult, type EndpointProbe } from "./collect/endpoint-discovery.js";
+export { redactCommandLine, redactUrl } from "./collect/redact.js";
+export {
+  openRecording,
+  RecordingReader,
+  type RecordingSummary,
+  type HeapSnapshotInfo,
+  type GoroutineSnapshotInfo,
+  type MemStatsRecord,
+  type GcCycleRecord,
+  type SampleRecord,
+  type CollectErrorRecord,
+  type GapRecord,
+  type ThinningRecord,
+} from "./store/recording-reader.js";
+export { RecordingWriter } from "./store/recording-writer.js";
+export { readRecordingHeapSnapshot, splitRecordingSelector } from "./store/recording-snapshots.js";
+export { exportRecording, type ExportResult } from "./store/recording-export.js";
+export { RECORDING_SCHEMA_VERSION, RECORDING_FILE_EXTENSION } from "./store/schema.js";
+export type * from "./store/types.js";
+export { buildInspectReport, renderInspectReport, type InspectReport } from "./render/inspect-report.js";
+// gctrace and trend statistics (formats/gctrace, analysis/trend|gc-stats, render/gctrace-report|sparkline).
+export {
+  GcTraceParser,
+  parseGcTrace,
+  parseGcTraceLine,
+  parseScavengerLine,
+  parseByteSize,
+  selectTargetRun,
+  type GcCycle,
+  type GcLineLayout,
+  type GcProcessRun,
+  type GcTraceParse,
+  type GcTraceParserOptions,
+  type ScavengerEvent,
+  type SkippedLineCounts,
+} from "./formats/gctrace.js";
+export {
+  judgeTrend,
+  theilSenSlope,
+  mannKendall,
+  type TrendPoint,
+  type TrendVerdict,
+  type TrendOptions,
+  type TrendResult,
+} from "./analysis/trend.js";
+export {
+  GcRunAccumulator,
+  GcTraceAnalyzer,
+  analyzeGcTrace,
+  summarizeGcRun,
+  liveAtMarkStartBytes,
+  type GcRunSummary,
+  type GcStatsOptions,
+  type GcTraceAnalysis,
+  type GcTraceAnalyzeOptions,
+  type GcProjection,
+  type GcCpuWindow,
+} from "./analysis/gc-stats.js";
+export { renderGcTraceText, renderGcTraceMarkdown, gcTraceReportJson } from "./render/gctrace-report.js";
+export { sparkline, timeSparkline, type SparklineOptions } from "./render/sparkline.js";
+// doctor: is it leaking, and what holds the memory (diagnose/*, render/doctor-*).
+export { diagnose, FLOORS } from "./diagnose/diagnose.js";
+export type {
+  DiagnosisInput,
+  HeapSnapshotInput,
+  GoroutineSnapshotInput,
+  MemStatsInput,
+  RssInput,
+  GcCycleInput,
+  TargetExitInput,
+} from "./diagnose/input.js";
+export type { Diagnosis, Suspect, SuspectKind, Evidence, Hint, Verdict } from "./diagnose/types.js";
+export { judgeSignal, type SignalJudgement, type SignalSpec, type SeriesPoint } from "./diagnose/signal-trend.js";
+export { judgeLiveHeap } from "./diagnose/live-heap-verdict.js";
+export { collectHeapSites, rankSiteGrowth, type SiteGrowth, type HeapSite } from "./diagnose/heap-growth.js";
+export { analyzeGoroutines, type GoroutineGroupGrowth } from "./diagnose/goroutine-growth.js";
+export {
+  frameOrigin,
+  parseBuildInfoText,
+  readEmbeddedBuildInfo,
+  type BuildInfo,
+} from "./diagnose/module-path.js";
+export { renderDoctorText } from "./render/doctor-text.js";
+export { renderDoctorMarkdown } from "./render/doctor-markdown.js";
+export { renderDoctorHtml } from "./render/doctor-html.js";
+export { doctorJson } from "./render/doctor-json.js";
+export { inputFromRecording, inputFromProfiles } from "./cli/doctor-input.js";

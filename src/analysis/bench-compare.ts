@@ -118,8 +118,8 @@ interface Group {
   config: Record<string, string>;
   /** unit → values, in first-seen unit order. */
   values: Map<string, number[]>;
-  /** Distinct raw configurations / names merged into this group (ignoreConfig). */
-  variants: Set<string>;
+  /** Distinct configurations merged into this group (several only with ignoreConfig), by signature. */
+  variants: Map<string, Record<string, string>>;
   procs: Set<string>;
   order: number;
 }
@@ -154,13 +154,13 @@ function groupResults(file: GoBenchFile, ignoreConfig: boolean): Map<string, Gro
         name,
         config,
         values: new Map(),
-        variants: new Set(),
+        variants: new Map(),
         procs: new Set(),
         order: groups.size,
       };
       groups.set(key, group);
     }
-    group.variants.add(configSignature(config));
+    group.variants.set(configSignature(config), config);
     group.procs.add(procs === undefined ? "" : String(procs));
     for (const m of result.measurements) {
       let list = group.values.get(m.unit);
@@ -276,7 +276,7 @@ export function compareBenchmarks(
     if (!n) continue;
     const varying: string[] = [];
     if (ignoreConfig) {
-      const variants = new Set([...b.variants, ...n.variants]);
+      const variants = new Set([...b.variants.keys(), ...n.variants.keys()]);
       if (variants.size > 1) varying.push("configuration");
       const procs = new Set([...b.procs, ...n.procs]);
       if (procs.size > 1) varying.push("GOMAXPROCS");
@@ -346,19 +346,19 @@ export function compareBenchmarks(
 
   if (ignoreConfig) {
     // Say what was paired across, so a cross-machine comparison is never silent.
-    const baseConfigs = new Set([...baseGroups.values()].flatMap((g) => [...g.variants]));
-    const newConfigs = new Set([...newGroups.values()].flatMap((g) => [...g.variants]));
-    const same = baseConfigs.size === newConfigs.size && [...baseConfigs].every((c) => newConfigs.has(c));
+    const configsOf = (groups: Map<string, Group>) => {
+      const all = new Map<string, Record<string, string>>();
+      for (const g of groups.values())
+        for (const [signature, config] of g.variants) all.set(signature, config);
+      return all;
+    };
+    const baseConfigs = configsOf(baseGroups);
+    const newConfigs = configsOf(newGroups);
+    const same =
+      baseConfigs.size === newConfigs.size && [...baseConfigs.keys()].every((c) => newConfigs.has(c));
     if (!same) {
-      const first = (set: Set<string>) =>
-        describeConfig(
-          Object.fromEntries(
-            [...set][0]
-              ?.split("\u0001")
-              .filter(Boolean)
-              .map((kv) => kv.split("=", 2) as [string, string]) ?? [],
-          ),
-        );
+      const first = (configs: Map<string, Record<string, string>>) =>
+        describeConfig([...configs.values()][0] ?? {});
       warnings.push(`comparing across configurations: base ${first(baseConfigs)}; new ${first(newConfigs)}`);
     }
   }

@@ -7,7 +7,14 @@
  * cycles' figures, thinning them uniformly when full; totals, maxima and counters stay exact), so a
  * followed log can run for weeks. `summarizeGcRun` is the one-shot form for a parsed run.
  */
-import type { GcCycle, GcProcessRun, ScavengerEvent } from "../formats/gctrace.js";
+import {
+  type GcCycle,
+  type GcLineLayout,
+  type GcProcessRun,
+  GcTraceParser,
+  type ScavengerEvent,
+  type SkippedLineCounts,
+} from "../formats/gctrace.js";
 import { judgeTrend, type TrendOptions, type TrendResult } from "./trend.js";
 
 const MIB = 1024 * 1024;
@@ -258,12 +265,33 @@ export class GcRunAccumulator {
     for (let i = 0; i < n; i++) {
       if (this.t[i] < trend.regimeStartSeconds) continue;
       if (this.live[i] > 0) ratios.push(this.goal[i] / this.live[i]);
-      // Below ~8 MiB the 4 MiB minimum goal and MiB flooring dominate.
-      if (this.live[i] >= 8 * MIB) gogcs.push((100 * (this.goal[i] - this.live[i])) / this.scan[i]);
+      // A cycle's goal was set from the previous cycle's marked heap (+ stacks + globals since 1.18).
+      // Below ~8 MiB the 4 MiB minimum goal and MiB flooring dominate. Thinned points are not
+      // consecutive cycles, so then the estimate pairs a goal with its own cycle.
+      const previous = this.stride === 1 && i > 0 ? i - 1 : i;
+      if (this.live[previous] >= 8 * MIB) gogcs.push((100 * (this.goal[i] - this.live[previous])) / this.scan[previous]);
     }
     const goalOverLive = median(ratios);
     const estimatedGogc = gogcs.length >= 3 ? Math.round(median(gogcs) / 5) * 5 : null;
-    const limitDriven = Boolean(options.gogcOff) || (estimatedGogc !== null && estimatedGogc > 400);
+    // A goal set by GOMEMLIMIT (GOGC=off, or the limit binding) stays put while the live heap moves;
+    // a GOGC goal follows the live heap. Both need the live heap to move to be told apart.
+    const regimeLive: number[] = [];
+    const regimeGoal: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.t[i] < trend.regimeStartSeconds) continue;
+      regimeLive.push(this.live[i]);
+      regimeGoal.push(this.goal[i]);
+    }
+    const spread = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return quantile(sorted, 0.95) - quantile(sorted, 0.05);
+    };
+    const goalSpread = spread(regimeGoal);
+    const goalPinned =
+      regimeGoal.length >= 10 &&
+      goalSpread <= Math.max(MIB, 0.01 * median(regimeGoal)) &&
+      spread(regimeLive) >= 2 * Math.max(MIB, goalSpread);
+    const limitDriven = Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
 
     const pauses = Array.from(this.pause.subarray(0, n)).sort((a, b) => a - b);
     const elapsed = this.firstCycle <= 2 ? this.lastEnd : this.lastEnd - this.firstAt;
@@ -524,4 +552,155 @@ function formatDurationShort(seconds: number): string {
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+export interface GcTraceRunInfo {
+  /** 0-based. */
+  index: number;
+  firstCycle: number;
+  lastCycle: number;
+  cycles: number;
+  startSeconds: number;
+  endSeconds: number;
+  layout: GcLineLayout;
+}
+
+/** Everything `heapscope gctrace` reports about one input. */
+export interface GcTraceAnalysis {
+  /** The input as the user named it (`-` for stdin). */
+  input: string;
+  totalLines: number;
+  cycleLines: number;
+  scavengerLines: number;
+  skippedLines: number;
+  skipped: SkippedLineCounts;
+  repairedGcLines: number;
+  runs: GcTraceRunInfo[];
+  /** Index in `runs` of the analysed run. */
+  targetRunIndex: number;
+  /** How the analysed run was chosen. */
+  targetRule: string;
+  /** A memory limit found in the text (`GOMEMLIMIT=…` logged by the program). */
+  memoryLimitHintBytes?: number;
+  summary: GcRunSummary;
+}
+
+export interface GcTraceAnalyzeOptions extends GcStatsOptions {
+  /** Analyse this run (0-based) instead of the automatic choice. */
+  runIndex?: number;
+}
+
+/** Most runs whose figures are kept at once; the smallest older ones are dropped beyond it. */
+const MAX_TRACKED_RUNS = 32;
+
+/**
+ * Streaming gctrace analysis in bounded memory: parser + one accumulator per process run.
+ * `push()` text or bytes, then `analysis()` (any time, e.g. while following a file).
+ */
+export class GcTraceAnalyzer {
+  private readonly parser: GcTraceParser;
+  private readonly accumulators = new Map<number, GcRunAccumulator>();
+  private readonly maxPointsPerRun: number;
+
+  constructor(options: { maxPointsPerRun?: number } = {}) {
+    this.maxPointsPerRun = options.maxPointsPerRun ?? 200_000;
+    this.parser = new GcTraceParser({
+      keepRecords: false,
+      onCycle: (cycle, run) => this.accumulator(run).addCycle(cycle),
+      onScavenger: (event, run) => {
+        if (run >= 0) this.accumulator(run).addScavenger(event);
+      },
+    });
+  }
+
+  push(chunk: string | Uint8Array): void {
+    this.parser.push(chunk);
+  }
+
+  end(): void {
+    this.parser.end();
+  }
+
+  get cycleLines(): number {
+    return this.parser.snapshot().cycleLines;
+  }
+
+  /** The analysis so far; null when no gc cycle has been seen. */
+  analysis(input: string, options: GcTraceAnalyzeOptions = {}): GcTraceAnalysis | null {
+    const parse = this.parser.snapshot();
+    if (parse.runs.length === 0) return null;
+    const tracked = parse.runs.filter((r) => this.accumulators.has(r.index));
+    let target: number;
+    let rule: string;
+    if (options.runIndex !== undefined) {
+      if (!this.accumulators.has(options.runIndex)) return null;
+      target = options.runIndex;
+      rule = "chosen with --run";
+    } else {
+      target = tracked.reduce((best, r) => (best < 0 || r.cycleCount >= parse.runs[best].cycleCount ? r.index : best), -1);
+      rule = "the run with the most cycles (the latest of equals): under go run/go test the toolchain's own processes print first and briefly";
+    }
+    const limitBytes = options.limitBytes ?? parse.memoryLimitHint?.bytes;
+    const limitSource =
+      options.limitBytes !== undefined ? (options.limitSource ?? "--limit") : parse.memoryLimitHint ? `GOMEMLIMIT in the log, line ${parse.memoryLimitHint.lineNumber}` : undefined;
+    const summary = this.accumulators.get(target)!.summarize({
+      ...options,
+      limitBytes,
+      limitSource,
+      gogcOff: options.gogcOff ?? parse.gogcOffHint,
+    });
+    const analysis: GcTraceAnalysis = {
+      input,
+      totalLines: parse.totalLines,
+      cycleLines: parse.cycleLines,
+      scavengerLines: parse.scavengerLines,
+      skippedLines: parse.skippedLines,
+      skipped: parse.skipped,
+      repairedGcLines: parse.repairedGcLines,
+      runs: parse.runs.map((r) => ({
+        index: r.index,
+        firstCycle: r.firstCycle,
+        lastCycle: r.lastCycle,
+        cycles: r.cycleCount,
+        startSeconds: r.startSeconds,
+        endSeconds: r.endSeconds,
+        layout: r.layout,
+      })),
+      targetRunIndex: target,
+      targetRule: rule,
+      summary,
+    };
+    if (parse.memoryLimitHint) analysis.memoryLimitHintBytes = parse.memoryLimitHint.bytes;
+    return analysis;
+  }
+
+  private accumulator(run: number): GcRunAccumulator {
+    let accumulator = this.accumulators.get(run);
+    if (!accumulator) {
+      if (this.accumulators.size >= MAX_TRACKED_RUNS) this.dropSmallest(run);
+      accumulator = new GcRunAccumulator(this.maxPointsPerRun);
+      this.accumulators.set(run, accumulator);
+    }
+    return accumulator;
+  }
+
+  private dropSmallest(except: number): void {
+    let smallest = -1;
+    let size = Number.POSITIVE_INFINITY;
+    for (const [run, accumulator] of this.accumulators) {
+      if (run !== except && accumulator.cycleCount < size) {
+        smallest = run;
+        size = accumulator.cycleCount;
+      }
+    }
+    if (smallest >= 0) this.accumulators.delete(smallest);
+  }
+}
+
+/** One-shot analysis of a whole gctrace text (null when it holds no gc cycle). */
+export function analyzeGcTrace(text: string, input = "gctrace", options: GcTraceAnalyzeOptions = {}): GcTraceAnalysis | null {
+  const analyzer = new GcTraceAnalyzer();
+  analyzer.push(text);
+  analyzer.end();
+  return analyzer.analysis(input, options);
 }

@@ -142,12 +142,13 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       points: TrendPoint[],
     ): MemStatsTrend | undefined => {
       if (points.length < 3) return undefined;
-      const result = judgeTrend(points, {
+      let result = judgeTrend(points, {
         ...(options.minPoints !== undefined ? { minPoints: options.minPoints } : {}),
         ...(unit === "bytes" && resolution ? { resolution } : {}),
         formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
         valueLabel: label,
       });
+      if (unit === "bytes") result = requireMaterialGrowth(result, points, label);
       const trend = { signal, label, unit, points: points.length, result };
       trends.push(trend);
       return trend;
@@ -170,11 +171,12 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       samples[i - 1].fields.NumGC !== undefined &&
       samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
 
+    // /gc/heap/live:bytes reads 0 until the first GC has marked anything.
     const live = add(
       "liveHeap",
       "live heap (/gc/heap/live:bytes)",
       "bytes",
-      pick((s) => s.liveHeapBytes),
+      pick((s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined)),
     );
     const goal = add(
       "heapGoal",
@@ -212,11 +214,12 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       "goroutines",
       pick((s) => s.goroutines),
     );
-    heapTrend =
-      [live, goal, afterGc].find((t) => t !== undefined && t.result.verdict !== "inconclusive") ??
-      live ??
-      goal ??
-      afterGc;
+    // The live heap when the source has it. Otherwise the goal, unless it sits at its floor
+    // (4 MiB × GOGC/100 while the live heap is under 2 MiB), where it would read "stable" whatever
+    // the heap does; then HeapAlloc after GC.
+    const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
+    const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
+    heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
     trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
   } else if (samples.length === 1) {
     notes.push(
@@ -237,6 +240,25 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
     ...(heapTrend ? { heapTrend } : {}),
     warnings,
     notes,
+  };
+}
+
+/**
+ * A statistically clear rise of a few hundred KiB (runtime warm-up, pools filling) is not a leak
+ * anyone can act on: below MIN_MATERIAL_RISE_BYTES over the judged stretch, "growing" becomes
+ * "inconclusive" and the reason says why.
+ */
+export const MIN_MATERIAL_RISE_BYTES = MiB;
+
+function requireMaterialGrowth(result: TrendResult, points: TrendPoint[], label: string): TrendResult {
+  if (result.verdict !== "growing") return result;
+  const spanSeconds = points[points.length - 1].tSeconds - result.regimeStartSeconds;
+  const rise = result.slopePerSecond * spanSeconds;
+  if (rise >= MIN_MATERIAL_RISE_BYTES) return result;
+  return {
+    ...result,
+    verdict: "inconclusive",
+    reason: `${label} rises by only ${formatBytes(Math.max(0, rise))} over ${spanSeconds.toFixed(0)} s, too little to call growth (at least ${formatBytes(MIN_MATERIAL_RISE_BYTES)}); a longer observation would tell. Test: ${result.reason}`,
   };
 }
 

@@ -98,6 +98,8 @@ const SEGMENTATION_BLOCKS = 120;
 const MAX_SEGMENTS = 5;
 /** The trend test and Theil–Sen run on at most this many (block) points: O(n²) pairs stay small. */
 const JUDGE_MAX_POINTS = 400;
+/** Rise / residual scale above which a trend is accepted without the autocorrelation correction. */
+const OVERWHELMING_SNR = Infinity;
 /** A regime change must shift the level by this fraction (see dropImmaterialBreaks). */
 const MATERIAL_SHIFT = 0.02;
 /** Envelope windows are this fraction of the judged regime (at least 4 points). */
@@ -524,7 +526,12 @@ interface SeriesJudgement {
   slope: number;
   low: number;
   high: number;
+  /** Autocorrelation-corrected Mann–Kendall p. */
   pValue: number;
+  /** Mann–Kendall p with ties but no autocorrelation correction. */
+  plainPValue: number;
+  /** Rise over the series (Sen slope × span) / robust scale of the residuals around the Sen line. */
+  signalToNoise: number;
   blockSize: number;
   points: number;
 }
@@ -544,6 +551,7 @@ function judgeSeries(
   confidenceZ: number,
   aggregate: "median" | "min" | "max",
   minimumBlockSize: number,
+  noiseFloor: number,
 ): SeriesJudgement {
   const n = points.length;
   const size = Math.max(minimumBlockSize, Math.ceil(n / JUDGE_MAX_POINTS));
@@ -555,12 +563,18 @@ function judgeSeries(
   // linear in time is convex by index, and that curvature would pass for autocorrelation.
   const residuals = series.map((p) => p.value - sen.slope * p.tSeconds);
   const mk = mannKendallCore(values, "hamed-rao", residuals, true, 0.05, true);
+  const plain = mannKendallCore(values, "none", null, false);
   const interval = senFromSlopes(slopes, series, mk.variance, confidenceZ);
+  const span = series.length > 1 ? series[series.length - 1].tSeconds - series[0].tSeconds : 0;
+  const center = medianOf(residuals);
+  const scale = Math.max(1.4826 * medianOf(residuals.map((r) => Math.abs(r - center))), noiseFloor);
   return {
     slope: interval.slope,
     low: interval.low,
     high: interval.high,
     pValue: mk.pValue,
+    plainPValue: plain.pValue,
+    signalToNoise: scale > 0 ? Math.abs(sen.slope * span) / scale : Number.POSITIVE_INFINITY,
     blockSize: size,
     points: series.length,
   };
@@ -622,6 +636,8 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   // data (Machado & Santos Silva 2005); the jitter is a fixed pseudo-random sequence, so verdicts are
   // reproducible. Reported values (first, last, level) are the unjittered ones.
   const work = resolution > 0 ? jittered(sorted, resolution) : sorted;
+  // Quantization noise (uniform over one step) is the least residual spread there can be.
+  const noiseFloor = resolution / Math.sqrt(12);
   const segBlockSize = Math.ceil(n / SEGMENTATION_BLOCKS);
   const blocks = blockSummaries(work, segBlockSize);
   const minLength = Math.max(4, Math.ceil(blocks.length / 10), Math.ceil(minPoints / segBlockSize));
@@ -650,8 +666,8 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
     const middle = (from + to) / 2;
     let split = regime.findIndex((p) => p.tSeconds >= middle);
     if (split < minPoints || regime.length - split < minPoints) break;
-    const first = judgeSeries(regime.slice(0, split), Z95, "median", 1);
-    const second = judgeSeries(regime.slice(split), Z95, "median", 1);
+    const first = judgeSeries(regime.slice(0, split), Z95, "median", 1, noiseFloor);
+    const second = judgeSeries(regime.slice(split), Z95, "median", 1, noiseFloor);
     // "Clearly flatter": the halves' slopes differ by more than 2.33 standard errors (1 % one-sided;
     // standard errors from the 95 % intervals). A looser rule (second half's upper bound below the
     // first half's slope) cut 8 % of simulated linear leaks in half and then misjudged the rest.
@@ -694,15 +710,22 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   // Growth is tested on the level and on the minima (a ratchet), each at alpha/2. Intervals are 95 %:
   // "growing" additionally needs the stricter test, "stable" needs the interval's upper end bounded.
   const zInterval = Z95;
-  const main = judgeSeries(regime, zInterval, "median", 1);
+  const main = judgeSeries(regime, zInterval, "median", 1, noiseFloor);
   const windowSize = Math.max(4, Math.ceil(regime.length * ENVELOPE_WINDOW_FRACTION));
-  const lower = judgeSeries(regime, zInterval, "min", windowSize);
+  const lower = judgeSeries(regime, zInterval, "min", windowSize, noiseFloor);
   const relative = (slope: number, reference = level) => (reference !== 0 ? (slope / Math.abs(reference)) * 3600 : 0);
   const riseFloor = 2 * resolution;
   // Quantized values make many pairwise slopes exactly 0, so a real trend's interval often starts
   // at exactly 0: "excludes 0" is read as low ≥ 0 with a positive slope, the test deciding the rest.
+  // Overwhelming evidence: the autocorrelation corrections cannot tell a smooth deterministic curve
+  // (a leak whose rate varies with load) from persistent noise in a short regime, and inflate the
+  // variance for both. Persistent noise that wanders far cannot also hug its own trend line: over
+  // any window a random walk's drift is only a few times its residual spread. So a rise of at least
+  // OVERWHELMING_SNR residual scales with a significant uncorrected test counts as significant.
+  const significant = (j: SeriesJudgement) =>
+    j.pValue < alpha / 2 || (j.plainPValue < alpha / 2 && j.signalToNoise >= OVERWHELMING_SNR);
   const isGrowing = (j: SeriesJudgement) =>
-    j.pValue < alpha / 2 &&
+    significant(j) &&
     j.low >= 0 &&
     j.slope > 0 &&
     relative(j.slope) >= floorPerHour &&
@@ -750,7 +773,7 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   let upper: SeriesJudgement | undefined;
   let peakLevel = level;
   if (!levelBounded && main.pValue >= alpha / 2) {
-    upper = judgeSeries(regime, zInterval, "max", windowSize);
+    upper = judgeSeries(regime, zInterval, "max", windowSize, noiseFloor);
     peakLevel = medianOf(aggregateBlocks(regime, windowSize, "max").map((p) => p.value));
     const bounded = (j: SeriesJudgement) =>
       relative(j.high, peakLevel) < stableFloorPerHour || withinResolution(j);

@@ -22,12 +22,23 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and resolves to the process exit code (0 ok, 1 gate tripped, 2 usage or input error). */
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(normalizePprofFlags(argv));
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     return reportError(error);
+  }
+}
+
+/** `heapscope top x | head` closes stdout early: that is not an error worth a stack trace. */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
   }
 }
 

@@ -83,7 +83,10 @@ function splitBaseUrl(baseUrl: string, pprofPrefix?: string): { base: string; pp
   return { base, pprof };
 }
 
-export async function discoverEndpoints(client: HttpClient, options: DiscoveryOptions): Promise<DiscoveryResult> {
+export async function discoverEndpoints(
+  client: HttpClient,
+  options: DiscoveryOptions,
+): Promise<DiscoveryResult> {
   const overrides = options.overrides ?? {};
   const defaults = options.baseUrl ? defaultEndpointUrls(options.baseUrl, options.pprofPrefix) : undefined;
   const request = { signal: options.signal, timeoutMs: options.timeoutMs ?? 10_000, retries: 0 };
@@ -117,7 +120,12 @@ export async function discoverEndpoints(client: HttpClient, options: DiscoveryOp
     if (!url) return;
     if (!overrides[name] && indexProfiles) {
       const found = indexProfiles.has(profile);
-      probes.push({ name, url, found, detail: found ? "listed by the pprof index" : "not in the pprof index" });
+      probes.push({
+        name,
+        url,
+        found,
+        detail: found ? "listed by the pprof index" : "not in the pprof index",
+      });
       return;
     }
     if (!overrides[name] && answered === false && unreachableReason) {
@@ -152,7 +160,12 @@ export async function discoverEndpoints(client: HttpClient, options: DiscoveryOp
       answered = true;
       const problem =
         response.status === 200 ? check(response.body.toString("utf8")) : `HTTP ${response.status}`;
-      probes.push({ name, url, found: problem === null || Boolean(overrides[name]), detail: problem ?? "ok" });
+      probes.push({
+        name,
+        url,
+        found: problem === null || Boolean(overrides[name]),
+        detail: problem ?? "ok",
+      });
     } catch (error) {
       probes.push({ name, url, found: Boolean(overrides[name]), detail: noteFailure(error) });
     }

@@ -179,7 +179,10 @@ export class HttpClient {
         return;
       }
       let settled = false;
-      const finish = (error: HttpFetchError | null, value?: HttpResponse & { location: string | undefined }) => {
+      const finish = (
+        error: HttpFetchError | null,
+        value?: HttpResponse & { location: string | undefined },
+      ) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -226,7 +229,9 @@ export class HttpClient {
             });
           });
           response.on("error", (error) => finish(classify(url, error)));
-          response.on("aborted", () => finish(new HttpFetchError(url, "connect", "connection closed mid-response")));
+          response.on("aborted", () =>
+            finish(new HttpFetchError(url, "connect", "connection closed mid-response")),
+          );
         },
       );
       const timer = setTimeout(() => {
@@ -290,7 +295,8 @@ function classify(url: string, error: Error & { code?: string }): HttpFetchError
   if (code.startsWith("ERR_TLS") || /certificate|SSL|TLS/i.test(error.message)) {
     return new HttpFetchError(url, "connect", `TLS: ${error.message} (--cacert adds a trusted CA)`);
   }
-  if (code.startsWith("HPE_")) return new HttpFetchError(url, "garbage", `not an HTTP response (${error.message})`);
+  if (code.startsWith("HPE_"))
+    return new HttpFetchError(url, "garbage", `not an HTTP response (${error.message})`);
   return new HttpFetchError(url, "other", error.message);
 }
 

@@ -13,13 +13,13 @@
  */
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { GcTraceParser, type GcCycle } from "../formats/gctrace.js";
 import { InputError, UsageError } from "../errors.js";
+import { type GcCycle, GcTraceParser } from "../formats/gctrace.js";
 import { openRecording, type RecordingSummary } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import type {
-  CollectedSample,
   CollectError,
+  CollectedSample,
   EndpointUrls,
   RecordingSettings,
   StoredGcCycle,
@@ -36,7 +36,7 @@ import {
 } from "./http-client.js";
 import { redactCommandLine, redactUrl } from "./redact.js";
 import { findListeningPid, readProcStat } from "./rss.js";
-import { type GcMode, Sampler, type SampleOutcome } from "./sampler.js";
+import { type GcMode, type SampleOutcome, Sampler } from "./sampler.js";
 import { type LaunchedTarget, launchTarget } from "./target-launcher.js";
 
 export const DEFAULT_INTERVAL_MS = 10_000;
@@ -294,7 +294,8 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
           );
         }
       }
-      const cmdline = client && discovery?.endpoints.vars ? await fetchCmdline(client, discovery.endpoints.vars) : null;
+      const cmdline =
+        client && discovery?.endpoints.vars ? await fetchCmdline(client, discovery.endpoints.vars) : null;
       const target = this.describeTarget(discovery, cmdline);
       if (this.writer) this.writer.updateTarget(target);
       else this.writer = this.createWriter(target);
@@ -318,7 +319,10 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       if (this.writer && !this.writer.isClosed) {
         try {
           this.flushCycles();
-          this.writer.finish({ complete: false, reason: `error: ${error instanceof Error ? error.message : error}` });
+          this.writer.finish({
+            complete: false,
+            reason: `error: ${error instanceof Error ? error.message : error}`,
+          });
         } catch {
           this.writer.closeIncomplete();
         }
@@ -408,7 +412,9 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
 
   private async sampleLoop(sampler: Sampler): Promise<RecordEndReason> {
     // --duration counts sampling time, not the time a launched program took to build and start.
-    const deadline = this.options.durationMs ? this.now() + this.options.durationMs : Number.POSITIVE_INFINITY;
+    const deadline = this.options.durationMs
+      ? this.now() + this.options.durationMs
+      : Number.POSITIVE_INFINITY;
     const dumpEvery = this.settings.dumpEvery;
     let nextDue = this.now();
     let gapId: number | null = null;
@@ -433,7 +439,9 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
         } else {
           // One error row per gap, not one per attempt.
           this.writer!.noteGapAttempt(gapId);
-          sample.errors = sample.errors.filter((error) => error.kind !== "connect" && error.kind !== "timeout");
+          sample.errors = sample.errors.filter(
+            (error) => error.kind !== "connect" && error.kind !== "timeout",
+          );
         }
       }
       this.writeSample(sample, outcome.hasData);
@@ -466,8 +474,9 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
 
     // The last sample (with a goroutine dump), while the target still runs and answers. Skipped when
     // the terminal's Ctrl-C also reached a launched program (it is shutting down) or on a forced stop.
+    const launchedGotInterrupt = this.target !== null && this.targetSignalledByTerminal;
     const wantFinal =
-      loopEnd === "duration" || (loopEnd === "stopped" && !this.forceStop && !this.targetSignalledByTerminal);
+      loopEnd === "duration" || (loopEnd === "stopped" && !this.forceStop && !launchedGotInterrupt);
     if (wantFinal && gapId === null && !targetGone()) {
       this.tickAbort = new AbortController();
       const outcome = await this.collectOnce(sampler, true, true, this.tickAbort.signal);
@@ -536,7 +545,8 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       this.live.heapSnapshots++;
       this.live.liveHeapBytes = sample.heap.summary?.inuseBytes ?? this.live.liveHeapBytes;
     } else {
-      const heapAlloc = sample.memstats.find((m) => m.sample.fields.HeapAlloc !== undefined)?.sample.fields.HeapAlloc;
+      const heapAlloc = sample.memstats.find((m) => m.sample.fields.HeapAlloc !== undefined)?.sample.fields
+        .HeapAlloc;
       if (heapAlloc !== undefined) this.live.liveHeapBytes = heapAlloc;
     }
     const goroutines =
@@ -629,7 +639,9 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       endpoints,
       headerNames: Object.keys(this.options.headers ?? {}),
       command: this.options.command ? redactCommandLine(this.options.command) : null,
-      cmdline: cmdline ? redactCommandLine(cmdline) : null,
+      // expvar's cmdline can carry secrets in any argument: only the program is kept, unless --keep-vars
+      // (then the arguments too, with secret-looking flag values still redacted).
+      cmdline: cmdline ? (this.settings.keepVars ? redactCommandLine(cmdline) : cmdline.slice(0, 1)) : null,
       pid: this.target ? (this.target.programPid() ?? this.target.pid) : (this.urlPid() ?? null),
       goVersion: discovery?.goVersion ?? null,
       hostname: hostname(),

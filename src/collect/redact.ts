@@ -27,7 +27,9 @@ export function redactUrl(url: string): string {
     if (looksLikeSecretName(name)) parsed.searchParams.set(name, REDACTED);
   }
   // URL encodes "<redacted>"; keep it readable.
-  return parsed.href.replaceAll(encodeURIComponent(REDACTED), REDACTED).replaceAll("%3Credacted%3E", REDACTED);
+  return parsed.href
+    .replaceAll(encodeURIComponent(REDACTED), REDACTED)
+    .replaceAll("%3Credacted%3E", REDACTED);
 }
 
 /** Passwords inside something URL-like that `URL` cannot parse (`user:pw@tcp(host)/db`). */
@@ -53,7 +55,12 @@ export function redactCommandLine(argv: readonly string[]): string[] {
       continue;
     }
     const bareFlag = /^--?([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(arg);
-    if (bareFlag && looksLikeSecretName(bareFlag[1]!) && i + 1 < argv.length && !argv[i + 1]!.startsWith("-")) {
+    if (
+      bareFlag &&
+      looksLikeSecretName(bareFlag[1]!) &&
+      i + 1 < argv.length &&
+      !argv[i + 1]!.startsWith("-")
+    ) {
       out.push(arg, REDACTED);
       i++;
       continue;

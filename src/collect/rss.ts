@@ -86,9 +86,33 @@ export function readProcessReading(pid: number): ProcessReading | null {
 }
 
 /** Processes that only start the real program: `go run`, shells and exec wrappers. */
-const LAUNCHER_NAMES = new Set(["go", "sh", "bash", "dash", "zsh", "env", "timeout", "nice", "stdbuf", "time"]);
+const LAUNCHER_NAMES = new Set([
+  "go",
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "env",
+  "timeout",
+  "nice",
+  "stdbuf",
+  "time",
+]);
 /** What `go run` starts before the program itself. */
-const TOOLCHAIN_NAMES = new Set(["go", "compile", "link", "asm", "cgo", "vet", "gcc", "cc", "cc1", "as", "ld", "collect2"]);
+const TOOLCHAIN_NAMES = new Set([
+  "go",
+  "compile",
+  "link",
+  "asm",
+  "cgo",
+  "vet",
+  "gcc",
+  "cc",
+  "cc1",
+  "as",
+  "ld",
+  "collect2",
+]);
 
 function allProcesses(): ProcStat[] {
   let entries: string[];

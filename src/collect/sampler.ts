@@ -22,8 +22,8 @@ import { parsePrometheusMemStats } from "../formats/memstats-prometheus.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
 import type { Profile } from "../profile/model.js";
 import type {
-  CollectedSample,
   CollectError,
+  CollectedSample,
   CollectSource,
   EndpointUrls,
   GoroutineSnapshotSummary,
@@ -156,7 +156,13 @@ export class Sampler {
       }
     };
 
-    const sample: CollectedSample = { startedMs, finishedMs: startedMs, final: request.final, memstats: [], errors };
+    const sample: CollectedSample = {
+      startedMs,
+      finishedMs: startedMs,
+      final: request.final,
+      memstats: [],
+      errors,
+    };
 
     // 1. MemStats first: they decide whether the heap profile needs gc=1 ("auto").
     const varsBytes = await fetch("vars", endpoints.vars);
@@ -178,7 +184,9 @@ export class Sampler {
         if (this.options.keepVars) entry.raw = metricsBytes;
         sample.memstats.push(entry);
       } catch (error) {
-        errors.push(this.error("metrics", endpoints.metrics, "garbage", describeGarbage(error, metricsBytes)));
+        errors.push(
+          this.error("metrics", endpoints.metrics, "garbage", describeGarbage(error, metricsBytes)),
+        );
       }
     }
 
@@ -248,8 +256,9 @@ export class Sampler {
       errors.push(this.error(sourceOf(endpoints, failure.url), failure.url, failure.kind, failure.message));
     }
     const hasData =
-      Boolean(sample.heap || sample.goroutineProfile || sample.goroutineDump || sample.goroutineLeak || sample.rss) ||
-      sample.memstats.length > 0;
+      Boolean(
+        sample.heap || sample.goroutineProfile || sample.goroutineDump || sample.goroutineLeak || sample.rss,
+      ) || sample.memstats.length > 0;
     return {
       sample,
       reachable,
@@ -292,7 +301,11 @@ export class Sampler {
    * larger total than the last snapshot's means a GC ran since (and the profile is as of it).
    */
   private isFresh(summary: HeapProfileSummary): boolean {
-    return summary.allocBytes !== null && this.lastHeapAllocBytes !== null && summary.allocBytes > this.lastHeapAllocBytes;
+    return (
+      summary.allocBytes !== null &&
+      this.lastHeapAllocBytes !== null &&
+      summary.allocBytes > this.lastHeapAllocBytes
+    );
   }
 
   private afterHeapFetch(decision: GcDecision, forced: boolean, summary: HeapProfileSummary): void {
@@ -317,11 +330,17 @@ export class Sampler {
       if (reading) return { bytes: reading.rssBytes, pid, source: "proc", cpuSeconds: reading.cpuSeconds };
     }
     const fromMetrics = memstats.find((entry) => entry.sample.rssBytes !== undefined);
-    if (fromMetrics) return { bytes: fromMetrics.sample.rssBytes!, pid: null, source: "prometheus", cpuSeconds: null };
+    if (fromMetrics)
+      return { bytes: fromMetrics.sample.rssBytes!, pid: null, source: "prometheus", cpuSeconds: null };
     return undefined;
   }
 
-  private parseProfile(source: CollectSource, url: string, bytes: Buffer, errors: CollectError[]): Profile | null {
+  private parseProfile(
+    source: CollectSource,
+    url: string,
+    bytes: Buffer,
+    errors: CollectError[],
+  ): Profile | null {
     try {
       return parseProfileBytes(bytes, redactUrl(url)).profile;
     } catch (error) {
@@ -330,10 +349,7 @@ export class Sampler {
     }
   }
 
-  private payload(
-    bytes: Buffer,
-    snapshot: () => GoroutineSnapshot,
-  ): RawPayload<GoroutineSnapshotSummary> {
+  private payload(bytes: Buffer, snapshot: () => GoroutineSnapshot): RawPayload<GoroutineSnapshotSummary> {
     try {
       return { bytes, summary: summarizeGoroutines(snapshot()) };
     } catch {
@@ -355,7 +371,12 @@ export class Sampler {
     };
   }
 
-  private error(source: CollectSource, url: string, kind: CollectError["kind"], message: string): CollectError {
+  private error(
+    source: CollectSource,
+    url: string,
+    kind: CollectError["kind"],
+    message: string,
+  ): CollectError {
     return { source, url: redactUrl(url), kind, message, atMs: this.now() };
   }
 }
@@ -376,12 +397,12 @@ export function summarizeHeapProfile(profile: Profile): HeapProfileSummary {
       if (column >= 0) totals[key] += sample.values[column] ?? 0;
     }
   }
-  const valueOf = (key: keyof typeof columns) => (columns[key] >= 0 ? totals[key] : null);
+  const totalOrNull = (key: keyof typeof columns) => (columns[key] >= 0 ? totals[key] : null);
   return {
-    inuseBytes: valueOf("inuseBytes"),
-    inuseObjects: valueOf("inuseObjects"),
-    allocBytes: valueOf("allocBytes"),
-    allocObjects: valueOf("allocObjects"),
+    inuseBytes: totalOrNull("inuseBytes"),
+    inuseObjects: totalOrNull("inuseObjects"),
+    allocBytes: totalOrNull("allocBytes"),
+    allocObjects: totalOrNull("allocObjects"),
     sampleCount: profile.samples.length,
   };
 }

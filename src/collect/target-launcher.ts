@@ -53,7 +53,6 @@ export class LaunchedTarget {
   readonly pid: number;
   /** Resolves when the launched process exits (the process heapscope started, not a grandchild). */
   readonly exited: Promise<TargetExit>;
-  private readonly child: ChildProcess;
   private exit: TargetExit | null = null;
   private knownProgramPid: number | null = null;
   private stderrDone!: Promise<void>;
@@ -61,7 +60,6 @@ export class LaunchedTarget {
   private goRunReport: { code: number | null; signal: string | null } | null = null;
 
   constructor(child: ChildProcess, options: LaunchOptions) {
-    this.child = child;
     this.pid = child.pid!;
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {

@@ -5,7 +5,7 @@
  * hints. No I/O: profiles and sources come through the input's callbacks.
  */
 import { type GoroutineAnalysis, type GoroutineGroupGrowth, analyzeGoroutines } from "./goroutine-growth.js";
-import { collectHeapSites, type HeapSiteTable, rankSiteGrowth, type SiteGrowth } from "./heap-growth.js";
+import { collectHeapSites, type HeapSite, type HeapSiteTable, rankSiteGrowth, type SiteGrowth } from "./heap-growth.js";
 import { buildHints, type GoroutineSuspectFacts, type HeapSuspectFacts, suspectKey } from "./hints.js";
 import type { DiagnosisInput } from "./input.js";
 import { findGoModVersion, frameOrigin, type ModuleContext, parseGoVersion, versionBefore } from "./module-path.js";
@@ -44,6 +44,8 @@ export const FLOORS = {
 };
 
 const MAX_SUSPECTS = 10;
+/** Below this many snapshots the trend tests cannot reach significance (judgeSignal's minimum). */
+const MIN_SNAPSHOTS_FOR_TRENDS = 8;
 const SUSPECT_ALPHA = 0.01;
 const MIN_SHARE = 0.02;
 /** A goroutine suspect leads when the heap grows by less than this per leaked goroutine. */
@@ -118,6 +120,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     }
   }
   if (liveHeap) signals.liveHeap = liveHeap;
+  // Shares of the growth: of the live heap's growth as finally judged, and never summing past 100 %.
+  const siteSum = siteGrowth.filter((g) => g.pValue < SUSPECT_ALPHA).reduce((sum, g) => sum + g.growthBytesPerSecond, 0);
+  const shareDenominator = Math.max(liveHeap?.slopePerSecond ?? 0, siteSum);
+  if (shareDenominator > 0) {
+    for (const g of siteGrowth) g.shareOfGrowth = Math.min(1, g.growthBytesPerSecond / shareDenominator);
+  }
 
   let liveObjects: SignalJudgement | undefined;
   if (liveObjectPoints.length > 0) {
@@ -230,7 +238,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const timers = timerSemantics(input, goModVersion);
   const goVersion = goModVersion ?? parseGoVersion(input.buildInfo?.goVersion);
   const heapFacts: HeapSuspectFacts[] = significantSites.map((g) => heapFactsOf(g));
-  const goroutineGroups = mergeTransportGroups(goroutineAnalysis.growing, siteGrowth, module);
+  const lastColumn = table.times.length - 1;
+  const allocatingSites = table.sites
+    .filter((acc) => lastColumn >= 0 && acc.allocBytes[lastColumn] > 0)
+    .sort((a, b) => b.allocBytes[lastColumn] - a.allocBytes[lastColumn])
+    .map((acc) => acc.site);
+  const goroutineGroups = mergeTransportGroups(goroutineAnalysis.growing, [...siteGrowth.map((g) => g.site), ...allocatingSites], module);
   const goroutineFacts: GoroutineSuspectFacts[] = goroutineGroups.map((g) => ({
     function: g.function,
     frames: g.stack,
@@ -309,6 +322,37 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     ];
     rates.sort((a, b) => b.rate - a.rate);
     suspects = rates.flatMap((r) => r.suspects);
+  }
+
+  // Too few snapshots for a trend test: name the sites that grew in every step, without claiming it.
+  if (result.verdict === "inconclusive" && suspects.length === 0) {
+    if (table.times.length >= 3 && table.times.length < MIN_SNAPSHOTS_FOR_TRENDS) {
+      const steady = siteGrowth.filter((g) => g.series.every((p, i, all) => i === 0 || p.value >= all[i - 1].value));
+      suspects = steady.slice(0, MAX_SUSPECTS).map((g) => ({
+        kind: "heap" as const,
+        function: g.site.function,
+        stack: g.site.stack.map((f) => f.function),
+        file: g.site.file,
+        line: g.site.line,
+        growthBytesPerSecond: g.growthBytesPerSecond,
+        growthObjectsPerSecond: g.growthObjectsPerSecond,
+        inuseBytes: g.inuseBytes,
+        shareOfGrowth: g.shareOfGrowth,
+        hint: "Grew in every snapshot, but too few snapshots to call it a trend.",
+        attribution: g.site.attribution,
+        pValue: g.pValue,
+        objectSizes: g.objectSizes,
+        withinSamplingNoise: g.sampledGrowthEvents < 8,
+        series: downsample(g.series, 60),
+      }));
+      if (suspects.length > 0) {
+        notes.push(
+          `Only ${table.times.length} heap snapshots: the suspects grew in every one of them, which is not yet a statistically established trend.`,
+        );
+      }
+    } else if (table.times.length > 0 && table.times.length < 3) {
+      notes.push(`Only ${table.times.length} heap snapshot${table.times.length === 1 ? "" : "s"}: with fewer than three, no per-site growth is claimed.`);
+    }
   }
 
   // --- Evidence ---------------------------------------------------------------------------------
@@ -428,15 +472,16 @@ interface NamedGroup extends GoroutineGroupGrowth {
  * growing heap sites that allocate through net/http's Client or Transport, and name the goroutine
  * suspect after it. The two loops of one leak are merged into one suspect.
  */
-function mergeTransportGroups(groups: GoroutineGroupGrowth[], sites: SiteGrowth[], module: ModuleContext): NamedGroup[] {
+function mergeTransportGroups(groups: GoroutineGroupGrowth[], sites: HeapSite[], module: ModuleContext): NamedGroup[] {
   const isTransport = (g: GoroutineGroupGrowth): boolean =>
     g.stack.some((f) => /^net\/http\.\(\*persistConn\)\.(readLoop|writeLoop)$/.test(f.func));
   const transportGroups = groups.filter(isTransport);
   if (transportGroups.length === 0) return groups;
+  // Sites whose in-use memory grows first, then any that allocate through the HTTP client.
   const requesterSite = sites.find(
     (s) =>
-      s.site.attribution === "own" &&
-      s.site.stack.some((f) => /^net\/http\.(\(\*(Client|Transport)\)\.|Get$|Post$|Head$|PostForm$)/.test(f.function)),
+      s.attribution === "own" &&
+      s.stack.some((f) => /^net\/http\.(\(\*(Client|Transport)\)\.|Get$|Post$|Head$|PostForm$)/.test(f.function)),
   );
   const others = groups.filter((g) => !isTransport(g));
   const lead = transportGroups[0];
@@ -451,11 +496,11 @@ function mergeTransportGroups(groups: GoroutineGroupGrowth[], sites: SiteGrowth[
     ),
     pValue: Math.min(...transportGroups.map((g) => g.pValue)),
   };
-  if (requesterSite && frameOrigin(requesterSite.site.function, module) === "own") {
-    merged.function = requesterSite.site.function;
-    merged.file = requesterSite.site.file;
-    merged.line = requesterSite.site.line;
-    merged.requester = requesterSite.site.function;
+  if (requesterSite && frameOrigin(requesterSite.function, module) === "own") {
+    merged.function = requesterSite.function;
+    merged.file = requesterSite.file;
+    merged.line = requesterSite.line;
+    merged.requester = requesterSite.function;
   }
   return [merged, ...others].sort((a, b) => b.growthPerSecond - a.growthPerSecond);
 }

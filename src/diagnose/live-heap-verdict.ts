@@ -106,9 +106,10 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
   if (exact) {
     const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND * Math.max(exact.spanSeconds, 1);
     const allowance = fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND : 0;
-    // Growth the profile shows (a retaining site, or a growing sampled total) is not overruled by a
-    // bound on the exact series: that bound may only mean its noise hides a slow leak.
-    const profileShowsGrowth = retained >= exact.floorPerSecond || sampled?.verdict === "growing";
+    // Growth the profile attributes to sites that keep what they allocate is not overruled by a bound
+    // on the exact series: that bound may only mean its noise hides a slow leak. (A growing sampled
+    // total alone is not enough: a turning-over cache makes it wander.)
+    const profileShowsGrowth = retained >= exact.floorPerSecond;
     if (exact.verdict === "bounded" && !profileShowsGrowth) return combined(exact, { reason: exact.reason });
     if (
       allowance > 0 &&
@@ -126,7 +127,7 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
       return combined(sampled, { reason: sampled.reason });
     }
     const why = profileShowsGrowth
-      ? `the heap profile shows growth (${sampled?.verdict === "growing" ? `in-use total ${sampled.reason}` : `sites keeping ${describeRate(retained, "bytes")}: ${owners}`}) that HeapAlloc after forced GCs does not confirm (${exact.reason})`
+      ? `allocation sites keep ${describeRate(retained, "bytes")} (${owners}) but HeapAlloc after forced GCs does not confirm it (${exact.reason})`
       : exact.verdict === "growing"
         ? `HeapAlloc after forced GCs ${exact.reason}, but no allocation site in the profile keeps that memory${sampled ? ` (profile total: ${sampled.verdict}, p=${formatP(sampled.pValue)})` : ""}`
         : exact.reason;

@@ -73,16 +73,23 @@ export function columnsFromProfile(profile: Profile): SampleColumns {
 
 /**
  * Decodes uncompressed profile.proto bytes into a Profile without samples plus the samples as
- * columns. `decodeWithoutSamples` decodes everything else (it is given the bytes with the sample
- * fields cut out), so headers, locations and validation stay the regular decoder's. Returns
- * undefined for anything unusual, so the caller can fall back to the regular path and its errors.
+ * columns, in one pass over the bytes. `decodeWithoutSamples` decodes everything else (it is given
+ * the bytes with the sample fields cut out), so headers, locations and validation stay the regular
+ * decoder's. Returns undefined for anything unusual, so the caller can fall back to the regular
+ * path and its errors.
  */
 export function decodeColumnarProfile(
   bytes: Uint8Array,
   decodeWithoutSamples: (bytes: Uint8Array) => Profile,
 ): { profile: Profile; columns: SampleColumns } | undefined {
+  // Pass 1 over the top-level fields: where the samples are (to size the columns once), how many
+  // sample types there are, which string indices spell "pprof::base" and "true", and the bytes of
+  // every other field, for the regular decoder.
   const reader = new WideVarint(bytes);
-  const sampleRanges: number[] = [];
+  let sampleRanges = new Int32Array(2048);
+  let sampleCount = 0;
+  let sampleBytes = 0;
+  let sampleTypeCount = 0;
   const kept: number[] = [];
   let stringIndex = 0;
   let baseKeyIndex = -1;
@@ -98,12 +105,17 @@ export function decodeColumnarProfile(
       const length = reader.uint64();
       const start = reader.pos;
       const end = start + length;
-      if (length < 0 || end > bytes.length) return undefined;
+      if (reader.failed || end > bytes.length) return undefined;
       reader.pos = end;
       if (field === 2) {
-        sampleRanges.push(start, end);
+        if (2 * sampleCount + 2 > sampleRanges.length) sampleRanges = growInt32(sampleRanges, sampleRanges.length * 2);
+        sampleRanges[2 * sampleCount] = start;
+        sampleRanges[2 * sampleCount + 1] = end;
+        sampleCount++;
+        sampleBytes += length;
         continue;
       }
+      if (field === 1) sampleTypeCount++;
       if (field === 6) {
         if (equalsAscii(bytes, start, end, baseKey)) baseKeyIndex = stringIndex;
         else if (equalsAscii(bytes, start, end, trueText)) trueIndex = stringIndex;
@@ -121,6 +133,13 @@ export function decodeColumnarProfile(
     if (reader.pos > bytes.length || reader.failed) return undefined;
     kept.push(fieldStart, reader.pos);
   }
+  // Pass 2: the samples, into columns sized from pass 1.
+  const samples = new SampleDecoder(bytes, sampleCount, sampleBytes, sampleTypeCount);
+  for (let i = 0; i < sampleCount; i++) {
+    if (!samples.decode(sampleRanges[2 * i]!, sampleRanges[2 * i + 1]!)) return undefined;
+  }
+  samples.baseKeyIndex = baseKeyIndex;
+  samples.trueIndex = trueIndex;
   let keptLength = 0;
   for (let i = 0; i < kept.length; i += 2) keptLength += kept[i + 1]! - kept[i]!;
   const stripped = new Uint8Array(keptLength);
@@ -135,7 +154,7 @@ export function decodeColumnarProfile(
   } catch {
     return undefined;
   }
-  const columns = decodeSampleColumns(bytes, sampleRanges, profile, baseKeyIndex, trueIndex);
+  const columns = samples.finish(profile);
   return columns ? { profile, columns } : undefined;
 }
 
@@ -145,149 +164,242 @@ function equalsAscii(bytes: Uint8Array, start: number, end: number, text: number
   return true;
 }
 
-function decodeSampleColumns(
-  bytes: Uint8Array,
-  ranges: number[],
-  profile: Profile,
-  baseKeyIndex: number,
-  trueIndex: number,
-): SampleColumns | undefined {
-  const count = ranges.length / 2;
-  const stride = profile.sampleTypes.length;
-  const values = new Float64Array(count * stride);
-  const stackStart = new Int32Array(count + 1);
-  let locationIndex = new Int32Array(Math.max(16, count * 8));
-  let frames = 0;
-  let diffBase: Uint8Array | undefined;
-  // Location ID → index + 1 (0 = unknown), dense when the IDs are.
-  let maxId = 0;
-  for (const l of profile.locations) if (l.id > maxId) maxId = l.id;
-  const dense = maxId <= profile.locations.length * 4 + 1024;
-  const denseIndex = new Int32Array(dense ? maxId + 1 : 0);
-  const sparseIndex = new Map<number, number>();
-  profile.locations.forEach((l, i) => {
-    if (dense) denseIndex[l.id] = i + 1;
-    else sparseIndex.set(l.id, i + 1);
-  });
-  const wide = new WideVarint(bytes);
-  const length = bytes.length;
-  for (let i = 0; i < count; i++) {
-    stackStart[i] = frames;
-    let pos = ranges[2 * i]!;
-    const end = ranges[2 * i + 1]!;
-    let valueCount = 0;
+/**
+ * Decodes Sample messages into growing typed arrays: location IDs (mapped to indices once the
+ * locations are known), values, and which samples carry pprof::base=true. Small methods on one
+ * class, so V8 optimizes the per-sample work early even though a CLI run executes it only once.
+ */
+class SampleDecoder {
+  count = 0;
+  /** Location IDs of all samples. */
+  private ids: Int32Array;
+  private frames = 0;
+  private stackStart: Int32Array;
+  private values: Float64Array;
+  private valueCount = 0;
+  private valueStart: Int32Array;
+  private labelStarts: number[] = [];
+  baseKeyIndex = -1;
+  trueIndex = -1;
+  private readonly wide: WideVarint;
+
+  /** Sized for `count` samples in `sampleBytes` bytes with `stride` values each (more is allowed). */
+  constructor(
+    private readonly bytes: Uint8Array,
+    count: number,
+    sampleBytes: number,
+    stride: number,
+  ) {
+    // Each ID takes at least one byte of its sample, so the samples' bytes bound their number.
+    this.ids = new Int32Array(sampleBytes + 16);
+    this.stackStart = new Int32Array(count + 2);
+    this.values = new Float64Array(Math.max(64, count * stride + 64));
+    this.valueStart = new Int32Array(count + 2);
+    this.wide = new WideVarint(bytes);
+  }
+
+  /** Decodes one Sample message; false when it is not one this decoder handles. */
+  decode(start: number, end: number): boolean {
+    const i = this.count;
+    if (i + 1 >= this.stackStart.length) {
+      this.stackStart = growInt32(this.stackStart, this.stackStart.length * 2);
+      this.valueStart = growInt32(this.valueStart, this.valueStart.length * 2);
+    }
+    if (this.valueCount + 64 > this.values.length) this.values = growFloat64(this.values, this.values.length * 2);
+    if (this.frames + (end - start) > this.ids.length) {
+      this.ids = growInt32(this.ids, Math.max(this.ids.length * 2, this.frames + (end - start)));
+    }
+    const bytes = this.bytes;
+    const ids = this.ids;
+    const values = this.values;
+    let frames = this.frames;
+    let valueCount = this.valueCount;
+    this.stackStart[i] = frames;
+    this.valueStart[i] = valueCount;
+    let pos = start;
     while (pos < end) {
-      // Field keys of a sample fit in one byte.
       const key = bytes[pos++]!;
-      if (key >= 0x80) return undefined;
       const field = key >>> 3;
       const wire = key & 7;
-      if (field === 1 || field === 2) {
-        let stop = pos;
-        if (wire === 2) {
-          let len = 0;
+      if (key === 0x0a || key === 0x08) {
+        // location_id, packed (0x0a) or one (0x08): IDs below 2^28 take at most 4 bytes.
+        let stop = pos + 1;
+        if (key === 0x0a) {
+          let length = 0;
           let shift = 0;
           let b: number;
           do {
             b = bytes[pos++]!;
-            len |= (b & 0x7f) << shift;
+            length |= (b & 0x7f) << shift;
             shift += 7;
           } while (b >= 0x80 && shift < 28);
-          if (b >= 0x80) return undefined;
-          stop = pos + len;
-          if (stop > end) return undefined;
-        } else if (wire !== 0) {
-          return undefined;
+          stop = pos + length;
+          if (b >= 0x80 || stop > end) return false;
         }
-        do {
-          // Fast varint: up to 4 bytes (< 2^28); longer ones go through WideVarint.
-          let b = bytes[pos]!;
-          let v: number;
-          if (b < 0x80) {
-            v = b;
-            pos++;
-          } else {
-            let lo = b & 0x7f;
-            b = bytes[pos + 1]!;
-            lo |= (b & 0x7f) << 7;
-            if (b < 0x80) {
-              v = lo;
-              pos += 2;
-            } else {
-              b = bytes[pos + 2]!;
-              lo |= (b & 0x7f) << 14;
-              if (b < 0x80) {
-                v = lo;
-                pos += 3;
-              } else {
-                b = bytes[pos + 3]!;
-                lo |= (b & 0x7f) << 21;
-                if (b < 0x80) {
-                  v = lo;
-                  pos += 4;
-                } else {
-                  wide.pos = pos;
-                  v = field === 1 ? wide.uint64() : wide.int64();
-                  pos = wide.pos;
-                  if (wide.failed) return undefined;
-                }
+        while (pos < stop) {
+          let b = bytes[pos++]!;
+          let id = b & 0x7f;
+          if (b >= 0x80) {
+            b = bytes[pos++]!;
+            id |= (b & 0x7f) << 7;
+            if (b >= 0x80) {
+              b = bytes[pos++]!;
+              id |= (b & 0x7f) << 14;
+              if (b >= 0x80) {
+                b = bytes[pos++]!;
+                id |= (b & 0x7f) << 21;
+                if (b >= 0x80) return false;
               }
             }
           }
-          if (field === 1) {
-            const index = dense ? (v < denseIndex.length ? denseIndex[v]! : 0) : (sparseIndex.get(v) ?? 0);
-            if (index === 0) return undefined;
-            if (frames === locationIndex.length) {
-              const grown = new Int32Array(locationIndex.length * 2);
-              grown.set(locationIndex);
-              locationIndex = grown;
-            }
-            locationIndex[frames++] = index - 1;
-          } else {
-            if (valueCount >= stride) return undefined;
-            values[i * stride + valueCount++] = v;
-          }
-        } while (wire === 2 && pos < stop);
-        if (pos > end) return undefined;
-      } else {
-        wide.pos = pos;
-        if (field === 3 && wire === 2) {
-          const len = wide.uint64();
-          const labelEnd = wide.pos + len;
-          if (labelEnd > end) return undefined;
-          if (baseKeyIndex > 0 && trueIndex > 0) {
-            let labelKey = 0;
-            let labelStr = 0;
-            while (wide.pos < labelEnd) {
-              const labelTag = wide.uint64();
-              if ((labelTag & 7) !== 0) return undefined;
-              const value = wide.uint64();
-              if (labelTag >>> 3 === 1) labelKey = value;
-              else if (labelTag >>> 3 === 2) labelStr = value;
-            }
-            if (labelKey === baseKeyIndex && labelStr === trueIndex) {
-              diffBase ??= new Uint8Array(count);
-              diffBase[i] = 1;
-            }
-          }
-          wide.pos = labelEnd;
-        } else if (wire === 0) {
-          wide.uint64();
-        } else if (wire === 2) {
-          wide.pos += wide.uint64();
-        } else {
-          return undefined;
+          ids[frames++] = id;
+          if (key === 0x08) break;
         }
-        if (wide.failed || wide.pos > end) return undefined;
-        pos = wide.pos;
+        if (pos > end) return false;
+      } else if (key === 0x12 || key === 0x10) {
+        // value, packed or one. Small non-negative values (< 2^28) are read inline; large or
+        // negative ones (10-byte two's complement) through the general reader.
+        let stop = pos + 1;
+        if (key === 0x12) {
+          this.wide.pos = pos;
+          const length = this.wide.uint64();
+          pos = this.wide.pos;
+          stop = pos + length;
+          if (stop > end) return false;
+        }
+        while (pos < stop) {
+          if (valueCount === values.length) return false;
+          const b0 = bytes[pos]!;
+          if (b0 < 0x80) {
+            values[valueCount++] = b0;
+            pos++;
+          } else {
+            const b1 = bytes[pos + 1]!;
+            const b2 = bytes[pos + 2]!;
+            const b3 = bytes[pos + 3]!;
+            if (b1 < 0x80) {
+              values[valueCount++] = (b0 & 0x7f) | (b1 << 7);
+              pos += 2;
+            } else if (b2 < 0x80) {
+              values[valueCount++] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+              pos += 3;
+            } else if (b3 < 0x80) {
+              values[valueCount++] = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
+              pos += 4;
+            } else {
+              this.wide.pos = pos;
+              values[valueCount++] = this.wide.int64();
+              if (this.wide.failed) return false;
+              pos = this.wide.pos;
+            }
+          }
+          if (key === 0x10) break;
+        }
+        if (pos > end) return false;
+      } else if (key === 0x1a) {
+        this.wide.pos = pos;
+        const length = this.wide.uint64();
+        const labelStart = this.wide.pos;
+        pos = labelStart + length;
+        if (pos > end) return false;
+        // Only pprof::base matters here, a string label; numeric labels (key, num, unit) are
+        // skipped. Which string indices it uses is known once the string table is read.
+        if (hasStringValue(bytes, labelStart, pos)) this.labelStarts.push(i, labelStart, pos);
+      } else {
+        if (key >= 0x80) return false;
+        this.wide.pos = pos;
+        if (wire === 0) this.wide.uint64();
+        else if (wire === 2) this.wide.pos += this.wide.uint64();
+        else return false;
+        if (this.wide.failed) return false;
+        pos = this.wide.pos;
       }
     }
-    if (pos > length) return undefined;
-    // pprof rejects samples whose value count differs from the sample types; leave that to it.
-    if (valueCount !== stride) return undefined;
+    this.frames = frames;
+    this.valueCount = valueCount;
+    this.count = i + 1;
+    return pos === end;
   }
-  stackStart[count] = frames;
-  return { count, stride, values, stackStart, locationIndex: locationIndex.subarray(0, frames), diffBase };
+
+  /** Maps IDs to location indices and checks the value counts; undefined when anything is off. */
+  finish(profile: Profile): SampleColumns | undefined {
+    const count = this.count;
+    const stride = profile.sampleTypes.length;
+    this.stackStart[count] = this.frames;
+    this.valueStart[count] = this.valueCount;
+    // pprof rejects samples whose value count differs from the sample types; leave that to it.
+    if (this.valueCount !== count * stride) return undefined;
+    for (let i = 0; i < count; i++) if (this.valueStart[i] !== i * stride) return undefined;
+    const indexOf = locationIndexer(profile);
+    const locationIndex = new Int32Array(this.frames);
+    const ids = this.ids;
+    let lastId = -1;
+    let lastIndex = -1;
+    for (let k = 0; k < this.frames; k++) {
+      const id = ids[k]!;
+      if (id !== lastId) {
+        lastId = id;
+        lastIndex = indexOf(id);
+        if (lastIndex < 0) return undefined;
+      }
+      locationIndex[k] = lastIndex;
+    }
+    let diffBase: Uint8Array | undefined;
+    if (this.baseKeyIndex > 0 && this.trueIndex > 0) {
+      const reader = this.wide;
+      const starts = this.labelStarts;
+      for (let j = 0; j < starts.length; j += 3) {
+        reader.pos = starts[j + 1]!;
+        const end = starts[j + 2]!;
+        let labelKey = 0;
+        let labelStr = 0;
+        while (reader.pos < end) {
+          const tag = reader.uint64();
+          if ((tag & 7) !== 0) return undefined;
+          const value = reader.uint64();
+          if (tag >>> 3 === 1) labelKey = value;
+          else if (tag >>> 3 === 2) labelStr = value;
+        }
+        if (labelKey === this.baseKeyIndex && labelStr === this.trueIndex) {
+          diffBase ??= new Uint8Array(count);
+          diffBase[starts[j]!] = 1;
+        }
+      }
+    }
+    return {
+      count,
+      stride,
+      values: this.values.subarray(0, this.valueCount),
+      stackStart: this.stackStart.subarray(0, count + 1),
+      locationIndex,
+      diffBase,
+    };
+  }
+}
+
+/** Whether a Label message has a `str` field (tag 0x10), reading only its varint-coded fields. */
+function hasStringValue(bytes: Uint8Array, start: number, end: number): boolean {
+  let pos = start;
+  while (pos < end) {
+    const tag = bytes[pos++]!;
+    if (tag === 0x10) return true;
+    if ((tag & 7) !== 0 || tag >= 0x80) return true; // unusual: let finish() look at it
+    while (pos < end && bytes[pos]! >= 0x80) pos++;
+    pos++;
+  }
+  return false;
+}
+
+function growInt32(array: Int32Array, length: number): Int32Array {
+  const grown = new Int32Array(length);
+  grown.set(array);
+  return grown;
+}
+
+function growFloat64(array: Float64Array, length: number): Float64Array {
+  const grown = new Float64Array(length);
+  grown.set(array);
+  return grown;
 }
 
 const TWO_POW_32 = 4294967296;

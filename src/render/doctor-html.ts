@@ -47,7 +47,9 @@ export function lineChartSvg(points: SeriesPoint[], options: ChartOptions): stri
   }
   const x = (t: number) => pad.left + ((t - t0) / (t1 - t0)) * (width - pad.left - pad.right);
   const y = (v: number) => pad.top + (1 - (v - min) / (max - min)) * (height - pad.top - pad.bottom);
-  const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(p.tSeconds).toFixed(1)},${y(p.value).toFixed(1)}`).join(" ");
+  const path = points
+    .map((p, i) => `${i === 0 ? "M" : "L"}${x(p.tSeconds).toFixed(1)},${y(p.value).toFixed(1)}`)
+    .join(" ");
   const dots = points
     .map(
       (p) =>
@@ -89,7 +91,8 @@ export function growthFlameGraphSvg(stacks: { stack: string[]; bytes: number }[]
       node = child;
     }
   }
-  if (root.value <= 0) return `<p class="muted">No in-use growth between the first and the last snapshot.</p>`;
+  if (root.value <= 0)
+    return `<p class="muted">No in-use growth between the first and the last snapshot.</p>`;
   const rowHeight = 18;
   const rects: string[] = [];
   let depth = 0;
@@ -108,7 +111,9 @@ export function growthFlameGraphSvg(stacks: { stack: string[]; bytes: number }[]
       }</g>`,
     );
     let cursor = x;
-    const children = [...node.children.values()].sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1));
+    const children = [...node.children.values()].sort(
+      (a, b) => b.value - a.value || (a.name < b.name ? -1 : 1),
+    );
     for (const child of children) {
       const cw = (child.value / node.value) * w;
       visit(child, cursor, cw, level + 1);
@@ -146,7 +151,10 @@ th{background:#f6f6f6}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospa
 .ev-leak{color:#c0392b}.ev-healthy{color:#27ae60}details{margin:4px 0}
 `;
 
-export function renderDoctorHtml(diagnosis: Diagnosis, options: { title?: string; generatedAt?: string } = {}): string {
+export function renderDoctorHtml(
+  diagnosis: Diagnosis,
+  options: { title?: string; generatedAt?: string } = {},
+): string {
   const o = diagnosis.observation;
   const suspectsRows = diagnosis.suspects
     .map((s, i) => {
@@ -157,11 +165,16 @@ export function renderDoctorHtml(diagnosis: Diagnosis, options: { title?: string
       return `<tr><td>${i + 1}</td><td>${escapeHtml(s.kind)}</td><td><code>${escapeHtml(s.function || "(outside the Go heap)")}</code><details><summary>stack</summary><code>${s.stack
         .slice(0, 32)
         .map(escapeHtml)
-        .join("<br>")}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytesShort(s.inuseBytes))}</td><td>${Math.round(s.shareOfGrowth * 100)} %</td><td>${escapeHtml(s.hint)}</td></tr>`;
+        .join(
+          "<br>",
+        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytesShort(s.inuseBytes))}</td><td>${Math.round(s.shareOfGrowth * 100)} %</td><td>${escapeHtml(s.hint)}</td></tr>`;
     })
     .join("\n");
   const evidence = diagnosis.evidence
-    .map((e) => `<tr><td class="ev-${e.weight}">${escapeHtml(e.label)}</td><td>${escapeHtml(e.detail)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td class="ev-${e.weight}">${escapeHtml(e.label)}</td><td>${escapeHtml(e.detail)}</td></tr>`,
+    )
     .join("\n");
   const hints = diagnosis.hints
     .map(

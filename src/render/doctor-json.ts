@@ -62,7 +62,10 @@ function signalJson(s: SignalJudgement): Record<string, unknown> {
   };
 }
 
-export function doctorJson(diagnosis: Diagnosis, extra: { htmlPath?: string; recordingPath?: string } = {}): Record<string, unknown> {
+export function doctorJson(
+  diagnosis: Diagnosis,
+  extra: { htmlPath?: string; recordingPath?: string } = {},
+): Record<string, unknown> {
   return {
     verdict: diagnosis.verdict,
     summary: diagnosis.summary,

@@ -25,13 +25,19 @@ export function sparkline(points: SeriesPoint[], width = 24): string {
   for (let i = 0; i < n; i++) {
     const from = t0 + ((t1 - t0) * i) / n;
     const to = t0 + ((t1 - t0) * (i + 1)) / n;
-    const inCell = points.filter((p) => p.tSeconds >= from && (i === n - 1 ? p.tSeconds <= to : p.tSeconds < to));
-    cells.push(inCell.length > 0 ? inCell[inCell.length - 1].value : (cells[cells.length - 1] ?? points[0].value));
+    const inCell = points.filter(
+      (p) => p.tSeconds >= from && (i === n - 1 ? p.tSeconds <= to : p.tSeconds < to),
+    );
+    cells.push(
+      inCell.length > 0 ? inCell[inCell.length - 1].value : (cells[cells.length - 1] ?? points[0].value),
+    );
   }
   const min = Math.min(...cells);
   const max = Math.max(...cells);
   if (!(max > min)) return BARS[0].repeat(cells.length);
-  return cells.map((v) => BARS[Math.min(BARS.length - 1, Math.floor(((v - min) / (max - min)) * BARS.length))]).join("");
+  return cells
+    .map((v) => BARS[Math.min(BARS.length - 1, Math.floor(((v - min) / (max - min)) * BARS.length))])
+    .join("");
 }
 
 function paint(enabled: boolean, code: string, text: string): string {
@@ -41,8 +47,11 @@ function paint(enabled: boolean, code: string, text: string): string {
 export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOptions = {}): string {
   const color = options.color ?? false;
   const lines: string[] = [];
-  const verdictColor = diagnosis.verdict === "leak" ? "1;31" : diagnosis.verdict === "no-leak" ? "1;32" : "1;33";
-  lines.push(`${paint(color, verdictColor, `Verdict: ${diagnosis.verdict.toUpperCase()}`)}  ${diagnosis.summary}`);
+  const verdictColor =
+    diagnosis.verdict === "leak" ? "1;31" : diagnosis.verdict === "no-leak" ? "1;32" : "1;33";
+  lines.push(
+    `${paint(color, verdictColor, `Verdict: ${diagnosis.verdict.toUpperCase()}`)}  ${diagnosis.summary}`,
+  );
   const o = diagnosis.observation;
   lines.push(
     paint(
@@ -61,7 +70,8 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push(paint(color, "1", "Suspects (ranked by how much of the growth they explain)"));
     const shown = options.verbose ? diagnosis.suspects : diagnosis.suspects.slice(0, 5);
     shown.forEach((suspect, index) => lines.push(...renderSuspect(suspect, index + 1, options)));
-    if (shown.length < diagnosis.suspects.length) lines.push(`  … ${diagnosis.suspects.length - shown.length} more (--verbose)`);
+    if (shown.length < diagnosis.suspects.length)
+      lines.push(`  … ${diagnosis.suspects.length - shown.length} more (--verbose)`);
     lines.push("");
     lines.push(paint(color, "2", `  ${diagnosis.caveat}`));
   }
@@ -70,12 +80,18 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push("");
     lines.push(paint(color, "1", "Evidence"));
     for (const item of diagnosis.evidence) {
-      const mark = item.weight === "leak" ? paint(color, "31", "▲") : item.weight === "healthy" ? paint(color, "32", "●") : "·";
+      const mark =
+        item.weight === "leak"
+          ? paint(color, "31", "▲")
+          : item.weight === "healthy"
+            ? paint(color, "32", "●")
+            : "·";
       lines.push(`  ${mark} ${item.label}: ${item.detail}`);
     }
     const chart = diagnosis.charts.liveHeap;
     if (chart.length > 1) lines.push(`    live heap ${sparkline(chart, 40)}`);
-    if (diagnosis.charts.goroutines.length > 1) lines.push(`    goroutines ${sparkline(diagnosis.charts.goroutines, 40)}`);
+    if (diagnosis.charts.goroutines.length > 1)
+      lines.push(`    goroutines ${sparkline(diagnosis.charts.goroutines, 40)}`);
     if (diagnosis.charts.rss.length > 1) lines.push(`    RSS ${sparkline(diagnosis.charts.rss, 40)}`);
   }
 
@@ -86,7 +102,8 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
       lines.push(`  * ${hint.title}${hint.suspect ? ` [${hint.suspect}]` : ""}`);
       lines.push(`    ${hint.hypothesis}`);
       for (const e of hint.evidence) lines.push(`    evidence: ${e}`);
-      for (const [i, fixLine] of hint.fix.split("\n").entries()) lines.push(`    ${i === 0 ? "fix: " : "     "}${fixLine}`);
+      for (const [i, fixLine] of hint.fix.split("\n").entries())
+        lines.push(`    ${i === 0 ? "fix: " : "     "}${fixLine}`);
     }
   }
   if (diagnosis.notes.length > 0) {
@@ -119,11 +136,17 @@ function renderSuspect(suspect: Suspect, rank: number, options: DoctorTextOption
     );
   }
   if (suspect.objectSizes && suspect.objectSizes.length > 0) {
-    lines.push(`     object sizes: ${suspect.objectSizes.slice(0, 3).map((s) => `${formatBytesShort(s.bytes)} ×${s.objects}`).join(", ")}`);
+    lines.push(
+      `     object sizes: ${suspect.objectSizes
+        .slice(0, 3)
+        .map((s) => `${formatBytesShort(s.bytes)} ×${s.objects}`)
+        .join(", ")}`,
+    );
   }
   if (suspect.withinSamplingNoise) lines.push("     (few profile samples: rate and rank are rough)");
   const frames = options.verbose ? suspect.stack : suspect.stack.slice(0, 6);
-  if (frames.length > 0) lines.push(`     stack: ${frames.join(" ← ")}${frames.length < suspect.stack.length ? " ← …" : ""}`);
+  if (frames.length > 0)
+    lines.push(`     stack: ${frames.join(" ← ")}${frames.length < suspect.stack.length ? " ← …" : ""}`);
   if (suspect.hint) lines.push(`     hint: ${suspect.hint}`);
   return lines;
 }

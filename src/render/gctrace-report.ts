@@ -1,39 +1,11 @@
 /**
  * `heapscope gctrace` output: text (terminal), Markdown and JSON of a gctrace analysis.
- * No analysis here: everything shown comes from GcTraceReport.
+ * No analysis here: everything shown comes from GcTraceAnalysis.
  */
 import pc from "picocolors";
-import { formatMiB, type GcRunSummary } from "../analysis/gc-stats.js";
-import type { GcLineLayout, SkippedLineCounts } from "../formats/gctrace.js";
+import { formatMiB, type GcRunSummary, type GcTraceAnalysis } from "../analysis/gc-stats.js";
+import type { SkippedLineCounts } from "../formats/gctrace.js";
 import { timeSparkline } from "./sparkline.js";
-
-export interface GcTraceRunInfo {
-  /** 0-based. */
-  index: number;
-  firstCycle: number;
-  lastCycle: number;
-  cycles: number;
-  startSeconds: number;
-  endSeconds: number;
-  layout: GcLineLayout;
-}
-
-export interface GcTraceReport {
-  /** The input as the user named it (`-` for stdin). */
-  input: string;
-  totalLines: number;
-  cycleLines: number;
-  scavengerLines: number;
-  skippedLines: number;
-  skipped: SkippedLineCounts;
-  repairedGcLines: number;
-  runs: GcTraceRunInfo[];
-  /** Index in `runs` of the analysed run. */
-  targetRunIndex: number;
-  /** How the analysed run was chosen. */
-  targetRule: string;
-  summary: GcRunSummary;
-}
 
 export interface GcTraceTextOptions {
   color?: boolean;
@@ -42,7 +14,7 @@ export interface GcTraceTextOptions {
 }
 
 /** The JSON document of `heapscope gctrace --json`. */
-export function gcTraceReportJson(report: GcTraceReport): Record<string, unknown> {
+export function gcTraceReportJson(report: GcTraceAnalysis): Record<string, unknown> {
   const s = report.summary;
   return {
     input: report.input,
@@ -118,7 +90,7 @@ export function gcTraceReportJson(report: GcTraceReport): Record<string, unknown
 }
 
 /** Terminal text. */
-export function renderGcTraceText(report: GcTraceReport, options: GcTraceTextOptions = {}): string {
+export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextOptions = {}): string {
   const c = pc.createColors(options.color ?? false);
   const s = report.summary;
   const width = options.width ?? 60;
@@ -129,14 +101,29 @@ export function renderGcTraceText(report: GcTraceReport, options: GcTraceTextOpt
   lines.push("");
   lines.push(`${c.bold("Verdict:")} ${verdictColor(c.bold(s.verdict.toUpperCase()))} — ${s.reason}`);
   lines.push("");
-  const label = (text: string) => `  ${text.padEnd(18)}`;
+  const label = (text: string) => `  ${text.padEnd(20)}`;
   lines.push(
     `${label("Live heap after GC")}${formatMiB(s.liveHeap.firstBytes)} → ${formatMiB(s.liveHeap.lastBytes)} (min ${formatMiB(s.liveHeap.minBytes)}, max ${formatMiB(s.liveHeap.maxBytes)}); slope ${formatRate(s.liveHeap.slopeBytesPerSecond)}`,
   );
   const liveSeries = s.liveHeap.series.map((p) => ({ tSeconds: p.tSeconds, value: p.bytes }));
-  if (liveSeries.length > 1) {
+  const drawLive = (points: { tSeconds: number; value: number }[], caption: string) => {
+    if (points.length < 2) return;
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (const p of points) {
+      min = Math.min(min, p.value);
+      max = Math.max(max, p.value);
+    }
     lines.push(
-      `${label("")}${c.cyan(timeSparkline(liveSeries, { width, min: 0 }))}  ${formatSeconds(liveSeries[0].tSeconds)}–${formatSeconds(liveSeries[liveSeries.length - 1].tSeconds)}, 0–${formatMiB(s.liveHeap.maxBytes)}`,
+      `${label("")}${c.cyan(timeSparkline(points, { width }))}  ${caption} ${formatSeconds(points[0].tSeconds)}–${formatSeconds(points[points.length - 1].tSeconds)}, ${formatMiB(min)}–${formatMiB(max)}`,
+    );
+  };
+  drawLive(liveSeries, "");
+  if (s.trend.regimeStartSeconds > s.startSeconds) {
+    // The judged regime on its own scale: a warm-up would otherwise flatten it.
+    drawLive(
+      liveSeries.filter((p) => p.tSeconds >= s.trend.regimeStartSeconds),
+      "judged:",
     );
   }
   if (s.trend.regimeStartsSeconds.length > 1) {
@@ -144,7 +131,7 @@ export function renderGcTraceText(report: GcTraceReport, options: GcTraceTextOpt
       `${label("")}regime changes at ${s.trend.regimeStartsSeconds
         .slice(1)
         .map((t) => formatSeconds(t))
-        .join(", ")}; judged from ${formatSeconds(s.trend.regimeStartSeconds)} on`,
+        .join(", ")}; the verdict is on the last regime`,
     );
   }
   lines.push(`${label("Heap goal")}${describeGoal(s)}`);
@@ -153,7 +140,9 @@ export function renderGcTraceText(report: GcTraceReport, options: GcTraceTextOpt
     `${label("GC CPU")}${s.gcCpu.percent.toFixed(1)}% overall (runtime's cumulative figure: ${s.gcCpu.printedCumulativePercent}%), peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)} window; assists ${(s.gcCpu.assistShare * 100).toFixed(0)}% of it`,
   );
   if (cpuWindows.length > 1) {
-    lines.push(`${label("")}${c.cyan(timeSparkline(cpuWindows, { width: Math.min(width, cpuWindows.length), min: 0 }))}`);
+    lines.push(
+      `${label("")}${c.cyan(timeSparkline(cpuWindows, { width: Math.min(width, cpuWindows.length), min: 0 }))}`,
+    );
   }
   lines.push(
     `${label("STW pauses")}p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)} over ${s.pauses.count} cycles${s.pauses.sampled ? " (percentiles from a uniform sample)" : ""}`,
@@ -162,14 +151,17 @@ export function renderGcTraceText(report: GcTraceReport, options: GcTraceTextOpt
     `${label("Forced cycles")}${s.forcedCycles} by runtime.GC/FreeOSMemory, ${s.periodicCycles} periodic (2 min without GC)`,
   );
   lines.push(`${label("Scavenger")}${describeScavenger(s)}`);
-  if (s.projection) lines.push(`${label("Memory limit")}${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`);
+  if (s.projection)
+    lines.push(
+      `${label("Memory limit")}${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`,
+    );
   lines.push("");
   lines.push(c.dim(`  Judged signal: ${s.judgedSignal}.`));
   return `${lines.join("\n")}\n`;
 }
 
 /** Markdown (for PR comments, issues). Untrusted text (the input name) is escaped. */
-export function renderGcTraceMarkdown(report: GcTraceReport): string {
+export function renderGcTraceMarkdown(report: GcTraceAnalysis): string {
   const s = report.summary;
   const rows: [string, string][] = [
     ["Verdict", `**${s.verdict}**: ${escapeMarkdown(s.reason)}`],
@@ -178,14 +170,32 @@ export function renderGcTraceMarkdown(report: GcTraceReport): string {
       "Live heap after GC",
       `${formatMiB(s.liveHeap.firstBytes)} → ${formatMiB(s.liveHeap.lastBytes)} (min ${formatMiB(s.liveHeap.minBytes)}, max ${formatMiB(s.liveHeap.maxBytes)}), slope ${formatRate(s.liveHeap.slopeBytesPerSecond)}`,
     ],
-    ["Trend sparkline", `\`${timeSparkline(s.liveHeap.series.map((p) => ({ tSeconds: p.tSeconds, value: p.bytes })), { width: 40, min: 0 })}\``],
+    [
+      "Trend sparkline",
+      `\`${timeSparkline(
+        s.liveHeap.series.map((p) => ({ tSeconds: p.tSeconds, value: p.bytes })),
+        { width: 40, min: 0 },
+      )}\``,
+    ],
     ["Heap goal", describeGoal(s)],
-    ["GC CPU", `${s.gcCpu.percent.toFixed(1)}% overall, peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)}`],
-    ["STW pauses", `p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)}`],
+    [
+      "GC CPU",
+      `${s.gcCpu.percent.toFixed(1)}% overall, peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)}`,
+    ],
+    [
+      "STW pauses",
+      `p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)}`,
+    ],
     ["Forced cycles", `${s.forcedCycles} forced, ${s.periodicCycles} periodic`],
     ["Scavenger", describeScavenger(s)],
   ];
-  if (s.projection) rows.push(["Memory limit", escapeMarkdown(`${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`)]);
+  if (s.projection)
+    rows.push([
+      "Memory limit",
+      escapeMarkdown(
+        `${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`,
+      ),
+    ]);
   const out = [
     `### heapscope gctrace: \`${report.input.replaceAll("`", "'")}\``,
     "",
@@ -199,7 +209,7 @@ export function renderGcTraceMarkdown(report: GcTraceReport): string {
   return out.join("\n");
 }
 
-function describeRun(report: GcTraceReport): string {
+function describeRun(report: GcTraceAnalysis): string {
   const s = report.summary;
   const run = `gc ${s.firstCycle}–${s.lastCycle}, ${s.cycles} cycles over ${formatSeconds(s.durationSeconds)}, ${s.procs} P`;
   if (report.runs.length <= 1) return run;
@@ -212,7 +222,7 @@ function describeRun(report: GcTraceReport): string {
   return `${report.runs.length} process runs; analysing #${report.targetRunIndex + 1} (${run}; ${report.targetRule}); others: ${others}${more}`;
 }
 
-function describeLines(report: GcTraceReport): string {
+function describeLines(report: GcTraceAnalysis): string {
   const parts = Object.entries(report.skipped)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${SKIPPED_NAMES[k as keyof SkippedLineCounts]}`);
@@ -244,7 +254,10 @@ function describeGoal(s: GcRunSummary): string {
 function describeScavenger(s: GcRunSummary): string {
   const sc = s.scavenger;
   if (sc.events === 0) return "no scavenger lines (GODEBUG=scavtrace=1 adds them)";
-  const total = sc.lastTotalReleasedBytes !== null ? `, ${formatMiB(sc.lastTotalReleasedBytes)} released in total at the end` : "";
+  const total =
+    sc.lastTotalReleasedBytes !== null
+      ? `, ${formatMiB(sc.lastTotalReleasedBytes)} released in total at the end`
+      : "";
   const util = sc.lastUtilizationPercent !== null ? `, heap utilisation ${sc.lastUtilizationPercent}%` : "";
   const forced = sc.forcedEvents > 0 ? `, ${sc.forcedEvents} forced` : "";
   return `${sc.events} reports, ${formatMiB(sc.releasedBytes)} returned to the OS${forced}${total}${util}`;

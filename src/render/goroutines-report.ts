@@ -207,8 +207,8 @@ export function renderGoroutinesMarkdown(view: GoroutinesView): string {
   const lines: string[] = [`## ${escapeMarkdown(headline(view))}`, ""];
   const rows = (items: { count: string; group: GoroutineGroup }[]): void => {
     lines.push(
-      "| goroutines | state | waiting | stack (leaf first) | created by |",
-      "|---:|---|---|---|---|",
+      "| goroutines | state | waiting | stack (leaf first) | created by | labels |",
+      "|---:|---|---|---|---|---|",
     );
     for (const { count, group } of items) {
       const wait = group.waitMinutes ? `${group.waitMinutes.min}–${group.waitMinutes.max} min` : "";
@@ -216,8 +216,13 @@ export function renderGoroutinesMarkdown(view: GoroutinesView): string {
         .slice(0, view.depth)
         .map((f) => `\`${escapeCode(f.func)}\``)
         .join("<br>");
+      const labels = group.labels
+        ? Object.entries(group.labels)
+            .map(([k, v]) => escapeMarkdown(`${k}=${v}`))
+            .join(", ")
+        : "";
       lines.push(
-        `| ${count} | ${escapeMarkdown(group.state ?? "")} | ${wait} | ${stack} | ${group.createdBy ? `\`${escapeCode(group.createdBy.func)}\`` : ""} |`,
+        `| ${count} | ${escapeMarkdown(group.state ?? "")} | ${wait} | ${stack} | ${group.createdBy ? `\`${escapeCode(group.createdBy.func)}\`` : ""} | ${labels} |`,
       );
     }
     lines.push("");

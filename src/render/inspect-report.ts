@@ -51,7 +51,12 @@ export interface InspectReport {
   errorsBySource: Record<string, number>;
   /** The first errors (at most 20) and the last one. */
   errorSamples: { at: string; source: string; kind: string; message: string; url: string | null }[];
-  liveHeap: { firstBytes: number | null; lastBytes: number | null; minBytes: number | null; maxBytes: number | null };
+  liveHeap: {
+    firstBytes: number | null;
+    lastBytes: number | null;
+    minBytes: number | null;
+    maxBytes: number | null;
+  };
   snapshots: {
     n: number | null;
     at: string;
@@ -143,7 +148,12 @@ function exitOf(exit: TargetExit): { code: number | null; signal: string | null 
 function summarizeThinning(records: ThinningRecord[]): InspectReport["thinning"] {
   const byKind = new Map<string, { count: number; freedBytes: number; oldest: number; newest: number }>();
   for (const record of records) {
-    const entry = byKind.get(record.kind) ?? { count: 0, freedBytes: 0, oldest: record.oldestMs, newest: record.newestMs };
+    const entry = byKind.get(record.kind) ?? {
+      count: 0,
+      freedBytes: 0,
+      oldest: record.oldestMs,
+      newest: record.newestMs,
+    };
     entry.count += record.count;
     entry.freedBytes += record.freedBytes;
     entry.oldest = Math.min(entry.oldest, record.oldestMs);
@@ -173,7 +183,8 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
   const code = (text: string) => (md ? `\`${text.replaceAll("`", "'")}\`` : text);
   const lines: string[] = [];
   const heading = (text: string) => lines.push(md ? `\n## ${text}\n` : `\n${text}`);
-  const item = (label: string, value: string) => lines.push(md ? `- **${label}:** ${value}` : `  ${label.padEnd(20)} ${value}`);
+  const item = (label: string, value: string) =>
+    lines.push(md ? `- **${label}:** ${value}` : `  ${label.padEnd(20)} ${value}`);
 
   lines.push(md ? `# Recording ${code(report.path)}\n` : `Recording ${report.path}`);
   const status = report.complete
@@ -182,7 +193,8 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
   item("status", status);
   item("recorded by", `heapscope ${esc(report.heapscopeVersion)} (schema ${report.schemaVersion})`);
   if (report.startedAt) item("started", report.startedAt);
-  if (report.endedAt) item("ended", `${report.endedAt}${report.endReason ? ` (${esc(report.endReason)})` : ""}`);
+  if (report.endedAt)
+    item("ended", `${report.endedAt}${report.endReason ? ` (${esc(report.endReason)})` : ""}`);
   if (report.durationMs !== null) item("sampled for", formatDuration(report.durationMs));
   item("file size", formatBytes(report.fileBytes));
 
@@ -238,7 +250,9 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
       );
     }
     if (report.storageFull) {
-      lines.push(`${md ? "- " : "  "}the size cap was reached: later raw profiles were not stored (summaries were)`);
+      lines.push(
+        `${md ? "- " : "  "}the size cap was reached: later raw profiles were not stored (summaries were)`,
+      );
     }
   }
 
@@ -329,5 +343,7 @@ export function formatDuration(ms: number): string {
 }
 
 function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`));
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) =>
+    c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
+  );
 }

@@ -161,11 +161,19 @@ function healthRows(health: MemStatsHealth): Row[] {
     });
   }
   if (f.outsideGoHeapBytes !== undefined) {
-    rows.push({
-      name: "RSS outside Go",
-      value: formatBytes(f.outsideGoHeapBytes),
-      meaning: "RSS − (Sys − HeapReleased): cgo, mmap, other non-Go memory",
-    });
+    rows.push(
+      f.outsideGoHeapBytes >= 0
+        ? {
+            name: "RSS outside Go",
+            value: formatBytes(f.outsideGoHeapBytes),
+            meaning: "RSS − (Sys − HeapReleased): cgo, mmap, other non-Go memory",
+          }
+        : {
+            name: "RSS outside Go",
+            value: "none",
+            meaning: `RSS is ${formatBytes(-f.outsideGoHeapBytes)} below Sys − HeapReleased (pages Go reserved but never touched)`,
+          },
+    );
   }
   if (f.liveObjects !== undefined) {
     rows.push({ name: "live objects", value: formatCount(f.liveObjects), meaning: "Mallocs − Frees" });

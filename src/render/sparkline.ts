@@ -37,7 +37,11 @@ export function timeSparkline(
   const width = Math.max(1, options.width ?? 60);
   const start = points[0].tSeconds;
   const span = points[points.length - 1].tSeconds - start;
-  if (!(span > 0)) return sparkline(points.map((p) => p.value), options);
+  if (!(span > 0))
+    return sparkline(
+      points.map((p) => p.value),
+      options,
+    );
   const combine = options.combine ?? "max";
   const sums = new Float64Array(width);
   const counts = new Int32Array(width);
@@ -47,7 +51,8 @@ export function timeSparkline(
     counts[column]++;
     sums[column] += p.value;
     const current = picked[column];
-    if (Number.isNaN(current) || (combine === "max" ? p.value > current : p.value < current)) picked[column] = p.value;
+    if (Number.isNaN(current) || (combine === "max" ? p.value > current : p.value < current))
+      picked[column] = p.value;
   }
   const columns: number[] = [];
   let previous = points[0].value;
@@ -88,7 +93,8 @@ function bars(columns: number[], minOption?: number, maxOption?: number): string
       out += " ";
       continue;
     }
-    const level = range > 0 ? Math.round(((Math.min(max, Math.max(min, v)) - min) / range) * (BARS.length - 1)) : 0;
+    const level =
+      range > 0 ? Math.round(((Math.min(max, Math.max(min, v)) - min) / range) * (BARS.length - 1)) : 0;
     out += BARS[level];
   }
   return out;

@@ -29,7 +29,9 @@ export function exportRecording(recordingPath: string, dir: string): ExportResul
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
-      throw new RecordingError(`${dir}: cannot create the directory (${(error as NodeJS.ErrnoException).code})`);
+      throw new RecordingError(
+        `${dir}: cannot create the directory (${(error as NodeJS.ErrnoException).code})`,
+      );
     }
     const write = (name: string, data: Uint8Array | string, entry: Omit<ExportedFile, "file">) => {
       writeFileSync(path.join(dir, name), data);
@@ -74,15 +76,28 @@ export function exportRecording(recordingPath: string, dir: string): ExportResul
     let rawIndex = 0;
     for (const raw of recording.memstatsRawResponses()) {
       rawIndex++;
-      const name = raw.source === "expvar" ? `vars-${number(rawIndex)}.json` : `metrics-${number(rawIndex)}.txt`;
-      write(name, raw.bytes, { kind: raw.source === "expvar" ? "vars" : "metrics", n: rawIndex, atMs: raw.atMs });
+      const name =
+        raw.source === "expvar" ? `vars-${number(rawIndex)}.json` : `metrics-${number(rawIndex)}.txt`;
+      write(name, raw.bytes, {
+        kind: raw.source === "expvar" ? "vars" : "metrics",
+        n: rawIndex,
+        atMs: raw.atMs,
+      });
     }
     const samples = recording.samples();
     if (samples.length > 0) {
       const rows = samples.map((s) =>
-        [s.id, new Date(s.startedMs).toISOString(), s.rssBytes ?? "", s.cpuSeconds ?? "", s.rssPid ?? ""].join("\t"),
+        [
+          s.id,
+          new Date(s.startedMs).toISOString(),
+          s.rssBytes ?? "",
+          s.cpuSeconds ?? "",
+          s.rssPid ?? "",
+        ].join("\t"),
       );
-      write("samples.tsv", `sample\ttime\trss_bytes\tcpu_seconds\tpid\n${rows.join("\n")}\n`, { kind: "samples" });
+      write("samples.tsv", `sample\ttime\trss_bytes\tcpu_seconds\tpid\n${rows.join("\n")}\n`, {
+        kind: "samples",
+      });
     }
     const errors = recording.errors();
     if (errors.length > 0) {
@@ -129,7 +144,9 @@ export function gcTraceLine(cycle: GcCycleRecord): string {
       : `${cpu[0]}+${cpu[1]}/${cpu[2]}/${cpu[3]}+${cpu[4]}`;
   const stacks =
     f.stacksBytes !== undefined ? `${mb(f.stacksBytes)} MB stacks, ${mb(f.globalsBytes)} MB globals, ` : "";
-  const notes = [...(cycle.forced ? ["forced"] : []), ...(f.annotations ?? [])].map((a) => ` (${a})`).join("");
+  const notes = [...(cycle.forced ? ["forced"] : []), ...(f.annotations ?? [])]
+    .map((a) => ` (${a})`)
+    .join("");
   return (
     `gc ${cycle.cycle} @${cycle.atSeconds ?? 0}s ${f.cpuPercentCumulative ?? 0}%: ${clock} ms clock, ${cpuText} ms cpu, ` +
     `${mb(f.heapStartBytes)}->${mb(f.heapEndBytes)}->${mb(cycle.liveHeapBytes)} MB, ${mb(cycle.goalBytes)} MB goal, ` +

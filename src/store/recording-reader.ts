@@ -4,7 +4,7 @@
  * Opens read-only, so a recording still being written (or left with its -wal by a killed heapscope)
  * can be read without changing it. Everything is read on demand; the file can be large.
  */
-import { existsSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { InputError, RecordingError } from "../errors.js";
@@ -244,7 +244,8 @@ export class RecordingReader {
         "SELECT b.encoding, b.data FROM heap_snapshots h JOIN blobs b ON b.id = h.blob_id WHERE h.id = ?",
       )
       .get(snapshot.id) as { encoding: string; data: Buffer } | undefined;
-    if (!row) throw new InputError(`${this.path}#${selector}`, "the profile of this heap snapshot was thinned");
+    if (!row)
+      throw new InputError(`${this.path}#${selector}`, "the profile of this heap snapshot was thinned");
     return decodeBlob(row.encoding, row.data);
   }
 
@@ -263,7 +264,10 @@ export class RecordingReader {
     }
     const n = Number(trimmed);
     if (n < 1 || n > stored.length) {
-      throw new InputError(input, `no heap snapshot ${n}; the recording has ${stored.length} (1-${stored.length})`);
+      throw new InputError(
+        input,
+        `no heap snapshot ${n}; the recording has ${stored.length} (1-${stored.length})`,
+      );
     }
     return stored[n - 1]!;
   }
@@ -293,7 +297,8 @@ export class RecordingReader {
         "SELECT b.encoding, b.data FROM goroutine_snapshots g JOIN blobs b ON b.id = g.blob_id WHERE g.id = ?",
       )
       .get(id) as { encoding: string; data: Buffer } | undefined;
-    if (!row) throw new InputError(`${this.path}`, `goroutine snapshot ${id} is not stored (thinned or absent)`);
+    if (!row)
+      throw new InputError(`${this.path}`, `goroutine snapshot ${id} is not stored (thinned or absent)`);
     return decodeBlob(row.encoding, row.data);
   }
 
@@ -324,7 +329,11 @@ export class RecordingReader {
          ORDER BY m.at_ms, m.id`,
       )
       .all() as { atMs: number; source: string; encoding: string; data: Buffer }[];
-    return rows.map((row) => ({ atMs: row.atMs, source: row.source, bytes: decodeBlob(row.encoding, row.data) }));
+    return rows.map((row) => ({
+      atMs: row.atMs,
+      source: row.source,
+      bytes: decodeBlob(row.encoding, row.data),
+    }));
   }
 
   /**
@@ -429,7 +438,10 @@ export class RecordingReader {
   private gcCycleCounts(all: number): { gcCycles: number; gcCyclesOtherProcesses: number } {
     const run = this.targetGcRun();
     if (run === null) return { gcCycles: 0, gcCyclesOtherProcesses: 0 };
-    const target = this.db.prepare("SELECT COUNT(*) FROM gc_cycles WHERE process_run = ?").pluck().get(run) as number;
+    const target = this.db
+      .prepare("SELECT COUNT(*) FROM gc_cycles WHERE process_run = ?")
+      .pluck()
+      .get(run) as number;
     return { gcCycles: target, gcCyclesOtherProcesses: all - target };
   }
 
@@ -472,7 +484,10 @@ export function openRecording(path: string): RecordingReader {
   } catch (error) {
     db.close();
     if (error instanceof InputError || error instanceof RecordingError) throw error;
-    throw new InputError(path, `cannot read the recording: ${error instanceof Error ? error.message : error}`);
+    throw new InputError(
+      path,
+      `cannot read the recording: ${error instanceof Error ? error.message : error}`,
+    );
   }
 }
 
@@ -482,7 +497,10 @@ function openReadOnly(path: string): Database.Database {
     db.pragma("user_version"); // forces SQLite to open the file (and its -wal) now
     return db;
   } catch (error) {
-    throw new InputError(path, `cannot open the recording: ${error instanceof Error ? error.message : error}`);
+    throw new InputError(
+      path,
+      `cannot open the recording: ${error instanceof Error ? error.message : error}`,
+    );
   }
 }
 

@@ -31,6 +31,6 @@ export function splitRecordingSelector(source: string): { path: string; selector
 /** Same as readRecordingHeapSnapshot, taking `FILE#N` in one string. */
 export function readRecordingHeapSnapshotSource(source: string): Uint8Array {
   const parts = splitRecordingSelector(source);
-  if (!parts) throw new InputError(source, 'expected FILE#N (1-based heap snapshot number) or FILE#last');
+  if (!parts) throw new InputError(source, "expected FILE#N (1-based heap snapshot number) or FILE#last");
   return readRecordingHeapSnapshot(parts.path, parts.selector);
 }

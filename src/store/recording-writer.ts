@@ -25,8 +25,8 @@ import {
   RECORDING_SCHEMA_VERSION,
 } from "./schema.js";
 import type {
-  CollectedSample,
   CollectError,
+  CollectedSample,
   GoroutineSnapshotSummary,
   RawPayload,
   RecordingSettings,
@@ -252,7 +252,8 @@ export class RecordingWriter {
   openGap(startMs: number, reason: string): number {
     this.assertOpen();
     return Number(
-      this.db.prepare("INSERT INTO gaps (start_ms, reason) VALUES (?, ?)").run(startMs, reason).lastInsertRowid,
+      this.db.prepare("INSERT INTO gaps (start_ms, reason) VALUES (?, ?)").run(startMs, reason)
+        .lastInsertRowid,
     );
   }
 

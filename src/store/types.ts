@@ -41,7 +41,10 @@ export interface TargetDescription {
   headerNames: string[];
   /** The launched command, secret-looking flag values redacted. */
   command: string[] | null;
-  /** The target's command line as expvar reports it, redacted (url mode). */
+  /**
+   * The target's command line as expvar reports it (url mode): the program only, or with --keep-vars
+   * all of it, secret-looking flag values redacted.
+   */
   cmdline: string[] | null;
   /** Process id of the program (the real program under `go run`), when known. */
   pid: number | null;

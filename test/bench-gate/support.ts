@@ -3,10 +3,11 @@
  * build the benchmath reference helper, install and run benchstat, parse its CSV.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { afterAll } from "vitest";
 import { buildGoProgram, goBinary } from "../support/go.js";
 
 const execFileAsync = promisify(execFile);
@@ -62,6 +63,12 @@ export async function runTestBinary(binary: string, args: string[]): Promise<str
 }
 
 let tempRoot: string | undefined;
+
+// Each test file that imports these helpers removes its temporary inputs when it ends.
+afterAll(() => {
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
+});
 
 /** A per-process temporary directory for inputs the tests write. */
 export function workTemp(): string {

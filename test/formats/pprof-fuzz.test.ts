@@ -124,7 +124,10 @@ beforeAll(async () => {
     { name: `${run.name}/heap`, bytes: readGunzipped(run.heapProto) },
     { name: `${run.name}/diff`, bytes: readGunzipped(run.diffProto) },
   ]);
-  texts = runs.map((run) => new TextDecoder().decode(readGunzipped(run.heapText)));
+  // The larger texts (thousands of records) would leave too few iterations in the time budget.
+  texts = runs
+    .map((run) => new TextDecoder().decode(readGunzipped(run.heapText)))
+    .filter((text) => text.length < 512 * 1024);
 });
 
 describe("decoder fuzzing", () => {

@@ -150,6 +150,34 @@ describe("pprof oracle", () => {
     expect(same.length).toBeGreaterThan(cases.length * 0.95);
   }, 900_000);
 
+  it("reads profiles over HTTP (with --seconds) exactly as pprof does", async () => {
+    const { createServer } = await import("node:http");
+    const body = readFileSync(fixtures.s2);
+    const queries: string[] = [];
+    const server = createServer((req, res) => {
+      queries.push(req.url ?? "");
+      res.writeHead(200, { "Content-Type": "application/octet-stream" });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      const url = `http://127.0.0.1:${port}/debug/pprof/heap`;
+      for (const args of [["-top"], ["-tree", "-seconds=1"], ["-traces"]]) {
+        const [theirs, ours] = await Promise.all([
+          runPprof(pprof, [...args, url], home),
+          runHeapscope([args[0]!.slice(1), ...args.slice(1), url]),
+        ]);
+        expect(ours.code, ours.stderr).toBe(0);
+        expect(withoutTimeLines(ours.stdout)).toBe(withoutTimeLines(theirs.stdout));
+      }
+      expect(queries.filter((q) => q.includes("seconds=1"))).toHaveLength(2);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+
   it("refuses to list files outside --source-path, where pprof would print them", async () => {
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");

@@ -7,7 +7,11 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultEndpointUrls, discoverEndpoints, parsePprofIndex } from "../../src/collect/endpoint-discovery.js";
+import {
+  defaultEndpointUrls,
+  discoverEndpoints,
+  parsePprofIndex,
+} from "../../src/collect/endpoint-discovery.js";
 import { HttpClient, HttpFetchError } from "../../src/collect/http-client.js";
 import { RecordSession } from "../../src/collect/record-session.js";
 import { encodeProfileGzip } from "../../src/formats/pprof-proto-encode.js";
@@ -72,11 +76,23 @@ function heapProfileBytes(): Buffer {
     { type: "inuse_space", unit: "bytes" },
   ];
   const fn = { id: 1, name: "main.grow", systemName: "main.grow", filename: "main.go", startLine: 1 };
-  const location = { id: 1, mapping: undefined, address: 0x1000n, lines: [{ function: fn, line: 3, column: 0 }], isFolded: false };
+  const location = {
+    id: 1,
+    mapping: undefined,
+    address: 0x1000n,
+    lines: [{ function: fn, line: 3, column: 0 }],
+    isFolded: false,
+  };
   profile.functions = [fn];
   profile.locations = [location];
   profile.samples = [
-    { locations: [location], values: [4, 4096, 2, 2048], labels: new Map(), numLabels: new Map(), numUnits: new Map() },
+    {
+      locations: [location],
+      values: [4, 4096, 2, 2048],
+      labels: new Map(),
+      numLabels: new Map(),
+      numUnits: new Map(),
+    },
   ];
   return Buffer.from(encodeProfileGzip(profile));
 }
@@ -175,7 +191,10 @@ describe("endpoint discovery", () => {
       goroutine: `${base}/internal/pprof/goroutine`,
       vars: `${base}/stats/vars`,
     });
-    expect(result.probes.find((p) => p.name === "metrics")).toMatchObject({ found: false, detail: "not Prometheus text" });
+    expect(result.probes.find((p) => p.name === "metrics")).toMatchObject({
+      found: false,
+      detail: "not Prometheus text",
+    });
   });
 
   it("probes profiles directly when there is no index", async () => {
@@ -199,7 +218,8 @@ describe("recording a misbehaving target", () => {
       },
       "/debug/pprof/goroutine": () => {}, // hangs
       // Valid when discovered, junk afterwards.
-      "/debug/vars": (_req, res) => res.end(varsCalls++ === 0 ? '{"memstats": {"HeapAlloc": 1}}' : gzipSync("junk")),
+      "/debug/vars": (_req, res) =>
+        res.end(varsCalls++ === 0 ? '{"memstats": {"HeapAlloc": 1}}' : gzipSync("junk")),
     });
     const file = path.join(tempDir(), "garbage.hsrec");
     const session = new RecordSession({
@@ -209,6 +229,7 @@ describe("recording a misbehaving target", () => {
       durationMs: 2500,
       requestTimeoutMs: 300,
       retries: 0,
+      gc: "always",
     });
     const liveErrors: string[] = [];
     session.on("collectError", (error) => liveErrors.push(`${error.source}:${error.kind}`));
@@ -234,5 +255,101 @@ describe("recording a misbehaving target", () => {
     } finally {
       recording.close();
     }
+  });
+});
+
+describe("gc=1 policy (--gc auto)", () => {
+  /** A target whose heap profile's cumulative totals move only when the test says a GC ran. */
+  function heapProfileWithAllocTotal(allocBytes: number): Buffer {
+    const profile = emptyProfile();
+    profile.sampleTypes = [
+      { type: "alloc_objects", unit: "count" },
+      { type: "alloc_space", unit: "bytes" },
+      { type: "inuse_objects", unit: "count" },
+      { type: "inuse_space", unit: "bytes" },
+    ];
+    profile.samples = [
+      {
+        locations: [],
+        values: [1, allocBytes, 1, 1024],
+        labels: new Map(),
+        numLabels: new Map(),
+        numUnits: new Map(),
+      },
+    ];
+    return Buffer.from(encodeProfileGzip(profile));
+  }
+
+  async function recordWithAuto(base: string, samples: number): Promise<{ forced: boolean[] }> {
+    const file = path.join(tempDir(), "auto.hsrec");
+    const session = new RecordSession({ url: base, out: file, intervalMs: 100, retries: 0 });
+    const forced: boolean[] = [];
+    session.on("sample", (event) => {
+      forced.push(Boolean(event.heapGcForced));
+      if (forced.length === samples) session.stop({});
+    });
+    await session.run();
+    return { forced: forced.slice(0, samples) };
+  }
+
+  it("pprof only: fetches without gc=1 while the profile moves, and with it when it has not", async () => {
+    let allocTotal = 1000;
+    let gcRequests = 0;
+    let plainRequests = 0;
+    let idle = false;
+    const base = await serve({
+      "/debug/pprof/": (_req, res) => res.end("<a href='heap?debug=1'>heap</a>"),
+      "/debug/pprof/heap": (req, res) => {
+        if ((req.url ?? "").includes("gc=1")) {
+          gcRequests++;
+          allocTotal += 500; // the forced GC publishes what was allocated
+        } else {
+          plainRequests++;
+          if (!idle) allocTotal += 500; // a natural GC ran since the last request
+        }
+        res.end(heapProfileWithAllocTotal(allocTotal));
+      },
+    });
+    const busy = await recordWithAuto(base, 5);
+    expect(busy.forced).toEqual([true, false, false, false, false]);
+    expect(gcRequests).toBe(1);
+
+    idle = true;
+    gcRequests = 0;
+    plainRequests = 0;
+    const quiet = await recordWithAuto(base, 4);
+    // First sample forced; then each plain fetch shows nothing new, so it is fetched again with gc=1.
+    expect(quiet.forced).toEqual([true, true, true, true]);
+    expect(gcRequests).toBeGreaterThanOrEqual(4);
+    expect(plainRequests).toBeGreaterThanOrEqual(3);
+  });
+
+  it("with MemStats: no gc=1 after a natural GC or when little was allocated; gc=1 when much was", async () => {
+    let numGc = 10;
+    let totalAlloc = 1_000_000;
+    const heapAlloc = 100_000;
+    let mode: "busy" | "idle" | "allocating" = "busy";
+    const base = await serve({
+      "/debug/pprof/": (_req, res) => res.end("<a href='heap?debug=1'>heap</a>"),
+      "/debug/pprof/heap": (req, res) => {
+        if ((req.url ?? "").includes("gc=1")) numGc++;
+        res.end(heapProfileBytes());
+      },
+      "/debug/vars": (_req, res) => {
+        if (mode === "busy") numGc++;
+        if (mode === "allocating") totalAlloc += heapAlloc / 10; // 10% of the heap per sample, no GC
+        if (mode === "idle") totalAlloc += heapAlloc / 100; // 1%
+        res.end(JSON.stringify({ memstats: { NumGC: numGc, TotalAlloc: totalAlloc, HeapAlloc: heapAlloc } }));
+      },
+    });
+    expect((await recordWithAuto(base, 4)).forced).toEqual([true, false, false, false]);
+    mode = "idle";
+    // 1% a sample: stale beyond 5% only after several samples without a GC.
+    const idle = (await recordWithAuto(base, 8)).forced;
+    expect(idle[0]).toBe(true);
+    expect(idle.slice(1, 5)).toEqual([false, false, false, false]);
+    expect(idle.slice(5)).toContain(true);
+    mode = "allocating";
+    expect((await recordWithAuto(base, 4)).forced).toEqual([true, true, true, true]);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { InspectReport } from "../../src/render/inspect-report.js";
 import { openRecording } from "../../src/store/recording-reader.js";
 import { readRecordingHeapSnapshot } from "../../src/store/recording-snapshots.js";
 import {
@@ -18,7 +19,15 @@ import {
   startProgram,
   waitForHttp,
 } from "../support/go.js";
-import { type BackgroundCli, countRows, killIfRunning, peek, startCli, tempDir, waitUntil } from "./support/recording-helpers.js";
+import {
+  type BackgroundCli,
+  countRows,
+  killIfRunning,
+  peek,
+  startCli,
+  tempDir,
+  waitUntil,
+} from "./support/recording-helpers.js";
 
 const execFileAsync = promisify(execFile);
 const leakyDir = path.join(import.meta.dirname, "programs/leaky");
@@ -35,7 +44,10 @@ afterEach(async () => {
   await Promise.all(programs.splice(0).map((p) => p.stop()));
 });
 
-async function startLeaky(extraArgs: string[] = [], port?: number): Promise<{ url: string; port: number; program: RunningProgram }> {
+async function startLeaky(
+  extraArgs: string[] = [],
+  port?: number,
+): Promise<{ url: string; port: number; program: RunningProgram }> {
   const chosen = port ?? (await freePort());
   const program = startProgram(leaky, ["-addr", `127.0.0.1:${chosen}`, ...extraArgs]);
   programs.push(program);
@@ -44,7 +56,7 @@ async function startLeaky(extraArgs: string[] = [], port?: number): Promise<{ ur
   return { url, port: chosen, program };
 }
 
-async function inspectJson(file: string): Promise<Record<string, any>> {
+async function inspectJson(file: string): Promise<InspectReport> {
   const result = await runCli(["inspect", "--json", file]);
   expect(result.stderr).toBe("");
   expect(result.code).toBe(0);
@@ -85,7 +97,8 @@ describe("heapscope record --url", () => {
     expect(report.memstatsSamples).toBe(report.heapSnapshots);
     expect(report.gcCycles).toBe(0);
     expect(report.goroutineDumps).toBeGreaterThanOrEqual(2); // first, every 3rd, last
-    expect(report.target.cmdline).toContain("-api-token=<redacted>");
+    // Only the program of expvar's cmdline is kept without --keep-vars.
+    expect(report.target.cmdline).toEqual([leaky]);
     expect(report.target.endpoints).toMatchObject({
       heap: `${url}/debug/pprof/heap`,
       goroutine: `${url}/debug/pprof/goroutine`,
@@ -99,7 +112,8 @@ describe("heapscope record --url", () => {
     const recording = openRecording(file);
     try {
       const heaps = recording.heapSnapshots();
-      expect(heaps.every((h) => h.gcForced)).toBe(true);
+      // --gc auto: the first snapshot is forced; later ones only when no GC ran since the last.
+      expect(heaps[0]!.gcForced).toBe(true);
       // leaky retains 256 KiB every 100 ms: the in-use heap grows across the recording.
       expect(heaps[heaps.length - 1]!.inuseBytes!).toBeGreaterThan(heaps[0]!.inuseBytes!);
       const goroutines = recording.goroutineSnapshots("profile");
@@ -110,15 +124,20 @@ describe("heapscope record --url", () => {
       expect(leakGroup?.count).toBeGreaterThan(1);
       const dumps = recording.goroutineSnapshots("dump");
       expect(dumps[0]!.summary!.states!["chan receive"]).toBeGreaterThan(0);
-      expect(Buffer.from(recording.goroutineSnapshotBytes(dumps[0]!.id)).toString()).toContain("main.leakGoroutine");
+      expect(Buffer.from(recording.goroutineSnapshotBytes(dumps[0]!.id)).toString()).toContain(
+        "main.leakGoroutine",
+      );
       const memstats = recording.memstatsSamples();
       const expvar = memstats.filter((m) => m.source === "expvar");
       const prometheus = memstats.filter((m) => m.source === "prometheus");
       expect(expvar.length).toBe(heaps.length);
       expect(prometheus.length).toBe(heaps.length);
-      expect(expvar.every((m) => m.heapAlloc! > 0 && m.numGc! > 0)).toBe(true);
-      // gc=1 forces a GC per sample: NumForcedGC counts them.
-      expect(expvar[expvar.length - 1]!.sample.fields.NumForcedGC).toBeGreaterThanOrEqual(heaps.length);
+      expect(expvar.every((m) => m.heapAlloc! > 0)).toBe(true);
+      // MemStats are read before the heap request: from the second sample on, the first one's GC counts.
+      expect(expvar.slice(1).every((m) => m.numGc! > 0)).toBe(true);
+      // Each gc=1 request made the target run a forced GC (MemStats are read before the heap request).
+      const forcedBefore = heaps.slice(0, -1).filter((h) => h.gcForced).length;
+      expect(expvar[expvar.length - 1]!.sample.fields.NumForcedGC).toBe(forcedBefore);
       const samples = recording.samples();
       expect(samples.every((s) => s.rssSource === "proc" && s.rssBytes! > 1024 * 1024)).toBe(true);
       expect(samples[samples.length - 1]!.final).toBe(true);
@@ -132,20 +151,75 @@ describe("heapscope record --url", () => {
     expect(exported.code, exported.stderr).toBe(0);
     const first = readFileSync(path.join(exportDir, "heap-0001.pb.gz"));
     expect(first.equals(Buffer.from(readRecordingHeapSnapshot(file, "1")))).toBe(true);
-    const { stdout } = await execFileAsync(goBinary(), ["tool", "pprof", "-top", "-sample_index=inuse_space", path.join(exportDir, "heap-0001.pb.gz")]);
+    const { stdout } = await execFileAsync(goBinary(), [
+      "tool",
+      "pprof",
+      "-top",
+      "-sample_index=inuse_space",
+      path.join(exportDir, "heap-0001.pb.gz"),
+    ]);
     expect(stdout).toContain("main.main");
     const manifest = JSON.parse(readFileSync(path.join(exportDir, "manifest.json"), "utf8"));
-    expect(manifest.files.filter((f: { kind: string }) => f.kind === "heap")).toHaveLength(report.heapSnapshots);
-    expect(existsSync(path.join(exportDir, "goroutine-debug2-0001.txt"))).toBe(true);
-    expect(readFileSync(path.join(exportDir, "memstats.jsonl"), "utf8").split("\n").filter(Boolean)).toHaveLength(
-      report.memstatsSamples * 2,
+    expect(manifest.files.filter((f: { kind: string }) => f.kind === "heap")).toHaveLength(
+      report.heapSnapshots,
     );
+    expect(existsSync(path.join(exportDir, "goroutine-debug2-0001.txt"))).toBe(true);
+    expect(
+      readFileSync(path.join(exportDir, "memstats.jsonl"), "utf8").split("\n").filter(Boolean),
+    ).toHaveLength(report.memstatsSamples * 2);
+  });
+
+  it("--keep-vars stores the raw /debug/vars and /metrics responses and the redacted command line", async () => {
+    const { url } = await startLeaky(["-api-token=kept-on-purpose"]);
+    const dir = tempDir();
+    const file = path.join(dir, "vars.hsrec");
+    const result = await runCli([
+      "record",
+      "--url",
+      url,
+      "--interval",
+      "500ms",
+      "--duration",
+      "1s",
+      "--keep-vars",
+      "--out",
+      file,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const recording = openRecording(file);
+    try {
+      expect(recording.target.cmdline).toEqual([leaky, "-addr", new URL(url).host, "-api-token=<redacted>"]);
+      const raw = recording.memstatsRawResponses();
+      expect(raw.filter((r) => r.source === "expvar").length).toBe(recording.summary().memstatsSamples);
+      expect(Buffer.from(raw.find((r) => r.source === "prometheus")!.bytes).toString()).toContain(
+        "go_goroutines",
+      );
+      // The raw document is what the target sent, user variables included: that is what --keep-vars means.
+      expect(Buffer.from(raw[0]!.bytes).toString()).toContain('"database_password": "kept-on-purpose"');
+    } finally {
+      recording.close();
+    }
+    const exportDir = path.join(dir, "export");
+    expect((await runCli(["export", file, "--dir", exportDir])).code).toBe(0);
+    expect(
+      JSON.parse(readFileSync(path.join(exportDir, "vars-0001.json"), "utf8")).memstats.HeapAlloc,
+    ).toBeGreaterThan(0);
   });
 
   it("FILE#N addresses heap snapshots for profile commands (top --diff-base rec#1 rec#last)", async () => {
     const { url } = await startLeaky();
     const file = path.join(tempDir(), "diff.hsrec");
-    const recorded = await runCli(["record", "--url", url, "--interval", "1s", "--duration", "3s", "--out", file]);
+    const recorded = await runCli([
+      "record",
+      "--url",
+      url,
+      "--interval",
+      "1s",
+      "--duration",
+      "3s",
+      "--out",
+      file,
+    ]);
     expect(recorded.code, recorded.stderr).toBe(0);
     const top = await runCli(["top", "--diff-base", `${file}#1`, `${file}#last`]);
     expect(top.stderr).toBe("");
@@ -159,7 +233,17 @@ describe("heapscope record --url", () => {
   it("keeps sampling when the target dies, records the gap, and resumes when it comes back", async () => {
     const first = await startLeaky();
     const file = path.join(tempDir(), "gap.hsrec");
-    const cli = startCli(["record", "--url", first.url, "--interval", "500ms", "--timeout", "3s", "--out", file]);
+    const cli = startCli([
+      "record",
+      "--url",
+      first.url,
+      "--interval",
+      "500ms",
+      "--timeout",
+      "3s",
+      "--out",
+      file,
+    ]);
     clis.push(cli);
     const diagnostics = () => `stderr: ${cli.stderr()}`;
     await waitUntil("3 samples", () => countRows(file, "heap_snapshots") >= 3, 60_000, diagnostics);
@@ -168,8 +252,18 @@ describe("heapscope record --url", () => {
     const before = countRows(file, "heap_snapshots");
     // The target comes back on the same port (a port-forward restarting).
     await startLeaky([], first.port);
-    await waitUntil("the gap to close", () => countRows(file, "gaps", "WHERE end_ms IS NOT NULL") >= 1, 60_000, diagnostics);
-    await waitUntil("new samples", () => countRows(file, "heap_snapshots") >= before + 2, 60_000, diagnostics);
+    await waitUntil(
+      "the gap to close",
+      () => countRows(file, "gaps", "WHERE end_ms IS NOT NULL") >= 1,
+      60_000,
+      diagnostics,
+    );
+    await waitUntil(
+      "new samples",
+      () => countRows(file, "heap_snapshots") >= before + 2,
+      60_000,
+      diagnostics,
+    );
     cli.child.kill("SIGINT");
     const exit = await cli.exited;
     expect(exit.code, diagnostics()).toBe(0);
@@ -179,11 +273,11 @@ describe("heapscope record --url", () => {
     const report = await inspectJson(file);
     expect(report.complete).toBe(true);
     expect(report.gaps).toHaveLength(1);
-    expect(report.gaps[0].end).not.toBeNull();
-    expect(report.gaps[0].attempts).toBeGreaterThanOrEqual(1);
+    expect(report.gaps[0]!.end).not.toBeNull();
+    expect(report.gaps[0]!.attempts).toBeGreaterThanOrEqual(1);
     // One error for the whole gap, not one per attempt.
     expect(report.errors).toBe(1);
-    expect(report.errorSamples[0].kind).toBe("connect");
+    expect(report.errorSamples[0]!.kind).toBe("connect");
     expect(report.heapSnapshots).toBeGreaterThanOrEqual(before + 2);
   });
 
@@ -265,7 +359,17 @@ describe("heapscope record --url", () => {
     expect(untrusted.stderr.trim().split("\n")).toHaveLength(1);
     expect(untrusted.stderr).toMatch(/does not answer \(TLS: .*--cacert/);
 
-    const unauthorized = await runCli(["record", "--url", url, "--cacert", cert, "--duration", "2s", "--out", file]);
+    const unauthorized = await runCli([
+      "record",
+      "--url",
+      url,
+      "--cacert",
+      cert,
+      "--duration",
+      "2s",
+      "--out",
+      file,
+    ]);
     expect(unauthorized.code).toBe(2);
     expect(unauthorized.stderr).toMatch(/serves none of .*HTTP 401/);
 
@@ -295,9 +399,17 @@ describe("heapscope record --url", () => {
   it("fails with one line and exit 2 for an unreachable target, a bad URL or a recording that exists", async () => {
     const port = await freePort();
     const dir = tempDir();
-    const unreachable = await runCli(["record", "--url", `http://127.0.0.1:${port}`, "--out", path.join(dir, "u.hsrec")]);
+    const unreachable = await runCli([
+      "record",
+      "--url",
+      `http://127.0.0.1:${port}`,
+      "--out",
+      path.join(dir, "u.hsrec"),
+    ]);
     expect(unreachable.code).toBe(2);
-    expect(unreachable.stderr).toMatch(/^heapscope: http:\/\/127\.0\.0\.1:\d+\/?: does not answer \(connection refused\)\n$/);
+    expect(unreachable.stderr).toMatch(
+      /^heapscope: http:\/\/127\.0\.0\.1:\d+\/?: does not answer \(connection refused\)\n$/,
+    );
     expect(existsSync(path.join(dir, "u.hsrec"))).toBe(false);
 
     const ftp = await runCli(["record", "--url", "ftp://127.0.0.1/x", "--out", path.join(dir, "f.hsrec")]);
@@ -318,7 +430,9 @@ describe("heapscope record --url", () => {
     const again = await runCli(["record", "--url", url, "--duration", "1s", "--out", file]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
-    expect((await runCli(["record", "--url", url, "--duration", "1s", "--out", file, "--force"])).code).toBe(0);
+    expect((await runCli(["record", "--url", url, "--duration", "1s", "--out", file, "--force"])).code).toBe(
+      0,
+    );
 
     const junk = path.join(dir, "junk.hsrec");
     await execFileAsync("sh", ["-c", `head -c 5000 /dev/urandom > ${junk}`]);

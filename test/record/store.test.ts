@@ -134,12 +134,16 @@ describe("recording store", () => {
         .get();
       expect(blobCount).toBe(2);
       const dump = recording.goroutineSnapshots("dump")[0]!;
-      expect(Buffer.from(recording.goroutineSnapshotBytes(dump.id)).toString()).toContain("goroutine 1 [running]");
+      expect(Buffer.from(recording.goroutineSnapshotBytes(dump.id)).toString()).toContain(
+        "goroutine 1 [running]",
+      );
       expect(recording.goroutineSnapshots("profile")[0]!.summary?.topGroups[0]?.count).toBe(5);
       // bigints beyond 2^53 are kept exactly, as strings.
       expect(recording.memstatsSamples()[0]!.sample.exact?.lastGcNs).toBe("1795630265516879833");
       expect(recording.memstatsSamples()[0]!.heapAlloc).toBe(123);
-      expect(recording.gaps()).toEqual([{ startMs: 2500, endMs: 2900, attempts: 2, reason: "connection refused" }]);
+      expect(recording.gaps()).toEqual([
+        { startMs: 2500, endMs: 2900, attempts: 2, reason: "connection refused" },
+      ]);
       expect(recording.gcCycles()[0]!.line).toContain("gc 1");
     } finally {
       recording.close();
@@ -163,10 +167,15 @@ describe("recording store", () => {
       complete: true,
       reason: "test",
     });
-    expect(() => RecordingWriter.create(file, { target, settings: settings(), heapscopeVersion: "1" })).toThrow(
-      /already exists/,
-    );
-    RecordingWriter.create(file, { target, settings: settings(), heapscopeVersion: "2", overwrite: true }).finish({
+    expect(() =>
+      RecordingWriter.create(file, { target, settings: settings(), heapscopeVersion: "1" }),
+    ).toThrow(/already exists/);
+    RecordingWriter.create(file, {
+      target,
+      settings: settings(),
+      heapscopeVersion: "2",
+      overwrite: true,
+    }).finish({
       complete: true,
       reason: "test",
     });
@@ -205,13 +214,19 @@ describe("recording store", () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(RecordingError);
-    expect(String((caught as Error).message)).toMatch(/heapscope 7\.0\.0 \(recording schema 99\).*upgrade heapscope/);
+    expect(String((caught as Error).message)).toMatch(
+      /heapscope 7\.0\.0 \(recording schema 99\).*upgrade heapscope/,
+    );
   });
 
   it("thins older heap snapshots to stay under --max-size, keeping the first, the newest and all summaries", () => {
     const file = tempPath();
     const maxSize = 3 * 1024 * 1024;
-    const writer = RecordingWriter.create(file, { target, settings: settings(maxSize), heapscopeVersion: "1" });
+    const writer = RecordingWriter.create(file, {
+      target,
+      settings: settings(maxSize),
+      heapscopeVersion: "1",
+    });
     const count = 120;
     const heaps: Buffer[] = [];
     let thinnedTotal = 0;
@@ -260,7 +275,9 @@ describe("recording store", () => {
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
     const seen = await waitForSamples(file, 25, 60_000, () => stderr);
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
@@ -280,7 +297,12 @@ describe("recording store", () => {
 });
 
 /** Polls the recording through a separate read-only connection until it holds `k` samples. */
-async function waitForSamples(file: string, k: number, timeoutMs: number, diagnostics: () => string): Promise<number> {
+async function waitForSamples(
+  file: string,
+  k: number,
+  timeoutMs: number,
+  diagnostics: () => string,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (existsSync(file)) {

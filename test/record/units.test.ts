@@ -3,15 +3,25 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import {
+  defaultOutName,
+  formatStatusLine,
+  parseByteSize,
+  parseDurationMs,
+} from "../../src/cli/commands/record.js";
 import { redactCommandLine, redactUrl } from "../../src/collect/redact.js";
-import { findListeningPid, findProgramProcess, parseProcStat, readProcessReading } from "../../src/collect/rss.js";
+import {
+  findListeningPid,
+  findProgramProcess,
+  parseProcStat,
+  readProcessReading,
+} from "../../src/collect/rss.js";
 import {
   godebugWithGcTrace,
   isGcTraceOutputLine,
   launchTarget,
   parseGoRunExitLine,
 } from "../../src/collect/target-launcher.js";
-import { defaultOutName, formatStatusLine, parseByteSize, parseDurationMs } from "../../src/cli/commands/record.js";
 import { UsageError } from "../../src/errors.js";
 import { buildInspectReport, renderInspectReport } from "../../src/render/inspect-report.js";
 
@@ -52,7 +62,9 @@ describe("redaction", () => {
     ]);
     // A secret-named boolean flag followed by another flag keeps that flag.
     expect(redactCommandLine(["-auth", "-v"])).toEqual(["-auth", "-v"]);
-    expect(redactUrl("https://u:p4ss@h:1/x?token=t&a=1")).toBe("https://u:<redacted>@h:1/x?token=<redacted>&a=1");
+    expect(redactUrl("https://u:p4ss@h:1/x?token=t&a=1")).toBe(
+      "https://u:<redacted>@h:1/x?token=<redacted>&a=1",
+    );
     expect(redactUrl("http://127.0.0.1:6060")).toBe("http://127.0.0.1:6060/");
   });
 });
@@ -89,7 +101,9 @@ describe("record flags", () => {
         lastError: "heap: connection refused",
         unreachable: true,
       }),
-    ).toBe("1m23s · 8 samples · heap 37.0 MiB · 16 goroutines · NOT ANSWERING · 2 errors, last: heap: connection refused");
+    ).toBe(
+      "1m23s · 8 samples · heap 37.0 MiB · 16 goroutines · NOT ANSWERING · 2 errors, last: heap: connection refused",
+    );
   });
 });
 
@@ -103,7 +117,11 @@ describe("launching", () => {
   });
 
   it("recognises gctrace output and go run's report of the program's end", () => {
-    expect(isGcTraceOutputLine("gc 3 @0.010s 2%: 0.1+1+0.01 ms clock, 0.2+0/1/0+0.02 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n")).toBe(true);
+    expect(
+      isGcTraceOutputLine(
+        "gc 3 @0.010s 2%: 0.1+1+0.01 ms clock, 0.2+0/1/0+0.02 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n",
+      ),
+    ).toBe(true);
     expect(isGcTraceOutputLine("GC forced\n")).toBe(true);
     expect(isGcTraceOutputLine("my gc 3 @ home\n")).toBe(false);
     expect(parseGoRunExitLine("exit status 3")).toEqual({ code: 3, signal: null });
@@ -168,7 +186,11 @@ describe("launching", () => {
   });
 
   it("follows a shell wrapper to the program it started", async () => {
-    const target = await launchTarget({ command: ["sh", "-c", "sleep 30; true"], stdout: "ignore", stderr: "ignore" });
+    const target = await launchTarget({
+      command: ["sh", "-c", "sleep 30; true"],
+      stdout: "ignore",
+      stderr: "ignore",
+    });
     try {
       const program = await (async () => {
         for (let i = 0; i < 100; i++) {
@@ -189,8 +211,17 @@ describe("launching", () => {
 
 describe("/proc", () => {
   it("parses stat lines whose command contains spaces and parentheses", () => {
-    const stat = parseProcStat("1234 (my (weird) prog) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 100 1000 200");
-    expect(stat).toMatchObject({ pid: 1234, comm: "my (weird) prog", state: "S", ppid: 1, utimeTicks: 250, stimeTicks: 50 });
+    const stat = parseProcStat(
+      "1234 (my (weird) prog) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 100 1000 200",
+    );
+    expect(stat).toMatchObject({
+      pid: 1234,
+      comm: "my (weird) prog",
+      state: "S",
+      ppid: 1,
+      utimeTicks: 250,
+      stimeTicks: 50,
+    });
     expect(parseProcStat("garbage")).toBeNull();
   });
 
@@ -252,14 +283,18 @@ describe("inspect rendering", () => {
         fileBytes: 4096,
       },
       heapSnapshots: [],
-      errors: [{ atMs: 1500, sampleId: 2, source: "heap", url: null, kind: "garbage", message: "<b>bad</b> | pipe" }],
+      errors: [
+        { atMs: 1500, sampleId: 2, source: "heap", url: null, kind: "garbage", message: "<b>bad</b> | pipe" },
+      ],
       gaps: [],
     });
     expect(report.targetExit).toEqual({ code: null, signal: "SIGTERM" });
     const markdown = renderInspectReport(report, "markdown");
     expect(markdown).not.toContain("<b>");
     expect(markdown).toContain("&lt;b&gt;bad&lt;/b&gt; \\| pipe");
-    expect(markdown).toContain("1 heap snapshots between 1970-01-01T00:00:01.000Z and 1970-01-01T00:00:01.000Z (2.0 KiB freed)");
+    expect(markdown).toContain(
+      "1 heap snapshots between 1970-01-01T00:00:01.000Z and 1970-01-01T00:00:01.000Z (2.0 KiB freed)",
+    );
     const text = renderInspectReport(report, "text");
     expect(text).toContain("killed by SIGTERM");
     expect(text).toContain("2 stored, 1 thinned (summaries kept)");

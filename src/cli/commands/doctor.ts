@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
+import { defaultEndpointUrls } from "../../collect/endpoint-discovery.js";
 import type { RecordSessionOptions } from "../../collect/record-session.js";
 import { diagnose } from "../../diagnose/diagnose.js";
 import type { DiagnosisInput } from "../../diagnose/input.js";
@@ -189,9 +190,10 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   const intervalMs = flags.interval
     ? parseDurationMs(flags.interval, "--interval")
     : Math.max(MIN_INTERVAL_MS, Math.floor(durationMs / TARGET_SNAPSHOTS));
-  if (durationMs / intervalMs < 10) {
+  const snapshots = Math.floor(durationMs / intervalMs) + 1;
+  if (snapshots < 10) {
     process.stderr.write(
-      `heapscope: --interval ${flags.interval} gives fewer than 10 heap snapshots over ${flags.duration}; the verdict may be inconclusive\n`,
+      `heapscope: ${flags.duration} at one sample per ${intervalMs / 1000}s gives only ${snapshots} heap snapshots (10 or more are needed for a verdict)\n`,
     );
   }
   const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
@@ -210,10 +212,15 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     buildInfo = buildInfoOfCommand(commandArgs);
   }
   const output = new OutputTail(flags.showOutput ? process.stderr : null);
+  // doctor needs the heap and goroutine profiles: name them rather than trusting a single discovery
+  // pass, which can run while a launched program is still starting to listen (a missing endpoint
+  // then shows as per-sample errors and an inconclusive verdict saying so).
+  const endpoints = flags.url ? defaultEndpointUrls(flags.url) : undefined;
   const options: RecordSessionOptions = {
     out,
-    overwrite: Boolean(flags.out) ? false : true,
+    overwrite: !flags.out,
     url: flags.url,
+    endpoints: endpoints ? { heap: endpoints.heap, goroutine: endpoints.goroutine } : undefined,
     intervalMs,
     durationMs,
     forceGc: true,
@@ -228,11 +235,15 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   const { RecordSession } = await import("../../collect/record-session.js");
   const session = new RecordSession(options);
   const interactive = isInteractive();
-  if (interactive) {
-    session.on("started", () =>
-      process.stderr.write(`heapscope: observing ${flags.url ?? commandArgs.join(" ")} for ${flags.duration}…\n`),
-    );
-  }
+  const missingEndpoints: string[] = [];
+  session.on("started", ({ probes }) => {
+    for (const probe of probes) {
+      if (!probe.found && (probe.name === "heap" || probe.name === "goroutine" || probe.name === "vars")) {
+        missingEndpoints.push(`${probe.name} (${probe.url}: ${probe.detail})`);
+      }
+    }
+    if (interactive) process.stderr.write(`heapscope: observing ${flags.url ?? commandArgs.join(" ")} for ${flags.duration}…\n`);
+  });
   const stop = () => session.stop();
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -253,6 +264,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
         requestedDurationSeconds: durationMs / 1000,
       });
       if (result.urlNeverAnswered && flags.url) input.notes?.push(`${flags.url} never answered.`);
+      if (missingEndpoints.length > 0) input.notes?.push(`Not sampled: ${missingEndpoints.join("; ")}.`);
       diagnosis = diagnose(input);
     } finally {
       reader.close();

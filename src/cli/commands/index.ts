@@ -4,6 +4,7 @@ import { register as registerDemo } from "./demo.js";
 import { register as registerDiff } from "./diff.js";
 import { register as registerDoctor } from "./doctor.js";
 import { register as registerExport } from "./export.js";
+import { register as registerGcTrace } from "./gctrace.js";
 import { register as registerInspect } from "./inspect.js";
 import { register as registerRecord } from "./record.js";
 import { register as registerGoroutines } from "./goroutines.js";
@@ -39,6 +40,7 @@ export const commandRegistrars: CommandRegistrar[] = [
   registerTags,
   registerRaw,
   registerMemstats,
+  registerGcTrace,
   registerGoroutines,
   registerUi,
 ];

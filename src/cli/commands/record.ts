@@ -52,13 +52,20 @@ export function register(program: Command): void {
       "auto",
     )
     .option("--no-gc", "never use gc=1 (leave the target's GC alone)")
-    .option("--dump-every <n>", "take a debug=2 goroutine dump every Nth sample (and the first and last); 0 = first and last only", "30")
+    .option(
+      "--dump-every <n>",
+      "take a debug=2 goroutine dump every Nth sample (and the first and last); 0 = first and last only",
+      "30",
+    )
     .option("--header <header>", 'extra request header, "Name: value" (repeatable)', collect, [])
     .option("--cacert <file>", "PEM CA certificate to trust for https targets")
     .option("--pprof-prefix <path>", "where net/http/pprof is mounted, if not /debug/pprof")
     .option("--heap-url <url>", "heap profile URL, if not under the pprof prefix")
     .option("--goroutine-url <url>", "goroutine profile URL")
-    .option("--goroutineleak-url <url>", "goroutineleak profile URL (Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)")
+    .option(
+      "--goroutineleak-url <url>",
+      "goroutineleak profile URL (Go 1.26+ with GOEXPERIMENT=goroutineleakprofile)",
+    )
     .option("--vars-url <url>", "expvar URL, if not /debug/vars")
     .option("--metrics-url <url>", "Prometheus metrics URL, if not /metrics")
     .option("--timeout <duration>", "per-request timeout", "30s")
@@ -67,7 +74,10 @@ export function register(program: Command): void {
     .option("--keep-vars", "also store raw /debug/vars and /metrics (they may hold secrets)")
     .option("--show-gctrace", "pass the launched program's gctrace lines through to stderr")
     .option("--wait <duration>", "how long to wait for a launched program's --url to answer", "2m")
-    .option("--pid <pid>", "read RSS of this process (default: the launched program, or the listener of a local --url)")
+    .option(
+      "--pid <pid>",
+      "read RSS of this process (default: the launched program, or the listener of a local --url)",
+    )
     .option("-q, --quiet", "no status output");
   addFormatOptions(command, ["text", "json"]);
   command.addHelpText(
@@ -122,16 +132,21 @@ async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): P
     try {
       ca = readFileSync(flags.cacert);
     } catch (error) {
-      throw new InputError(flags.cacert, `cannot read the CA certificate (${(error as NodeJS.ErrnoException).code ?? error})`);
+      throw new InputError(
+        flags.cacert,
+        `cannot read the CA certificate (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
     }
     if (!ca.toString("latin1").includes("-----BEGIN CERTIFICATE-----")) {
       throw new InputError(flags.cacert, "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
     }
   }
   const pid = flags.pid === undefined ? undefined : Number(flags.pid);
-  if (pid !== undefined && !(Number.isInteger(pid) && pid > 0)) throw new UsageError("--pid must be a process id");
+  if (pid !== undefined && !(Number.isInteger(pid) && pid > 0))
+    throw new UsageError("--pid must be a process id");
   const dumpEvery = Number(flags.dumpEvery);
-  if (!Number.isInteger(dumpEvery) || dumpEvery < 0) throw new UsageError("--dump-every must be a whole number ≥ 0");
+  if (!Number.isInteger(dumpEvery) || dumpEvery < 0)
+    throw new UsageError("--dump-every must be a whole number ≥ 0");
   return {
     out: flags.out ?? defaultOutName(new Date()),
     overwrite: Boolean(flags.force),
@@ -179,18 +194,25 @@ async function runRecordCommand(
     const missing = probes.filter((p) => !p.found).map((p) => `${p.name} (${p.detail})`);
     status.note(
       `recording ${target} to ${path}` +
-        (probes.length ? `
-  sampling: ${found.join(", ") || "nothing over HTTP"}` : "") +
-        (missing.length ? `
-  not served: ${missing.join(", ")}` : ""),
+        (probes.length
+          ? `
+  sampling: ${found.join(", ") || "nothing over HTTP"}`
+          : "") +
+        (missing.length
+          ? `
+  not served: ${missing.join(", ")}`
+          : ""),
     );
   });
   session.on("sample", (event) => status.update(event.stats));
-  session.on("gcCycle", () => status.update(session.stats));
+  // gctrace can print many cycles a second; redraw for them at most a few times a second.
+  session.on("gcCycle", () => status.update(session.stats, true));
   session.on("gap", (gap) =>
-    status.note(gap.open ? `target not answering (${gap.reason}); retrying every interval` : "target answers again"),
+    status.note(
+      gap.open ? `target not answering (${gap.reason}); retrying every interval` : "target answers again",
+    ),
   );
-  session.on("collectError", () => status.update(session.stats));
+  session.on("collectError", () => status.update(session.stats, true));
   session.on("targetExit", (exit) => status.note(`program ${describeExit(exit)}`));
 
   let interrupts = 0;
@@ -237,6 +259,7 @@ async function runRecordCommand(
 class StatusOutput {
   private lineShown = false;
   private lastPlainMs = 0;
+  private lastDrawMs = 0;
   private last: LiveStats | null = null;
 
   constructor(private readonly mode: "live" | "plain" | "quiet") {}
@@ -248,11 +271,13 @@ class StatusOutput {
     if (this.last) this.update(this.last);
   }
 
-  update(stats: LiveStats): void {
+  update(stats: LiveStats, throttle = false): void {
     this.last = stats;
     if (this.mode === "live") {
+      if (throttle && Date.now() - this.lastDrawMs < 250) return;
+      this.lastDrawMs = Date.now();
       const line = formatStatusLine(stats);
-      const width = process.stderr.columns ?? 120;
+      const width = process.stderr.columns || 120;
       process.stderr.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
       this.lineShown = true;
     } else if (this.mode === "plain" && Date.now() - this.lastPlainMs >= 60_000 && stats.samples > 0) {

@@ -4,7 +4,7 @@
  */
 import { formatReportTime } from "../../profile/go-format.js";
 import { buildGraph, type Graph } from "../../profile/graph.js";
-import { autoLabel, percentage, scaleValue, scaledLabel } from "../../profile/measurement.js";
+import { autoLabel, percentage, scaledLabel, scaleValue } from "../../profile/measurement.js";
 import { basePath } from "../../profile/paths.js";
 import type { PreparedReport } from "../../profile/prepare.js";
 
@@ -110,7 +110,8 @@ export function reportLabels(view: ReportView, graph: Graph): string[] {
       labels.push(`Dropped ${graph.droppedNodes} ${noun} (cum <= ${formatValue(view, cutoff)})`);
     }
     const shown = graph.nodes.length;
-    if (shown > 0 && shown < graph.origCount) labels.push(`Showing top ${shown} nodes out of ${graph.origCount}`);
+    if (shown > 0 && shown < graph.origCount)
+      labels.push(`Showing top ${shown} nodes out of ${graph.origCount}`);
   }
   return labels;
 }

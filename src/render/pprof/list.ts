@@ -63,7 +63,8 @@ export function renderList(report: PreparedReport, reader: SourceReader): string
     if (list) list.push(node);
     else byFunction.set(node.name, [node]);
   }
-  if (byFunction.size === 0) throw new UsageError(`no matches found for regexp: ${report.symbolSource ?? symbol.source}`);
+  if (byFunction.size === 0)
+    throw new UsageError(`no matches found for regexp: ${report.symbolSource ?? symbol.source}`);
   const out: string[] = [`Total: ${formatValue(view, report.total)}`];
   const functionNames = [...byFunction.keys()].sort(compareGoStrings);
   const files = new Map<string, { lines: string[] } | { error: string }>();
@@ -140,6 +141,8 @@ function listFile(
     if (lineno >= content.lines.length + 1) break;
     const text = content.lines[lineno - 1]!;
     const sums = byLine.get(lineno) ?? { flat: 0, cum: 0 };
-    out.push(`${padLeft(dot(sums.flat), 10)} ${padLeft(dot(sums.cum), 10)} ${padLeft(String(lineno), 6)}:${text}`);
+    out.push(
+      `${padLeft(dot(sums.flat), 10)} ${padLeft(dot(sums.cum), 10)} ${padLeft(String(lineno), 6)}:${text}`,
+    );
   }
 }

@@ -20,7 +20,8 @@ export function renderRaw(profile: Profile): string {
   lines.push(`PeriodType: ${periodType.type} ${periodType.unit}`);
   lines.push(`Period: ${profile.period}`);
   if (profile.timeNanos !== 0n) lines.push(`Time: ${formatGoTimeString(profile.timeNanos)}`);
-  if (profile.durationNanos !== 0n) lines.push(`Duration: ${truncateRunes(formatGoDuration(profile.durationNanos), 4)}`);
+  if (profile.durationNanos !== 0n)
+    lines.push(`Duration: ${truncateRunes(formatGoDuration(profile.durationNanos), 4)}`);
   lines.push("Samples:");
   let types = "";
   for (const t of profile.sampleTypes) {

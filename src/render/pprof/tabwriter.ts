@@ -12,9 +12,9 @@ interface Cell {
 
 export function tabwriterFormat(text: string, options: { alignRight: boolean; padding?: number }): string {
   const padding = options.padding ?? 1;
-  const lines: Cell[][] = text.split("\n").map((line) =>
-    line.split("\t").map((cell) => ({ text: cell, width: runeCount(cell) })),
-  );
+  const lines: Cell[][] = text
+    .split("\n")
+    .map((line) => line.split("\t").map((cell) => ({ text: cell, width: runeCount(cell) })));
   const out: string[] = [];
   const widths: number[] = [];
 

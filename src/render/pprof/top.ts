@@ -49,7 +49,9 @@ export function buildTopReport(report: PreparedReport): TopReport {
   const labels = reportLabels(view, graph);
   const rows: TopRow[] = [];
   const lines: string[] = [labels.join("\n")];
-  lines.push(`${padLeft("flat", 10)} ${padLeft("flat", 5)}% ${padLeft("sum", 5)}% ${padLeft("cum", 10)} ${padLeft("cum", 5)}%`);
+  lines.push(
+    `${padLeft("flat", 10)} ${padLeft("flat", 5)}% ${padLeft("sum", 5)}% ${padLeft("cum", 10)} ${padLeft("cum", 5)}%`,
+  );
   let flatSum = 0;
   const { edges } = graph;
   for (const n of graph.nodes) {

@@ -24,7 +24,8 @@ export function renderTraces(report: PreparedReport): string {
       if (li < 0) continue;
       const first = locationStart[li]!;
       const last = locationStart[li + 1]! - 1;
-      for (let k = first; k <= last; k++) stack.push(k !== last ? `${names[locationNodes[k]!]} (inline)` : names[locationNodes[k]!]!);
+      for (let k = first; k <= last; k++)
+        stack.push(k !== last ? `${names[locationNodes[k]!]} (inline)` : names[locationNodes[k]!]!);
     }
     if (stack.length === 0) continue;
     out.push(separator);

@@ -3,8 +3,8 @@
  * (report.printTree): each node with its callers above and callees below.
  */
 import { UsageError } from "../../errors.js";
-import { sortEdges } from "../../profile/graph.js";
 import { padLeft } from "../../profile/go-format.js";
+import { sortEdges } from "../../profile/graph.js";
 import { percentage } from "../../profile/measurement.js";
 import type { PreparedReport } from "../../profile/prepare.js";
 import { formatValue, newView, reportGraph, reportLabels, selectOutputUnit } from "./common.js";
@@ -47,6 +47,7 @@ export function renderTree(report: PreparedReport): string {
     }
   }
   if (graph.nodes.length > 0) out.push(separator);
-  if (rx && matched === 0) throw new UsageError(`no matches found for regexp: ${report.symbolSource ?? report.symbol?.source}`);
+  if (rx && matched === 0)
+    throw new UsageError(`no matches found for regexp: ${report.symbolSource ?? report.symbol?.source}`);
   return `${out.join("\n")}\n`;
 }

@@ -149,6 +149,10 @@ export class ProfileEngine {
 
   meta(ref: string): ProfileMeta {
     const resolved = this.workspace.resolveProfile(ref);
+    return this.cached(`${resolved.ref}|${resolved.version}|meta`, () => this.computeMeta(resolved));
+  }
+
+  private computeMeta(resolved: ResolvedProfile): ProfileMeta {
     const profile = resolved.profile;
     const totals = profile.sampleTypes.map(() => 0);
     for (const sample of profile.samples) {

@@ -7,7 +7,10 @@
 /** The refine parameters of the profile APIs, in the order they appear in API paths. */
 export const PROFILE_PARAMS = ["src", "base", "si", "f", "i", "h", "s", "g"] as const;
 
-export function profileQueryString(get: (key: string) => string | null, extra: Record<string, string> = {}): string {
+export function profileQueryString(
+  get: (key: string) => string | null,
+  extra: Record<string, string> = {},
+): string {
   const params = new URLSearchParams();
   for (const key of PROFILE_PARAMS) {
     const value = get(key);
@@ -22,7 +25,10 @@ export function flameApiPath(get: (key: string) => string | null): string {
 }
 
 /** Whether a page with these URL parameters opens on the flame graph. `kinds`: document id → kind. */
-export function opensOnFlameGraph(get: (key: string) => string | null, kinds: ReadonlyMap<string, string>): boolean {
+export function opensOnFlameGraph(
+  get: (key: string) => string | null,
+  kinds: ReadonlyMap<string, string>,
+): boolean {
   const view = get("view") ?? "";
   const src = get("src") ?? "";
   if (view === "flame") return true;

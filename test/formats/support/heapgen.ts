@@ -23,6 +23,8 @@ export interface HeapgenRun {
   allocsProto: string;
   /** A `go tool pprof -proto -diff_base` result of allocs against heap: it has negative values. */
   diffProto: string;
+  /** runtime.MemProfileRate of the run, the profiles' period. */
+  period: bigint;
 }
 
 interface Variant {
@@ -30,12 +32,16 @@ interface Variant {
   go: string;
   rate: number;
   scale: number;
+  /** Allocations through distinct call paths (thousands of records). */
+  spread?: number;
 }
 
 function variants(): Variant[] {
   const list: Variant[] = [
     { toolchain: "go-default", go: goBinary(), rate: 0, scale: 5 },
     { toolchain: "go-default", go: goBinary(), rate: 1, scale: 1 },
+    // A low sampling rate with many call paths: thousands of records, each unsampled by pprof.
+    { toolchain: "go-default", go: goBinary(), rate: 4096, scale: 1, spread: 20_000 },
   ];
   if (hasGo119) {
     list.push({ toolchain: "go1.19", go: go119, rate: 0, scale: 5 });
@@ -58,7 +64,7 @@ export function heapgenRuns(): Promise<HeapgenRun[]> {
 
 async function runVariant(variant: Variant): Promise<HeapgenRun> {
   const binary = await buildGoProgram(programDir, { go: variant.go });
-  const name = `${variant.toolchain}-${variant.rate === 1 ? "rate1" : "default-rate"}`;
+  const name = `${variant.toolchain}-${variant.rate === 0 ? "default-rate" : `rate${variant.rate}`}`;
   const dir = path.join(workDir, "heapgen", `${path.basename(binary)}-${name}`);
   const run: HeapgenRun = {
     name,
@@ -67,11 +73,13 @@ async function runVariant(variant: Variant): Promise<HeapgenRun> {
     heapText: path.join(dir, "heap.txt"),
     allocsProto: path.join(dir, "allocs.pb.gz"),
     diffProto: path.join(dir, "diff.pb.gz"),
+    period: variant.rate === 0 ? 524288n : BigInt(variant.rate),
   };
   if (existsSync(run.diffProto)) return run;
   mkdirSync(dir, { recursive: true });
   const args = ["-out", dir, "-scale", String(variant.scale)];
   if (variant.rate > 0) args.push("-rate", String(variant.rate));
+  if (variant.spread) args.push("-spread", String(variant.spread));
   await execFileAsync(binary, args, { timeout: 120_000 });
   await pprof(["-proto", "-output", run.diffProto, `-diff_base=${run.heapProto}`, run.allocsProto]);
   return run;

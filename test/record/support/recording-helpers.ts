@@ -25,7 +25,9 @@ export function peek<T>(file: string, fn: (db: Database.Database) => T): T | nul
 }
 
 export function countRows(file: string, table: string, where = ""): number {
-  return peek(file, (db) => db.prepare(`SELECT COUNT(*) FROM ${table} ${where}`).pluck().get() as number) ?? 0;
+  return (
+    peek(file, (db) => db.prepare(`SELECT COUNT(*) FROM ${table} ${where}`).pluck().get() as number) ?? 0
+  );
 }
 
 /** Polls until `predicate` holds; returns its last truthy value. */

@@ -1,6 +1,7 @@
 // Writes samples into a recording until killed; used to prove a SIGKILLed writer leaves a readable file.
-import { RecordingWriter } from "../../../src/store/recording-writer.js";
+
 import { randomBytes } from "node:crypto";
+import { RecordingWriter } from "../../../src/store/recording-writer.js";
 
 const path = process.argv[2]!;
 const writer = RecordingWriter.create(path, {

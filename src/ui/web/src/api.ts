@@ -49,3 +49,20 @@ export function takePrefetched(path: string): Promise<ArrayBuffer> | undefined {
   prefetched.delete(path);
   return promise;
 }
+
+const prefetchedJson = new Map<string, Promise<unknown>>();
+
+/** Starts a JSON request early (main.tsx: the workspace), for the first useJson that asks for it. */
+export function prefetchJson(path: string): void {
+  if (!prefetchedJson.has(path)) {
+    const promise = getJson<unknown>(path);
+    promise.catch(() => {});
+    prefetchedJson.set(path, promise);
+  }
+}
+
+export function takePrefetchedJson<T>(path: string): Promise<T> | undefined {
+  const promise = prefetchedJson.get(path) as Promise<T> | undefined;
+  prefetchedJson.delete(path);
+  return promise;
+}

@@ -1,9 +1,9 @@
 import { render } from "preact";
 import "./styles.css";
 import "./test-hook.js";
-import { prefetchBinary } from "./api.js";
-import { App } from "./app.js";
 import { flameApiPath, opensOnFlameGraph } from "../../shared/flame-path.js";
+import { prefetchBinary, prefetchJson } from "./api.js";
+import { App } from "./app.js";
 
 performance.mark("heapscope:script-start");
 // Start the flame graph download before the UI renders (the server also asked the browser to
@@ -15,7 +15,9 @@ const kinds = new Map(
     .filter((entry) => entry.includes(":"))
     .map((entry) => entry.split(":", 2) as [string, string]),
 );
+prefetchJson("/api/workspace");
 const params = new URLSearchParams(location.search);
-if (opensOnFlameGraph((key) => params.get(key), kinds)) prefetchBinary(flameApiPath((key) => params.get(key)));
+if (opensOnFlameGraph((key) => params.get(key), kinds))
+  prefetchBinary(flameApiPath((key) => params.get(key)));
 
 render(<App />, document.getElementById("app")!);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { getJson } from "./api.js";
+import { getJson, takePrefetchedJson } from "./api.js";
 import { markLoaded } from "./test-hook.js";
 
 /** Fetches JSON for a path (null: nothing yet); aborts when the path changes. */
@@ -15,7 +15,7 @@ export function useJson<T>(
   useEffect(() => {
     if (path === null) return;
     const controller = new AbortController();
-    getJson<T>(path, controller.signal)
+    (takePrefetchedJson<T>(path) ?? getJson<T>(path, controller.signal))
       .then((data) => {
         if (controller.signal.aborted) return;
         setResult({ path, data, error: null });

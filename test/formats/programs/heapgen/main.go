@@ -55,6 +55,31 @@ func level2(size int) []byte { return level3(size) }
 //go:noinline
 func level1(size int) []byte { return level2(size) }
 
+// Many distinct stacks: each allocation goes through a path of four functions chosen by the digits of
+// its number, so a profile has thousands of records.
+var spreadTable [4]func(depth, code, size int)
+
+//go:noinline
+func s0(depth, code, size int) { spreadStep(depth, code, size) }
+
+//go:noinline
+func s1(depth, code, size int) { spreadStep(depth, code, size) }
+
+//go:noinline
+func s2(depth, code, size int) { spreadStep(depth, code, size) }
+
+//go:noinline
+func s3(depth, code, size int) { spreadStep(depth, code, size) }
+
+//go:noinline
+func spreadStep(depth, code, size int) {
+	if depth == 0 {
+		retained = append(retained, make([]byte, size))
+		return
+	}
+	spreadTable[code%4](depth-1, code/4, size)
+}
+
 //go:noinline
 func churn(n, size int) {
 	for i := 0; i < n; i++ {
@@ -66,7 +91,9 @@ func main() {
 	out := flag.String("out", ".", "directory for the profiles")
 	rate := flag.Int("rate", 0, "runtime.MemProfileRate (0 keeps the default)")
 	scale := flag.Int("scale", 1, "multiplies the number of allocations")
+	spread := flag.Int("spread", 0, "allocations made through distinct call paths")
 	flag.Parse()
+	spreadTable = [4]func(int, int, int){s0, s1, s2, s3}
 	if *rate > 0 {
 		runtime.MemProfileRate = *rate
 	}
@@ -91,6 +118,9 @@ func main() {
 		}
 		churn(20000, 512)
 		churn(200, 1<<20)
+	}
+	for i := 0; i < *spread; i++ {
+		spreadStep(7, i, 64+i%61*16)
 	}
 	runtime.KeepAlive(c)
 

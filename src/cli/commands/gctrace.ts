@@ -1,0 +1,283 @@
+/**
+ * `heapscope gctrace FILE|-`: reads GODEBUG=gctrace=1 output (a file, stdin, or a growing file with
+ * --follow, across rotation) in bounded memory and reports GC CPU, pauses, heap goal, forced cycles,
+ * scavenger activity and whether the live heap grows.
+ */
+import { createReadStream, type ReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
+import { createGunzip, type Gunzip } from "node:zlib";
+import type { Command } from "commander";
+import { GcTraceAnalyzer, type GcTraceAnalysis } from "../../analysis/gc-stats.js";
+import { InputError, UsageError } from "../../errors.js";
+import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
+import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
+import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
+
+interface GcTraceFlags {
+  format?: string;
+  json?: boolean;
+  follow?: boolean;
+  idleTimeout?: string;
+  interval?: string;
+  limit?: string;
+  run?: string;
+  window?: string;
+  width?: string;
+  failOn?: string;
+}
+
+const POLL_MS = 250;
+const READ_CHUNK = 1 << 20;
+
+export function register(program: Command): void {
+  const command = program
+    .command("gctrace")
+    .description("GC health and live-heap trend from GODEBUG=gctrace=1 output (a file, - for stdin, or --follow)")
+    .argument("[file]", "gctrace text: a file (optionally .gz), or - for stdin", "-")
+    .option("-f, --follow", "keep reading a growing file, across rotation, until interrupted or idle")
+    .option("--idle-timeout <seconds>", "with --follow: stop after this long without new data")
+    .option("--interval <seconds>", "with --follow: print a one-line status this often")
+    .option("--limit <size>", "memory limit to project against, e.g. 2GiB, 512MiB (else GOMEMLIMIT seen in the log)")
+    .option("--run <n>", "analyse process run n (1-based) instead of the automatic choice")
+    .option("--window <seconds>", "GC CPU window length (default: run duration / 24, at least 1 s)")
+    .option("--width <columns>", "sparkline width", "60")
+    .option("--fail-on <verdict>", "exit 1 when the verdict is growing, or (inconclusive) not stable");
+  addFormatOptions(command);
+  command.addHelpText(
+    "after",
+    `
+Capture the trace with GODEBUG=gctrace=1 (stderr). Every format since Go 1.5 is read, with scavenger
+(scavtrace), pacer and application lines, logger prefixes, JSON log wrappers and Kubernetes CRI lines
+mixed in. Several processes in one stream (go run/go test print the toolchain's gctrace too) are
+reported separately; the run with the most cycles is analysed unless --run says otherwise.
+
+The verdict (growing, stable, inconclusive) is judged on the live heap at mark start, in the regime
+after the last change point (warm-up, step), with a Theil–Sen slope and a Mann–Kendall test corrected
+for ties and autocorrelation.
+
+Examples:
+  $ GODEBUG=gctrace=1 ./server 2> gc.log; heapscope gctrace gc.log
+  $ GODEBUG=gctrace=1 go test -run TestSoak ./... 2>&1 | heapscope gctrace - --json
+  $ heapscope gctrace --follow /var/log/app/stderr.log --limit 2GiB --interval 30`,
+  );
+  command.action(async (file: string, flags: GcTraceFlags) => {
+    const format = resolveFormat(flags);
+    const limitBytes = flags.limit !== undefined ? parseLimit(flags.limit) : undefined;
+    const runIndex = flags.run !== undefined ? parsePositiveInteger(flags.run, "--run") - 1 : undefined;
+    const cpuWindowSeconds = flags.window !== undefined ? parsePositive(flags.window, "--window") : undefined;
+    const width = parsePositiveInteger(flags.width ?? "60", "--width");
+    const failOn = flags.failOn;
+    if (failOn !== undefined && failOn !== "growing" && failOn !== "inconclusive") {
+      throw new UsageError(`--fail-on must be growing or inconclusive, not "${failOn}"`);
+    }
+    const name = file === "-" ? "stdin" : file;
+    const analyzer = new GcTraceAnalyzer();
+    const options = { limitBytes, runIndex, cpuWindowSeconds };
+
+    if (flags.follow) {
+      if (file === "-") throw new UsageError("--follow needs a file, not stdin");
+      const idleMs = flags.idleTimeout !== undefined ? parsePositive(flags.idleTimeout, "--idle-timeout") * 1000 : undefined;
+      const intervalMs = flags.interval !== undefined ? parsePositive(flags.interval, "--interval") * 1000 : undefined;
+      await followFile(file, analyzer, {
+        idleMs,
+        onTick: intervalMs
+          ? { everyMs: intervalMs, run: () => writeOut(statusLine(analyzer.analysis(name, options))) }
+          : isInteractive()
+            ? { everyMs: 5000, run: () => process.stderr.write(`\r${statusLine(analyzer.analysis(name, options))}`) }
+            : undefined,
+      });
+      if (!intervalMs && isInteractive()) process.stderr.write("\n");
+    } else {
+      await readAll(file, name, analyzer);
+    }
+    analyzer.end();
+    const analysis = analyzer.analysis(name, options);
+    if (!analysis) {
+      if (runIndex !== undefined && analyzer.cycleLines > 0) {
+        throw new UsageError(`--run ${runIndex + 1}: no such process run`);
+      }
+      throw new InputError(
+        name,
+        "no gctrace lines (gc N @…s N%: …) found; capture stderr of a program run with GODEBUG=gctrace=1",
+      );
+    }
+    if (format === "json") writeJson(gcTraceReportJson(analysis));
+    else if (format === "markdown") writeOut(renderGcTraceMarkdown(analysis));
+    else writeOut(renderGcTraceText(analysis, { color: isInteractive(process.stdout), width }));
+    const verdict = analysis.summary.verdict;
+    if ((failOn === "growing" && verdict === "growing") || (failOn === "inconclusive" && verdict !== "stable")) {
+      process.exitCode = 1;
+    }
+  });
+}
+
+function statusLine(analysis: GcTraceAnalysis | null): string {
+  const time = new Date().toISOString().slice(11, 19);
+  if (!analysis) return `${time} waiting for gctrace lines…`;
+  const s = analysis.summary;
+  const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+  return `${time} gc ${s.lastCycle} live ${mib(s.liveHeap.lastBytes)} goal ${mib(s.heapGoal.lastBytes)} GC CPU ${s.gcCpu.percent.toFixed(1)}% p99 pause ${s.pauses.p99Ms.toFixed(2)} ms: ${s.verdict}`;
+}
+
+/** Streams a file or stdin into the analyzer; gzip is detected by its magic bytes. */
+async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): Promise<void> {
+  if (file !== "-") {
+    const info = await stat(file).catch((error) => {
+      throw new InputError(name, describeFsError(error));
+    });
+    if (info.isDirectory()) throw new InputError(name, "is a directory, not a gctrace file");
+  }
+  const source: NodeJS.ReadableStream = file === "-" ? process.stdin : createReadStream(file);
+  let bytes = 0;
+  let checked = false;
+  let failure: unknown = null;
+  const feed = (chunk: Buffer): void => {
+    if (failure) return;
+    if (!checked) {
+      checked = true;
+      if (looksBinary(chunk)) {
+        failure = new InputError(name, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+        return;
+      }
+    }
+    bytes += chunk.length;
+    analyzer.push(chunk);
+  };
+  let gunzip: Gunzip | null = null;
+  let first = true;
+  try {
+    for await (const raw of source as AsyncIterable<Buffer | string>) {
+      const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
+      if (first) {
+        first = false;
+        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+          gunzip = createGunzip();
+          gunzip.on("data", feed);
+        }
+      }
+      if (gunzip) {
+        if (!gunzip.write(chunk)) await once(gunzip, "drain");
+      } else {
+        feed(chunk);
+      }
+      if (failure) break;
+    }
+    if (gunzip) {
+      gunzip.end();
+      await finished(gunzip);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR") throw new InputError(name, "corrupt gzip data");
+    throw new InputError(name, describeFsError(error));
+  } finally {
+    if (file !== "-") (source as ReadStream).destroy();
+  }
+  if (failure) throw failure;
+  if (bytes === 0) throw new InputError(name, "empty input");
+}
+
+/**
+ * Reads `file` as it grows, polling; follows rotation (the path now names another file: the old one
+ * is read to its end first) and truncation (copytruncate: start again from 0). Stops on SIGINT,
+ * SIGTERM or after `idleMs` without new data.
+ */
+async function followFile(
+  file: string,
+  analyzer: GcTraceAnalyzer,
+  options: { idleMs?: number; onTick?: { everyMs: number; run: () => void } },
+): Promise<void> {
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let handle: Awaited<ReturnType<typeof open>> | null = null;
+  let inode = -1;
+  let position = 0;
+  let lastData = Date.now();
+  let lastTick = Date.now();
+  let checked = false;
+  const buffer = Buffer.alloc(READ_CHUNK);
+  const readAvailable = async (): Promise<number> => {
+    if (!handle) return 0;
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return total;
+      const chunk = buffer.subarray(0, bytesRead);
+      if (!checked) {
+        checked = true;
+        if (looksBinary(chunk)) throw new InputError(file, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+      }
+      analyzer.push(Buffer.from(chunk));
+      position += bytesRead;
+      total += bytesRead;
+    }
+  };
+  try {
+    while (!stopped) {
+      let info: Awaited<ReturnType<typeof stat>> | null = null;
+      try {
+        info = await stat(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(file, describeFsError(error));
+      }
+      if (info && info.ino !== inode) {
+        // Rotated (or first open): finish the old file, then start the new one from its beginning.
+        if (handle) {
+          if ((await readAvailable()) > 0) lastData = Date.now();
+          await handle.close();
+        }
+        handle = await open(file, "r").catch((error) => {
+          throw new InputError(file, describeFsError(error));
+        });
+        inode = info.ino;
+        position = 0;
+      } else if (info && handle && info.size < position) {
+        position = 0; // truncated in place (copytruncate)
+      }
+      if ((await readAvailable()) > 0) lastData = Date.now();
+      const now = Date.now();
+      if (options.onTick && now - lastTick >= options.onTick.everyMs) {
+        lastTick = now;
+        options.onTick.run();
+      }
+      if (options.idleMs !== undefined && now - lastData >= options.idleMs) break;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await handle?.close();
+  }
+}
+
+function parseLimit(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === null || bytes <= 0) throw new UsageError(`--limit must be a size such as 2GiB or 512MiB, not "${text}"`);
+  return bytes;
+}
+
+function parsePositive(text: string, flag: string): number {
+  const value = Number(text.replace(/s$/, ""));
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not "${text}"`);
+  return value;
+}
+
+function parsePositiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
+  return value;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory, not a gctrace file";
+  return error instanceof Error ? error.message : String(error);
+}
