@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { encodeProfileGzip } from "../src/formats/pprof-proto-encode.js";
-import type { Profile, ProfileFunction, Location, Sample } from "../src/profile/model.js";
+import type { Location, Profile, ProfileFunction, Sample } from "../src/profile/model.js";
 import { RecordingWriter } from "../src/store/recording-writer.js";
 import { VERSION } from "../src/version.js";
 
@@ -169,7 +169,15 @@ async function measureDiagnosisCost(hours: number): Promise<CostFigures> {
   if (!existsSync(file)) writeSyntheticRecording(file, samples);
   const sizeMiB = round(readFileSync(file).byteLength / 1048576);
   const started = performance.now();
-  const { stdout, stderr } = await runNode(["--input-type=module", "-e", MEASURE_SCRIPT, cli, "doctor", file, "--json"]);
+  const { stdout, stderr } = await runNode([
+    "--input-type=module",
+    "-e",
+    MEASURE_SCRIPT,
+    cli,
+    "doctor",
+    file,
+    "--json",
+  ]);
   const wall = (performance.now() - started) / 1000;
   const match = /HEAPSCOPE_COST (\{.*\})/.exec(stderr);
   if (!match) throw new Error(`doctor did not report its cost: ${stderr.slice(0, 400)}`);
@@ -273,8 +281,22 @@ function writeSyntheticRecording(file: string, samples: number): void {
           total: goroutines,
           distinctStacks: 3,
           topGroups: [
-            { key: "w", count: goroutines - 4, state: null, waitMinutesMax: null, stack: ["main.worker", "main.main.func1"], createdBy: null },
-            { key: "s", count: 4, state: null, waitMinutesMax: null, stack: ["net/http.(*conn).serve"], createdBy: null },
+            {
+              key: "w",
+              count: goroutines - 4,
+              state: null,
+              waitMinutesMax: null,
+              stack: ["main.worker", "main.main.func1"],
+              createdBy: null,
+            },
+            {
+              key: "s",
+              count: 4,
+              state: null,
+              waitMinutesMax: null,
+              stack: ["net/http.(*conn).serve"],
+              createdBy: null,
+            },
           ],
           leaked: 0,
         },
@@ -298,7 +320,12 @@ function writeSyntheticRecording(file: string, samples: number): void {
           },
         },
       ],
-      rss: { bytes: inuseBytes + 15_000_000 + Math.floor(random() * 500_000), pid: 1, source: "proc", cpuSeconds: i * 0.1 },
+      rss: {
+        bytes: inuseBytes + 15_000_000 + Math.floor(random() * 500_000),
+        pid: 1,
+        source: "proc",
+        cpuSeconds: i * 0.1,
+      },
       errors: [],
     });
   }
@@ -309,16 +336,32 @@ function syntheticModel() {
   const functions: ProfileFunction[] = [];
   const locations: Location[] = [];
   const fn = (name: string, line: number) => {
-    const f: ProfileFunction = { id: functions.length + 1, name, systemName: name, filename: "/src/svc/main.go", startLine: line - 3 };
+    const f: ProfileFunction = {
+      id: functions.length + 1,
+      name,
+      systemName: name,
+      filename: "/src/svc/main.go",
+      startLine: line - 3,
+    };
     functions.push(f);
-    const loc: Location = { id: locations.length + 1, mapping: undefined, address: 0n, lines: [{ function: f, line, column: 0 }], isFolded: false };
+    const loc: Location = {
+      id: locations.length + 1,
+      mapping: undefined,
+      address: 0n,
+      lines: [{ function: f, line, column: 0 }],
+      isFolded: false,
+    };
     locations.push(loc);
     return loc;
   };
   const mainMain = fn("main.main", 80);
   const leak = [fn("main.(*registry).remember", 42), fn("main.handle", 60), mainMain];
   const cache = [fn("main.(*lru).put", 30), fn("main.handle", 61), mainMain];
-  const churn = Array.from({ length: 40 }, (_, k) => [fn(`main.step${k}`, 100 + k), fn("main.handle", 62), mainMain]);
+  const churn = Array.from({ length: 40 }, (_, k) => [
+    fn(`main.step${k}`, 100 + k),
+    fn("main.handle", 62),
+    mainMain,
+  ]);
   const sample = (stack: Location[], objects: number, size: number, allocObjects: number): Sample => ({
     locations: stack,
     values: [allocObjects, allocObjects * size, objects, objects * size],

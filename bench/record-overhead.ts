@@ -55,12 +55,23 @@ export interface RecordOverheadResult {
   spreadPercent: Record<RecordedVariant, { min: number; max: number }>;
   /** Spread of the control's own rate across repeats, (max − min) / median: differences smaller than this are noise. */
   controlNoisePercent: number;
+  /**
+   * Low-noise decomposition: the target's CPU per sample, measured on the same heap with allocation
+   * stopped (no GC of its own, so nothing to hide the cost in), and that cost at the default rate as
+   * a share of the control's CPU. For gc=1 this is an upper bound: in a program that collects anyway,
+   * a forced GC partly replaces a natural one.
+   */
+  perSample: {
+    noGcCpuMs: number;
+    gc1CpuMs: number;
+    estimatedOverheadPercent: { "gc=1": number; "no-gc": number };
+  };
   targetsMet: { "gc=1 < 2%": boolean; "no-gc < 0.5%": boolean; "default < 2%": boolean };
 }
 
 const HEAP_MB = 200;
 const ALLOC_MBPS = 100;
-const WARMUP_MS = 2000;
+const WARMUP_MS = 1000;
 
 export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
   const repeats = Math.max(3, Number(process.env.HEAPSCOPE_BENCH_REPEATS ?? 3));
@@ -87,6 +98,7 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  const scratchFor = (name: string) => mkdtempSync(path.join(tmpdir(), `heapscope-bench-record-${name}-`));
   const overheadPercent = {} as Record<RecordedVariant, number>;
   const spreadPercent = {} as Record<RecordedVariant, { min: number; max: number }>;
   for (const variant of VARIANTS.filter((v): v is RecordedVariant => v !== "control")) {
@@ -101,12 +113,21 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
     overheadPercent[variant] = round(median(perRepeat));
     spreadPercent[variant] = { min: round(Math.min(...perRepeat)), max: round(Math.max(...perRepeat)) };
   }
+  const perSampleCost = await measurePerSampleCost(binary, scratchFor("per-sample"));
   const controls = runs.filter((r) => r.variant === "control").map((r) => r.targetCpuPerSecond);
+  const controlRate = median(controls);
+  const estimate = (cpuMs: number) => round((cpuMs / 1000 / (intervalMs / 1000) / controlRate) * 100);
+  const perSample = {
+    noGcCpuMs: round(perSampleCost.noGc),
+    gc1CpuMs: round(perSampleCost.gc1),
+    estimatedOverheadPercent: { "gc=1": estimate(perSampleCost.gc1), "no-gc": estimate(perSampleCost.noGc) },
+  };
   const controlNoisePercent = round(
     ((Math.max(...controls) - Math.min(...controls)) / median(controls)) * 100,
   );
   const result: RecordOverheadResult = {
     controlNoisePercent,
+    perSample,
     heapMB: HEAP_MB,
     allocMBps: ALLOC_MBPS,
     intervalMs,
@@ -126,7 +147,10 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
   process.stdout.write(
     `record overhead, target CPU vs unrecorded control (median of ${repeats}, spread): ` +
       `${line("default")}, ${line("gc=1")} [target < 2%], ${line("no-gc")} [target < 0.5%]; ` +
-      `the control alone varied by ${controlNoisePercent}% across repeats (the noise floor of this run)\n`,
+      `the control alone varied by ${controlNoisePercent}% across repeats (the noise floor of this run)\n` +
+      `per sample, measured on the idle heap: no-gc ${perSample.noGcCpuMs} ms, gc=1 ${perSample.gc1CpuMs} ms of target CPU ` +
+      `→ at one sample per ${intervalMs / 1000} s: no-gc ${perSample.estimatedOverheadPercent["no-gc"]}%, ` +
+      `gc=1 ≤ ${perSample.estimatedOverheadPercent["gc=1"]}% of the control's CPU\n`,
   );
   return result;
 }
@@ -220,6 +244,67 @@ async function measureRepeat(
     await program.stop();
   }
   return results;
+}
+
+/**
+ * Target CPU per sample on the 200 MB heap with allocation stopped: no GC of its own, so the CPU the
+ * target uses while being sampled back to back is the cost of serving the samples.
+ */
+async function measurePerSampleCost(binary: string, scratch: string): Promise<{ noGc: number; gc1: number }> {
+  const port = await freePort();
+  const program = startProgram(binary, [
+    "-addr",
+    `127.0.0.1:${port}`,
+    "-heap-mb",
+    String(HEAP_MB),
+    "-alloc-mbps",
+    "0",
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const pid = program.child.pid!;
+  const cpu = () => readProcessReading(pid)!.cpuSeconds;
+  try {
+    await waitForHttp(`${url}/debug/pprof/`, 120_000);
+    await sleep(WARMUP_MS);
+    const idleStart = cpu();
+    const idleStartAt = performance.now();
+    await sleep(1000);
+    const idleRate = (cpu() - idleStart) / ((performance.now() - idleStartAt) / 1000);
+    const costPerSample = async (gc: "never" | "always", samples: number) => {
+      const session = new RecordSession({
+        url,
+        out: path.join(scratch, `${gc}.hsrec`),
+        intervalMs: 50,
+        gc,
+        pid,
+        dumpEvery: 30,
+      });
+      let seen = 0;
+      let first = { cpu: 0, at: 0 };
+      let last = { cpu: 0, at: 0 };
+      const done = new Promise<void>((resolve) =>
+        session.on("sample", () => {
+          seen++;
+          if (seen === 1) first = { cpu: cpu(), at: performance.now() };
+          if (seen === samples + 1) {
+            last = { cpu: cpu(), at: performance.now() };
+            resolve();
+          }
+        }),
+      );
+      const running = session.run();
+      await done;
+      session.stop();
+      session.stop();
+      await running;
+      const idleCpu = idleRate * ((last.at - first.at) / 1000);
+      return (Math.max(0, last.cpu - first.cpu - idleCpu) / samples) * 1000;
+    };
+    return { noGc: await costPerSample("never", 40), gc1: await costPerSample("always", 8) };
+  } finally {
+    await program.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -15,6 +15,7 @@ const benches: BenchEntry[] = [
   { name: "gctrace", module: "./gctrace.js", exportName: "runGcTraceBench" },
   { name: "record", module: "./record-overhead.js", exportName: "runRecordOverheadBench" },
   { name: "doctor", module: "./doctor.js", exportName: "runDoctorBench" },
+  { name: "signals", module: "./signals.js", exportName: "runSignalsBench" },
   { name: "ui", module: "./ui.js", exportName: "runUiBench" },
 ];
 

@@ -61,7 +61,10 @@ export function measureProcess(command: string, args: string[]): Promise<Process
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = useTime
-      ? spawn(timeBinary, ["-f", "%M", command, ...args], { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot })
+      ? spawn(timeBinary, ["-f", "%M", command, ...args], {
+          stdio: ["ignore", "ignore", "pipe"],
+          cwd: repoRoot,
+        })
       : spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => {
@@ -87,7 +90,11 @@ export function measureProcess(command: string, args: string[]): Promise<Process
       const wallMs = performance.now() - start;
       if (poller) clearInterval(poller);
       if (code !== 0) {
-        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`));
+        reject(
+          new Error(
+            `${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}`,
+          ),
+        );
         return;
       }
       if (useTime) {
@@ -105,10 +112,16 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export async function runTopBench(profilePath?: string, options: { runs?: number } = {}): Promise<TopBenchResult> {
+export async function runTopBench(
+  profilePath?: string,
+  options: { runs?: number } = {},
+): Promise<TopBenchResult> {
   const profile = profilePath ?? generateBigStacksProfile();
   const runs = Math.max(5, options.runs ?? 5);
-  const heapscopeCommand: [string, string[]] = [process.execPath, [path.join(repoRoot, "bin/heapscope.js"), "top", profile]];
+  const heapscopeCommand: [string, string[]] = [
+    process.execPath,
+    [path.join(repoRoot, "bin/heapscope.js"), "top", profile],
+  ];
   const pprofCommand: [string, string[]] = ["go", ["tool", "pprof", "-top", profile]];
   // One unmeasured run of each: builds pprof into the go cache and warms the page cache.
   await measureProcess(...heapscopeCommand);
@@ -119,8 +132,14 @@ export async function runTopBench(profilePath?: string, options: { runs?: number
     ours.push(await measureProcess(...heapscopeCommand));
     theirs.push(await measureProcess(...pprofCommand));
   }
-  const heapscope = { wallMs: median(ours.map((m) => m.wallMs)), peakRssKb: median(ours.map((m) => m.peakRssKb)) };
-  const pprof = { wallMs: median(theirs.map((m) => m.wallMs)), peakRssKb: median(theirs.map((m) => m.peakRssKb)) };
+  const heapscope = {
+    wallMs: median(ours.map((m) => m.wallMs)),
+    peakRssKb: median(ours.map((m) => m.peakRssKb)),
+  };
+  const pprof = {
+    wallMs: median(theirs.map((m) => m.wallMs)),
+    peakRssKb: median(theirs.map((m) => m.peakRssKb)),
+  };
   const speedup = pprof.wallMs / heapscope.wallMs;
   const rssRatio = heapscope.peakRssKb / pprof.peakRssKb;
   const result: TopBenchResult = {

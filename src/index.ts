@@ -15,6 +15,46 @@ export {
   type ProfileInputOptions,
 } from "./collect/profile-source.js";
 export { applyDropFrames } from "./profile/drop-frames.js";
+// Profile operations and pprof-identical text reports (profile/*, render/pprof/*).
+export {
+  combineSources,
+  prepareReport,
+  computeTotal,
+  type CombineOptions,
+  type PreparedReport,
+  type ReportKind,
+  type ReportOptions,
+} from "./profile/prepare.js";
+export {
+  mergeProfiles,
+  compactProfile,
+  combineProfiles,
+  compatibilizeSampleTypes,
+  scaleProfilesToCommonUnits,
+} from "./profile/merge.js";
+export { scaleProfile, scaleProfileN, normalizeProfile, setLabel, removeLabel } from "./profile/scale.js";
+export {
+  filterSamplesByName,
+  filterSamplesByTag,
+  showFrom,
+  pruneFrom,
+  compileTagFilter,
+  parseTagRange,
+  numLabelUnits,
+  type NameFilters,
+} from "./profile/filter.js";
+export { aggregateProfile, aggregationFields, type Granularity } from "./profile/aggregate.js";
+export { resolveSampleIndex, sampleIndexFromFlags } from "./profile/sample-index.js";
+export { compileGoRegexp } from "./profile/go-regexp.js";
+export { scaledLabel, autoLabel, percentage, scaleValue } from "./profile/measurement.js";
+export { buildGraph, printableName, type Graph, type NodeInfo } from "./profile/graph.js";
+export { columnsFromProfile, decodeColumnarProfile, type SampleColumns } from "./profile/columns.js";
+export { buildTopReport, renderTop, renderTopMarkdown, topJson, type TopReport, type TopRow } from "./render/pprof/top.js";
+export { renderTree } from "./render/pprof/tree.js";
+export { renderTraces } from "./render/pprof/traces.js";
+export { renderTags, tagTotals } from "./render/pprof/tags.js";
+export { renderRaw } from "./render/pprof/raw.js";
+export { renderList, type SourceReader } from "./render/pprof/list.js";
 // Benchmarks and the CI gate (formats/go-bench, analysis/benchmath|bench-compare|bench-gate, render/bench-*).
 export {
   parseGoBench,

@@ -99,7 +99,7 @@ const MAX_SEGMENTS = 5;
 /** The trend test and Theil–Sen run on at most this many (block) points: O(n²) pairs stay small. */
 const JUDGE_MAX_POINTS = 400;
 /** Rise / residual scale above which a trend is accepted without the autocorrelation correction. */
-const OVERWHELMING_SNR = Infinity;
+const OVERWHELMING_SNR = 8;
 /** A regime change must shift the level by this fraction (see dropImmaterialBreaks). */
 const MATERIAL_SHIFT = 0.02;
 /** Envelope windows are this fraction of the judged regime (at least 4 points). */
@@ -646,9 +646,13 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
     blocks,
     (level) => Math.max(2 * resolution, MATERIAL_SHIFT * Math.abs(level)),
   );
+  // The last regime is the one judged, with a test that loses power to the autocorrelation
+  // correction on few points: it must hold at least twice minPoints and 15 % of the series, else it
+  // is merged with the one before (a step right at the end is then judged as part of the data).
+  const lastRegimeMinPoints = Math.max(2 * minPoints, Math.ceil(0.15 * n));
   while (starts.length > 1) {
-    const lastStart = sorted[blocks[starts[starts.length - 1]].firstIndex].tSeconds;
-    if (sorted[n - 1].tSeconds - lastStart >= minSpan) break;
+    const lastFirst = blocks[starts[starts.length - 1]].firstIndex;
+    if (sorted[n - 1].tSeconds - sorted[lastFirst].tSeconds >= minSpan && n - lastFirst >= lastRegimeMinPoints) break;
     starts.pop();
   }
   const regimeStartsSeconds = starts.map((s) => sorted[blocks[s].firstIndex].tSeconds);

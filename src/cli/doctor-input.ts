@@ -13,11 +13,18 @@ import type { DiagnosisInput, GoroutineSnapshotInput, HeapSnapshotInput } from "
 import { type BuildInfo, readEmbeddedBuildInfo } from "../diagnose/module-path.js";
 import { InputError } from "../errors.js";
 import { parseGcTrace } from "../formats/gctrace.js";
-import { parseGoroutineDump, type GoroutineSnapshot } from "../formats/goroutine-dump.js";
+import {
+  type GoroutineSnapshot,
+  goroutineSnapshotFromProfile,
+  parseGoroutineDump,
+} from "../formats/goroutine-dump.js";
 import type { MemStatsSample } from "../formats/memstats-fields.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
-import { goroutineSnapshotFromProfile } from "../formats/goroutine-dump.js";
-import { openRecording, type GoroutineSnapshotInfo, type RecordingReader } from "../store/recording-reader.js";
+import {
+  type GoroutineSnapshotInfo,
+  openRecording,
+  type RecordingReader,
+} from "../store/recording-reader.js";
 import type { GoroutineSnapshotSummary } from "../store/types.js";
 
 const MAX_SOURCE_BYTES = 4 << 20;
@@ -47,14 +54,21 @@ export function looksLikeRecording(file: string): boolean {
   }
 }
 
-function summaryToSnapshot(summary: GoroutineSnapshotSummary, total: number, kind: string): GoroutineSnapshot {
+function summaryToSnapshot(
+  summary: GoroutineSnapshotSummary,
+  total: number,
+  kind: string,
+): GoroutineSnapshot {
   return {
     format: kind === "dump" ? "debug2" : "proto",
     total,
     groups: summary.topGroups.map((g) => ({
       count: g.count,
       state: g.state,
-      waitMinutes: g.waitMinutesMax !== null && g.waitMinutesMax !== undefined ? { min: 0, max: g.waitMinutesMax } : null,
+      waitMinutes:
+        g.waitMinutesMax !== null && g.waitMinutesMax !== undefined
+          ? { min: 0, max: g.waitMinutesMax }
+          : null,
       lockedToThread: false,
       leaked: 0,
       frames: g.stack.map((func) => ({ func })),
@@ -68,10 +82,14 @@ function summaryToSnapshot(summary: GoroutineSnapshotSummary, total: number, kin
   };
 }
 
-function decodeGoroutineSnapshot(reader: RecordingReader, info: GoroutineSnapshotInfo): GoroutineSnapshot | null {
+function decodeGoroutineSnapshot(
+  reader: RecordingReader,
+  info: GoroutineSnapshotInfo,
+): GoroutineSnapshot | null {
   try {
     const bytes = reader.goroutineSnapshotBytes(info.id);
-    if (info.kind === "dump") return parseGoroutineDump(new TextDecoder().decode(bytes), { keepGoroutines: false });
+    if (info.kind === "dump")
+      return parseGoroutineDump(new TextDecoder().decode(bytes), { keepGoroutines: false });
     return goroutineSnapshotFromProfile(parseProfileBytes(bytes, `goroutine snapshot ${info.id}`).profile);
   } catch {
     return null;
@@ -88,7 +106,10 @@ export interface RecordingInputOptions {
 }
 
 /** A recording → DiagnosisInput. The reader must stay open until the diagnosis is done. */
-export function inputFromRecording(reader: RecordingReader, options: RecordingInputOptions = {}): DiagnosisInput {
+export function inputFromRecording(
+  reader: RecordingReader,
+  options: RecordingInputOptions = {},
+): DiagnosisInput {
   const samples = reader.samples();
   const heapInfos = reader.heapSnapshots();
   const t0 = Math.min(
@@ -109,7 +130,10 @@ export function inputFromRecording(reader: RecordingReader, options: RecordingIn
         ? undefined
         : () => {
             try {
-              return parseProfileBytes(reader.heapSnapshotBytes(String(info.index)), `${reader.path}#${info.index}`).profile;
+              return parseProfileBytes(
+                reader.heapSnapshotBytes(String(info.index)),
+                `${reader.path}#${info.index}`,
+              ).profile;
             } catch {
               return null;
             }
@@ -122,7 +146,10 @@ export function inputFromRecording(reader: RecordingReader, options: RecordingIn
   const goroutineSnapshots: GoroutineSnapshotInput[] = [];
   for (const info of series) {
     if (info.summary && info.total !== null) {
-      goroutineSnapshots.push({ tSeconds: seconds(info.atMs), snapshot: summaryToSnapshot(info.summary, info.total, info.kind) });
+      goroutineSnapshots.push({
+        tSeconds: seconds(info.atMs),
+        snapshot: summaryToSnapshot(info.summary, info.total, info.kind),
+      });
     }
   }
   // The last dump in full: states, wait times, creators and lines for the growing groups.
@@ -209,12 +236,17 @@ export async function inputFromProfiles(
   const times = parsed.map((p) => Number(p.profile.timeNanos) / 1e9);
   const haveTimes = times.every((t) => t > 0) && times.every((t, i) => i === 0 || t >= times[i - 1]);
   if (!haveTimes) {
-    notes.push("The profiles carry no usable timestamps; they are taken as one second apart, in the order given.");
+    notes.push(
+      "The profiles carry no usable timestamps; they are taken as one second apart, in the order given.",
+    );
   }
   const t0 = haveTimes ? times[0] : 0;
   const heapSnapshots: HeapSnapshotInput[] = parsed.map((p, i) => {
     if (!p.profile.sampleTypes.some((t) => t.type === "inuse_space")) {
-      throw new InputError(p.source, "not a heap profile (no inuse_space samples); doctor needs /debug/pprof/heap profiles");
+      throw new InputError(
+        p.source,
+        "not a heap profile (no inuse_space samples); doctor needs /debug/pprof/heap profiles",
+      );
     }
     return {
       tSeconds: haveTimes ? times[i] - t0 : i,
@@ -223,7 +255,10 @@ export async function inputFromProfiles(
     };
   });
   const input: DiagnosisInput = {
-    subject: specs.length > 3 ? `${specs[0]} … ${specs[specs.length - 1]} (${specs.length} profiles)` : specs.join(", "),
+    subject:
+      specs.length > 3
+        ? `${specs[0]} … ${specs[specs.length - 1]} (${specs.length} profiles)`
+        : specs.join(", "),
     heapSnapshots,
     goroutineSnapshots: [],
     memStats: [],
@@ -238,11 +273,15 @@ export async function inputFromProfiles(
     try {
       text = readFileSync(options.gctrace, "utf8");
     } catch (error) {
-      throw new InputError(options.gctrace, `cannot read the gctrace log (${(error as NodeJS.ErrnoException).code ?? error})`);
+      throw new InputError(
+        options.gctrace,
+        `cannot read the gctrace log (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
     }
     const trace = parseGcTrace(text);
     const run = trace.runs[trace.targetRunIndex];
-    if (!run || run.cycles.length === 0) throw new InputError(options.gctrace, "no gctrace lines (gc N @Xs ...) found");
+    if (!run || run.cycles.length === 0)
+      throw new InputError(options.gctrace, "no gctrace lines (gc N @Xs ...) found");
     input.gcCycles = run.cycles.map((cycle) => ({ tSeconds: cycle.atSeconds, cycle }));
   }
   return input;

@@ -58,7 +58,10 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** Adds pprof's report options to a command. `kind` decides which apply. */
 export function addReportOptions(command: Command, kind: ReportKind): Command {
   command
-    .option("--sample-index <type>", "sample value to report: a type name (inuse_space, alloc_objects, …) or index")
+    .option(
+      "--sample-index <type>",
+      "sample value to report: a type name (inuse_space, alloc_objects, …) or index",
+    )
     .option("--inuse-space", "same as --sample-index=inuse_space")
     .option("--inuse-objects", "same as --sample-index=inuse_objects")
     .option("--alloc-space", "same as --sample-index=alloc_space")
@@ -70,7 +73,10 @@ export function addReportOptions(command: Command, kind: ReportKind): Command {
     .option("--show <regex>", "keep only frames matching regex")
     .option("--show-from <regex>", "drop frames above the highest frame matching regex")
     .option("--prune-from <regex>", "drop the callees of frames matching regex")
-    .option("--tagfocus <[key=]value>", "keep samples with a label value (regex list or range like 32kb:64kb)")
+    .option(
+      "--tagfocus <[key=]value>",
+      "keep samples with a label value (regex list or range like 32kb:64kb)",
+    )
     .option("--tagignore <[key=]value>", "drop samples with a label value (regex list or range)")
     .option("--granularity <g>", "functions|filefunctions|files|lines|addresses")
     .option("--functions", "same as --granularity=functions")
@@ -85,7 +91,10 @@ export function addReportOptions(command: Command, kind: ReportKind): Command {
     .option("--normalize", "scale the profile to the base's total before subtracting")
     .option("--drop-negative", "drop nodes with negative values")
     .option("--trim-path <path>", "path prefix to remove from source file names")
-    .option("--source-path <dirs>", "colon-separated roots to read source files from (default: current directory)")
+    .option(
+      "--source-path <dirs>",
+      "colon-separated roots to read source files from (default: current directory)",
+    )
     .option("--proto <file>", "also write the processed profile (gzipped profile.proto) to file")
     .option("--seconds <n>", "for URLs: collect a delta profile over n seconds")
     .option("--timeout <n>", "for URLs: give up after n seconds");
@@ -127,7 +136,8 @@ export function reportOptionsFromFlags(flags: ReportFlags, symbol?: string): Rep
   const granularityFlags = (["functions", "filefunctions", "files", "lines", "addresses"] as const).filter(
     (g) => flags[g],
   );
-  if (granularityFlags.length > 1) throw new UsageError(`conflicting options set: [${granularityFlags.join(" ")}]`);
+  if (granularityFlags.length > 1)
+    throw new UsageError(`conflicting options set: [${granularityFlags.join(" ")}]`);
   let granularity = granularityFlags[0] as Granularity | undefined;
   if (flags.granularity !== undefined) {
     if (!["functions", "filefunctions", "files", "lines", "addresses"].includes(flags.granularity)) {
@@ -209,7 +219,10 @@ export async function loadReport(
   const options = reportOptionsFromFlags(flags, symbol);
   const fast = await loadColumnarFast(specs, baseSpecs.length + diffBaseSpecs.length, flags, options, kind);
   if (fast) return fast;
-  const [sources, bases] = await Promise.all([readAll(specs, flags), readAll([...baseSpecs, ...diffBaseSpecs], flags)]);
+  const [sources, bases] = await Promise.all([
+    readAll(specs, flags),
+    readAll([...baseSpecs, ...diffBaseSpecs], flags),
+  ]);
   const combined = combineSources(
     sources,
     bases,
@@ -236,7 +249,8 @@ async function loadColumnarFast(
   options: ReportOptions,
   kind: ReportKind,
 ): Promise<PreparedReport | undefined> {
-  if (!graphKinds.has(kind) || specs.length !== 1 || baseCount > 0 || flags.normalize || flags.proto) return undefined;
+  if (!graphKinds.has(kind) || specs.length !== 1 || baseCount > 0 || flags.normalize || flags.proto)
+    return undefined;
   if (options.focus || options.ignore || options.hide || options.show || options.showFrom) return undefined;
   if (options.pruneFrom || options.tagFocus || options.tagIgnore) return undefined;
   const spec = specs[0]!;
@@ -263,7 +277,8 @@ async function loadColumnarFast(
       return undefined;
     }
   }
-  if (bytes.length === 0 || Buffer.from(bytes.subarray(0, 13)).toString("latin1") === "heap profile:") return undefined;
+  if (bytes.length === 0 || Buffer.from(bytes.subarray(0, 13)).toString("latin1") === "heap profile:")
+    return undefined;
   const decoded = decodeColumnarProfile(bytes, decodeProfile);
   if (!decoded) return undefined;
   const { profile, columns } = decoded;

@@ -4,11 +4,24 @@
  * (verdict.ts), ranks the suspects by how much of the growth they explain, and adds evidence and
  * hints. No I/O: profiles and sources come through the input's callbacks.
  */
-import { type GoroutineAnalysis, type GoroutineGroupGrowth, analyzeGoroutines } from "./goroutine-growth.js";
-import { collectHeapSites, type HeapSite, type HeapSiteTable, rankSiteGrowth, type SiteGrowth } from "./heap-growth.js";
+import { analyzeGoroutines, type GoroutineAnalysis, type GoroutineGroupGrowth } from "./goroutine-growth.js";
+import {
+  collectHeapSites,
+  type HeapSite,
+  type HeapSiteTable,
+  rankSiteGrowth,
+  type SiteGrowth,
+} from "./heap-growth.js";
 import { buildHints, type GoroutineSuspectFacts, type HeapSuspectFacts, suspectKey } from "./hints.js";
 import type { DiagnosisInput } from "./input.js";
-import { findGoModVersion, frameOrigin, type ModuleContext, parseGoVersion, versionBefore } from "./module-path.js";
+import { judgeLiveHeap } from "./live-heap-verdict.js";
+import {
+  findGoModVersion,
+  frameOrigin,
+  type ModuleContext,
+  parseGoVersion,
+  versionBefore,
+} from "./module-path.js";
 import {
   heapAllocAfterForcedGc,
   latestFigures,
@@ -25,7 +38,6 @@ import {
   type SignalJudgement,
 } from "./signal-trend.js";
 import type { Diagnosis, Evidence, Suspect } from "./types.js";
-import { judgeLiveHeap } from "./live-heap-verdict.js";
 import { decideVerdict, formatDuration, type VerdictResult } from "./verdict.js";
 
 const KIB = 1024;
@@ -67,7 +79,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     const decoded = decodedTotals.get(snapshot.tSeconds);
     const bytes = snapshot.inuseBytes ?? decoded?.inuseBytes;
     const objects = snapshot.inuseObjects ?? decoded?.inuseObjects;
-    if (bytes !== undefined && bytes !== null && Number.isFinite(bytes)) liveHeapPoints.push({ tSeconds: snapshot.tSeconds, value: bytes });
+    if (bytes !== undefined && bytes !== null && Number.isFinite(bytes))
+      liveHeapPoints.push({ tSeconds: snapshot.tSeconds, value: bytes });
     if (objects !== undefined && objects !== null && Number.isFinite(objects)) {
       liveObjectPoints.push({ tSeconds: snapshot.tSeconds, value: objects });
     }
@@ -106,7 +119,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     liveHeapSlope: reference?.slopePerSecond,
   });
 
-  let liveHeap: SignalJudgement | undefined = judgeLiveHeap({ sampled, exact, resolution: liveHeapResolution, sites: siteGrowth });
+  let liveHeap: SignalJudgement | undefined = judgeLiveHeap({
+    sampled,
+    exact,
+    resolution: liveHeapResolution,
+    sites: siteGrowth,
+  });
   if (!liveHeap) {
     const gcPoints = input.gcCycles.map((c) => ({ tSeconds: c.tSeconds, value: c.cycle.liveHeapBytes }));
     if (gcPoints.length > 0) {
@@ -121,7 +139,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
   if (liveHeap) signals.liveHeap = liveHeap;
   // Shares of the growth: of the live heap's growth as finally judged, and never summing past 100 %.
-  const siteSum = siteGrowth.filter((g) => g.pValue < SUSPECT_ALPHA).reduce((sum, g) => sum + g.growthBytesPerSecond, 0);
+  const siteSum = siteGrowth
+    .filter((g) => g.pValue < SUSPECT_ALPHA)
+    .reduce((sum, g) => sum + g.growthBytesPerSecond, 0);
   const shareDenominator = Math.max(liveHeap?.slopePerSecond ?? 0, siteSum);
   if (shareDenominator > 0) {
     for (const g of siteGrowth) g.shareOfGrowth = Math.min(1, g.growthBytesPerSecond / shareDenominator);
@@ -143,7 +163,10 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
 
   // --- Goroutines ------------------------------------------------------------------------------
-  let goroutinePoints: SeriesPoint[] = input.goroutineSnapshots.map((g) => ({ tSeconds: g.tSeconds, value: g.snapshot.total }));
+  let goroutinePoints: SeriesPoint[] = input.goroutineSnapshots.map((g) => ({
+    tSeconds: g.tSeconds,
+    value: g.snapshot.total,
+  }));
   if (goroutinePoints.length === 0) {
     goroutinePoints = input.memStats
       .filter((m) => m.sample.goroutines !== undefined)
@@ -229,7 +252,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const figures = latestFigures(input.memStats, input.rss);
   const totalGoroutines = goroutinePoints.at(-1)?.value ?? 0;
   const stackBytesPerGoroutine =
-    figures.stackInuseBytes !== null && totalGoroutines > 0 ? figures.stackInuseBytes / totalGoroutines : 8 * KIB;
+    figures.stackInuseBytes !== null && totalGoroutines > 0
+      ? figures.stackInuseBytes / totalGoroutines
+      : 8 * KIB;
 
   const ownFiles = [...significantSites, ...siteGrowth.slice(0, 5)]
     .filter((g) => g.site.attribution === "own")
@@ -243,7 +268,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     .filter((acc) => lastColumn >= 0 && acc.allocBytes[lastColumn] > 0)
     .sort((a, b) => b.allocBytes[lastColumn] - a.allocBytes[lastColumn])
     .map((acc) => acc.site);
-  const goroutineGroups = mergeTransportGroups(goroutineAnalysis.growing, [...siteGrowth.map((g) => g.site), ...allocatingSites], module);
+  const goroutineGroups = mergeTransportGroups(
+    goroutineAnalysis.growing,
+    [...siteGrowth.map((g) => g.site), ...allocatingSites],
+    module,
+  );
   const goroutineFacts: GoroutineSuspectFacts[] = goroutineGroups.map((g) => ({
     function: g.function,
     frames: g.stack,
@@ -258,7 +287,14 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     result.verdict === "no-leak" ? [] : goroutineFacts,
     offHeap?.verdict === "growing",
     signals.stacks?.verdict === "growing",
-    { module, readSource: input.readSource, timersPre123: timers.pre123, timersReason: timers.reason, goVersion, samplingRateBytes: samplingRate },
+    {
+      module,
+      readSource: input.readSource,
+      timersPre123: timers.pre123,
+      timersReason: timers.reason,
+      goVersion,
+      samplingRateBytes: samplingRate,
+    },
   );
 
   let suspects: Suspect[] = [];
@@ -308,7 +344,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     const heapRate = result.leakKinds.includes("heap") ? Math.max(liveHeap?.slopePerSecond ?? 0, 0) : 0;
     const goroutineRate = goroutines?.slopePerSecond ?? 0;
     const goroutinesExplainHeap =
-      result.leakKinds.includes("goroutines") && heapRate <= HEAP_BYTES_PER_GOROUTINE_EXPLAINED * goroutineRate;
+      result.leakKinds.includes("goroutines") &&
+      heapRate <= HEAP_BYTES_PER_GOROUTINE_EXPLAINED * goroutineRate;
     const rates: { kind: "heap" | "goroutines" | "off-heap"; rate: number; suspects: Suspect[] }[] = [
       { kind: "heap", rate: goroutinesExplainHeap ? 0 : heapRate, suspects: heapSuspects },
       {
@@ -318,7 +355,11 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
           : 0,
         suspects: goroutineSuspects,
       },
-      { kind: "off-heap", rate: result.leakKinds.includes("off-heap") ? (offHeap?.slopePerSecond ?? 0) : 0, suspects: offHeapSuspects },
+      {
+        kind: "off-heap",
+        rate: result.leakKinds.includes("off-heap") ? (offHeap?.slopePerSecond ?? 0) : 0,
+        suspects: offHeapSuspects,
+      },
     ];
     rates.sort((a, b) => b.rate - a.rate);
     suspects = rates.flatMap((r) => r.suspects);
@@ -327,7 +368,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   // Too few snapshots for a trend test: name the sites that grew in every step, without claiming it.
   if (result.verdict === "inconclusive" && suspects.length === 0) {
     if (table.times.length >= 3 && table.times.length < MIN_SNAPSHOTS_FOR_TRENDS) {
-      const steady = siteGrowth.filter((g) => g.series.every((p, i, all) => i === 0 || p.value >= all[i - 1].value));
+      const steady = siteGrowth.filter((g) =>
+        g.series.every((p, i, all) => i === 0 || p.value >= all[i - 1].value),
+      );
       suspects = steady.slice(0, MAX_SUSPECTS).map((g) => ({
         kind: "heap" as const,
         function: g.site.function,
@@ -351,7 +394,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
         );
       }
     } else if (table.times.length > 0 && table.times.length < 3) {
-      notes.push(`Only ${table.times.length} heap snapshot${table.times.length === 1 ? "" : "s"}: with fewer than three, no per-site growth is claimed.`);
+      notes.push(
+        `Only ${table.times.length} heap snapshot${table.times.length === 1 ? "" : "s"}: with fewer than three, no per-site growth is claimed.`,
+      );
     }
   }
 
@@ -410,7 +455,11 @@ function plausibleExactPoints(exact: SeriesPoint[], sampled: SeriesPoint[]): Ser
   const sorted = [...sampled].sort((a, b) => a.tSeconds - b.tSeconds);
   let j = 0;
   return exact.filter((point) => {
-    while (j + 1 < sorted.length && Math.abs(sorted[j + 1].tSeconds - point.tSeconds) <= Math.abs(sorted[j].tSeconds - point.tSeconds)) j++;
+    while (
+      j + 1 < sorted.length &&
+      Math.abs(sorted[j + 1].tSeconds - point.tSeconds) <= Math.abs(sorted[j].tSeconds - point.tSeconds)
+    )
+      j++;
     const near = sorted[j];
     if (Math.abs(near.tSeconds - point.tSeconds) > 3) return true;
     return point.value <= near.value * 1.5 + 8 * MIB;
@@ -448,13 +497,18 @@ function timerSemantics(
 ): { pre123: boolean | undefined; reason?: string } {
   const godebug = input.buildInfo?.defaultGodebug ?? "";
   if (/(^|,)asynctimerchan=1(,|$)/.test(godebug)) {
-    return { pre123: true, reason: "the binary's build info sets asynctimerchan=1, from a go.mod go line below 1.23" };
+    return {
+      pre123: true,
+      reason: "the binary's build info sets asynctimerchan=1, from a go.mod go line below 1.23",
+    };
   }
   const toolchain = parseGoVersion(input.buildInfo?.goVersion);
-  if (toolchain && versionBefore(toolchain, 1, 23)) return { pre123: true, reason: `built with ${input.buildInfo?.goVersion}` };
+  if (toolchain && versionBefore(toolchain, 1, 23))
+    return { pre123: true, reason: `built with ${input.buildInfo?.goVersion}` };
   if (goModVersion) {
     const [major, minor] = goModVersion;
-    if (versionBefore(goModVersion, 1, 23)) return { pre123: true, reason: `go.mod says go ${major}.${minor}` };
+    if (versionBefore(goModVersion, 1, 23))
+      return { pre123: true, reason: `go.mod says go ${major}.${minor}` };
     return { pre123: false, reason: `go.mod says go ${major}.${minor}` };
   }
   if (toolchain) return { pre123: false, reason: `built with ${input.buildInfo?.goVersion}` };
@@ -472,7 +526,11 @@ interface NamedGroup extends GoroutineGroupGrowth {
  * growing heap sites that allocate through net/http's Client or Transport, and name the goroutine
  * suspect after it. The two loops of one leak are merged into one suspect.
  */
-function mergeTransportGroups(groups: GoroutineGroupGrowth[], sites: HeapSite[], module: ModuleContext): NamedGroup[] {
+function mergeTransportGroups(
+  groups: GoroutineGroupGrowth[],
+  sites: HeapSite[],
+  module: ModuleContext,
+): NamedGroup[] {
   const isTransport = (g: GoroutineGroupGrowth): boolean =>
     g.stack.some((f) => /^net\/http\.\(\*persistConn\)\.(readLoop|writeLoop)$/.test(f.func));
   const transportGroups = groups.filter(isTransport);
@@ -481,7 +539,9 @@ function mergeTransportGroups(groups: GoroutineGroupGrowth[], sites: HeapSite[],
   const requesterSite = sites.find(
     (s) =>
       s.attribution === "own" &&
-      s.stack.some((f) => /^net\/http\.(\(\*(Client|Transport)\)\.|Get$|Post$|Head$|PostForm$)/.test(f.function)),
+      s.stack.some((f) =>
+        /^net\/http\.(\(\*(Client|Transport)\)\.|Get$|Post$|Head$|PostForm$)/.test(f.function),
+      ),
   );
   const others = groups.filter((g) => !isTransport(g));
   const lead = transportGroups[0];
@@ -515,7 +575,9 @@ function offHeapSuspect(
   const native = sites.find(
     (s) =>
       s.site.attribution === "own" &&
-      s.site.stack.some((f) => /(^syscall\.|^golang\.org\/x\/sys\/unix\.).*[Mm]map|_Cfunc_|^runtime\.cgocall$/.test(f.function)),
+      s.site.stack.some((f) =>
+        /(^syscall\.|^golang\.org\/x\/sys\/unix\.).*[Mm]map|_Cfunc_|^runtime\.cgocall$/.test(f.function),
+      ),
   );
   return {
     kind: "off-heap",
@@ -550,15 +612,35 @@ function buildEvidence(
     s.unit === "bytes"
       ? `${formatBytesShort(s.firstValue)} → ${formatBytesShort(s.lastValue)}`
       : `${Math.round(s.firstValue)} → ${Math.round(s.lastValue)}`;
-  for (const id of ["liveHeap", "liveHeapSampled", "liveHeapExact", "liveObjects", "goroutines", "stacks", "offHeap", "rss"]) {
+  for (const id of [
+    "liveHeap",
+    "liveHeapSampled",
+    "liveHeapExact",
+    "liveObjects",
+    "goroutines",
+    "stacks",
+    "offHeap",
+    "rss",
+  ]) {
     const s = signals[id];
     if (!s) continue;
     const verdictWord =
-      s.verdict === "growing" ? "grows" : s.verdict === "bounded" ? "bounded" : s.verdict === "insufficient" ? "too little data" : "undecided";
+      s.verdict === "growing"
+        ? "grows"
+        : s.verdict === "bounded"
+          ? "bounded"
+          : s.verdict === "insufficient"
+            ? "too little data"
+            : "undecided";
     out.push({
       label: s.name,
       detail: `${range(s)} over ${formatDuration(s.spanSeconds)} (${s.points} points): ${verdictWord} — ${s.reason}${s.warmupSkipped ? `; judged from ${s.regimeStartSeconds.toFixed(0)} s, after a warm-up` : ""}`,
-      weight: id === "liveHeapExact" || id === "liveHeapSampled" || id === "rss" ? (s.verdict === "growing" ? "neutral" : weightOf(s)) : weightOf(s),
+      weight:
+        id === "liveHeapExact" || id === "liveHeapSampled" || id === "rss"
+          ? s.verdict === "growing"
+            ? "neutral"
+            : weightOf(s)
+          : weightOf(s),
     });
   }
   for (const g of goroutineAnalysis.growing.slice(0, 3)) {
@@ -617,22 +699,33 @@ function summarize(
   sampledLevel: number | undefined,
 ): string {
   const top = suspects[0];
-  const where = top && top.function ? ` ${top.function}${top.file ? ` (${shortPath(top.file)}:${top.line})` : ""}` : "";
+  const where = top?.function
+    ? ` ${top.function}${top.file ? ` (${shortPath(top.file)}:${top.line})` : ""}`
+    : "";
   if (result.verdict === "leak") {
-    if (result.leakKinds.includes("oom")) return `Leak: the program ran out of memory${where ? `; the top suspect is${where}` : ""}.`;
+    if (result.leakKinds.includes("oom"))
+      return `Leak: the program ran out of memory${where ? `; the top suspect is${where}` : ""}.`;
     if (top?.kind === "goroutines") {
       return `Leak: goroutines pile up (${describeRate(top.growthGoroutinesPerSecond ?? goroutines?.slopePerSecond ?? 0, "goroutines")}) in${where}${top.state ? `, ${top.state}` : ""}.`;
     }
-    if (top?.kind === "off-heap" || (result.leakKinds.includes("off-heap") && !result.leakKinds.includes("heap"))) {
+    if (
+      top?.kind === "off-heap" ||
+      (result.leakKinds.includes("off-heap") && !result.leakKinds.includes("heap"))
+    ) {
       return `Leak outside the Go heap: resident memory grows ${describeRate(offHeap?.slopePerSecond ?? 0, "bytes")} while the Go heap does not${where ? `; suspect${where}` : ""}.`;
     }
     const rate = liveHeap ? describeRate(liveHeap.slopePerSecond, "bytes") : "";
-    if (top) return `Leak: the live heap grows ${rate}; ${where.trim()} explains ${Math.round(top.shareOfGrowth * 100)} % of the growth.`;
+    if (top)
+      return `Leak: the live heap grows ${rate}; ${where.trim()} explains ${Math.round(top.shareOfGrowth * 100)} % of the growth.`;
     return `Leak: the live heap grows ${rate}.`;
   }
   if (result.verdict === "no-leak") {
-    const level = liveHeap ? `the live heap stays around ${formatBytesShort(sampledLevel ?? liveHeap.level)}` : "memory stays bounded";
-    const warm = liveHeap?.warmupSkipped ? ` after a warm-up of ${liveHeap.regimeStartSeconds.toFixed(0)} s` : "";
+    const level = liveHeap
+      ? `the live heap stays around ${formatBytesShort(sampledLevel ?? liveHeap.level)}`
+      : "memory stays bounded";
+    const warm = liveHeap?.warmupSkipped
+      ? ` after a warm-up of ${liveHeap.regimeStartSeconds.toFixed(0)} s`
+      : "";
     return `No leak: ${level}${warm} over ${formatDuration(span)}${goroutines?.verdict === "bounded" ? ` and the goroutine count is stable` : ""}.`;
   }
   return `Inconclusive: ${span < 1 ? "no usable data" : `${formatDuration(span)} of data do not settle it`}. ${result.toDecide ?? ""}`.trim();

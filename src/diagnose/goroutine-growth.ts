@@ -5,7 +5,11 @@
  * latest dump that shows the group, since only tracebacks carry them.
  */
 import { mannKendall, theilSenSlope } from "../analysis/trend.js";
-import { type GoroutineFrame, type GoroutineGroup, isRuntimeInternalFrame } from "../formats/goroutine-dump.js";
+import {
+  type GoroutineFrame,
+  type GoroutineGroup,
+  isRuntimeInternalFrame,
+} from "../formats/goroutine-dump.js";
 import type { GoroutineSnapshotInput } from "./input.js";
 import { attributionFrameIndex, frameOrigin, type ModuleContext } from "./module-path.js";
 import { downsample, GROWTH_ALPHA, type SeriesPoint } from "./signal-trend.js";
@@ -118,7 +122,8 @@ export function analyzeGoroutines(
   const total = options.totalSlope ?? 0;
   const sum = growing.reduce((acc, g) => acc + g.growthPerSecond, 0);
   const denominator = total > 0 ? total : sum;
-  for (const g of growing) g.shareOfGrowth = denominator > 0 ? Math.min(1, g.growthPerSecond / denominator) : 0;
+  for (const g of growing)
+    g.shareOfGrowth = denominator > 0 ? Math.min(1, g.growthPerSecond / denominator) : 0;
   growing.sort((a, b) => b.growthPerSecond - a.growthPerSecond);
 
   const last = sorted[sorted.length - 1]?.snapshot;
@@ -154,7 +159,8 @@ function nameGroup(
     frames.map((f) => f.func),
     module,
   );
-  if (own >= 0) return { function: frames[own].func, file: frames[own].file ?? "", line: frames[own].line ?? 0 };
+  if (own >= 0)
+    return { function: frames[own].func, file: frames[own].file ?? "", line: frames[own].line ?? 0 };
   if (createdBy && frameOrigin(createdBy.func, module) === "own") {
     return { function: createdBy.func, file: createdBy.file ?? "", line: createdBy.line ?? 0 };
   }

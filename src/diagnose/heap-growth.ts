@@ -167,7 +167,8 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
     const objectsIndex = sampleTypeIndex(profile, "inuse_objects");
     const allocIndex = sampleTypeIndex(profile, "alloc_space");
     if (profile.periodType?.type === "space" && profile.period > 0n) samplingRate = Number(profile.period);
-    const stackBytes = column === 0 || column === count - 1 ? new Map<string, { stack: string[]; bytes: number }>() : null;
+    const stackBytes =
+      column === 0 || column === count - 1 ? new Map<string, { stack: string[]; bytes: number }>() : null;
     let totalBytes = 0;
     let totalObjects = 0;
     for (const sample of profile.samples) {
@@ -245,7 +246,7 @@ export function rankSiteGrowth(
 ): SiteGrowth[] {
   const { times, samplingRateBytes: samplingRate } = table;
   const count = times.length;
-  const regimeStart = options.regimeStartSeconds ?? (times[0] ?? 0);
+  const regimeStart = options.regimeStartSeconds ?? times[0] ?? 0;
   const firstColumn = Math.max(
     0,
     times.findIndex((t) => t >= regimeStart - 1e-9),
@@ -289,7 +290,8 @@ export function rankSiteGrowth(
   const total = options.liveHeapSlope ?? 0;
   const positive = growing.reduce((sum, g) => sum + g.growthBytesPerSecond, 0);
   const denominator = total > 0 ? Math.max(total, 1) : positive;
-  for (const g of growing) g.shareOfGrowth = denominator > 0 ? Math.min(1, g.growthBytesPerSecond / denominator) : 0;
+  for (const g of growing)
+    g.shareOfGrowth = denominator > 0 ? Math.min(1, g.growthBytesPerSecond / denominator) : 0;
   growing.sort((a, b) => b.growthBytesPerSecond - a.growthBytesPerSecond);
 
   return growing;

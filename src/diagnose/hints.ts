@@ -106,7 +106,8 @@ export function buildHints(
   };
 
   for (const suspect of goroutines.slice(0, 3)) {
-    for (const found of goroutineHints(suspect)) add(suspectKey(suspect.function, 0), found.hint, found.oneLiner);
+    for (const found of goroutineHints(suspect))
+      add(suspectKey(suspect.function, 0), found.hint, found.oneLiner);
   }
   for (const suspect of heap.slice(0, 5)) {
     const key = suspectKey(suspect.function, suspect.line);
@@ -130,7 +131,8 @@ export function buildHints(
   if (stacksGrowing && goroutines.length === 0) {
     hints.push({
       title: "Goroutine stacks grow",
-      hypothesis: "StackInuse grows: more goroutines, or deeper ones, are alive over time. Heap profiles do not show stack memory.",
+      hypothesis:
+        "StackInuse grows: more goroutines, or deeper ones, are alive over time. Heap profiles do not show stack memory.",
       evidence: ["MemStats StackInuse grows"],
       fix: "Take goroutine dumps (/debug/pprof/goroutine?debug=2) some minutes apart and compare the groups (heapscope goroutines A B).",
     });
@@ -141,7 +143,9 @@ export function buildHints(
     hints.push({
       title: "Sampling leaves this growth within noise",
       hypothesis: `The heap profile samples about one allocation per ${formatBytesShort(rate)}, so ${noisy.function}'s growth rests on a handful of samples; its rate and rank are rough.`,
-      evidence: [`${noisy.function}: growth of ${formatBytesShort(noisy.growthBytesPerSecond)}/s at a sampling rate of ${formatBytesShort(rate)}`],
+      evidence: [
+        `${noisy.function}: growth of ${formatBytesShort(noisy.growthBytesPerSecond)}/s at a sampling rate of ${formatBytesShort(rate)}`,
+      ],
       fix: [
         "Get exact counts with a file compiled only under a debug build tag, e.g. memprofile_debug.go:",
         "  //go:build memprofile",
@@ -181,7 +185,9 @@ function goroutineHints(suspect: GoroutineSuspectFacts): Found[] {
       hint: {
         title: "HTTP response bodies never closed",
         hypothesis: `Each HTTP client connection keeps a ${transport.replace("net/http.", "")} goroutine while its response body is open; they pile up when bodies are not closed${where}, so connections are never reused.`,
-        evidence: [`growing goroutine group ${transport} (+${suspect.growthPerSecond.toFixed(2)}/s)${waited}`],
+        evidence: [
+          `growing goroutine group ${transport} (+${suspect.growthPerSecond.toFixed(2)}/s)${waited}`,
+        ],
         fix: "Close every response body (defer resp.Body.Close() right after the error check), also when you ignore it; drain it (io.Copy(io.Discard, resp.Body)) to let the connection be reused.",
         suspect: suspect.requester ?? suspect.function,
       },
@@ -189,16 +195,21 @@ function goroutineHints(suspect: GoroutineSuspectFacts): Found[] {
     });
     return out;
   }
-  const channelOp = /chan send|chan receive|select/.test(state) || hasFrame(frames, /^runtime\.(chansend|chanrecv|selectgo)/);
+  const channelOp =
+    /chan send|chan receive|select/.test(state) || hasFrame(frames, /^runtime\.(chansend|chanrecv|selectgo)/);
   if (channelOp) {
     const sending = state.includes("send") || hasFrame(frames, /^runtime\.chansend/) !== undefined;
     out.push({
       hint: {
-        title: sending ? "Goroutines blocked sending on a channel nobody reads" : "Goroutines blocked on a channel that never delivers",
+        title: sending
+          ? "Goroutines blocked sending on a channel nobody reads"
+          : "Goroutines blocked on a channel that never delivers",
         hypothesis: sending
           ? `Goroutines in ${suspect.function} wait forever to send: the receiver gave up (a timeout or an early return) and nothing reads the channel any more.`
           : `Goroutines in ${suspect.function} wait forever to receive: the sender or the closer is gone.`,
-        evidence: [`${suspect.function}: +${suspect.growthPerSecond.toFixed(2)} goroutines/s${state ? `, state "${state}"` : ""}${waited}`],
+        evidence: [
+          `${suspect.function}: +${suspect.growthPerSecond.toFixed(2)} goroutines/s${state ? `, state "${state}"` : ""}${waited}`,
+        ],
         fix: sending
           ? "Give the channel a buffer (make(chan T, 1)) so the sender can always finish, or select on ctx.Done() beside the send and cancel the context when the receiver leaves."
           : "Close the channel when the producer is done, or select on ctx.Done() and cancel the context.",
@@ -248,7 +259,9 @@ function goroutineHints(suspect: GoroutineSuspectFacts): Found[] {
       hint: {
         title: "Goroutines that never exit",
         hypothesis: `Goroutines in ${suspect.function} are started faster than they finish.`,
-        evidence: [`+${suspect.growthPerSecond.toFixed(2)} goroutines/s${state ? `, state "${state}"` : ""}${waited}`],
+        evidence: [
+          `+${suspect.growthPerSecond.toFixed(2)} goroutines/s${state ? `, state "${state}"` : ""}${waited}`,
+        ],
         fix: "Give each goroutine a way to stop (a context, a closed channel) and make sure the code that starts it also stops it.",
         suspect: suspect.function,
       },
@@ -301,7 +314,10 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
     }
   }
 
-  const ctx = hasFrame(frames, /^context\.(WithCancel|WithTimeout|WithDeadline|WithCancelCause|WithTimeoutCause|WithDeadlineCause|\(\*cancelCtx\)\.propagateCancel|withCancel)/);
+  const ctx = hasFrame(
+    frames,
+    /^context\.(WithCancel|WithTimeout|WithDeadline|WithCancelCause|WithTimeoutCause|WithDeadlineCause|\(\*cancelCtx\)\.propagateCancel|withCancel)/,
+  );
   if (ctx) {
     out.push({
       hint: {
@@ -334,7 +350,8 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
     out.push({
       hint: {
         title: "Unbounded metric label values",
-        hypothesis: "Every distinct label value creates a time series that lives forever; labels built from IDs, paths or errors grow without bound.",
+        hypothesis:
+          "Every distinct label value creates a time series that lives forever; labels built from IDs, paths or errors grow without bound.",
         evidence: [`growing allocations through ${metrics}`],
         fix: "Use labels with a small fixed set of values (route templates, not raw paths; error classes, not messages), or Delete series you no longer need.",
         suspect: suspect.function,
@@ -345,7 +362,8 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
 
   // A small slice of a large buffer keeps the whole backing array alive.
   const bigObjects = typical !== undefined && typical.bytes >= 8192;
-  const allocatesBuffer = line !== null && /make\(\[\]byte|make\(\[\]|ReadAll|bytes\.Buffer|\.Bytes\(\)|\.Read\(/.test(line);
+  const allocatesBuffer =
+    line !== null && /make\(\[\]byte|make\(\[\]|ReadAll|bytes\.Buffer|\.Bytes\(\)|\.Read\(/.test(line);
   const reslices = /\b\w+\[\s*[\w.()+\-* ]*:\s*[\w.()+\-* ]*\]/.test(bodyText);
   if (bigObjects && (allocatesBuffer || reslices)) {
     out.push({
@@ -365,7 +383,8 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
   }
 
   const mapInsert =
-    hasFrame(frames, /^(runtime\.mapassign|internal\/runtime\/maps\.)/) !== undefined || /\w+\[[^\]]+\]\s*=[^=]/.test(bodyText);
+    hasFrame(frames, /^(runtime\.mapassign|internal\/runtime\/maps\.)/) !== undefined ||
+    /\w+\[[^\]]+\]\s*=[^=]/.test(bodyText);
   const sliceAppend = hasFrame(frames, /^runtime\.growslice$/) !== undefined || /\bappend\(/.test(bodyText);
   if (mapInsert || sliceAppend) {
     const what = mapInsert && sliceAppend ? "a map or slice" : mapInsert ? "a map" : "a slice";
@@ -385,7 +404,9 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
     });
   }
 
-  const shortened = /(\b[\w.]+)\s*=\s*\1\[\s*:\s*len\(\1\)\s*-\s*\d+\s*\]/.exec(bodyText) ?? /(\b[\w.]+)\s*=\s*\1\[\s*1\s*:\s*\]/.exec(bodyText);
+  const shortened =
+    /(\b[\w.]+)\s*=\s*\1\[\s*:\s*len\(\1\)\s*-\s*\d+\s*\]/.exec(bodyText) ??
+    /(\b[\w.]+)\s*=\s*\1\[\s*1\s*:\s*\]/.exec(bodyText);
   if (shortened) {
     const modern = context.goVersion && (context.goVersion[0] > 1 || context.goVersion[1] >= 22);
     out.push({

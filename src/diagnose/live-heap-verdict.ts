@@ -20,9 +20,10 @@
  *   G3 the exact series grows by at least 8 KiB/s (and four times the relevance floor), and the
  *      profile is too coarse to see it (less than four sampling steps over the regime) — slow leaks
  *      under the default 512 KiB rate, where the profile is small and the handler's drift too.
- * bounded when not growing and the exact series is bounded (signal-trend.ts), its allowance for
- *   drift applying only when the profile is fine enough to have shown a retaining site; with no
- *   exact series, when the sampled total is bounded.
+ * bounded when not growing, no retaining site carries relevant growth, and either the exact series is
+ *   bounded (signal-trend.ts; its drift allowance applies only when the profile is fine enough to have
+ *   shown a retaining site), or the sampled total is bounded and was fine enough to have shown the
+ *   exact series' growth had it been live memory; with no exact series, when the sampled total is.
  * otherwise undecided.
  */
 import type { SiteGrowth } from "./heap-growth.js";
@@ -104,8 +105,10 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
 
   // Bounded?
   if (exact) {
-    const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND * Math.max(exact.spanSeconds, 1);
-    const allowance = fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND : 0;
+    const fineEnough =
+      resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND * Math.max(exact.spanSeconds, 1);
+    const allowance =
+      fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND : 0;
     // Growth the profile attributes to sites that keep what they allocate is not overruled by a bound
     // on the exact series: that bound may only mean its noise hides a slow leak. (A growing sampled
     // total alone is not enough: a turning-over cache makes it wander.)
@@ -123,15 +126,31 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
         reason: `at most ${describeRate(exact.slopeHighPerSecond, "bytes")} (95 % upper bound, HeapAlloc after forced GCs), within the measurement's drift, and no allocation site in the profile keeps growing`,
       });
     }
-    if (sampled?.verdict === "bounded" && retained < exact.floorPerSecond && exact.verdict !== "growing") {
-      return combined(sampled, { reason: sampled.reason });
+    // The two measurements disagree: the profile is unbiased and, when fine enough to have shown the
+    // exact series' growth (four sampling steps over the observation), it is believed over HeapAlloc,
+    // whose reading can include what the program allocated between the GC and the read.
+    const sampledCouldSee = exact.slopePerSecond * exact.spanSeconds >= 4 * resolution;
+    if (
+      sampled?.verdict === "bounded" &&
+      retained < exact.floorPerSecond &&
+      (exact.verdict !== "growing" || sampledCouldSee)
+    ) {
+      return combined(sampled, {
+        reason:
+          exact.verdict === "growing"
+            ? `${sampled.reason} in the heap profiles (sampled finely enough to show HeapAlloc's ${describeRate(exact.slopePerSecond, "bytes")} if it were live memory)`
+            : sampled.reason,
+      });
     }
     const why = profileShowsGrowth
       ? `allocation sites keep ${describeRate(retained, "bytes")} (${owners}) but HeapAlloc after forced GCs does not confirm it (${exact.reason})`
       : exact.verdict === "growing"
         ? `HeapAlloc after forced GCs ${exact.reason}, but no allocation site in the profile keeps that memory${sampled ? ` (profile total: ${sampled.verdict}, p=${formatP(sampled.pValue)})` : ""}`
         : exact.reason;
-    return combined(exact, { verdict: exact.verdict === "insufficient" ? "insufficient" : "undecided", reason: why });
+    return combined(exact, {
+      verdict: exact.verdict === "insufficient" ? "insufficient" : "undecided",
+      reason: why,
+    });
   }
   if (sampled!.verdict === "growing") {
     return combined(sampled!, {

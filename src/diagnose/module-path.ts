@@ -84,7 +84,9 @@ export function frameOrigin(functionName: string, module: ModuleContext = {}): F
   if (module.path && (pkg === module.path || pkg.startsWith(`${module.path}/`))) return "own";
   const firstElement = pkg.split("/", 1)[0] ?? "";
   if (!firstElement.includes(".")) return "stdlib";
-  if (KNOWN_THIRD_PARTY_PREFIXES.some((prefix) => pkg === prefix.replace(/\/$/, "") || pkg.startsWith(prefix))) {
+  if (
+    KNOWN_THIRD_PARTY_PREFIXES.some((prefix) => pkg === prefix.replace(/\/$/, "") || pkg.startsWith(prefix))
+  ) {
     return "third-party";
   }
   // With a known module path, every other dotted path is a dependency.

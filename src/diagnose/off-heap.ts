@@ -52,14 +52,19 @@ export function offHeapSeries(rss: RssInput[], memStats: MemStatsInput[]): Serie
   const rssPoints: SeriesPoint[] = rss.map((r) => ({ tSeconds: r.tSeconds, value: r.rssBytes }));
   // A source without /proc may still report RSS in its metrics (process_resident_memory_bytes).
   if (rssPoints.length === 0) {
-    for (const m of memStats) if (m.sample.rssBytes !== undefined) rssPoints.push({ tSeconds: m.tSeconds, value: m.sample.rssBytes });
+    for (const m of memStats)
+      if (m.sample.rssBytes !== undefined) rssPoints.push({ tSeconds: m.tSeconds, value: m.sample.rssBytes });
   }
   rssPoints.sort((a, b) => a.tSeconds - b.tSeconds);
   if (held.length === 0 || rssPoints.length === 0) return [];
   const out: SeriesPoint[] = [];
   let j = 0;
   for (const point of rssPoints) {
-    while (j + 1 < held.length && Math.abs(held[j + 1].tSeconds - point.tSeconds) <= Math.abs(held[j].tSeconds - point.tSeconds)) j++;
+    while (
+      j + 1 < held.length &&
+      Math.abs(held[j + 1].tSeconds - point.tSeconds) <= Math.abs(held[j].tSeconds - point.tSeconds)
+    )
+      j++;
     if (Math.abs(held[j].tSeconds - point.tSeconds) > MAX_PAIRING_GAP_SECONDS) continue;
     out.push({ tSeconds: point.tSeconds, value: point.value - held[j].value });
   }
@@ -70,7 +75,9 @@ export function offHeapSeries(rss: RssInput[], memStats: MemStatsInput[]): Serie
 
 export function rssSeries(rss: RssInput[], memStats: MemStatsInput[]): SeriesPoint[] {
   if (rss.length > 0) return rss.map((r) => ({ tSeconds: r.tSeconds, value: r.rssBytes }));
-  return memStats.filter((m) => m.sample.rssBytes !== undefined).map((m) => ({ tSeconds: m.tSeconds, value: m.sample.rssBytes! }));
+  return memStats
+    .filter((m) => m.sample.rssBytes !== undefined)
+    .map((m) => ({ tSeconds: m.tSeconds, value: m.sample.rssBytes! }));
 }
 
 /** A MemStats field over time. */
@@ -94,7 +101,12 @@ export function heapAllocAfterForcedGc(memStats: MemStatsInput[]): SeriesPoint[]
   for (const m of sorted) {
     const forced = field(m.sample, "NumForcedGC");
     const alloc = field(m.sample, "HeapAlloc");
-    if (forced !== undefined && alloc !== undefined && previousForced !== undefined && forced > previousForced) {
+    if (
+      forced !== undefined &&
+      alloc !== undefined &&
+      previousForced !== undefined &&
+      forced > previousForced
+    ) {
       out.push({ tSeconds: m.tSeconds, value: alloc });
     }
     if (forced !== undefined) previousForced = forced;
@@ -129,7 +141,10 @@ export function latestFigures(memStats: MemStatsInput[], rss: RssInput[]): Memor
     goHeldBytes: goHeldBytes(last) ?? null,
     heapAllocBytes: heapAlloc,
     heapInuseBytes: heapInuse,
-    fragmentation: heapAlloc !== null && heapInuse !== null && heapInuse > 0 ? Math.max(0, (heapInuse - heapAlloc) / heapInuse) : null,
+    fragmentation:
+      heapAlloc !== null && heapInuse !== null && heapInuse > 0
+        ? Math.max(0, (heapInuse - heapAlloc) / heapInuse)
+        : null,
     retainedIdleBytes: idle !== undefined && released !== undefined ? idle - released : null,
     stackInuseBytes: field(last, "StackInuse") ?? null,
     nextGcBytes: field(last, "NextGC") ?? null,

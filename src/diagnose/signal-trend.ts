@@ -103,7 +103,9 @@ export const MAX_POINTS = 240;
 
 export function judgeSignal(input: SeriesPoint[], spec: SignalSpec): SignalJudgement {
   const all = downsample(
-    input.filter((p) => Number.isFinite(p.tSeconds) && Number.isFinite(p.value)).sort((a, b) => a.tSeconds - b.tSeconds),
+    input
+      .filter((p) => Number.isFinite(p.tSeconds) && Number.isFinite(p.value))
+      .sort((a, b) => a.tSeconds - b.tSeconds),
     MAX_POINTS,
   );
   const minPoints = spec.minPoints ?? 8;
@@ -135,7 +137,9 @@ export function judgeSignal(input: SeriesPoint[], spec: SignalSpec): SignalJudge
     return {
       ...base,
       reason: `${n} point${n === 1 ? "" : "s"} over ${span.toFixed(0)} s; at least ${minPoints} over ${minSpan} s are needed`,
-      extraSecondsNeeded: Math.max(minSpan - span, 0) + (n < minPoints && span > 0 ? (span / Math.max(n - 1, 1)) * (minPoints - n) : 0),
+      extraSecondsNeeded:
+        Math.max(minSpan - span, 0) +
+        (n < minPoints && span > 0 ? (span / Math.max(n - 1, 1)) * (minPoints - n) : 0),
     };
   }
 
@@ -353,6 +357,13 @@ export function formatBytesShort(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const text = unit === 0 ? value.toFixed(0) : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const text =
+    unit === 0
+      ? value.toFixed(0)
+      : value >= 100
+        ? value.toFixed(0)
+        : value >= 10
+          ? value.toFixed(1)
+          : value.toFixed(2);
   return `${sign}${text} ${units[unit]}`;
 }

@@ -15,7 +15,7 @@
  * it was observed, and off-heap memory is not growing. Anything else is inconclusive, with what would
  * decide it.
  */
-import { formatBytesShort, GROWTH_ALPHA, type SignalJudgement } from "./signal-trend.js";
+import { GROWTH_ALPHA, type SignalJudgement } from "./signal-trend.js";
 import type { Verdict } from "./types.js";
 
 export interface VerdictSignals {
@@ -39,7 +39,6 @@ export interface VerdictResult {
   toDecide: string | null;
 }
 
-
 export function decideVerdict(signals: VerdictSignals): VerdictResult {
   const reasons: string[] = [];
   const kinds = new Set<VerdictResult["leakKinds"][number]>();
@@ -53,7 +52,12 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
     reasons.push(`The ${liveHeap.name} ${liveHeap.reason}.`);
     kinds.add("heap");
   }
-  if (!kinds.has("heap") && liveObjects?.verdict === "growing" && liveHeap?.verdict !== "bounded" && liveHeap?.verdict !== "undecided") {
+  if (
+    !kinds.has("heap") &&
+    liveObjects?.verdict === "growing" &&
+    liveHeap?.verdict !== "bounded" &&
+    liveHeap?.verdict !== "undecided"
+  ) {
     reasons.push(`The number of ${liveObjects.name} ${liveObjects.reason}.`);
     kinds.add("heap");
   }
@@ -70,13 +74,24 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
   // No growth found: is that because it is bounded, or because the data cannot tell?
   const undecided: SignalJudgement[] = [];
   if (!liveHeap) {
-    reasons.push(signals.missingHeapReason ?? "There is no live-heap measurement (no heap profile, gctrace or MemStats).");
-    return { verdict: "inconclusive", reasons, leakKinds: [], toDecide: "Serve net/http/pprof (or expvar) from the program, or run it under `heapscope doctor -- CMD`." };
+    reasons.push(
+      signals.missingHeapReason ??
+        "There is no live-heap measurement (no heap profile, gctrace or MemStats).",
+    );
+    return {
+      verdict: "inconclusive",
+      reasons,
+      leakKinds: [],
+      toDecide:
+        "Serve net/http/pprof (or expvar) from the program, or run it under `heapscope doctor -- CMD`.",
+    };
   }
   const heapBounded = liveHeap.verdict === "bounded";
   if (heapBounded) {
     const judged = liveHeap;
-    reasons.push(`The ${judged.name} is ${judged.reason}${judged.warmupSkipped ? ` after a warm-up that ended at ${judged.regimeStartSeconds.toFixed(0)} s` : ""}.`);
+    reasons.push(
+      `The ${judged.name} is ${judged.reason}${judged.warmupSkipped ? ` after a warm-up that ended at ${judged.regimeStartSeconds.toFixed(0)} s` : ""}.`,
+    );
   } else {
     undecided.push(liveHeap);
   }
@@ -84,16 +99,24 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
     if (goroutines.verdict === "bounded") reasons.push(`The goroutine count is ${goroutines.reason}.`);
     else if (goroutines.verdict !== "insufficient") undecided.push(goroutines);
   }
-  if (offHeap && offHeap.verdict === "bounded") reasons.push(`Memory outside the Go heap is ${offHeap.reason}.`);
+  if (offHeap && offHeap.verdict === "bounded")
+    reasons.push(`Memory outside the Go heap is ${offHeap.reason}.`);
 
-  if (undecided.length === 0 && heapBounded) return { verdict: "no-leak", reasons, leakKinds: [], toDecide: null };
+  if (undecided.length === 0 && heapBounded)
+    return { verdict: "no-leak", reasons, leakKinds: [], toDecide: null };
 
   for (const signal of undecided) reasons.push(`The ${signal.name} cannot be judged yet: ${signal.reason}.`);
   const extra = Math.max(...undecided.map((s) => s.extraSecondsNeeded ?? 60), 60);
   const minutes = Math.max(1, Math.ceil(extra / 60));
-  const coarse = liveHeap && signals.liveHeapResolution && signals.liveHeapResolution >= 65536 && liveHeap.verdict !== "bounded";
+  const coarse =
+    liveHeap &&
+    signals.liveHeapResolution &&
+    signals.liveHeapResolution >= 65536 &&
+    liveHeap.verdict !== "bounded";
   const toDecide = `Run ${minutes} more minute${minutes === 1 ? "" : "s"} (record ${formatDuration(liveHeap.spanSeconds + minutes * 60)} in all)${
-    coarse ? ", or let heapscope launch the program (doctor -- CMD) so it can sample allocations more finely" : ""
+    coarse
+      ? ", or let heapscope launch the program (doctor -- CMD) so it can sample allocations more finely"
+      : ""
   }.`;
   return { verdict: "inconclusive", reasons, leakKinds: [], toDecide };
 }

@@ -10,6 +10,11 @@
  * Two passes over the top-level message: the first decodes the string table and notes where each
  * sub-message lies (the string table usually comes after the messages that index it), the second
  * builds objects in dependency order: functions and mappings, then locations, then samples.
+ *
+ * Speed: a large heap profile is mostly samples, and a sample is mostly its packed location IDs, so
+ * the top-level scan and the sample loop read the bytes inline (one-byte keys, short varints) and
+ * hand anything unusual (long keys, unpacked fields, unknown fields, huge values) to the general
+ * ProtoReader path, which also words the errors. Arrays are built at their final size.
  */
 import { ProfileDecodeError } from "../errors.js";
 import type {
@@ -28,12 +33,20 @@ const utf8 = new TextDecoder("utf-8");
 /** Byte ranges of repeated sub-messages, as [start0, end0, start1, end1, ...]. */
 type Ranges = number[];
 
+/** Top-level keys (field << 3 | wire type 2) of the repeated messages read on the fast path. */
+const SAMPLE_KEY = 0x12;
+const LOCATION_KEY = 0x22;
+const STRING_KEY = 0x32;
+
 export function decodeProfile(bytes: Uint8Array): Profile {
   if (bytes.length === 0) throw new ProfileDecodeError("empty profile (0 bytes)");
   const reader = new ProtoReader(bytes);
+  const end = bytes.length;
 
+  // Sample ranges can number in the hundreds of thousands: a typed array, grown by doubling.
+  let sampleRanges = new Int32Array(1024);
+  let sampleCount = 0;
   const sampleTypeRanges: Ranges = [];
-  const sampleRanges: Ranges = [];
   const mappingRanges: Ranges = [];
   const locationRanges: Ranges = [];
   const functionRanges: Ranges = [];
@@ -48,17 +61,58 @@ export function decodeProfile(bytes: Uint8Array): Profile {
   let defaultSampleTypeIndex = 0;
   let docUrlIndex = 0;
 
-  while (reader.pos < reader.end) {
-    const key = reader.tag();
-    const field = key >>> 3;
-    const wire = key & 7;
+  let pos = 0;
+  while (pos < end) {
+    const key = bytes[pos]!;
+    // Fast path: samples, locations and strings with a length below 2^21 (at most 3 bytes).
+    if ((key === SAMPLE_KEY || key === LOCATION_KEY || key === STRING_KEY) && pos + 4 <= end) {
+      let start = pos + 1;
+      let length = bytes[start++]!;
+      if (length >= 0x80) {
+        const b1 = bytes[start++]!;
+        length = (length & 0x7f) | ((b1 & 0x7f) << 7);
+        if (b1 >= 0x80) {
+          const b2 = bytes[start++]!;
+          length |= b2 << 14;
+          if (b2 >= 0x80) length = -1;
+        }
+      }
+      if (length >= 0 && length <= end - start) {
+        const stop = start + length;
+        if (key === SAMPLE_KEY) {
+          if (sampleCount * 2 + 2 > sampleRanges.length) sampleRanges = growInt32(sampleRanges);
+          sampleRanges[sampleCount * 2] = start;
+          sampleRanges[sampleCount * 2 + 1] = stop;
+          sampleCount++;
+        } else if (key === LOCATION_KEY) {
+          locationRanges.push(start, stop);
+        } else {
+          strings.push(decodeUtf8(bytes, start, stop));
+          if (strings.length === 1 && length !== 0) throw notEmptyFirstString();
+        }
+        pos = stop;
+        continue;
+      }
+    }
+    // The general path: any field, and the errors.
+    reader.pos = pos;
+    const tag = reader.tag();
+    const field = tag >>> 3;
+    const wire = tag & 7;
     switch (field) {
       case 1:
         pushRange(reader, wire, field, "Profile", sampleTypeRanges);
         break;
-      case 2:
-        pushRange(reader, wire, field, "Profile", sampleRanges);
+      case 2: {
+        expectWire(reader, wire, WireType.LengthDelimited, field, "Profile");
+        const stop = reader.lengthDelimitedEnd();
+        if (sampleCount * 2 + 2 > sampleRanges.length) sampleRanges = growInt32(sampleRanges);
+        sampleRanges[sampleCount * 2] = reader.pos;
+        sampleRanges[sampleCount * 2 + 1] = stop;
+        sampleCount++;
+        reader.pos = stop;
         break;
+      }
       case 3:
         pushRange(reader, wire, field, "Profile", mappingRanges);
         break;
@@ -70,12 +124,10 @@ export function decodeProfile(bytes: Uint8Array): Profile {
         break;
       case 6: {
         expectWire(reader, wire, WireType.LengthDelimited, field, "Profile");
-        const end = reader.lengthDelimitedEnd();
-        strings.push(decodeUtf8(bytes, reader.pos, end));
-        reader.pos = end;
-        if (strings.length === 1 && strings[0] !== "") {
-          throw new ProfileDecodeError('malformed profile: string_table[0] must be "" (it is not)');
-        }
+        const stop = reader.lengthDelimitedEnd();
+        strings.push(decodeUtf8(bytes, reader.pos, stop));
+        reader.pos = stop;
+        if (strings.length === 1 && strings[0] !== "") throw notEmptyFirstString();
         break;
       }
       case 7:
@@ -98,9 +150,9 @@ export function decodeProfile(bytes: Uint8Array): Profile {
         break;
       case 11: {
         expectWire(reader, wire, WireType.LengthDelimited, field, "Profile");
-        const end = reader.lengthDelimitedEnd();
-        periodTypeRange = [reader.pos, end];
-        reader.pos = end;
+        const stop = reader.lengthDelimitedEnd();
+        periodTypeRange = [reader.pos, stop];
+        reader.pos = stop;
         break;
       }
       case 12:
@@ -119,8 +171,8 @@ export function decodeProfile(bytes: Uint8Array): Profile {
       default:
         reader.skip(wire);
     }
+    pos = reader.pos;
   }
-  if (reader.pos !== reader.end) reader.truncated(reader.end);
   if (strings.length === 0) {
     throw new ProfileDecodeError("malformed profile: no string table");
   }
@@ -142,7 +194,7 @@ export function decodeProfile(bytes: Uint8Array): Profile {
   for (let i = 0; i < sampleTypeRanges.length; i += 2) {
     sampleTypes.push(decodeValueType(reader, sampleTypeRanges[i]!, sampleTypeRanges[i + 1]!, str));
   }
-  const samples = decodeSamples(reader, sampleRanges, locations, sampleTypes.length, str);
+  const samples = decodeSamples(reader, sampleRanges, sampleCount, locations, sampleTypes.length, str);
 
   const comments: string[] = new Array(commentIndexes.length);
   for (let i = 0; i < commentIndexes.length; i++) comments[i] = str(commentIndexes[i]!);
@@ -165,6 +217,16 @@ export function decodeProfile(bytes: Uint8Array): Profile {
     defaultSampleType: str(defaultSampleTypeIndex),
     docUrl: str(docUrlIndex),
   };
+}
+
+function notEmptyFirstString(): ProfileDecodeError {
+  return new ProfileDecodeError('malformed profile: string_table[0] must be "" (it is not)');
+}
+
+function growInt32(array: Int32Array): Int32Array {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
 }
 
 /** Decodes UTF-8; short ASCII strings (most of a profile's) skip the TextDecoder call. */
@@ -238,7 +300,8 @@ function readRepeatedInt64(
 /** Objects indexed by ID: an array while IDs are small, a Map for the rest (like pprof's postDecode). */
 class IdIndex<T extends { id: number }> {
   readonly list: T[] = [];
-  private readonly dense: (T | undefined)[];
+  /** Objects by ID, for IDs below its length (holes where an ID is unused). */
+  readonly dense: (T | undefined)[];
   private readonly sparse = new Map<number, T>();
 
   constructor(
@@ -412,7 +475,7 @@ function decodeLocations(
     let mappingId = 0;
     let address = 0n;
     let isFolded = false;
-    const lines: Line[] = [];
+    let lines: Line[] | undefined;
     while (reader.pos < end) {
       const key = reader.tag();
       const field = key >>> 3;
@@ -461,7 +524,9 @@ function decodeLocations(
               }`,
             );
           }
-          lines.push({ function: fn, line: lineNumber, column });
+          const line: Line = { function: fn, line: lineNumber, column };
+          if (lines === undefined) lines = [line];
+          else lines.push(line);
           break;
         }
         case 5:
@@ -474,110 +539,131 @@ function decodeLocations(
     }
     // pprof leaves a location's mapping unset when mapping_id is 0 or names no mapping.
     const mapping = mappingId === 0 ? undefined : mappings.get(mappingId);
-    index.add({ id, mapping, address, lines, isFolded });
+    index.add({ id, mapping, address, lines: lines ?? [], isFolded });
   }
   return index;
 }
 
+/**
+ * Samples, the bulk of a profile. The common encoding (what Go and pprof write: packed location IDs,
+ * packed values, labels, all with one-byte keys) is read inline; IDs go straight from the bytes to
+ * Location objects through the dense ID table, into a scratch array that is copied out at its final
+ * size. Anything else goes through `readSampleField`, field by field.
+ */
 function decodeSamples(
   reader: ProtoReader,
-  ranges: Ranges,
+  ranges: Int32Array,
+  sampleCount: number,
   locations: IdIndex<Location>,
   valueCount: number,
   str: (i: number) => string,
 ): Sample[] {
-  const sampleCount = ranges.length / 2;
   if (sampleCount > 0 && valueCount === 0) {
     throw new ProfileDecodeError("malformed profile: samples without sample types");
   }
   const bytes = reader.bytes;
+  const byId = locations.dense;
+  const state = new SampleState(valueCount);
   const samples: Sample[] = new Array(sampleCount);
   const labels = new LabelScratch();
   const smallBigints = new SmallBigintCache();
   for (let s = 0; s < sampleCount; s++) {
+    let pos = ranges[2 * s]!;
     const end = ranges[2 * s + 1]!;
-    reader.pos = ranges[2 * s]!;
-    reader.end = end;
-    let sampleLocations: Location[] | undefined;
-    let values: number[] | undefined;
+    const frames = state.frames;
+    const values = state.values;
+    let frameCount = 0;
     let valuesRead = 0;
-    let exactValues: bigint[] | undefined;
+    state.exactValues = undefined;
     labels.count = 0;
-    while (reader.pos < end) {
-      const key = reader.tag();
-      const field = key >>> 3;
-      const wire = key & 7;
-      if (field === 1) {
-        if (wire === WireType.LengthDelimited) {
-          const packedEnd = reader.lengthDelimitedEnd();
-          reader.end = packedEnd;
-          if (sampleLocations === undefined) {
-            // Sized up front: growing arrays element by element is most of the garbage otherwise.
-            sampleLocations = new Array(countVarints(bytes, reader.pos, packedEnd));
-            let i = 0;
-            while (reader.pos < packedEnd) sampleLocations[i++] = resolveLocation(locations, reader.uint64());
-          } else {
-            while (reader.pos < packedEnd) sampleLocations.push(resolveLocation(locations, reader.uint64()));
+    while (pos < end) {
+      const key = bytes[pos]!;
+      if (key === 0x0a) {
+        // Packed location IDs; IDs below 2^28 take at most 4 bytes.
+        reader.pos = pos + 1;
+        reader.end = end;
+        const stop = reader.lengthDelimitedEnd();
+        pos = reader.pos;
+        while (pos < stop) {
+          let byte = bytes[pos++]!;
+          let id = byte & 0x7f;
+          if (byte >= 0x80) {
+            byte = bytes[pos++]!;
+            id |= (byte & 0x7f) << 7;
+            if (byte >= 0x80) {
+              byte = bytes[pos++]!;
+              id |= (byte & 0x7f) << 14;
+              if (byte >= 0x80) {
+                byte = bytes[pos++]!;
+                id |= (byte & 0x7f) << 21;
+                if (byte >= 0x80) {
+                  reader.pos = pos - 4;
+                  reader.end = stop;
+                  id = reader.uint64();
+                  pos = reader.pos;
+                }
+              }
+            }
           }
-          reader.end = end;
-        } else {
-          expectWire(reader, wire, WireType.Varint, field, "Sample");
-          const location = resolveLocation(locations, reader.uint64());
-          if (sampleLocations === undefined) sampleLocations = [location];
-          else sampleLocations.push(location);
+          let location = byId[id];
+          if (location === undefined) location = resolveLocation(locations, id);
+          if (frameCount < frames.length) frames[frameCount] = location;
+          else frames.push(location);
+          frameCount++;
         }
-      } else if (field === 2) {
-        if (wire === WireType.LengthDelimited) {
-          const packedEnd = reader.lengthDelimitedEnd();
-          reader.end = packedEnd;
-          if (values === undefined) values = new Array(countVarints(bytes, reader.pos, packedEnd));
-          while (reader.pos < packedEnd) {
-            const value = reader.int64();
-            if (valuesRead < values.length) values[valuesRead] = value;
-            else values.push(value);
-            valuesRead++;
-            if (exactValues !== undefined) exactValues.push(reader.lastInt64Big());
-            else if (!reader.lastInt64IsSafe())
-              exactValues = exactSoFar(values, valuesRead, reader.lastInt64Big());
+        if (pos !== stop) reader.truncated(stop);
+      } else if (key === 0x12 && state.exactValues === undefined) {
+        // Packed values: small non-negative ones inline, the rest (negative values are 10-byte
+        // two's complement) through the reader, which also says whether they fit a double.
+        reader.pos = pos + 1;
+        reader.end = end;
+        const stop = reader.lengthDelimitedEnd();
+        pos = reader.pos;
+        while (pos < stop) {
+          const b0 = bytes[pos]!;
+          let value: number;
+          if (b0 < 0x80) {
+            value = b0;
+            pos++;
+          } else {
+            const b1 = bytes[pos + 1]!;
+            if (b1 < 0x80) {
+              value = (b0 & 0x7f) | (b1 << 7);
+              pos += 2;
+            } else {
+              reader.pos = pos;
+              reader.end = stop;
+              value = reader.int64();
+              pos = reader.pos;
+              if (!reader.lastInt64IsSafe()) {
+                state.frameCount = frameCount;
+                state.valuesRead = valuesRead;
+                state.pushValue(value, reader.lastInt64Big());
+                valuesRead = state.valuesRead;
+                continue;
+              }
+            }
           }
-          reader.end = end;
-        } else {
-          expectWire(reader, wire, WireType.Varint, field, "Sample");
-          const value = reader.int64();
-          if (values === undefined) values = [];
           if (valuesRead < values.length) values[valuesRead] = value;
           else values.push(value);
           valuesRead++;
-          if (exactValues !== undefined) exactValues.push(reader.lastInt64Big());
-          else if (!reader.lastInt64IsSafe())
-            exactValues = exactSoFar(values, valuesRead, reader.lastInt64Big());
+          if (state.exactValues !== undefined) state.exactValues.push(BigInt(value));
         }
-      } else if (field === 3) {
-        expectWire(reader, wire, WireType.LengthDelimited, field, "Sample");
-        const labelEnd = reader.lengthDelimitedEnd();
-        reader.end = labelEnd;
-        let labelKey = 0;
-        let labelStr = 0;
-        let labelNum = 0;
-        let labelNumBig: bigint | undefined;
-        let labelUnit = 0;
-        while (reader.pos < labelEnd) {
-          const labelTag = reader.tag();
-          const labelField = labelTag >>> 3;
-          const labelWire = labelTag & 7;
-          if (labelField === 1) labelKey = readIndex(reader, labelWire, labelField, "Label");
-          else if (labelField === 2) labelStr = readIndex(reader, labelWire, labelField, "Label");
-          else if (labelField === 3) {
-            expectWire(reader, labelWire, WireType.Varint, labelField, "Label");
-            labelNum = reader.int64();
-            labelNumBig = reader.lastInt64IsSafe() ? undefined : reader.lastInt64Big();
-          } else if (labelField === 4) labelUnit = readIndex(reader, labelWire, labelField, "Label");
-          else reader.skip(labelWire);
-        }
+      } else if (key === 0x1a) {
+        reader.pos = pos + 1;
         reader.end = end;
-        labels.add(labelKey, labelStr, labelNumBig ?? labelNum, labelUnit);
+        readLabel(reader, labels);
+        pos = reader.pos;
       } else {
-        reader.skip(wire);
+        // Anything else, one field at a time.
+        state.frameCount = frameCount;
+        state.valuesRead = valuesRead;
+        reader.pos = pos;
+        reader.end = end;
+        readSampleField(reader, state, locations, labels);
+        frameCount = state.frameCount;
+        valuesRead = state.valuesRead;
+        pos = reader.pos;
       }
     }
     if (valuesRead !== valueCount) {
@@ -586,31 +672,144 @@ function decodeSamples(
       );
     }
     const sampleLabels = labels.count === 0 ? NO_SAMPLE_LABELS : labels.resolve(str, smallBigints);
+    const sampleLocations: Location[] = new Array(frameCount);
+    for (let i = 0; i < frameCount; i++) sampleLocations[i] = frames[i]!;
     const sample: Sample = {
-      locations: sampleLocations ?? [],
-      values: values!,
+      locations: sampleLocations,
+      values: copyValues(values, valuesRead),
       labels: sampleLabels.labels,
       numLabels: sampleLabels.numLabels,
       numUnits: sampleLabels.numUnits,
     };
-    if (exactValues !== undefined) sample.exactValues = exactValues;
+    if (state.exactValues !== undefined) sample.exactValues = state.exactValues;
     samples[s] = sample;
   }
   return samples;
 }
 
-/** How many varints lie in bytes[start, end): one per byte without the continuation bit. */
-function countVarints(bytes: Uint8Array, start: number, end: number): number {
-  let count = 0;
-  for (let i = start; i < end; i++) if (bytes[i]! < 0x80) count++;
-  return count;
+function copyValues(values: number[], count: number): number[] {
+  switch (count) {
+    case 1:
+      return [values[0]!];
+    case 2:
+      return [values[0]!, values[1]!];
+    case 3:
+      return [values[0]!, values[1]!, values[2]!];
+    case 4:
+      return [values[0]!, values[1]!, values[2]!, values[3]!];
+    default:
+      return values.slice(0, count);
+  }
 }
 
-function exactSoFar(values: number[], count: number, last: bigint): bigint[] {
-  const exact: bigint[] = new Array(count);
-  for (let i = 0; i < count - 1; i++) exact[i] = BigInt(values[i]!);
-  exact[count - 1] = last;
-  return exact;
+/**
+ * Scratch space for the sample being decoded, reused across samples: frames and values are kept
+ * packed (never holey) so that `slice` copies them out at their exact size in one go.
+ */
+class SampleState {
+  readonly frames: Location[] = [];
+  readonly values: number[] = [];
+  frameCount = 0;
+  valuesRead = 0;
+  /** Exact values of the current sample, once one of them does not fit a double. */
+  exactValues: bigint[] | undefined;
+
+  constructor(valueCount: number) {
+    for (let i = 0; i < valueCount; i++) this.values.push(0);
+  }
+
+  pushFrame(location: Location): void {
+    if (this.frameCount < this.frames.length) this.frames[this.frameCount] = location;
+    else this.frames.push(location);
+    this.frameCount++;
+  }
+
+  /** Appends a value; `exact` is its exact reading when the number is not. */
+  pushValue(value: number, exact: bigint | undefined): void {
+    const count = this.valuesRead;
+    if (count < this.values.length) this.values[count] = value;
+    else this.values.push(value);
+    this.valuesRead = count + 1;
+    if (this.exactValues !== undefined) {
+      this.exactValues.push(exact ?? BigInt(value));
+    } else if (exact !== undefined) {
+      const exactValues: bigint[] = [];
+      for (let i = 0; i < count; i++) exactValues.push(BigInt(this.values[i]!));
+      exactValues.push(exact);
+      this.exactValues = exactValues;
+    }
+  }
+}
+
+/** One field of a Sample through the general reader: unpacked IDs and values, unknown fields. */
+function readSampleField(
+  reader: ProtoReader,
+  state: SampleState,
+  locations: IdIndex<Location>,
+  labels: LabelScratch,
+): void {
+  const end = reader.end;
+  const key = reader.tag();
+  const field = key >>> 3;
+  const wire = key & 7;
+  if (field === 1) {
+    if (wire === WireType.LengthDelimited) {
+      const stop = reader.lengthDelimitedEnd();
+      reader.end = stop;
+      while (reader.pos < stop) state.pushFrame(resolveLocation(locations, reader.uint64()));
+      reader.end = end;
+    } else {
+      expectWire(reader, wire, WireType.Varint, field, "Sample");
+      state.pushFrame(resolveLocation(locations, reader.uint64()));
+    }
+  } else if (field === 2) {
+    if (wire === WireType.LengthDelimited) {
+      const stop = reader.lengthDelimitedEnd();
+      reader.end = stop;
+      while (reader.pos < stop) readValue(reader, state);
+      reader.end = end;
+    } else {
+      expectWire(reader, wire, WireType.Varint, field, "Sample");
+      readValue(reader, state);
+    }
+  } else if (field === 3) {
+    expectWire(reader, wire, WireType.LengthDelimited, field, "Sample");
+    readLabel(reader, labels);
+  } else {
+    reader.skip(wire);
+  }
+}
+
+function readValue(reader: ProtoReader, state: SampleState): void {
+  const value = reader.int64();
+  state.pushValue(value, reader.lastInt64IsSafe() ? undefined : reader.lastInt64Big());
+}
+
+/** Reads a Label message (the reader is just past its key) into the sample's label scratch. */
+function readLabel(reader: ProtoReader, labels: LabelScratch): void {
+  const end = reader.end;
+  const labelEnd = reader.lengthDelimitedEnd();
+  reader.end = labelEnd;
+  let labelKey = 0;
+  let labelStr = 0;
+  let labelNum = 0;
+  let labelNumBig: bigint | undefined;
+  let labelUnit = 0;
+  while (reader.pos < labelEnd) {
+    const labelTag = reader.tag();
+    const labelField = labelTag >>> 3;
+    const labelWire = labelTag & 7;
+    if (labelField === 1) labelKey = readIndex(reader, labelWire, labelField, "Label");
+    else if (labelField === 2) labelStr = readIndex(reader, labelWire, labelField, "Label");
+    else if (labelField === 3) {
+      expectWire(reader, labelWire, WireType.Varint, labelField, "Label");
+      labelNum = reader.int64();
+      labelNumBig = reader.lastInt64IsSafe() ? undefined : reader.lastInt64Big();
+    } else if (labelField === 4) labelUnit = readIndex(reader, labelWire, labelField, "Label");
+    else reader.skip(labelWire);
+  }
+  reader.end = end;
+  labels.add(labelKey, labelStr, labelNumBig ?? labelNum, labelUnit);
 }
 
 /** BigInts for small label numbers (block sizes repeat across a heap profile's samples), shared. */

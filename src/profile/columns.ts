@@ -86,7 +86,7 @@ export function decodeColumnarProfile(
   // sample types there are, which string indices spell "pprof::base" and "true", and the bytes of
   // every other field, for the regular decoder.
   const reader = new WideVarint(bytes);
-  let sampleRanges = new Int32Array(2048);
+  let sampleRanges: Int32Array = new Int32Array(2048);
   let sampleCount = 0;
   let sampleBytes = 0;
   let sampleTypeCount = 0;
@@ -108,7 +108,8 @@ export function decodeColumnarProfile(
       if (reader.failed || end > bytes.length) return undefined;
       reader.pos = end;
       if (field === 2) {
-        if (2 * sampleCount + 2 > sampleRanges.length) sampleRanges = growInt32(sampleRanges, sampleRanges.length * 2);
+        if (2 * sampleCount + 2 > sampleRanges.length)
+          sampleRanges = growInt32(sampleRanges, sampleRanges.length * 2);
         sampleRanges[2 * sampleCount] = start;
         sampleRanges[2 * sampleCount + 1] = end;
         sampleCount++;
@@ -205,7 +206,8 @@ class SampleDecoder {
       this.stackStart = growInt32(this.stackStart, this.stackStart.length * 2);
       this.valueStart = growInt32(this.valueStart, this.valueStart.length * 2);
     }
-    if (this.valueCount + 64 > this.values.length) this.values = growFloat64(this.values, this.values.length * 2);
+    if (this.valueCount + 64 > this.values.length)
+      this.values = growFloat64(this.values, this.values.length * 2);
     if (this.frames + (end - start) > this.ids.length) {
       this.ids = growInt32(this.ids, Math.max(this.ids.length * 2, this.frames + (end - start)));
     }
@@ -219,7 +221,6 @@ class SampleDecoder {
     let pos = start;
     while (pos < end) {
       const key = bytes[pos++]!;
-      const field = key >>> 3;
       const wire = key & 7;
       if (key === 0x0a || key === 0x08) {
         // location_id, packed (0x0a) or one (0x08): IDs below 2^28 take at most 4 bytes.

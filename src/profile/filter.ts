@@ -7,8 +7,8 @@
  * (same IDs) and the samples that use them are rewritten to point at them.
  */
 import { UsageError } from "../errors.js";
-import type { Line, Location, Profile, Sample } from "./model.js";
 import { scaleValue } from "./measurement.js";
+import type { Line, Location, Profile, Sample } from "./model.js";
 
 function lineMatches(line: Line, re: RegExp): boolean {
   const fn = line.function;
@@ -65,7 +65,13 @@ export interface NameFilterResult {
  */
 export function filterSamplesByName(profile: Profile, filters: NameFilters): NameFilterResult {
   const { focus, ignore, hide, show } = filters;
-  const result = { profile, focusMatched: false, ignoreMatched: false, hideMatched: false, showMatched: false };
+  const result = {
+    profile,
+    focusMatched: false,
+    ignoreMatched: false,
+    hideMatched: false,
+    showMatched: false,
+  };
   if (!focus && !ignore && !hide && !show) {
     result.focusMatched = true;
     return result;
@@ -140,7 +146,8 @@ export function showFrom(profile: Profile, re: RegExp): { profile: Profile; matc
     }
     for (let i = original.lines.length - 1; i >= 0; i--) {
       if (lineMatches(original.lines[i]!, re)) {
-        if (i + 1 !== original.lines.length) replaced.set(original, withLines(original, original.lines.slice(0, i + 1)));
+        if (i + 1 !== original.lines.length)
+          replaced.set(original, withLines(original, original.lines.slice(0, i + 1)));
         matching.add(original);
         matched = true;
         break;
@@ -231,7 +238,10 @@ export function filterSamplesByTag(
  * Units of numeric labels (pprof's NumLabelUnits): the first unit seen per key, else inferred from
  * the key ("request" and "alignment" are bytes, anything else is named after the key).
  */
-export function numLabelUnits(profile: Profile): { units: Map<string, string>; ignored: Map<string, string[]> } {
+export function numLabelUnits(profile: Profile): {
+  units: Map<string, string>;
+  ignored: Map<string, string[]>;
+} {
   const units = new Map<string, string>();
   const ignoredSets = new Map<string, Set<string>>();
   const keys = new Set<string>();
@@ -276,7 +286,8 @@ const rangeRe = /([+-]?[0-9]+)([A-Za-z]+)?/g;
 export function parseTagRange(filter: string): ((value: bigint, unit: string) => boolean) | undefined {
   const ranges: RegExpExecArray[] = [];
   rangeRe.lastIndex = 0;
-  for (let m = rangeRe.exec(filter); m !== null && ranges.length < 2; m = rangeRe.exec(filter)) ranges.push(m);
+  for (let m = rangeRe.exec(filter); m !== null && ranges.length < 2; m = rangeRe.exec(filter))
+    ranges.push(m);
   if (ranges.length === 0) return undefined;
   const first = ranges[0]!;
   const [scaled, unit] = scaleValue(Number.parseInt(first[1]!, 10), first[2] ?? "", first[2] ?? "");
@@ -374,7 +385,11 @@ export function compileTagFilter(
 }
 
 /** Throws a usage error naming the option when a regex cannot be compiled. */
-export function requireRegexp(value: string | undefined, what: string, compile: (s: string, w: string) => RegExp) {
+export function requireRegexp(
+  value: string | undefined,
+  what: string,
+  compile: (s: string, w: string) => RegExp,
+) {
   if (value === undefined || value === "") return undefined;
   try {
     return compile(value, what);

@@ -285,7 +285,8 @@ export function localTimeParts(unixNanos: bigint): GoTimeParts {
 
 function zoneAbbreviation(date: Date, offsetMinutes: number): string {
   const tz = process.env.TZ;
-  if ((tz === undefined || tz === "" || tz === "UTC" || tz === "Etc/UTC") && offsetMinutes === 0) return "UTC";
+  if ((tz === undefined || tz === "" || tz === "UTC" || tz === "Etc/UTC") && offsetMinutes === 0)
+    return "UTC";
   try {
     const part = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
       .formatToParts(date)

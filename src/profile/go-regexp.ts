@@ -93,7 +93,9 @@ export function compileGoRegexp(source: string, what: string): RegExp {
             throw new UsageError(`parsing ${what} regexp: invalid character class range: [:${name}:]`);
           }
           if (negated) {
-            throw new UsageError(`parsing ${what} regexp: negated POSIX classes are not supported: ${source}`);
+            throw new UsageError(
+              `parsing ${what} regexp: negated POSIX classes are not supported: ${source}`,
+            );
           }
           out += expansion;
           i = end + 1;

@@ -88,7 +88,9 @@ export class NodeTable {
     const fileOf = (filename: string): string => {
       let cleaned = fileNames.get(filename);
       if (cleaned === undefined) {
-        const trimmed = options.trim ? trimSourcePath(filename, options.trim.trimPath, options.trim.sourcePath) : filename;
+        const trimmed = options.trim
+          ? trimSourcePath(filename, options.trim.trimPath, options.trim.sourcePath)
+          : filename;
         cleaned = trimmed === "" ? "" : cleanPath(trimmed);
         fileNames.set(filename, cleaned);
       }
@@ -106,7 +108,8 @@ export class NodeTable {
       if (lines.length === 0) lines = [emptyLine];
       const objfile = location.mapping?.file ?? "";
       const address = !fields || fields.addresses ? location.address : 0n;
-      for (const line of lines) nodes.push(this.intern(this.nodeInfo(line, address, objfile, fields, options, fileOf)));
+      for (const line of lines)
+        nodes.push(this.intern(this.nodeInfo(line, address, objfile, fields, options, fileOf)));
     }
     start[locations.length] = nodes.length;
     this.locationStart = start;
@@ -246,7 +249,6 @@ export function collectEdges(
   kept: Uint8Array,
   intoOnly?: Uint8Array,
 ): Edges {
-  const nodeCount = table.size;
   let capacity = 1024;
   let src = new Int32Array(capacity);
   let dst = new Int32Array(capacity);
@@ -256,7 +258,7 @@ export function collectEdges(
   let inlineFlags = new Uint8Array(capacity);
   let stamps = new Int32Array(capacity);
   let count = 0;
-  const index = new Map<number, number>();
+  const index = new PairTable();
   const { locationStart, locationNodes } = table;
   const si = options.sampleIndex;
   const mi = options.meanIndex;
@@ -280,10 +282,9 @@ export function collectEdges(
           continue;
         }
         if (parent >= 0 && node !== parent && (intoOnly === undefined || intoOnly[node] === 1)) {
-          const key = parent * nodeCount + node;
-          const e = index.get(key);
+          const e = index.get(parent, node);
           const isInline = k !== last;
-          if (e === undefined) {
+          if (e < 0) {
             if (count === capacity) {
               capacity *= 2;
               src = grow(src, capacity);
@@ -301,7 +302,7 @@ export function collectEdges(
             residualFlags[count] = residual ? 1 : 0;
             inlineFlags[count] = isInline ? 1 : 0;
             stamps[count] = stamp;
-            index.set(key, count);
+            index.set(parent, node, count);
             count++;
           } else if (stamps[e] !== stamp) {
             stamps[e] = stamp;
@@ -326,6 +327,50 @@ export function collectEdges(
     inline: inlineFlags.subarray(0, count),
     alive: new Uint8Array(count).fill(1),
   };
+}
+
+/** A hash table from (caller, callee) node pairs to edge numbers, open addressing over typed arrays. */
+class PairTable {
+  private mask = 1023;
+  private size = 0;
+  private keyA = new Int32Array(1024);
+  private keyB = new Int32Array(1024);
+  private value = new Int32Array(1024).fill(-1);
+
+  private slot(a: number, b: number): number {
+    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
+  }
+
+  /** The value stored for (a, b), or -1. */
+  get(a: number, b: number): number {
+    let i = this.slot(a, b);
+    for (;;) {
+      const v = this.value[i]!;
+      if (v < 0 || (this.keyA[i] === a && this.keyB[i] === b)) return v;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  set(a: number, b: number, v: number): void {
+    if ((this.size + 1) * 2 > this.mask) this.rehash();
+    let i = this.slot(a, b);
+    while (this.value[i]! >= 0 && !(this.keyA[i] === a && this.keyB[i] === b)) i = (i + 1) & this.mask;
+    if (this.value[i]! < 0) this.size++;
+    this.keyA[i] = a;
+    this.keyB[i] = b;
+    this.value[i] = v;
+  }
+
+  private rehash(): void {
+    const { keyA, keyB, value } = this;
+    const capacity = (this.mask + 1) * 2;
+    this.mask = capacity - 1;
+    this.size = 0;
+    this.keyA = new Int32Array(capacity);
+    this.keyB = new Int32Array(capacity);
+    this.value = new Int32Array(capacity).fill(-1);
+    for (let i = 0; i < value.length; i++) if (value[i]! >= 0) this.set(keyA[i]!, keyB[i]!, value[i]!);
+  }
 }
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, capacity: number): T {
@@ -412,7 +457,13 @@ export function buildGraph(profile: Profile, columns: SampleColumns, options: Gr
   let intoOnly: Uint8Array | undefined;
   if (options.edgesForInlineMarkersOnly) intoOnly = inlineTargets(table, options.table.fields);
   // Without inlined frames there is nothing to mark: skip the pass over the samples.
-  const edges = collectEdges(intoOnly && !intoOnly.includes(1) ? emptyColumns : columns, table, options, kept, intoOnly);
+  const edges = collectEdges(
+    intoOnly && !intoOnly.includes(1) ? emptyColumns : columns,
+    table,
+    options,
+    kept,
+    intoOnly,
+  );
   let droppedEdges = 0;
   // pprof trims the incoming edges of listed nodes only; edges into unlisted nodes survive.
   const listed = new Uint8Array(n);

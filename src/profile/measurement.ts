@@ -74,7 +74,12 @@ function autoScale(type: UnitType, value: number): [number, string] | undefined 
   return [value / factor, unit];
 }
 
-function convertUnit(type: UnitType, value: number, fromUnit: string, toUnit: string): [number, string] | undefined {
+function convertUnit(
+  type: UnitType,
+  value: number,
+  fromUnit: string,
+  toUnit: string,
+): [number, string] | undefined {
   const from = sniffUnit(type, fromUnit);
   if (!from) return undefined;
   const v = value * from.factor;

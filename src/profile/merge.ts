@@ -6,8 +6,8 @@
  * densely in order of first use, so `raw` output matches pprof's.
  */
 import { UsageError } from "../errors.js";
-import type { Line, Location, Mapping, Profile, ProfileFunction, Sample, ValueType } from "./model.js";
 import { compatibleUnits, scaleValue } from "./measurement.js";
+import type { Line, Location, Mapping, Profile, ProfileFunction, Sample, ValueType } from "./model.js";
 import { scaleProfileN } from "./scale.js";
 
 /** Merges profiles into a new, compacted profile (pprof's profile.Merge). Inputs are not modified. */
@@ -149,7 +149,13 @@ class ProfileMerger {
       numLabels.set(k, v.slice());
       numUnits.set(k, (src.numUnits.get(k) ?? []).slice());
     }
-    const sample: Sample = { locations: mappedLocations, values: src.values.slice(), labels, numLabels, numUnits };
+    const sample: Sample = {
+      locations: mappedLocations,
+      values: src.values.slice(),
+      labels,
+      numLabels,
+      numUnits,
+    };
     this.samples.set(key, sample);
     this.out.samples.push(sample);
   }
@@ -184,7 +190,10 @@ class ProfileMerger {
     const key = mappingKey(src);
     const existing = this.mappings.get(key);
     if (existing) {
-      const info = { mapping: existing, offset: BigInt.asIntN(64, existing.start) - BigInt.asIntN(64, src.start) };
+      const info = {
+        mapping: existing,
+        offset: BigInt.asIntN(64, existing.start) - BigInt.asIntN(64, src.start),
+      };
       this.mappingsBySource.set(src, info);
       return info;
     }

@@ -10,7 +10,13 @@
  *    granularity for the reports that print profile entities.
  */
 import { UsageError } from "../errors.js";
-import { type AggregationFields, aggregateProfile, aggregationFields, type Granularity } from "./aggregate.js";
+import {
+  type AggregationFields,
+  aggregateProfile,
+  aggregationFields,
+  type Granularity,
+} from "./aggregate.js";
+import { columnsFromProfile, type SampleColumns } from "./columns.js";
 import {
   compileTagFilter,
   filterSamplesByName,
@@ -21,7 +27,6 @@ import {
   showFrom,
 } from "./filter.js";
 import { compileGoRegexp } from "./go-regexp.js";
-import { columnsFromProfile, type SampleColumns } from "./columns.js";
 import { combineProfiles } from "./merge.js";
 import type { Mapping, Profile } from "./model.js";
 import { resolveSampleIndex } from "./sample-index.js";
@@ -75,9 +80,13 @@ export function unsourceMappings(profile: Profile): Profile {
   const isUrl = (file: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(file);
   if (!profile.mappings.some((m) => m.buildId === "" && isUrl(m.file))) return profile;
   const replaced = new Map<Mapping, Mapping>();
-  for (const m of profile.mappings) if (m.buildId === "" && isUrl(m.file)) replaced.set(m, { ...m, file: "" });
+  for (const m of profile.mappings)
+    if (m.buildId === "" && isUrl(m.file)) replaced.set(m, { ...m, file: "" });
   const locations = new Map(
-    profile.locations.map((l) => [l, l.mapping && replaced.has(l.mapping) ? { ...l, mapping: replaced.get(l.mapping) } : l]),
+    profile.locations.map((l) => [
+      l,
+      l.mapping && replaced.has(l.mapping) ? { ...l, mapping: replaced.get(l.mapping) } : l,
+    ]),
   );
   return {
     ...profile,
@@ -191,7 +200,9 @@ export function prepareReport(
   const warnings: string[] = [];
   const { units, ignored } = numLabelUnits(input);
   for (const [key, others] of ignored) {
-    warnings.push(`For tag ${key} used unit ${units.get(key)}, also encountered unit(s) ${others.join(", ")}`);
+    warnings.push(
+      `For tag ${key} used unit ${units.get(key)}, also encountered unit(s) ${others.join(", ")}`,
+    );
   }
 
   // applyCommandOverrides
@@ -261,7 +272,9 @@ export function prepareReport(
   const hide = requireRegexp(options.hide, "hide", compileGoRegexp);
   const show = requireRegexp(options.show, "show", compileGoRegexp);
   const showFromRe = requireRegexp(options.showFrom, "show_from", compileGoRegexp);
-  const tagFocus = options.tagFocus ? compileTagFilter("tagfocus", options.tagFocus, units, compileGoRegexp) : undefined;
+  const tagFocus = options.tagFocus
+    ? compileTagFilter("tagfocus", options.tagFocus, units, compileGoRegexp)
+    : undefined;
   const tagIgnore = options.tagIgnore
     ? compileTagFilter("tagignore", options.tagIgnore, units, compileGoRegexp)
     : undefined;

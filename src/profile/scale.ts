@@ -2,8 +2,9 @@
  * Scaling sample values (pprof's Profile.ScaleN / Scale / Normalize) and whole-profile label edits.
  * Every function returns a new profile; samples that change are new objects.
  */
-import type { Profile, Sample } from "./model.js";
+
 import { checkCompatible } from "./merge.js";
+import type { Profile, Sample } from "./model.js";
 
 /** Go's math.Round: halves away from zero. */
 export function goRound(x: number): number {
@@ -53,8 +54,8 @@ export function normalizeProfile(profile: Profile, base: Profile): Profile {
   const n = profile.sampleTypes.length;
   const baseSums = new Array<number>(n).fill(0);
   const sourceSums = new Array<number>(n).fill(0);
-  for (const s of base.samples) s.values.forEach((v, i) => (baseSums[i]! += v));
-  for (const s of profile.samples) s.values.forEach((v, i) => (sourceSums[i]! += v));
+  for (const s of base.samples) for (let i = 0; i < n; i++) baseSums[i]! += s.values[i] ?? 0;
+  for (const s of profile.samples) for (let i = 0; i < n; i++) sourceSums[i]! += s.values[i] ?? 0;
   const ratios = baseSums.map((b, i) => (sourceSums[i] === 0 ? 0 : b / sourceSums[i]!));
   return scaleProfileN(profile, ratios);
 }

@@ -69,7 +69,7 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push("");
     lines.push(paint(color, "1", "Suspects (ranked by how much of the growth they explain)"));
     const shown = options.verbose ? diagnosis.suspects : diagnosis.suspects.slice(0, 5);
-    shown.forEach((suspect, index) => lines.push(...renderSuspect(suspect, index + 1, options)));
+    for (const [index, suspect] of shown.entries()) lines.push(...renderSuspect(suspect, index + 1, options));
     if (shown.length < diagnosis.suspects.length)
       lines.push(`  … ${diagnosis.suspects.length - shown.length} more (--verbose)`);
     lines.push("");

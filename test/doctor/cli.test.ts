@@ -2,7 +2,7 @@
  * `heapscope doctor` and `heapscope demo` through the built CLI: heap profiles given as files, a
  * recording, the output formats, --fail-on, and bad input (one line, exit 2).
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -35,7 +35,20 @@ beforeAll(async () => {
   const port2 = await freePort();
   recording = path.join(work, "session.hsrec");
   const result = await runCli(
-    ["doctor", "--url", `http://127.0.0.1:${port2}`, "--duration", "12s", "--out", recording, "--json", "--", leaky, "-addr", `127.0.0.1:${port2}`],
+    [
+      "doctor",
+      "--url",
+      `http://127.0.0.1:${port2}`,
+      "--duration",
+      "12s",
+      "--out",
+      recording,
+      "--json",
+      "--",
+      leaky,
+      "-addr",
+      `127.0.0.1:${port2}`,
+    ],
     { timeoutMs: 120_000 },
   );
   expect(result.code, result.stderr).toBe(0);
@@ -72,7 +85,15 @@ describe("doctor PROFILE PROFILE PROFILE ...", () => {
 
   test("--fail-on leak exits 1 on a leak; --markdown and --html write reports", async () => {
     const html = path.join(work, "report.html");
-    const result = await runCli(["doctor", ...profileFiles, "--fail-on", "leak", "--markdown", "--html", html]);
+    const result = await runCli([
+      "doctor",
+      ...profileFiles,
+      "--fail-on",
+      "leak",
+      "--markdown",
+      "--html",
+      html,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^## .*heapscope doctor: \*\*leak\*\*/);
     expect(result.stdout).toContain("main.newSession");
@@ -110,7 +131,8 @@ describe("doctor RECORDING", () => {
 });
 
 describe("bad input: one line, exit 2", () => {
-  const oneLine = (stderr: string) => stderr.trim().split("\n").length === 1 && stderr.startsWith("heapscope: ");
+  const oneLine = (stderr: string) =>
+    stderr.trim().split("\n").length === 1 && stderr.startsWith("heapscope: ");
 
   test("nothing to diagnose", async () => {
     const result = await runCli(["doctor"]);
@@ -141,7 +163,9 @@ describe("bad input: one line, exit 2", () => {
 
   test("an unreachable URL", async () => {
     const port = await freePort();
-    const result = await runCli(["doctor", "--url", `http://127.0.0.1:${port}`, "--duration", "5s"], { timeoutMs: 60_000 });
+    const result = await runCli(["doctor", "--url", `http://127.0.0.1:${port}`, "--duration", "5s"], {
+      timeoutMs: 60_000,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n").at(-1)).toMatch(/^heapscope: .*does not answer/);
   });

@@ -5,10 +5,10 @@
  * every run must give the right verdict (no-leak, not inconclusive, for healthy programs) and, for
  * leaks, the right top suspect: the same function, or file:line within 2 lines.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { buildGoProgram, freePort, runCli } from "../support/go.js";
+import { buildGoProgram, freePort, runCli, workDir } from "../support/go.js";
 
 interface Truth {
   verdict: "leak" | "no-leak";
@@ -35,7 +35,10 @@ const scenarioRoot = path.join(import.meta.dirname, "scenarios");
 const scenarios = readdirSync(scenarioRoot)
   .filter((name) => !name.startsWith("."))
   .sort()
-  .map((name) => ({ name, truth: JSON.parse(readFileSync(path.join(scenarioRoot, name, "truth.json"), "utf8")) as Truth }));
+  .map((name) => ({
+    name,
+    truth: JSON.parse(readFileSync(path.join(scenarioRoot, name, "truth.json"), "utf8")) as Truth,
+  }));
 const runs = Number(process.env.HEAPSCOPE_CORPUS_RUNS ?? 3);
 const concurrency = Number(process.env.HEAPSCOPE_CORPUS_CONCURRENCY ?? 3);
 const results = new Map<string, RunResult[]>();
@@ -43,9 +46,26 @@ const results = new Map<string, RunResult[]>();
 async function runScenario(name: string, truth: Truth, run: number, binary: string): Promise<RunResult> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
+  // Each run's recording is kept for re-diagnosis (heapscope doctor FILE) when a run goes wrong.
+  const keep = path.join(workDir, "doctor-recordings", `${name}-${run + 1}.hsrec`);
+  mkdirSync(path.dirname(keep), { recursive: true });
+  rmSync(keep, { force: true });
   const started = performance.now();
   const result = await runCli(
-    ["doctor", "--url", `http://${address}`, "--duration", `${truth.duration ?? 20}s`, "--json", "--", binary, "-addr", address],
+    [
+      "doctor",
+      "--url",
+      `http://${address}`,
+      "--duration",
+      `${truth.duration ?? 20}s`,
+      "--out",
+      keep,
+      "--json",
+      "--",
+      binary,
+      "-addr",
+      address,
+    ],
     { timeoutMs: 180_000 },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -55,9 +75,23 @@ async function runScenario(name: string, truth: Truth, run: number, binary: stri
       summary: string;
       suspects: { kind: string; function: string; file: string; line: number }[];
     };
-    return { scenario: name, run, code: result.code, verdict: report.verdict, top: report.suspects[0], summary: report.summary, seconds };
+    return {
+      scenario: name,
+      run,
+      code: result.code,
+      verdict: report.verdict,
+      top: report.suspects[0],
+      summary: report.summary,
+      seconds,
+    };
   } catch {
-    return { scenario: name, run, code: result.code, error: result.stderr.slice(0, 500) || result.stdout.slice(0, 500), seconds };
+    return {
+      scenario: name,
+      run,
+      code: result.code,
+      error: result.stderr.slice(0, 500) || result.stdout.slice(0, 500),
+      seconds,
+    };
   }
 }
 
@@ -80,7 +114,9 @@ function matches(truth: Truth, result: RunResult): boolean {
 beforeAll(async () => {
   const binaries = new Map<string, string>();
   for (const { name } of scenarios) binaries.set(name, await buildGoProgram(path.join(scenarioRoot, name)));
-  const queue = scenarios.flatMap(({ name, truth }) => Array.from({ length: runs }, (_, run) => ({ name, truth, run })));
+  const queue = scenarios.flatMap(({ name, truth }) =>
+    Array.from({ length: runs }, (_, run) => ({ name, truth, run })),
+  );
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const result = await runScenario(job.name, job.truth, job.run, binaries.get(job.name)!);
@@ -106,7 +142,8 @@ describe("doctor corpus", () => {
       const got = results.get(name) ?? [];
       expect(got).toHaveLength(runs);
       const described = got.map(
-        (r) => `#${r.run + 1}: ${r.verdict ?? r.error} ${r.top ? `${r.top.kind} ${r.top.function} ${r.top.file}:${r.top.line}` : "(no suspect)"} — ${r.summary ?? ""}`,
+        (r) =>
+          `#${r.run + 1}: ${r.verdict ?? r.error} ${r.top ? `${r.top.kind} ${r.top.function} ${r.top.file}:${r.top.line}` : "(no suspect)"} — ${r.summary ?? ""}`,
       );
       for (const result of got) {
         expect(result.code, described.join("\n")).toBe(0);

@@ -1,8 +1,8 @@
 /** doctor's renderers: untrusted strings (function names, paths, hints) are escaped everywhere. */
 import { describe, expect, test } from "vitest";
 import type { Diagnosis } from "../../src/diagnose/types.js";
-import { doctorJson } from "../../src/render/doctor-json.js";
 import { escapeHtml, renderDoctorHtml } from "../../src/render/doctor-html.js";
+import { doctorJson } from "../../src/render/doctor-json.js";
 import { codeSpan, renderDoctorMarkdown } from "../../src/render/doctor-markdown.js";
 import { renderDoctorText, sparkline } from "../../src/render/doctor-text.js";
 
@@ -33,7 +33,9 @@ function diagnosisWithHostileStrings(): Diagnosis {
       },
     ],
     evidence: [{ label: `<b>label</b>`, detail: `detail ${hostile}`, weight: "leak" }],
-    hints: [{ title: `<i>t</i>`, hypothesis: hostile, evidence: [hostile], fix: "fix <it>", suspect: hostile }],
+    hints: [
+      { title: `<i>t</i>`, hypothesis: hostile, evidence: [hostile], fix: "fix <it>", suspect: hostile },
+    ],
     signals: {},
     toDecide: null,
     observation: {
@@ -80,7 +82,7 @@ describe("doctor renderers", () => {
     expect(html).not.toMatch(/<[^>]*\s(src|href)\s*=/i);
     expect(html).not.toMatch(/<script/i);
     // The flame graph has the frame in it (escaped).
-    expect(html).toContain("<svg class=\"flame\"");
+    expect(html).toContain('<svg class="flame"');
   });
 
   test("Markdown escapes HTML and Markdown syntax, code spans survive backticks", () => {
@@ -124,7 +126,12 @@ describe("doctor renderers", () => {
   test("text puts the verdict first and draws sparklines", () => {
     const text = renderDoctorText(diagnosisWithHostileStrings());
     expect(text.split("\n")[0]).toMatch(/^Verdict: LEAK/);
-    expect(sparkline([0, 1, 2, 3].map((i) => ({ tSeconds: i, value: i })), 4)).toBe("▁▃▆█");
+    expect(
+      sparkline(
+        [0, 1, 2, 3].map((i) => ({ tSeconds: i, value: i })),
+        4,
+      ),
+    ).toBe("▁▃▆█");
     expect(text).toContain("▁");
   });
 });

@@ -22,7 +22,11 @@ async function scrapeScenario(name: string, godebug: string): Promise<void> {
   const program = startProgram(binary, ["-addr", `127.0.0.1:${port}`], { GODEBUG: godebug });
   running.push(program);
   await waitForHttp(`http://127.0.0.1:${port}/debug/vars`, 60_000);
-  const run = await scrape(`http://127.0.0.1:${port}`, { durationMs: 14_000, intervalMs: 1000, pid: program.child.pid });
+  const run = await scrape(`http://127.0.0.1:${port}`, {
+    durationMs: 14_000,
+    intervalMs: 1000,
+    pid: program.child.pid,
+  });
   await program.stop();
   runs.set(name, run);
   diagnoses.set(name, diagnose(inputFromScrapedRun(run, { subject: name, readSource: readLocalSource })));

@@ -84,7 +84,10 @@ describe("judgeSignal", () => {
   });
 
   test("too few points are insufficient, with a time estimate", () => {
-    const judged = judgeSignal(series(4, 1, (t) => t * 1e6), bytesSpec);
+    const judged = judgeSignal(
+      series(4, 1, (t) => t * 1e6),
+      bytesSpec,
+    );
     expect(judged.verdict).toBe("insufficient");
     expect(judged.extraSecondsNeeded).toBeGreaterThan(0);
   });
@@ -118,12 +121,18 @@ describe("judgeSignal", () => {
 
   test("property: a constant series is never growing", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 3, max: 80 }), fc.double({ min: 0, max: 1e10, noNaN: true }), (n, level) => {
-        return judgeSignal(
-          series(n, 1, () => level),
-          bytesSpec,
-        ).verdict !== "growing";
-      }),
+      fc.property(
+        fc.integer({ min: 3, max: 80 }),
+        fc.double({ min: 0, max: 1e10, noNaN: true }),
+        (n, level) => {
+          return (
+            judgeSignal(
+              series(n, 1, () => level),
+              bytesSpec,
+            ).verdict !== "growing"
+          );
+        },
+      ),
       { seed: 7, numRuns: 60 },
     );
   });
@@ -131,7 +140,14 @@ describe("judgeSignal", () => {
 
 function site(partial: Partial<SiteGrowth> & { function: string }): SiteGrowth {
   return {
-    site: { key: partial.function, function: partial.function, file: "/x/main.go", line: 10, attribution: "own", stack: [] },
+    site: {
+      key: partial.function,
+      function: partial.function,
+      file: "/x/main.go",
+      line: 10,
+      attribution: "own",
+      stack: [],
+    },
     growthBytesPerSecond: 0,
     growthBytesLowPerSecond: 0,
     growthObjectsPerSecond: 0,
@@ -168,7 +184,15 @@ describe("judgeLiveHeap", () => {
       sampled,
       exact,
       resolution: 524288,
-      sites: [site({ function: "main.cachePut", growthBytesPerSecond: 300_000, pValue: 1e-6, retention: 0.05, sampledGrowthEvents: 20 })],
+      sites: [
+        site({
+          function: "main.cachePut",
+          growthBytesPerSecond: 300_000,
+          pValue: 1e-6,
+          retention: 0.05,
+          sampledGrowthEvents: 20,
+        }),
+      ],
     });
     expect(combined?.verdict).not.toBe("growing");
   });
@@ -220,14 +244,22 @@ describe("frame attribution", () => {
     expect(frameOrigin("main.loadChunk")).toBe("own");
     expect(frameOrigin("runtime.mallocgc")).toBe("runtime");
     expect(frameOrigin("encoding/json.Unmarshal")).toBe("stdlib");
-    expect(frameOrigin("github.com/prometheus/client_golang/prometheus.(*MetricVec).With")).toBe("third-party");
+    expect(frameOrigin("github.com/prometheus/client_golang/prometheus.(*MetricVec).With")).toBe(
+      "third-party",
+    );
     expect(frameOrigin("example.com/svc/store.(*DB).Put")).toBe("own");
     expect(frameOrigin("example.com/svc/store.(*DB).Put", { path: "example.com/svc" })).toBe("own");
     expect(frameOrigin("example.com/other.Put", { path: "example.com/svc" })).toBe("third-party");
   });
 
   test("the first own frame from the leaf names the suspect", () => {
-    const stack = ["runtime.mallocgc", "bytes.growSlice", "bytes.(*Buffer).Write", "example.com/svc/store.(*DB).Put", "main.main"];
+    const stack = [
+      "runtime.mallocgc",
+      "bytes.growSlice",
+      "bytes.(*Buffer).Write",
+      "example.com/svc/store.(*DB).Put",
+      "main.main",
+    ];
     expect(attributionFrameIndex(stack, { path: "example.com/svc" })).toBe(3);
     expect(attributionFrameIndex(["runtime.malg", "runtime.newproc1"], {})).toBe(-1);
   });

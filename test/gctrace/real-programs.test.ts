@@ -4,12 +4,13 @@
  * checked against the programs' own view (runtime.NumGC, NumForcedGC printed at exit).
  */
 import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeGcTrace, type GcTraceAnalysis } from "../../src/analysis/gc-stats.js";
 import { parseGcTrace } from "../../src/formats/gctrace.js";
-import { buildGoProgram, go119, goBinary, hasGo119, startProgram } from "../support/go.js";
+import { buildGoProgram, go119, goBinary, hasGo119, startProgram, workDir } from "../support/go.js";
 
 const execFileAsync = promisify(execFile);
 const programs = path.resolve(import.meta.dirname, "programs");
@@ -85,10 +86,15 @@ describe("verdicts on real Go programs, 3 runs each", () => {
     it(`${scenario.name} is ${scenario.expected} in ${RUNS} of ${RUNS} runs`, () => {
       const runs = results.get(scenario.name)!;
       expect(runs).toHaveLength(RUNS);
-      for (const run of runs) {
+      for (const [i, run] of runs.entries()) {
         expect(run.exitCode).toBe(0);
         const analysis = analyzeGcTrace(run.stderr, scenario.name);
         expect(analysis, "no gc lines captured").not.toBeNull();
+        if (analysis!.summary.verdict !== scenario.expected) {
+          // Keep the trace of a failing run for diagnosis.
+          mkdirSync(workDir, { recursive: true });
+          writeFileSync(path.join(workDir, `gctrace-${scenario.name}-run${i + 1}.txt`), run.stderr);
+        }
         expect(analysis!.summary.verdict, describeRun(analysis)).toBe(scenario.expected);
         expect(analysis!.summary.cycles).toBeGreaterThanOrEqual(40);
       }

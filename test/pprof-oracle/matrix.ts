@@ -147,12 +147,15 @@ function key(flags: string[]): string {
 export function buildMatrix(): Case[] {
   const cases: Case[] = [];
   const add = (c: Omit<Case, "id">) => {
-    const args = [c.regex !== undefined ? `${c.report}=${c.regex}` : c.report, ...c.flags, ...c.files].join(" ");
+    const args = [c.regex !== undefined ? `${c.report}=${c.regex}` : c.report, ...c.flags, ...c.files].join(
+      " ",
+    );
     cases.push({ ...c, id: `${c.proto ? "proto " : ""}${args}` });
   };
   // A. Every report on every fixture, default options.
   for (const file of allFixtures) {
-    for (const report of ["top", "tree", "traces", "tags", "raw"] as const) add({ report, flags: [], files: [file] });
+    for (const report of ["top", "tree", "traces", "tags", "raw"] as const)
+      add({ report, flags: [], files: [file] });
     add({ report: "peek", regex: "main\\.", flags: [], files: [file] });
     add({ report: "list", regex: "main\\.(level|deep|phase|walk)", flags: [], files: [file] });
   }
@@ -165,7 +168,8 @@ export function buildMatrix(): Case[] {
   }
   // C. Differences between snapshots.
   for (const raw of diffOptionSets) {
-    for (const report of ["top", "tree", "traces", "tags", "raw"] as const) add({ report, flags: raw, files: ["s2"] });
+    for (const report of ["top", "tree", "traces", "tags", "raw"] as const)
+      add({ report, flags: raw, files: ["s2"] });
     add({ report: "peek", regex: "main\\.(phase|deep|level)", flags: raw, files: ["s2"] });
   }
   add({ report: "top", flags: ["-diff_base=r1"], files: ["r2"] });
@@ -183,7 +187,13 @@ export function buildMatrix(): Case[] {
     for (const report of ["traces", "tags", "raw"] as const) add({ report, flags, files: ["s2"] });
   }
   // F. peek and list with options.
-  for (const flags of [["-lines"], ["-addresses"], ["-focus=phase"], ["-alloc_objects", "-cum"], ["-hide=runtime"]]) {
+  for (const flags of [
+    ["-lines"],
+    ["-addresses"],
+    ["-focus=phase"],
+    ["-alloc_objects", "-cum"],
+    ["-hide=runtime"],
+  ]) {
     add({ report: "peek", regex: "main\\.(Store|level2|newBuf)", flags, files: ["s2"] });
   }
   add({ report: "peek", regex: "nomatch_zzz", flags: [], files: ["s2"] });

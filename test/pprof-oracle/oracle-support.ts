@@ -38,7 +38,11 @@ export function run(
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      });
     });
   });
 }
@@ -111,7 +115,11 @@ export async function buildProgram(name: string): Promise<string> {
 }
 
 /** Runs tasks with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -139,7 +147,7 @@ export function withoutTimeLines(text: string): string {
 export function orderInsensitive(text: string): string {
   return withoutTimeLines(text)
     .split("\n")
-    .map((line) => line.replace(/^(\s*\S+ +(?:\S+%|  100%) )(?:\S+%|  100%)/, "$1<sum%>"))
+    .map((line) => line.replace(/^(\s*\S+ +(?:\S+%| {2}100%) )(?:\S+%| {2}100%)/, "$1<sum%>"))
     .sort()
     .join("\n");
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/go.js";
-import { type Case, buildMatrix, type Fixture } from "./matrix.js";
+import { buildMatrix, type Case, type Fixture } from "./matrix.js";
 import {
   buildProgram,
   firstDifferences,
@@ -31,7 +31,11 @@ let home = "";
 const fixtures = {} as Record<Fixture, string>;
 
 beforeAll(async () => {
-  const [sites, stacks, binary] = await Promise.all([buildProgram("heapsites"), buildProgram("bigstacks"), pprofBinary()]);
+  const [sites, stacks, binary] = await Promise.all([
+    buildProgram("heapsites"),
+    buildProgram("bigstacks"),
+    pprofBinary(),
+  ]);
   pprof = binary;
   const dir = freshDir("fixtures");
   home = freshDir("home");
@@ -97,7 +101,11 @@ async function compareText(c: Case, index: number): Promise<Outcome> {
     const sameLines = orderInsensitive(theirs.stdout) === orderInsensitive(ours.stdout);
     return sameLines
       ? { id: c.id, status: "pprof-nondeterministic" }
-      : { id: c.id, status: "different", detail: `pprof varies between runs and the lines differ too\n${firstDifferences(expected, actual)}` };
+      : {
+          id: c.id,
+          status: "different",
+          detail: `pprof varies between runs and the lines differ too\n${firstDifferences(expected, actual)}`,
+        };
   }
   return { id: c.id, status: "different", detail: firstDifferences(expected, actual) };
 }
@@ -113,13 +121,25 @@ async function compareProto(c: Case): Promise<Outcome> {
     runHeapscopeInProcess(["top", ...flags, "--proto", oursFile, ...files]),
   ]);
   if (theirs.code !== 0 || ours.code !== 0) {
-    return { id: c.id, status: "different", detail: `exit status: pprof ${theirs.code}, heapscope ${ours.code}: ${ours.stderr}` };
+    return {
+      id: c.id,
+      status: "different",
+      detail: `exit status: pprof ${theirs.code}, heapscope ${ours.code}: ${ours.stderr}`,
+    };
   }
   for (const view of ["-raw", "-top"]) {
-    const [a, b] = await Promise.all([runPprof(pprof, [view, theirsFile], home), runPprof(pprof, [view, oursFile], home)]);
-    if (b.code !== 0) return { id: c.id, status: "different", detail: `pprof cannot read heapscope's proto: ${b.stderr}` };
+    const [a, b] = await Promise.all([
+      runPprof(pprof, [view, theirsFile], home),
+      runPprof(pprof, [view, oursFile], home),
+    ]);
+    if (b.code !== 0)
+      return { id: c.id, status: "different", detail: `pprof cannot read heapscope's proto: ${b.stderr}` };
     if (withoutTimeLines(a.stdout) !== withoutTimeLines(b.stdout)) {
-      return { id: c.id, status: "different", detail: `${view} of the written profiles\n${firstDifferences(a.stdout, b.stdout)}` };
+      return {
+        id: c.id,
+        status: "different",
+        detail: `${view} of the written profiles\n${firstDifferences(a.stdout, b.stdout)}`,
+      };
     }
   }
   return { id: c.id, status: "same" };
@@ -183,7 +203,7 @@ describe("pprof oracle", () => {
     const { tmpdir } = await import("node:os");
     // Outside the repository, i.e. outside the default source root (the current directory).
     const secret = path.join(mkdtempSync(path.join(tmpdir(), "heapscope-secret-")), "secret.go");
-    writeFileSync(secret, "package main\n\nfunc main() {\n\tprintln(\"TOP-SECRET\")\n}\n");
+    writeFileSync(secret, 'package main\n\nfunc main() {\n\tprintln("TOP-SECRET")\n}\n');
     const { decodeProfile } = await import("../../src/formats/pprof-proto-decode.js");
     const { encodeProfileGzip } = await import("../../src/formats/pprof-proto-encode.js");
     const { gunzipSync } = await import("node:zlib");

@@ -6,7 +6,6 @@
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -21,7 +20,6 @@ import { compileGoRegexp } from "../../src/profile/go-regexp.js";
 import { tabwriterFormat } from "../../src/render/pprof/tabwriter.js";
 import { buildGoProgram } from "../support/go.js";
 
-const execFileAsync = promisify(execFile);
 let goref = "";
 
 beforeAll(async () => {
@@ -47,7 +45,6 @@ async function ask(request: object): Promise<Answer> {
     child.stdin!.end(JSON.stringify(request));
   });
 }
-void execFileAsync;
 
 function bitsOf(v: number): string {
   const view = new DataView(new ArrayBuffer(8));
@@ -56,10 +53,13 @@ function bitsOf(v: number): string {
 }
 
 function floatCases(): number[] {
-  const values: number[] = [0, -0, 1, -1, 0.5, 1.5, 2.5, 99.95, 99.949999, 100.05, 1e21, 1e22, 123456789.125, 5e-324];
+  const values: number[] = [
+    0, -0, 1, -1, 0.5, 1.5, 2.5, 99.95, 99.949999, 100.05, 1e21, 1e22, 123456789.125, 5e-324,
+  ];
   // Exact ties at the second decimal (odd multiples of 1/8) and at two significant digits.
   for (let n = 1; n < 400; n += 2) values.push(n / 8, -n / 8, n / 16, n / 64, n / 1024);
-  for (let e = -12; e <= 12; e++) for (const m of [1.25, 2.5, 4.5, 6.25, 9.5, 9.95, 9.99, 1.05]) values.push(m * 2 ** e, m * 10 ** e);
+  for (let e = -12; e <= 12; e++)
+    for (const m of [1.25, 2.5, 4.5, 6.25, 9.5, 9.95, 9.99, 1.05]) values.push(m * 2 ** e, m * 10 ** e);
   // Byte counts in kB and MB, and report percentages, as pprof computes them.
   let seed = 42;
   const random = () => {
@@ -81,9 +81,15 @@ describe("Go number formatting", () => {
     const mismatches: string[] = [];
     values.forEach((v, i) => {
       const want = answer.floats[i]!;
-      const got = { f2: formatFixed(v, 2), g52: formatG(v, 2).padStart(5), g2: formatG(v, 2), f0: formatFixed(v, 0) };
+      const got = {
+        f2: formatFixed(v, 2),
+        g52: formatG(v, 2).padStart(5),
+        g2: formatG(v, 2),
+        f0: formatFixed(v, 0),
+      };
       for (const k of ["f2", "g52", "g2", "f0"] as const) {
-        if (got[k] !== want[k]) mismatches.push(`${v} ${k}: go ${JSON.stringify(want[k])} ours ${JSON.stringify(got[k])}`);
+        if (got[k] !== want[k])
+          mismatches.push(`${v} ${k}: go ${JSON.stringify(want[k])} ours ${JSON.stringify(got[k])}`);
       }
     });
     expect(mismatches).toEqual([]);
@@ -92,7 +98,10 @@ describe("Go number formatting", () => {
   }, 60_000);
 
   it("matches fmt on arbitrary doubles (property)", async () => {
-    const values = fc.sample(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), 3000);
+    const values = fc.sample(
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
+      3000,
+    );
     const answer = await ask({ floats: values.map(bitsOf) });
     values.forEach((v, i) => {
       expect(formatFixed(v, 2), `${v}`).toBe(answer.floats[i]!.f2);
@@ -104,9 +113,25 @@ describe("Go number formatting", () => {
 describe("Go time formatting", () => {
   it("matches time.Duration.String and pprof's %.4v cut", async () => {
     const durations = [
-      0n, 1n, 999n, 1000n, 1500n, 999_999n, 1_000_000n, 1_500_000n, 123_456_789n, 1_000_000_000n, 1_500_000_000n,
-      10_001_234_567n, 61_000_000_000n, 3_601_000_000_000n, 3_661_500_000_000n, -1_500_000_000n, -999n,
-      2n ** 62n, 86_400_000_000_000n,
+      0n,
+      1n,
+      999n,
+      1000n,
+      1500n,
+      999_999n,
+      1_000_000n,
+      1_500_000n,
+      123_456_789n,
+      1_000_000_000n,
+      1_500_000_000n,
+      10_001_234_567n,
+      61_000_000_000n,
+      3_601_000_000_000n,
+      3_661_500_000_000n,
+      -1_500_000_000n,
+      -999n,
+      2n ** 62n,
+      86_400_000_000_000n,
     ];
     const answer = await ask({ durations: durations.map(String) });
     durations.forEach((d, i) => {
@@ -179,7 +204,9 @@ describe("Go regular expressions", () => {
     pairs.forEach(([pattern, input], i) => {
       const want = answer.regexps[i]!;
       expect(want.valid, pattern).toBe(true);
-      expect(compileGoRegexp(pattern, "test").test(input), `${pattern} on ${JSON.stringify(input)}`).toBe(want.match);
+      expect(compileGoRegexp(pattern, "test").test(input), `${pattern} on ${JSON.stringify(input)}`).toBe(
+        want.match,
+      );
     });
   });
 });

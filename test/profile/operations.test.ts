@@ -42,7 +42,13 @@ describe("sample index", () => {
     expect(resolveSampleIndex({ ...p, defaultSampleType: "alloc_space" }, undefined)).toBe(1);
   });
   it("strips inuse_ for legacy space/objects types and rejects unknown ones", () => {
-    const legacy = syntheticProfile([], [["objects", "count"], ["space", "bytes"]]);
+    const legacy = syntheticProfile(
+      [],
+      [
+        ["objects", "count"],
+        ["space", "bytes"],
+      ],
+    );
     expect(resolveSampleIndex(legacy, "inuse_space")).toBe(1);
     expect(() => resolveSampleIndex(p, "7")).toThrow(/outside the range \[0..3\]/);
     expect(() => resolveSampleIndex(p, "cpu")).toThrow(/must be one of/);
@@ -60,7 +66,10 @@ describe("focus / ignore / hide / show", () => {
   it("keeps samples through a focused frame and drops those through an ignored one", () => {
     const p = base();
     const before = JSON.stringify(stacks(p));
-    const { profile, focusMatched, ignoreMatched } = filterSamplesByName(p, { focus: re("load"), ignore: re("decode") });
+    const { profile, focusMatched, ignoreMatched } = filterSamplesByName(p, {
+      focus: re("load"),
+      ignore: re("decode"),
+    });
     expect(stacks(profile)).toEqual(["main;load;parse 1"]);
     expect([focusMatched, ignoreMatched]).toEqual([true, true]);
     expect(JSON.stringify(stacks(p))).toBe(before);
@@ -159,7 +168,13 @@ describe("merge, base and diff base", () => {
     expect(merged.locations).toHaveLength(0);
   });
   it("refuses profiles of different types", () => {
-    const other = syntheticProfile([], [["samples", "count"], ["cpu", "nanoseconds"]]);
+    const other = syntheticProfile(
+      [],
+      [
+        ["samples", "count"],
+        ["cpu", "nanoseconds"],
+      ],
+    );
     expect(() => mergeProfiles([base(), other])).toThrow(/incompatible/);
   });
   it("--diff-base keeps the base apart, negated, and takes the total from it", () => {
@@ -188,7 +203,9 @@ describe("granularity", () => {
     const p = base();
     const files = aggregateProfile(p, aggregationFields("files", false));
     expect(files.functions.every((f) => f.name === "")).toBe(true);
-    expect(files.locations.every((l) => l.address === 0n && l.lines.every((line) => line.line === 0))).toBe(true);
+    expect(files.locations.every((l) => l.address === 0n && l.lines.every((line) => line.line === 0))).toBe(
+      true,
+    );
     const noInlines = aggregateProfile(p, aggregationFields("addresses", true));
     expect(noInlines.locations.every((l) => l.lines.length === 1)).toBe(true);
     expect(aggregationFields("addresses", false)).toBeUndefined();
@@ -219,7 +236,9 @@ describe("prepared report", () => {
     const columns = columnsFromProfile(p);
     expect(columns.count).toBe(4);
     expect(Array.from(columns.values.subarray(8, 12))).toEqual([3, 4096, 3, 4096]);
-    expect(Array.from(columns.locationIndex.subarray(columns.stackStart[2]!, columns.stackStart[3]!))).toEqual([
+    expect(
+      Array.from(columns.locationIndex.subarray(columns.stackStart[2]!, columns.stackStart[3]!)),
+    ).toEqual([
       p.locations.indexOf(p.samples[2]!.locations[0]!),
       p.locations.indexOf(p.samples[2]!.locations[1]!),
     ]);

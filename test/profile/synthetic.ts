@@ -43,7 +43,13 @@ export function syntheticProfile(
   const fn = (name: string) => {
     let f = functions.get(name);
     if (!f) {
-      f = { id: functions.size + 1, name, systemName: name, filename: `/src/${name.split(".")[0]}.go`, startLine: 10 };
+      f = {
+        id: functions.size + 1,
+        name,
+        systemName: name,
+        filename: `/src/${name.split(".")[0]}.go`,
+        startLine: 10,
+      };
       functions.set(name, f);
       profile.functions.push(f);
     }
@@ -86,7 +92,12 @@ export function stacks(profile: Profile, valueIndex = 0): string[] {
       `${s.locations
         .slice()
         .reverse()
-        .map((l) => l.lines.map((line) => line.function?.name ?? "?").reverse().join("+"))
+        .map((l) =>
+          l.lines
+            .map((line) => line.function?.name ?? "?")
+            .reverse()
+            .join("+"),
+        )
         .join(";")} ${s.values[valueIndex]}`,
   );
 }

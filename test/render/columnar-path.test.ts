@@ -12,7 +12,12 @@ import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
 import { parseProfileBytes } from "../../src/formats/profile-bytes.js";
 import { decodeColumnarProfile } from "../../src/profile/columns.js";
 import { applyDropFrames } from "../../src/profile/drop-frames.js";
-import { combineSources, prepareReport, type ReportKind, type ReportOptions } from "../../src/profile/prepare.js";
+import {
+  combineSources,
+  prepareReport,
+  type ReportKind,
+  type ReportOptions,
+} from "../../src/profile/prepare.js";
 import { renderList } from "../../src/render/pprof/list.js";
 import { renderTop } from "../../src/render/pprof/top.js";
 import { renderTree } from "../../src/render/pprof/tree.js";
@@ -63,7 +68,8 @@ describe("columnar fast path", () => {
       expect(fast!.columns.count).toBe(regular.samples.length);
       for (const options of optionSets) {
         for (const kind of ["top", "tree", "peek", "list"] as const) {
-          const withSymbol = kind === "peek" || kind === "list" ? { ...options, symbol: "main\\.|runtime\\.m" } : options;
+          const withSymbol =
+            kind === "peek" || kind === "list" ? { ...options, symbol: "main\\.|runtime\\.m" } : options;
           const a = render(kind, () => prepareReport(fast!.profile, kind, withSymbol, fast!.columns));
           const b = render(kind, () => prepareReport(regular, kind, withSymbol));
           expect(a).not.toMatch(/^error: (?!no matches)/);
@@ -74,7 +80,14 @@ describe("columnar fast path", () => {
   }
 
   it("falls back (undefined) on bytes it does not understand", () => {
-    expect(decodeColumnarProfile(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), decodeProfile)).toBeUndefined();
-    expect(decodeColumnarProfile(new TextEncoder().encode("heap profile: 1: 2 [3: 4] @ heap/1048576"), decodeProfile)).toBeUndefined();
+    expect(
+      decodeColumnarProfile(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), decodeProfile),
+    ).toBeUndefined();
+    expect(
+      decodeColumnarProfile(
+        new TextEncoder().encode("heap profile: 1: 2 [3: 4] @ heap/1048576"),
+        decodeProfile,
+      ),
+    ).toBeUndefined();
   });
 });

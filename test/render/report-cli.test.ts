@@ -6,9 +6,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeProfileGzip } from "../../src/formats/pprof-proto-encode.js";
-import { runCli } from "../support/go.js";
 import { buildProgram, freshDir, run } from "../pprof-oracle/oracle-support.js";
 import { syntheticProfile } from "../profile/synthetic.js";
+import { runCli } from "../support/go.js";
 
 let dir = "";
 let heap = "";
@@ -43,7 +43,10 @@ describe("report commands: bad input", () => {
     expectOneLineError(await runCli(["raw", empty]), /empty/);
   });
   it("an unknown sample index, a bad regex, conflicting options", async () => {
-    expectOneLineError(await runCli(["top", "--sample-index=cpu", heap]), /sample_index "cpu" must be one of/);
+    expectOneLineError(
+      await runCli(["top", "--sample-index=cpu", heap]),
+      /sample_index "cpu" must be one of/,
+    );
     expectOneLineError(await runCli(["top", "--focus=(", heap]), /focus/);
     expectOneLineError(await runCli(["top", "-lines", "-files", heap]), /conflicting options/);
     expectOneLineError(await runCli(["top", `--base=${heap}`, `--diff-base=${heap}`, heap]), /cannot both/);
@@ -63,12 +66,22 @@ describe("report commands: bad input", () => {
 
 describe("top output formats", () => {
   it("--json has the text report's rows and header", async () => {
-    const [text, json] = await Promise.all([runCli(["top", "-nodecount=6", heap]), runCli(["top", "-nodecount=6", "--json", heap])]);
+    const [text, json] = await Promise.all([
+      runCli(["top", "-nodecount=6", heap]),
+      runCli(["top", "-nodecount=6", "--json", heap]),
+    ]);
     expect(json.code).toBe(0);
     const data = JSON.parse(json.stdout) as {
       type: string;
       total: number;
-      rows: Array<{ flat: number; flatPercent: number; sum: number; cum: number; cumPercent: number; name: string }>;
+      rows: Array<{
+        flat: number;
+        flatPercent: number;
+        sum: number;
+        cum: number;
+        cumPercent: number;
+        name: string;
+      }>;
       header: string[];
     };
     expect(data.type).toBe("inuse_space");
@@ -84,7 +97,9 @@ describe("top output formats", () => {
   });
 
   it("--format markdown escapes frame names", async () => {
-    const profile = syntheticProfile([{ stack: "main;evil|<script>alert(1)</script>", values: [1, 100, 1, 100] }]);
+    const profile = syntheticProfile([
+      { stack: "main;evil|<script>alert(1)</script>", values: [1, 100, 1, 100] },
+    ]);
     const file = path.join(dir, "evil.pb.gz");
     writeFileSync(file, encodeProfileGzip(profile));
     const result = await runCli(["top", "--format", "markdown", file]);

@@ -102,7 +102,10 @@ describe("/debug/vars series", () => {
       writeFileSync(bare, readings.map((r) => r.body).join("\n"));
       const lastGc = await memstatsJson(bare);
       expect(lastGc.timeSource).toBe("last-gc");
-      if (mode === "leak") expect(lastGc.heapVerdict).toBe("growing");
+      // On the LastGC axis the readings collapse onto GC times, and a leaking heap spaces its GCs
+      // further and further apart: the span can fall under the 10 s a verdict needs. So the leak
+      // may be "inconclusive" there, never "stable"; the healthy heap never "growing".
+      if (mode === "leak") expect(["growing", "inconclusive"]).toContain(lastGc.heapVerdict);
       else expect(lastGc.heapVerdict).not.toBe("growing");
     });
   }

@@ -22,8 +22,9 @@ export function goBinary(): string {
   return process.env.HEAPSCOPE_TEST_GO ?? "go";
 }
 
-function sourceHash(dir: string, goCommand: string): string {
-  const hash = createHash("sha256").update(goCommand);
+function sourceHash(dir: string, goCommand: string, env: NodeJS.ProcessEnv = {}): string {
+  // The environment that changes the binary (GOEXPERIMENT, GOOS, tags...) is part of the key.
+  const hash = createHash("sha256").update(goCommand).update(JSON.stringify(Object.entries(env).sort()));
   for (const name of readdirSync(dir).sort()) {
     if (name.endsWith(".go") || name === "go.mod" || name === "go.sum") {
       hash.update(name).update(readFileSync(path.join(dir, name)));
@@ -38,7 +39,7 @@ export async function buildGoProgram(
   options: { go?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
   const goCommand = options.go ?? goBinary();
-  const out = path.join(workDir, "bin", `${path.basename(dir)}-${sourceHash(dir, goCommand)}`);
+  const out = path.join(workDir, "bin", `${path.basename(dir)}-${sourceHash(dir, goCommand, options.env)}`);
   if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   await execFileAsync(goCommand, ["build", "-o", out, "."], {

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorHtml } from "../../render/doctor-html.js";
+import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
 import { renderDoctorText } from "../../render/doctor-text.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
@@ -61,7 +61,8 @@ Example:
     if (binary) {
       const port = await freePort();
       const address = `127.0.0.1:${port}`;
-      if (isInteractive()) process.stderr.write(`heapscope: running the demo service (${source}) for ${flags.duration}…\n`);
+      if (isInteractive())
+        process.stderr.write(`heapscope: running the demo service (${source}) for ${flags.duration}…\n`);
       run = await runDoctor([], [binary, "-addr", address], {
         url: `http://${address}`,
         duration: flags.duration,
@@ -91,7 +92,8 @@ Example:
 async function buildDemo(source: string): Promise<string | undefined> {
   const hash = createHash("sha256");
   for (const name of readdirSync(source).sort()) {
-    if (name.endsWith(".go") || name === "go.mod") hash.update(name).update(readFileSync(path.join(source, name)));
+    if (name.endsWith(".go") || name === "go.mod")
+      hash.update(name).update(readFileSync(path.join(source, name)));
   }
   const dir = path.join(tmpdir(), "heapscope-demo");
   const out = path.join(dir, `leaky-service-${hash.digest("hex").slice(0, 12)}`);

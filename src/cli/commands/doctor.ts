@@ -10,8 +10,8 @@ import type { DiagnosisInput } from "../../diagnose/input.js";
 import type { BuildInfo } from "../../diagnose/module-path.js";
 import type { Diagnosis } from "../../diagnose/types.js";
 import { InputError, UsageError } from "../../errors.js";
-import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorHtml } from "../../render/doctor-html.js";
+import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
 import { renderDoctorText } from "../../render/doctor-text.js";
 import {
@@ -52,19 +52,33 @@ export const DOCTOR_SAMPLE_RATE = 8192;
 export function register(program: Command): void {
   const command = program
     .command("doctor")
-    .description("is my Go program leaking, and what holds the memory? A verdict with ranked suspects, evidence and hints")
+    .description(
+      "is my Go program leaking, and what holds the memory? A verdict with ranked suspects, evidence and hints",
+    )
     .argument(
       "[inputs...]",
       "a recording (.hsrec), three or more heap profiles in time order, or (after --) a program to launch and record",
     )
-    .option("--url <url>", "record this running program (its net/http/pprof and expvar) for --duration, then diagnose")
+    .option(
+      "--url <url>",
+      "record this running program (its net/http/pprof and expvar) for --duration, then diagnose",
+    )
     .option("--duration <duration>", "how long to record with --url or a command", "30s")
-    .option("--interval <duration>", "time between samples (default: duration/24, at least 0.5s: ≥10 heap snapshots)")
+    .option(
+      "--interval <duration>",
+      "time between samples (default: duration/24, at least 0.5s: ≥10 heap snapshots)",
+    )
     .option("--out <file>", "keep the recording here (default: a temporary file, deleted afterwards)")
-    .option("--module <path>", "the program's module path (frames in it are the program's own); default: from build info")
+    .option(
+      "--module <path>",
+      "the program's module path (frames in it are the program's own); default: from build info",
+    )
     .option("--gctrace <file>", "a GODEBUG=gctrace=1 log to add to heap profiles")
     .option("--html <file>", "also write a self-contained HTML report (charts, suspects, growth flame graph)")
-    .option("--fail-on <verdicts>", "exit 1 when the verdict is one of these (leak, or leak,inconclusive) — for soak tests in CI")
+    .option(
+      "--fail-on <verdicts>",
+      "exit 1 when the verdict is one of these (leak, or leak,inconclusive) — for soak tests in CI",
+    )
     .option(
       "--sample-rate <bytes>",
       `MemProfileRate for a launched program (GODEBUG=memprofilerate); "default" keeps Go's 512 KiB`,
@@ -96,13 +110,17 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
     const raw = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
     const dashIndex = raw.indexOf("--");
     const commandArgs = dashIndex >= 0 ? raw.slice(dashIndex + 1) : [];
-    const positional = commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
+    const positional =
+      commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
     const { diagnosis, extra } = await runDoctor(positional, commandArgs, flags);
     if (flags.html) {
       try {
         writeFileSync(flags.html, renderDoctorHtml(diagnosis, { generatedAt: new Date().toISOString() }));
       } catch (error) {
-        throw new InputError(flags.html, `cannot write the HTML report (${(error as NodeJS.ErrnoException).code ?? error})`);
+        throw new InputError(
+          flags.html,
+          `cannot write the HTML report (${(error as NodeJS.ErrnoException).code ?? error})`,
+        );
       }
     }
     const htmlPath = flags.html ? path.resolve(flags.html) : undefined;
@@ -137,15 +155,23 @@ export interface DoctorRun {
 }
 
 /** Everything `doctor` does before rendering (also used by `demo`). */
-export async function runDoctor(inputs: string[], commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
+export async function runDoctor(
+  inputs: string[],
+  commandArgs: string[],
+  flags: DoctorFlags,
+): Promise<DoctorRun> {
   if (flags.url || commandArgs.length > 0) {
     if (inputs.length > 0) {
-      throw new UsageError("give either --url/a command to record, or a recording/profiles to diagnose, not both");
+      throw new UsageError(
+        "give either --url/a command to record, or a recording/profiles to diagnose, not both",
+      );
     }
     return recordAndDiagnose(commandArgs, flags);
   }
   if (inputs.length === 0) {
-    throw new UsageError("nothing to diagnose: give --url URL (and optionally -- CMD ARGS), a recording, or heap profiles");
+    throw new UsageError(
+      "nothing to diagnose: give --url URL (and optionally -- CMD ARGS), a recording, or heap profiles",
+    );
   }
   if (inputs.length === 1 && !inputs[0].includes("#") && looksLikeRecording(inputs[0])) {
     const reader = openRecordingForDoctor(inputs[0]);
@@ -173,7 +199,11 @@ class OutputTail extends Writable {
   constructor(private readonly passThrough: NodeJS.WritableStream | null) {
     super();
   }
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     const piece = typeof chunk === "string" ? chunk : chunk.toString("utf8");
     this.text = (this.text + piece).slice(-65536);
     this.passThrough?.write(piece);
@@ -206,7 +236,10 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
       const bytes = parseByteSize(flags.sampleRate, "--sample-rate");
       const godebug = (env.GODEBUG ?? "").trim();
       if (!/(^|,)\s*memprofilerate=/.test(godebug)) {
-        env.GODEBUG = godebug === "" ? `memprofilerate=${bytes}` : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
+        env.GODEBUG =
+          godebug === ""
+            ? `memprofilerate=${bytes}`
+            : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
       }
     }
     buildInfo = buildInfoOfCommand(commandArgs);
@@ -242,7 +275,10 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
         missingEndpoints.push(`${probe.name} (${probe.url}: ${probe.detail})`);
       }
     }
-    if (interactive) process.stderr.write(`heapscope: observing ${flags.url ?? commandArgs.join(" ")} for ${flags.duration}…\n`);
+    if (interactive)
+      process.stderr.write(
+        `heapscope: observing ${flags.url ?? commandArgs.join(" ")} for ${flags.duration}…\n`,
+      );
   });
   const stop = () => session.stop();
   process.on("SIGINT", stop);

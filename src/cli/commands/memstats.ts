@@ -32,8 +32,8 @@ field or a timestamp before each record), Prometheus or OpenMetrics text from cl
 "Alloc = 512 MiB  TotalAlloc = 1024 MiB  NumGC = 12".
 
 For a series, the heap is trended from the live heap (go_gc_heap_live_bytes) when present, else from
-the heap goal NextGC, else from HeapAlloc at readings taken after a GC, because HeapAlloc also counts
-garbage not yet swept.
+the heap goal NextGC (unless it sits at its 4 MiB floor), else from HeapAlloc at readings taken after
+a GC, because HeapAlloc also counts garbage not yet swept. A rise under 1 MiB is not called growth.
 
 Examples:
   $ heapscope memstats http://127.0.0.1:6060/debug/vars

@@ -4,7 +4,9 @@ import { addReportOptions, type ReportFlags } from "../report-options.js";
 export function register(program: Command): void {
   const command = program
     .command("raw")
-    .description("the profile's samples, locations and mappings as text, byte-identical to `go tool pprof -raw`")
+    .description(
+      "the profile's samples, locations and mappings as text, byte-identical to `go tool pprof -raw`",
+    )
     .argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
   addReportOptions(command, "raw");
   command.addHelpText("after", "\nExample:\n  $ heapscope raw heap.pb.gz | less");

@@ -106,16 +106,16 @@ export function renderTop(report: PreparedReport): string {
 
 /** The top table as Markdown; names are escaped so untrusted frame names cannot break the table. */
 export function renderTopMarkdown(top: TopReport): string {
-  const escape = (text: string) => text.replace(/[\\`*_{}[\]<>()#+!|~-]/g, "\\$&").replace(/\r?\n/g, " ");
+  const escapeMd = (text: string) => text.replace(/[\\`*_{}[\]<>()#+!|~-]/g, "\\$&").replace(/\r?\n/g, " ");
   const out: string[] = [];
-  for (const label of top.labels) out.push(`${escape(label)}  `);
+  for (const label of top.labels) out.push(`${escapeMd(label)}  `);
   out.push("");
   out.push("| flat | flat% | sum% | cum | cum% | name |");
   out.push("| ---: | ---: | ---: | ---: | ---: | :--- |");
   for (const row of top.rows) {
     const name = row.inline ? `${row.name} (${row.inline})` : row.name;
     out.push(
-      `| ${escape(row.flatText)} | ${row.flatPercent.toFixed(2)}% | ${row.sum.toFixed(2)}% | ${escape(row.cumText)} | ${row.cumPercent.toFixed(2)}% | ${escape(name)} |`,
+      `| ${escapeMd(row.flatText)} | ${row.flatPercent.toFixed(2)}% | ${row.sum.toFixed(2)}% | ${escapeMd(row.cumText)} | ${row.cumPercent.toFixed(2)}% | ${escapeMd(name)} |`,
     );
   }
   return `${out.join("\n")}\n`;

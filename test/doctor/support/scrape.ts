@@ -72,7 +72,13 @@ export function saveRun(run: ScrapedRun, dir: string): void {
     writeFileSync(path.join(dir, `heap-${n}.pb.gz`), tick.heap);
     if (tick.vars) writeFileSync(path.join(dir, `vars-${n}.json`), tick.vars);
     if (tick.goroutines) writeFileSync(path.join(dir, `goroutines-${n}.txt`), tick.goroutines);
-    return { n, tSeconds: tick.tSeconds, rssBytes: tick.rssBytes, vars: !!tick.vars, goroutines: !!tick.goroutines };
+    return {
+      n,
+      tSeconds: tick.tSeconds,
+      rssBytes: tick.rssBytes,
+      vars: !!tick.vars,
+      goroutines: !!tick.goroutines,
+    };
   });
   writeFileSync(path.join(dir, "ticks.json"), JSON.stringify(index, null, 1));
 }

@@ -10,7 +10,12 @@ import type { ScrapedRun } from "./scrape.js";
 
 export function inputFromScrapedRun(
   run: ScrapedRun,
-  options: { subject?: string; gctrace?: string; modulePath?: string; readSource?: (file: string) => string | undefined } = {},
+  options: {
+    subject?: string;
+    gctrace?: string;
+    modulePath?: string;
+    readSource?: (file: string) => string | undefined;
+  } = {},
 ): DiagnosisInput {
   const input: DiagnosisInput = {
     subject: options.subject ?? "scraped run",
@@ -21,7 +26,10 @@ export function inputFromScrapedRun(
     })),
     goroutineSnapshots: run.ticks
       .filter((tick) => tick.goroutines !== null)
-      .map((tick) => ({ tSeconds: tick.tSeconds, snapshot: parseGoroutineDump(tick.goroutines!, { keepGoroutines: false }) })),
+      .map((tick) => ({
+        tSeconds: tick.tSeconds,
+        snapshot: parseGoroutineDump(tick.goroutines!, { keepGoroutines: false }),
+      })),
     memStats: run.ticks
       .filter((tick) => tick.vars !== null)
       .map((tick) => ({ tSeconds: tick.tSeconds, sample: parseExpvarMemStats(tick.vars!) })),
