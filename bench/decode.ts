@@ -1,54 +1,116 @@
 /**
- * Decode benchmark: heapscope's profile.proto decoder vs pprof-format 2.3 on the same bytes.
+ * Decode benchmark: heapscope's profile.proto decoder vs pprof-format 2.3 on the same bytes, measured
+ * side by side in one process, interleaved round by round (the order rotates each round), with a full
+ * GC before every timed call so no decoder pays for another's garbage. Medians of wall and CPU time.
  *
- * The input is a real heap profile written by bench/programs/bigheap (MemProfileRate=1, one sample per
- * allocation, each through a distinct call path). Both decoders run alternately on the already
- * gunzipped bytes; the median of the runs is reported. Run alone with `npx tsx bench/decode.ts`.
+ * The input is a real heap profile written by bench/programs/bigheap: MemProfileRate=1, 150k live
+ * allocations, each at the end of a deep (20–60 frames) pseudo-random walk through a few hundred
+ * generated functions, so about one sample per allocation, each with a distinct stack, over
+ * thousands of locations.
+ *
+ * What is compared (each heapscope form holds every location, value and label of every sample):
+ *   columns   decodeProfileColumns: samples as typed-array columns (what the reports read)
+ *   objects   decodeProfile: samples as Sample objects (the model API)
+ *   pprof-format  Profile.decode (samples as objects with unresolved IDs)
+ * and the same from the .pb.gz bytes (gunzip included). Target: columns ≥ 5× pprof-format.
+ *
+ * Run alone with `npx tsx bench/decode.ts` (or `npm run bench -- decode`).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { gunzipSync } from "node:zlib";
 import { Profile as PprofFormatProfile } from "pprof-format";
-import { decodeProfile } from "../src/formats/pprof-proto-decode.js";
+import { decodeProfile, decodeProfileColumns } from "../src/formats/pprof-proto-decode.js";
+import { inflateGzip } from "../src/formats/profile-bytes.js";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const workDir = path.join(benchDir, ".work");
+const programDir = path.join(benchDir, "programs/bigheap");
 
-export interface DecodeBenchResult {
-  name: string;
-  profileBytes: number;
-  samples: number;
-  locations: number;
-  runs: number;
-  heapscopeMs: number;
-  pprofFormatMs: number;
-  /** pprof-format time divided by heapscope time: above 1 means heapscope is faster. */
-  speedup: number;
-}
+/** Bump when the generator changes, so a cached profile from an older generator is not reused. */
+const GENERATOR_VERSION = 2;
+
+export const DECODE_SPEEDUP_TARGET = 5;
 
 export interface DecodeBenchOptions {
-  /** Allocations (= samples) in the generated profile. */
+  /** Allocations (about one sample each) in the generated profile. */
   allocations?: number;
   runs?: number;
   go?: string;
+  /** Decode this .pb.gz instead of the generated profile. */
+  profile?: string;
 }
 
-/** Builds bigheap and writes its profile once; later calls reuse the file. */
+export interface ProfileShape {
+  file: string;
+  gzipBytes: number;
+  rawBytes: number;
+  samples: number;
+  distinctStacks: number;
+  locations: number;
+  functions: number;
+  frames: number;
+  minDepth: number;
+  medianDepth: number;
+  maxDepth: number;
+}
+
+export interface Timing {
+  /** Median wall time, ms. */
+  wallMs: number;
+  /** Median CPU time of the process (user + system, all threads, so GC helpers too), ms. */
+  cpuMs: number;
+  /** The first call in a fresh process (not warmed up), wall ms. */
+  firstWallMs: number;
+}
+
+export interface DecodeComparison {
+  name: string;
+  heapscope: Timing;
+  pprofFormat: Timing;
+  /** pprof-format's median wall time over heapscope's: above 1 means heapscope is faster. */
+  speedup: number;
+  /** The same with CPU time, less sensitive to other processes on a loaded machine. */
+  cpuSpeedup: number;
+}
+
+export interface DecodeBenchResult {
+  profile: ProfileShape;
+  runs: number;
+  loadAverage: number;
+  gunzip: Timing;
+  comparisons: DecodeComparison[];
+  meetsTarget: { columns5x: boolean; columnsWithGunzip5x: boolean };
+}
+
+/**
+ * Builds bigheap (with its generated frames, in a scratch copy under bench/.work) and writes its
+ * profile once; later calls reuse the file.
+ */
 export function generateBigHeapProfile(options: DecodeBenchOptions = {}): string {
   const allocations = options.allocations ?? 150_000;
   const go = options.go ?? process.env.HEAPSCOPE_BENCH_GO ?? "go";
   mkdirSync(workDir, { recursive: true });
-  const out = path.join(workDir, `bigheap-${allocations}.pb.gz`);
+  const out = path.join(workDir, `bigheap-v${GENERATOR_VERSION}-${allocations}.pb.gz`);
   if (existsSync(out)) return out;
-  const binary = path.join(workDir, "bigheap");
-  execFileSync(go, ["build", "-o", binary, "."], {
-    cwd: path.join(benchDir, "programs/bigheap"),
-    env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+  const env = { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" };
+  const source = path.join(workDir, "bigheap-src");
+  mkdirSync(source, { recursive: true });
+  for (const file of ["go.mod", "main.go"]) copyFileSync(path.join(programDir, file), path.join(source, file));
+  execFileSync(go, ["run", "./gen", "-out", path.join(source, "frames.go")], {
+    cwd: programDir,
+    env,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  execFileSync(binary, ["-out", out, "-n", String(allocations)], { stdio: ["ignore", "ignore", "inherit"] });
+  const binary = path.join(workDir, "bigheap");
+  execFileSync(go, ["build", "-o", binary, "."], { cwd: source, env, stdio: ["ignore", "ignore", "inherit"] });
+  const partial = `${out}.partial`;
+  execFileSync(binary, ["-out", partial, "-n", String(allocations)], { stdio: ["ignore", "ignore", "inherit"] });
+  renameSync(partial, out);
   return out;
 }
 
@@ -58,50 +120,141 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function timeOnce(run: () => unknown): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
+/** A full GC, so each timed call starts from the same heap. */
+function collectGarbage(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
 }
 
-export async function runDecodeBench(options: DecodeBenchOptions = {}): Promise<DecodeBenchResult> {
-  const runs = Math.max(5, options.runs ?? 7);
-  const file = generateBigHeapProfile(options);
-  const raw = new Uint8Array(gunzipSync(readFileSync(file)));
+interface Measurement {
+  wallMs: number;
+  cpuMs: number;
+}
+
+function measure(gc: () => void, run: () => unknown): Measurement {
+  gc();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  run();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+}
+
+function describeProfile(file: string, gzipBytes: number, raw: Uint8Array): ProfileShape {
   const profile = decodeProfile(raw);
-  // Warm both decoders up so the comparison is of optimized code.
-  decodeProfile(raw);
-  PprofFormatProfile.decode(raw);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    ours.push(timeOnce(() => decodeProfile(raw)));
-    theirs.push(timeOnce(() => PprofFormatProfile.decode(raw)));
-  }
-  const heapscopeMs = median(ours);
-  const pprofFormatMs = median(theirs);
+  const depths = profile.samples.map((s) => s.locations.length).sort((a, b) => a - b);
+  const stacks = new Set(profile.samples.map((s) => s.locations.map((l) => l.id).join(",")));
   return {
-    name: "decode profile.proto (bigheap)",
-    profileBytes: raw.length,
+    file,
+    gzipBytes,
+    rawBytes: raw.length,
     samples: profile.samples.length,
+    distinctStacks: stacks.size,
     locations: profile.locations.length,
-    runs,
-    heapscopeMs,
-    pprofFormatMs,
-    speedup: pprofFormatMs / heapscopeMs,
+    functions: profile.functions.length,
+    frames: depths.reduce((sum, d) => sum + d, 0),
+    minDepth: depths[0] ?? 0,
+    medianDepth: depths[depths.length >> 1] ?? 0,
+    maxDepth: depths[depths.length - 1] ?? 0,
   };
 }
 
+export async function runDecodeBench(options: DecodeBenchOptions = {}): Promise<DecodeBenchResult> {
+  const runs = Math.max(7, options.runs ?? 9);
+  const file = options.profile ?? generateBigHeapProfile(options);
+  const gzipped = new Uint8Array(readFileSync(file));
+  const raw = new Uint8Array(gunzipSync(gzipped));
+  const gc = collectGarbage();
+
+  const candidates: Record<string, () => unknown> = {
+    gunzip: () => inflateGzip(gzipped),
+    columns: () => decodeProfileColumns(raw),
+    objects: () => decodeProfile(raw),
+    pprofFormat: () => PprofFormatProfile.decode(raw),
+    columnsWithGunzip: () => decodeProfileColumns(inflateGzip(gzipped)),
+    objectsWithGunzip: () => decodeProfile(inflateGzip(gzipped)),
+    // How a pprof-format user reads a .pb.gz: zlib, then decode.
+    pprofFormatWithGunzip: () => PprofFormatProfile.decode(gunzipSync(gzipped)),
+  };
+  const names = Object.keys(candidates);
+  const first: Record<string, number> = {};
+  const samples: Record<string, Measurement[]> = {};
+  for (const name of names) {
+    first[name] = measure(gc, candidates[name]!).wallMs;
+    samples[name] = [];
+  }
+  for (let round = 0; round < runs; round++) {
+    // Rotate the order, so no candidate always runs right after the same other one.
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length]!;
+      samples[name]!.push(measure(gc, candidates[name]!));
+    }
+  }
+  const timing = (name: string): Timing => ({
+    wallMs: median(samples[name]!.map((m) => m.wallMs)),
+    cpuMs: median(samples[name]!.map((m) => m.cpuMs)),
+    firstWallMs: first[name]!,
+  });
+  const compare = (name: string, ours: string, theirs: string): DecodeComparison => {
+    const heapscope = timing(ours);
+    const pprofFormat = timing(theirs);
+    return {
+      name,
+      heapscope,
+      pprofFormat,
+      speedup: pprofFormat.wallMs / heapscope.wallMs,
+      cpuSpeedup: pprofFormat.cpuMs / heapscope.cpuMs,
+    };
+  };
+  const comparisons = [
+    compare("decode to columns", "columns", "pprofFormat"),
+    compare("decode to objects", "objects", "pprofFormat"),
+    compare("gunzip + decode to columns", "columnsWithGunzip", "pprofFormatWithGunzip"),
+    compare("gunzip + decode to objects", "objectsWithGunzip", "pprofFormatWithGunzip"),
+  ];
+  const result: DecodeBenchResult = {
+    profile: describeProfile(file, gzipped.length, raw),
+    runs,
+    loadAverage: (await import("node:os")).loadavg()[0]!,
+    gunzip: timing("gunzip"),
+    comparisons,
+    meetsTarget: {
+      columns5x: comparisons[0]!.speedup >= DECODE_SPEEDUP_TARGET,
+      columnsWithGunzip5x: comparisons[2]!.speedup >= DECODE_SPEEDUP_TARGET,
+    },
+  };
+  process.stdout.write(`${formatDecodeBench(result)}\n`);
+  return result;
+}
+
 export function formatDecodeBench(result: DecodeBenchResult): string {
-  return [
-    `${result.name}: ${(result.profileBytes / 1024 / 1024).toFixed(1)} MiB, ${result.samples} samples, ${result.locations} locations`,
-    `  heapscope     ${result.heapscopeMs.toFixed(1)} ms (median of ${result.runs})`,
-    `  pprof-format  ${result.pprofFormatMs.toFixed(1)} ms`,
-    `  heapscope is ${result.speedup.toFixed(2)}x pprof-format's speed`,
-  ].join("\n");
+  const p = result.profile;
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(10);
+  const lines = [
+    `profile ${path.relative(process.cwd(), p.file)}: ${mib(p.gzipBytes)} gzipped, ${mib(p.rawBytes)} raw`,
+    `  ${p.samples} samples (${p.distinctStacks} distinct stacks), ${p.locations} locations, ${p.functions} functions`,
+    `  stack depth ${p.minDepth}..${p.maxDepth} (median ${p.medianDepth}), ${p.frames} frames in all`,
+    `medians of ${result.runs} interleaved runs (load average ${result.loadAverage.toFixed(1)}):`,
+    `  ${"".padEnd(28)}${"heapscope".padStart(10)}${"pprof-format".padStart(14)}  speedup (wall / cpu)   first call (heapscope / pprof-format)`,
+  ];
+  for (const c of result.comparisons) {
+    lines.push(
+      `  ${c.name.padEnd(28)}${ms(c.heapscope.wallMs)}${ms(c.pprofFormat.wallMs).padStart(14)}  ` +
+        `${`${c.speedup.toFixed(2)}x`.padStart(7)} / ${`${c.cpuSpeedup.toFixed(2)}x`.padEnd(12)}` +
+        `${ms(c.heapscope.firstWallMs)} / ${ms(c.pprofFormat.firstWallMs).trim()}`,
+    );
+  }
+  lines.push(
+    `  ${"gunzip alone".padEnd(28)}${ms(result.gunzip.wallMs)}`,
+    `target: decode to columns ≥ ${DECODE_SPEEDUP_TARGET}x pprof-format: ${result.meetsTarget.columns5x ? "met" : "NOT met"}` +
+      ` (with gunzip: ${result.meetsTarget.columnsWithGunzip5x ? "met" : "NOT met"})`,
+  );
+  return lines.join("\n");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await runDecodeBench();
-  console.log(formatDecodeBench(result));
+  const profile = process.argv[2];
+  await runDecodeBench(profile ? { profile } : {});
 }

@@ -157,7 +157,7 @@ export class GcRunAccumulator {
   private scavLastTotal: number | null = null;
   private scavLastUtil: number | null = null;
 
-  constructor(maxPoints = 200_000) {
+  constructor(maxPoints = 65_536) {
     this.maxPoints = Math.max(64, maxPoints);
     const initial = Math.min(this.maxPoints, 1024);
     this.t = new Float64Array(initial);
@@ -603,7 +603,7 @@ export class GcTraceAnalyzer {
   private readonly maxPointsPerRun: number;
 
   constructor(options: { maxPointsPerRun?: number } = {}) {
-    this.maxPointsPerRun = options.maxPointsPerRun ?? 200_000;
+    this.maxPointsPerRun = options.maxPointsPerRun ?? 65_536;
     this.parser = new GcTraceParser({
       keepRecords: false,
       onCycle: (cycle, run) => this.accumulator(run).addCycle(cycle),

@@ -272,7 +272,7 @@ async function loadColumnarFast(
     ]);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes, { maxOutputLength: 1024 ** 3 });
+      bytes = gunzipSync(bytes, { maxOutputLength: 1024 ** 3, chunkSize: 1 << 20 });
     } catch {
       return undefined;
     }

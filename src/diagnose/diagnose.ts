@@ -46,7 +46,10 @@ const DEFAULT_SAMPLING_RATE = 512 * KIB;
 
 /** Relevance floors: growth slower than these never counts as a leak. */
 export const FLOORS = {
-  /** 2 KiB/s ≈ 7 MiB/h ≈ 170 MiB/day. */
+  /**
+   * 2 KiB/s ≈ 7 MiB/h ≈ 170 MiB/day, for observations up to 10 minutes (where noise and warm-up creep
+   * dominate); over longer ones it shrinks in proportion, leaving the relative floor to decide.
+   */
   liveHeapBytesPerSecond: 2 * KIB,
   /** 4 % of the live heap per hour (the heap would double in about a day). */
   relativePerHour: 0.04,
@@ -56,6 +59,8 @@ export const FLOORS = {
 };
 
 const MAX_SUSPECTS = 10;
+/** Beyond this observation length the absolute live-heap floor shrinks (see FLOORS). */
+const LONG_OBSERVATION_SECONDS = 600;
 /** Below this many snapshots the trend tests cannot reach significance (judgeSignal's minimum). */
 const MIN_SNAPSHOTS_FOR_TRENDS = 8;
 const SUSPECT_ALPHA = 0.01;
@@ -87,13 +92,19 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
 
   const signals: Record<string, SignalJudgement> = {};
+  const heapSpan = Math.max(
+    spanOf(liveHeapPoints),
+    spanOf(input.memStats.map((m) => ({ tSeconds: m.tSeconds, value: 0 }))),
+  );
+  const heapFloor =
+    FLOORS.liveHeapBytesPerSecond * Math.min(1, LONG_OBSERVATION_SECONDS / Math.max(heapSpan, 1));
   const liveHeapResolution = samplingRate ?? DEFAULT_SAMPLING_RATE;
   const sampled =
     liveHeapPoints.length > 0
       ? judgeSignal(liveHeapPoints, {
           name: "in-use heap of the profiles",
           unit: "bytes",
-          absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+          absoluteFloorPerSecond: heapFloor,
           relativeFloorPerHour: FLOORS.relativePerHour,
           resolution: liveHeapResolution,
         })
@@ -104,7 +115,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       ? judgeSignal(exactPoints, {
           name: "HeapAlloc after forced GC",
           unit: "bytes",
-          absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+          absoluteFloorPerSecond: heapFloor,
           relativeFloorPerHour: FLOORS.relativePerHour,
           resolution: 4 * KIB,
         })
@@ -131,7 +142,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       liveHeap = judgeSignal(gcPoints, {
         name: "live heap after GC (gctrace)",
         unit: "bytes",
-        absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+        absoluteFloorPerSecond: heapFloor,
         relativeFloorPerHour: FLOORS.relativePerHour,
         resolution: MIB,
       });
@@ -209,7 +220,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     signals.stacks = judgeSignal(stackPoints, {
       name: "goroutine stack memory (StackInuse)",
       unit: "bytes",
-      absoluteFloorPerSecond: FLOORS.liveHeapBytesPerSecond,
+      absoluteFloorPerSecond: heapFloor,
       relativeFloorPerHour: FLOORS.relativePerHour,
       resolution: 32 * KIB,
     });

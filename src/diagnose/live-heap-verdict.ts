@@ -30,11 +30,13 @@ import type { SiteGrowth } from "./heap-growth.js";
 import { describeRate, formatP, type SignalJudgement } from "./signal-trend.js";
 
 /**
- * HeapAlloc after a forced GC drifts by a few KiB/s from the profile handler's own garbage (measured
- * up to ~8 KiB/s on healthy programs with fine sampling). Growth below this is only believed when an
- * allocation site in the profile shows it.
+ * HeapAlloc after a forced GC includes garbage allocated after the GC (the profile handler's own, what
+ * the program allocated before the read). That offset drifts as profiles gain stacks — measured up
+ * to ~250 KiB over 20 s on healthy programs — but it is bounded: the allowance is this many bytes over
+ * the whole observation, so it is a rate of 25 KiB/s over 20 s and under 1 KiB/s over 10 minutes.
+ * Growth within it is only believed when an allocation site in the profile shows it.
  */
-export const EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND = 16 * 1024;
+export const EXACT_DRIFT_ALLOWANCE_BYTES = 512 * 1024;
 /**
  * G3's threshold: with a coarse profile (few stacks) the handler's garbage hardly drifts (under
  * 2 KiB/s measured), so exact growth above this is believed without a site to show it.
@@ -105,10 +107,11 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
 
   // Bounded?
   if (exact) {
-    const fineEnough =
-      resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND * Math.max(exact.spanSeconds, 1);
+    const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES;
     const allowance =
-      fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES_PER_SECOND : 0;
+      fineEnough && retained < exact.floorPerSecond
+        ? EXACT_DRIFT_ALLOWANCE_BYTES / Math.max(exact.spanSeconds, 1)
+        : 0;
     // Growth the profile attributes to sites that keep what they allocate is not overruled by a bound
     // on the exact series: that bound may only mean its noise hides a slow leak. (A growing sampled
     // total alone is not enough: a turning-over cache makes it wander.)

@@ -175,12 +175,7 @@ export interface GcTraceParserOptions {
   maxLineLength?: number;
 }
 
-// The gc line, not anchored: loggers prefix it and application output may precede it.
-const GC_LINE_SOURCE =
-  "gc #?(\\d+) @(\\d+(?:\\.\\d+)?)s (\\d+)%: ([\\d.]+(?:\\+[\\d.]+){2,4}) ms clock, ([\\d.+/]+) ms cpu, " +
-  "(\\d+)->(\\d+)->(\\d+) MB, (\\d+) MB goal, (?:(\\d+) MB stacks, (\\d+) ?MB globals, )?(\\d+) P((?: \\([^)]*\\))*)";
-const GC_LINE = new RegExp(GC_LINE_SOURCE);
-const GC_LINE_ANCHORED = new RegExp(`^${GC_LINE_SOURCE}`);
+// Where a gc line may start (for repairs of split lines).
 const GC_LINE_START = /gc #?\d+ @\d/;
 const PRE_GO15_GC = /\bgc\d+\(\d+\): [\d+]+ us, \d+ -> \d+ MB/;
 const SCAV_121 =
@@ -199,25 +194,159 @@ const REPAIR_WINDOW_LINES = 3;
 const MAX_CYCLE_GAP = 16;
 
 /**
- * Parses one gctrace line (anywhere in `text`). Returns null when `text` holds no complete gc line.
- * `lineNumber` and `periodic` are filled in by the caller.
+ * Parses one gctrace line (anywhere in `text`: loggers prefix it, application output may precede it).
+ * Returns null when `text` holds no complete gc line. `periodic` is filled in by the parser.
+ *
+ * The grammar, for every layout since Go 1.5:
+ *   gc [#]N @S.SSSs P%: C+C+C[+C+C] ms clock, X+X/X/X+X | X+X+X+X/X/X+X ms cpu,
+ *   H0->H1->H2 MB, G MB goal, [N MB stacks, N MB globals, ]N P[ (forced)][ (…)]
+ * A hand-written scanner rather than a regular expression: it allocates no capture strings, which
+ * matters at a million lines (the regular expression spent most of its time creating garbage).
  */
 export function parseGcTraceLine(text: string, lineNumber = 0): GcCycle | null {
-  return cycleFromMatch(GC_LINE.exec(text), lineNumber);
+  let from = text.indexOf("gc ");
+  while (from >= 0) {
+    const cycle = scanGcLine(text, from, lineNumber);
+    if (cycle) return cycle;
+    from = text.indexOf("gc ", from + 3);
+  }
+  return null;
 }
 
-function cycleFromMatch(m: RegExpExecArray | null, lineNumber: number): GcCycle | null {
-  if (!m) return null;
-  const clockMs = splitNumbers(m[4]);
-  const cpuMs = splitNumbers(m[5]);
-  const fivePhase = clockMs.length === 5;
+const EMPTY_BYTES = new Uint8Array(0);
+const NO_ANNOTATIONS: string[] = Object.freeze([]) as unknown as string[];
+
+// Scanner state, module-level so the hot helpers below are plain functions (no closure per line).
+let scanText = "";
+let scanAt = 0;
+
+function scanLiteral(text: string): boolean {
+  if (!scanText.startsWith(text, scanAt)) return false;
+  scanAt += text.length;
+  return true;
+}
+
+function scanInteger(): number {
+  const s = scanText;
+  const n = s.length;
+  let i = scanAt;
+  let value = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    i++;
+  }
+  if (i === scanAt) return -1;
+  scanAt = i;
+  return value;
+}
+
+/** Digits with an optional fraction; (whole·10^k + fraction) / 10^k rounds once, like Number(). */
+function scanDecimal(): number {
+  const s = scanText;
+  const n = s.length;
+  let i = scanAt;
+  let whole = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    whole = whole * 10 + (c - 48);
+    i++;
+  }
+  if (i === scanAt) return -1;
+  if (s.charCodeAt(i) !== 46 /* . */) {
+    scanAt = i;
+    return whole;
+  }
+  i++;
+  const fractionStart = i;
+  let scale = 1;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    whole = whole * 10 + (c - 48);
+    scale *= 10;
+    i++;
+  }
+  if (i === fractionStart) return -1;
+  scanAt = i;
+  return whole / scale;
+}
+
+/** Scans a gc line starting exactly at `start` (which must point at "gc "). */
+function scanGcLine(s: string, start: number, lineNumber: number): GcCycle | null {
+  scanText = s;
+  scanAt = start + 3;
+  const literal = scanLiteral;
+  const integer = scanInteger;
+  const decimal = scanDecimal;
+  if (s.charCodeAt(scanAt) === 35 /* # */) scanAt++;
+  const cycleNumber = integer();
+  if (cycleNumber < 0 || !literal(" @")) return null;
+  const atSeconds = decimal();
+  if (atSeconds < 0 || !literal("s ")) return null;
+  const percent = integer();
+  if (percent < 0 || !literal("%: ")) return null;
+  const clockMs: number[] = [];
+  for (;;) {
+    const v = decimal();
+    if (v < 0) return null;
+    clockMs.push(v);
+    if (s.charCodeAt(scanAt) !== 43 /* + */) break;
+    scanAt++;
+  }
   // Go 1.5 prints 5 clock phases and 7 CPU values; 1.6+ prints 3 and 5. Other counts are mangled.
-  if (!(clockMs.length === 3 || fivePhase)) return null;
-  if (cpuMs.length !== (fivePhase ? 7 : 5)) return null;
+  const fivePhase = clockMs.length === 5;
+  if (!(clockMs.length === 3 || fivePhase) || !literal(" ms clock, ")) return null;
+  const cpuMs: number[] = [];
+  for (;;) {
+    const v = decimal();
+    if (v < 0) return null;
+    cpuMs.push(v);
+    const c = s.charCodeAt(scanAt);
+    if (c !== 43 && c !== 47 /* + / */) break;
+    scanAt++;
+  }
+  if (cpuMs.length !== (fivePhase ? 7 : 5) || !literal(" ms cpu, ")) return null;
+  const heapStart = integer();
+  if (heapStart < 0 || !literal("->")) return null;
+  const heapEnd = integer();
+  if (heapEnd < 0 || !literal("->")) return null;
+  const live = integer();
+  if (live < 0 || !literal(" MB, ")) return null;
+  const goal = integer();
+  if (goal < 0 || !literal(" MB goal, ")) return null;
+  let stacks = -1;
+  let globals = -1;
+  let procs = integer();
+  if (procs < 0) return null;
+  if (literal(" MB stacks, ")) {
+    stacks = procs;
+    globals = integer();
+    // Some 1.18+ builds print "N MB globals", one doc version "NMB globals".
+    if (globals < 0 || !(literal(" MB globals, ") || literal("MB globals, "))) return null;
+    procs = integer();
+    if (procs < 0) return null;
+  }
+  if (!literal(" P")) return null;
+  let forced = false;
+  let annotations = NO_ANNOTATIONS;
+  while (s.startsWith(" (", scanAt)) {
+    const close = s.indexOf(")", scanAt + 2);
+    if (close < 0) break;
+    const text = s.slice(scanAt + 2, close);
+    if (text === "forced") forced = true;
+    else {
+      if (annotations === NO_ANNOTATIONS) annotations = [];
+      annotations.push(text);
+    }
+    scanAt = close + 1;
+  }
   const sweepTerminationMs = clockMs[0];
   const markTerminationMs = clockMs[clockMs.length - 1];
   let concurrentMarkMs = 0;
-  for (let i = 1; i < clockMs.length - 1; i++) concurrentMarkMs += clockMs[i];
+  for (let k = 1; k < clockMs.length - 1; k++) concurrentMarkMs += clockMs[k];
   let assistCpuMs: number;
   let backgroundCpuMs: number;
   let idleCpuMs: number;
@@ -234,13 +363,10 @@ function cycleFromMatch(m: RegExpExecArray | null, lineNumber: number): GcCycle 
     idleCpuMs = cpuMs[3];
     gcCpuMs = cpuMs[0] + cpuMs[1] + cpuMs[2] + cpuMs[4];
   }
-  const suffixes = m[13] ? [...m[13].matchAll(/\(([^)]*)\)/g)].map((s) => s[1]) : [];
-  const forced = suffixes.includes("forced");
-  const hasStacks = m[10] !== undefined;
   const cycle: GcCycle = {
-    cycle: Number(m[1]),
-    atSeconds: Number(m[2]),
-    cpuPercentCumulative: Number(m[3]),
+    cycle: cycleNumber,
+    atSeconds,
+    cpuPercentCumulative: percent,
     clockMs,
     cpuMs,
     sweepTerminationMs,
@@ -252,35 +378,22 @@ function cycleFromMatch(m: RegExpExecArray | null, lineNumber: number): GcCycle 
     assistCpuMs,
     backgroundCpuMs,
     idleCpuMs,
-    heapStartBytes: Number(m[6]) * MIB,
-    heapEndBytes: Number(m[7]) * MIB,
-    liveHeapBytes: Number(m[8]) * MIB,
-    goalBytes: Number(m[9]) * MIB,
-    procs: Number(m[12]),
+    heapStartBytes: heapStart * MIB,
+    heapEndBytes: heapEnd * MIB,
+    liveHeapBytes: live * MIB,
+    goalBytes: goal * MIB,
+    procs,
     forced,
     periodic: false,
-    annotations: suffixes.filter((s) => s !== "forced"),
-    layout: fivePhase ? "go1.5" : hasStacks ? "go1.18+" : "go1.6-1.17",
+    annotations,
+    layout: fivePhase ? "go1.5" : stacks >= 0 ? "go1.18+" : "go1.6-1.17",
     lineNumber,
   };
-  if (hasStacks) {
-    cycle.stacksBytes = Number(m[10]) * MIB;
-    cycle.globalsBytes = Number(m[11]) * MIB;
+  if (stacks >= 0) {
+    cycle.stacksBytes = stacks * MIB;
+    cycle.globalsBytes = globals * MIB;
   }
   return cycle;
-}
-
-function splitNumbers(text: string): number[] {
-  const out: number[] = [];
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 43;
-    if (c === 43 /* + */ || c === 47 /* / */) {
-      out.push(Number(text.slice(start, i)));
-      start = i + 1;
-    }
-  }
-  return out;
 }
 
 /** Parses a scavenger line of any version; null when `text` is not one. */
@@ -380,7 +493,9 @@ export class GcTraceParser {
   private readonly onCycle?: (cycle: GcCycle, runIndex: number) => void;
   private readonly onScavenger?: (event: ScavengerEvent, runIndex: number) => void;
   private readonly decoder = new TextDecoder("utf-8");
+  private readonly wholeDecoder = new TextDecoder("utf-8");
   private carry = "";
+  private carryBytes: Uint8Array = EMPTY_BYTES;
   private lineNumber = 0;
   private readonly runs: MutableRun[] = [];
   private lastRunIndex = -1;
@@ -415,9 +530,40 @@ export class GcTraceParser {
   }
 
   push(chunk: string | Uint8Array): void {
-    const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
+    if (typeof chunk === "string") {
+      if (this.carryBytes.length > 0) {
+        const pending = this.carryBytes;
+        this.carryBytes = EMPTY_BYTES;
+        this.pushText(this.decoder.decode(pending, { stream: true }));
+      }
+      this.pushText(chunk);
+      return;
+    }
+    // Bytes: decode only up to the last newline (a newline never splits a UTF-8 character), so a
+    // non-streaming decode of whole lines suffices; the rest waits for the next chunk.
+    let bytes = chunk;
+    if (this.carryBytes.length > 0) {
+      bytes = new Uint8Array(this.carryBytes.length + chunk.length);
+      bytes.set(this.carryBytes, 0);
+      bytes.set(chunk, this.carryBytes.length);
+    }
+    const lastNewline = bytes.lastIndexOf(10);
+    if (lastNewline < 0) {
+      this.carryBytes = bytes;
+      // A "line" that never ends (binary junk) goes through the text path, which cuts it.
+      if (bytes.length > this.maxLineLength * 4) {
+        this.carryBytes = EMPTY_BYTES;
+        this.pushText(this.decoder.decode(bytes, { stream: true }));
+      }
+      return;
+    }
+    this.carryBytes = lastNewline + 1 < bytes.length ? bytes.slice(lastNewline + 1) : EMPTY_BYTES;
+    this.pushText(this.wholeDecoder.decode(bytes.subarray(0, lastNewline + 1)));
+  }
+
+  private pushText(text: string): void {
     let start = 0;
-    let data = this.carry + text;
+    const data = this.carry.length > 0 ? this.carry + text : text;
     this.carry = "";
     for (;;) {
       const nl = data.indexOf("\n", start);
@@ -427,14 +573,15 @@ export class GcTraceParser {
       this.physicalLine(data.slice(start, end));
       start = nl + 1;
     }
-    data = data.slice(start);
+    const rest = start === 0 ? data : data.slice(start);
     // Keep an unterminated tail for the next chunk, cut if it grows without bound (binary junk).
-    this.carry = data.length > this.maxLineLength ? data.slice(0, this.maxLineLength) : data;
+    this.carry = rest.length > this.maxLineLength ? rest.slice(0, this.maxLineLength) : rest;
   }
 
   /** Flushes the last unterminated line and pending pieces; returns the result. */
   end(): GcTraceParse {
-    const tail = this.carry + this.decoder.decode();
+    const tail = this.carry + this.decoder.decode(this.carryBytes) + this.decoder.decode();
+    this.carryBytes = EMPTY_BYTES;
     this.carry = "";
     if (tail.length > 0) this.physicalLine(tail);
     for (const [, piece] of this.partial) this.logicalLine(piece.text, piece.lineNumber);
@@ -517,9 +664,13 @@ export class GcTraceParser {
     if (this.pendingGc) {
       if (this.tryRepair(text)) return;
     }
-    const gcAt = text.indexOf("gc ");
+    let gcAt = text.indexOf("gc ");
     if (gcAt >= 0) {
-      const cycle = cycleFromMatch(GC_LINE.exec(text), lineNumber);
+      let cycle: GcCycle | null = null;
+      while (gcAt >= 0 && !cycle) {
+        cycle = scanGcLine(text, gcAt, lineNumber);
+        if (!cycle) gcAt = text.indexOf("gc ", gcAt + 3);
+      }
       if (cycle) {
         this.acceptCycle(cycle);
         return;
@@ -538,13 +689,13 @@ export class GcTraceParser {
   private tryRepair(text: string): boolean {
     const pending = this.pendingGc!;
     // Plain split (the newline came from a logger wrapping or from a write boundary).
-    let cycle = cycleFromMatch(GC_LINE_ANCHORED.exec(pending.text + text), pending.lineNumber);
+    let cycle = scanGcLine(pending.text + text, 0, pending.lineNumber);
     if (!cycle) {
       // Junk appended to the head: try shorter heads. Only while `text` does not hold a full line.
       if (!GC_LINE_START.test(text)) {
         const minimum = /^gc #?\d+ @/.exec(pending.text)?.[0].length ?? pending.text.length;
         for (let k = pending.text.length - 1; k >= minimum && !cycle; k--) {
-          cycle = cycleFromMatch(GC_LINE_ANCHORED.exec(pending.text.slice(0, k) + text), pending.lineNumber);
+          cycle = scanGcLine(pending.text.slice(0, k) + text, 0, pending.lineNumber);
         }
       }
     }

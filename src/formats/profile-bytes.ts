@@ -71,8 +71,7 @@ export function parseProfileBytes(
 
 function gunzip(bytes: Uint8Array, cap: number, fail: (problem: string) => never): Uint8Array {
   try {
-    const inflated = gunzipSync(bytes, { maxOutputLength: cap });
-    return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+    return inflateGzip(bytes, cap);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
@@ -82,6 +81,27 @@ function gunzip(bytes: Uint8Array, cap: number, fail: (problem: string) => never
     const detail = error instanceof Error ? error.message : String(error);
     return fail(`corrupt gzip data (${detail})`);
   }
+}
+
+/** Deflate cannot do better than about 1032:1, so no honest gzip member inflates to more. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Inflates gzip data, failing (zlib's errors) past `cap` bytes. The gzip trailer's size field
+ * (ISIZE, the last member's size mod 2^32) sizes the output buffer, so a profile inflates into one
+ * buffer instead of many 16 KiB chunks joined at the end; it is only a hint, bounded by the cap and
+ * by what deflate can possibly produce from the input, and a wrong hint only costs speed.
+ */
+export function inflateGzip(bytes: Uint8Array, cap: number = DEFAULT_MAX_DECOMPRESSED_BYTES): Uint8Array {
+  let chunkSize = 64 * 1024;
+  if (bytes.length >= 18) {
+    const at = bytes.length - 4;
+    const hinted = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+    const possible = Math.min(cap, bytes.length * MAX_DEFLATE_RATIO, 512 * 1024 * 1024);
+    if (hinted >= chunkSize && hinted < possible) chunkSize = hinted + 1;
+  }
+  const inflated = gunzipSync(bytes, { maxOutputLength: cap, chunkSize });
+  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
 }
 
 /** "1 GiB", "64 MiB", "1000 bytes". */

@@ -134,13 +134,7 @@ export function decodeColumnarProfile(
     if (reader.pos > bytes.length || reader.failed) return undefined;
     kept.push(fieldStart, reader.pos);
   }
-  // Pass 2: the samples, into columns sized from pass 1.
-  const samples = new SampleDecoder(bytes, sampleCount, sampleBytes, sampleTypeCount);
-  for (let i = 0; i < sampleCount; i++) {
-    if (!samples.decode(sampleRanges[2 * i]!, sampleRanges[2 * i + 1]!)) return undefined;
-  }
-  samples.baseKeyIndex = baseKeyIndex;
-  samples.trueIndex = trueIndex;
+  // The regular decoder reads everything but the samples, so the locations are known before them.
   let keptLength = 0;
   for (let i = 0; i < kept.length; i += 2) keptLength += kept[i + 1]! - kept[i]!;
   const stripped = new Uint8Array(keptLength);
@@ -155,8 +149,33 @@ export function decodeColumnarProfile(
   } catch {
     return undefined;
   }
+  // Pass 2: the samples, into columns sized from pass 1, location IDs mapped to indices on the fly.
+  const samples = new SampleDecoder(
+    bytes,
+    sampleCount,
+    sampleBytes,
+    sampleTypeCount,
+    denseLocationIndex(profile),
+  );
+  for (let i = 0; i < sampleCount; i++) {
+    if (!samples.decode(sampleRanges[2 * i]!, sampleRanges[2 * i + 1]!)) return undefined;
+  }
+  samples.baseKeyIndex = baseKeyIndex;
+  samples.trueIndex = trueIndex;
   const columns = samples.finish(profile);
   return columns ? { profile, columns } : undefined;
+}
+
+/** Location ID → index + 1 (0 for unknown IDs), when the IDs are dense enough for an array. */
+function denseLocationIndex(profile: Profile): Int32Array | undefined {
+  let maxId = 0;
+  for (const l of profile.locations) if (l.id > maxId) maxId = l.id;
+  if (maxId > profile.locations.length * 4 + 1024) return undefined;
+  const index = new Int32Array(maxId + 1);
+  profile.locations.forEach((l, i) => {
+    index[l.id] = i + 1;
+  });
+  return index;
 }
 
 function equalsAscii(bytes: Uint8Array, start: number, end: number, text: number[]): boolean {
@@ -190,6 +209,8 @@ class SampleDecoder {
     count: number,
     sampleBytes: number,
     stride: number,
+    /** When given, IDs are stored as location indices right away (see denseLocationIndex). */
+    private readonly idIndex: Int32Array | undefined,
   ) {
     // Each ID takes at least one byte of its sample, so the samples' bytes bound their number.
     this.ids = new Int32Array(sampleBytes + 16);
@@ -213,6 +234,7 @@ class SampleDecoder {
     }
     const bytes = this.bytes;
     const ids = this.ids;
+    const idIndex = this.idIndex;
     const values = this.values;
     let frames = this.frames;
     let valueCount = this.valueCount;
@@ -253,7 +275,13 @@ class SampleDecoder {
               }
             }
           }
-          ids[frames++] = id;
+          if (idIndex !== undefined) {
+            const index = id < idIndex.length ? idIndex[id]! : 0;
+            if (index === 0) return false;
+            ids[frames++] = index - 1;
+          } else {
+            ids[frames++] = id;
+          }
           if (key === 0x08) break;
         }
         if (pos > end) return false;
@@ -331,19 +359,23 @@ class SampleDecoder {
     // pprof rejects samples whose value count differs from the sample types; leave that to it.
     if (this.valueCount !== count * stride) return undefined;
     for (let i = 0; i < count; i++) if (this.valueStart[i] !== i * stride) return undefined;
-    const indexOf = locationIndexer(profile);
-    const locationIndex = new Int32Array(this.frames);
-    const ids = this.ids;
-    let lastId = -1;
-    let lastIndex = -1;
-    for (let k = 0; k < this.frames; k++) {
-      const id = ids[k]!;
-      if (id !== lastId) {
-        lastId = id;
-        lastIndex = indexOf(id);
-        if (lastIndex < 0) return undefined;
+    let locationIndex = this.ids.subarray(0, this.frames);
+    if (this.idIndex === undefined) {
+      // Sparse IDs were kept as read; map them now.
+      const indexOf = locationIndexer(profile);
+      const ids = locationIndex;
+      locationIndex = new Int32Array(this.frames);
+      let lastId = -1;
+      let lastIndex = -1;
+      for (let k = 0; k < this.frames; k++) {
+        const id = ids[k]!;
+        if (id !== lastId) {
+          lastId = id;
+          lastIndex = indexOf(id);
+          if (lastIndex < 0) return undefined;
+        }
+        locationIndex[k] = lastIndex;
       }
-      locationIndex[k] = lastIndex;
     }
     let diffBase: Uint8Array | undefined;
     if (this.baseKeyIndex > 0 && this.trueIndex > 0) {

@@ -12,6 +12,7 @@ import { scrape } from "./support/scrape.js";
 const scenarios = path.join(import.meta.dirname, "scenarios");
 const work = mkdtempSync(path.join(tmpdir(), "heapscope-doctor-cli-"));
 const profileFiles: string[] = [];
+let gctraceFile = "";
 let recording = "";
 let recordedJson: { verdict: string; suspects: { function: string }[] } | undefined;
 
@@ -19,10 +20,14 @@ beforeAll(async () => {
   const leaky = await buildGoProgram(path.join(scenarios, "session-map-growth"));
   // 1. Heap profiles scraped from a running leak, saved as files.
   const port = await freePort();
-  const program = startProgram(leaky, ["-addr", `127.0.0.1:${port}`], { GODEBUG: "memprofilerate=8192" });
+  const program = startProgram(leaky, ["-addr", `127.0.0.1:${port}`], {
+    GODEBUG: "memprofilerate=8192,gctrace=1",
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/debug/vars`, 60_000);
     const run = await scrape(`http://127.0.0.1:${port}`, { durationMs: 11_000, intervalMs: 1000 });
+    gctraceFile = path.join(work, "gctrace.log");
+    writeFileSync(gctraceFile, program.stderr());
     run.ticks.forEach((tick, i) => {
       const file = path.join(work, `heap-${String(i).padStart(2, "0")}.pb.gz`);
       writeFileSync(file, tick.heap);
@@ -71,6 +76,14 @@ describe("doctor PROFILE PROFILE PROFILE ...", () => {
     expect(report.suspects[0].shareOfGrowth).toBeLessThanOrEqual(1);
     expect(report.signals.liveHeap.verdict).toBe("growing");
     expect(report.suspects[0].hint).toMatch(/map/);
+  });
+
+  test("--gctrace adds the program's GC cycles as evidence", async () => {
+    const result = await runCli(["doctor", ...profileFiles, "--gctrace", gctraceFile, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.observation.gcCycles).toBeGreaterThan(5);
+    expect(report.verdict).toBe("leak");
   });
 
   test("three profiles: no trend is claimed, but steady growers are named", async () => {
@@ -127,6 +140,39 @@ describe("doctor RECORDING", () => {
     expect(lines[0]).toMatch(/^Verdict: LEAK/);
     expect(result.stdout.indexOf("Suspects")).toBeLessThan(result.stdout.indexOf("Evidence"));
     expect(result.stdout).toContain("where memory was allocated, not what still references it");
+  });
+});
+
+describe("a launched program that runs out of memory", () => {
+  test("the out-of-memory death is the strongest evidence: leak, with the growing site named", async () => {
+    const runaway = await buildGoProgram(path.join(import.meta.dirname, "programs/runaway"));
+    const port = await freePort();
+    // A 3 GB address-space limit: the runtime dies with "fatal error: out of memory" after a few seconds.
+    const result = await runCli(
+      [
+        "doctor",
+        "--url",
+        `http://127.0.0.1:${port}`,
+        "--duration",
+        "40s",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        `ulimit -v 3000000; exec ${runaway} -addr 127.0.0.1:${port}`,
+      ],
+      { timeoutMs: 120_000 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.verdict).toBe("leak");
+    expect(report.reasons[0]).toMatch(/out of memory/);
+    expect(
+      report.evidence.some(
+        (e: { label: string; weight: string }) => e.label === "target exit" && e.weight === "leak",
+      ),
+    ).toBe(true);
+    if (report.suspects.length > 0) expect(report.suspects[0].function).toBe("main.grab");
   });
 });
 

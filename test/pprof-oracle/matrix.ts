@@ -8,10 +8,13 @@
  *   dl      heapsites allocs delta (?seconds=1): has a duration
  *   r1, r2  the same heap profiles at the default sampling rate (scaled, uneven values)
  *   bs      bigstacks: 2^12 distinct stacks
+ *   cp      cpulabels CPU profile: string labels (pprof.Do), time units, a duration with a ratio
+ *   gr      cpulabels goroutine profile: labelled parked goroutines, count units
+ *   cm      s2 written back by `pprof -proto -add_comment=…`: a profile with a comment
  */
 
 export type Report = "top" | "tree" | "peek" | "traces" | "tags" | "raw" | "list";
-export type Fixture = "s1" | "s2" | "al" | "dl" | "r1" | "r2" | "bs";
+export type Fixture = "s1" | "s2" | "al" | "dl" | "r1" | "r2" | "bs" | "cp" | "gr" | "cm";
 
 export interface Case {
   id: string;
@@ -24,7 +27,22 @@ export interface Case {
   proto?: boolean;
 }
 
-const allFixtures: Fixture[] = ["s1", "s2", "al", "dl", "r1", "r2", "bs"];
+const allFixtures: Fixture[] = ["s1", "s2", "al", "dl", "r1", "r2", "bs", "cp", "gr", "cm"];
+
+/** Options for the labelled CPU and goroutine profiles: string-label filters, time units. */
+const labelOptionSets: string[][] = [
+  ["-tagfocus=worker=a"],
+  ["-tagfocus=phase:render"],
+  ["-tagignore=worker=b"],
+  ["-tagfocus=worker:a,phase:parse"],
+  ["-tagfocus=worker=a,c", "-tagignore=slot=1"],
+  ["-unit=ms"],
+  ["-unit=s"],
+  ["-sample_index=samples"],
+  ["-mean"],
+  ["-lines"],
+  ["-focus=render", "-cum"],
+];
 
 /** Option sets for the graph reports (top, tree), each a list of pprof flags. */
 const graphOptionSets: string[][] = [
@@ -201,7 +219,16 @@ export function buildMatrix(): Case[] {
     add({ report: "list", regex: "main\\.(level|newBuf|readResponse|Put)", flags, files: ["s2"] });
   }
   add({ report: "list", regex: "nomatch_zzz", flags: [], files: ["s2"] });
-  // G. --proto output, read back by pprof.
+  // G. Labelled CPU and goroutine profiles.
+  for (const flags of labelOptionSets) {
+    for (const report of ["top", "tree", "traces", "tags"] as const) {
+      add({ report, flags, files: ["cp"] });
+      if (!flags[0]!.includes("phase") && !flags[0]!.includes("sample_index"))
+        add({ report, flags, files: ["gr"] });
+    }
+  }
+  // H. --proto output, read back by pprof.
   for (const flags of protoOptionSets) add({ report: "top", flags, files: ["s2"], proto: true });
+  add({ report: "top", flags: ["-tagfocus=worker=a"], files: ["cp"], proto: true });
   return cases;
 }

@@ -4,7 +4,7 @@
  * fixtures written by real Go programs, and a bounded-concurrency runner.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { buildGoProgram, goBinary, repoRoot, workDir } from "../support/go.js";
@@ -103,11 +103,20 @@ export function runHeapscopeInProcess(args: string[]): Promise<RunResult> {
   return task;
 }
 
+const createdDirs: string[] = [];
+let dirCounter = 0;
+
 /** A fresh directory for this run's profiles (nothing is reused from earlier runs). */
 export function freshDir(name: string): string {
-  const dir = path.join(workDir, "pprof-oracle", `${name}-${process.pid}-${Date.now()}`);
+  const dir = path.join(workDir, "pprof-oracle", `${name}-${process.pid}-${Date.now()}-${dirCounter++}`);
   mkdirSync(dir, { recursive: true });
+  createdDirs.push(dir);
   return dir;
+}
+
+/** Removes the directories freshDir made in this process (call from afterAll). */
+export function removeFreshDirs(): void {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export async function buildProgram(name: string): Promise<string> {

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/go.js";
 import { buildMatrix, type Case, type Fixture } from "./matrix.js";
 import {
@@ -19,6 +19,7 @@ import {
   mapLimit,
   orderInsensitive,
   pprofBinary,
+  removeFreshDirs,
   run,
   runHeapscope,
   runHeapscopeInProcess,
@@ -31,9 +32,10 @@ let home = "";
 const fixtures = {} as Record<Fixture, string>;
 
 beforeAll(async () => {
-  const [sites, stacks, binary] = await Promise.all([
+  const [sites, stacks, labels, binary] = await Promise.all([
     buildProgram("heapsites"),
     buildProgram("bigstacks"),
+    buildProgram("cpulabels"),
     pprofBinary(),
   ]);
   pprof = binary;
@@ -46,6 +48,7 @@ beforeAll(async () => {
     run(sites, [exact]),
     run(sites, ["-rate", "524288", sampled]),
     run(stacks, ["-depth", "12", path.join(dir, "stacks.pb.gz")]),
+    run(labels, [dir]),
   ]);
   for (const r of results) expect(r.code, r.stderr).toBe(0);
   Object.assign(fixtures, {
@@ -56,8 +59,20 @@ beforeAll(async () => {
     r1: path.join(sampled, "heap-1.pb.gz"),
     r2: path.join(sampled, "heap-2.pb.gz"),
     bs: path.join(dir, "stacks.pb.gz"),
+    cp: path.join(dir, "cpu.pb.gz"),
+    gr: path.join(dir, "goroutine.pb.gz"),
+    cm: path.join(dir, "commented.pb.gz"),
   });
+  // pprof itself writes the profile with a comment (Go programs write none).
+  const commented = await runPprof(
+    pprof,
+    ["-proto", "-add_comment=built from release v1.2.3", "-output", fixtures.cm, fixtures.s2],
+    home,
+  );
+  expect(commented.code, commented.stderr).toBe(0);
 }, 300_000);
+
+afterAll(removeFreshDirs);
 
 function resolveFlags(flags: string[]): string[] {
   return flags.map((flag) => {

@@ -406,29 +406,30 @@ describe("heapscope record --url", () => {
       "--out",
       path.join(dir, "u.hsrec"),
     ]);
-    expect(unreachable.code).toBe(2);
+    expect(unreachable.code, unreachable.stderr).toBe(2);
     expect(unreachable.stderr).toMatch(
       /^heapscope: http:\/\/127\.0\.0\.1:\d+\/?: does not answer \(connection refused\)\n$/,
     );
     expect(existsSync(path.join(dir, "u.hsrec"))).toBe(false);
 
     const ftp = await runCli(["record", "--url", "ftp://127.0.0.1/x", "--out", path.join(dir, "f.hsrec")]);
-    expect(ftp.code).toBe(2);
+    expect(ftp.code, ftp.stderr).toBe(2);
     expect(ftp.stderr).toMatch(/only http and https/);
 
     const nothing = await runCli(["record", "--out", path.join(dir, "n.hsrec")]);
-    expect(nothing.code).toBe(2);
+    expect(nothing.code, nothing.stderr).toBe(2);
     expect(nothing.stderr).toMatch(/nothing to record/);
 
     const badInterval = await runCli(["record", "--url", "http://127.0.0.1:1", "--interval", "soon"]);
-    expect(badInterval.code).toBe(2);
+    expect(badInterval.code, badInterval.stderr).toBe(2);
     expect(badInterval.stderr).toMatch(/--interval takes a duration/);
 
     const { url } = await startLeaky();
     const file = path.join(dir, "exists.hsrec");
-    expect((await runCli(["record", "--url", url, "--duration", "1s", "--out", file])).code).toBe(0);
+    const first = await runCli(["record", "--url", url, "--duration", "1s", "--out", file]);
+    expect(first.code, first.stderr).toBe(0);
     const again = await runCli(["record", "--url", url, "--duration", "1s", "--out", file]);
-    expect(again.code).toBe(2);
+    expect(again.code, again.stderr).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
     expect((await runCli(["record", "--url", url, "--duration", "1s", "--out", file, "--force"])).code).toBe(
       0,
@@ -437,7 +438,7 @@ describe("heapscope record --url", () => {
     const junk = path.join(dir, "junk.hsrec");
     await execFileAsync("sh", ["-c", `head -c 5000 /dev/urandom > ${junk}`]);
     const inspected = await runCli(["inspect", junk]);
-    expect(inspected.code).toBe(2);
+    expect(inspected.code, inspected.stderr).toBe(2);
     expect(inspected.stderr).toMatch(/not a heapscope recording/);
   });
 });

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
 import { parseProfileBytes } from "../../src/formats/profile-bytes.js";
 import { decodeColumnarProfile } from "../../src/profile/columns.js";
@@ -21,7 +21,7 @@ import {
 import { renderList } from "../../src/render/pprof/list.js";
 import { renderTop } from "../../src/render/pprof/top.js";
 import { renderTree } from "../../src/render/pprof/tree.js";
-import { buildProgram, freshDir, run } from "../pprof-oracle/oracle-support.js";
+import { buildProgram, freshDir, removeFreshDirs, run } from "../pprof-oracle/oracle-support.js";
 
 let dir = "";
 
@@ -31,6 +31,8 @@ beforeAll(async () => {
   const result = await run(sites, ["-rate", "4096", dir]);
   expect(result.code, result.stderr).toBe(0);
 }, 300_000);
+
+afterAll(removeFreshDirs);
 
 const noFiles = { read: () => ({ error: "not read in this test" }) };
 

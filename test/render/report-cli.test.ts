@@ -4,9 +4,9 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeProfileGzip } from "../../src/formats/pprof-proto-encode.js";
-import { buildProgram, freshDir, run } from "../pprof-oracle/oracle-support.js";
+import { buildProgram, freshDir, removeFreshDirs, run } from "../pprof-oracle/oracle-support.js";
 import { syntheticProfile } from "../profile/synthetic.js";
 import { runCli } from "../support/go.js";
 
@@ -20,6 +20,8 @@ beforeAll(async () => {
   expect(result.code, result.stderr).toBe(0);
   heap = path.join(dir, "heap-2.pb.gz");
 }, 300_000);
+
+afterAll(removeFreshDirs);
 
 function expectOneLineError(result: { code: number; stdout: string; stderr: string }, pattern: RegExp) {
   expect(result.code).toBe(2);

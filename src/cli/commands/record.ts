@@ -32,6 +32,9 @@ interface RecordFlags {
   quiet?: boolean;
   format?: string;
   json?: boolean;
+  ui?: boolean;
+  uiHost: string;
+  uiPort: string;
 }
 
 export function register(program: Command): void {
@@ -78,7 +81,14 @@ export function register(program: Command): void {
       "--pid <pid>",
       "read RSS of this process (default: the launched program, or the listener of a local --url)",
     )
-    .option("-q, --quiet", "no status output");
+    .option("-q, --quiet", "no status output")
+    .option("--ui", "watch the recording live in the web UI (prints its URL)")
+    .option(
+      "--ui-host <addr>",
+      "address for the --ui server (beyond loopback a token is required)",
+      "127.0.0.1",
+    )
+    .option("--ui-port <port>", "port for the --ui server (default: a free port)", "0");
   addFormatOptions(command, ["text", "json"]);
   command.addHelpText(
     "after",
@@ -102,7 +112,8 @@ the recording normally.`,
   command.action(async (commandArgs: string[], flags: RecordFlags) => {
     const format = resolveFormat(flags, ["text", "json"]);
     const options = await buildSessionOptions(commandArgs, flags);
-    await runRecordCommand(options, { quiet: Boolean(flags.quiet), format });
+    const ui = flags.ui ? { host: flags.uiHost, port: Number(flags.uiPort) } : undefined;
+    await runRecordCommand(options, { quiet: Boolean(flags.quiet), format, ui });
   });
 }
 
@@ -178,7 +189,7 @@ async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): P
  */
 async function runRecordCommand(
   options: RecordSessionOptions,
-  output: { quiet: boolean; format: "text" | "json" | "markdown" },
+  output: { quiet: boolean; format: "text" | "json" | "markdown"; ui?: { host: string; port: number } },
 ): Promise<void> {
   const { RecordSession } = await import("../../collect/record-session.js");
   const status = new StatusOutput(output.quiet ? "quiet" : isInteractive() ? "live" : "plain");
@@ -205,6 +216,20 @@ async function runRecordCommand(
     );
   });
   session.on("sample", (event) => status.update(event.stats));
+  let ui: { close(): Promise<void> } | undefined;
+  if (output.ui) {
+    const { startUiServer } = await import("../../ui/server/server.js");
+    const { watchRecordSession } = await import("../../ui/server/live.js");
+    const server = await startUiServer({
+      live: true,
+      host: output.ui.host,
+      port: output.ui.port,
+      warm: false,
+    });
+    watchRecordSession(server, session);
+    ui = server;
+    process.stderr.write(`heapscope ui: ${server.url}\n`);
+  }
   // gctrace can print many cycles a second; redraw for them at most a few times a second.
   session.on("gcCycle", () => status.update(session.stats, true));
   session.on("gap", (gap) =>
@@ -234,6 +259,7 @@ async function runRecordCommand(
   } finally {
     clearInterval(ticker);
     status.clear();
+    await ui?.close();
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
     process.off("SIGHUP", onTerminate);

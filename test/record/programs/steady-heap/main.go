@@ -35,7 +35,7 @@ func tree(depth int) *node {
 
 func main() {
 	flag.Parse()
-	const depth = 12                    // 4095 nodes per tree
+	const depth = 12 // 4095 nodes per tree
 	treeBytes := (1<<depth - 1) * nodeSize
 	forest := make([]*node, *heapMB<<20/treeBytes)
 	for i := range forest {

@@ -1,0 +1,3 @@
+module example.com/runaway
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/cpulabels
+
+go 1.22
