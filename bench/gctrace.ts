@@ -22,6 +22,10 @@ export interface GcTraceBenchResult {
   regexOnlyMs: number;
   /** heapscope time / regex-only time. */
   overhead: number;
+  /** Median wall time of one charCodeAt pass over the text (machine speed). */
+  charPassMs: number;
+  /** heapscope time / one character pass. */
+  perCharPass: number;
   targetMs: number;
   withinTarget: boolean;
 }
@@ -94,6 +98,18 @@ function regexOnlyOnce(chunks: Buffer[]): number {
   return performance.now() - start;
 }
 
+function charPassOnce(chunks: Buffer[]): number {
+  const start = performance.now();
+  const decoder = new TextDecoder();
+  let sum = 0;
+  for (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    for (let i = 0; i < text.length; i++) sum += text.charCodeAt(i);
+  }
+  if (sum === 0) throw new Error("empty");
+  return performance.now() - start;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -110,14 +126,17 @@ export async function runGcTraceBench(options: { lines?: number; runs?: number }
   regexOnlyOnce(chunks.slice(0, 4));
   const heapscopeTimes: number[] = [];
   const regexTimes: number[] = [];
+  const charTimes: number[] = [];
   let last = { ms: 0, cycles: 0, verdict: "", runs: 0 };
   for (let i = 0; i < runs; i++) {
     last = heapscopeOnce(chunks);
     heapscopeTimes.push(last.ms);
     regexTimes.push(regexOnlyOnce(chunks));
+    charTimes.push(charPassOnce(chunks));
   }
   const heapscopeMs = median(heapscopeTimes);
   const regexOnlyMs = median(regexTimes);
+  const charPassMs = median(charTimes);
   const targetMs = 1500;
   return {
     lines,
@@ -128,6 +147,8 @@ export async function runGcTraceBench(options: { lines?: number; runs?: number }
     heapscopeMs: Math.round(heapscopeMs),
     regexOnlyMs: Math.round(regexOnlyMs),
     overhead: Math.round((heapscopeMs / regexOnlyMs) * 100) / 100,
+    charPassMs: Math.round(charPassMs),
+    perCharPass: Math.round((heapscopeMs / charPassMs) * 100) / 100,
     targetMs,
     withinTarget: heapscopeMs < targetMs,
   };
@@ -136,6 +157,6 @@ export async function runGcTraceBench(options: { lines?: number; runs?: number }
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const result = await runGcTraceBench();
   console.log(
-    `gctrace: ${result.lines} lines (${result.megabytes} MiB, ${result.cycles} cycles) parsed and judged (${result.verdict}) in ${result.heapscopeMs} ms; split + regex alone ${result.regexOnlyMs} ms (×${result.overhead}); target < ${result.targetMs} ms: ${result.withinTarget ? "met" : "MISSED"}`,
+    `gctrace: ${result.lines} lines (${result.megabytes} MiB, ${result.cycles} cycles) parsed and judged (${result.verdict}) in ${result.heapscopeMs} ms; split + regex alone ${result.regexOnlyMs} ms (×${result.overhead}); one charCodeAt pass ${result.charPassMs} ms (×${result.perCharPass}); target < ${result.targetMs} ms: ${result.withinTarget ? "met" : "MISSED"}`,
   );
 }

@@ -400,7 +400,7 @@ function project(
   if (!limitBytes && limitDriven && maxGoal > 0) {
     // Under GOGC=off the goal is what GOMEMLIMIT leaves for the heap: the effective heap limit.
     limitBytes = maxGoal;
-    limitSource = "heap goal pinned by the memory limit (GOGC=off)";
+    limitSource = "the heap goal, pinned by GOMEMLIMIT";
   }
   if (!limitBytes || limitBytes <= 0) return null;
   const slope = trend.slopePerSecond;

@@ -47,7 +47,11 @@ export interface TrendOptions {
   minPoints?: number;
   /** Minimum time span of the judged regime (default 10 s). */
   minSpanSeconds?: number;
-  /** Growth below this fraction of the level per hour is not a leak (default 0.01 = 1 %/h). */
+  /**
+   * Growth below this fraction of the level per hour is not a leak (default 0.001 = 0.1 %/h, about
+   * 2.4 %/day: over a week that is +18 %, which a service owner wants to hear about; slower drift
+   * is within what caches and fragmentation do).
+   */
   relativeSlopeFloorPerHour?: number;
   /** Significance level of the trend test (default 0.01). */
   alpha?: number;
@@ -98,6 +102,8 @@ const SEGMENTATION_BLOCKS = 120;
 const MAX_SEGMENTS = 5;
 /** The trend test and Theil–Sen run on at most this many (block) points: O(n²) pairs stay small. */
 const JUDGE_MAX_POINTS = 400;
+/** Default practical floor: 0.1 % of the level per hour (see TrendOptions). */
+const DEFAULT_FLOOR_PER_HOUR = 0.001;
 /** Rise / residual scale above which a trend is accepted without the autocorrelation correction. */
 const OVERWHELMING_SNR = 8;
 /** A regime change must shift the level by this fraction (see dropImmaterialBreaks). */
@@ -591,7 +597,7 @@ function averageSpacing(series: TrendPoint[]): number {
 export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): TrendResult {
   const minPoints = Math.max(3, options.minPoints ?? 12);
   const minSpan = options.minSpanSeconds ?? 10;
-  const floorPerHour = options.relativeSlopeFloorPerHour ?? 0.01;
+  const floorPerHour = options.relativeSlopeFloorPerHour ?? DEFAULT_FLOOR_PER_HOUR;
   const alpha = options.alpha ?? 0.01;
   const resolution = Math.max(0, options.resolution ?? 0);
   const format = options.formatValue ?? ((v: number) => formatNumber(v));

@@ -1,9 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { HeapscopeError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { commandRegistrars } from "./commands/index.js";
+import { type CommandRegistrar, loadCommandRegistrars } from "./commands/index.js";
 
-export function buildProgram(): Command {
+export function buildProgram(registrars: CommandRegistrar[]): Command {
   const program = new Command();
   program
     .name("heapscope")
@@ -15,7 +15,7 @@ export function buildProgram(): Command {
       writeErr: (text) => process.stderr.write(text),
       outputError: (text, write) => write(text.startsWith("error:") ? `heapscope: ${text.slice(7)}` : text),
     });
-  for (const register of commandRegistrars) register(program);
+  for (const register of registrars) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -23,9 +23,10 @@ export function buildProgram(): Command {
 /** Runs the CLI and resolves to the process exit code (0 ok, 1 gate tripped, 2 usage or input error). */
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
-  const program = buildProgram();
+  const args = normalizePprofFlags(argv);
   try {
-    await program.parseAsync(normalizePprofFlags(argv));
+    const program = buildProgram(await loadCommandRegistrars(args.slice(2)));
+    await program.parseAsync(args);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     return reportError(error);

@@ -123,8 +123,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   if (sampled) signals.liveHeapSampled = sampled;
   if (exact) signals.liveHeapExact = exact;
 
-  // Per-site growth over the live heap's recent regime.
-  const reference = exact ?? sampled;
+  // Per-site growth over the recent regime of the profiles themselves (HeapAlloc readings can be noisier).
+  const reference = sampled ?? exact;
   const siteGrowth = rankSiteGrowth(table, {
     regimeStartSeconds: reference?.regimeStartSeconds,
     liveHeapSlope: reference?.slopePerSecond,

@@ -57,6 +57,13 @@ export interface SiteGrowth {
    * churn). Sampled profiles make a turning-over site's in-use bytes wander; this ratio tells the two apart.
    */
   retention: number;
+  /**
+   * In-use growth over the regime in units of what turnover alone could produce: a site that frees
+   * everything it allocates can still wander by about quantum × √(samples allocated + samples in use)
+   * in a sampled profile. Above ~4 the site keeps memory even when it also frees most of what it
+   * allocates (a request buffer kept on one path in forty).
+   */
+  retentionZ: number;
   /** About how many profile samples the growth rests on; few means the sampling rate hides it. */
   sampledGrowthEvents: number;
   /** The site's in-use bytes over time (for sparklines). */
@@ -283,6 +290,7 @@ export function rankSiteGrowth(
       shareOfGrowth: 0,
       objectSizes: sizes.slice(0, 8),
       retention: retentionOf(acc, firstColumn, count - 1),
+      retentionZ: retentionZOf(acc, firstColumn, count - 1, quantum),
       sampledGrowthEvents: (ts.slope * regimeSpan) / quantum,
       series: Array.from(acc.bytes, (value, i) => ({ tSeconds: times[i], value })),
     });
@@ -295,6 +303,13 @@ export function rankSiteGrowth(
   growing.sort((a, b) => b.growthBytesPerSecond - a.growthBytesPerSecond);
 
   return growing;
+}
+
+function retentionZOf(acc: SiteAccumulator, from: number, to: number, quantum: number): number {
+  const kept = acc.bytes[to] - acc.bytes[from];
+  const allocatedSamples = Math.max(0, acc.allocBytes[to] - acc.allocBytes[from]) / quantum;
+  const startSamples = Math.max(0, acc.bytes[from]) / quantum;
+  return kept / (quantum * Math.sqrt(Math.max(allocatedSamples + startSamples, 1)));
 }
 
 function retentionOf(acc: SiteAccumulator, from: number, to: number): number {

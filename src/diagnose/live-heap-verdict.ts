@@ -9,13 +9,14 @@
  *   few KiB/s as profiles gain stacks.
  *
  * The profile also tells where the growth lives. A site *retains* when its in-use bytes grow with
- * Mann–Kendall p < 0.001 and at least a quarter of what it allocated during the regime is still in
- * use (heap-growth.ts `retention`): a leak keeps what it allocates, a turning-over cache does not.
+ * Mann–Kendall p < 0.001 and either at least a quarter of what it allocated during the regime is
+ * still in use (heap-growth.ts `retention`) or the growth is over four times what turnover of its
+ * samples could produce (`retentionZ`): a leak keeps what it allocates, a turning-over cache does not.
  *
  * growing when one of:
  *   G1 the sampled total grows, and the exact series confirms it (grows at a third of the rate or
- *      more), or, with no exact series, the growth survives the autocorrelation-corrected test or is
- *      carried by retaining sites;
+ *      more), or retaining sites carry at least half of it, or, with no exact series, the growth
+ *      survives the autocorrelation-corrected test;
  *   G2 the exact series grows, and retaining sites carry at least half of that growth;
  *   G3 the exact series grows by at least 8 KiB/s (and four times the relevance floor), and the
  *      profile is too coarse to see it (less than four sampling steps over the regime) — slow leaks
@@ -24,6 +25,8 @@
  *   bounded (signal-trend.ts; its drift allowance applies only when the profile is fine enough to have
  *   shown a retaining site), or the sampled total is bounded and was fine enough to have shown the
  *   exact series' growth had it been live memory; with no exact series, when the sampled total is.
+ *   Failing those, the profile itself vouches when it is sampled finely enough that growth at the
+ *   floor would show as several samples at some site, and no site retains (sitesVouch).
  * otherwise undecided.
  */
 import type { SiteGrowth } from "./heap-growth.js";
@@ -53,12 +56,17 @@ export interface LiveHeapEvidence {
   sites: SiteGrowth[];
 }
 
+/** A site keeps memory beyond what turnover can explain when its growth is this many noise units. */
+export const RETAINING_SITE_MIN_Z = 4;
+/** The profile can vouch for "nothing is kept" when growth at the floor would show this many samples. */
+export const SITE_POWER_SAMPLES = 5;
+
 export function retainingSites(sites: SiteGrowth[]): SiteGrowth[] {
   return sites.filter(
     (s) =>
       s.pValue < RETAINING_SITE_ALPHA &&
       s.growthBytesLowPerSecond > 0 &&
-      s.retention >= RETAINING_SITE_MIN_RETENTION &&
+      (s.retention >= RETAINING_SITE_MIN_RETENTION || s.retentionZ >= RETAINING_SITE_MIN_Z) &&
       s.sampledGrowthEvents >= 3,
   );
 }
@@ -81,9 +89,15 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
 
   // G1
   if (sampled?.verdict === "growing") {
-    const confirmed = exact
-      ? exact.slopePerSecond > 0 && exact.slopePerSecond >= sampled.slopePerSecond / 3
-      : sampled.pValueCorrected < RETAINING_SITE_ALPHA || retained >= sampled.slopePerSecond / 2;
+    // Confirmed by the exact series, or carried by sites that keep what they allocate (then a noisy
+    // HeapAlloc reading — a program churning through memory between the GC and the read — cannot
+    // overrule it), or, with nothing else, surviving the autocorrelation-corrected test.
+    const confirmed =
+      (exact !== undefined &&
+        exact.slopePerSecond > 0 &&
+        exact.slopePerSecond >= sampled.slopePerSecond / 3) ||
+      retained >= sampled.slopePerSecond / 2 ||
+      (exact === undefined && sampled.pValueCorrected < RETAINING_SITE_ALPHA);
     if (confirmed) {
       return combined(sampled, {
         reason: `${sampled.reason}${exact ? `; HeapAlloc after forced GCs confirms ${describeRate(exact.slopePerSecond, "bytes")}` : ""}`,
@@ -145,6 +159,10 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
             : sampled.reason,
       });
     }
+    const vouched = sitesVouch(evidence, exact.floorPerSecond, exact.spanSeconds, retaining.length);
+    if (vouched && exact.verdict !== "growing" && sampled?.verdict !== "growing") {
+      return combined(exact, { verdict: "bounded", boundedBy: "confidence", reason: vouched });
+    }
     const why = profileShowsGrowth
       ? `allocation sites keep ${describeRate(retained, "bytes")} (${owners}) but HeapAlloc after forced GCs does not confirm it (${exact.reason})`
       : exact.verdict === "growing"
@@ -155,6 +173,10 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
       reason: why,
     });
   }
+  const vouched = sitesVouch(evidence, sampled!.floorPerSecond, sampled!.spanSeconds, retaining.length);
+  if (vouched && sampled!.verdict === "undecided") {
+    return combined(sampled!, { verdict: "bounded", boundedBy: "confidence", reason: vouched });
+  }
   if (sampled!.verdict === "growing") {
     return combined(sampled!, {
       verdict: "undecided",
@@ -162,4 +184,20 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
     });
   }
   return combined(sampled!, {});
+}
+
+/**
+ * The profile as the bound: sampled finely enough that growth at the floor over the observation would
+ * show as SITE_POWER_SAMPLES samples at some site, and no site keeps memory. Returns the reason, or
+ * undefined when the profile cannot vouch.
+ */
+function sitesVouch(
+  evidence: LiveHeapEvidence,
+  floor: number,
+  span: number,
+  retainingCount: number,
+): string | undefined {
+  if (retainingCount > 0 || (evidence.sites.length === 0 && !evidence.sampled)) return undefined;
+  if (floor * span < SITE_POWER_SAMPLES * evidence.resolution) return undefined;
+  return `no allocation site keeps memory: heap profiles sampled every ${describeRate(evidence.resolution, "bytes").replace("/s", "")} would show growth of ${describeRate(floor, "bytes")} as ${Math.floor((floor * span) / evidence.resolution)} samples over ${span.toFixed(0)} s, and none retains beyond what turnover explains`;
 }

@@ -669,6 +669,8 @@ class SampleColumnDecoder {
           pos = reader.pos;
           if (frameCount + (stop - pos) > frames.length) frames = this.growFrames(frameCount + (stop - pos));
           while (pos < stop) {
+            // `id` stays a small integer here (V8 keeps it in a register as int32); longer IDs
+            // and IDs outside the dense table go through `framePositionSlowly`.
             let byte = bytes[pos++]!;
             let id = byte & 0x7f;
             if (byte >= 0x80) {
@@ -680,17 +682,16 @@ class SampleColumnDecoder {
                 if (byte >= 0x80) {
                   byte = bytes[pos++]!;
                   id |= (byte & 0x7f) << 21;
-                  if (byte >= 0x80) {
-                    reader.pos = pos - 4;
-                    reader.end = stop;
-                    id = reader.uint64();
-                    pos = reader.pos;
-                  }
+                  if (byte >= 0x80) id = -1;
                 }
               }
             }
-            const at = id < positionCount ? positions[id]! : -1;
-            frames[frameCount++] = at >= 0 ? at : locationPosition(this.locations, id);
+            let at = id >= 0 && id < positionCount ? positions[id]! : -1;
+            if (at < 0) {
+              at = this.framePositionSlowly(id < 0 ? pos - 4 : -1, stop, id);
+              if (id < 0) pos = reader.pos;
+            }
+            frames[frameCount++] = at;
           }
           if (pos !== stop) reader.truncated(stop);
         } else if (key === 0x12) {
@@ -774,6 +775,19 @@ class SampleColumnDecoder {
       labelSets,
       diffBase: diffBaseColumn(labelSet, labelSets),
     };
+  }
+
+  /**
+   * The location position of an ID the inline loop did not resolve: one of 5+ bytes (read again
+   * from `from`, leaving the reader after it) or one outside the dense table (`id`).
+   */
+  private framePositionSlowly(from: number, stop: number, id: number): number {
+    if (from >= 0) {
+      this.reader.pos = from;
+      this.reader.end = stop;
+      return locationPosition(this.locations, this.reader.uint64());
+    }
+    return locationPosition(this.locations, id);
   }
 
   private growFrames(needed: number): Int32Array {

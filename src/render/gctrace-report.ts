@@ -119,7 +119,7 @@ export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextO
     );
   };
   drawLive(liveSeries, "");
-  if (s.trend.regimeStartSeconds > s.startSeconds) {
+  if (s.trend.regimeStartsSeconds.length > 1) {
     // The judged regime on its own scale: a warm-up would otherwise flatten it.
     drawLive(
       liveSeries.filter((p) => p.tSeconds >= s.trend.regimeStartSeconds),

@@ -158,6 +158,7 @@ function site(partial: Partial<SiteGrowth> & { function: string }): SiteGrowth {
     shareOfGrowth: 0,
     objectSizes: [],
     retention: 0,
+    retentionZ: 0,
     sampledGrowthEvents: 0,
     series: [],
     ...partial,

@@ -3,13 +3,14 @@
  * --follow, across rotation) in bounded memory and reports GC CPU, pauses, heap goal, forced cycles,
  * scavenger activity and whether the live heap grows.
  */
+
+import { once } from "node:events";
 import { createReadStream, type ReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { once } from "node:events";
 import { finished } from "node:stream/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
 import type { Command } from "commander";
-import { GcTraceAnalyzer, type GcTraceAnalysis } from "../../analysis/gc-stats.js";
+import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.js";
 import { InputError, UsageError } from "../../errors.js";
 import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
@@ -34,12 +35,17 @@ const READ_CHUNK = 1 << 20;
 export function register(program: Command): void {
   const command = program
     .command("gctrace")
-    .description("GC health and live-heap trend from GODEBUG=gctrace=1 output (a file, - for stdin, or --follow)")
+    .description(
+      "GC health and live-heap trend from GODEBUG=gctrace=1 output (a file, - for stdin, or --follow)",
+    )
     .argument("[file]", "gctrace text: a file (optionally .gz), or - for stdin", "-")
     .option("-f, --follow", "keep reading a growing file, across rotation, until interrupted or idle")
     .option("--idle-timeout <seconds>", "with --follow: stop after this long without new data")
     .option("--interval <seconds>", "with --follow: print a one-line status this often")
-    .option("--limit <size>", "memory limit to project against, e.g. 2GiB, 512MiB (else GOMEMLIMIT seen in the log)")
+    .option(
+      "--limit <size>",
+      "memory limit to project against, e.g. 2GiB, 512MiB (else GOMEMLIMIT seen in the log)",
+    )
     .option("--run <n>", "analyse process run n (1-based) instead of the automatic choice")
     .option("--window <seconds>", "GC CPU window length (default: run duration / 24, at least 1 s)")
     .option("--width <columns>", "sparkline width", "60")
@@ -78,14 +84,21 @@ Examples:
 
     if (flags.follow) {
       if (file === "-") throw new UsageError("--follow needs a file, not stdin");
-      const idleMs = flags.idleTimeout !== undefined ? parsePositive(flags.idleTimeout, "--idle-timeout") * 1000 : undefined;
-      const intervalMs = flags.interval !== undefined ? parsePositive(flags.interval, "--interval") * 1000 : undefined;
+      const idleMs =
+        flags.idleTimeout !== undefined
+          ? parsePositive(flags.idleTimeout, "--idle-timeout") * 1000
+          : undefined;
+      const intervalMs =
+        flags.interval !== undefined ? parsePositive(flags.interval, "--interval") * 1000 : undefined;
       await followFile(file, analyzer, {
         idleMs,
         onTick: intervalMs
           ? { everyMs: intervalMs, run: () => writeOut(statusLine(analyzer.analysis(name, options))) }
           : isInteractive()
-            ? { everyMs: 5000, run: () => process.stderr.write(`\r${statusLine(analyzer.analysis(name, options))}`) }
+            ? {
+                everyMs: 5000,
+                run: () => process.stderr.write(`\r${statusLine(analyzer.analysis(name, options))}`),
+              }
             : undefined,
       });
       if (!intervalMs && isInteractive()) process.stderr.write("\n");
@@ -107,7 +120,10 @@ Examples:
     else if (format === "markdown") writeOut(renderGcTraceMarkdown(analysis));
     else writeOut(renderGcTraceText(analysis, { color: isInteractive(process.stdout), width }));
     const verdict = analysis.summary.verdict;
-    if ((failOn === "growing" && verdict === "growing") || (failOn === "inconclusive" && verdict !== "stable")) {
+    if (
+      (failOn === "growing" && verdict === "growing") ||
+      (failOn === "inconclusive" && verdict !== "stable")
+    ) {
       process.exitCode = 1;
     }
   });
@@ -211,7 +227,8 @@ async function followFile(
       const chunk = buffer.subarray(0, bytesRead);
       if (!checked) {
         checked = true;
-        if (looksBinary(chunk)) throw new InputError(file, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+        if (looksBinary(chunk))
+          throw new InputError(file, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
       }
       analyzer.push(Buffer.from(chunk));
       position += bytesRead;
@@ -224,7 +241,8 @@ async function followFile(
       try {
         info = await stat(file);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(file, describeFsError(error));
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+          throw new InputError(file, describeFsError(error));
       }
       if (info && info.ino !== inode) {
         // Rotated (or first open): finish the old file, then start the new one from its beginning.
@@ -258,19 +276,22 @@ async function followFile(
 
 function parseLimit(text: string): number {
   const bytes = parseByteSize(text);
-  if (bytes === null || bytes <= 0) throw new UsageError(`--limit must be a size such as 2GiB or 512MiB, not "${text}"`);
+  if (bytes === null || bytes <= 0)
+    throw new UsageError(`--limit must be a size such as 2GiB or 512MiB, not "${text}"`);
   return bytes;
 }
 
 function parsePositive(text: string, flag: string): number {
   const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not "${text}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} must be a positive number, not "${text}"`);
   return value;
 }
 
 function parsePositiveInteger(text: string, flag: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
   return value;
 }
 

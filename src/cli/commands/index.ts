@@ -1,46 +1,42 @@
 import type { Command } from "commander";
-import { register as registerBench } from "./bench.js";
-import { register as registerDemo } from "./demo.js";
-import { register as registerDiff } from "./diff.js";
-import { register as registerDoctor } from "./doctor.js";
-import { register as registerExport } from "./export.js";
-import { register as registerGcTrace } from "./gctrace.js";
-import { register as registerGoroutines } from "./goroutines.js";
-import { register as registerInspect } from "./inspect.js";
-import { register as registerList } from "./list.js";
-import { register as registerMemstats } from "./memstats.js";
-import { register as registerPeek } from "./peek.js";
-import { register as registerRaw } from "./raw.js";
-import { register as registerRecord } from "./record.js";
-import { register as registerTags } from "./tags.js";
-import { register as registerTop } from "./top.js";
-import { register as registerTraces } from "./traces.js";
-import { register as registerTree } from "./tree.js";
-import { register as registerUi } from "./ui.js";
 
 /**
- * Every CLI command registers itself here: one module per command under src/cli/commands/,
- * each exporting `register(program)`. Keep the list in the order `--help` should show.
+ * Every CLI command: one module per command under src/cli/commands/, each exporting
+ * `register(program)`. Modules load lazily: a run of `heapscope top` loads only top's module (start-up
+ * time is part of every command's speed), `--help` loads them all. Keep the order `--help` shows.
  */
 export type CommandRegistrar = (program: Command) => void;
 
-export const commandRegistrars: CommandRegistrar[] = [
-  registerDoctor,
-  registerDemo,
-  registerRecord,
-  registerInspect,
-  registerExport,
-  registerBench,
-  registerDiff,
-  registerTop,
-  registerTree,
-  registerPeek,
-  registerList,
-  registerTraces,
-  registerTags,
-  registerRaw,
-  registerMemstats,
-  registerGcTrace,
-  registerGoroutines,
-  registerUi,
+interface CommandModule {
+  register: CommandRegistrar;
+}
+
+export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => Promise<CommandModule>]> = [
+  ["doctor", () => import("./doctor.js")],
+  ["demo", () => import("./demo.js")],
+  ["record", () => import("./record.js")],
+  ["inspect", () => import("./inspect.js")],
+  ["export", () => import("./export.js")],
+  ["top", () => import("./top.js")],
+  ["tree", () => import("./tree.js")],
+  ["peek", () => import("./peek.js")],
+  ["list", () => import("./list.js")],
+  ["traces", () => import("./traces.js")],
+  ["tags", () => import("./tags.js")],
+  ["raw", () => import("./raw.js")],
+  ["gctrace", () => import("./gctrace.js")],
+  ["memstats", () => import("./memstats.js")],
+  ["goroutines", () => import("./goroutines.js")],
+  ["bench", () => import("./bench.js")],
+  ["diff", () => import("./diff.js")],
+  ["ui", () => import("./ui.js")],
 ];
+
+/** The registrars needed for this command line: just the named command when there is one. */
+export async function loadCommandRegistrars(args: readonly string[]): Promise<CommandRegistrar[]> {
+  const first = args.find((arg) => !arg.startsWith("-"));
+  const only = commandLoaders.filter(([name]) => name === first);
+  const chosen = only.length > 0 ? only : commandLoaders;
+  const modules = await Promise.all(chosen.map(([, load]) => load()));
+  return modules.map((module) => module.register);
+}
