@@ -58,11 +58,15 @@ export function generateGcTraceLines(lines = 1_000_000): Buffer[] {
         `gc ${cycle} @${t.toFixed(3)}s 3%: 0.0${Math.floor(random() * 90 + 10)}+${(random() * 9 + 1).toFixed(1)}+0.00${Math.floor(random() * 9 + 1)} ms clock, 0.1${Math.floor(random() * 9)}+0.${Math.floor(random() * 90 + 10)}/${(random() * 5).toFixed(2)}/0.${Math.floor(random() * 9)}+0.01${Math.floor(random() * 9)} ms cpu, ${start}->${start + 2}->${live} MB, ${live * 2} MB goal, 0 MB stacks, 0 MB globals, 8 P${forced}`,
       );
     } else if (r < 0.92) {
-      out.push(`scav 0 KiB work (bg), ${Math.floor(random() * 4096)} KiB work (eager), ${Math.floor(random() * 90000)} KiB now, ${Math.floor(random() * 100)}% util`);
+      out.push(
+        `scav 0 KiB work (bg), ${Math.floor(random() * 4096)} KiB work (eager), ${Math.floor(random() * 90000)} KiB now, ${Math.floor(random() * 100)}% util`,
+      );
     } else if (r < 0.95) {
       out.push("pacer: assist ratio=+1.181532e+000 (scan 0 MB in 3->4 MB) workers=0++2.500000e-001");
     } else if (r < 0.999) {
-      out.push(`2024/05/01 12:00:${String(i % 60).padStart(2, "0")} handled request id=${i} in ${Math.floor(random() * 90)}ms`);
+      out.push(
+        `2024/05/01 12:00:${String(i % 60).padStart(2, "0")} handled request id=${i} in ${Math.floor(random() * 90)}ms`,
+      );
     } else {
       out.push("GC forced");
     }
@@ -80,7 +84,12 @@ function heapscopeOnce(chunks: Buffer[]): { ms: number; cycles: number; verdict:
   analyzer.end();
   const analysis = analyzer.analysis("bench");
   const ms = performance.now() - start;
-  return { ms, cycles: analysis?.summary.cycles ?? 0, verdict: analysis?.summary.verdict ?? "none", runs: analysis?.runs.length ?? 0 };
+  return {
+    ms,
+    cycles: analysis?.summary.cycles ?? 0,
+    verdict: analysis?.summary.verdict ?? "none",
+    runs: analysis?.runs.length ?? 0,
+  };
 }
 
 function regexOnlyOnce(chunks: Buffer[]): number {
@@ -116,7 +125,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export async function runGcTraceBench(options: { lines?: number; runs?: number } = {}): Promise<GcTraceBenchResult> {
+export async function runGcTraceBench(
+  options: { lines?: number; runs?: number } = {},
+): Promise<GcTraceBenchResult> {
   const lines = options.lines ?? 1_000_000;
   const runs = options.runs ?? 5;
   const chunks = generateGcTraceLines(lines);

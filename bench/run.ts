@@ -33,7 +33,9 @@ async function main(): Promise<void> {
       if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } catch (error) {
       failures++;
-      process.stdout.write(`${bench.name}: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stdout.write(
+        `${bench.name}: failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
   }
   process.exitCode = failures > 0 ? 1 : 0;

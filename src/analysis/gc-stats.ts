@@ -269,7 +269,8 @@ export class GcRunAccumulator {
       // Below ~8 MiB the 4 MiB minimum goal and MiB flooring dominate. Thinned points are not
       // consecutive cycles, so then the estimate pairs a goal with its own cycle.
       const previous = this.stride === 1 && i > 0 ? i - 1 : i;
-      if (this.live[previous] >= 8 * MIB) gogcs.push((100 * (this.goal[i] - this.live[previous])) / this.scan[previous]);
+      if (this.live[previous] >= 8 * MIB)
+        gogcs.push((100 * (this.goal[i] - this.live[previous])) / this.scan[previous]);
     }
     const goalOverLive = median(ratios);
     const estimatedGogc = gogcs.length >= 3 ? Math.round(median(gogcs) / 5) * 5 : null;
@@ -291,7 +292,8 @@ export class GcRunAccumulator {
       regimeGoal.length >= 10 &&
       goalSpread <= Math.max(MIB, 0.01 * median(regimeGoal)) &&
       spread(regimeLive) >= 2 * Math.max(MIB, goalSpread);
-    const limitDriven = Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
+    const limitDriven =
+      Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
 
     const pauses = Array.from(this.pause.subarray(0, n)).sort((a, b) => a - b);
     const elapsed = this.firstCycle <= 2 ? this.lastEnd : this.lastEnd - this.firstAt;
@@ -299,7 +301,11 @@ export class GcRunAccumulator {
     const percent = elapsed > 0 ? (100 * this.gcCpuMs) / (elapsed * 1000 * procs) : 0;
     const duration = this.lastAt - this.firstAt;
     const windowSeconds = options.cpuWindowSeconds ?? Math.max(1, duration / 24);
-    const windows = this.cpuBuckets.windows(this.firstCycle <= 2 ? 0 : this.firstAt, this.lastEnd, windowSeconds);
+    const windows = this.cpuBuckets.windows(
+      this.firstCycle <= 2 ? 0 : this.firstAt,
+      this.lastEnd,
+      windowSeconds,
+    );
 
     const series = thinSeries(this.t, this.live, n, options.seriesPoints ?? 600);
     const projection = project(trend, goalOverLive, limitDriven, this.maxGoal, options);
@@ -451,7 +457,8 @@ class TimeBuckets {
       this.merge();
       index = Math.floor(Math.max(0, tSeconds) / this.width);
     }
-    if (index >= this.cpu.length) this.grow(Math.min(TimeBuckets.MAX, Math.max(index + 1, this.cpu.length * 2)));
+    if (index >= this.cpu.length)
+      this.grow(Math.min(TimeBuckets.MAX, Math.max(index + 1, this.cpu.length * 2)));
     this.cpu[index] += cpuMs;
     this.capacity[index] = Math.max(this.capacity[index], procs);
     this.count[index]++;
@@ -511,7 +518,12 @@ class TimeBuckets {
   }
 }
 
-function thinSeries(t: Float64Array, v: Float64Array, n: number, maxPoints: number): { tSeconds: number; bytes: number }[] {
+function thinSeries(
+  t: Float64Array,
+  v: Float64Array,
+  n: number,
+  maxPoints: number,
+): { tSeconds: number; bytes: number }[] {
   const step = Math.max(1, Math.ceil(n / maxPoints));
   const out: { tSeconds: number; bytes: number }[] = [];
   for (let i = 0; i < n; i += step) {
@@ -637,12 +649,20 @@ export class GcTraceAnalyzer {
       target = options.runIndex;
       rule = "chosen with --run";
     } else {
-      target = tracked.reduce((best, r) => (best < 0 || r.cycleCount >= parse.runs[best].cycleCount ? r.index : best), -1);
-      rule = "the run with the most cycles (the latest of equals): under go run/go test the toolchain's own processes print first and briefly";
+      target = tracked.reduce(
+        (best, r) => (best < 0 || r.cycleCount >= parse.runs[best].cycleCount ? r.index : best),
+        -1,
+      );
+      rule =
+        "the run with the most cycles (the latest of equals): under go run/go test the toolchain's own processes print first and briefly";
     }
     const limitBytes = options.limitBytes ?? parse.memoryLimitHint?.bytes;
     const limitSource =
-      options.limitBytes !== undefined ? (options.limitSource ?? "--limit") : parse.memoryLimitHint ? `GOMEMLIMIT in the log, line ${parse.memoryLimitHint.lineNumber}` : undefined;
+      options.limitBytes !== undefined
+        ? (options.limitSource ?? "--limit")
+        : parse.memoryLimitHint
+          ? `GOMEMLIMIT in the log, line ${parse.memoryLimitHint.lineNumber}`
+          : undefined;
     const summary = this.accumulators.get(target)!.summarize({
       ...options,
       limitBytes,
@@ -698,7 +718,11 @@ export class GcTraceAnalyzer {
 }
 
 /** One-shot analysis of a whole gctrace text (null when it holds no gc cycle). */
-export function analyzeGcTrace(text: string, input = "gctrace", options: GcTraceAnalyzeOptions = {}): GcTraceAnalysis | null {
+export function analyzeGcTrace(
+  text: string,
+  input = "gctrace",
+  options: GcTraceAnalyzeOptions = {},
+): GcTraceAnalysis | null {
   const analyzer = new GcTraceAnalyzer();
   analyzer.push(text);
   analyzer.end();

@@ -124,7 +124,12 @@ const THEIL_SEN_EXACT_MAX = 1500;
  * from the Mann–Kendall variance with ties. Above THEIL_SEN_EXACT_MAX points the estimate is taken on
  * that many equal-count block medians, which keeps it O(n) plus a bounded O(m²) part.
  */
-export function theilSenSlope(points: TrendPoint[]): { slope: number; intercept: number; low: number; high: number } {
+export function theilSenSlope(points: TrendPoint[]): {
+  slope: number;
+  intercept: number;
+  low: number;
+  high: number;
+} {
   const sorted = sortedFinite(points);
   const series = sorted.length > THEIL_SEN_EXACT_MAX ? blockMedians(sorted, THEIL_SEN_EXACT_MAX) : sorted;
   const variance = mannKendallVariance(series.map((p) => p.value));
@@ -243,7 +248,8 @@ function mannKendallCore(
     if (ar1Floor) factor = Math.max(factor, ar1Factor(ranks));
     variance *= factor;
   }
-  const z = variance > 0 ? (s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0) : 0;
+  const z =
+    variance > 0 ? (s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0) : 0;
   const pValue = variance > 0 ? Math.min(1, 2 * normalUpperTail(Math.abs(z))) : 1;
   return { s, variance, z, pValue, tau: s / ((n * (n - 1)) / 2), varianceFactor: factor };
 }
@@ -409,7 +415,7 @@ function segmentStarts(blocks: Block[], minLength: number, quantizationVariance:
     const sxy = stv[to] - stv[from] - n * mt * mv;
     const syy = svv[to] - svv[from] - n * mv * mv;
     const r = sxx > 1e-15 ? syy - (sxy * sxy) / sxx : syy;
-    return r > 0 ? r : 0;
+    return Math.max(r, 0);
   };
   const maxSegments = Math.min(MAX_SEGMENTS, Math.floor(b / minLength));
   // cost[k][j]: best RSS of the first j blocks in k+1 segments; from[k][j]: where the last starts.
@@ -478,7 +484,12 @@ function ar1FromDifferences(values: number[]): number {
 }
 
 /** Least-squares line through points from..to−1. */
-function fitLine(from: number, to: number, t: (i: number) => number, v: (i: number) => number): { slope: number; intercept: number } {
+function fitLine(
+  from: number,
+  to: number,
+  t: (i: number) => number,
+  v: (i: number) => number,
+): { slope: number; intercept: number } {
   const n = to - from;
   let mt = 0;
   let mv = 0;
@@ -504,7 +515,11 @@ function fitLine(from: number, to: number, t: (i: number) => number, v: (i: numb
  * step, or the end of a warm-up). A leak cut in two by noise continues the same line and is joined
  * again. Applied from the last break backwards.
  */
-function dropImmaterialBreaks(starts: number[], blocks: Block[], threshold: (level: number) => number): number[] {
+function dropImmaterialBreaks(
+  starts: number[],
+  blocks: Block[],
+  threshold: (level: number) => number,
+): number[] {
   const out = [...starts];
   const t = (i: number) => blocks[i].tSeconds;
   const v = (i: number) => blocks[i].value;
@@ -586,11 +601,6 @@ function judgeSeries(
   };
 }
 
-function averageSpacing(series: TrendPoint[]): number {
-  if (series.length < 2) return 1;
-  return (series[series.length - 1].tSeconds - series[0].tSeconds) / (series.length - 1) || 1;
-}
-
 /**
  * Decides whether `points` (time, value) grow, with the reasoning described at the top of this file.
  */
@@ -658,7 +668,11 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   const lastRegimeMinPoints = Math.max(2 * minPoints, Math.ceil(0.15 * n));
   while (starts.length > 1) {
     const lastFirst = blocks[starts[starts.length - 1]].firstIndex;
-    if (sorted[n - 1].tSeconds - sorted[lastFirst].tSeconds >= minSpan && n - lastFirst >= lastRegimeMinPoints) break;
+    if (
+      sorted[n - 1].tSeconds - sorted[lastFirst].tSeconds >= minSpan &&
+      n - lastFirst >= lastRegimeMinPoints
+    )
+      break;
     starts.pop();
   }
   const regimeStartsSeconds = starts.map((s) => sorted[blocks[s].firstIndex].tSeconds);
@@ -707,7 +721,10 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
     level,
     regimeStartsSeconds,
   };
-  const shifted = regimeStartsSeconds.length > 1 ? `since the last change of regime at ${formatDuration(regimeStart)}, ` : "";
+  const shifted =
+    regimeStartsSeconds.length > 1
+      ? `since the last change of regime at ${formatDuration(regimeStart)}, `
+      : "";
   if (regime.length < minPoints || span < minSpan) {
     return {
       ...base,
@@ -723,7 +740,8 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   const main = judgeSeries(regime, zInterval, "median", 1, noiseFloor);
   const windowSize = Math.max(4, Math.ceil(regime.length * ENVELOPE_WINDOW_FRACTION));
   const lower = judgeSeries(regime, zInterval, "min", windowSize, noiseFloor);
-  const relative = (slope: number, reference = level) => (reference !== 0 ? (slope / Math.abs(reference)) * 3600 : 0);
+  const relative = (slope: number, reference = level) =>
+    reference !== 0 ? (slope / Math.abs(reference)) * 3600 : 0;
   const riseFloor = 2 * resolution;
   // Quantized values make many pairwise slopes exactly 0, so a real trend's interval often starts
   // at exactly 0: "excludes 0" is read as low ≥ 0 with a positive slope, the test deciding the rest.
@@ -769,13 +787,15 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   // 3. Stable needs the growth bounded. In a short regime the per-hour floor cannot be bounded, so
   // the bound is on the growth within the regime (STABLE_RISE_TOLERANCE of the level, see top).
   const stableFloorPerHour = Math.max(floorPerHour, span > 0 ? (STABLE_RISE_TOLERANCE * 3600) / span : 0);
-  const withinResolution = (j: SeriesJudgement) => resolution > 0 && Number.isFinite(j.high) && j.high * span < riseFloor;
+  const withinResolution = (j: SeriesJudgement) =>
+    resolution > 0 && Number.isFinite(j.high) && j.high * span < riseFloor;
   // A significant rise that is not yet "growing" (p between alpha/2 and the interval's 5 %) is not stable.
   const risesRelevantly = (j: SeriesJudgement, reference = level) =>
     (j.low > 0 || (j.low >= 0 && j.slope > 0 && j.pValue < 0.05)) &&
     relative(j.slope, reference) >= floorPerHour &&
     !withinResolution(j);
-  const levelBounded = !risesRelevantly(main) && (relative(main.high) < stableFloorPerHour || withinResolution(main));
+  const levelBounded =
+    !risesRelevantly(main) && (relative(main.high) < stableFloorPerHour || withinResolution(main));
   // A wide sawtooth or heavy noise leaves the level's interval wide even when nothing grows. Then
   // the band it moves in decides: neither its peaks (window maxima) nor its floor (window minima)
   // may grow by more than the tolerance, measured against the peak level (what memory must hold).
@@ -884,9 +904,14 @@ function blockMedians(points: TrendPoint[], maxBlocks: number): TrendPoint[] {
   }));
 }
 
-function aggregateBlocks(points: TrendPoint[], size: number, aggregate: "median" | "min" | "max"): TrendPoint[] {
+function aggregateBlocks(
+  points: TrendPoint[],
+  size: number,
+  aggregate: "median" | "min" | "max",
+): TrendPoint[] {
   if (size <= 1) return points;
-  if (aggregate === "median") return blockSummaries(points, size).map((b) => ({ tSeconds: b.tSeconds, value: b.value }));
+  if (aggregate === "median")
+    return blockSummaries(points, size).map((b) => ({ tSeconds: b.tSeconds, value: b.value }));
   const n = points.length;
   const count = Math.max(1, Math.floor(n / size));
   const out: TrendPoint[] = [];
@@ -1001,7 +1026,13 @@ function erfc(x: number): number {
       (1.00002368 +
         t *
           (0.37409196 +
-            t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t *
+                      (0.27886807 +
+                        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const r = t * Math.exp(poly);
   return x >= 0 ? r : 2 - r;
 }
@@ -1010,15 +1041,25 @@ function erfc(x: number): number {
 export function normalQuantile(p: number): number {
   if (p <= 0) return Number.NEGATIVE_INFINITY;
   if (p >= 1) return Number.POSITIVE_INFINITY;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   let x: number;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else if (p <= 1 - low) {
     const q = p - 0.5;
     const r = q * q;
@@ -1027,7 +1068,9 @@ export function normalQuantile(p: number): number {
       (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   // One Halley step against the CDF.
   const e = 0.5 * erfc(-x / Math.SQRT2) - p;

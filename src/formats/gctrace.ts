@@ -180,7 +180,8 @@ const GC_LINE_START = /gc #?\d+ @\d/;
 const PRE_GO15_GC = /\bgc\d+\(\d+\): [\d+]+ us, \d+ -> \d+ MB/;
 const SCAV_121 =
   /scav (\d+) KiB work \(bg\), (\d+) KiB work \(eager\), (\d+) KiB (?:now|total), (\d+)% util( \(forced\))?/;
-const SCAV_114 = /scav (\d+) KiB work, (\d+) KiB (?:total|now), (\d+)% util( \(forced\))?( \[controller reset\])?/;
+const SCAV_114 =
+  /scav (\d+) KiB work, (\d+) KiB (?:total|now), (\d+)% util( \(forced\))?( \[controller reset\])?/;
 const SCVG_RELEASED = /scvg(-?\d*): (\d+) (MB|KB) released/;
 const SCVG_SUMMARY =
   /scvg(-?\d*): inuse: (\d+), idle: (\d+), sys: (\d+), released: (\d+), consumed: (\d+) \(MB\)/;

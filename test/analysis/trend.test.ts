@@ -307,8 +307,10 @@ describe("judgeTrend on the shapes a live heap takes", () => {
     // Shaped like a real run on a starved machine: cycles dense while the heap is small, then a
     // slower leak for the last 12 cycles over 12 s.
     const points: TrendPoint[] = [];
-    for (let i = 0; i < 45; i++) points.push({ tSeconds: (7.6 * i) / 45, value: Math.floor((40 * i) / 45) * MIB });
-    for (let i = 0; i < 12; i++) points.push({ tSeconds: 7.66 + i, value: Math.floor(40 + (21 * i) / 11) * MIB });
+    for (let i = 0; i < 45; i++)
+      points.push({ tSeconds: (7.6 * i) / 45, value: Math.floor((40 * i) / 45) * MIB });
+    for (let i = 0; i < 12; i++)
+      points.push({ tSeconds: 7.66 + i, value: Math.floor(40 + (21 * i) / 11) * MIB });
     const r = judgeMiB(points);
     expect(r.verdict, r.reason).toBe("growing");
   });

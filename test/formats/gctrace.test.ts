@@ -71,7 +71,11 @@ describe("parseGcTraceLine: every layout since Go 1.5", () => {
     expect(c.stwPauseMs).toBeCloseTo(0.22 + 0.56, 9);
     expect(c.idleCpuMs).toBe(0);
     expect(c.gcCpuMs).toBeCloseTo(0.45 + 2.3 + 0 + 0.55 + 0.59 + 1.1, 9);
-    expect(parseGcTraceLine("gc #7 @1.000s 1%: 1+1+1+1+1 ms clock, 1+1+1+1/1/1+1 ms cpu, 5->5->1 MB, 4 MB goal, 4 P")?.cycle).toBe(7);
+    expect(
+      parseGcTraceLine(
+        "gc #7 @1.000s 1%: 1+1+1+1+1 ms clock, 1+1+1+1/1/1+1 ms cpu, 5->5->1 MB, 4 MB goal, 4 P",
+      )?.cycle,
+    ).toBe(7);
   });
 
   it("keeps suffixes other than (forced) as annotations", () => {
@@ -83,19 +87,33 @@ describe("parseGcTraceLine: every layout since Go 1.5", () => {
   });
 
   it("rejects mangled phase counts", () => {
-    expect(parseGcTraceLine("gc 1 @0.1s 1%: 1+2+3+4 ms clock, 1+1/1/1+1 ms cpu, 1->1->1 MB, 4 MB goal, 1 P")).toBeNull();
-    expect(parseGcTraceLine("gc 1 @0.1s 1%: 1+2+3 ms clock, 1+1/1+1 ms cpu, 1->1->1 MB, 4 MB goal, 1 P")).toBeNull();
+    expect(
+      parseGcTraceLine("gc 1 @0.1s 1%: 1+2+3+4 ms clock, 1+1/1/1+1 ms cpu, 1->1->1 MB, 4 MB goal, 1 P"),
+    ).toBeNull();
+    expect(
+      parseGcTraceLine("gc 1 @0.1s 1%: 1+2+3 ms clock, 1+1/1+1 ms cpu, 1->1->1 MB, 4 MB goal, 1 P"),
+    ).toBeNull();
     expect(parseGcTraceLine("hello")).toBeNull();
   });
 });
 
 describe("parseScavengerLine: every version", () => {
   it("Go ≤1.12 scvg lines", () => {
-    expect(parseScavengerLine("scvg3: 12 MB released")).toMatchObject({ kind: "scvg", releasedBytes: 12 * MIB, forced: false });
+    expect(parseScavengerLine("scvg3: 12 MB released")).toMatchObject({
+      kind: "scvg",
+      releasedBytes: 12 * MIB,
+      forced: false,
+    });
     expect(parseScavengerLine("scvg-1: 5 MB released")).toMatchObject({ forced: true });
     expect(
       parseScavengerLine("scvg0: inuse: 3, idle: 2, sys: 6, released: 1, consumed: 5 (MB)"),
-    ).toMatchObject({ inuseBytes: 3 * MIB, idleBytes: 2 * MIB, sysBytes: 6 * MIB, totalReleasedBytes: MIB, consumedBytes: 5 * MIB });
+    ).toMatchObject({
+      inuseBytes: 3 * MIB,
+      idleBytes: 2 * MIB,
+      sysBytes: 6 * MIB,
+      totalReleasedBytes: MIB,
+      consumedBytes: 5 * MIB,
+    });
   });
   it("Go 1.13 scvg: MB and KB", () => {
     expect(parseScavengerLine("scvg: 64 KB released")).toMatchObject({ releasedBytes: 64 * 1024 });
@@ -110,13 +128,25 @@ describe("parseScavengerLine: every version", () => {
       forced: false,
       controllerReset: false,
     });
-    expect(parseScavengerLine("scav 1 KiB work, 2 KiB total, 3% util [controller reset]")?.controllerReset).toBe(true);
+    expect(
+      parseScavengerLine("scav 1 KiB work, 2 KiB total, 3% util [controller reset]")?.controllerReset,
+    ).toBe(true);
     expect(parseScavengerLine("scav 90312 KiB work, 134400 KiB total, 95% util (forced)")?.forced).toBe(true);
   });
   it("Go 1.21+ scav with bg/eager work and `now` (or `total`)", () => {
-    const e = parseScavengerLine("scav 0 KiB work (bg), 78680 KiB work (eager), 101592 KiB now, 93% util (forced)")!;
-    expect(e).toMatchObject({ backgroundBytes: 0, eagerBytes: 78680 * 1024, totalReleasedBytes: 101592 * 1024, forced: true });
-    expect(parseScavengerLine("scav 4 KiB work (bg), 0 KiB work (eager), 8 KiB total, 50% util")?.totalReleasedBytes).toBe(8192);
+    const e = parseScavengerLine(
+      "scav 0 KiB work (bg), 78680 KiB work (eager), 101592 KiB now, 93% util (forced)",
+    )!;
+    expect(e).toMatchObject({
+      backgroundBytes: 0,
+      eagerBytes: 78680 * 1024,
+      totalReleasedBytes: 101592 * 1024,
+      forced: true,
+    });
+    expect(
+      parseScavengerLine("scav 4 KiB work (bg), 0 KiB work (eager), 8 KiB total, 50% util")
+        ?.totalReleasedBytes,
+    ).toBe(8192);
   });
 });
 
@@ -252,9 +282,15 @@ describe("what real stderr holds", () => {
   });
 
   it("counts a truncated gc line as malformed (end of input, or never completed)", () => {
-    const text = [GC(1, 0.5), GC(2, 1.5).slice(0, 70), "unrelated", "unrelated", "unrelated", GC(3, 2.5), GC(4, 3.5).slice(0, 30)].join(
-      "\n",
-    );
+    const text = [
+      GC(1, 0.5),
+      GC(2, 1.5).slice(0, 70),
+      "unrelated",
+      "unrelated",
+      "unrelated",
+      GC(3, 2.5),
+      GC(4, 3.5).slice(0, 30),
+    ].join("\n");
     const parse = parseGcTrace(text);
     expect(parse.runs[0].cycles.map((c) => c.cycle)).toEqual([1, 3]);
     expect(parse.skipped.malformedGcLines).toBe(2);

@@ -3,7 +3,15 @@
  * stdin, gzip, bad input, --limit, --fail-on, --run and --follow across rotation.
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -32,7 +40,9 @@ describe("heapscope gctrace FILE", () => {
     expect(r.stdout).toMatch(/[▁▂▃▄▅▆▇█]{20,}/);
     expect(r.stdout).toMatch(/GOGC≈25/);
     expect(r.stdout).toMatch(/STW pauses\s+p50 .*p99 .*max /);
-    expect(r.stdout).toMatch(new RegExp(`Forced cycles\\s+${countLines(slowLeak, /\(forced\)/)} by runtime.GC`));
+    expect(r.stdout).toMatch(
+      new RegExp(`Forced cycles\\s+${countLines(slowLeak, /\(forced\)/)} by runtime.GC`),
+    );
     expect(r.stdout).toMatch(/151 lines: 151 gc cycles, 0 scavenger, 0 skipped/);
   });
 
@@ -203,7 +213,10 @@ describe("--follow", () => {
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
     expect(doc.processRuns).toBe(2);
-    expect(doc.runs.map((r: { cycles: number }) => r.cycles)).toEqual([lines.filter((l) => l.startsWith("gc ")).length, 28]);
+    expect(doc.runs.map((r: { cycles: number }) => r.cycles)).toEqual([
+      lines.filter((l) => l.startsWith("gc ")).length,
+      28,
+    ]);
     expect(doc.cycles).toBe(lines.length);
     expect(doc.lines.scavenger).toBe(29);
   }, 60_000);

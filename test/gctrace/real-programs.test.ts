@@ -157,30 +157,33 @@ describe("verdicts on real Go programs, 3 runs each", () => {
 });
 
 describe("Go 1.19 (Debian's golang-1.19)", () => {
-  it.skipIf(!hasGo119)("parses a real Go 1.19 run with scavtrace, matching NumGC and NumForcedGC", async () => {
-    const binary = await buildGoProgram(path.join(programs, "slow-leak"), { go: go119 });
-    const { stdout } = await execFileAsync(go119, ["version"]);
-    expect(stdout).toMatch(/go1\.19/);
-    const run = await capture(binary, { SCENARIO_SECONDS: "6", GODEBUG: "gctrace=1,scavtrace=1" });
-    expect(run.exitCode).toBe(0);
-    const parse = parseGcTrace(run.stderr);
-    expect(parse.runs).toHaveLength(1);
-    const trace = parse.runs[0];
-    expect(trace.layout).toBe("go1.18+");
-    expect(trace.lastCycle).toBeGreaterThanOrEqual(run.numGc);
-    expect(trace.cycleCount).toBe(trace.lastCycle);
-    // Go 1.19 prints "(forced)" after restarting the world, from work.userForced, which the next
-    // cycle's gcStart may already have overwritten (a runtime.GC() right after): the flag can be off
-    // by a few cycles there, unlike NumForcedGC. Go 1.26 runs above match exactly.
-    const forcedInTrace = trace.cycles.filter((c) => c.forced).length;
-    expect(Math.abs(forcedInTrace - run.numForcedGc)).toBeLessThanOrEqual(2 + run.numForcedGc * 0.2);
-    expect(run.numForcedGc).toBeGreaterThan(10);
-    // Go 1.19 scav lines say "KiB total"; whatever appeared was parsed, nothing was left over.
-    expect(parse.skipped.other).toBe(0);
-    for (const event of trace.scavenger) expect(event.kind).toBe("scav");
-    const analysis = analyzeGcTrace(run.stderr, "go1.19")!;
-    expect(analysis.summary.heapGoal.estimatedGogc).toBe(25);
-  });
+  it.skipIf(!hasGo119)(
+    "parses a real Go 1.19 run with scavtrace, matching NumGC and NumForcedGC",
+    async () => {
+      const binary = await buildGoProgram(path.join(programs, "slow-leak"), { go: go119 });
+      const { stdout } = await execFileAsync(go119, ["version"]);
+      expect(stdout).toMatch(/go1\.19/);
+      const run = await capture(binary, { SCENARIO_SECONDS: "6", GODEBUG: "gctrace=1,scavtrace=1" });
+      expect(run.exitCode).toBe(0);
+      const parse = parseGcTrace(run.stderr);
+      expect(parse.runs).toHaveLength(1);
+      const trace = parse.runs[0];
+      expect(trace.layout).toBe("go1.18+");
+      expect(trace.lastCycle).toBeGreaterThanOrEqual(run.numGc);
+      expect(trace.cycleCount).toBe(trace.lastCycle);
+      // Go 1.19 prints "(forced)" after restarting the world, from work.userForced, which the next
+      // cycle's gcStart may already have overwritten (a runtime.GC() right after): the flag can be off
+      // by a few cycles there, unlike NumForcedGC. Go 1.26 runs above match exactly.
+      const forcedInTrace = trace.cycles.filter((c) => c.forced).length;
+      expect(Math.abs(forcedInTrace - run.numForcedGc)).toBeLessThanOrEqual(2 + run.numForcedGc * 0.2);
+      expect(run.numForcedGc).toBeGreaterThan(10);
+      // Go 1.19 scav lines say "KiB total"; whatever appeared was parsed, nothing was left over.
+      expect(parse.skipped.other).toBe(0);
+      for (const event of trace.scavenger) expect(event.kind).toBe("scav");
+      const analysis = analyzeGcTrace(run.stderr, "go1.19")!;
+      expect(analysis.summary.heapGoal.estimatedGogc).toBe(25);
+    },
+  );
   if (!hasGo119) {
     it("is skipped: /usr/lib/go-1.19/bin/go is not installed", () => {
       expect(hasGo119).toBe(false);
@@ -197,7 +200,13 @@ describe("go run: the toolchain's gctrace in the same stream", () => {
         ["run", "."],
         {
           cwd: dir,
-          env: { ...process.env, GODEBUG: "gctrace=1", SCENARIO_SECONDS: "4", GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
+          env: {
+            ...process.env,
+            GODEBUG: "gctrace=1",
+            SCENARIO_SECONDS: "4",
+            GOFLAGS: "-mod=mod",
+            GOTOOLCHAIN: "local",
+          },
           maxBuffer: 64 << 20,
           timeout: 180_000,
         },

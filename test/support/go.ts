@@ -24,7 +24,9 @@ export function goBinary(): string {
 
 function sourceHash(dir: string, goCommand: string, env: NodeJS.ProcessEnv = {}): string {
   // The environment that changes the binary (GOEXPERIMENT, GOOS, tags...) is part of the key.
-  const hash = createHash("sha256").update(goCommand).update(JSON.stringify(Object.entries(env).sort()));
+  const hash = createHash("sha256")
+    .update(goCommand)
+    .update(JSON.stringify(Object.entries(env).sort()));
   for (const name of readdirSync(dir).sort()) {
     if (name.endsWith(".go") || name === "go.mod" || name === "go.sum") {
       hash.update(name).update(readFileSync(path.join(dir, name)));
