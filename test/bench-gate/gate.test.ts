@@ -543,7 +543,7 @@ describe("bad input and usage", () => {
     const empty = writeTemp("empty.txt", "");
     const binary = writeTemp("junk.bin", Buffer.from([0, 1, 2, 3, 255, 254, 0, 7]));
     const gzip = writeTemp("profile.pb.gz", Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
-    const foreign = "/work/shared/samples/gctrace-scavtrace-go1.23.txt";
+    const foreign = path.resolve(import.meta.dirname, "../fixtures/signals/go1.23-gctrace-scavtrace.txt");
     const cases: [string, RegExp][] = [
       [path.join(workTemp(), "does-not-exist.txt"), /no such file/],
       [empty, /empty input/],

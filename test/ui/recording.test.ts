@@ -17,10 +17,10 @@ import type { TimelineReport } from "../../src/ui/shared/api-types.js";
 import { buildGoProgram, freePort } from "../support/go.js";
 import { ensureUiBuilt, launchChromium } from "./support.js";
 
-const samples = "/work/shared/samples";
-const gctraceSample = path.join(samples, "gctrace-scavtrace-go1.23.txt");
-const goroutineSample = path.join(samples, "goroutines-debug1-debug2-go1.23.txt");
-const memstatsSample = path.join(samples, "debug-vars-go1.23.json");
+const samples = path.resolve(import.meta.dirname, "../fixtures/signals");
+const gctraceSample = path.join(samples, "go1.23-gctrace-scavtrace.txt");
+const goroutineSample = path.join(samples, "go1.23-goroutines-debug1-then-debug2.txt");
+const memstatsSample = path.join(samples, "go1.23-debug-vars.json");
 
 let browser: Browser;
 let live: UiServer;
