@@ -100,16 +100,23 @@ export function generateBigHeapProfile(options: DecodeBenchOptions = {}): string
   const env = { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" };
   const source = path.join(workDir, "bigheap-src");
   mkdirSync(source, { recursive: true });
-  for (const file of ["go.mod", "main.go"]) copyFileSync(path.join(programDir, file), path.join(source, file));
+  for (const file of ["go.mod", "main.go"])
+    copyFileSync(path.join(programDir, file), path.join(source, file));
   execFileSync(go, ["run", "./gen", "-out", path.join(source, "frames.go")], {
     cwd: programDir,
     env,
     stdio: ["ignore", "ignore", "inherit"],
   });
   const binary = path.join(workDir, "bigheap");
-  execFileSync(go, ["build", "-o", binary, "."], { cwd: source, env, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(go, ["build", "-o", binary, "."], {
+    cwd: source,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const partial = `${out}.partial`;
-  execFileSync(binary, ["-out", partial, "-n", String(allocations)], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(binary, ["-out", partial, "-n", String(allocations)], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   renameSync(partial, out);
   return out;
 }

@@ -588,7 +588,7 @@ export interface GcTraceAnalysis {
   skipped: SkippedLineCounts;
   repairedGcLines: number;
   runs: GcTraceRunInfo[];
-  /** Index in `runs` of the analysed run. */
+  /** `index` of the analysed run (its process-run number − 1). */
   targetRunIndex: number;
   /** How the analysed run was chosen. */
   targetRule: string;
@@ -642,20 +642,19 @@ export class GcTraceAnalyzer {
     const parse = this.parser.snapshot();
     if (parse.runs.length === 0) return null;
     const tracked = parse.runs.filter((r) => this.accumulators.has(r.index));
-    let target: number;
+    let targetRun: GcProcessRun | undefined;
     let rule: string;
     if (options.runIndex !== undefined) {
-      if (!this.accumulators.has(options.runIndex)) return null;
-      target = options.runIndex;
+      targetRun = tracked.find((r) => r.index === options.runIndex);
+      if (!targetRun) return null;
       rule = "chosen with --run";
     } else {
-      target = tracked.reduce(
-        (best, r) => (best < 0 || r.cycleCount >= parse.runs[best].cycleCount ? r.index : best),
-        -1,
-      );
+      for (const r of tracked) if (!targetRun || r.cycleCount >= targetRun.cycleCount) targetRun = r;
+      if (!targetRun) return null;
       rule =
         "the run with the most cycles (the latest of equals): under go run/go test the toolchain's own processes print first and briefly";
     }
+    const target = targetRun.index;
     const limitBytes = options.limitBytes ?? parse.memoryLimitHint?.bytes;
     const limitSource =
       options.limitBytes !== undefined

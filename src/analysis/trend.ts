@@ -2,38 +2,40 @@
  * Is a memory series growing? Trend statistics for live heap after GC, HeapAlloc/HeapObjects
  * samples, goroutine counts. Pure and unit-agnostic: values in, verdict with its statistic out.
  *
- * The data this must be sound for, and the choice each property forces:
+ * The data this must be sound for, and the choice each property forces (each choice is documented
+ * again where it is made; simulated false-positive and power figures are in the tests):
  * - Values are quantized (gctrace floors to whole MiB), so long runs of ties are normal.
- *   → rank statistics that handle ties exactly (Mann–Kendall with the tie-corrected variance,
- *     Theil–Sen), and a resolution guard: a rise smaller than two quantization steps is never a leak.
- * - Consecutive cycles are autocorrelated (the same objects are live in neighbouring cycles, batch
- *   programs make sawtooths). Independence-based p-values would be far too small.
- *   → the judged series is block-aggregated until its detrended residuals show no short-range
- *     autocorrelation, and the Mann–Kendall variance carries the Hamed–Rao (1998) correction for
- *     what remains; the slope's confidence interval uses that corrected variance.
+ *   → Mann–Kendall with the tie-corrected variance; for the estimates, values are jittered within
+ *     their quantization step (ties bias the median of pairwise slopes toward 0); a rise smaller
+ *     than two quantization steps is never a leak.
+ * - Consecutive cycles are autocorrelated (the same objects stay live, batch programs make
+ *   sawtooths), so independence-based p-values would be far too small.
+ *   → the Mann–Kendall variance is inflated by the larger of the Hamed–Rao (1998) correction and
+ *     an AR(1) correction (never below 1), and Sen's slope interval uses that variance. A trend
+ *     many times larger than the residual spread is accepted on the uncorrected test, because no
+ *     persistent noise hugs its own trend line that closely.
  * - Regimes change: warm-up then plateau, a step after a deploy or a reload.
- *   → change-point detection first (optimal piecewise-linear segmentation, number of segments by
- *     BIC); only the last regime is judged, so a finished warm-up or a past step is not a leak.
- * - Slow leaks must be found: a robust slope over many noisy points (Theil–Sen), judged against a
- *   practical floor relative to the level, so a statistically significant but irrelevant drift is
- *   not reported as a leak.
+ *   → change points first (optimal piecewise-linear segmentation of block medians, number of
+ *     segments by a BIC scaled to the effective sample size, immaterial breaks dropped), then a
+ *     decelerating rise is cut to its flat end; only the last regime is judged.
+ * - Sawtooths (batches) have a wide spread but a band that does not move.
+ *   → "stable" may also be shown by the band: window maxima and minima that do not grow.
  * - A ratchet (a sawtooth whose minima keep rising) is a leak even when the medians are noisy.
- *   → the lower envelope (window minima) of the regime gets the same test.
- * - Large inputs (a million cycles) → everything quadratic runs on a bounded number of blocks
- *   (≤ SEGMENTATION_BLOCKS for segmentation, ≤ JUDGE_MAX_POINTS for the trend test); blocking is
- *   O(n), so judging is linear in the input.
+ *   → the lower envelope (window minima) gets the same growth test.
+ * - Large inputs (a million cycles): everything quadratic runs on a bounded number of blocks
+ *   (≤ SEGMENTATION_BLOCKS for segmentation, ≤ JUDGE_MAX_POINTS for each test); blocking is O(n)
+ *   and Mann–Kendall's S is O(n log n), so judging is linear-ish in the input.
  *
  * Verdicts:
- * - growing: the monotonic trend test is significant (p < alpha), the slope's confidence interval
- *   excludes 0, the relative slope is at least `relativeSlopeFloorPerHour`, and the rise over the
- *   regime is at least two quantization steps. The same holds for the lower envelope (ratchet).
- *   Both tests run at alpha/2 (Bonferroni).
- * - stable: not growing, enough points and span, and the upper confidence bound of the growth over
- *   the judged regime stays below the practical floor. In a short regime a per-hour floor cannot be
- *   bounded (30 s of noisy data cannot rule out 5 %/h), so the floor used for "stable" is the larger of
- *   `relativeSlopeFloorPerHour` and the rate that adds STABLE_RISE_TOLERANCE (10 %) of the level over
- *   the regime: "stable" then means "no growth beyond 10 % of its size within what was observed";
- *   the reason says which bound was used.
+ * - growing: the trend test is significant (p < alpha/2, Bonferroni over the level and the lower
+ *   envelope), the slope's 95 % interval does not go below 0, the relative slope is at least
+ *   `relativeSlopeFloorPerHour`, and the rise over the regime is at least two quantization steps.
+ * - stable: not growing, enough points and span, no significant relevant rise, and the upper end
+ *   of the slope's interval keeps growth below the practical floor. In a short regime a per-hour
+ *   floor cannot be bounded (30 s of noisy data cannot rule out 5 %/h), so the floor used for
+ *   "stable" is the larger of `relativeSlopeFloorPerHour` and the rate that adds
+ *   STABLE_RISE_TOLERANCE (10 %) of the level over the regime: "stable" then means "no growth
+ *   beyond 10 % of its size within what was observed"; the reason says which bound was used.
  * - inconclusive: everything else, including too few points or too short a span (never a guess).
  */
 
@@ -102,6 +104,8 @@ const SEGMENTATION_BLOCKS = 120;
 const MAX_SEGMENTS = 5;
 /** The trend test and Theil–Sen run on at most this many (block) points: O(n²) pairs stay small. */
 const JUDGE_MAX_POINTS = 400;
+/** Halves of a regime whose slopes differ by this many standard errors mark a settling regime. */
+const DECELERATION_Z = 2.33;
 /** Default practical floor: 0.1 % of the level per hour (see TrendOptions). */
 const DEFAULT_FLOOR_PER_HOUR = 0.001;
 /** Rise / residual scale above which a trend is accepted without the autocorrelation correction. */
@@ -700,7 +704,7 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
     const decelerates =
       Number.isFinite(first.high - first.low) &&
       Number.isFinite(second.high - second.low) &&
-      difference > 2.33 * Math.hypot(standardError(first), standardError(second));
+      difference > DECELERATION_Z * Math.hypot(standardError(first), standardError(second));
     if (!(first.slope > 0 && first.pValue < 0.05 && first.low >= 0 && decelerates)) break;
     regime = regime.slice(split);
     regimeStartsSeconds.push(regime[0].tSeconds);

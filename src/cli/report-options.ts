@@ -51,6 +51,7 @@ export interface ReportFlags {
   proto?: string;
   seconds?: string;
   timeout?: string;
+  maxDecompressed?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -97,7 +98,8 @@ export function addReportOptions(command: Command, kind: ReportKind): Command {
     )
     .option("--proto <file>", "also write the processed profile (gzipped profile.proto) to file")
     .option("--seconds <n>", "for URLs: collect a delta profile over n seconds")
-    .option("--timeout <n>", "for URLs: give up after n seconds");
+    .option("--timeout <n>", "for URLs: give up after n seconds")
+    .option("--max-decompressed <size>", "refuse gzip input that inflates past this size", "1GiB");
   // Accepted by every report, as pprof accepts them; only the graph reports use them.
   const graphReport = kind === "top" || kind === "tree" || kind === "peek";
   const note = graphReport ? "" : " (no effect on this report)";
@@ -178,9 +180,11 @@ async function readAll(specs: string[], flags: ReportFlags): Promise<Profile[]> 
   const { readProfileInput } = await import("../collect/profile-source.js");
   const seconds = parseNumber(flags.seconds, "seconds", true);
   const timeout = parseNumber(flags.timeout, "timeout", false);
+  const { parseByteSize } = await import("./parse-options.js");
   const options = {
     seconds,
     timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
+    maxDecompressedBytes: parseByteSize(flags.maxDecompressed ?? "1GiB", "--max-decompressed"),
   };
   const results: Profile[] = new Array(specs.length);
   let next = 0;
@@ -272,7 +276,9 @@ async function loadColumnarFast(
     ]);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes, { maxOutputLength: 1024 ** 3, chunkSize: 1 << 20 });
+      const { parseByteSize } = await import("./parse-options.js");
+      const maxOutputLength = parseByteSize(flags.maxDecompressed ?? "1GiB", "--max-decompressed");
+      bytes = gunzipSync(bytes, { maxOutputLength, chunkSize: 1 << 20 });
     } catch {
       return undefined;
     }

@@ -11,6 +11,11 @@
  * sub-message lies (the string table usually comes after the messages that index it), the second
  * builds objects in dependency order: functions and mappings, then locations, then samples.
  *
+ * Samples come out in one of two forms: Sample objects (`decodeProfile`, the model), or columns of
+ * typed arrays (`decodeProfileColumns`), which hold the same information without an object per
+ * sample: for a profile of 100k+ deep samples, allocating and collecting those objects costs more
+ * than decoding the bytes, and reports only need the columns.
+ *
  * Speed: a large heap profile is mostly samples, and a sample is mostly its packed location IDs, so
  * the top-level scan and the sample loop read the bytes inline (one-byte keys, short varints) and
  * hand anything unusual (long keys, unpacked fields, unknown fields, huge values) to the general
@@ -44,10 +49,9 @@ export interface ColumnarProfile {
   columns: ProfileSampleColumns;
 }
 
+/** Decodes profile.proto bytes into the model, samples as objects. */
 export function decodeProfile(bytes: Uint8Array): Profile {
-  const { profile, columns } = decodeProfileColumns(bytes);
-  profile.samples = samplesFromColumns(profile.locations, columns);
-  return profile;
+  return decodeWith(bytes, "objects").profile;
 }
 
 /**
@@ -56,6 +60,14 @@ export function decodeProfile(bytes: Uint8Array): Profile {
  * profiles (no per-sample objects). `profile.samples` is left empty.
  */
 export function decodeProfileColumns(bytes: Uint8Array): ColumnarProfile {
+  const { profile, columns } = decodeWith(bytes, "columns");
+  return { profile, columns: columns! };
+}
+
+function decodeWith(
+  bytes: Uint8Array,
+  samplesAs: "objects" | "columns",
+): { profile: Profile; columns: ProfileSampleColumns | undefined } {
   if (bytes.length === 0) throw new ProfileDecodeError("empty profile (0 bytes)");
   const reader = new ProtoReader(bytes);
   const end = bytes.length;
@@ -218,17 +230,30 @@ export function decodeProfileColumns(bytes: Uint8Array): ColumnarProfile {
   if (sampleCount > 0 && stride === 0) {
     throw new ProfileDecodeError("malformed profile: samples without sample types");
   }
-  const columns = new SampleColumnDecoder(reader, locations, stride, str, sampleCount, sampleBytes).decode(
-    sampleRanges,
-    sampleCount,
-  );
+  let samples: Sample[] = [];
+  let columns: ProfileSampleColumns | undefined;
+  if (samplesAs === "objects") {
+    samples = SampleDecoder.forObjects(reader, locations, stride, str).decodeObjects(
+      sampleRanges,
+      sampleCount,
+    );
+  } else {
+    columns = SampleDecoder.forColumns(
+      reader,
+      locations,
+      stride,
+      str,
+      sampleCount,
+      sampleBytes,
+    ).decodeColumns(sampleRanges, sampleCount);
+  }
 
   const comments: string[] = new Array(commentIndexes.length);
   for (let i = 0; i < commentIndexes.length; i++) comments[i] = str(commentIndexes[i]!);
 
   const profile: Profile = {
     sampleTypes,
-    samples: [],
+    samples,
     mappings: mappings.list,
     locations: locations.list,
     functions: functions.list,
@@ -610,11 +635,13 @@ export interface SampleLabels {
 }
 
 /**
- * Samples into columns. The common encoding (what Go and pprof write: packed location IDs, packed
- * values, labels, all with one-byte keys) is read inline, IDs straight to location positions
- * through the dense ID table; anything else goes through `readFieldSlowly`, field by field.
+ * Decodes Sample messages, into columns (`decodeColumns`) or straight into Sample objects
+ * (`decodeObjects`, which keeps only the current sample's frames, so no columns are held).
+ * The common encoding (what Go and pprof write: packed location IDs, packed values, labels, all with
+ * one-byte keys) is read inline, IDs straight to location positions through the dense ID table;
+ * anything else goes through `readFieldSlowly`, field by field.
  */
-class SampleColumnDecoder {
+class SampleDecoder {
   private frames: Int32Array;
   private frameCount = 0;
   private readonly values: Float64Array;
@@ -630,142 +657,62 @@ class SampleColumnDecoder {
     private readonly locations: IdIndex<Location>,
     private readonly stride: number,
     private readonly str: (i: number) => string,
-    count: number,
-    sampleBytes: number,
+    /** Room for this many frames and values at first (frames grow as needed). */
+    frameCapacity: number,
+    valueCapacity: number,
   ) {
-    // Location IDs are most of the samples' bytes, at one or two bytes each: a fair first size.
-    this.frames = new Int32Array((sampleBytes >>> 1) + 64);
-    this.values = new Float64Array(count * stride);
+    this.frames = new Int32Array(frameCapacity);
+    this.values = new Float64Array(valueCapacity);
   }
 
-  decode(ranges: Int32Array, count: number): ProfileSampleColumns {
-    const reader = this.reader;
-    const bytes = reader.bytes;
+  /** A decoder for columns: `sampleBytes` (the samples' size) bounds the frames and sizes them. */
+  static forColumns(
+    reader: ProtoReader,
+    locations: IdIndex<Location>,
+    stride: number,
+    str: (i: number) => string,
+    count: number,
+    sampleBytes: number,
+  ): SampleDecoder {
+    // Location IDs are most of the samples' bytes, at one or two bytes each: a fair first size
+    // (capped: a huge profile grows its frames instead of reserving them all up front).
+    const frames = Math.min((sampleBytes >>> 1) + 64, 1 << 24);
+    return new SampleDecoder(reader, locations, stride, str, frames, count * stride);
+  }
+
+  static forObjects(
+    reader: ProtoReader,
+    locations: IdIndex<Location>,
+    stride: number,
+    str: (i: number) => string,
+  ): SampleDecoder {
+    return new SampleDecoder(reader, locations, stride, str, 256, stride);
+  }
+
+  decodeColumns(ranges: Int32Array, count: number): ProfileSampleColumns {
     const stride = this.stride;
-    const values = this.values;
-    const positions = this.locations.positions;
-    const positionCount = positions.length;
     const stackStart = new Int32Array(count + 1);
     const labelSet = new Int32Array(count);
-    const labels = this.labels;
     let exactValues: Map<number, bigint[]> | undefined;
-    let frames = this.frames;
-    let frameCount = 0;
+    this.frameCount = 0;
     for (let s = 0; s < count; s++) {
-      let pos = ranges[2 * s]!;
-      const end = ranges[2 * s + 1]!;
-      const base = s * stride;
-      let valuesRead = 0;
-      let exact: bigint[] | undefined;
-      stackStart[s] = frameCount;
-      labels.count = 0;
-      while (pos < end) {
-        const key = bytes[pos]!;
-        if (key === 0x0a) {
-          // Packed location IDs; IDs below 2^28 take at most 4 bytes, and each takes at least one.
-          reader.pos = pos + 1;
-          reader.end = end;
-          const stop = reader.lengthDelimitedEnd();
-          pos = reader.pos;
-          if (frameCount + (stop - pos) > frames.length) frames = this.growFrames(frameCount + (stop - pos));
-          while (pos < stop) {
-            // `id` stays a small integer here (V8 keeps it in a register as int32); longer IDs
-            // and IDs outside the dense table go through `framePositionSlowly`.
-            let byte = bytes[pos++]!;
-            let id = byte & 0x7f;
-            if (byte >= 0x80) {
-              byte = bytes[pos++]!;
-              id |= (byte & 0x7f) << 7;
-              if (byte >= 0x80) {
-                byte = bytes[pos++]!;
-                id |= (byte & 0x7f) << 14;
-                if (byte >= 0x80) {
-                  byte = bytes[pos++]!;
-                  id |= (byte & 0x7f) << 21;
-                  if (byte >= 0x80) id = -1;
-                }
-              }
-            }
-            let at = id >= 0 && id < positionCount ? positions[id]! : -1;
-            if (at < 0) {
-              at = this.framePositionSlowly(id < 0 ? pos - 4 : -1, stop, id);
-              if (id < 0) pos = reader.pos;
-            }
-            frames[frameCount++] = at;
-          }
-          if (pos !== stop) reader.truncated(stop);
-        } else if (key === 0x12) {
-          // Packed values: small non-negative ones inline, the rest (negative values are 10-byte
-          // two's complement) through the reader, which also says whether they fit a double.
-          reader.pos = pos + 1;
-          reader.end = end;
-          const stop = reader.lengthDelimitedEnd();
-          pos = reader.pos;
-          while (pos < stop) {
-            const b0 = bytes[pos]!;
-            let value: number;
-            let big: bigint | undefined;
-            if (b0 < 0x80) {
-              value = b0;
-              pos++;
-            } else {
-              const b1 = bytes[pos + 1]!;
-              if (b1 < 0x80) {
-                value = (b0 & 0x7f) | (b1 << 7);
-                pos += 2;
-              } else {
-                reader.pos = pos;
-                reader.end = stop;
-                value = reader.int64();
-                pos = reader.pos;
-                if (!reader.lastInt64IsSafe()) big = reader.lastInt64Big();
-              }
-            }
-            if (big !== undefined || exact !== undefined) {
-              exact = withExact(exact, values, base, Math.min(valuesRead, stride), big ?? BigInt(value));
-            }
-            if (valuesRead < stride) values[base + valuesRead] = value;
-            valuesRead++;
-          }
-        } else if (key === 0x1a) {
-          reader.pos = pos + 1;
-          reader.end = end;
-          readLabel(reader, labels);
-          pos = reader.pos;
-        } else {
-          // Anything else, one field at a time.
-          this.frames = frames;
-          this.frameCount = frameCount;
-          this.valuesRead = valuesRead;
-          this.valueBase = base;
-          this.exact = exact;
-          reader.pos = pos;
-          reader.end = end;
-          this.readFieldSlowly();
-          frames = this.frames;
-          frameCount = this.frameCount;
-          valuesRead = this.valuesRead;
-          exact = this.exact;
-          pos = reader.pos;
-        }
-      }
-      if (valuesRead !== stride) {
-        throw new ProfileDecodeError(
-          `malformed profile: sample ${s} has ${valuesRead} values for ${stride} sample types`,
-        );
-      }
-      if (exact !== undefined) {
+      stackStart[s] = this.frameCount;
+      this.decodeSample(ranges[2 * s]!, ranges[2 * s + 1]!, s * stride);
+      this.checkValueCount(s);
+      if (this.exact !== undefined) {
         exactValues ??= new Map();
-        exactValues.set(s, exact);
+        exactValues.set(s, this.exact);
       }
-      if (labels.count !== 0) labelSet[s] = labels.resolve(this.str, this.bigints);
+      if (this.labels.count !== 0) labelSet[s] = this.labels.resolve(this.str, this.bigints);
     }
+    const frameCount = this.frameCount;
+    const frames = this.frames;
     stackStart[count] = frameCount;
-    const labelSets = labels.sets;
+    const labelSets = this.labels.sets;
     return {
       count,
       stride,
-      values,
+      values: this.values,
       exactValues,
       stackStart,
       // A view while little is wasted; a copy when the first guess was far too big.
@@ -775,6 +722,166 @@ class SampleColumnDecoder {
       labelSets,
       diffBase: diffBaseColumn(labelSet, labelSets),
     };
+  }
+
+  decodeObjects(ranges: Int32Array, count: number): Sample[] {
+    const locationList = this.locations.list;
+    const values = this.values;
+    const stride = this.stride;
+    const samples: Sample[] = new Array(count);
+    for (let s = 0; s < count; s++) {
+      this.frameCount = 0;
+      this.decodeSample(ranges[2 * s]!, ranges[2 * s + 1]!, 0);
+      this.checkValueCount(s);
+      const frames = this.frames;
+      const frameCount = this.frameCount;
+      const sampleLocations: Location[] = new Array(frameCount);
+      for (let i = 0; i < frameCount; i++) sampleLocations[i] = locationList[frames[i]!]!;
+      const set =
+        this.labels.count === 0
+          ? NO_SAMPLE_LABELS
+          : this.labels.sets[this.labels.resolve(this.str, this.bigints)]!;
+      const sample: Sample = {
+        locations: sampleLocations,
+        values: valuesAt(values, 0, stride),
+        labels: set.labels,
+        numLabels: set.numLabels,
+        numUnits: set.numUnits,
+      };
+      if (this.exact !== undefined) sample.exactValues = this.exact;
+      samples[s] = sample;
+    }
+    return samples;
+  }
+
+  private checkValueCount(sample: number): void {
+    if (this.valuesRead !== this.stride) {
+      throw new ProfileDecodeError(
+        `malformed profile: sample ${sample} has ${this.valuesRead} values for ${this.stride} sample types`,
+      );
+    }
+  }
+
+  /**
+   * Decodes the Sample message at bytes[pos, end): its location positions are appended to the
+   * frames, its values written from values[base] on, its labels left in the label scratch.
+   */
+  private decodeSample(pos: number, end: number, base: number): void {
+    const reader = this.reader;
+    const bytes = reader.bytes;
+    const stride = this.stride;
+    const values = this.values;
+    const positions = this.locations.positions;
+    const positionCount = positions.length;
+    let frames = this.frames;
+    let frameCount = this.frameCount;
+    let valuesRead = 0;
+    let exact: bigint[] | undefined;
+    this.labels.count = 0;
+    while (pos < end) {
+      const key = bytes[pos]!;
+      if (key === 0x0a) {
+        // Packed location IDs; IDs below 2^28 take at most 4 bytes, and each takes at least one.
+        reader.pos = pos + 1;
+        reader.end = end;
+        const stop = reader.lengthDelimitedEnd();
+        pos = reader.pos;
+        if (frameCount + (stop - pos) > frames.length) frames = this.growFrames(frameCount + (stop - pos));
+        while (pos < stop) {
+          // `id` stays a small integer here (V8 keeps it in a register as int32); longer IDs
+          // and IDs outside the dense table go through `framePositionSlowly`.
+          let byte = bytes[pos++]!;
+          let id = byte & 0x7f;
+          if (byte >= 0x80) {
+            byte = bytes[pos++]!;
+            id |= (byte & 0x7f) << 7;
+            if (byte >= 0x80) {
+              byte = bytes[pos++]!;
+              id |= (byte & 0x7f) << 14;
+              if (byte >= 0x80) {
+                byte = bytes[pos++]!;
+                id |= (byte & 0x7f) << 21;
+                if (byte >= 0x80) id = -1;
+              }
+            }
+          }
+          let at = id >= 0 && id < positionCount ? positions[id]! : -1;
+          if (at < 0) {
+            at = this.framePositionSlowly(id < 0 ? pos - 4 : -1, stop, id);
+            if (id < 0) pos = reader.pos;
+          }
+          frames[frameCount++] = at;
+        }
+        if (pos !== stop) reader.truncated(stop);
+      } else if (key === 0x12) {
+        // Packed values: non-negative ones below 2^28 inline, the rest (negative values are
+        // 10-byte two's complement) through the reader, which also says whether they fit a double.
+        // (Bytes read past `stop` are only used if the varint really ends there; `pos` is checked.)
+        reader.pos = pos + 1;
+        reader.end = end;
+        const stop = reader.lengthDelimitedEnd();
+        pos = reader.pos;
+        while (pos < stop) {
+          const b0 = bytes[pos]!;
+          let value: number;
+          let big: bigint | undefined;
+          if (b0 < 0x80) {
+            value = b0;
+            pos++;
+          } else {
+            const b1 = bytes[pos + 1]!;
+            const b2 = bytes[pos + 2]!;
+            const b3 = bytes[pos + 3]!;
+            if (b1 < 0x80) {
+              value = (b0 & 0x7f) | (b1 << 7);
+              pos += 2;
+            } else if (b2 < 0x80) {
+              value = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+              pos += 3;
+            } else if (b3 < 0x80) {
+              value = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
+              pos += 4;
+            } else {
+              reader.pos = pos;
+              reader.end = stop;
+              value = reader.int64();
+              pos = reader.pos;
+              if (!reader.lastInt64IsSafe()) big = reader.lastInt64Big();
+            }
+          }
+          if (big !== undefined || exact !== undefined) {
+            exact = withExact(exact, values, base, Math.min(valuesRead, stride), big ?? BigInt(value));
+          }
+          if (valuesRead < stride) values[base + valuesRead] = value;
+          valuesRead++;
+        }
+        if (pos !== stop) reader.truncated(stop);
+      } else if (key === 0x1a) {
+        reader.pos = pos + 1;
+        reader.end = end;
+        readLabel(reader, this.labels);
+        pos = reader.pos;
+      } else {
+        // Anything else, one field at a time.
+        this.frames = frames;
+        this.frameCount = frameCount;
+        this.valuesRead = valuesRead;
+        this.valueBase = base;
+        this.exact = exact;
+        reader.pos = pos;
+        reader.end = end;
+        this.readFieldSlowly();
+        frames = this.frames;
+        frameCount = this.frameCount;
+        valuesRead = this.valuesRead;
+        exact = this.exact;
+        pos = reader.pos;
+      }
+    }
+    this.frames = frames;
+    this.frameCount = frameCount;
+    this.valuesRead = valuesRead;
+    this.exact = exact;
   }
 
   /**

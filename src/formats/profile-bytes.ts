@@ -96,7 +96,8 @@ export function inflateGzip(bytes: Uint8Array, cap: number = DEFAULT_MAX_DECOMPR
   let chunkSize = 64 * 1024;
   if (bytes.length >= 18) {
     const at = bytes.length - 4;
-    const hinted = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+    const hinted =
+      (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
     const possible = Math.min(cap, bytes.length * MAX_DEFLATE_RATIO, 512 * 1024 * 1024);
     if (hinted >= chunkSize && hinted < possible) chunkSize = hinted + 1;
   }

@@ -101,6 +101,8 @@ export function decodeColumnarProfile(
     const key = reader.uint64();
     const field = key >>> 3;
     const wire = key & 7;
+    // Field 0 does not exist in protobuf: not a profile (the regular decoder says so).
+    if (field === 0 || reader.failed) return undefined;
     if (wire === 2) {
       const length = reader.uint64();
       const start = reader.pos;

@@ -339,6 +339,17 @@ describe("several processes in one stream", () => {
     expect(parse.targetRunIndex).toBe(1);
   });
 
+  it("keeps memory bounded with endless restarts (a crash loop), keeping the largest runs", () => {
+    const lines: string[] = [];
+    for (let i = 1; i <= 200; i++) lines.push(GC(i, i)); // the long-lived process
+    for (let r = 0; r < 1500; r++) lines.push(GC(1, 0.1), GC(2, 0.2));
+    const parse = parseGcTrace(lines.join("\n"));
+    expect(parse.runs.length).toBeLessThanOrEqual(1000);
+    expect(parse.evictedRuns).toBe(1501 - parse.runs.length);
+    expect(parse.runs[parse.targetRunIndex]).toMatchObject({ index: 0, cycleCount: 200 });
+    expect(parse.runs.at(-1)?.index).toBe(1500);
+  });
+
   it("of runs with equal cycle counts, targets the later one", () => {
     const parse = parseGcTrace([GC(1, 1), GC(2, 2), GC(1, 1), GC(2, 2)].join("\n"));
     expect(parse.runs).toHaveLength(2);

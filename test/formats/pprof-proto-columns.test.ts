@@ -10,11 +10,12 @@ import {
   decodeProfile,
   decodeProfileColumns,
   type ProfileSampleColumns,
+  samplesFromColumns,
 } from "../../src/formats/pprof-proto-decode.js";
 import { encodeProfile } from "../../src/formats/pprof-proto-encode.js";
 import { columnsFromProfile } from "../../src/profile/columns.js";
 import type { Location, Profile, ProfileFunction } from "../../src/profile/model.js";
-import { comparableFromPprofFormat } from "./support/comparable.js";
+import { comparableFromModel, comparableFromPprofFormat } from "./support/comparable.js";
 import { type HeapgenRun, heapgenRuns, readGunzipped } from "./support/heapgen.js";
 import { encodeLoose } from "./support/loose-encoder.js";
 
@@ -84,6 +85,56 @@ describe("decodeProfileColumns on real Go profiles", () => {
     }
     // The diff profiles really have base samples, so the marks were compared, not just absent.
     expect(diffBaseSamples).toBeGreaterThan(0);
+  });
+
+  it("turns back into the Sample objects decodeProfile builds (samplesFromColumns)", () => {
+    for (const run of runs) {
+      const bytes = readGunzipped(run.diffProto);
+      const { profile, columns } = decodeProfileColumns(bytes);
+      const objects = decodeProfile(bytes);
+      profile.samples = samplesFromColumns(profile.locations, columns);
+      expect(comparableFromModel(profile)).toEqual(comparableFromModel(objects));
+    }
+  });
+
+  it("accepts and refuses exactly what decodeProfile does, on damaged profiles", () => {
+    // A deterministic PRNG (mulberry32), so a failure replays.
+    let state = 7;
+    const random = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(state ^ (state >>> 15), state | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const seeds = runs.flatMap((run) => [readGunzipped(run.heapProto), readGunzipped(run.diffProto)]);
+    const outcomes = { decoded: 0, refused: 0 };
+    // Bounded by time too, so it stays quick on a loaded machine.
+    const deadline = Date.now() + 5000;
+    for (let i = 0; i < 400 && (i < 40 || Date.now() < deadline); i++) {
+      const bytes = Uint8Array.from(seeds[i % seeds.length]!);
+      for (let flips = 1 + Math.floor(random() * 4); flips > 0; flips--) {
+        bytes[Math.floor(random() * bytes.length)]! ^= 1 << Math.floor(random() * 8);
+      }
+      const damaged = random() < 0.3 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+      let objects: Profile | ProfileDecodeError;
+      try {
+        objects = decodeProfile(damaged);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ProfileDecodeError);
+        objects = error as ProfileDecodeError;
+      }
+      if (objects instanceof ProfileDecodeError) {
+        expect(() => decodeProfileColumns(damaged), `mutation ${i}`).toThrow(ProfileDecodeError);
+        outcomes.refused++;
+      } else {
+        const { profile, columns } = decodeProfileColumns(damaged);
+        profile.samples = samplesFromColumns(profile.locations, columns);
+        expect(comparableFromModel(profile), `mutation ${i}`).toEqual(comparableFromModel(objects));
+        outcomes.decoded++;
+      }
+    }
+    expect(outcomes.decoded).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(0);
   });
 
   it("shares one label set among the samples with equal labels", () => {
@@ -157,6 +208,27 @@ describe("decodeProfileColumns on encodings Go does not write", () => {
       expect(columns.labelSet[1]).toBe(0);
     });
   }
+
+  it("refuses a packed varint that runs past the end of its field", () => {
+    const profile = (sample: number[]) =>
+      new Uint8Array([
+        ...[0x0a, 0x04, 0x08, 0x01, 0x10, 0x02], // sample_type {type: 1, unit: 2}
+        ...[0x12, sample.length, ...sample],
+        ...[0x22, 0x02, 0x08, 0x01], // location {id: 1}
+        ...[0x32, 0x00, 0x32, 0x01, 0x61, 0x32, 0x01, 0x62], // strings "", "a", "b"
+      ]);
+    // Well formed: value 1, location 1.
+    const ok = decodeProfileColumns(profile([0x12, 0x01, 0x01, 0x0a, 0x01, 0x01]));
+    expect(sampleAt(ok.profile, ok.columns, 0)).toEqual({ ids: [1n], values: [1n] });
+    // The value's continuation byte (0x80) points past the packed field, into the next field.
+    expect(() => decodeProfileColumns(profile([0x12, 0x01, 0x80, 0x01, 0x0a, 0x01, 0x01]))).toThrow(
+      ProfileDecodeError,
+    );
+    // The same for a location ID.
+    expect(() => decodeProfileColumns(profile([0x0a, 0x01, 0x81, 0x01, 0x12, 0x01, 0x01]))).toThrow(
+      ProfileDecodeError,
+    );
+  });
 
   it("refuses a sample that names an unknown location, or has too few values", () => {
     const profile = unusualProfile();

@@ -78,6 +78,9 @@ Examples:
     if (failOn !== undefined && failOn !== "growing" && failOn !== "inconclusive") {
       throw new UsageError(`--fail-on must be growing or inconclusive, not "${failOn}"`);
     }
+    if (file === "-" && process.stdin.isTTY) {
+      throw new UsageError("gctrace needs a file, or gctrace text piped into stdin (see --help)");
+    }
     const name = file === "-" ? "stdin" : file;
     const analyzer = new GcTraceAnalyzer();
     const options = { limitBytes, runIndex, cpuWindowSeconds };
