@@ -577,6 +577,7 @@ function judgeSeries(
   aggregate: "median" | "min" | "max",
   minimumBlockSize: number,
   noiseFloor: number,
+  ar1Floor = true,
 ): SeriesJudgement {
   const n = points.length;
   const size = Math.max(minimumBlockSize, Math.ceil(n / JUDGE_MAX_POINTS));
@@ -587,7 +588,7 @@ function judgeSeries(
   // Detrended in time, not by index: GC cycles come faster when the heap is small, so a leak that is
   // linear in time is convex by index, and that curvature would pass for autocorrelation.
   const residuals = series.map((p) => p.value - sen.slope * p.tSeconds);
-  const mk = mannKendallCore(values, "hamed-rao", residuals, true, 0.05, true);
+  const mk = mannKendallCore(values, "hamed-rao", residuals, true, 0.05, ar1Floor);
   const plain = mannKendallCore(values, "none", null, false);
   const interval = senFromSlopes(slopes, series, mk.variance, confidenceZ);
   const span = series.length > 1 ? series[series.length - 1].tSeconds - series[0].tSeconds : 0;
@@ -805,18 +806,25 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
   // may grow by more than the tolerance, measured against the peak level (what memory must hold).
   let bandBounded = false;
   let upper: SeriesJudgement | undefined;
+  let floorBandHigh = lower.high;
   let peakLevel = level;
   if (!levelBounded && main.pValue >= alpha / 2) {
-    upper = judgeSeries(regime, zInterval, "max", windowSize, noiseFloor);
+    // The band's bounds use the Hamed–Rao correction alone (the published method): the AR(1) floor
+    // exists to keep noise from passing for growth; applied to a bound it only widens it, and a
+    // flat sawtooth's window maxima, which wander a little with machine load, could then never be
+    // bounded in a short run.
+    upper = judgeSeries(regime, zInterval, "max", windowSize, noiseFloor, false);
+    const floorBand = judgeSeries(regime, zInterval, "min", windowSize, noiseFloor, false);
+    floorBandHigh = floorBand.high;
     peakLevel = medianOf(aggregateBlocks(regime, windowSize, "max").map((p) => p.value));
     const bounded = (j: SeriesJudgement) =>
       relative(j.high, peakLevel) < stableFloorPerHour || withinResolution(j);
     bandBounded =
       !risesRelevantly(main) &&
       !risesRelevantly(upper, peakLevel) &&
-      !risesRelevantly(lower, peakLevel) &&
+      !risesRelevantly(floorBand, peakLevel) &&
       bounded(upper) &&
-      bounded(lower);
+      bounded(floorBand);
   }
   const direction =
     main.high < 0 || (main.high <= 0 && main.slope < 0 && main.pValue < 0.05)
@@ -833,7 +841,7 @@ export function judgeTrend(points: TrendPoint[], options: TrendOptions = {}): Tr
           ? `growth within the regime is at most ${formatPercent(Math.max(0, relative(main.high)) * (span / 3600))} of its level`
           : `growth is below ${formatPercent(floorPerHour)}/h`;
     } else {
-      const worst = Math.max(relative(upper!.high, peakLevel), relative(lower.high, peakLevel), 0);
+      const worst = Math.max(relative(upper!.high, peakLevel), relative(floorBandHigh, peakLevel), 0);
       bound = `it moves in a band whose peaks (${format(peakLevel)}) and floor grow by at most ${formatPercent(worst * (span / 3600))} of the peak within the regime`;
     }
     return {

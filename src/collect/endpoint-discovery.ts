@@ -28,6 +28,11 @@ export interface EndpointProbe {
   found: boolean;
   /** "ok", "HTTP 404", "connection refused", "not Prometheus text", ... */
   detail: string;
+  /**
+   * No HTTP answer (refused, reset, timeout): unlike a 404 this says nothing about whether the
+   * endpoint exists, e.g. a program that was still starting to listen.
+   */
+  connectionFailed?: boolean;
 }
 
 export interface DiscoveryResult {
@@ -39,6 +44,8 @@ export interface DiscoveryResult {
   goVersion: string | null;
   /** The first connection-level failure, when nothing answered. */
   unreachableReason: string | null;
+  /** Some probe (or the pprof index) got no HTTP answer: the result may change if asked again. */
+  incomplete: boolean;
 }
 
 /** The default location of each endpoint, relative to the base URL. */
@@ -93,10 +100,16 @@ export async function discoverEndpoints(
   const probes: EndpointProbe[] = [];
   let answered = false;
   let unreachableReason: string | null = null;
+  let incomplete = false;
+  const isConnectionFailure = (error: unknown): boolean =>
+    error instanceof HttpFetchError && (error.kind === "connect" || error.kind === "timeout");
   const noteFailure = (error: unknown): string => {
     if (error instanceof HttpFetchError) {
-      if (error.kind !== "connect" && error.kind !== "timeout") answered = true;
-      else unreachableReason ??= error.message;
+      if (!isConnectionFailure(error)) answered = true;
+      else {
+        unreachableReason ??= error.message;
+        incomplete = true;
+      }
       return error.message;
     }
     return error instanceof Error ? error.message : String(error);
@@ -129,7 +142,7 @@ export async function discoverEndpoints(
       return;
     }
     if (!overrides[name] && answered === false && unreachableReason) {
-      probes.push({ name, url, found: false, detail: unreachableReason });
+      probes.push({ name, url, found: false, detail: unreachableReason, connectionFailed: true });
       return;
     }
     try {
@@ -143,7 +156,13 @@ export async function discoverEndpoints(
         detail: found ? "ok" : response.status === 200 ? "not a pprof profile" : `HTTP ${response.status}`,
       });
     } catch (error) {
-      probes.push({ name, url, found: Boolean(overrides[name]), detail: noteFailure(error) });
+      probes.push({
+        name,
+        url,
+        found: Boolean(overrides[name]),
+        detail: noteFailure(error),
+        connectionFailed: isConnectionFailure(error),
+      });
     }
   };
   await probeProfile("heap", "heap");
@@ -167,7 +186,13 @@ export async function discoverEndpoints(
         detail: problem ?? "ok",
       });
     } catch (error) {
-      probes.push({ name, url, found: Boolean(overrides[name]), detail: noteFailure(error) });
+      probes.push({
+        name,
+        url,
+        found: Boolean(overrides[name]),
+        detail: noteFailure(error),
+        connectionFailed: isConnectionFailure(error),
+      });
     }
   };
   await probeText("vars", (text) => (/"memstats"\s*:/.test(text) ? null : "no memstats in the JSON"));
@@ -184,6 +209,7 @@ export async function discoverEndpoints(
     reachable: answered,
     goVersion,
     unreachableReason: answered ? null : (unreachableReason ?? "no answer"),
+    incomplete,
   };
 }
 

@@ -49,6 +49,13 @@ export const DEFAULT_DUMP_EVERY = 30;
 export const DEFAULT_MAX_SIZE_BYTES = 1024 ** 3;
 export const DEFAULT_WAIT_FOR_URL_MS = 120_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
+/**
+ * Discovery is asked again while some probe got no HTTP answer but another did (a program that
+ * serves /debug/vars a moment before its pprof routes, or was still binding between probes):
+ * at most this many times, with a short growing pause, within DISCOVERY_SETTLE_MS.
+ */
+const DISCOVERY_RETRIES = 5;
+const DISCOVERY_SETTLE_MS = 5_000;
 
 export interface RecordSessionOptions {
   /** The recording file to create. */
@@ -280,7 +287,11 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
           urlNeverAnswered = discovery === null;
         }
       } else if (client) {
-        discovery = await discoverEndpoints(client, this.discoveryOptions());
+        discovery = await this.settleDiscovery(
+          client,
+          await discoverEndpoints(client, this.discoveryOptions()),
+          Number.POSITIVE_INFINITY,
+        );
         if (!discovery.reachable) {
           throw new InputError(
             redactUrl(options.url ?? Object.values(options.endpoints ?? {})[0] ?? "target"),
@@ -381,8 +392,9 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
   private async waitForUrl(client: HttpClient): Promise<DiscoveryResult | null> {
     const deadline = this.now() + (this.options.waitForUrlMs ?? DEFAULT_WAIT_FOR_URL_MS);
     while (!this.stopRequested && this.target?.running && this.now() < deadline) {
-      const discovery = await discoverEndpoints(client, { ...this.discoveryOptions(), timeoutMs: 3000 });
+      let discovery = await discoverEndpoints(client, { ...this.discoveryOptions(), timeoutMs: 3000 });
       if (discovery.reachable) {
+        discovery = await this.settleDiscovery(client, discovery, deadline);
         if (!hasEndpoints(discovery.endpoints)) {
           this.recordError({
             source: "target",
@@ -408,6 +420,32 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       });
     }
     return null;
+  }
+
+  /**
+   * An answered discovery with connection-level failures in it is not a verdict on those endpoints
+   * (only an HTTP answer such as 404 is): discovery is redone a few times, briefly, until every
+   * probe got an HTTP answer. The last result is kept either way.
+   */
+  private async settleDiscovery(
+    client: HttpClient,
+    first: DiscoveryResult,
+    deadline: number,
+  ): Promise<DiscoveryResult> {
+    let discovery = first;
+    const settleBy = Math.min(deadline, this.now() + DISCOVERY_SETTLE_MS);
+    let pauseMs = 100;
+    for (let attempt = 0; attempt < DISCOVERY_RETRIES; attempt++) {
+      if (!discovery.reachable || !discovery.incomplete) break;
+      if (this.stopRequested || (this.target && !this.target.running) || this.now() >= settleBy) break;
+      await this.sleep(Math.min(pauseMs, Math.max(0, settleBy - this.now())));
+      pauseMs = Math.min(pauseMs * 2, 1000);
+      const again = await discoverEndpoints(client, { ...this.discoveryOptions(), timeoutMs: 3000 });
+      // A retry that reached nothing (the program went away meanwhile) says less than the last try.
+      if (!again.reachable) break;
+      if (foundCount(again) >= foundCount(discovery)) discovery = again;
+    }
+    return discovery;
   }
 
   private async sampleLoop(sampler: Sampler): Promise<RecordEndReason> {
@@ -726,6 +764,10 @@ function validateOptions(options: RecordSessionOptions, intervalMs: number): voi
 
 function hasEndpoints(endpoints: EndpointUrls | undefined): boolean {
   return Boolean(endpoints && Object.values(endpoints).some(Boolean));
+}
+
+function foundCount(discovery: DiscoveryResult): number {
+  return Object.values(discovery.endpoints).filter(Boolean).length;
 }
 
 function describeProbes(probes: EndpointProbe[]): string {

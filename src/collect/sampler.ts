@@ -2,7 +2,8 @@
  * One sampling tick: fetch every discovered endpoint once, parse enough to summarise, read RSS.
  *
  * Requests run one after another, never in parallel, to keep the load on the target small and so
- * MemStats are read right after the heap profile's forced GC (HeapAlloc is then ≈ the live heap).
+ * MemStats are read right after the heap profile's forced GC, before anything is parsed (HeapAlloc
+ * is then ≈ the live heap).
  * When the first request finds the target unreachable or hanging, the rest of the tick is skipped:
  * they would fail the same way, each after its own timeout.
  *
@@ -95,6 +96,17 @@ interface GcDecision {
   totalAlloc: number | null;
 }
 
+/** The raw /debug/vars and /metrics responses of one read (null: not served or failed). */
+interface FetchedMemStats {
+  vars: Buffer | null;
+  metrics: Buffer | null;
+}
+
+/** The MemStats fields the gc=1 policy reads, from the first source that has NumGC. */
+function gcFields(memstats: MemStatsEntry[]): MemStatsSample["fields"] | undefined {
+  return memstats.find((m) => m.sample.fields.NumGC !== undefined)?.sample.fields;
+}
+
 const MAX_STACK_FRAMES = 32;
 const MAX_TOP_GROUPS = 20;
 
@@ -164,52 +176,43 @@ export class Sampler {
       errors,
     };
 
-    // 1. MemStats first: they decide whether the heap profile needs gc=1 ("auto").
-    const varsBytes = await fetch("vars", endpoints.vars);
-    if (varsBytes && endpoints.vars) {
-      try {
-        const memstats = this.trimPauses(parseExpvarMemStats(varsBytes.toString("utf8")));
-        const entry: MemStatsEntry = { source: "expvar", sample: memstats };
-        if (this.options.keepVars) entry.raw = varsBytes;
-        sample.memstats.push(entry);
-      } catch (error) {
-        errors.push(this.error("vars", endpoints.vars, "garbage", describeGarbage(error, varsBytes)));
-      }
+    // 1. Whether the heap request gets gc=1. "auto" decides from MemStats read just before it (did a
+    //    GC run since the last snapshot?); they stand as the sample's MemStats unless a GC is forced.
+    let earlyMemStats: FetchedMemStats | null = null;
+    if (endpoints.heap && this.wantsMemStatsBeforeHeap()) {
+      earlyMemStats = await this.fetchMemStats(fetch);
+      if (unreachable || request.signal?.aborted) earlyMemStats = null;
     }
-    const metricsBytes = await fetch("metrics", endpoints.metrics);
-    if (metricsBytes && endpoints.metrics) {
-      try {
-        const memstats = parsePrometheusMemStats(metricsBytes.toString("utf8"));
-        const entry: MemStatsEntry = { source: "prometheus", sample: memstats };
-        if (this.options.keepVars) entry.raw = metricsBytes;
-        sample.memstats.push(entry);
-      } catch (error) {
-        errors.push(
-          this.error("metrics", endpoints.metrics, "garbage", describeGarbage(error, metricsBytes)),
-        );
-      }
-    }
+    const decision = this.decideGc(earlyMemStats ? this.parseMemStats(earlyMemStats, null) : []);
 
-    // 2. Heap profile (with gc=1 the target collects first, so the snapshot is current).
-    const decision = this.decideGc(sample.memstats);
+    // 2. The heap profile, then MemStats at once, parsing only afterwards: after a forced GC the
+    //    target keeps allocating (with GOGC=off nothing frees it), so anything between the two
+    //    requests, a parse of a large profile included, would show up in HeapAlloc.
+    let forced = decision.force === true;
+    let heapUrl = endpoints.heap ? withQuery(endpoints.heap, forced ? { gc: "1" } : {}) : undefined;
+    let heapBytes = await fetch("heap", heapUrl);
+    let memstatsBytes = earlyMemStats && !forced ? earlyMemStats : await this.fetchMemStats(fetch);
+    let parsed = heapBytes && heapUrl ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
+    let summary = parsed ? summarizeHeapProfile(parsed) : null;
+    if (endpoints.heap && decision.force === "unless-fresh" && summary && !this.isFresh(summary)) {
+      // Nothing new since the last snapshot: no GC has published data since; ask for a current one.
+      forced = true;
+      heapUrl = withQuery(endpoints.heap, { gc: "1" });
+      heapBytes = await fetch("heap", heapUrl);
+      memstatsBytes = await this.fetchMemStats(fetch);
+      parsed = heapBytes ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
+      summary = parsed ? summarizeHeapProfile(parsed) : null;
+    }
+    sample.memstats = this.parseMemStats(memstatsBytes, errors);
+    if (heapBytes && parsed && summary) {
+      const readAfterHeap = memstatsBytes !== earlyMemStats;
+      this.afterHeapFetch(decision, forced, summary, readAfterHeap ? sample.memstats : []);
+      sample.heap = { bytes: heapBytes, gcForced: forced, summary };
+    }
     if (endpoints.heap) {
-      let forced = decision.force === true;
-      let heapUrl = withQuery(endpoints.heap, forced ? { gc: "1" } : {});
-      let heapBytes = await fetch("heap", heapUrl);
-      let parsed = heapBytes ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
-      let summary = parsed ? summarizeHeapProfile(parsed) : null;
-      if (decision.force === "unless-fresh" && summary && !this.isFresh(summary)) {
-        // Nothing new since the last snapshot: no GC has published data since; ask for a current one.
-        forced = true;
-        heapUrl = withQuery(endpoints.heap, { gc: "1" });
-        heapBytes = await fetch("heap", heapUrl);
-        parsed = heapBytes ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
-        summary = parsed ? summarizeHeapProfile(parsed) : null;
-      }
-      if (heapBytes && parsed && summary) {
-        this.afterHeapFetch(decision, forced, summary);
-        sample.heap = { bytes: heapBytes, gcForced: forced, summary };
-      }
+      const latest = gcFields(sample.memstats);
+      if (latest) this.previousTotalAlloc = latest.TotalAlloc ?? null;
+      else if (decision.totalAlloc !== null) this.previousTotalAlloc = decision.totalAlloc;
     }
 
     // 3. Goroutines: counts by stack every tick; the full dump (states, wait times) on dump ticks.
@@ -272,7 +275,7 @@ export class Sampler {
    * from, so fetch without gc=1 and retry with it if the profile shows no GC since the last one.
    */
   private decideGc(memstats: MemStatsEntry[]): GcDecision {
-    const fields = memstats.find((m) => m.sample.fields.NumGC !== undefined)?.sample.fields;
+    const fields = gcFields(memstats);
     const numGc = fields?.NumGC ?? this.options.gcCyclesSeen?.() ?? null;
     const totalAlloc = fields?.TotalAlloc ?? null;
     const heapAlloc = fields?.HeapAlloc ?? null;
@@ -292,7 +295,6 @@ export class Sampler {
     } else if (numGc === null && this.lastHeapAllocBytes !== null) {
       force = "unless-fresh";
     }
-    this.previousTotalAlloc = totalAlloc;
     return { force, numGc, totalAlloc };
   }
 
@@ -308,11 +310,77 @@ export class Sampler {
     );
   }
 
-  private afterHeapFetch(decision: GcDecision, forced: boolean, summary: HeapProfileSummary): void {
+  /** `memstatsAfter`: MemStats read right after this heap request (empty when read before it). */
+  private afterHeapFetch(
+    decision: GcDecision,
+    forced: boolean,
+    summary: HeapProfileSummary,
+    memstatsAfter: MemStatsEntry[],
+  ): void {
     this.lastHeapAllocBytes = summary.allocBytes;
+    const after = gcFields(memstatsAfter);
+    if (after?.NumGC !== undefined) {
+      // Read after the request: a forced GC is already counted.
+      this.numGcAfterLastHeap = after.NumGC;
+      if (forced) this.totalAllocAtLastGc = after.TotalAlloc ?? decision.totalAlloc;
+      return;
+    }
     if (decision.numGc === null) return;
     this.numGcAfterLastHeap = decision.numGc + (forced ? 1 : 0);
     if (forced) this.totalAllocAtLastGc = decision.totalAlloc;
+  }
+
+  /**
+   * "auto" reads MemStats before the heap request from the second snapshot on (the first is always
+   * forced), when there are MemStats to read.
+   */
+  private wantsMemStatsBeforeHeap(): boolean {
+    const endpoints = this.options.endpoints;
+    if (this.options.gcMode !== "auto" || !(endpoints.vars || endpoints.metrics)) return false;
+    return this.numGcAfterLastHeap !== null || this.lastHeapAllocBytes !== null;
+  }
+
+  /** /debug/vars then /metrics, back to back, unparsed. */
+  private async fetchMemStats(
+    fetch: (source: CollectSource, url: string | undefined) => Promise<Buffer | null>,
+  ): Promise<FetchedMemStats> {
+    const vars = await fetch("vars", this.options.endpoints.vars);
+    const metrics = await fetch("metrics", this.options.endpoints.metrics);
+    return { vars, metrics };
+  }
+
+  /**
+   * MemStats entries of fetched responses. With `errors` they are the sample's (pauses trimmed to
+   * the new ones, raw bytes kept with --keep-vars, garbage reported); without, only read to decide.
+   */
+  private parseMemStats(fetched: FetchedMemStats, errors: CollectError[] | null): MemStatsEntry[] {
+    const endpoints = this.options.endpoints;
+    const entries: MemStatsEntry[] = [];
+    if (fetched.vars && endpoints.vars) {
+      try {
+        const parsed = parseExpvarMemStats(fetched.vars.toString("utf8"));
+        const entry: MemStatsEntry = { source: "expvar", sample: errors ? this.trimPauses(parsed) : parsed };
+        if (errors && this.options.keepVars) entry.raw = fetched.vars;
+        entries.push(entry);
+      } catch (error) {
+        errors?.push(this.error("vars", endpoints.vars, "garbage", describeGarbage(error, fetched.vars)));
+      }
+    }
+    if (fetched.metrics && endpoints.metrics) {
+      try {
+        const entry: MemStatsEntry = {
+          source: "prometheus",
+          sample: parsePrometheusMemStats(fetched.metrics.toString("utf8")),
+        };
+        if (errors && this.options.keepVars) entry.raw = fetched.metrics;
+        entries.push(entry);
+      } catch (error) {
+        errors?.push(
+          this.error("metrics", endpoints.metrics, "garbage", describeGarbage(error, fetched.metrics)),
+        );
+      }
+    }
+    return entries;
   }
 
   /** RSS without HTTP (gctrace-only recordings, or while the target is unreachable). */

@@ -836,7 +836,11 @@ export class GcTraceParser {
    */
   private plainGcLine(data: string, start: number, end: number): boolean {
     if (this.pendingGc !== null || end - start > this.maxLineLength) return false;
-    if (data.charCodeAt(start) !== 103 || data.charCodeAt(start + 1) !== 99 || data.charCodeAt(start + 2) !== 32) {
+    if (
+      data.charCodeAt(start) !== 103 ||
+      data.charCodeAt(start + 1) !== 99 ||
+      data.charCodeAt(start + 2) !== 32
+    ) {
       return false;
     }
     const cycle = scanGcLine(data, start, this.lineNumber + 1, end);

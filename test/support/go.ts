@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -44,11 +44,14 @@ export async function buildGoProgram(
   const out = path.join(workDir, "bin", `${path.basename(dir)}-${sourceHash(dir, goCommand, options.env)}`);
   if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
-  await execFileAsync(goCommand, ["build", "-o", out, "."], {
+  // Build under a private name, then rename: parallel test files may build the same program.
+  const partial = `${out}.${process.pid}.tmp`;
+  await execFileAsync(goCommand, ["build", "-o", partial, "."], {
     cwd: dir,
     env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local", ...options.env },
     maxBuffer: 16 << 20,
   });
+  renameSync(partial, out);
   return out;
 }
 

@@ -41,6 +41,9 @@ interface DoctorFlags {
   json?: boolean;
   markdown?: boolean;
   color?: boolean;
+  ui?: boolean;
+  uiHost?: string;
+  uiPort?: string;
 }
 
 /** Snapshots doctor wants over the observation: at least 10 (the issue's floor), about 24 by default. */
@@ -88,7 +91,14 @@ export function register(program: Command): void {
     .option("--show-output", "pass a launched program's output through to stderr")
     .option("--markdown", "shorthand for --format markdown (for an issue or a pull request)")
     .option("--no-color", "no colours in the text report")
-    .option("-v, --verbose", "every suspect and full stacks");
+    .option("-v, --verbose", "every suspect and full stacks")
+    .option("--ui", "also open the recording in the web UI (live while recording; prints its URL)")
+    .option(
+      "--ui-host <addr>",
+      "address for the --ui server (beyond loopback a token is required)",
+      "127.0.0.1",
+    )
+    .option("--ui-port <port>", "port for the --ui server (default: a free port)", "0");
   addFormatOptions(command);
   command.addHelpText(
     "after",
@@ -98,6 +108,10 @@ Examples:
   $ heapscope doctor --url http://127.0.0.1:6060 --duration 2m --html report.html
   $ heapscope doctor soak.hsrec --fail-on leak,inconclusive
   $ heapscope doctor heap1.pb.gz heap2.pb.gz heap3.pb.gz --gctrace gc.log --markdown
+  $ heapscope doctor --url http://127.0.0.1:6060 --duration 1m --ui
+
+--ui: on a terminal the UI keeps serving after the verdict until Ctrl-C; otherwise (CI, pipes) it
+closes with the command.
 
 Verdicts: leak, no-leak or inconclusive (with what would decide it). Exit codes: 0, 1 when --fail-on
 matches, 2 on bad input. A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
@@ -113,6 +127,39 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
     const positional =
       commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
     const { diagnosis, extra } = await runDoctor(positional, commandArgs, flags);
+    try {
+      await reportDiagnosis(diagnosis, extra, flags, format, failOn);
+      if (extra.ui && process.stdout.isTTY) {
+        process.stderr.write(`heapscope ui: still serving ${extra.ui.url} (Ctrl-C to stop)\n`);
+        await untilInterrupted();
+      }
+    } finally {
+      await extra.release?.();
+    }
+  });
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+}
+
+async function reportDiagnosis(
+  diagnosis: Diagnosis,
+  extra: DoctorRun["extra"],
+  flags: DoctorFlags,
+  format: ReturnType<typeof resolveFormat>,
+  failOn: string[],
+): Promise<void> {
+  {
     if (flags.html) {
       try {
         writeFileSync(flags.html, renderDoctorHtml(diagnosis, { generatedAt: new Date().toISOString() }));
@@ -132,7 +179,21 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
       if (extra.recordingPath) process.stderr.write(`heapscope: recording kept at ${extra.recordingPath}\n`);
     }
     if (failOn.includes(diagnosis.verdict)) process.exitCode = 1;
-  });
+  }
+}
+
+interface UiAddress {
+  host: string;
+  port: number;
+}
+
+function uiAddress(flags: DoctorFlags): UiAddress | undefined {
+  if (!flags.ui) return undefined;
+  const port = Number(flags.uiPort ?? "0");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--ui-port must be 0-65535, not "${flags.uiPort}"`);
+  }
+  return { host: flags.uiHost ?? "127.0.0.1", port };
 }
 
 function parseFailOn(value: string | undefined): string[] {
@@ -151,7 +212,13 @@ function parseFailOn(value: string | undefined): string[] {
 
 export interface DoctorRun {
   diagnosis: Diagnosis;
-  extra: { recordingPath?: string };
+  extra: {
+    recordingPath?: string;
+    /** The --ui server, still serving. */
+    ui?: { url: string };
+    /** Closes the --ui server and removes a temporary recording; call once done with both. */
+    release?: () => Promise<void>;
+  };
 }
 
 /** Everything `doctor` does before rendering (also used by `demo`). */
@@ -174,13 +241,19 @@ export async function runDoctor(
     );
   }
   if (inputs.length === 1 && !inputs[0].includes("#") && looksLikeRecording(inputs[0])) {
+    const address = uiAddress(flags);
     const reader = openRecordingForDoctor(inputs[0]);
+    let diagnosis: Diagnosis;
     try {
-      const input = inputFromRecording(reader, { modulePath: flags.module });
-      return { diagnosis: diagnose(input), extra: {} };
+      diagnosis = diagnose(inputFromRecording(reader, { modulePath: flags.module }));
     } finally {
       reader.close();
     }
+    if (!address) return { diagnosis, extra: {} };
+    const { startUiServer } = await import("../../ui/server/server.js");
+    const server = await startUiServer({ inputs: [inputs[0]], host: address.host, port: address.port });
+    process.stderr.write(`heapscope ui: ${server.url}\n`);
+    return { diagnosis, extra: { ui: server, release: () => server.close() } };
   }
   if (inputs.length === 1) {
     const only = inputs[0];
@@ -267,6 +340,13 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   };
   const { RecordSession } = await import("../../collect/record-session.js");
   const session = new RecordSession(options);
+  const address = uiAddress(flags);
+  let ui: { url: string; close(): Promise<void> } | undefined;
+  let keepTempDir = false;
+  const release = async () => {
+    await ui?.close();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  };
   const interactive = isInteractive();
   const missingEndpoints: string[] = [];
   session.on("started", ({ probes }) => {
@@ -284,6 +364,15 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   try {
+    if (address) {
+      // Live like `record --ui`: the recording appears once the session has created it.
+      const { startUiServer } = await import("../../ui/server/server.js");
+      const { watchRecordSession } = await import("../../ui/server/live.js");
+      const server = await startUiServer({ live: true, host: address.host, port: address.port, warm: false });
+      watchRecordSession(server, session);
+      ui = server;
+      process.stderr.write(`heapscope ui: ${server.url}\n`);
+    }
     const result = await session.run();
     if (result.urlNeverAnswered && flags.url) {
       process.stderr.write(`heapscope: ${flags.url} never answered; diagnosing from gctrace and RSS only\n`);
@@ -305,10 +394,17 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     } finally {
       reader.close();
     }
-    return { diagnosis, extra: flags.out ? { recordingPath: path.resolve(out) } : {} };
+    const extra: DoctorRun["extra"] = flags.out ? { recordingPath: path.resolve(out) } : {};
+    if (ui) {
+      // The UI reads the (possibly temporary) recording until it is closed.
+      keepTempDir = true;
+      extra.ui = ui;
+      extra.release = release;
+    }
+    return { diagnosis, extra };
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    if (!keepTempDir) await release();
   }
 }

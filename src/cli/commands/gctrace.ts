@@ -148,7 +148,8 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
     });
     if (info.isDirectory()) throw new InputError(name, "is a directory, not a gctrace file");
   }
-  const source: NodeJS.ReadableStream = file === "-" ? process.stdin : createReadStream(file);
+  const source: NodeJS.ReadableStream =
+    file === "-" ? process.stdin : createReadStream(file, { highWaterMark: READ_CHUNK });
   let bytes = 0;
   let checked = false;
   let failure: unknown = null;

@@ -5,7 +5,7 @@
  * Also `go tool pprof` helpers, the oracle the tests compare against.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
@@ -76,12 +76,30 @@ async function runVariant(variant: Variant): Promise<HeapgenRun> {
     period: variant.rate === 0 ? 524288n : BigInt(variant.rate),
   };
   if (existsSync(run.diffProto)) return run;
-  mkdirSync(dir, { recursive: true });
-  const args = ["-out", dir, "-scale", String(variant.scale)];
+  // Test files run in parallel processes: each writes into its own folder, then renames it into
+  // place, so no test ever reads a half-written profile.
+  const partial = `${dir}.${process.pid}.tmp`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  const args = ["-out", partial, "-scale", String(variant.scale)];
   if (variant.rate > 0) args.push("-rate", String(variant.rate));
   if (variant.spread) args.push("-spread", String(variant.spread));
   await execFileAsync(binary, args, { timeout: 120_000 });
-  await pprof(["-proto", "-output", run.diffProto, `-diff_base=${run.heapProto}`, run.allocsProto]);
+  const partialDiff = path.join(partial, "diff.pb.gz");
+  const inPartial = (file: string) => path.join(partial, path.basename(file));
+  await pprof([
+    "-proto",
+    "-output",
+    partialDiff,
+    `-diff_base=${inPartial(run.heapProto)}`,
+    inPartial(run.allocsProto),
+  ]);
+  try {
+    renameSync(partial, dir);
+  } catch {
+    // Another process got there first: its files are complete; drop ours.
+    rmSync(partial, { recursive: true, force: true });
+  }
   return run;
 }
 
