@@ -116,7 +116,8 @@ export async function runTopBench(
   profilePath?: string,
   options: { runs?: number } = {},
 ): Promise<TopBenchResult> {
-  const profile = profilePath ?? generateBigStacksProfile();
+  // The decode benchmark's profile: MemProfileRate=1, 150k samples, deep distinct stacks.
+  const profile = profilePath ?? (await import("./decode.js")).generateBigHeapProfile();
   const runs = Math.max(5, options.runs ?? 5);
   const heapscopeCommand: [string, string[]] = [
     process.execPath,
