@@ -34,8 +34,11 @@
  *   of the slope's interval keeps growth below the practical floor. In a short regime a per-hour
  *   floor cannot be bounded (30 s of noisy data cannot rule out 5 %/h), so the floor used for
  *   "stable" is the larger of `relativeSlopeFloorPerHour` and the rate that adds
- *   STABLE_RISE_TOLERANCE (10 %) of the level over the regime: "stable" then means "no growth
- *   beyond 10 % of its size within what was observed"; the reason says which bound was used.
+ *   STABLE_RISE_TOLERANCE (15 %) of the level over the regime: "stable" then means "no growth
+ *   beyond 15 % of its size within what was observed"; the reason says the bound it reached.
+ *   (15 % rather than 10 %: a flat sawtooth's peaks, seen only when a GC lands near them, could not
+ *   be bounded to 10 % in 30–40 s on a loaded machine, and in simulations no leak that was missed
+ *   at 10 % was called stable at 15 %; leaks are caught by the growth test, not by this bound.)
  * - inconclusive: everything else, including too few points or too short a span (never a guess).
  */
 
@@ -115,7 +118,7 @@ const MATERIAL_SHIFT = 0.02;
 /** Envelope windows are this fraction of the judged regime (at least 4 points). */
 const ENVELOPE_WINDOW_FRACTION = 0.05;
 /** "stable" means the growth over the regime is bounded below this fraction of the level (see top). */
-const STABLE_RISE_TOLERANCE = 0.1;
+const STABLE_RISE_TOLERANCE = 0.15;
 /** theilSenSlope computes all pairs up to this many points, then works on block medians. */
 const THEIL_SEN_EXACT_MAX = 1500;
 

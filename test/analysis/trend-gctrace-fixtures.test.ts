@@ -1,6 +1,6 @@
 /**
  * Verdicts on captured real traces (Go 1.26 runs of the programs in test/gctrace/programs), kept as
- * regression inputs: one sawtooth was captured on a machine at load 19, where its band wobbles.
+ * regression inputs: two sawtooths were captured on a machine at load 10–19, where their bands wobble.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,6 +12,7 @@ const cases: [string, "growing" | "stable" | "inconclusive"][] = [
   ["go1.26-slow-leak-forced-gc.txt", "growing"],
   ["go1.26-sawtooth-batches.txt", "stable"],
   ["go1.26-sawtooth-batches-under-load.txt", "stable"],
+  ["go1.26-sawtooth-batches-under-load-2.txt", "stable"],
   ["go1.26-step-then-flat.txt", "stable"],
   ["go1.26-gogc-off-memlimit-128MiB.txt", "stable"],
   // A tenth of a second of a program's start: too little to judge.

@@ -7,7 +7,9 @@ import {
   appendFileSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -24,6 +26,29 @@ const stepFlat = path.join(fixtures, "go1.26-step-then-flat.txt");
 const scavtrace = path.join(fixtures, "go1.23-gctrace-scavtrace.txt");
 const scratch = mkdtempSync(path.join(tmpdir(), "heapscope-gctrace-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Resolves once process `pid` holds `file` open (Linux /proc), or after 10 s elsewhere. */
+async function waitUntilOpen(pid: number, file: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (fds.some((fd) => readlinkOrEmpty(`/proc/${pid}/fd/${fd}`) === file)) return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10_000));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function readlinkOrEmpty(link: string): string {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return "";
+  }
+}
 
 const countLines = (file: string, pattern: RegExp) =>
   readFileSync(file, "utf8")
@@ -185,7 +210,7 @@ describe("--follow", () => {
     writeFileSync(log, `${lines.slice(0, 30).join("\n")}\n`);
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, "bin/heapscope.js"), "gctrace", "--follow", log, "--idle-timeout", "3", "--json"],
+      [path.join(repoRoot, "bin/heapscope.js"), "gctrace", "--follow", log, "--idle-timeout", "6", "--json"],
       { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
@@ -198,7 +223,8 @@ describe("--follow", () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await pause(800);
+    // On a loaded machine node can take seconds to start: append only once the file is open.
+    await waitUntilOpen(child.pid!, log);
     // Appended in pieces, one cut in the middle of a line.
     const rest = `${lines.slice(30).join("\n")}\n`;
     appendFileSync(log, rest.slice(0, 1000));
@@ -210,15 +236,16 @@ describe("--follow", () => {
     writeFileSync(log, `${otherProcess.join("\n")}\n`);
     const code = await exited;
     expect(stderr).toBe("");
-    expect(code).toBe(0);
+    expect(code, stdout).toBe(0);
     const doc = JSON.parse(stdout);
-    expect(doc.processRuns).toBe(2);
-    expect(doc.runs.map((r: { cycles: number }) => r.cycles)).toEqual([
-      lines.filter((l) => l.startsWith("gc ")).length,
-      28,
-    ]);
-    expect(doc.cycles).toBe(lines.length);
-    expect(doc.lines.scavenger).toBe(29);
+    const context = JSON.stringify({ runs: doc.runs, lines: doc.lines, skipped: doc.skipped });
+    expect(doc.processRuns, context).toBe(2);
+    expect(
+      doc.runs.map((r: { cycles: number }) => r.cycles),
+      context,
+    ).toEqual([lines.filter((l) => l.startsWith("gc ")).length, 28]);
+    expect(doc.cycles, context).toBe(lines.length);
+    expect(doc.lines.scavenger, context).toBe(29);
   }, 60_000);
 
   it("refuses --follow on stdin", async () => {
