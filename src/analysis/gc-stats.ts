@@ -291,7 +291,8 @@ export class GcRunAccumulator {
     const goalPinned =
       regimeGoal.length >= 10 &&
       goalSpread <= Math.max(MIB, 0.01 * median(regimeGoal)) &&
-      spread(regimeLive) >= 2 * Math.max(MIB, goalSpread);
+      // The live heap moved and the goal did not, or the goal sits far above any usual GOGC.
+      (spread(regimeLive) >= 2 * Math.max(MIB, goalSpread) || goalOverLive >= 3);
     const limitDriven =
       Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
 

@@ -28,7 +28,7 @@ func main() {
 	total := runSeconds()
 	// Batch jobs often run with a lower GOGC to keep the peak down; it also means several cycles
 	// per batch, so the trace samples each batch at several fill levels.
-	debug.SetGCPercent(50)
+	debug.SetGCPercent(25)
 	const itemBytes = 32 << 10
 	const itemsPerBatch = 640 // 20 MiB
 	start := time.Now()

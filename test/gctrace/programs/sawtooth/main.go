@@ -28,7 +28,7 @@ func main() {
 	total := runSeconds()
 	// Batch jobs often run with a lower GOGC to keep the peak down; it also means several cycles
 	// per batch, so the trace samples each batch at several fill levels.
-	debug.SetGCPercent(50)
+	debug.SetGCPercent(25)
 	for i := 0; i < 8; i++ { // 8 MiB of state held for the whole run
 		baseState = append(baseState, make([]byte, 1<<20))
 	}
