@@ -108,7 +108,10 @@ export async function discoverEndpoints(
       if (!isConnectionFailure(error)) answered = true;
       else {
         unreachableReason ??= error.message;
-        incomplete = true;
+        // A refused or reset connection means the program may not be listening yet: discover
+        // again. A timeout means something accepted the connection and hangs: retrying would
+        // only spend the recording's time (the sampler notes hangs as they come).
+        if (error.kind === "connect") incomplete = true;
       }
       return error.message;
     }
