@@ -225,9 +225,11 @@ describe("recording a misbehaving target", () => {
     const session = new RecordSession({
       url: base,
       out: file,
-      intervalMs: 200,
-      durationMs: 2500,
-      requestTimeoutMs: 300,
+      intervalMs: 300,
+      durationMs: 6000,
+      // Long enough that a loaded machine does not time out the endpoints that do answer (which
+      // would open a gap); the goroutine endpoint never answers, so it still times out.
+      requestTimeoutMs: 1500,
       retries: 0,
       gc: "always",
     });

@@ -278,7 +278,7 @@ describe("recording store", () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on("exit", (_code, signal) => resolve(signal)),
     );
-    const seen = await waitForSamples(file, 25, 60_000, () => stderr);
+    const seen = await waitForSamples(file, 25, 90_000, () => stderr);
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
     expect(existsSync(`${file}-wal`)).toBe(true);
