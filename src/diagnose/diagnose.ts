@@ -426,7 +426,16 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
 
   return {
     verdict: result.verdict,
-    summary: summarize(result, liveHeap, goroutines, offHeap, suspects, span, sampled?.level),
+    summary: summarize(
+      result,
+      liveHeap,
+      goroutines,
+      offHeap,
+      suspects,
+      span,
+      sampled?.level,
+      input.targetExit,
+    ),
     reasons: result.reasons,
     suspects,
     evidence,
@@ -708,6 +717,7 @@ function summarize(
   suspects: Suspect[],
   span: number,
   sampledLevel: number | undefined,
+  targetExit: DiagnosisInput["targetExit"],
 ): string {
   const top = suspects[0];
   const where = top?.function
@@ -739,7 +749,12 @@ function summarize(
       : "";
     return `No leak: ${level}${warm} over ${formatDuration(span)}${goroutines?.verdict === "bounded" ? ` and the goroutine count is stable` : ""}.`;
   }
-  return `Inconclusive: ${span < 1 ? "no usable data" : `${formatDuration(span)} of data do not settle it`}. ${result.toDecide ?? ""}`.trim();
+  // A target that stopped on its own before there was enough to judge is the first thing to say.
+  const stoppedEarly =
+    targetExit && !targetExit.outOfMemory && targetExit.signal !== "SIGTERM"
+      ? ` The program stopped by itself (${targetExit.signal ? `killed by ${targetExit.signal}` : `exit code ${targetExit.code}`}) at ${targetExit.tSeconds.toFixed(0)} s: look at its output.`
+      : "";
+  return `Inconclusive: ${span < 1 ? "no usable data" : `${formatDuration(span)} of data do not settle it`}.${stoppedEarly} ${result.toDecide ?? ""}`.trim();
 }
 
 function shortPath(file: string): string {

@@ -15,8 +15,8 @@
  *
  * growing when one of:
  *   G1 the sampled total grows, and the exact series confirms it (grows at a third of the rate or
- *      more), or retaining sites carry at least half of it, or, with no exact series, the growth
- *      survives the autocorrelation-corrected test;
+ *      more, beyond what its drift explains), or retaining sites carry at least half of it, or, with
+ *      no exact series, the growth survives the autocorrelation-corrected test;
  *   G2 the exact series grows, and retaining sites carry at least half of that growth;
  *   G3 the exact series grows by at least 8 KiB/s (and four times the relevance floor), and the
  *      profile is too coarse to see it (less than four sampling steps over the regime) — slow leaks
@@ -26,7 +26,10 @@
  *   shown a retaining site), or the sampled total is bounded and was fine enough to have shown the
  *   exact series' growth had it been live memory; with no exact series, when the sampled total is.
  *   Failing those, the profile itself vouches when it is sampled finely enough that growth at the
- *   floor would show as several samples at some site, and no site retains (sitesVouch).
+ *   floor would show as several samples at some site, and no site retains (sitesVouch) — even when
+ *   its total wanders upward, provided HeapAlloc's growth stays within its drift: what churning sites
+ *   allocate while a forced GC marks counts as live in that profile, and it follows the mark's length
+ *   (on a large heap under a varying load it can trend for a while without anything being kept).
  * otherwise undecided.
  */
 import type { SiteGrowth } from "./heap-growth.js";
@@ -87,6 +90,15 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
     ...patch,
   });
 
+  // HeapAlloc growth its drift could explain: the profile is fine enough to have shown a keeping site,
+  // none does, and even the 95 % lower bound of the growth stays within the drift allowance.
+  const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES;
+  const exactWithinDrift =
+    exact !== undefined &&
+    fineEnough &&
+    retained < exact.floorPerSecond &&
+    exact.slopeLowPerSecond * Math.max(exact.spanSeconds, 1) < EXACT_DRIFT_ALLOWANCE_BYTES;
+
   // G1
   if (sampled?.verdict === "growing") {
     // Confirmed by the exact series, or carried by sites that keep what they allocate (then a noisy
@@ -94,6 +106,7 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
     // overrule it), or, with nothing else, surviving the autocorrelation-corrected test.
     const confirmed =
       (exact !== undefined &&
+        !exactWithinDrift &&
         exact.slopePerSecond > 0 &&
         exact.slopePerSecond >= sampled.slopePerSecond / 3) ||
       retained >= sampled.slopePerSecond / 2 ||
@@ -121,7 +134,6 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
 
   // Bounded?
   if (exact) {
-    const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES;
     const allowance =
       fineEnough && retained < exact.floorPerSecond
         ? EXACT_DRIFT_ALLOWANCE_BYTES / Math.max(exact.spanSeconds, 1)
@@ -160,7 +172,10 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
       });
     }
     const vouched = sitesVouch(evidence, exact.floorPerSecond, exact.spanSeconds, retaining.length);
-    if (vouched && exact.verdict !== "growing" && sampled?.verdict !== "growing") {
+    // A growing profile total that no site keeps (floating garbage: what churning sites allocated while
+    // the forced GC was marking counts as live, and it varies with the mark's length) does not stop the
+    // profile from vouching, as long as HeapAlloc's growth is within its drift.
+    if (vouched && (exactWithinDrift || (exact.verdict !== "growing" && sampled?.verdict !== "growing"))) {
       return combined(exact, { verdict: "bounded", boundedBy: "confidence", reason: vouched });
     }
     const why = profileShowsGrowth

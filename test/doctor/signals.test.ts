@@ -232,6 +232,53 @@ describe("judgeLiveHeap", () => {
     const combined = judgeLiveHeap({ exact, resolution: 8192, sites: [] });
     expect(combined?.verdict).toBe("bounded");
   });
+
+  // A 255 MB heap whose profile total creeps up a few KiB/s because a churning site's in-flight
+  // objects are marked live during longer forced GCs: nothing keeps them.
+  const floatingGarbage = (exactRate: number) => {
+    const r = noise(9);
+    const sampled = judgeSignal(
+      series(26, 0.8, (t) => 266.9e6 + 5700 * t + r() * 40_000),
+      bytesSpec,
+    );
+    const exact = judgeSignal(
+      series(26, 0.8, (t) => 257e6 + exactRate * t + r() * 150_000),
+      bytesSpec,
+    );
+    return {
+      sampled,
+      exact,
+      judged: judgeLiveHeap({
+        sampled,
+        exact,
+        resolution: 8192,
+        sites: [
+          site({
+            function: "main.(*index).query",
+            growthBytesPerSecond: 4900,
+            growthBytesLowPerSecond: 1000,
+            pValue: 0.01,
+            retention: 0.0005,
+            sampledGrowthEvents: 12,
+          }),
+        ],
+      }),
+    };
+  };
+
+  test("a creeping profile total that no site keeps, with HeapAlloc within its drift, is bounded", () => {
+    const { sampled, exact, judged } = floatingGarbage(26_000);
+    expect(sampled.verdict).toBe("growing");
+    expect(exact.verdict).toBe("growing");
+    expect(judged?.verdict).toBe("bounded");
+    expect(judged?.reason).toContain("no allocation site keeps memory");
+  });
+
+  test("the same profile with HeapAlloc growing well beyond its drift is not called bounded", () => {
+    const { exact, judged } = floatingGarbage(200_000);
+    expect(exact.slopeLowPerSecond * exact.spanSeconds).toBeGreaterThan(512 * 1024);
+    expect(judged?.verdict).not.toBe("bounded");
+  });
 });
 
 describe("frame attribution", () => {
