@@ -204,6 +204,7 @@ export function inputFromRecording(
     memStats,
     rss,
     gcCycles,
+    memoryLimit: reader.target.memoryLimit ?? null,
     targetExit: exit
       ? {
           tSeconds: seconds(exit.atMs),

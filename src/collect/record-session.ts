@@ -34,6 +34,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   HttpClient,
 } from "./http-client.js";
+import { readMemoryLimit } from "./memory-limit.js";
 import { redactCommandLine, redactUrl } from "./redact.js";
 import { findListeningPid, readProcStat } from "./rss.js";
 import { type GcMode, type SampleOutcome, Sampler } from "./sampler.js";
@@ -672,6 +673,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
     for (const [name, url] of Object.entries(discovery?.endpoints ?? {})) {
       if (url) endpoints[name as keyof EndpointUrls] = redactUrl(url);
     }
+    const pid = this.target ? (this.target.programPid() ?? this.target.pid) : (this.urlPid() ?? null);
     return {
       url: this.options.url ? redactUrl(this.options.url) : null,
       endpoints,
@@ -680,9 +682,10 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       // expvar's cmdline can carry secrets in any argument: only the program is kept, unless --keep-vars
       // (then the arguments too, with secret-looking flag values still redacted).
       cmdline: cmdline ? (this.settings.keepVars ? redactCommandLine(cmdline) : cmdline.slice(0, 1)) : null,
-      pid: this.target ? (this.target.programPid() ?? this.target.pid) : (this.urlPid() ?? null),
+      pid,
       goVersion: discovery?.goVersion ?? null,
       hostname: hostname(),
+      memoryLimit: pid !== null ? readMemoryLimit(pid) : null,
     };
   }
 
@@ -691,6 +694,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       const pid = this.target.programPid();
       if (pid !== null && target.pid !== pid) {
         target.pid = pid;
+        target.memoryLimit = readMemoryLimit(pid);
         this.writer?.updateTarget(target);
       }
       return pid;

@@ -698,6 +698,23 @@ function buildEvidence(
       weight: signals.stacks?.verdict === "growing" ? "leak" : "neutral",
     });
   }
+  for (const limit of memoryLimitsOf(input)) {
+    const liveHeap = signals.liveHeap;
+    const growing = liveHeap?.verdict === "growing" && liveHeap.slopePerSecond > 0;
+    // The live heap alone reaching the limit is the latest the program can hit it: the heap goal
+    // (GOGC headroom), stacks and RSS overhead come on top, so it is stated as "at most".
+    const headroom = liveHeap ? limit.bytes - liveHeap.lastValue : Number.NaN;
+    const projection = !growing
+      ? ""
+      : headroom <= 0
+        ? "; the live heap is already at it"
+        : `; at ${describeRate(liveHeap.slopePerSecond, "bytes")} the live heap alone reaches it in at most ${formatDuration(headroom / liveHeap.slopePerSecond)}`;
+    out.push({
+      label: "memory limit",
+      detail: `${formatBytesShort(limit.bytes)} (${limit.source})${projection}`,
+      weight: growing ? "leak" : "neutral",
+    });
+  }
   if (input.targetExit) {
     const exit = input.targetExit;
     out.push({
@@ -759,4 +776,18 @@ function summarize(
 
 function shortPath(file: string): string {
   return file.split("/").slice(-2).join("/");
+}
+
+/** GOMEMLIMIT (from the latest MemStats that states one) and the container limit, when set. */
+function memoryLimitsOf(input: DiagnosisInput): { bytes: number; source: string }[] {
+  const out: { bytes: number; source: string }[] = [];
+  for (let i = input.memStats.length - 1; i >= 0; i--) {
+    const bytes = input.memStats[i].sample.memoryLimitBytes;
+    if (bytes === undefined) continue;
+    // math.MaxInt64 (and anything near it) is Go's "no limit".
+    if (bytes > 0 && bytes < 2 ** 62) out.push({ bytes, source: "GOMEMLIMIT" });
+    break;
+  }
+  if (input.memoryLimit) out.push(input.memoryLimit);
+  return out;
 }

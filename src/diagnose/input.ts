@@ -66,6 +66,8 @@ export interface DiagnosisInput {
   rss: RssInput[];
   gcCycles: GcCycleInput[];
   targetExit?: TargetExitInput | null;
+  /** The container (cgroup) memory limit of the target, when known. GOMEMLIMIT comes from MemStats. */
+  memoryLimit?: { bytes: number; source: string } | null;
   /** The main module's path (from build info or --module). */
   modulePath?: string;
   buildInfo?: BuildInfo;

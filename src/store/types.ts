@@ -51,6 +51,8 @@ export interface TargetDescription {
   /** Go version reported by the target (`go_info` in /metrics), when known. */
   goVersion: string | null;
   hostname: string;
+  /** The container (cgroup) memory limit the program runs under, when its pid is known and it has one. */
+  memoryLimit?: { bytes: number; source: string } | null;
 }
 
 /** How the recording was taken. */

@@ -66,6 +66,29 @@ describe("diagnosis core on scraped data", () => {
     expect(d.caveat).toMatch(/where memory was allocated, not what still references it/);
   });
 
+  test("a known memory limit gets a time-to-limit projection from the live heap's growth", () => {
+    const run = runs.get("frame-header-retention")!;
+    const input = inputFromScrapedRun(run, { subject: "limited", readSource: readLocalSource });
+    const limit = 4 * 1024 * 1024 * 1024;
+    const d = diagnose({ ...input, memoryLimit: { bytes: limit, source: "cgroup v2 memory.max (/test)" } });
+    const evidence = d.evidence.find((e) => e.label === "memory limit");
+    expect(evidence?.detail).toMatch(
+      /^4\.00 GiB \(cgroup v2 memory\.max \(\/test\)\); at .+ the live heap alone reaches it in at most /,
+    );
+    expect(evidence?.weight).toBe("leak");
+    // The projected time agrees with the judged growth: (limit − live heap now) / slope.
+    const live = d.signals.liveHeap;
+    const seconds = (limit - live.lastValue) / live.slopePerSecond;
+    const stated = evidence!.detail.match(/in at most ([\d.]+) (s|min|h|days)$/)!;
+    const unit = { s: 1, min: 60, h: 3600, days: 86400 }[stated[2] as "s" | "min" | "h" | "days"];
+    expect(Number(stated[1]) * unit).toBeGreaterThan(seconds * 0.9);
+    expect(Number(stated[1]) * unit).toBeLessThan(seconds * 1.1 + 60);
+    // Healthy programs state the limit without a projection.
+    const churn = inputFromScrapedRun(runs.get("json-churn")!, { subject: "c", readSource: readLocalSource });
+    const healthy = diagnose({ ...churn, memoryLimit: { bytes: limit, source: "test" } });
+    expect(healthy.evidence.find((e) => e.label === "memory limit")?.detail).toBe("4.00 GiB (test)");
+  });
+
   test("high allocation churn with a flat live heap: no leak, no suspects", () => {
     const d = diagnoses.get("json-churn")!;
     expect(d.verdict).toBe("no-leak");
