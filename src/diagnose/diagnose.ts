@@ -348,7 +348,16 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       series: downsample(g.series, 60),
     }));
     const offHeapSuspects: Suspect[] =
-      offHeap?.verdict === "growing" ? [offHeapSuspect(offHeap, siteGrowth, figures.rssBytes, module)] : [];
+      offHeap?.verdict === "growing"
+        ? [
+            offHeapSuspect(
+              offHeap,
+              [...siteGrowth.map((g) => g.site), ...table.sites.map((a) => a.site)],
+              figures.rssBytes,
+              module,
+            ),
+          ]
+        : [];
     // The kind that explains the most growth leads. Leaked goroutines keep heap alive, so when the
     // heap grows by no more than HEAP_BYTES_PER_GOROUTINE_EXPLAINED per leaked goroutine, the
     // goroutines are the cause and take the heap's growth as theirs.
@@ -588,17 +597,20 @@ function mergeTransportGroups(
 /** The off-heap suspect, named after a program frame that maps memory or calls C, when one grows. */
 function offHeapSuspect(
   offHeap: SignalJudgement,
-  sites: SiteGrowth[],
+  sites: HeapSite[],
   rssBytes: number | null,
   module: ModuleContext,
 ): Suspect {
-  const native = sites.find(
+  // Growing sites first, then any site the profiles ever showed: mmap and cgo calls allocate little
+  // on the Go heap (a map entry, a slice header), so their site may be sampled only now and then.
+  const found = sites.find(
     (s) =>
-      s.site.attribution === "own" &&
-      s.site.stack.some((f) =>
+      s.attribution === "own" &&
+      s.stack.some((f) =>
         /(^syscall\.|^golang\.org\/x\/sys\/unix\.).*[Mm]map|_Cfunc_|^runtime\.cgocall$/.test(f.function),
       ),
   );
+  const native = found ? { site: found } : undefined;
   return {
     kind: "off-heap",
     function: native?.site.function ?? "",
