@@ -163,9 +163,59 @@ describe("a real program in a limited cgroup", () => {
       } finally {
         child.kill("SIGKILL");
         await new Promise((resolve) => child.once("exit", resolve));
-        cgroup!.remove();
       }
     },
     120_000,
   );
+
+  test.skipIf(cgroup === null)(
+    "a launched program's recording projects its gctrace live heap against the container limit",
+    async () => {
+      const binary = await buildGoProgram(path.join(import.meta.dirname, "../record/programs/leaky"));
+      const out = path.join(mkdtempSync(path.join(tmpdir(), "hs-limit-")), "rec.hsrec");
+      // Without --url heapscope records gctrace and RSS; the shell joins the cgroup and becomes the program.
+      const recorded = await runCli(
+        [
+          "record",
+          "--duration",
+          "6s",
+          "--interval",
+          "1s",
+          "--out",
+          out,
+          "--quiet",
+          "--",
+          "sh",
+          "-c",
+          `echo $$ > '${cgroup!.procs}' && exec '${binary}' -addr 127.0.0.1:0`,
+        ],
+        { timeoutMs: 90_000 },
+      );
+      expect(recorded.code, recorded.stderr).toBe(0);
+      const inspected = JSON.parse((await runCli(["inspect", "--json", out])).stdout) as {
+        target: { memoryLimit: { bytes: number } | null };
+        gcCycles: number;
+      };
+      expect(inspected.target.memoryLimit?.bytes).toBe(768 * 1024 * 1024);
+      expect(inspected.gcCycles).toBeGreaterThan(0);
+      const gctrace = await runCli(["gctrace", out, "--json"]);
+      expect(gctrace.code, gctrace.stderr).toBe(0);
+      const report = JSON.parse(gctrace.stdout) as {
+        cycles: number;
+        projection: { limitBytes: number; limitSource: string } | null;
+      };
+      expect(report.cycles).toBe(inspected.gcCycles);
+      expect(report.projection?.limitBytes).toBe(768 * 1024 * 1024);
+      expect(report.projection?.limitSource).toMatch(/^container limit, cgroup v[12] /);
+      // --limit still wins.
+      const explicit = JSON.parse((await runCli(["gctrace", out, "--json", "--limit", "1GiB"])).stdout) as {
+        projection: { limitBytes: number; limitSource: string };
+      };
+      expect(explicit.projection.limitBytes).toBe(1024 ** 3);
+      expect(explicit.projection.limitSource).toBe("--limit");
+    },
+    120_000,
+  );
+
+  afterAll(() => cgroup?.remove());
 });

@@ -14,6 +14,8 @@ import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.j
 import { InputError, UsageError } from "../../errors.js";
 import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
+import { openRecording } from "../../store/recording-reader.js";
+import { looksLikeRecording } from "../doctor-input.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
 
 interface GcTraceFlags {
@@ -38,13 +40,13 @@ export function register(program: Command): void {
     .description(
       "GC health and live-heap trend from GODEBUG=gctrace=1 output (a file, - for stdin, or --follow)",
     )
-    .argument("[file]", "gctrace text: a file (optionally .gz), or - for stdin", "-")
+    .argument("[file]", "gctrace text: a file (optionally .gz), a heapscope recording, or - for stdin", "-")
     .option("-f, --follow", "keep reading a growing file, across rotation, until interrupted or idle")
     .option("--idle-timeout <seconds>", "with --follow: stop after this long without new data")
     .option("--interval <seconds>", "with --follow: print a one-line status this often")
     .option(
       "--limit <size>",
-      "memory limit to project against, e.g. 2GiB, 512MiB (else GOMEMLIMIT seen in the log)",
+      "memory limit to project against, e.g. 2GiB, 512MiB (else a recording's container limit, or GOMEMLIMIT seen in the log)",
     )
     .option("--run <n>", "analyse process run n (1-based) instead of the automatic choice")
     .option("--window <seconds>", "GC CPU window length (default: run duration / 24, at least 1 s)")
@@ -83,7 +85,12 @@ Examples:
     }
     const name = file === "-" ? "stdin" : file;
     const analyzer = new GcTraceAnalyzer();
-    const options = { limitBytes, runIndex, cpuWindowSeconds };
+    const options: {
+      limitBytes?: number;
+      limitSource?: string;
+      runIndex?: number;
+      cpuWindowSeconds?: number;
+    } = { limitBytes, runIndex, cpuWindowSeconds };
 
     if (flags.follow) {
       if (file === "-") throw new UsageError("--follow needs a file, not stdin");
@@ -105,6 +112,21 @@ Examples:
             : undefined,
       });
       if (!intervalMs && isInteractive()) process.stderr.write("\n");
+    } else if (file !== "-" && looksLikeRecording(file)) {
+      // A heapscope recording: its gctrace lines, and the container limit the target ran under.
+      const reader = openRecording(file);
+      try {
+        for (const cycle of reader.gcCycles({ allProcesses: true })) {
+          if (cycle.line) analyzer.push(`${cycle.line}\n`);
+        }
+        const limit = reader.target.memoryLimit;
+        if (limit && options.limitBytes === undefined) {
+          options.limitBytes = limit.bytes;
+          options.limitSource = `container limit, ${limit.source}`;
+        }
+      } finally {
+        reader.close();
+      }
     } else {
       await readAll(file, name, analyzer);
     }
