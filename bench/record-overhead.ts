@@ -66,7 +66,18 @@ export interface RecordOverheadResult {
     gc1CpuMs: number;
     estimatedOverheadPercent: { "gc=1": number; "no-gc": number };
   };
-  targetsMet: { "gc=1 < 2%": boolean; "no-gc < 0.5%": boolean; "default < 2%": boolean };
+  /**
+   * Per target: "met" / "not met" only when the median overhead is further from the target than the
+   * control's own noise in this run; otherwise "unresolved" (the run cannot tell, e.g. on a busy
+   * machine). A median below zero on a noisy run is noise, not a free lunch.
+   */
+  targetsMet: Record<"gc=1 < 2%" | "no-gc < 0.5%" | "default < 2%", "met" | "not met" | "unresolved">;
+}
+
+function judgeTarget(overhead: number, target: number, noise: number): "met" | "not met" | "unresolved" {
+  if (overhead + noise < target) return "met";
+  if (overhead - noise > target) return "not met";
+  return "unresolved";
 }
 
 const HEAP_MB = 200;
@@ -137,9 +148,9 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
     overheadPercent,
     spreadPercent,
     targetsMet: {
-      "gc=1 < 2%": overheadPercent["gc=1"] < 2,
-      "no-gc < 0.5%": overheadPercent["no-gc"] < 0.5,
-      "default < 2%": overheadPercent.default < 2,
+      "gc=1 < 2%": judgeTarget(overheadPercent["gc=1"], 2, controlNoisePercent),
+      "no-gc < 0.5%": judgeTarget(overheadPercent["no-gc"], 0.5, controlNoisePercent),
+      "default < 2%": judgeTarget(overheadPercent.default, 2, controlNoisePercent),
     },
   };
   const line = (v: RecordedVariant) =>
