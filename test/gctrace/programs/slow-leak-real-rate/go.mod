@@ -1,0 +1,3 @@
+module example.com/slowleakrealrate
+
+go 1.22
