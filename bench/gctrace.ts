@@ -18,6 +18,10 @@ export interface GcTraceBenchResult {
   runs: number;
   /** Median wall time of heapscope's end-to-end parse + judge. */
   heapscopeMs: number;
+  /** Breakdown of heapscopeMs (medians of each part, so they need not add up exactly): reading the
+   * chunks (parser and per-run accumulators), then the statistics and verdict (`analysis()`). */
+  parseMs: number;
+  judgeMs: number;
   /** Median wall time of split + regex only. */
   regexOnlyMs: number;
   /** heapscope time / regex-only time. */
@@ -77,15 +81,27 @@ export function generateGcTraceLines(lines = 1_000_000): Buffer[] {
   return chunks;
 }
 
-function heapscopeOnce(chunks: Buffer[]): { ms: number; cycles: number; verdict: string; runs: number } {
+interface HeapscopeRun {
+  ms: number;
+  parseMs: number;
+  judgeMs: number;
+  cycles: number;
+  verdict: string;
+  runs: number;
+}
+
+function heapscopeOnce(chunks: Buffer[]): HeapscopeRun {
   const start = performance.now();
   const analyzer = new GcTraceAnalyzer();
   for (const chunk of chunks) analyzer.push(chunk);
   analyzer.end();
+  const parsed = performance.now();
   const analysis = analyzer.analysis("bench");
   const ms = performance.now() - start;
   return {
     ms,
+    parseMs: parsed - start,
+    judgeMs: ms - (parsed - start),
     cycles: analysis?.summary.cycles ?? 0,
     verdict: analysis?.summary.verdict ?? "none",
     runs: analysis?.runs.length ?? 0,
@@ -136,12 +152,16 @@ export async function runGcTraceBench(
   heapscopeOnce(chunks.slice(0, 4));
   regexOnlyOnce(chunks.slice(0, 4));
   const heapscopeTimes: number[] = [];
+  const parseTimes: number[] = [];
+  const judgeTimes: number[] = [];
   const regexTimes: number[] = [];
   const charTimes: number[] = [];
-  let last = { ms: 0, cycles: 0, verdict: "", runs: 0 };
+  let last: HeapscopeRun = { ms: 0, parseMs: 0, judgeMs: 0, cycles: 0, verdict: "", runs: 0 };
   for (let i = 0; i < runs; i++) {
     last = heapscopeOnce(chunks);
     heapscopeTimes.push(last.ms);
+    parseTimes.push(last.parseMs);
+    judgeTimes.push(last.judgeMs);
     regexTimes.push(regexOnlyOnce(chunks));
     charTimes.push(charPassOnce(chunks));
   }
@@ -156,6 +176,8 @@ export async function runGcTraceBench(
     verdict: last.verdict,
     runs: last.runs,
     heapscopeMs: Math.round(heapscopeMs),
+    parseMs: Math.round(median(parseTimes)),
+    judgeMs: Math.round(median(judgeTimes)),
     regexOnlyMs: Math.round(regexOnlyMs),
     overhead: Math.round((heapscopeMs / regexOnlyMs) * 100) / 100,
     charPassMs: Math.round(charPassMs),
@@ -168,6 +190,6 @@ export async function runGcTraceBench(
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const result = await runGcTraceBench();
   console.log(
-    `gctrace: ${result.lines} lines (${result.megabytes} MiB, ${result.cycles} cycles) parsed and judged (${result.verdict}) in ${result.heapscopeMs} ms; split + regex alone ${result.regexOnlyMs} ms (×${result.overhead}); one charCodeAt pass ${result.charPassMs} ms (×${result.perCharPass}); target < ${result.targetMs} ms: ${result.withinTarget ? "met" : "MISSED"}`,
+    `gctrace: ${result.lines} lines (${result.megabytes} MiB, ${result.cycles} cycles) parsed and judged (${result.verdict}) in ${result.heapscopeMs} ms (parse ${result.parseMs}, judge ${result.judgeMs}); split + regex alone ${result.regexOnlyMs} ms (×${result.overhead}); one charCodeAt pass ${result.charPassMs} ms (×${result.perCharPass}); target < ${result.targetMs} ms: ${result.withinTarget ? "met" : "MISSED"}`,
   );
 }

@@ -284,7 +284,7 @@ export class GcRunAccumulator {
       regimeGoal.push(this.goal[i]);
     }
     const spread = (values: number[]) => {
-      const sorted = [...values].sort((a, b) => a - b);
+      const sorted = Float64Array.from(values).sort();
       return quantile(sorted, 0.95) - quantile(sorted, 0.05);
     };
     const goalSpread = spread(regimeGoal);
@@ -296,7 +296,8 @@ export class GcRunAccumulator {
     const limitDriven =
       Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
 
-    const pauses = Array.from(this.pause.subarray(0, n)).sort((a, b) => a - b);
+    // Typed-array sorts are numeric without a comparator callback (several times faster at 65536 points).
+    const pauses = this.pause.slice(0, n).sort();
     const elapsed = this.firstCycle <= 2 ? this.lastEnd : this.lastEnd - this.firstAt;
     const procs = this.procs || 1;
     const percent = elapsed > 0 ? (100 * this.gcCpuMs) / (elapsed * 1000 * procs) : 0;
@@ -538,12 +539,11 @@ function thinSeries(
 
 function median(values: number[]): number {
   if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return quantile(sorted, 0.5);
+  return quantile(Float64Array.from(values).sort(), 0.5);
 }
 
 /** Linear-interpolated quantile of sorted values. */
-function quantile(sorted: number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return 0;
   const position = (sorted.length - 1) * q;
   const lo = Math.floor(position);
@@ -614,11 +614,15 @@ export class GcTraceAnalyzer {
   private readonly parser: GcTraceParser;
   private readonly accumulators = new Map<number, GcRunAccumulator>();
   private readonly maxPointsPerRun: number;
+  private lastRun = -1;
+  private lastAccumulator: GcRunAccumulator | null = null;
 
   constructor(options: { maxPointsPerRun?: number } = {}) {
     this.maxPointsPerRun = options.maxPointsPerRun ?? 65_536;
     this.parser = new GcTraceParser({
       keepRecords: false,
+      // The accumulator copies the figures it needs, so one cycle object serves the whole stream.
+      reuseCycleObjects: true,
       onCycle: (cycle, run) => this.accumulator(run).addCycle(cycle),
       onScavenger: (event, run) => {
         if (run >= 0) this.accumulator(run).addScavenger(event);
@@ -695,12 +699,16 @@ export class GcTraceAnalyzer {
   }
 
   private accumulator(run: number): GcRunAccumulator {
+    // Consecutive cycles nearly always belong to the same run: skip the map lookup then.
+    if (run === this.lastRun && this.lastAccumulator) return this.lastAccumulator;
     let accumulator = this.accumulators.get(run);
     if (!accumulator) {
       if (this.accumulators.size >= MAX_TRACKED_RUNS) this.dropSmallest(run);
       accumulator = new GcRunAccumulator(this.maxPointsPerRun);
       this.accumulators.set(run, accumulator);
     }
+    this.lastRun = run;
+    this.lastAccumulator = accumulator;
     return accumulator;
   }
 
@@ -714,6 +722,7 @@ export class GcTraceAnalyzer {
       }
     }
     if (smallest >= 0) this.accumulators.delete(smallest);
+    if (smallest === this.lastRun) this.lastAccumulator = null;
   }
 }
 

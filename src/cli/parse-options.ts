@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { parseByteSize as parseByteSizeText } from "../formats/byte-size.js";
 
 const DURATION_UNITS_MS: Record<string, number> = {
   ns: 1e-6,
@@ -25,12 +26,14 @@ export function parseDurationMs(text: string, flag: string): number {
   return ms;
 }
 
-/** `512MiB`, `1GB`, `100k`, `2048` (bytes). K, M, G, T are binary (1024) with or without `i`/`B`. */
+/**
+ * A size flag (`--max-size 1GiB`, `--limit 512MiB`), read by the one byte-size parser of
+ * formats/byte-size.ts: `512MiB`/`512Ki` are binary, `100MB`/`100k` decimal (SI), a bare number is
+ * bytes. Must be positive.
+ */
 export function parseByteSize(text: string, flag: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(text);
-  if (!match) throw new UsageError(`${flag} takes a size such as 512MiB or 1GiB, not "${text}"`);
-  const power = " kmgt".indexOf(match[2]!.toLowerCase() || " ");
-  const bytes = Math.round(Number(match[1]) * 1024 ** power);
+  const bytes = parseByteSizeText(text);
+  if (bytes === null) throw new UsageError(`${flag} takes a size such as 512MiB or 1GiB, not "${text}"`);
   if (!(bytes > 0)) throw new UsageError(`${flag} must be positive`);
   return bytes;
 }

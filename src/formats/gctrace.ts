@@ -22,6 +22,11 @@
  * not kept) or call `parseGcTrace(text)`.
  */
 
+import { parseByteSize } from "./byte-size.js";
+
+// Also exported from here for the callers that read sizes next to gctrace (the GOMEMLIMIT hint).
+export { parseByteSize };
+
 const MIB = 1024 * 1024;
 
 /** One garbage collection cycle, as printed by the runtime at the end of mark termination. */
@@ -176,6 +181,12 @@ export interface GcTraceParserOptions {
   onScavenger?: (event: ScavengerEvent, runIndex: number) => void;
   /** Lines longer than this are cut (binary junk without newlines must not grow memory). */
   maxLineLength?: number;
+  /**
+   * With `keepRecords: false`: `onCycle` receives the same GcCycle object (and arrays) every time,
+   * overwritten by the next cycle, so a long stream allocates nothing per cycle. For consumers
+   * that copy what they need and keep no reference (GcTraceAnalyzer does). Default false.
+   */
+  reuseCycleObjects?: boolean;
 }
 
 // Where a gc line may start (for repairs of split lines).
@@ -212,8 +223,7 @@ const MAX_CYCLE_GAP = 16;
 export function parseGcTraceLine(text: string, lineNumber = 0): GcCycle | null {
   let from = text.indexOf("gc ");
   while (from >= 0) {
-    const cycle = scanGcLine(text, from, lineNumber);
-    if (cycle) return cycle;
+    if (scanGcText(text, from, text.length) >= 0) return newCycle(lineNumber);
     from = text.indexOf("gc ", from + 3);
   }
   return null;
@@ -222,380 +232,475 @@ export function parseGcTraceLine(text: string, lineNumber = 0): GcCycle | null {
 const EMPTY_BYTES = new Uint8Array(0);
 const NO_ANNOTATIONS: string[] = Object.freeze([]) as unknown as string[];
 
-// Scanner state, module-level so the hot helpers below are plain functions (no closure per line).
-let scanText = "";
-let scanAt = 0;
+// The scanners write a line's figures into one shared scratch array, not into arrays of their own:
+// with a reused cycle object (reuseCycleObjects) a gc line then allocates nothing at all, and a
+// million lines leave no garbage behind. Slots of SCAN:
+const V_CYCLE = 0;
+const V_AT = 1;
+const V_PERCENT = 2;
+const V_HEAP_START = 3;
+const V_HEAP_END = 4;
+const V_LIVE = 5;
+const V_GOAL = 6;
+const V_STACKS = 7;
+const V_GLOBALS = 8;
+const V_PROCS = 9;
+/** 5 slots: the wall-clock phases. */
+const V_CLOCK = 10;
+/** 7 slots: the CPU figures. */
+const V_CPU = 15;
+// Derived figures (deriveFigures).
+const V_CONCURRENT_MARK = 22;
+const V_MARK_TERMINATION = 23;
+const V_STW = 24;
+const V_GC_CPU = 25;
+const V_ASSIST = 26;
+const V_BACKGROUND = 27;
+const V_IDLE = 28;
+const SCAN = new Float64Array(29);
 
-function scanLiteral(text: string): boolean {
-  if (!scanText.startsWith(text, scanAt)) return false;
-  scanAt += text.length;
-  return true;
+/** What a successful scan found besides the figures in SCAN. */
+class ScannedShape {
+  clockCount = 0;
+  cpuCount = 0;
+  hasStacks = false;
+  forced = false;
+  annotations: string[] = NO_ANNOTATIONS;
 }
+const scanned = new ScannedShape();
 
-function scanInteger(): number {
-  const s = scanText;
-  const n = s.length;
-  let i = scanAt;
-  let value = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    value = value * 10 + (c - 48);
-    i++;
-  }
-  if (i === scanAt) return -1;
-  scanAt = i;
-  return value;
-}
+// The grammar after `gc [#]` as steps: each reads a number, then what must follow it. The clock
+// and CPU steps repeat while `+` (or `/`) follows; the stacks step is taken when `N MB stacks, `
+// follows the goal (Go 1.18+), else that number is GOMAXPROCS and the line ends with ` P`.
+// One loop over the steps rather than a helper call per field: V8 inlines only a few of ~35 calls
+// per line, and the calls cost as much as the scanning.
+const STEP_CYCLE = 0;
+const STEP_CLOCK = 3;
+const STEP_CPU = 4;
+const STEP_PROCS_OR_STACKS = 9;
+const STEP_GLOBALS = 10;
+const STEP_DONE = 12;
+/** Where each step's number goes (-1: decided in the loop). */
+const STEP_SLOT = [
+  V_CYCLE,
+  V_AT,
+  V_PERCENT,
+  -1,
+  -1,
+  V_HEAP_START,
+  V_HEAP_END,
+  V_LIVE,
+  V_GOAL,
+  -1,
+  -1,
+  V_PROCS,
+];
+/** Steps whose number may have a fraction; elsewhere a `.` fails the line. */
+const STEP_DECIMAL = [false, true, false, true, true, false, false, false, false, false, false, false];
+const STEP_TEXT = [
+  " @",
+  "s ",
+  "%: ",
+  " ms clock, ",
+  " ms cpu, ",
+  "->",
+  "->",
+  " MB, ",
+  " MB goal, ",
+  " P",
+  " MB globals, ",
+  " P",
+];
+const STACKS_TEXT = " MB stacks, ";
+// Some 1.18+ builds print "N MB globals", one doc version "NMB globals".
+const GLOBALS_NOSPACE_TEXT = "MB globals, ";
 
-/** Digits with an optional fraction; (whole·10^k + fraction) / 10^k rounds once, like Number(). */
-function scanDecimal(): number {
-  const s = scanText;
-  const n = s.length;
-  let i = scanAt;
-  let whole = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    whole = whole * 10 + (c - 48);
-    i++;
+/**
+ * Scans a gc line starting exactly at `start` (which must point at "gc "), not reading at or past
+ * `end`, into SCAN and `scanned`. Returns the index just after the line's last field (or
+ * annotation), or -1 when it is not a complete gc line. The grammar is documented at
+ * parseGcTraceLine. scanGcBytes is the same over bytes; keep the two in step.
+ */
+function scanGcText(s: string, start: number, end: number): number {
+  let i = start + 3;
+  if (i < end && s.charCodeAt(i) === 35 /* # */) i++;
+  let step = STEP_CYCLE;
+  let clockCount = 0;
+  let cpuCount = 0;
+  let hasStacks = false;
+  while (step !== STEP_DONE) {
+    // Digits with an optional fraction; (whole·10^k + fraction) / 10^k rounds once, like Number().
+    const from = i;
+    let value = 0;
+    for (; i < end; i++) {
+      const digit = s.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i === from) return -1;
+    if (i < end && s.charCodeAt(i) === 46 /* . */ && STEP_DECIMAL[step]) {
+      i++;
+      const fractionFrom = i;
+      let scale = 1;
+      for (; i < end; i++) {
+        const digit = s.charCodeAt(i) - 48;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+        scale *= 10;
+      }
+      if (i === fractionFrom) return -1;
+      value /= scale;
+    }
+    const c = i < end ? s.charCodeAt(i) : 0;
+    let text = STEP_TEXT[step];
+    let next = step + 1;
+    if (step === STEP_CLOCK) {
+      SCAN[V_CLOCK + clockCount++] = value;
+      if (c === 43 /* + */) {
+        if (clockCount === 5) return -1;
+        i++;
+        continue;
+      }
+      // Go 1.5 prints 5 clock phases and 7 CPU values; 1.6+ prints 3 and 5. Other counts are mangled.
+      if (clockCount !== 3 && clockCount !== 5) return -1;
+    } else if (step === STEP_CPU) {
+      SCAN[V_CPU + cpuCount++] = value;
+      if (c === 43 || c === 47 /* + / */) {
+        if (cpuCount === 7) return -1;
+        i++;
+        continue;
+      }
+      if (cpuCount !== (clockCount === 5 ? 7 : 5)) return -1;
+    } else if (step === STEP_PROCS_OR_STACKS) {
+      SCAN[V_PROCS] = value;
+      if (i + 1 < end && s.charCodeAt(i + 1) === 77 /* M */) {
+        hasStacks = true;
+        SCAN[V_STACKS] = value;
+        text = STACKS_TEXT;
+      } else {
+        next = STEP_DONE;
+      }
+    } else if (step === STEP_GLOBALS) {
+      SCAN[V_GLOBALS] = value;
+      if (c !== 32) text = GLOBALS_NOSPACE_TEXT;
+    } else {
+      SCAN[STEP_SLOT[step]] = value;
+    }
+    const n = text.length;
+    if (i + n > end) return -1;
+    for (let k = 0; k < n; k++) if (s.charCodeAt(i + k) !== text.charCodeAt(k)) return -1;
+    i += n;
+    step = next;
   }
-  if (i === scanAt) return -1;
-  if (s.charCodeAt(i) !== 46 /* . */) {
-    scanAt = i;
-    return whole;
-  }
-  i++;
-  const fractionStart = i;
-  let scale = 1;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    whole = whole * 10 + (c - 48);
-    scale *= 10;
-    i++;
-  }
-  if (i === fractionStart) return -1;
-  scanAt = i;
-  return whole / scale;
-}
-
-/** Scans a gc line starting exactly at `start` (which must point at "gc "). */
-function scanGcLine(s: string, start: number, lineNumber: number, end = s.length): GcCycle | null {
-  scanText = s;
-  scanAt = start + 3;
-  const literal = scanLiteral;
-  const integer = scanInteger;
-  const decimal = scanDecimal;
-  if (s.charCodeAt(scanAt) === 35 /* # */) scanAt++;
-  const cycleNumber = integer();
-  if (cycleNumber < 0 || !literal(" @")) return null;
-  const atSeconds = decimal();
-  if (atSeconds < 0 || !literal("s ")) return null;
-  const percent = integer();
-  if (percent < 0 || !literal("%: ")) return null;
-  const clockMs: number[] = [];
-  for (;;) {
-    const v = decimal();
-    if (v < 0) return null;
-    clockMs.push(v);
-    if (s.charCodeAt(scanAt) !== 43 /* + */) break;
-    scanAt++;
-  }
-  // Go 1.5 prints 5 clock phases and 7 CPU values; 1.6+ prints 3 and 5. Other counts are mangled.
-  const fivePhase = clockMs.length === 5;
-  if (!(clockMs.length === 3 || fivePhase) || !literal(" ms clock, ")) return null;
-  const cpuMs: number[] = [];
-  for (;;) {
-    const v = decimal();
-    if (v < 0) return null;
-    cpuMs.push(v);
-    const c = s.charCodeAt(scanAt);
-    if (c !== 43 && c !== 47 /* + / */) break;
-    scanAt++;
-  }
-  if (cpuMs.length !== (fivePhase ? 7 : 5) || !literal(" ms cpu, ")) return null;
-  const heapStart = integer();
-  if (heapStart < 0 || !literal("->")) return null;
-  const heapEnd = integer();
-  if (heapEnd < 0 || !literal("->")) return null;
-  const live = integer();
-  if (live < 0 || !literal(" MB, ")) return null;
-  const goal = integer();
-  if (goal < 0 || !literal(" MB goal, ")) return null;
-  let stacks = -1;
-  let globals = -1;
-  let procs = integer();
-  if (procs < 0) return null;
-  if (literal(" MB stacks, ")) {
-    stacks = procs;
-    globals = integer();
-    // Some 1.18+ builds print "N MB globals", one doc version "NMB globals".
-    if (globals < 0 || !(literal(" MB globals, ") || literal("MB globals, "))) return null;
-    procs = integer();
-    if (procs < 0) return null;
-  }
-  if (!literal(" P")) return null;
   let forced = false;
   let annotations = NO_ANNOTATIONS;
-  while (s.startsWith(" (", scanAt)) {
-    const close = s.indexOf(")", scanAt + 2);
+  while (i + 1 < end && s.charCodeAt(i) === 32 && s.charCodeAt(i + 1) === 40 /* " (" */) {
+    const close = s.indexOf(")", i + 2);
     if (close < 0 || close >= end) break;
-    const text = s.slice(scanAt + 2, close);
+    const text = s.slice(i + 2, close);
     if (text === "forced") forced = true;
     else {
       if (annotations === NO_ANNOTATIONS) annotations = [];
       annotations.push(text);
     }
-    scanAt = close + 1;
+    i = close + 1;
   }
-  return buildCycle(
-    cycleNumber,
-    atSeconds,
-    percent,
-    clockMs,
-    cpuMs,
-    heapStart,
-    heapEnd,
-    live,
-    goal,
-    stacks,
-    globals,
-    procs,
-    forced,
-    annotations,
-    lineNumber,
-  );
+  scanned.clockCount = clockCount;
+  scanned.cpuCount = cpuCount;
+  scanned.hasStacks = hasStacks;
+  scanned.forced = forced;
+  scanned.annotations = annotations;
+  return i;
 }
 
 // The same grammar over bytes: most of a large trace is plain gc lines, and scanning them in the
 // read buffer skips decoding them to strings at all (about twice as fast on a million lines).
-let byteText: Uint8Array = EMPTY_BYTES;
-let byteAt = 0;
 const asBytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const B_AT = asBytes(" @");
-const B_S = asBytes("s ");
-const B_PERCENT = asBytes("%: ");
-const B_CLOCK = asBytes(" ms clock, ");
-const B_CPU = asBytes(" ms cpu, ");
-const B_ARROW = asBytes("->");
-const B_MB = asBytes(" MB, ");
-const B_GOAL = asBytes(" MB goal, ");
-const B_STACKS = asBytes(" MB stacks, ");
-const B_GLOBALS = asBytes(" MB globals, ");
-const B_GLOBALS_NOSPACE = asBytes("MB globals, ");
-const B_P = asBytes(" P");
+const STEP_BYTES = STEP_TEXT.map(asBytes);
+const STACKS_BYTES = asBytes(STACKS_TEXT);
+const GLOBALS_NOSPACE_BYTES = asBytes(GLOBALS_NOSPACE_TEXT);
+const FORCED_BYTES = asBytes("forced");
 
-function byteLiteral(literal: Uint8Array): boolean {
-  const b = byteText;
-  const at = byteAt;
-  const n = literal.length;
-  if (at + n > b.length) return false;
-  for (let k = 0; k < n; k++) if (b[at + k] !== literal[k]) return false;
-  byteAt = at + n;
-  return true;
-}
-
-function byteInteger(): number {
-  const b = byteText;
-  const n = b.length;
-  let i = byteAt;
-  let value = 0;
-  while (i < n) {
-    const c = b[i];
-    if (c < 48 || c > 57) break;
-    value = value * 10 + (c - 48);
-    i++;
+/**
+ * scanGcText over bytes. The parser passes the chunk's last newline as `end`, not the line's: no
+ * step or annotation matches a newline, so a scan never runs into the next line.
+ */
+function scanGcBytes(b: Uint8Array, start: number, end: number): number {
+  let i = start + 3;
+  if (i < end && b[i] === 35 /* # */) i++;
+  let step = STEP_CYCLE;
+  let clockCount = 0;
+  let cpuCount = 0;
+  let hasStacks = false;
+  while (step !== STEP_DONE) {
+    const from = i;
+    let value = 0;
+    for (; i < end; i++) {
+      const digit = b[i] - 48;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i === from) return -1;
+    if (i < end && b[i] === 46 /* . */ && STEP_DECIMAL[step]) {
+      i++;
+      const fractionFrom = i;
+      let scale = 1;
+      for (; i < end; i++) {
+        const digit = b[i] - 48;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+        scale *= 10;
+      }
+      if (i === fractionFrom) return -1;
+      value /= scale;
+    }
+    const c = i < end ? b[i] : 0;
+    let text = STEP_BYTES[step];
+    let next = step + 1;
+    if (step === STEP_CLOCK) {
+      SCAN[V_CLOCK + clockCount++] = value;
+      if (c === 43 /* + */) {
+        if (clockCount === 5) return -1;
+        i++;
+        continue;
+      }
+      if (clockCount !== 3 && clockCount !== 5) return -1;
+    } else if (step === STEP_CPU) {
+      SCAN[V_CPU + cpuCount++] = value;
+      if (c === 43 || c === 47 /* + / */) {
+        if (cpuCount === 7) return -1;
+        i++;
+        continue;
+      }
+      if (cpuCount !== (clockCount === 5 ? 7 : 5)) return -1;
+    } else if (step === STEP_PROCS_OR_STACKS) {
+      SCAN[V_PROCS] = value;
+      if (i + 1 < end && b[i + 1] === 77 /* M */) {
+        hasStacks = true;
+        SCAN[V_STACKS] = value;
+        text = STACKS_BYTES;
+      } else {
+        next = STEP_DONE;
+      }
+    } else if (step === STEP_GLOBALS) {
+      SCAN[V_GLOBALS] = value;
+      if (c !== 32) text = GLOBALS_NOSPACE_BYTES;
+    } else {
+      SCAN[STEP_SLOT[step]] = value;
+    }
+    const n = text.length;
+    if (i + n > end) return -1;
+    for (let k = 0; k < n; k++) if (b[i + k] !== text[k]) return -1;
+    i += n;
+    step = next;
   }
-  if (i === byteAt) return -1;
-  byteAt = i;
-  return value;
-}
-
-function byteDecimal(): number {
-  const b = byteText;
-  const n = b.length;
-  let i = byteAt;
-  let whole = 0;
-  while (i < n) {
-    const c = b[i];
-    if (c < 48 || c > 57) break;
-    whole = whole * 10 + (c - 48);
-    i++;
-  }
-  if (i === byteAt) return -1;
-  if (b[i] !== 46 /* . */) {
-    byteAt = i;
-    return whole;
-  }
-  i++;
-  const fractionStart = i;
-  let scale = 1;
-  while (i < n) {
-    const c = b[i];
-    if (c < 48 || c > 57) break;
-    whole = whole * 10 + (c - 48);
-    scale *= 10;
-    i++;
-  }
-  if (i === fractionStart) return -1;
-  byteAt = i;
-  return whole / scale;
-}
-
-/** scanGcLine over bytes: `start` points at "gc ", the line ends before `end`. */
-function scanGcLineBytes(b: Uint8Array, start: number, end: number, lineNumber: number): GcCycle | null {
-  byteText = b;
-  byteAt = start + 3;
-  if (b[byteAt] === 35 /* # */) byteAt++;
-  const cycleNumber = byteInteger();
-  if (cycleNumber < 0 || !byteLiteral(B_AT)) return null;
-  const atSeconds = byteDecimal();
-  if (atSeconds < 0 || !byteLiteral(B_S)) return null;
-  const percent = byteInteger();
-  if (percent < 0 || !byteLiteral(B_PERCENT)) return null;
-  const clockMs: number[] = [];
-  for (;;) {
-    const v = byteDecimal();
-    if (v < 0) return null;
-    clockMs.push(v);
-    if (b[byteAt] !== 43 /* + */) break;
-    byteAt++;
-  }
-  if (!(clockMs.length === 3 || clockMs.length === 5) || !byteLiteral(B_CLOCK)) return null;
-  const cpuMs: number[] = [];
-  for (;;) {
-    const v = byteDecimal();
-    if (v < 0) return null;
-    cpuMs.push(v);
-    const c = b[byteAt];
-    if (c !== 43 && c !== 47 /* + / */) break;
-    byteAt++;
-  }
-  if (cpuMs.length !== (clockMs.length === 5 ? 7 : 5) || !byteLiteral(B_CPU)) return null;
-  const heapStart = byteInteger();
-  if (heapStart < 0 || !byteLiteral(B_ARROW)) return null;
-  const heapEnd = byteInteger();
-  if (heapEnd < 0 || !byteLiteral(B_ARROW)) return null;
-  const live = byteInteger();
-  if (live < 0 || !byteLiteral(B_MB)) return null;
-  const goal = byteInteger();
-  if (goal < 0 || !byteLiteral(B_GOAL)) return null;
-  let stacks = -1;
-  let globals = -1;
-  let procs = byteInteger();
-  if (procs < 0) return null;
-  if (byteLiteral(B_STACKS)) {
-    stacks = procs;
-    globals = byteInteger();
-    if (globals < 0 || !(byteLiteral(B_GLOBALS) || byteLiteral(B_GLOBALS_NOSPACE))) return null;
-    procs = byteInteger();
-    if (procs < 0) return null;
-  }
-  if (!byteLiteral(B_P)) return null;
   let forced = false;
   let annotations = NO_ANNOTATIONS;
-  while (byteAt + 1 < end && b[byteAt] === 32 && b[byteAt + 1] === 40 /* " (" */) {
-    const close = b.indexOf(41 /* ) */, byteAt + 2);
-    if (close < 0 || close >= end) break;
-    let text = "";
-    for (let k = byteAt + 2; k < close; k++) text += String.fromCharCode(b[k]);
-    if (text === "forced") forced = true;
+  while (i + 1 < end && b[i] === 32 && b[i + 1] === 40 /* " (" */) {
+    let close = i + 2;
+    while (close < end && b[close] !== 41 /* ) */ && b[close] !== 10) close++;
+    if (close >= end || b[close] !== 41) break;
+    if (close - i === 8 && b[i + 2] === 102 /* f */ && matchesAt(b, i + 2, FORCED_BYTES)) forced = true;
     else {
+      let text = "";
+      for (let k = i + 2; k < close; k++) text += String.fromCharCode(b[k]);
       if (annotations === NO_ANNOTATIONS) annotations = [];
       annotations.push(text);
     }
-    byteAt = close + 1;
+    i = close + 1;
   }
-  return buildCycle(
-    cycleNumber,
-    atSeconds,
-    percent,
-    clockMs,
-    cpuMs,
-    heapStart,
-    heapEnd,
-    live,
-    goal,
-    stacks,
-    globals,
-    procs,
-    forced,
-    annotations,
-    lineNumber,
-  );
+  scanned.clockCount = clockCount;
+  scanned.cpuCount = cpuCount;
+  scanned.hasStacks = hasStacks;
+  scanned.forced = forced;
+  scanned.annotations = annotations;
+  return i;
 }
 
-/** The GcCycle of scanned fields (stacks/globals −1 when the line has none). */
-function buildCycle(
-  cycleNumber: number,
-  atSeconds: number,
-  percent: number,
-  clockMs: number[],
-  cpuMs: number[],
-  heapStart: number,
-  heapEnd: number,
-  live: number,
-  goal: number,
-  stacks: number,
-  globals: number,
-  procs: number,
-  forced: boolean,
-  annotations: string[],
-  lineNumber: number,
-): GcCycle {
-  const fivePhase = clockMs.length === 5;
-  const sweepTerminationMs = clockMs[0];
-  const markTerminationMs = clockMs[clockMs.length - 1];
-  let concurrentMarkMs = 0;
-  for (let k = 1; k < clockMs.length - 1; k++) concurrentMarkMs += clockMs[k];
-  let assistCpuMs: number;
-  let backgroundCpuMs: number;
-  let idleCpuMs: number;
-  let gcCpuMs: number;
-  if (fivePhase) {
-    // a(sweep term)+b(scan)+c(install WB)+d(assist)/e(background)/f(idle)+g(mark term)
-    assistCpuMs = cpuMs[3];
-    backgroundCpuMs = cpuMs[1] + cpuMs[2] + cpuMs[4];
-    idleCpuMs = cpuMs[5];
-    gcCpuMs = cpuMs[0] + cpuMs[1] + cpuMs[2] + cpuMs[3] + cpuMs[4] + cpuMs[6];
-  } else {
-    assistCpuMs = cpuMs[1];
-    backgroundCpuMs = cpuMs[2];
-    idleCpuMs = cpuMs[3];
-    gcCpuMs = cpuMs[0] + cpuMs[1] + cpuMs[2] + cpuMs[4];
+function matchesAt(b: Uint8Array, at: number, text: Uint8Array): boolean {
+  for (let k = 0; k < text.length; k++) if (b[at + k] !== text[k]) return false;
+  return true;
+}
+
+// Classes of skimLine.
+const SKIM_BLANK = 0;
+const SKIM_OTHER = 1;
+const SKIM_PACER = 2;
+/** Needs the general path: decoded and classified as text. */
+const SKIM_TEXT = 3;
+/** The class of the line skimLine last read. */
+let skimmedKind = SKIM_TEXT;
+
+/**
+ * Returns the index of the newline ending the line at `start` (there must be one) and sets
+ * `skimmedKind`. SKIM_TEXT when the line may be anything the parser recognizes or that needs
+ * decoding: it contains `gc` (gc lines and their pieces, pre-1.5 lines), `GC` (GC forced), `GO`
+ * (GOMEMLIMIT), `gogc` in any case, `scav`, `scvg`, `SC` (SCHED), non-ASCII bytes, or starts like a
+ * log wrapper (`{`, a CRI timestamp). Otherwise the line is blank (ASCII whitespace only), a pacer
+ * line (`pacer:`) or other text, which noiseLine would count the same way.
+ */
+function skimLine(b: Uint8Array, start: number): number {
+  const first = b[start];
+  if (first === 123 /* { */ || (first >= 48 && first <= 57 && b[start + 4] === 45 && b[start + 10] === 84)) {
+    skimmedKind = SKIM_TEXT;
+    return b.indexOf(10, start);
   }
+  let kind = SKIM_BLANK;
+  let i = start;
+  for (; ; i++) {
+    const c = b[i];
+    if (c === 10) break;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c >= 128) {
+      kind = SKIM_TEXT;
+      break;
+    }
+    if (kind === SKIM_BLANK) kind = SKIM_OTHER;
+    const lower = c | 32;
+    if (lower === 103 /* g */) {
+      const next = b[i + 1];
+      if ((next | 32) === 99 /* c */ || (c === 71 && next === 79) /* GO */) {
+        kind = SKIM_TEXT;
+        break;
+      }
+      if ((next | 32) === 111 /* o */ && (b[i + 2] | 32) === 103 && (b[i + 3] | 32) === 99) {
+        kind = SKIM_TEXT;
+        break;
+      }
+    } else if (c === 115 /* s */ && b[i + 1] === 99) {
+      const third = b[i + 2];
+      const fourth = b[i + 3];
+      if ((third === 97 && fourth === 118) /* scav */ || (third === 118 && fourth === 103) /* scvg */) {
+        kind = SKIM_TEXT;
+        break;
+      }
+    } else if (c === 83 /* S */ && b[i + 1] === 67 /* C */) {
+      kind = SKIM_TEXT;
+      break;
+    } else if (
+      c === 112 /* pacer: */ &&
+      b[i + 1] === 97 &&
+      b[i + 2] === 99 &&
+      b[i + 3] === 101 &&
+      b[i + 4] === 114 &&
+      b[i + 5] === 58
+    ) {
+      kind = SKIM_PACER;
+    }
+  }
+  skimmedKind = kind;
+  return kind === SKIM_TEXT ? b.indexOf(10, i) : i;
+}
+
+/** Fills the derived figures (phases, pauses, CPU split) of the scanned line into SCAN. */
+function deriveFigures(): void {
+  const clockCount = scanned.clockCount;
+  const markTerminationMs = SCAN[V_CLOCK + clockCount - 1];
+  let concurrentMarkMs = SCAN[V_CLOCK + 1];
+  for (let k = 2; k < clockCount - 1; k++) concurrentMarkMs += SCAN[V_CLOCK + k];
+  SCAN[V_CONCURRENT_MARK] = concurrentMarkMs;
+  SCAN[V_MARK_TERMINATION] = markTerminationMs;
+  // Go 1.5's third phase ("synchronize Ps") is a ragged barrier, not a stop-the-world pause.
+  SCAN[V_STW] = SCAN[V_CLOCK] + markTerminationMs;
+  const c = V_CPU;
+  if (clockCount === 5) {
+    // a(sweep term)+b(scan)+c(install WB)+d(assist)/e(background)/f(idle)+g(mark term)
+    SCAN[V_ASSIST] = SCAN[c + 3];
+    SCAN[V_BACKGROUND] = SCAN[c + 1] + SCAN[c + 2] + SCAN[c + 4];
+    SCAN[V_IDLE] = SCAN[c + 5];
+    SCAN[V_GC_CPU] = SCAN[c] + SCAN[c + 1] + SCAN[c + 2] + SCAN[c + 3] + SCAN[c + 4] + SCAN[c + 6];
+  } else {
+    SCAN[V_ASSIST] = SCAN[c + 1];
+    SCAN[V_BACKGROUND] = SCAN[c + 2];
+    SCAN[V_IDLE] = SCAN[c + 3];
+    SCAN[V_GC_CPU] = SCAN[c] + SCAN[c + 1] + SCAN[c + 2] + SCAN[c + 4];
+  }
+}
+
+function scannedLayout(): GcLineLayout {
+  return scanned.clockCount === 5 ? "go1.5" : scanned.hasStacks ? "go1.18+" : "go1.6-1.17";
+}
+
+/** A new GcCycle of the scanned line. */
+function newCycle(lineNumber: number): GcCycle {
+  deriveFigures();
+  const fivePhase = scanned.clockCount === 5;
+  const k = V_CLOCK;
+  const c = V_CPU;
   const cycle: GcCycle = {
-    cycle: cycleNumber,
-    atSeconds,
-    cpuPercentCumulative: percent,
-    clockMs,
-    cpuMs,
-    sweepTerminationMs,
-    concurrentMarkMs,
-    markTerminationMs,
-    // Go 1.5's third phase ("synchronize Ps") is a ragged barrier, not a stop-the-world pause.
-    stwPauseMs: sweepTerminationMs + markTerminationMs,
-    gcCpuMs,
-    assistCpuMs,
-    backgroundCpuMs,
-    idleCpuMs,
-    heapStartBytes: heapStart * MIB,
-    heapEndBytes: heapEnd * MIB,
-    liveHeapBytes: live * MIB,
-    goalBytes: goal * MIB,
-    procs,
-    forced,
+    cycle: SCAN[V_CYCLE],
+    atSeconds: SCAN[V_AT],
+    cpuPercentCumulative: SCAN[V_PERCENT],
+    clockMs: fivePhase
+      ? [SCAN[k], SCAN[k + 1], SCAN[k + 2], SCAN[k + 3], SCAN[k + 4]]
+      : [SCAN[k], SCAN[k + 1], SCAN[k + 2]],
+    cpuMs: fivePhase
+      ? [SCAN[c], SCAN[c + 1], SCAN[c + 2], SCAN[c + 3], SCAN[c + 4], SCAN[c + 5], SCAN[c + 6]]
+      : [SCAN[c], SCAN[c + 1], SCAN[c + 2], SCAN[c + 3], SCAN[c + 4]],
+    sweepTerminationMs: SCAN[k],
+    concurrentMarkMs: SCAN[V_CONCURRENT_MARK],
+    markTerminationMs: SCAN[V_MARK_TERMINATION],
+    stwPauseMs: SCAN[V_STW],
+    gcCpuMs: SCAN[V_GC_CPU],
+    assistCpuMs: SCAN[V_ASSIST],
+    backgroundCpuMs: SCAN[V_BACKGROUND],
+    idleCpuMs: SCAN[V_IDLE],
+    heapStartBytes: SCAN[V_HEAP_START] * MIB,
+    heapEndBytes: SCAN[V_HEAP_END] * MIB,
+    liveHeapBytes: SCAN[V_LIVE] * MIB,
+    goalBytes: SCAN[V_GOAL] * MIB,
+    procs: SCAN[V_PROCS],
+    forced: scanned.forced,
     periodic: false,
-    annotations,
-    layout: fivePhase ? "go1.5" : stacks >= 0 ? "go1.18+" : "go1.6-1.17",
+    annotations: scanned.annotations,
+    layout: scannedLayout(),
     lineNumber,
   };
-  if (stacks >= 0) {
-    cycle.stacksBytes = stacks * MIB;
-    cycle.globalsBytes = globals * MIB;
+  if (scanned.hasStacks) {
+    cycle.stacksBytes = SCAN[V_STACKS] * MIB;
+    cycle.globalsBytes = SCAN[V_GLOBALS] * MIB;
   }
   return cycle;
+}
+
+/**
+ * Overwrites `cycle` (made by newCycle for a line with stacks exactly when the scanned one has
+ * them, so its properties stay the same) with the scanned line; its arrays are reused when their
+ * length fits.
+ */
+function reuseCycle(cycle: GcCycle, lineNumber: number): void {
+  deriveFigures();
+  cycle.cycle = SCAN[V_CYCLE];
+  cycle.atSeconds = SCAN[V_AT];
+  cycle.cpuPercentCumulative = SCAN[V_PERCENT];
+  let clockMs = cycle.clockMs;
+  if (clockMs.length !== scanned.clockCount) clockMs = cycle.clockMs = new Array<number>(scanned.clockCount);
+  for (let k = 0; k < clockMs.length; k++) clockMs[k] = SCAN[V_CLOCK + k];
+  let cpuMs = cycle.cpuMs;
+  if (cpuMs.length !== scanned.cpuCount) cpuMs = cycle.cpuMs = new Array<number>(scanned.cpuCount);
+  for (let k = 0; k < cpuMs.length; k++) cpuMs[k] = SCAN[V_CPU + k];
+  cycle.sweepTerminationMs = SCAN[V_CLOCK];
+  cycle.concurrentMarkMs = SCAN[V_CONCURRENT_MARK];
+  cycle.markTerminationMs = SCAN[V_MARK_TERMINATION];
+  cycle.stwPauseMs = SCAN[V_STW];
+  cycle.gcCpuMs = SCAN[V_GC_CPU];
+  cycle.assistCpuMs = SCAN[V_ASSIST];
+  cycle.backgroundCpuMs = SCAN[V_BACKGROUND];
+  cycle.idleCpuMs = SCAN[V_IDLE];
+  cycle.heapStartBytes = SCAN[V_HEAP_START] * MIB;
+  cycle.heapEndBytes = SCAN[V_HEAP_END] * MIB;
+  cycle.liveHeapBytes = SCAN[V_LIVE] * MIB;
+  cycle.goalBytes = SCAN[V_GOAL] * MIB;
+  cycle.procs = SCAN[V_PROCS];
+  cycle.forced = scanned.forced;
+  cycle.periodic = false;
+  cycle.annotations = scanned.annotations;
+  cycle.layout = scannedLayout();
+  cycle.lineNumber = lineNumber;
+  if (scanned.hasStacks) {
+    cycle.stacksBytes = SCAN[V_STACKS] * MIB;
+    cycle.globalsBytes = SCAN[V_GLOBALS] * MIB;
+  }
 }
 
 /** Parses a scavenger line of any version; null when `text` is not one. */
@@ -656,17 +761,6 @@ export function parseScavengerLine(text: string, lineNumber = 0): ScavengerEvent
   return null;
 }
 
-/** Parses `2GiB`, `512MiB`, `1.5G`, `1073741824` into bytes; null when not a size. */
-export function parseByteSize(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)(B?)\s*$/i.exec(text);
-  if (!m) return null;
-  const power = { "": 0, K: 1, M: 2, G: 3, T: 4 }[m[2].toUpperCase() as "" | "K" | "M" | "G" | "T"];
-  // `2GB` in GOMEMLIMIT and Kubernetes `2G` are decimal; `2GiB`, `2Gi` are binary.
-  const base = m[3] !== "" ? 1024 : m[4] !== "" || m[2] !== "" ? 1000 : 1;
-  const bytes = Number(m[1]) * base ** power;
-  return Number.isFinite(bytes) ? Math.round(bytes) : null;
-}
-
 /** True when bytes look like binary data rather than text (NULs or many control bytes). */
 export function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, 8192);
@@ -725,56 +819,122 @@ export class GcTraceParser {
   };
   private memoryLimitHint?: GcTraceParse["memoryLimitHint"];
   private gogcOffHint = false;
+  private readonly reuseCycleObjects: boolean;
+  /** The objects handed out with reuseCycleObjects: one for lines with stacks and one without. */
+  private reusedWithStacks: GcCycle | null = null;
+  private reusedWithoutStacks: GcCycle | null = null;
 
   constructor(options: GcTraceParserOptions = {}) {
     this.keepRecords = options.keepRecords ?? true;
     this.maxLineLength = options.maxLineLength ?? 64 * 1024;
     this.onCycle = options.onCycle;
     this.onScavenger = options.onScavenger;
+    this.reuseCycleObjects = !this.keepRecords && (options.reuseCycleObjects ?? false);
   }
 
-  push(chunk: string | Uint8Array): void {
-    if (typeof chunk === "string") {
+  /** The GcCycle of the line just scanned: a new object, or the reused one. */
+  private scannedCycle(lineNumber: number): GcCycle {
+    if (!this.reuseCycleObjects) return newCycle(lineNumber);
+    const withStacks = scanned.hasStacks;
+    const reused = withStacks ? this.reusedWithStacks : this.reusedWithoutStacks;
+    if (reused) {
+      reuseCycle(reused, lineNumber);
+      return reused;
+    }
+    const cycle = newCycle(lineNumber);
+    if (withStacks) this.reusedWithStacks = cycle;
+    else this.reusedWithoutStacks = cycle;
+    return cycle;
+  }
+
+  push(input: string | Uint8Array): void {
+    if (typeof input === "string") {
       if (this.carryBytes.length > 0) {
         const pending = this.carryBytes;
         this.carryBytes = EMPTY_BYTES;
         this.pushText(this.decoder.decode(pending, { stream: true }));
       }
-      this.pushText(chunk);
+      this.pushText(input);
       return;
     }
-    // Bytes: decode only up to the last newline (a newline never splits a UTF-8 character), so a
-    // non-streaming decode of whole lines suffices; the rest waits for the next chunk.
-    let bytes = chunk;
-    if (this.carryBytes.length > 0) {
-      bytes = new Uint8Array(this.carryBytes.length + chunk.length);
-      bytes.set(this.carryBytes, 0);
-      bytes.set(chunk, this.carryBytes.length);
-    }
-    const lastNewline = bytes.lastIndexOf(10);
-    if (lastNewline < 0) {
-      this.carryBytes = bytes;
-      // A "line" that never ends (binary junk) goes through the text path, which cuts it.
-      if (bytes.length > this.maxLineLength * 4) {
-        this.carryBytes = EMPTY_BYTES;
-        this.pushText(this.decoder.decode(bytes, { stream: true }));
+    // A plain Uint8Array view of a Buffer: the scanners then see one kind of array, not two.
+    const chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    // Bytes: lines are scanned in the chunk itself, and only lines that need the general path are
+    // decoded, each on its own (a newline never splits a UTF-8 character). An unterminated line
+    // waits for the next chunk.
+    let from = 0;
+    if (this.carryBytes.length > 0 || this.carry.length > 0) {
+      // Join the carried piece with this chunk's first line only (not the whole chunk: a copy of
+      // every chunk cost more than the rest of the line splitting).
+      const firstNewline = chunk.indexOf(10);
+      const piece = firstNewline < 0 ? chunk : chunk.subarray(0, firstNewline + 1);
+      const head = new Uint8Array(this.carryBytes.length + piece.length);
+      head.set(this.carryBytes, 0);
+      head.set(piece, this.carryBytes.length);
+      this.carryBytes = EMPTY_BYTES;
+      if (firstNewline < 0) {
+        this.carryUnterminated(head);
+        return;
       }
+      // Text pushed earlier left an unterminated line: that line goes the text path.
+      if (this.carry.length > 0) this.pushText(this.wholeDecoder.decode(head));
+      else this.pushLines(head, 0, head.length - 1);
+      from = firstNewline + 1;
+    }
+    const lastNewline = chunk.lastIndexOf(10);
+    if (lastNewline < from) {
+      if (from < chunk.length) this.carryUnterminated(chunk.slice(from));
       return;
     }
-    this.carryBytes = lastNewline + 1 < bytes.length ? bytes.slice(lastNewline + 1) : EMPTY_BYTES;
-    if (this.carry.length > 0) {
-      // Text pushed earlier left an unterminated line: keep to the text path for this chunk.
-      this.pushText(this.wholeDecoder.decode(bytes.subarray(0, lastNewline + 1)));
-      return;
+    this.pushLines(chunk, from, lastNewline);
+    if (lastNewline + 1 < chunk.length) this.carryUnterminated(chunk.slice(lastNewline + 1));
+  }
+
+  /** Keeps bytes without a newline for the next chunk. */
+  private carryUnterminated(bytes: Uint8Array): void {
+    this.carryBytes = bytes;
+    // A "line" that never ends (binary junk) goes through the text path, which cuts it.
+    if (bytes.length > this.maxLineLength * 4) {
+      this.carryBytes = EMPTY_BYTES;
+      this.pushText(this.decoder.decode(bytes, { stream: true }));
     }
-    let start = 0;
+  }
+
+  /** The complete lines of `bytes` from `start` to the newline at `lastNewline`. */
+  private pushLines(bytes: Uint8Array, start: number, lastNewline: number): void {
     while (start <= lastNewline) {
-      const nl = bytes.indexOf(10, start);
-      let end = nl;
-      if (end > start && bytes[end - 1] === 13) end--;
-      if (!this.plainGcLineBytes(bytes, start, end)) {
-        this.physicalLine(this.wholeDecoder.decode(bytes.subarray(start, end)));
+      let nl: number;
+      if (this.pendingGc === null) {
+        // Fast path for most of a trace, a line that is just a gc line: scanned in place.
+        if (bytes[start] === 103 && bytes[start + 1] === 99 && bytes[start + 2] === 32) {
+          const after = scanGcBytes(bytes, start, lastNewline);
+          if (after >= 0) {
+            nl = after;
+            while (bytes[nl] !== 10) nl++;
+            const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+            if (end - start <= this.maxLineLength) {
+              this.lineNumber++;
+              this.acceptCycle(this.scannedCycle(this.lineNumber));
+              start = nl + 1;
+              continue;
+            }
+          }
+        }
+        // Lines that can only be counted (application output, pacer lines) are counted undecoded.
+        nl = skimLine(bytes, start);
+        if (skimmedKind !== SKIM_TEXT && nl - start <= this.maxLineLength) {
+          this.lineNumber++;
+          if (skimmedKind === SKIM_OTHER) this.skipped.other++;
+          else if (skimmedKind === SKIM_PACER) this.skipped.pacer++;
+          else this.skipped.blank++;
+          start = nl + 1;
+          continue;
+        }
+      } else {
+        nl = bytes.indexOf(10, start);
       }
+      const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+      this.physicalLine(this.wholeDecoder.decode(bytes.subarray(start, end)));
       start = nl + 1;
     }
   }
@@ -843,21 +1003,9 @@ export class GcTraceParser {
     ) {
       return false;
     }
-    const cycle = scanGcLine(data, start, this.lineNumber + 1, end);
-    if (!cycle) return false;
+    if (scanGcText(data, start, end) < 0) return false;
     this.lineNumber++;
-    this.acceptCycle(cycle);
-    return true;
-  }
-
-  /** plainGcLine over bytes. */
-  private plainGcLineBytes(bytes: Uint8Array, start: number, end: number): boolean {
-    if (this.pendingGc !== null || end - start > this.maxLineLength) return false;
-    if (bytes[start] !== 103 || bytes[start + 1] !== 99 || bytes[start + 2] !== 32) return false;
-    const cycle = scanGcLineBytes(bytes, start, end, this.lineNumber + 1);
-    if (!cycle) return false;
-    this.lineNumber++;
-    this.acceptCycle(cycle);
+    this.acceptCycle(this.scannedCycle(this.lineNumber));
     return true;
   }
 
@@ -917,14 +1065,12 @@ export class GcTraceParser {
     }
     let gcAt = text.indexOf("gc ");
     if (gcAt >= 0) {
-      let cycle: GcCycle | null = null;
-      while (gcAt >= 0 && !cycle) {
-        cycle = scanGcLine(text, gcAt, lineNumber);
-        if (!cycle) gcAt = text.indexOf("gc ", gcAt + 3);
-      }
-      if (cycle) {
-        this.acceptCycle(cycle);
-        return;
+      while (gcAt >= 0) {
+        if (scanGcText(text, gcAt, text.length) >= 0) {
+          this.acceptCycle(this.scannedCycle(lineNumber));
+          return;
+        }
+        gcAt = text.indexOf("gc ", gcAt + 3);
       }
       const start = GC_LINE_START.exec(text);
       if (start) {
@@ -940,22 +1086,22 @@ export class GcTraceParser {
   private tryRepair(text: string): boolean {
     const pending = this.pendingGc!;
     // Plain split (the newline came from a logger wrapping or from a write boundary).
-    let cycle = scanGcLine(pending.text + text, 0, pending.lineNumber);
-    if (!cycle) {
-      // Junk appended to the head: try shorter heads. Only while `text` does not hold a full line.
-      if (!GC_LINE_START.test(text)) {
-        const minimum = /^gc #?\d+ @/.exec(pending.text)?.[0].length ?? pending.text.length;
-        for (let k = pending.text.length - 1; k >= minimum && !cycle; k--) {
-          cycle = scanGcLine(pending.text.slice(0, k) + text, 0, pending.lineNumber);
-        }
+    const joined = pending.text + text;
+    let repaired = scanGcText(joined, 0, joined.length) >= 0;
+    // Junk appended to the head: try shorter heads. Only while `text` does not hold a full line.
+    if (!repaired && !GC_LINE_START.test(text)) {
+      const minimum = /^gc #?\d+ @/.exec(pending.text)?.[0].length ?? pending.text.length;
+      for (let k = pending.text.length - 1; k >= minimum && !repaired; k--) {
+        const candidate = pending.text.slice(0, k) + text;
+        repaired = scanGcText(candidate, 0, candidate.length) >= 0;
       }
     }
-    if (cycle) {
+    if (repaired) {
       this.pendingGc = null;
       this.counts.repaired++;
       // The head's physical line became part of this cycle.
       this.skippedLineAccounted();
-      this.acceptCycle(cycle);
+      this.acceptCycle(this.scannedCycle(pending.lineNumber));
       return true;
     }
     pending.age++;
@@ -969,6 +1115,10 @@ export class GcTraceParser {
     this.skipped.malformedGcLines++;
   }
 
+  /**
+   * Classifies a line that is not a gc line. Keep skimLine in step: the byte path counts the lines
+   * it finds plain (no trigger of any class below) without calling this.
+   */
   private noiseLine(text: string, lineNumber: number): void {
     const trimmed = text.trim();
     if (trimmed === "") {

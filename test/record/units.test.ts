@@ -80,8 +80,10 @@ describe("record flags", () => {
     expect(() => parseDurationMs("0s", "--x")).toThrow(/positive/);
     expect(() => parseDurationMs("1m-5s", "--x")).toThrow(UsageError);
     expect(parseByteSize("512MiB", "--s")).toBe(512 * 1024 ** 2);
-    expect(parseByteSize("1GB", "--s")).toBe(1024 ** 3);
-    expect(parseByteSize("100k", "--s")).toBe(102_400);
+    expect(parseByteSize("1GB", "--s")).toBe(1e9);
+    expect(parseByteSize("1GiB", "--s")).toBe(1024 ** 3);
+    expect(parseByteSize("100k", "--s")).toBe(100_000);
+    expect(parseByteSize("100Ki", "--s")).toBe(102_400);
     expect(parseByteSize("2048", "--s")).toBe(2048);
     expect(() => parseByteSize("lots", "--s")).toThrow(/takes a size/);
     expect(defaultOutName(new Date(2025, 0, 2, 3, 4, 5))).toBe("heapscope-20250102-030405.hsrec");
