@@ -97,14 +97,31 @@ async function viewWidth(page: Page, id = "main"): Promise<number> {
   return page.evaluate((key) => window.__heapscope.flames[key]!.view().width, id);
 }
 
-/** Every drawn rectangle has the engine's width; every node wide enough to draw was drawn. */
+/** Left edge of every node in weight units: children side by side from their parent's edge. */
+function leftEdges(tree: FlameTree): Float64Array {
+  const left = new Float64Array(tree.nodeCount);
+  const used = new Float64Array(tree.nodeCount);
+  for (let i = 1; i < tree.nodeCount; i++) {
+    const p = tree.parent[i]!;
+    left[i] = left[p]! + used[p]!;
+    used[p]! += tree.weight[i]!;
+  }
+  return left;
+}
+
+/**
+ * Every drawn rectangle has the engine's width and position; every node wide enough to draw was
+ * drawn.
+ */
 function expectRectsMatchTree(drawn: DrawnRect[], tree: FlameTree, width: number, focus = 0): void {
   const scale = width / tree.weight[focus]!;
+  const left = leftEdges(tree);
   const byNode = new Map(drawn.map((r) => [r.node, r]));
   expect(drawn.length).toBeGreaterThan(0);
   for (const r of drawn) {
     expect(r.name === tree.names[tree.nameIndex[r.node]!] || r.node === 0).toBe(true);
     expect(Math.abs(r.width - tree.weight[r.node]! * scale)).toBeLessThanOrEqual(1);
+    expect(Math.abs(r.x - (left[r.node]! - left[focus]!) * scale)).toBeLessThanOrEqual(1);
   }
   // Every descendant of the focus at least 1 px wide is drawn (the canvas is tall enough here).
   for (let i = focus; i < tree.subtreeEnd[focus]!; i++) {
@@ -184,10 +201,11 @@ describe("flame graph", () => {
     }
     const inSubtree = drawn.filter((r) => r.node > target.node && r.node < tree.subtreeEnd[target.node]!);
     expect(inSubtree.length).toBeGreaterThan(0);
+    const left = leftEdges(tree);
     for (const r of inSubtree) {
-      expect(
-        Math.abs(r.width - (tree.weight[r.node]! / tree.weight[target.node]!) * width),
-      ).toBeLessThanOrEqual(1);
+      const scale = width / tree.weight[target.node]!;
+      expect(Math.abs(r.width - tree.weight[r.node]! * scale)).toBeLessThanOrEqual(1);
+      expect(Math.abs(r.x - (left[r.node]! - left[target.node]!) * scale)).toBeLessThanOrEqual(1);
     }
     // Breadcrumbs show the path; Escape resets.
     await expect(page.locator(".breadcrumbs").textContent()).resolves.toContain("main.buildIndex");

@@ -7,7 +7,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFlameTree } from "../../src/profile/flame-tree.js";
+import { buildFlameDiffTree, buildFlameTree, type FlameTree } from "../../src/profile/flame-tree.js";
 import { createUiApp } from "../../src/ui/server/app.js";
 import { UiAssets } from "../../src/ui/server/assets.js";
 import { encodeFlameTree } from "../../src/ui/server/flame-encode.js";
@@ -17,7 +17,8 @@ import { CONTENT_SECURITY_POLICY } from "../../src/ui/server/security.js";
 import { startUiServer, type UiServer } from "../../src/ui/server/server.js";
 import { SourceRoots } from "../../src/ui/server/source-files.js";
 import { Workspace } from "../../src/ui/server/workspace.js";
-import { align8, type FlameWireHeader } from "../../src/ui/shared/flame-wire.js";
+import { align8, type FlameWireHeader, wireElementBytes } from "../../src/ui/shared/flame-wire.js";
+import { ancestry, decodeFlame, fileOf, nameOf, selfValue } from "../../src/ui/web/src/flame/data.js";
 import { encodeGz, ensureUiBuilt, largeProfile, profileFromStacks, repoRoot } from "./support.js";
 
 let server: UiServer;
@@ -218,7 +219,7 @@ describe("API", () => {
     expect(res.status).toBe(200);
     const buffer = await res.arrayBuffer();
     const bytes = new Uint8Array(buffer);
-    expect(String.fromCharCode(...bytes.subarray(0, 4))).toBe("HSF1");
+    expect(String.fromCharCode(...bytes.subarray(0, 4))).toBe("HSF2");
     const headerLength = new DataView(buffer).getUint32(4, true);
     const header = JSON.parse(
       new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)),
@@ -229,16 +230,86 @@ describe("API", () => {
     let offset = align8(8 + headerLength);
     for (const spec of header.arrays) {
       if (spec.name === "weight") {
-        const weight = new Float64Array(buffer, offset, spec.length);
+        // Whole numbers of bytes below 2^32 travel as u32.
+        expect(spec.type).toBe("u32");
+        const weight = new Uint32Array(buffer, offset, spec.length);
         expect([...weight]).toEqual([...tree.weight]);
         // 9 MiB total; main.leak is reached twice (directly and through main.cache).
         expect(weight[0]).toBe(9 << 20);
       }
-      offset = align8(offset + spec.length * { f64: 8, i32: 4, u8: 1 }[spec.type]);
+      // A handful of names and depths: one byte each.
+      if (spec.name === "nameIndex" || spec.name === "depth") expect(spec.type).toBe("u8");
+      offset = align8(offset + spec.length * wireElementBytes[spec.type]);
     }
     expect(offset).toBe(buffer.byteLength);
     // The same tree encoded again gives the same bytes (built once, cached).
     expect(Buffer.from(encodeFlameTree(tree)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("decodes in the browser's decoder to the engine's tree: structure, names, values, left edges", () => {
+    const hostile = profileFromStacks(
+      [
+        { frames: ["runtime.main", "main.main", '<img src=x onerror="alert(1)">'], bytes: 3 << 20 },
+        { frames: ["runtime.main", "main.main", "main.ünïcødé→λ", "main.inner"], bytes: 1 << 20 },
+        ...stacks,
+      ],
+      { fileOf: (name) => (name.startsWith("main.") ? "/src/app/main.go" : "/go/src/runtime/proc.go") },
+    );
+    const big = largeProfile(3000, 11);
+    // Over 2^32 bytes: the weights do not fit 32 bits and travel as f64.
+    const huge = profileFromStacks([
+      { frames: ["main.main", "main.a"], bytes: 2 ** 33 + 1 },
+      { frames: ["main.main", "main.b"], bytes: 3 },
+    ]);
+    const plain = buildFlameTree(hostile, { sampleIndex: 3 });
+    const trees: FlameTree[] = [
+      plain,
+      // Inlined flags travel only when some frame is inlined.
+      { ...plain, inlined: Uint8Array.from(plain.inlined, (_, i) => (i % 3 === 2 ? 1 : 0)) },
+      buildFlameTree(big, { sampleIndex: 3 }),
+      buildFlameTree(huge, { sampleIndex: 3 }),
+      // A diff tree sends total, self and the base's values too.
+      buildFlameDiffTree(profileFromStacks(stacks), hostile, { sampleIndex: 3 }),
+    ];
+    for (const tree of trees) {
+      const bytes = encodeFlameTree(tree, "root label");
+      const data = decodeFlame(bytes.slice().buffer);
+      expect(data.weight instanceof Float64Array).toBe(tree.weight[0]! >= 2 ** 32);
+      expect(data.nodeCount).toBe(tree.nodeCount);
+      expect(data.maxDepth).toBe(tree.maxDepth);
+      expect(data.diff).toBe(tree.baseTotal !== undefined);
+      expect([...data.depth]).toEqual([...tree.depth.subarray(0, tree.nodeCount)]);
+      expect([...data.subtreeEnd]).toEqual([...tree.subtreeEnd.subarray(0, tree.nodeCount)]);
+      // Left edges by preorder: a first child at its parent's edge, a later one after its sibling.
+      const left = new Float64Array(tree.nodeCount);
+      const cursor = new Float64Array(tree.nodeCount);
+      for (let i = 1; i < tree.nodeCount; i++) {
+        const p = tree.parent[i]!;
+        left[i] = left[p]! + cursor[p]!;
+        cursor[p]! += tree.weight[i]!;
+      }
+      for (let i = 0; i < tree.nodeCount; i++) {
+        expect(data.weight[i]).toBe(tree.weight[i]);
+        expect(data.total[i]).toBe(tree.total[i]);
+        expect(selfValue(data, i)).toBe(tree.self[i]);
+        expect(nameOf(data, i)).toBe(i === 0 ? "root label" : tree.names[tree.nameIndex[i]!]);
+        expect(fileOf(data, i)).toBe(i === 0 ? "" : tree.files[tree.nameIndex[i]!]);
+        expect(data.inlined[i]).toBe(tree.inlined[i]);
+        if (tree.baseTotal) expect(data.baseTotal![i]).toBe(tree.baseTotal[i]);
+        const path = ancestry(data, i);
+        expect(path.path.at(-1)).toBe(i);
+        expect(path.path.at(-2) ?? -1).toBe(tree.parent[i]);
+        expect(path.left.at(-1)).toBeCloseTo(left[i]!, 6);
+      }
+    }
+  });
+
+  it("refuses a response that is not a flame tree", () => {
+    const bytes = encodeFlameTree(buildFlameTree(profileFromStacks(stacks), { sampleIndex: 3 }));
+    expect(() => decodeFlame(new TextEncoder().encode('{"error":"x"}').buffer as ArrayBuffer)).toThrow(
+      /not a flame tree/,
+    );
+    expect(() => decodeFlame(bytes.slice(0, bytes.length - 64).buffer)).toThrow(/truncated/);
   });
 
   it("caps the call graph's nodes and escapes every DOT string", () => {

@@ -30,39 +30,39 @@ export async function getBinary(path: string, signal?: AbortSignal): Promise<Arr
   return response.arrayBuffer();
 }
 
-/**
- * Responses fetched before the UI rendered (started by main.tsx as soon as the script runs),
- * consumed once by the first view that asks for the same path.
- */
-const prefetched = new Map<string, Promise<ArrayBuffer>>();
-
-export function prefetchBinary(path: string): void {
-  if (!prefetched.has(path)) {
-    const promise = getBinary(path);
-    promise.catch(() => {});
-    prefetched.set(path, promise);
-  }
+interface PrefetchedJson {
+  promise: Promise<unknown>;
+  settled: boolean;
+  value: unknown;
 }
 
-export function takePrefetched(path: string): Promise<ArrayBuffer> | undefined {
-  const promise = prefetched.get(path);
-  prefetched.delete(path);
-  return promise;
-}
+const prefetchedJson = new Map<string, PrefetchedJson>();
 
-const prefetchedJson = new Map<string, Promise<unknown>>();
-
-/** Starts a JSON request early (main.tsx: the workspace), for the first useJson that asks for it. */
+/** Starts a JSON request early (main.tsx: what the first view needs), for the first useJson that asks for it. */
 export function prefetchJson(path: string): void {
-  if (!prefetchedJson.has(path)) {
-    const promise = getJson<unknown>(path);
-    promise.catch(() => {});
-    prefetchedJson.set(path, promise);
-  }
+  if (prefetchedJson.has(path)) return;
+  const entry: PrefetchedJson = { promise: getJson<unknown>(path), settled: false, value: undefined };
+  entry.promise.then(
+    (value) => {
+      entry.settled = true;
+      entry.value = value;
+    },
+    () => {},
+  );
+  prefetchedJson.set(path, entry);
 }
 
+/** The prefetched response for `path`, if any (handed out once). */
 export function takePrefetchedJson<T>(path: string): Promise<T> | undefined {
-  const promise = prefetchedJson.get(path) as Promise<T> | undefined;
+  const entry = prefetchedJson.get(path);
   prefetchedJson.delete(path);
-  return promise;
+  return entry?.promise as Promise<T> | undefined;
+}
+
+/** The prefetched response for `path` if it already arrived (then it is handed out only once). */
+export function takeReadyJson<T>(path: string): T | undefined {
+  const entry = prefetchedJson.get(path);
+  if (!entry?.settled) return undefined;
+  prefetchedJson.delete(path);
+  return entry.value as T;
 }

@@ -1,8 +1,10 @@
 import { useState } from "preact/hooks";
 import type { DocumentKind, ProfileMeta, WorkspaceInfo } from "../../shared/api-types.js";
+import { opensOnFlameGraph } from "../../shared/flame-path.js";
 import { RefineBar } from "./components/RefineBar.js";
 import { FlameView, SandwichView } from "./flame/FlameView.js";
 import { useLiveUpdates } from "./live.js";
+import { pageDocumentKinds } from "./page-documents.js";
 import { navigate, type UrlState, useUrlState, type ViewName } from "./url-state.js";
 import { useJson } from "./use-json.js";
 import { GoroutinesView } from "./views/GoroutinesView.js";
@@ -33,6 +35,11 @@ function defaultView(kind: DocumentKind, src: string): ViewName {
   return "flame";
 }
 
+/** The API path of a profile's metadata (main.tsx prefetches it with the page). */
+export function metaApiPath(src: string): string {
+  return `/api/meta?${new URLSearchParams(src ? { src } : {}).toString()}`;
+}
+
 function ProfileViews({
   state,
   view,
@@ -40,11 +47,11 @@ function ProfileViews({
 }: {
   state: UrlState;
   view: ViewName;
-  workspace: WorkspaceInfo;
+  /** Null while it loads (the flame graph is shown meanwhile). */
+  workspace: WorkspaceInfo | null;
 }) {
-  const metaPath = `/api/meta?${new URLSearchParams(state.src ? { src: state.src } : {}).toString()}`;
-  const meta = useJson<ProfileMeta>(metaPath, "meta");
-  const profiles = workspace.documents.filter((d) => d.kind === "profile");
+  const meta = useJson<ProfileMeta>(metaApiPath(state.src), "meta");
+  const profiles = workspace?.documents.filter((d) => d.kind === "profile") ?? [];
   return (
     <>
       <nav class="tabs" aria-label="Views">
@@ -95,7 +102,7 @@ function ProfileViews({
         {view === "sandwich" && <SandwichView state={state} />}
         {view === "top" && <TopView state={state} />}
         {view === "peek" && <PeekView state={state} />}
-        {view === "source" && <SourceView state={state} available={workspace.sourceAvailable} />}
+        {view === "source" && <SourceView state={state} available={workspace?.sourceAvailable ?? false} />}
         {view === "graph" && <GraphView state={state} />}
       </main>
     </>
@@ -115,19 +122,28 @@ export function App() {
   useLiveUpdates(lastWorkspace?.live ?? false, () => setLiveTick((t) => t + 1));
   const info = workspace.data ?? lastWorkspace;
   if (workspace.error && !info) return <div class="error">Could not reach heapscope: {workspace.error}</div>;
-  if (!info) return <div class="loading">Loading…</div>;
-  const docs = info.documents;
-  if (docs.length === 0) {
+  // A page that opens on a flame graph shows it without waiting for the workspace (the flame tree
+  // is already on its way); the rest of the page fills in when the workspace arrives, in the same
+  // element tree, so the flame graph stays mounted.
+  const early =
+    !info &&
+    opensOnFlameGraph(
+      (key) => (state as unknown as Record<string, string>)[key] || null,
+      pageDocumentKinds(),
+    );
+  if (!info && !early) return <div class="loading">Loading…</div>;
+  const docs = info?.documents ?? [];
+  if (info && docs.length === 0) {
     return <div class="empty">{info.live ? "Waiting for the recording to start…" : "Nothing loaded."}</div>;
   }
-  const currentDoc = docs.find((d) => d.id === documentOf(state.src)) ?? docs[0]!;
-  const view = (state.view || defaultView(currentDoc.kind, state.src)) as ViewName;
+  const currentDoc = docs.find((d) => d.id === documentOf(state.src)) ?? docs[0];
+  const view = (state.view || (currentDoc ? defaultView(currentDoc.kind, state.src) : "flame")) as ViewName;
   const isProfileView = profileViews.some(([name]) => name === view);
   return (
     <div class="app">
       <header class="header">
         <span class="brand">heapscope</span>
-        {docs.length > 1 ? (
+        {!currentDoc ? null : docs.length > 1 ? (
           <select
             class="doc-picker"
             aria-label="Input"
@@ -145,16 +161,16 @@ export function App() {
             {currentDoc.name} — {currentDoc.description}
           </span>
         )}
-        {currentDoc.kind === "recording" && state.src.includes("@") && (
+        {currentDoc?.kind === "recording" && state.src.includes("@") && (
           <button type="button" onClick={() => navigate({ src: currentDoc.id, base: "", view: "timeline" })}>
             Back to timeline
           </button>
         )}
-        {currentDoc.live && <span class="live-badge">live</span>}
+        {currentDoc?.live && <span class="live-badge">live</span>}
       </header>
       {isProfileView ? (
         <ProfileViews state={state} view={view} workspace={info} />
-      ) : view === "goroutines" ? (
+      ) : !currentDoc ? null : view === "goroutines" ? (
         <main class="view">
           <GoroutinesView src={currentDoc.id} />
         </main>

@@ -1,10 +1,10 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { getBinary, takePrefetched } from "../api.js";
-import { formatPercent, formatSigned, formatValue, regexEscape } from "../format.js";
+import { formatCount, formatPercent, formatSigned, formatValue, regexEscape } from "../format.js";
 import { hook, markLoaded, registerFlame } from "../test-hook.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { DIFF_LEGEND } from "./colors.js";
-import { decodeFlame, type FlameData, pathTo } from "./data.js";
+import { type FlameData, fileOf, nameOf, pathTo, selfValue } from "./data.js";
+import { loadFlame, takeReadyFlame } from "./load.js";
 import { FlameRenderer } from "./renderer.js";
 
 interface Hover {
@@ -35,29 +35,31 @@ export function flamePath(state: UrlState, extra: Record<string, string> = {}): 
   return `/api/flame?${profileQuery(state, extra)}`;
 }
 
+interface FlameResult {
+  path: string | null;
+  data: FlameData | null;
+  error: string | null;
+}
+
 function useFlameData(path: string | null): {
   data: FlameData | null;
   error: string | null;
   loading: boolean;
 } {
-  const [result, setResult] = useState<{ path: string | null; data: FlameData | null; error: string | null }>(
-    {
-      path: null,
-      data: null,
-      error: null,
-    },
-  );
-  useEffect(() => {
-    if (path === null) return;
+  // A tree decoded before the view rendered is used in this very render: no extra frame.
+  const [result, setResult] = useState<FlameResult>(() => {
+    const data = path === null ? null : takeReadyFlame(path);
+    return data ? { path, data, error: null } : { path: null, data: null, error: null };
+  });
+  const current = useRef(result);
+  current.current = result;
+  // A layout effect, so the request is subscribed to now rather than after the next paint.
+  useLayoutEffect(() => {
+    if (path === null || current.current.path === path) return;
     const controller = new AbortController();
-    const pending = takePrefetched(path) ?? getBinary(path, controller.signal);
-    pending
-      .then((buffer) => {
-        if (controller.signal.aborted) return;
-        performance.mark("heapscope:flame-fetched");
-        const data = decodeFlame(buffer);
-        performance.mark("heapscope:flame-decoded");
-        setResult({ path, data, error: null });
+    loadFlame(path, controller.signal)
+      .then((data) => {
+        if (!controller.signal.aborted) setResult({ path, data, error: null });
       })
       .catch((error: unknown) => {
         if (!controller.signal.aborted)
@@ -142,8 +144,9 @@ function FlameCanvas(props: CanvasProps) {
 
 function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
   const node = hover.node;
-  const name = node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]!;
-  const file = node === 0 ? "" : data.files[data.nameIndex[node]!]!;
+  const name = nameOf(data, node);
+  const file = fileOf(data, node);
+  const self = selfValue(data, node);
   const unit = data.sampleType.unit;
   const rootTotal = data.total[0]!;
   const style = {
@@ -167,8 +170,8 @@ function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
             <tr>
               <th>self</th>
               <td>
-                {formatValue(data.baseSelf[node]!, unit)} → {formatValue(data.self[node]!, unit)} (
-                {formatSigned(data.self[node]! - data.baseSelf[node]!, unit)})
+                {formatValue(data.baseSelf[node]!, unit)} → {formatValue(self, unit)} (
+                {formatSigned(self - data.baseSelf[node]!, unit)})
               </td>
             </tr>
           </tbody>
@@ -185,7 +188,7 @@ function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
             <tr>
               <th>self</th>
               <td>
-                {formatValue(data.self[node]!, unit)} ({formatPercent(data.self[node]!, rootTotal)})
+                {formatValue(self, unit)} ({formatPercent(self, rootTotal)})
               </td>
             </tr>
           </tbody>
@@ -219,7 +222,7 @@ function ContextMenu({
     };
   }, []);
   if (menu.node === 0) return null;
-  const name = data.names[data.nameIndex[menu.node]!]!;
+  const name = nameOf(data, menu.node);
   const exact = `^${regexEscape(name)}$`;
   const item = (label: string, action: () => void) => (
     <button
@@ -265,7 +268,7 @@ function Breadcrumbs({
         <span key={node}>
           {k > 0 && <span class="crumb-sep">›</span>}
           <button type="button" class="crumb" onClick={() => onZoom(node)}>
-            {node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]}
+            {nameOf(data, node)}
           </button>
         </span>
       ))}
@@ -331,7 +334,7 @@ export function FlameView({ state }: { state: UrlState }) {
         <span class="toolbar-info">
           {data.sampleType.type} ({unit}) · total {formatValue(data.total[0]!, unit)}
           {data.diff && data.baseTotal ? ` (base ${formatValue(data.baseTotal[0]!, unit)})` : ""} ·{" "}
-          {data.nodeCount.toLocaleString()} nodes
+          {formatCount(data.nodeCount)} nodes
         </span>
         {data.diff && <DiffLegend />}
       </div>

@@ -1,35 +1,54 @@
-/** Decodes the server's binary flame tree (layout in src/ui/shared/flame-wire.ts) without copying. */
+/**
+ * Decodes the server's binary flame tree (layout in src/ui/shared/flame-wire.ts). The arrays are
+ * viewed in place and nothing is computed per node: decoding is on the critical path of the first
+ * paint. Left edges and ancestors, which the wire leaves out, are computed where they are needed
+ * (the renderer's preorder walk carries left edges along; the functions below walk one path).
+ */
 import {
   align8,
   FLAME_WIRE_MAGIC,
   type FlameArrayName,
   type FlameWireHeader,
+  type WireArrayType,
+  WireStringTable,
   wireElementBytes,
 } from "../../../shared/flame-wire.js";
+
+/** Non-negative integers, in whichever width the server chose (see flame-wire.ts). */
+export type IndexArray = Uint8Array | Uint16Array | Uint32Array | Int32Array;
+/** Node weights: whole numbers below 2^32 travel as Uint32Array. */
+export type WeightArray = Float64Array | Uint32Array;
+type WireView = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
 export interface FlameData {
   nodeCount: number;
   maxDepth: number;
-  names: string[];
-  files: string[];
+  /** Frame names, decoded when first asked for; see nameOf. */
+  names: WireStringTable;
+  /** Distinct source files; see fileOf. */
+  files: WireStringTable;
+  /** Per name: index into `files`. */
+  fileIndex: IndexArray;
   packages: string[];
   /** Per name: index into `packages`. */
-  packageIndex: Int32Array;
+  packageIndex: IndexArray;
   sampleType: { type: string; unit: string };
   diff: boolean;
   rootLabel: string;
-  weight: Float64Array;
-  total: Float64Array;
-  self: Float64Array;
+  /** Width: Σ|value| through the node (never negative). */
+  weight: WeightArray;
+  /** The signed total (the weight itself when no value is negative and there is no base). */
+  total: WeightArray;
+  /** Sent only when it differs from weight − Σ children's weight (diffs); else see selfValue. */
+  self: Float64Array | null;
   baseTotal: Float64Array | null;
   baseSelf: Float64Array | null;
-  parent: Int32Array;
-  nameIndex: Int32Array;
-  subtreeEnd: Int32Array;
-  depth: Int32Array;
+  depth: IndexArray;
+  /** Exclusive end of the node's subtree: its descendants are the nodes in (i, subtreeEnd[i]). */
+  subtreeEnd: IndexArray;
+  nameIndex: IndexArray;
+  /** 1 for a frame inlined into its caller. */
   inlined: Uint8Array;
-  /** Left edge of each node, in weight units from the root's left edge. */
-  x: Float64Array;
 }
 
 export function decodeFlame(buffer: ArrayBuffer): FlameData {
@@ -39,77 +58,112 @@ export function decodeFlame(buffer: ArrayBuffer): FlameData {
   const headerLength = new DataView(buffer).getUint32(4, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as FlameWireHeader;
   let offset = align8(8 + headerLength);
-  const arrays = new Map<FlameArrayName, Float64Array | Int32Array | Uint8Array>();
+  const arrays = new Map<FlameArrayName, WireView>();
   for (const spec of header.arrays) {
-    const view =
-      spec.type === "f64"
-        ? new Float64Array(buffer, offset, spec.length)
-        : spec.type === "i32"
-          ? new Int32Array(buffer, offset, spec.length)
-          : new Uint8Array(buffer, offset, spec.length);
-    arrays.set(spec.name, view);
-    offset = align8(offset + spec.length * wireElementBytes[spec.type]);
+    const end = offset + spec.length * wireElementBytes[spec.type];
+    if (end > buffer.byteLength) throw new Error("truncated flame tree response");
+    arrays.set(spec.name, viewArray(buffer, offset, spec.type, spec.length));
+    offset = align8(end);
   }
-  const f64 = (name: FlameArrayName) => arrays.get(name) as Float64Array;
-  const i32 = (name: FlameArrayName) => arrays.get(name) as Int32Array;
   const n = header.nodeCount;
-  const parent = i32("parent");
-  const weight = f64("weight");
-  const depth = new Int32Array(n);
-  const subtreeEnd = new Int32Array(n);
-  for (let i = 1; i < n; i++) depth[i] = depth[parent[i]!]! + 1;
-  for (let i = 0; i < n; i++) subtreeEnd[i] = i + 1;
-  for (let i = n - 1; i > 0; i--) {
-    const p = parent[i]!;
-    if (subtreeEnd[i]! > subtreeEnd[p]!) subtreeEnd[p] = subtreeEnd[i]!;
+  const required: FlameArrayName[] = ["weight", "depth", "subtreeEnd", "nameIndex"];
+  for (const name of required) {
+    if (arrays.get(name)?.length !== n) throw new Error(`flame tree response without ${name}`);
   }
-  let total = arrays.get("total") as Float64Array | undefined;
-  let self = arrays.get("self") as Float64Array | undefined;
-  if (!total || !self) {
-    total = weight;
-    self = weight.slice();
-    for (let i = 1; i < n; i++) self[parent[i]!]! -= weight[i]!;
+  const table = (prefix: "name" | "file", count: number) => {
+    const offsets = arrays.get(`${prefix}Offsets`) as IndexArray | undefined;
+    const bytes = arrays.get(`${prefix}Bytes`) as Uint8Array | undefined;
+    if (!offsets || !bytes || offsets.length !== count + 1) {
+      throw new Error(`flame tree response without ${prefix}s`);
+    }
+    return new WireStringTable(bytes, offsets);
+  };
+  for (const name of ["packageIndex", "fileIndex"] as const) {
+    if (arrays.get(name)?.length !== header.nameCount) throw new Error(`flame tree response without ${name}`);
   }
-  const data: FlameData = {
-    nodeCount: header.nodeCount,
+  const weight = arrays.get("weight") as WeightArray;
+  return {
+    nodeCount: n,
     maxDepth: header.maxDepth,
-    names: header.names,
-    files: header.files,
+    names: table("name", header.nameCount),
+    files: table("file", header.fileCount),
+    fileIndex: arrays.get("fileIndex") as IndexArray,
     packages: header.packages,
-    packageIndex: i32("packageIndex"),
+    packageIndex: arrays.get("packageIndex") as IndexArray,
     sampleType: header.sampleType,
     diff: header.diff,
     rootLabel: header.rootLabel,
     weight,
-    total,
-    self,
+    total: (arrays.get("total") as Float64Array | undefined) ?? weight,
+    self: (arrays.get("self") as Float64Array | undefined) ?? null,
     baseTotal: (arrays.get("baseTotal") as Float64Array | undefined) ?? null,
     baseSelf: (arrays.get("baseSelf") as Float64Array | undefined) ?? null,
-    parent,
-    nameIndex: i32("nameIndex"),
-    subtreeEnd,
-    depth,
-    inlined: arrays.get("inlined") as Uint8Array,
-    x: new Float64Array(header.nodeCount),
+    depth: arrays.get("depth") as IndexArray,
+    subtreeEnd: arrays.get("subtreeEnd") as IndexArray,
+    nameIndex: arrays.get("nameIndex") as IndexArray,
+    // Absent when no frame is inlined.
+    inlined: (arrays.get("inlined") as Uint8Array | undefined) ?? new Uint8Array(n),
   };
-  layoutX(data);
-  return data;
 }
 
-/** Children follow their parent in preorder; each starts where the previous sibling ended. */
-function layoutX(data: FlameData): void {
-  const { x, weight, parent, nodeCount } = data;
-  const cursor = new Float64Array(nodeCount);
-  for (let i = 1; i < nodeCount; i++) {
-    const p = parent[i]!;
-    x[i] = cursor[p]! + x[p]!;
-    cursor[p]! += weight[i]!;
+function viewArray(buffer: ArrayBuffer, offset: number, type: WireArrayType, length: number): WireView {
+  switch (type) {
+    case "f64":
+      return new Float64Array(buffer, offset, length);
+    case "i32":
+      return new Int32Array(buffer, offset, length);
+    case "u32":
+      return new Uint32Array(buffer, offset, length);
+    case "u16":
+      return new Uint16Array(buffer, offset, length);
+    default:
+      return new Uint8Array(buffer, offset, length);
   }
+}
+
+/** A node's self value: weight minus its children's, unless the server sent it (diff trees). */
+export function selfValue(data: FlameData, node: number): number {
+  if (data.self) return data.self[node]!;
+  let children = 0;
+  for (let c = node + 1; c < data.subtreeEnd[node]!; c = data.subtreeEnd[c]!) children += data.weight[c]!;
+  return data.weight[node]! - children;
+}
+
+/** The node's frame name (the root's label for the root). */
+export function nameOf(data: FlameData, node: number): string {
+  return node === 0 ? data.rootLabel : data.names.get(data.nameIndex[node]!);
+}
+
+/** The node's source file, "" when unknown. */
+export function fileOf(data: FlameData, node: number): string {
+  return node === 0 ? "" : data.files.get(data.fileIndex[data.nameIndex[node]!]!);
+}
+
+/**
+ * The nodes from the root down to `node` (both included) and each one's left edge in weight units,
+ * found by walking down: at each level, across the children to the one whose subtree holds `node`.
+ */
+export function ancestry(data: FlameData, node: number): { path: number[]; left: number[] } {
+  const path = [0];
+  const left = [0];
+  if (node <= 0 || node >= data.nodeCount) return { path, left };
+  const { subtreeEnd, weight } = data;
+  let current = 0;
+  let edge = 0;
+  while (current !== node) {
+    let child = current + 1;
+    while (subtreeEnd[child]! <= node) {
+      edge += weight[child]!;
+      child = subtreeEnd[child]!;
+    }
+    current = child;
+    path.push(current);
+    left.push(edge);
+  }
+  return { path, left };
 }
 
 /** Ancestors of a node, root first, including the node. */
 export function pathTo(data: FlameData, node: number): number[] {
-  const path: number[] = [];
-  for (let i = node; i >= 0; i = data.parent[i]!) path.push(i);
-  return path.reverse();
+  return ancestry(data, node).path;
 }

@@ -1,10 +1,13 @@
 /**
- * The canvas flame graph. Imperative on purpose: a redraw walks the typed arrays once, skipping every
- * subtree that is off screen or narrower than MIN_DRAW_WIDTH, so 100k+ nodes redraw in a few ms.
+ * The canvas flame graph. Imperative on purpose: a redraw walks the typed arrays once in preorder,
+ * skipping every subtree that is off screen or narrower than MIN_DRAW_WIDTH, so 100k+ nodes redraw
+ * in a few ms; it allocates nothing per node and sets each fill colour once.
  *
  * Geometry: the visible range [x0, x1) is in weight units; a node spans
- * [(x - x0) * scale, (x + weight - x0) * scale) px with scale = width / (x1 - x0). Row = depth
- * (root on top), or maxDepth - depth when inverted (the callers half of the sandwich).
+ * [(x - x0) * scale, (x + weight - x0) * scale) px with scale = width / (x1 - x0), where x, its left
+ * edge, is carried along the walk (a first child starts at its parent's edge, a later one where the
+ * previous node at its depth ended, skipped or not). Row = depth (root on top), or
+ * maxDepth - depth when inverted (the callers half of the sandwich).
  * Only the rows in the scrolled viewport are drawn; the canvas is as tall as the viewport.
  */
 import {
@@ -17,12 +20,13 @@ import {
   SMALL_FRAMES_FILL,
   TEXT,
 } from "./colors.js";
-import type { FlameData } from "./data.js";
+import { ancestry, type FlameData, nameOf } from "./data.js";
 
 export const ROW_HEIGHT = 18;
 /** Nodes narrower than this (in CSS px) are not drawn, nor are their descendants. */
 export const MIN_DRAW_WIDTH = 1;
-const FONT = "12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
+// Few family names: on a system without them, each unknown one costs a font lookup on the first paint.
+const FONT = "12px ui-monospace, monospace";
 
 export interface DrawnRect {
   node: number;
@@ -68,20 +72,26 @@ export class FlameRenderer {
   private cssWidth = 0;
   private cssHeight = 0;
   private packageFill: string[] = [];
-  // The last draw's rectangles, in typed arrays (a draw allocates no object per node).
+  // The last draw's rectangles, in typed arrays (a draw allocates no object per node): the node
+  // (−1 for a "small frames" filler), its logical left edge and width in CSS px, its row and its
+  // colour id (0: dimmed, i.e. not matching the search).
   private rectCount = 0;
   private rectNode = new Int32Array(0);
-  private rectX = new Float64Array(0);
-  private rectW = new Float64Array(0);
-  private rectDrawnX = new Float64Array(0);
-  private rectDrawnW = new Float64Array(0);
-  private rectY = new Float64Array(0);
+  private rectLeft = new Float64Array(0);
+  private rectWidth = new Float64Array(0);
+  private rectRow = new Int32Array(0);
   private rectColor = new Int32Array(0);
-  private rectMatched = new Uint8Array(0);
   private order = new Int32Array(0);
+  /** scrollTop and canvas width of the last draw (to turn rows into y and clip widths). */
+  private drawnScrollTop = 0;
+  private drawnWidth = 0;
   private pendingStart = new Float64Array(0);
   private pendingEnd = new Float64Array(0);
+  /** Per depth, the left edge (weight units) of the next node the walk meets at that depth. */
+  private nextLeft = new Float64Array(0);
   private colorStart = new Int32Array(0);
+  private colorCursor = new Int32Array(0);
+  private canvasTop = -1;
   private readonly resizeObserver: ResizeObserver;
   private pendingFrame = 0;
   private pendingReason = "";
@@ -166,7 +176,7 @@ export class FlameRenderer {
     const matches = new Uint8Array(data.names.length);
     let matchedFrames = 0;
     for (let i = 1; i < data.names.length; i++) {
-      if (pattern.test(data.names[i]!)) {
+      if (pattern.test(data.names.get(i))) {
         matches[i] = 1;
         matchedFrames++;
       }
@@ -189,9 +199,10 @@ export class FlameRenderer {
   zoomToNode(node: number): void {
     const data = this.data;
     if (!data || node < 0 || node >= data.nodeCount) return;
+    const { left } = ancestry(data, node);
     this.focused = node;
-    this.x0 = data.x[node]!;
-    this.x1 = data.x[node]! + Math.max(data.weight[node]!, Number.MIN_VALUE);
+    this.x0 = left[left.length - 1]!;
+    this.x1 = this.x0 + Math.max(data.weight[node]!, Number.MIN_VALUE);
     const row = this.rowOf(node);
     const top = row * ROW_HEIGHT;
     if (
@@ -222,16 +233,19 @@ export class FlameRenderer {
     for (let k = 0; k < this.rectCount; k++) {
       const node = this.rectNode[k]!;
       if (node < 0) continue;
+      const left = this.rectLeft[k]!;
+      const width = this.rectWidth[k]!;
+      const drawnX = Math.max(left, 0);
       out.push({
         node,
-        name: node === 0 ? data.rootLabel : data.names[data.nameIndex[node]!]!,
+        name: nameOf(data, node),
         depth: data.depth[node]!,
-        x: this.rectX[k]!,
-        width: this.rectW[k]!,
-        drawnX: this.rectDrawnX[k]!,
-        drawnWidth: this.rectDrawnW[k]!,
-        y: this.rectY[k]!,
-        matched: this.rectMatched[k] === 1,
+        x: left,
+        width,
+        drawnX,
+        drawnWidth: Math.min(left + width, this.drawnWidth) - drawnX,
+        y: this.rectRow[k]! * ROW_HEIGHT - this.drawnScrollTop,
+        matched: this.rectColor[k] !== 0,
       });
     }
     return out;
@@ -267,18 +281,15 @@ export class FlameRenderer {
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   }
 
-  /** Grows the per-draw rectangle buffers to hold `n` rectangles. */
+  /** Makes the per-draw rectangle buffers hold at least `n` rectangles (contents not kept). */
   private ensureCapacity(n: number): void {
     if (this.rectNode.length >= n) return;
     const size = Math.max(n, this.rectNode.length * 2, 1024);
     this.rectNode = new Int32Array(size);
-    this.rectX = new Float64Array(size);
-    this.rectW = new Float64Array(size);
-    this.rectDrawnX = new Float64Array(size);
-    this.rectDrawnW = new Float64Array(size);
-    this.rectY = new Float64Array(size);
+    this.rectLeft = new Float64Array(size);
+    this.rectWidth = new Float64Array(size);
+    this.rectRow = new Int32Array(size);
     this.rectColor = new Int32Array(size);
-    this.rectMatched = new Uint8Array(size);
     this.order = new Int32Array(size);
   }
 
@@ -286,120 +297,52 @@ export class FlameRenderer {
     const data = this.data;
     if (!data) return;
     const started = performance.now();
+    // Every layout read before the canvas is resized: a read after it would lay the page out again.
+    const containerScrollTop = this.container.scrollTop;
     this.resize();
     const ctx = this.ctx;
     const width = this.cssWidth;
     const height = this.cssHeight;
-    const scrollTop = Math.min(
-      this.container.scrollTop,
-      Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - height),
-    );
-    this.canvas.style.top = `${scrollTop}px`;
+    const scrollTop = Math.min(containerScrollTop, Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - height));
+    // Written only on change: a style write would make the next draw's size reads re-run layout.
+    if (scrollTop !== this.canvasTop) {
+      this.canvasTop = scrollTop;
+      this.canvas.style.top = `${scrollTop}px`;
+    }
+    this.drawnScrollTop = scrollTop;
+    this.drawnWidth = width;
     const firstRow = Math.floor(scrollTop / ROW_HEIGHT);
-    const lastRow = Math.ceil((scrollTop + height) / ROW_HEIGHT) - 1;
-    const scale = width / (this.x1 - this.x0);
-    const { x, weight, depth, subtreeEnd, nameIndex, packageIndex } = data;
-    const inverted = this.options.inverted === true;
-    const maxDepth = data.maxDepth;
-    const matches = this.matchByName;
-    const diff = data.diff && data.baseTotal !== null;
-    const baseTotal = data.baseTotal;
-    const total = data.total;
-    // Colour ids: 0 dimmed, 1.. the diff palette, then one per package.
+    const lastRow = Math.min(data.maxDepth, Math.ceil((scrollTop + height) / ROW_HEIGHT) - 1);
+    // Colour ids: 0 dimmed, 1.. the diff palette, then one per package, then the filler.
     const packageOffset = 1 + DIFF_PALETTE.length;
-    const n = data.nodeCount;
-
-    // Pass 1: which nodes are visible, where, in which colour. Typed arrays, no objects per node.
-    // Runs of adjacent frames too narrow to draw one by one are merged into one grey "small frames"
-    // filler per row, so many tiny callees do not leave a blank that reads as self time.
     const fillerColor = packageOffset + data.packages.length;
-    if (this.pendingStart.length < maxDepth + 1) {
-      this.pendingStart = new Float64Array(maxDepth + 1);
-      this.pendingEnd = new Float64Array(maxDepth + 1);
-    }
-    const pendingStart = this.pendingStart;
-    const pendingEnd = this.pendingEnd;
-    pendingEnd.fill(-1);
-    let count = 0;
-    const emitFiller = (row: number) => {
-      const start = Math.max(0, pendingStart[row]!);
-      const end = Math.min(width, pendingEnd[row]!);
-      pendingEnd[row] = -1;
-      if (end - start < MIN_DRAW_WIDTH) return;
-      if (count >= this.rectNode.length) this.growKeeping(count);
-      this.rectNode[count] = -1;
-      this.rectX[count] = start;
-      this.rectW[count] = end - start;
-      this.rectDrawnX[count] = start;
-      this.rectDrawnW[count] = end - start;
-      this.rectY[count] = row * ROW_HEIGHT - scrollTop;
-      this.rectMatched[count] = 0;
-      this.rectColor[count] = fillerColor;
-      count++;
-    };
-    for (let i = 0; i < n; ) {
-      const left = (x[i]! - this.x0) * scale;
-      const w = weight[i]! * scale;
-      if (w < MIN_DRAW_WIDTH || left + w <= 0 || left >= width) {
-        if (w < MIN_DRAW_WIDTH && left + w > 0 && left < width) {
-          const row = inverted ? maxDepth - depth[i]! : depth[i]!;
-          if (row >= firstRow && row <= lastRow) {
-            if (pendingEnd[row]! >= 0 && Math.abs(left - pendingEnd[row]!) < 0.01) {
-              pendingEnd[row] = left + w;
-            } else {
-              if (pendingEnd[row]! >= 0) emitFiller(row);
-              pendingStart[row] = left;
-              pendingEnd[row] = left + w;
-            }
-          }
-        }
-        i = subtreeEnd[i]!;
-        continue;
-      }
-      const d = depth[i]!;
-      const row = inverted ? maxDepth - d : d;
-      // Descendants are one row further in the same direction; stop once past the viewport.
-      if (inverted ? row < firstRow : row > lastRow) {
-        i = subtreeEnd[i]!;
-        continue;
-      }
-      if (row >= firstRow && row <= lastRow) {
-        if (count >= this.rectNode.length) this.growKeeping(count);
-        const drawLeft = Math.max(left, 0);
-        const drawRight = Math.min(left + w, width);
-        const name = nameIndex[i]!;
-        const matched = matches === null || matches[name] === 1;
-        this.rectNode[count] = i;
-        this.rectX[count] = left;
-        this.rectW[count] = w;
-        this.rectDrawnX[count] = drawLeft;
-        this.rectDrawnW[count] = drawRight - drawLeft;
-        this.rectY[count] = row * ROW_HEIGHT - scrollTop;
-        this.rectMatched[count] = matched ? 1 : 0;
-        this.rectColor[count] = !matched
-          ? 0
-          : diff
-            ? 1 + diffColorIndex(baseTotal![i]!, total[i]!)
-            : packageOffset + packageIndex[name]!;
-        count++;
-      }
-      i++;
-    }
-    for (let row = 0; row <= maxDepth; row++) if (pendingEnd[row]! >= 0) emitFiller(row);
-    this.rectCount = count;
+    this.collect(data, width, firstRow, lastRow, packageOffset, fillerColor);
+    const count = this.rectCount;
+    const rectNode = this.rectNode;
+    const rectLeft = this.rectLeft;
+    const rectWidth = this.rectWidth;
+    const rectRow = this.rectRow;
+    const rectColor = this.rectColor;
 
-    // Pass 2: fills, grouped by colour (a counting sort), so each colour is set once.
+    // Pass 2: fills, grouped by colour (a counting sort), so each colour is set once. clearRect
+    // first: it lets the canvas drop the previous frame's recorded commands (a covering fillRect
+    // alone does not), or they pile up until a costly flush in the middle of a later frame.
+    ctx.clearRect(0, 0, width, height);
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, width, height);
     const colorCount = fillerColor + 1;
-    if (this.colorStart.length < colorCount + 1) this.colorStart = new Int32Array(colorCount + 1);
+    if (this.colorStart.length < colorCount + 1) {
+      this.colorStart = new Int32Array(colorCount + 1);
+      this.colorCursor = new Int32Array(colorCount + 1);
+    }
     const colorStart = this.colorStart;
+    const cursor = this.colorCursor;
     colorStart.fill(0, 0, colorCount + 1);
-    for (let k = 0; k < count; k++) colorStart[this.rectColor[k]! + 1]++;
+    for (let k = 0; k < count; k++) colorStart[rectColor[k]! + 1]++;
     for (let c = 0; c < colorCount; c++) colorStart[c + 1] += colorStart[c]!;
-    const cursor = colorStart.slice(0, colorCount);
+    cursor.set(colorStart.subarray(0, colorCount));
     const order = this.order;
-    for (let k = 0; k < count; k++) order[cursor[this.rectColor[k]!]!++] = k;
+    for (let k = 0; k < count; k++) order[cursor[rectColor[k]!]!++] = k;
     for (let c = 0; c < colorCount; c++) {
       const from = colorStart[c]!;
       const to = colorStart[c + 1]!;
@@ -414,22 +357,28 @@ export class FlameRenderer {
               : this.packageFill[c - packageOffset]!;
       for (let j = from; j < to; j++) {
         const k = order[j]!;
-        const dw = this.rectDrawnW[k]!;
-        ctx.fillRect(this.rectDrawnX[k]!, this.rectY[k]!, dw > 1.5 ? dw - 0.5 : dw, ROW_HEIGHT - 1);
+        const left = rectLeft[k]!;
+        const right = left + rectWidth[k]!;
+        const x = Math.max(left, 0);
+        const w = Math.min(right, width) - x;
+        ctx.fillRect(x, rectRow[k]! * ROW_HEIGHT - scrollTop, w > 1.5 ? w - 0.5 : w, ROW_HEIGHT - 1);
       }
     }
 
-    // Pass 3: outlines of search matches and of the hovered frame.
-    if (matches !== null) {
+    // Pass 3: outlines of search matches.
+    if (this.matchByName !== null) {
       ctx.strokeStyle = HIGHLIGHT_STROKE;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       for (let k = 0; k < count; k++) {
-        if (this.rectMatched[k] && this.rectNode[k] !== 0) {
+        if (rectNode[k]! > 0 && rectColor[k] !== 0) {
+          const left = rectLeft[k]!;
+          const x = Math.max(left, 0);
+          const w = Math.min(left + rectWidth[k]!, width) - x;
           ctx.rect(
-            this.rectDrawnX[k]! + 0.75,
-            this.rectY[k]! + 0.75,
-            Math.max(0, this.rectDrawnW[k]! - 2),
+            x + 0.75,
+            rectRow[k]! * ROW_HEIGHT - scrollTop + 0.75,
+            Math.max(0, w - 2),
             ROW_HEIGHT - 2.5,
           );
         }
@@ -437,38 +386,43 @@ export class FlameRenderer {
       ctx.stroke();
     }
 
-    // Pass 4: labels where they fit (monospace, so the fit is arithmetic, not measureText).
+    // Pass 4: labels where they fit (monospace, so the fit is arithmetic, not measureText), and the
+    // outline of the hovered frame.
     ctx.font = FONT;
     ctx.textBaseline = "middle";
     const charWidth = this.charWidth;
     const minLabelWidth = charWidth * 3 + 6;
-    const names = data.names;
     let hoveredRect = -1;
+    let italic = false;
     for (let k = 0; k < count; k++) {
-      const i = this.rectNode[k]!;
+      const i = rectNode[k]!;
       if (i < 0) continue;
       if (i === this.hovered) hoveredRect = k;
-      const drawWidth = this.rectDrawnW[k]!;
-      if (drawWidth <= minLabelWidth) continue;
-      const label = i === 0 ? data.rootLabel : names[nameIndex[i]!]!;
-      const fit = Math.floor((drawWidth - 6) / charWidth);
+      const left = rectLeft[k]!;
+      const x = Math.max(left, 0);
+      const w = Math.min(left + rectWidth[k]!, width) - x;
+      if (w <= minLabelWidth) continue;
+      const label = nameOf(data, i);
+      const fit = Math.floor((w - 6) / charWidth);
       const text = label.length <= fit ? label : `${label.slice(0, Math.max(1, fit - 1))}…`;
-      ctx.fillStyle = this.rectMatched[k] ? TEXT : DIMMED_TEXT;
-      if (data.inlined[i]) {
-        ctx.font = `italic ${FONT}`;
-        ctx.fillText(text, this.rectDrawnX[k]! + 3, this.rectY[k]! + ROW_HEIGHT / 2);
-        ctx.font = FONT;
-      } else {
-        ctx.fillText(text, this.rectDrawnX[k]! + 3, this.rectY[k]! + ROW_HEIGHT / 2);
+      ctx.fillStyle = rectColor[k] !== 0 ? TEXT : DIMMED_TEXT;
+      if ((data.inlined[i] === 1) !== italic) {
+        italic = !italic;
+        ctx.font = italic ? `italic ${FONT}` : FONT;
       }
+      ctx.fillText(text, x + 3, rectRow[k]! * ROW_HEIGHT - scrollTop + ROW_HEIGHT / 2);
     }
+    if (italic) ctx.font = FONT;
     if (hoveredRect >= 0) {
+      const left = rectLeft[hoveredRect]!;
+      const x = Math.max(left, 0);
+      const w = Math.min(left + rectWidth[hoveredRect]!, width) - x;
       ctx.strokeStyle = "#000";
       ctx.lineWidth = 1;
       ctx.strokeRect(
-        this.rectDrawnX[hoveredRect]! + 0.5,
-        this.rectY[hoveredRect]! + 0.5,
-        Math.max(0, this.rectDrawnW[hoveredRect]! - 1.5),
+        x + 0.5,
+        rectRow[hoveredRect]! * ROW_HEIGHT - scrollTop + 0.5,
+        Math.max(0, w - 1.5),
         ROW_HEIGHT - 2,
       );
     }
@@ -484,26 +438,119 @@ export class FlameRenderer {
     }
   }
 
-  private growKeeping(count: number): void {
-    const keep = {
-      node: this.rectNode,
-      x: this.rectX,
-      w: this.rectW,
-      dx: this.rectDrawnX,
-      dw: this.rectDrawnW,
-      y: this.rectY,
-      color: this.rectColor,
-      matched: this.rectMatched,
-    };
-    this.ensureCapacity(Math.max(1024, (count + 1) * 2));
-    this.rectNode.set(keep.node.subarray(0, count));
-    this.rectX.set(keep.x.subarray(0, count));
-    this.rectW.set(keep.w.subarray(0, count));
-    this.rectDrawnX.set(keep.dx.subarray(0, count));
-    this.rectDrawnW.set(keep.dw.subarray(0, count));
-    this.rectY.set(keep.y.subarray(0, count));
-    this.rectColor.set(keep.color.subarray(0, count));
-    this.rectMatched.set(keep.matched.subarray(0, count));
+  /**
+   * Pass 1: which nodes are visible, where, in which colour, into the rect buffers. One preorder
+   * walk, everything in locals (it runs cold on the first paint, before the JIT has warmed up).
+   * Runs of adjacent frames too narrow to draw one by one are merged into one grey "small frames"
+   * filler per row, so many tiny callees do not leave a blank that reads as self time.
+   */
+  private collect(
+    data: FlameData,
+    width: number,
+    firstRow: number,
+    lastRow: number,
+    packageOffset: number,
+    fillerColor: number,
+  ): void {
+    const { weight, depth, subtreeEnd, nameIndex, packageIndex, maxDepth, total } = data;
+    const n = data.nodeCount;
+    const x0 = this.x0;
+    const scale = width / (this.x1 - x0);
+    const inverted = this.options.inverted === true;
+    const matches = this.matchByName;
+    const baseTotal = data.diff ? data.baseTotal : null;
+    if (this.pendingStart.length < maxDepth + 2) {
+      this.pendingStart = new Float64Array(maxDepth + 2);
+      this.pendingEnd = new Float64Array(maxDepth + 2);
+      this.nextLeft = new Float64Array(maxDepth + 2);
+    }
+    const pendingStart = this.pendingStart;
+    const pendingEnd = this.pendingEnd;
+    const nextLeft = this.nextLeft;
+    pendingEnd.fill(-1);
+    nextLeft[0] = 0;
+    // In a row, drawn rectangles and fillers are disjoint and at least MIN_DRAW_WIDTH (1 px) wide,
+    // so a row holds at most width + 2 of them: with that room the buffers never grow mid-walk.
+    // (`full` only guards against a malformed tree, whose widths could break that bound.)
+    this.ensureCapacity(Math.max(0, lastRow - firstRow + 1) * (Math.ceil(width) + 2) + 1);
+    const full = this.rectNode.length - 1;
+    const rectNode = this.rectNode;
+    const rectLeft = this.rectLeft;
+    const rectWidth = this.rectWidth;
+    const rectRow = this.rectRow;
+    const rectColor = this.rectColor;
+    let count = 0;
+    for (let i = 0; i < n && count < full; ) {
+      const d = depth[i]!;
+      const xLeft = nextLeft[d]!;
+      const wgt = weight[i]!;
+      nextLeft[d] = xLeft + wgt;
+      const left = (xLeft - x0) * scale;
+      const w = wgt * scale;
+      const row = inverted ? maxDepth - d : d;
+      const end = subtreeEnd[i]!;
+      if (w < MIN_DRAW_WIDTH || left + w <= 0 || left >= width) {
+        if (w < MIN_DRAW_WIDTH && left + w > 0 && left < width && row >= firstRow && row <= lastRow) {
+          const pending = pendingEnd[row]!;
+          if (pending >= 0 && Math.abs(left - pending) < 0.01) {
+            pendingEnd[row] = left + w;
+          } else {
+            if (pending >= 0) {
+              // The run before ends here: its filler, when it amounts to a pixel.
+              const start = Math.max(0, pendingStart[row]!);
+              const stop = Math.min(width, pending);
+              if (stop - start >= MIN_DRAW_WIDTH) {
+                rectNode[count] = -1;
+                rectLeft[count] = start;
+                rectWidth[count] = stop - start;
+                rectRow[count] = row;
+                rectColor[count] = fillerColor;
+                count++;
+              }
+            }
+            pendingStart[row] = left;
+            pendingEnd[row] = left + w;
+          }
+        }
+        i = end > i ? end : i + 1;
+        continue;
+      }
+      // Descendants are one row further in the same direction; stop once past the viewport.
+      if (inverted ? row < firstRow : row > lastRow) {
+        i = end > i ? end : i + 1;
+        continue;
+      }
+      nextLeft[d + 1] = xLeft;
+      if (row >= firstRow && row <= lastRow) {
+        const name = nameIndex[i]!;
+        rectNode[count] = i;
+        rectLeft[count] = left;
+        rectWidth[count] = w;
+        rectRow[count] = row;
+        rectColor[count] =
+          matches !== null && matches[name] !== 1
+            ? 0
+            : baseTotal !== null
+              ? 1 + diffColorIndex(baseTotal[i]!, total[i]!)
+              : packageOffset + packageIndex[name]!;
+        count++;
+      }
+      i++;
+    }
+    for (let row = firstRow; row <= lastRow && count < full; row++) {
+      const pending = pendingEnd[row]!;
+      if (pending < 0) continue;
+      const start = Math.max(0, pendingStart[row]!);
+      const stop = Math.min(width, pending);
+      if (stop - start < MIN_DRAW_WIDTH) continue;
+      rectNode[count] = -1;
+      rectLeft[count] = start;
+      rectWidth[count] = stop - start;
+      rectRow[count] = row;
+      rectColor[count] = fillerColor;
+      count++;
+    }
+    this.rectCount = count;
   }
 
   nodeAt(clientX: number, clientY: number): number {
@@ -511,21 +558,24 @@ export class FlameRenderer {
     if (!data) return -1;
     const rect = this.canvas.getBoundingClientRect();
     const px = clientX - rect.left;
-    const py = clientY - rect.top + Number.parseFloat(this.canvas.style.top || "0");
+    const py = clientY - rect.top + Math.max(0, this.canvasTop);
     const row = Math.floor(py / ROW_HEIGHT);
     const targetDepth = this.options.inverted ? data.maxDepth - row : row;
     if (targetDepth < 0 || targetDepth > data.maxDepth) return -1;
     const xw = this.x0 + px / (this.cssWidth / (this.x1 - this.x0));
-    const { x, weight, subtreeEnd } = data;
-    if (xw < x[0]! || xw >= x[0]! + weight[0]!) return -1;
+    const { weight, subtreeEnd } = data;
+    if (xw < 0 || xw >= weight[0]!) return -1;
+    // Down from the root, across each level's children (their left edges add up) to the one under x.
     let node = 0;
+    let left = 0;
     for (let d = 1; d <= targetDepth; d++) {
       let found = -1;
       for (let c = node + 1; c < subtreeEnd[node]!; c = subtreeEnd[c]!) {
-        if (xw >= x[c]! && xw < x[c]! + weight[c]!) {
+        if (xw < left + weight[c]!) {
           found = c;
           break;
         }
+        left += weight[c]!;
       }
       if (found < 0) return -1;
       node = found;
@@ -582,7 +632,8 @@ export class FlameRenderer {
     this.x0 = start;
     this.x1 = start + span;
     this.focused = 0;
-    this.draw(reason);
+    // Wheel events can come faster than frames: draw once per frame, with the latest range.
+    this.requestDraw(reason);
     this.options.onViewChange?.();
   }
 }
