@@ -221,15 +221,51 @@ const MAX_CYCLE_GAP = 16;
  * matters at a million lines (the regular expression spent most of its time creating garbage).
  */
 export function parseGcTraceLine(text: string, lineNumber = 0): GcCycle | null {
-  let from = text.indexOf("gc ");
-  while (from >= 0) {
-    if (scanGcText(text, from, text.length) >= 0) return newCycle(lineNumber);
-    from = text.indexOf("gc ", from + 3);
+  if (!text.includes("gc ")) return null;
+  const found = scanGcLineBytes(lineBytes, encodeLine(text));
+  // A caller may pass a whole file: do not keep a scratch buffer of its size.
+  if (lineBytes.length > LINE_BYTES_KEPT) lineBytes = new Uint8Array(1024);
+  return found ? newCycle(lineNumber) : null;
+}
+
+/** Largest line scratch kept between calls of parseGcTraceLine (the parser's lines are cut). */
+const LINE_BYTES_KEPT = 1 << 20;
+
+const utf8Encoder = new TextEncoder();
+const annotationDecoder = new TextDecoder("utf-8");
+/** Scratch for one line's UTF-8 (a logical line after unwrapping, a repair candidate). Grows. */
+let lineBytes = new Uint8Array(1024);
+/** Scratch for the second line of a repair (the head stays in lineBytes). */
+let repairBytes = new Uint8Array(1024);
+
+/** Writes `text` as UTF-8 into lineBytes (grown to fit) and returns its length in bytes. */
+function encodeLine(text: string): number {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4 bytes).
+  if (lineBytes.length < text.length * 3) lineBytes = new Uint8Array(text.length * 3);
+  return utf8Encoder.encodeInto(text, lineBytes).written;
+}
+
+/**
+ * Scans a line of `length` bytes (no newline in it) for a gc line starting at any `gc `; true
+ * when one parsed (its figures are then in SCAN and `scanned`).
+ */
+function scanGcLineBytes(b: Uint8Array, length: number): boolean {
+  for (let at = 0; at + 2 < length; at++) {
+    if (
+      b[at] === 103 &&
+      b[at + 1] === 99 &&
+      b[at + 2] === 32 /* "gc " */ &&
+      scanGcBytes(b, at, length) >= 0
+    ) {
+      return true;
+    }
   }
-  return null;
+  return false;
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** Text input is encoded and parsed this many UTF-16 code units at a time. */
+const TEXT_PIECE_UNITS = 1 << 20;
 const NO_ANNOTATIONS: string[] = Object.freeze([]) as unknown as string[];
 
 // The scanners write a line's figures into one shared scratch array, not into arrays of their own:
@@ -297,7 +333,9 @@ const STEP_SLOT = [
 ];
 /** Steps whose number may have a fraction; elsewhere a `.` fails the line. */
 const STEP_DECIMAL = [false, true, false, true, true, false, false, false, false, false, false, false];
-const STEP_TEXT = [
+const asBytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** What must follow each step's number. */
+const STEP_BYTES = [
   " @",
   "s ",
   "%: ",
@@ -310,120 +348,21 @@ const STEP_TEXT = [
   " P",
   " MB globals, ",
   " P",
-];
-const STACKS_TEXT = " MB stacks, ";
+].map(asBytes);
+const STACKS_BYTES = asBytes(" MB stacks, ");
 // Some 1.18+ builds print "N MB globals", one doc version "NMB globals".
-const GLOBALS_NOSPACE_TEXT = "MB globals, ";
-
-/**
- * Scans a gc line starting exactly at `start` (which must point at "gc "), not reading at or past
- * `end`, into SCAN and `scanned`. Returns the index just after the line's last field (or
- * annotation), or -1 when it is not a complete gc line. The grammar is documented at
- * parseGcTraceLine. scanGcBytes is the same over bytes; keep the two in step.
- */
-function scanGcText(s: string, start: number, end: number): number {
-  let i = start + 3;
-  if (i < end && s.charCodeAt(i) === 35 /* # */) i++;
-  let step = STEP_CYCLE;
-  let clockCount = 0;
-  let cpuCount = 0;
-  let hasStacks = false;
-  while (step !== STEP_DONE) {
-    // Digits with an optional fraction; (whole·10^k + fraction) / 10^k rounds once, like Number().
-    const from = i;
-    let value = 0;
-    for (; i < end; i++) {
-      const digit = s.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) break;
-      value = value * 10 + digit;
-    }
-    if (i === from) return -1;
-    if (i < end && s.charCodeAt(i) === 46 /* . */ && STEP_DECIMAL[step]) {
-      i++;
-      const fractionFrom = i;
-      let scale = 1;
-      for (; i < end; i++) {
-        const digit = s.charCodeAt(i) - 48;
-        if (digit < 0 || digit > 9) break;
-        value = value * 10 + digit;
-        scale *= 10;
-      }
-      if (i === fractionFrom) return -1;
-      value /= scale;
-    }
-    const c = i < end ? s.charCodeAt(i) : 0;
-    let text = STEP_TEXT[step];
-    let next = step + 1;
-    if (step === STEP_CLOCK) {
-      SCAN[V_CLOCK + clockCount++] = value;
-      if (c === 43 /* + */) {
-        if (clockCount === 5) return -1;
-        i++;
-        continue;
-      }
-      // Go 1.5 prints 5 clock phases and 7 CPU values; 1.6+ prints 3 and 5. Other counts are mangled.
-      if (clockCount !== 3 && clockCount !== 5) return -1;
-    } else if (step === STEP_CPU) {
-      SCAN[V_CPU + cpuCount++] = value;
-      if (c === 43 || c === 47 /* + / */) {
-        if (cpuCount === 7) return -1;
-        i++;
-        continue;
-      }
-      if (cpuCount !== (clockCount === 5 ? 7 : 5)) return -1;
-    } else if (step === STEP_PROCS_OR_STACKS) {
-      SCAN[V_PROCS] = value;
-      if (i + 1 < end && s.charCodeAt(i + 1) === 77 /* M */) {
-        hasStacks = true;
-        SCAN[V_STACKS] = value;
-        text = STACKS_TEXT;
-      } else {
-        next = STEP_DONE;
-      }
-    } else if (step === STEP_GLOBALS) {
-      SCAN[V_GLOBALS] = value;
-      if (c !== 32) text = GLOBALS_NOSPACE_TEXT;
-    } else {
-      SCAN[STEP_SLOT[step]] = value;
-    }
-    const n = text.length;
-    if (i + n > end) return -1;
-    for (let k = 0; k < n; k++) if (s.charCodeAt(i + k) !== text.charCodeAt(k)) return -1;
-    i += n;
-    step = next;
-  }
-  let forced = false;
-  let annotations = NO_ANNOTATIONS;
-  while (i + 1 < end && s.charCodeAt(i) === 32 && s.charCodeAt(i + 1) === 40 /* " (" */) {
-    const close = s.indexOf(")", i + 2);
-    if (close < 0 || close >= end) break;
-    const text = s.slice(i + 2, close);
-    if (text === "forced") forced = true;
-    else {
-      if (annotations === NO_ANNOTATIONS) annotations = [];
-      annotations.push(text);
-    }
-    i = close + 1;
-  }
-  scanned.clockCount = clockCount;
-  scanned.cpuCount = cpuCount;
-  scanned.hasStacks = hasStacks;
-  scanned.forced = forced;
-  scanned.annotations = annotations;
-  return i;
-}
-
-// The same grammar over bytes: most of a large trace is plain gc lines, and scanning them in the
-// read buffer skips decoding them to strings at all (about twice as fast on a million lines).
-const asBytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const STEP_BYTES = STEP_TEXT.map(asBytes);
-const STACKS_BYTES = asBytes(STACKS_TEXT);
-const GLOBALS_NOSPACE_BYTES = asBytes(GLOBALS_NOSPACE_TEXT);
+const GLOBALS_NOSPACE_BYTES = asBytes("MB globals, ");
 const FORCED_BYTES = asBytes("forced");
 
 /**
- * scanGcText over bytes. The parser passes the chunk's last newline as `end`, not the line's: no
- * step or annotation matches a newline, so a scan never runs into the next line.
+ * Scans a gc line of UTF-8 bytes starting exactly at `start` (which must point at "gc "), not
+ * reading at or past `end`, into SCAN and `scanned`. Returns the index just after the line's last
+ * field (or annotation), or -1 when it is not a complete gc line. The grammar is documented at
+ * parseGcTraceLine. Bytes, not a string: most of a large trace is plain gc lines, and scanning them
+ * in the read buffer skips decoding them at all (about twice as fast on a million lines); text
+ * input is encoded once and takes the same path. The parser passes the chunk's last newline as
+ * `end`, not the line's: no step or annotation matches a newline, so a scan never runs into the
+ * next line.
  */
 function scanGcBytes(b: Uint8Array, start: number, end: number): number {
   let i = start + 3;
@@ -433,6 +372,7 @@ function scanGcBytes(b: Uint8Array, start: number, end: number): number {
   let cpuCount = 0;
   let hasStacks = false;
   while (step !== STEP_DONE) {
+    // Digits with an optional fraction; (whole·10^k + fraction) / 10^k rounds once, like Number().
     const from = i;
     let value = 0;
     for (; i < end; i++) {
@@ -464,6 +404,7 @@ function scanGcBytes(b: Uint8Array, start: number, end: number): number {
         i++;
         continue;
       }
+      // Go 1.5 prints 5 clock phases and 7 CPU values; 1.6+ prints 3 and 5. Other counts are mangled.
       if (clockCount !== 3 && clockCount !== 5) return -1;
     } else if (step === STEP_CPU) {
       SCAN[V_CPU + cpuCount++] = value;
@@ -502,8 +443,8 @@ function scanGcBytes(b: Uint8Array, start: number, end: number): number {
     if (close >= end || b[close] !== 41) break;
     if (close - i === 8 && b[i + 2] === 102 /* f */ && matchesAt(b, i + 2, FORCED_BYTES)) forced = true;
     else {
-      let text = "";
-      for (let k = i + 2; k < close; k++) text += String.fromCharCode(b[k]);
+      // Decoded as UTF-8: annotations are rare, and text input reaches here encoded.
+      const text = annotationDecoder.decode(b.subarray(i + 2, close));
       if (annotations === NO_ANNOTATIONS) annotations = [];
       annotations.push(text);
     }
@@ -788,10 +729,18 @@ export class GcTraceParser {
   private readonly maxLineLength: number;
   private readonly onCycle?: (cycle: GcCycle, runIndex: number) => void;
   private readonly onScavenger?: (event: ScavengerEvent, runIndex: number) => void;
-  private readonly decoder = new TextDecoder("utf-8");
   private readonly wholeDecoder = new TextDecoder("utf-8");
-  private carry = "";
+  /** The unterminated last line of the input so far, cut at `carryLimit` bytes. */
   private carryBytes: Uint8Array = EMPTY_BYTES;
+  /**
+   * Bytes kept of an unterminated line (binary junk without newlines must not grow memory): enough
+   * for the `maxLineLength` UTF-16 code units a line is cut to (at most 3 bytes each).
+   */
+  private readonly carryLimit: number;
+  /** Text input encoded to UTF-8, a piece at a time. Grows to 3 bytes per unit of a TEXT_PIECE_UNITS piece. */
+  private textBytes: Uint8Array = EMPTY_BYTES;
+  /** A high surrogate ending the last text pushed: its pair may start the next text. */
+  private heldSurrogate = "";
   private lineNumber = 0;
   private readonly runs: MutableRun[] = [];
   private lastRun: MutableRun | null = null;
@@ -827,6 +776,7 @@ export class GcTraceParser {
   constructor(options: GcTraceParserOptions = {}) {
     this.keepRecords = options.keepRecords ?? true;
     this.maxLineLength = options.maxLineLength ?? 64 * 1024;
+    this.carryLimit = this.maxLineLength * 4;
     this.onCycle = options.onCycle;
     this.onScavenger = options.onScavenger;
     this.reuseCycleObjects = !this.keepRecords && (options.reuseCycleObjects ?? false);
@@ -849,55 +799,90 @@ export class GcTraceParser {
 
   push(input: string | Uint8Array): void {
     if (typeof input === "string") {
-      if (this.carryBytes.length > 0) {
-        const pending = this.carryBytes;
-        this.carryBytes = EMPTY_BYTES;
-        this.pushText(this.decoder.decode(pending, { stream: true }));
-      }
-      this.pushText(input);
+      this.pushString(input);
       return;
     }
-    // A plain Uint8Array view of a Buffer: the scanners then see one kind of array, not two.
-    const chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-    // Bytes: lines are scanned in the chunk itself, and only lines that need the general path are
-    // decoded, each on its own (a newline never splits a UTF-8 character). An unterminated line
-    // waits for the next chunk.
+    this.flushHeldSurrogate();
+    // A plain Uint8Array view of a Buffer: the scanner then sees one kind of array, not two.
+    this.pushBytes(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+  }
+
+  /**
+   * Text is encoded to UTF-8 and takes the byte path, in pieces through one reused buffer (a whole
+   * copy of a large text would double its memory).
+   */
+  private pushString(input: string): void {
+    let text = input;
+    if (this.heldSurrogate !== "") {
+      text = this.heldSurrogate + text;
+      this.heldSurrogate = "";
+    }
+    if (text.length > 0 && (text.charCodeAt(text.length - 1) & 0xfc00) === 0xd800) {
+      this.heldSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    for (let from = 0; from < text.length; ) {
+      let to = Math.min(text.length, from + TEXT_PIECE_UNITS);
+      // Keep a surrogate pair in one piece (each half alone would encode as U+FFFD).
+      if (to < text.length && (text.charCodeAt(to - 1) & 0xfc00) === 0xd800) to--;
+      const piece = from === 0 && to === text.length ? text : text.slice(from, to);
+      const need = piece.length * 3;
+      if (this.textBytes.length < need) this.textBytes = new Uint8Array(need);
+      const { written } = utf8Encoder.encodeInto(piece, this.textBytes);
+      this.pushBytes(this.textBytes.subarray(0, written));
+      from = to;
+    }
+  }
+
+  /** A high surrogate whose pair never came is encoded on its own (as U+FFFD). */
+  private flushHeldSurrogate(): void {
+    if (this.heldSurrogate === "") return;
+    const held = this.heldSurrogate;
+    this.heldSurrogate = "";
+    this.pushBytes(utf8Encoder.encode(held));
+  }
+
+  /**
+   * Lines are scanned in the chunk itself, and only lines that need the general path are decoded,
+   * each on its own (a newline never splits a UTF-8 character). An unterminated line waits for the
+   * next chunk, copied: `chunk` may be reused by the caller (pushString does).
+   */
+  private pushBytes(chunk: Uint8Array): void {
     let from = 0;
-    if (this.carryBytes.length > 0 || this.carry.length > 0) {
+    if (this.carryBytes.length > 0) {
       // Join the carried piece with this chunk's first line only (not the whole chunk: a copy of
-      // every chunk cost more than the rest of the line splitting).
-      const firstNewline = chunk.indexOf(10);
-      const piece = firstNewline < 0 ? chunk : chunk.subarray(0, firstNewline + 1);
-      const head = new Uint8Array(this.carryBytes.length + piece.length);
-      head.set(this.carryBytes, 0);
-      head.set(piece, this.carryBytes.length);
+      // every chunk cost more than the rest of the line splitting), up to the cut of a long line.
+      const carried = this.carryBytes;
       this.carryBytes = EMPTY_BYTES;
+      const firstNewline = chunk.indexOf(10);
+      const lineEnd = firstNewline < 0 ? chunk.length : firstNewline;
+      const take = Math.min(lineEnd, this.carryLimit - carried.length);
+      const head = new Uint8Array(carried.length + take + (firstNewline < 0 ? 0 : 1));
+      head.set(carried, 0);
+      head.set(chunk.subarray(0, take), carried.length);
       if (firstNewline < 0) {
-        this.carryUnterminated(head);
+        this.carryBytes = head;
         return;
       }
-      // Text pushed earlier left an unterminated line: that line goes the text path.
-      if (this.carry.length > 0) this.pushText(this.wholeDecoder.decode(head));
-      else this.pushLines(head, 0, head.length - 1);
+      head[head.length - 1] = 10;
+      this.pushLines(head, 0, head.length - 1);
       from = firstNewline + 1;
     }
     const lastNewline = chunk.lastIndexOf(10);
     if (lastNewline < from) {
-      if (from < chunk.length) this.carryUnterminated(chunk.slice(from));
+      if (from < chunk.length) this.carryUnterminated(chunk, from);
       return;
     }
     this.pushLines(chunk, from, lastNewline);
-    if (lastNewline + 1 < chunk.length) this.carryUnterminated(chunk.slice(lastNewline + 1));
+    if (lastNewline + 1 < chunk.length) this.carryUnterminated(chunk, lastNewline + 1);
   }
 
-  /** Keeps bytes without a newline for the next chunk. */
-  private carryUnterminated(bytes: Uint8Array): void {
-    this.carryBytes = bytes;
-    // A "line" that never ends (binary junk) goes through the text path, which cuts it.
-    if (bytes.length > this.maxLineLength * 4) {
-      this.carryBytes = EMPTY_BYTES;
-      this.pushText(this.decoder.decode(bytes, { stream: true }));
-    }
+  /**
+   * Keeps a copy of the chunk's unterminated end for the next chunk, cut at `carryLimit` (the line
+   * is cut to maxLineLength units when it is decoded, at its newline or at end()).
+   */
+  private carryUnterminated(chunk: Uint8Array, from: number): void {
+    this.carryBytes = chunk.slice(from, Math.min(chunk.length, from + this.carryLimit));
   }
 
   /** The complete lines of `bytes` from `start` to the newline at `lastNewline`. */
@@ -939,28 +924,11 @@ export class GcTraceParser {
     }
   }
 
-  private pushText(text: string): void {
-    let start = 0;
-    const data = this.carry.length > 0 ? this.carry + text : text;
-    this.carry = "";
-    for (;;) {
-      const nl = data.indexOf("\n", start);
-      if (nl < 0) break;
-      let end = nl;
-      if (end > start && data.charCodeAt(end - 1) === 13) end--;
-      if (!this.plainGcLine(data, start, end)) this.physicalLine(data.slice(start, end));
-      start = nl + 1;
-    }
-    const rest = start === 0 ? data : data.slice(start);
-    // Keep an unterminated tail for the next chunk, cut if it grows without bound (binary junk).
-    this.carry = rest.length > this.maxLineLength ? rest.slice(0, this.maxLineLength) : rest;
-  }
-
   /** Flushes the last unterminated line and pending pieces; returns the result. */
   end(): GcTraceParse {
-    const tail = this.carry + this.decoder.decode(this.carryBytes) + this.decoder.decode();
+    this.flushHeldSurrogate();
+    const tail = this.wholeDecoder.decode(this.carryBytes);
     this.carryBytes = EMPTY_BYTES;
-    this.carry = "";
     if (tail.length > 0) this.physicalLine(tail);
     for (const [, piece] of this.partial) this.logicalLine(piece.text, piece.lineNumber);
     this.partial.clear();
@@ -987,26 +955,6 @@ export class GcTraceParser {
     if (this.memoryLimitHint) result.memoryLimitHint = { ...this.memoryLimitHint };
     if (this.gogcOffHint) result.gogcOffHint = true;
     return result;
-  }
-
-  /**
-   * Fast path for the common case, a line that is just a gc line: scanned in place in the chunk,
-   * without cutting a string for it. Anything else (prefixes, wrappers, a pending split line) takes
-   * the general path.
-   */
-  private plainGcLine(data: string, start: number, end: number): boolean {
-    if (this.pendingGc !== null || end - start > this.maxLineLength) return false;
-    if (
-      data.charCodeAt(start) !== 103 ||
-      data.charCodeAt(start + 1) !== 99 ||
-      data.charCodeAt(start + 2) !== 32
-    ) {
-      return false;
-    }
-    if (scanGcText(data, start, end) < 0) return false;
-    this.lineNumber++;
-    this.acceptCycle(this.scannedCycle(this.lineNumber));
-    return true;
   }
 
   private physicalLine(raw: string): void {
@@ -1063,14 +1011,10 @@ export class GcTraceParser {
     if (this.pendingGc) {
       if (this.tryRepair(text)) return;
     }
-    let gcAt = text.indexOf("gc ");
-    if (gcAt >= 0) {
-      while (gcAt >= 0) {
-        if (scanGcText(text, gcAt, text.length) >= 0) {
-          this.acceptCycle(this.scannedCycle(lineNumber));
-          return;
-        }
-        gcAt = text.indexOf("gc ", gcAt + 3);
+    if (text.includes("gc ")) {
+      if (scanGcLineBytes(lineBytes, encodeLine(text))) {
+        this.acceptCycle(this.scannedCycle(lineNumber));
+        return;
       }
       const start = GC_LINE_START.exec(text);
       if (start) {
@@ -1085,15 +1029,29 @@ export class GcTraceParser {
   /** Joins the pending gc head with `text`, dropping junk written into the middle of it. */
   private tryRepair(text: string): boolean {
     const pending = this.pendingGc!;
-    // Plain split (the newline came from a logger wrapping or from a write boundary).
-    const joined = pending.text + text;
-    let repaired = scanGcText(joined, 0, joined.length) >= 0;
-    // Junk appended to the head: try shorter heads. Only while `text` does not hold a full line.
+    // Plain split (the newline came from a logger wrapping or from a write boundary). The head
+    // (which starts with "gc ") is encoded into lineBytes and each candidate tail copied after it.
+    const textLength = encodeLine(text);
+    if (repairBytes.length < textLength) repairBytes = new Uint8Array(textLength * 2);
+    repairBytes.set(lineBytes.subarray(0, textLength), 0);
+    const tail = repairBytes.subarray(0, textLength);
+    const headLength = encodeLine(pending.text);
+    if (lineBytes.length < headLength + textLength) {
+      const grown = new Uint8Array((headLength + textLength) * 2);
+      grown.set(lineBytes.subarray(0, headLength), 0);
+      lineBytes = grown;
+    }
+    lineBytes.set(tail, headLength);
+    let repaired = scanGcBytes(lineBytes, 0, headLength + textLength) >= 0;
+    // Junk appended to the head: try shorter heads, cut between characters (not inside one), the
+    // longest first. Only while `text` does not hold a full line.
     if (!repaired && !GC_LINE_START.test(text)) {
+      // The minimal head is ASCII, so its length in characters is its length in bytes.
       const minimum = /^gc #?\d+ @/.exec(pending.text)?.[0].length ?? pending.text.length;
-      for (let k = pending.text.length - 1; k >= minimum && !repaired; k--) {
-        const candidate = pending.text.slice(0, k) + text;
-        repaired = scanGcText(candidate, 0, candidate.length) >= 0;
+      for (let k = headLength - 1; k >= minimum && !repaired; k--) {
+        if ((lineBytes[k] & 0xc0) === 0x80) continue; // a UTF-8 continuation byte
+        lineBytes.set(tail, k);
+        repaired = scanGcBytes(lineBytes, 0, k + textLength) >= 0;
       }
     }
     if (repaired) {

@@ -1,15 +1,23 @@
 /**
- * The parser's byte fast paths (gc lines scanned in the read buffer, lines it can only count
- * counted undecoded, GcTraceAnalyzer's reused cycle object) must give exactly what the general text
- * path gives. Input: real traces from the fixtures (gctrace, pacertrace, scavtrace of Go 1.19–1.26)
- * mixed with every kind of line the parser tells apart, fed in arbitrary chunks.
+ * The parser reads bytes (gc lines scanned in the read buffer, lines it can only count counted
+ * undecoded, the rest decoded line by line) and encodes text input to take the same path; the
+ * result must not depend on the form or the chunking of the input: one string, strings cut
+ * anywhere (even inside a surrogate pair), bytes cut anywhere (even inside a UTF-8 character),
+ * strings and bytes mixed, GcTraceAnalyzer's reused cycle object. Input: real traces from the
+ * fixtures (gctrace, pacertrace, scavtrace of Go 1.19–1.26) mixed with every kind of line the
+ * parser tells apart.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GcTraceAnalyzer, summarizeGcRun } from "../../src/analysis/gc-stats.js";
-import { type GcCycle, GcTraceParser, parseGcTrace } from "../../src/formats/gctrace.js";
+import {
+  type GcCycle,
+  GcTraceParser,
+  type GcTraceParserOptions,
+  parseGcTrace,
+} from "../../src/formats/gctrace.js";
 
 const fixtures = path.resolve(import.meta.dirname, "fixtures");
 const realLines = readdirSync(fixtures)
@@ -41,6 +49,8 @@ const otherLines = [
   "Gc Go gO go gopher",
   "héllo wörld",
   "∆goal 245760",
+  "emoji 😀 outside the Basic Multilingual Plane",
+  "é".repeat(150),
   '{"log":"hello\\n","stream":"stderr","time":"2024-05-01T12:00:00Z"}',
   '{"msg":"structured","level":"info"}',
   "2024-05-01T12:00:00.000000000Z stderr F application line",
@@ -67,8 +77,17 @@ const streams = fc
         {
           weight: 1,
           arbitrary: fc
-            .tuple(fc.nat(), fc.constantFrom("I0501 12:00:00 ", "stderr: ", "[app] "))
+            .tuple(
+              fc.nat(),
+              fc.constantFrom("I0501 12:00:00 ", "stderr: ", "[app] ", "∆ ", "😀 ", `${"é".repeat(60)} `),
+            )
             .map(([i, prefix]) => prefix + realGcLines[i % realGcLines.length]),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.nat(), fc.constantFrom(" (héllo)", " (😀 leak check)", " (a) (forced)", " (unclosed"))
+            .map(([i, suffix]) => realGcLines[i % realGcLines.length] + suffix),
         },
       ),
       { minLength: 1, maxLength: 120 },
@@ -81,29 +100,78 @@ const streams = fc
     const eol = crlf ? "\r\n" : "\n";
     const text = picks.join("\n").split("\n").join(eol) + (finalNewline ? eol : "");
     const bytes = new TextEncoder().encode(text);
-    const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-    const chunks: Uint8Array[] = [];
-    let previous = 0;
-    for (const c of [...at, bytes.length]) {
-      chunks.push(bytes.subarray(previous, c));
-      previous = c;
-    }
-    return { text, chunks };
+    const chunks = cutAt(bytes, cuts);
+    const textChunks = cutAt(text, cuts);
+    return { text, chunks, textChunks };
   });
 
-describe("byte fast paths give what the text path gives", () => {
-  it("for any mix of lines in any chunking: same cycles, counts, repairs and hints", () => {
+/** `whole` cut at the positions `cuts` (modulo its length), in order. */
+function cutAt<T extends string | Uint8Array>(whole: T, cuts: number[]): T[] {
+  const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+  const pieces: T[] = [];
+  let previous = 0;
+  for (const c of [...at, whole.length]) {
+    pieces.push((typeof whole === "string" ? whole.slice(previous, c) : whole.subarray(previous, c)) as T);
+    previous = c;
+  }
+  return pieces;
+}
+
+function parseChunks(chunks: (string | Uint8Array)[], options: GcTraceParserOptions = {}) {
+  const parser = new GcTraceParser({ keepRecords: true, ...options });
+  for (const c of chunks) parser.push(c);
+  return parser.end();
+}
+
+describe("text and bytes in any chunking give one result", () => {
+  it("for any mix of lines: same cycles, counts, repairs and hints as parseGcTrace of the whole text", () => {
     fc.assert(
-      fc.property(streams, ({ text, chunks }) => {
-        const parser = new GcTraceParser({ keepRecords: true });
+      fc.property(streams, ({ text, chunks, textChunks }) => {
+        const whole = parseGcTrace(text);
         // Node's read streams hand out Buffers; some callers pass plain Uint8Arrays.
-        for (const [i, c] of chunks.entries()) parser.push(i % 2 ? Buffer.from(c) : c);
-        const fromBytes = parser.end();
-        const fromText = parseGcTrace(text);
-        expect(fromBytes).toEqual(fromText);
+        expect(parseChunks(chunks.map((c, i) => (i % 2 ? Buffer.from(c) : c)))).toEqual(whole);
+        expect(parseChunks([text])).toEqual(whole);
+        expect(parseChunks([Buffer.from(text)])).toEqual(whole);
+        expect(parseChunks(textChunks)).toEqual(whole);
       }),
       { numRuns: 150 },
     );
+  });
+
+  it("strings and bytes mixed in one stream, and long lines cut the same in every form", () => {
+    fc.assert(
+      fc.property(streams, fc.constantFrom(40, 100, 250), ({ text, chunks, textChunks }, maxLineLength) => {
+        const options = { maxLineLength };
+        const whole = parseChunks([text], options);
+        expect(parseChunks(chunks, options)).toEqual(whole);
+        expect(parseChunks(textChunks, options)).toEqual(whole);
+        // Bytes in small pieces: every line longer than a piece is carried over, and cut when long.
+        const bytes = Buffer.from(text);
+        const pieces = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) =>
+          bytes.subarray(i * 7, i * 7 + 7),
+        );
+        expect(parseChunks(pieces, options)).toEqual(whole);
+        // Every surrogate pair split between two strings.
+        expect(parseChunks(text.split(/(?<=[\uD800-\uDBFF])/), options)).toEqual(whole);
+        // Alternate forms at line boundaries (a cut inside a character cannot be mixed).
+        const lines = text.split(/(?<=\n)/);
+        expect(
+          parseChunks(
+            lines.map((l, i) => (i % 2 ? Buffer.from(l) : l)),
+            options,
+          ),
+        ).toEqual(whole);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("decodes a non-ASCII annotation as UTF-8 in every form", () => {
+    const line = `${realGcLines[0]} (héllo 😀)\n`;
+    for (const input of [line, Buffer.from(line)]) {
+      const cycle = parseChunks([input]).runs[0].cycles[0];
+      expect(cycle.annotations).toEqual(["héllo 😀"]);
+    }
   });
 
   it("reuseCycleObjects hands each cycle over with the same figures as a new object", () => {
