@@ -203,7 +203,7 @@ export {
   parseProfileBytes,
 } from "./formats/profile-bytes.js";
 export { aggregateProfile, aggregationFields, type Granularity } from "./profile/aggregate.js";
-export { columnsFromProfile, decodeColumnarProfile, type SampleColumns } from "./profile/columns.js";
+export { columnsFromProfile, type SampleColumns } from "./profile/columns.js";
 export { applyDropFrames } from "./profile/drop-frames.js";
 export {
   compileTagFilter,

@@ -242,9 +242,10 @@ export async function loadReport(
 const graphKinds = new Set<ReportKind>(["top", "tree", "peek", "list"]);
 
 /**
- * The fast path for the common case (one local profile.proto file, no sample filters, no bases):
- * samples are decoded straight into columns, never as objects. Anything else, or anything unusual
- * about the file, returns undefined and the regular path handles it (and reports its errors).
+ * The fast path for the common case (one local file, no sample filters, no bases): a profile.proto's
+ * samples are decoded straight into columns, never as objects. Other cases return undefined for the
+ * regular path; so does a file that cannot be read, which the regular path then names. Bad contents
+ * fail here as they would there: one ProfileDecodeError naming the file.
  */
 async function loadColumnarFast(
   specs: string[],
@@ -267,32 +268,31 @@ async function loadColumnarFast(
   } catch {
     return undefined;
   }
-  const [{ gunzipSync }, { decodeProfile }, { decodeColumnarProfile }, { prepareReport, unsourceMappings }] =
+  const [{ parseByteSize }, { parseProfileBytes }, { samplesFromColumns }, prepare, { applyDropFrames }] =
     await Promise.all([
-      import("node:zlib"),
+      import("./parse-options.js"),
+      import("../formats/profile-bytes.js"),
       import("../formats/pprof-proto-decode.js"),
-      import("../profile/columns.js"),
       import("../profile/prepare.js"),
+      import("../profile/drop-frames.js"),
     ]);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      const { parseByteSize } = await import("./parse-options.js");
-      const maxOutputLength = parseByteSize(flags.maxDecompressed ?? "1GiB", "--max-decompressed");
-      bytes = gunzipSync(bytes, { maxOutputLength, chunkSize: 1 << 20 });
-    } catch {
-      return undefined;
-    }
+  const maxDecompressedBytes = parseByteSize(flags.maxDecompressed ?? "1GiB", "--max-decompressed");
+  const { profile, columns } = parseProfileBytes(bytes, spec, { maxDecompressedBytes, samplesAs: "columns" });
+  let report: PreparedReport;
+  if (
+    columns !== undefined &&
+    profile.dropFrames === "" &&
+    profile.mappings.length > 0 &&
+    new Set(profile.sampleTypes.map((t) => t.type)).size === profile.sampleTypes.length
+  ) {
+    // Nothing for combineSources to change but URL mapping files, which keep the locations' order.
+    report = prepare.prepareReport(prepare.unsourceMappings(profile), kind, options, columns);
+  } else {
+    // Pruning, a missing mapping, repeated sample type names (pprof's compatibility step drops
+    // them) or a legacy text profile: the regular path's steps, on the profile as objects.
+    const whole = columns ? { ...profile, samples: samplesFromColumns(profile.locations, columns) } : profile;
+    report = prepare.prepareReport(prepare.combineSources([whole], [], {}, applyDropFrames), kind, options);
   }
-  if (bytes.length === 0 || Buffer.from(bytes.subarray(0, 13)).toString("latin1") === "heap profile:")
-    return undefined;
-  const decoded = decodeColumnarProfile(bytes, decodeProfile);
-  if (!decoded) return undefined;
-  const { profile, columns } = decoded;
-  // What combineSources would change needs the regular path: pruning, a missing mapping, or
-  // repeated sample type names (which pprof's compatibility step drops).
-  if (profile.dropFrames !== "" || profile.mappings.length === 0) return undefined;
-  if (new Set(profile.sampleTypes.map((t) => t.type)).size !== profile.sampleTypes.length) return undefined;
-  const report = prepareReport(unsourceMappings(profile), kind, options, columns);
   for (const warning of report.warnings) process.stderr.write(`${warning}\n`);
   return report;
 }

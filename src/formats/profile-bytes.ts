@@ -7,7 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { ProfileDecodeError } from "../errors.js";
 import type { Profile } from "../profile/model.js";
 import { looksLikeLegacyHeapText, parseLegacyHeapText } from "./pprof-legacy-heap-text.js";
-import { decodeProfile } from "./pprof-proto-decode.js";
+import { decodeProfile, decodeProfileColumns, type ProfileSampleColumns } from "./pprof-proto-decode.js";
 
 export type ProfileFormat = "proto" | "legacy-heap-text";
 
@@ -20,11 +20,21 @@ export interface ParsedProfile {
   format: ProfileFormat;
   /** Whether the bytes were gzip-compressed. */
   gzipped: boolean;
+  /**
+   * With `samplesAs: "columns"`, a profile.proto's samples, in columns (`profile.samples` is then
+   * empty). Undefined for legacy heap text, whose samples are always objects.
+   */
+  columns?: ProfileSampleColumns;
 }
 
 export interface ParseProfileOptions {
   /** Cap on the inflated size of gzip input; a decompression bomb fails instead of exhausting memory. */
   maxDecompressedBytes?: number;
+  /**
+   * How a profile.proto's samples come out: as Sample objects in `profile.samples` (the default), or
+   * as `columns`, which graph reports read without an object per sample.
+   */
+  samplesAs?: "objects" | "columns";
 }
 
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 1024 ** 3;
@@ -58,6 +68,10 @@ export function parseProfileBytes(
   }
 
   try {
+    if (options.samplesAs === "columns") {
+      const { profile, columns } = decodeProfileColumns(data);
+      return { profile, columns, source: name, format: "proto", gzipped };
+    }
     return { profile: decodeProfile(data), source: name, format: "proto", gzipped };
   } catch (error) {
     if (!(error instanceof ProfileDecodeError)) throw error;

@@ -52,34 +52,22 @@ export class ProtoReader {
   uint64(): number {
     const bytes = this.bytes;
     let pos = this.pos;
-    if (pos + 4 <= this.end) {
+    if (this.end - pos >= 4) {
       // Fast path: values below 2^28 take at most 4 bytes.
       let byte = bytes[pos++]!;
       let value = byte & 0x7f;
-      if (byte < 0x80) {
-        this.pos = pos;
-        this.lo = value;
-        this.hi = 0;
-        return value;
+      if (byte >= 0x80) {
+        byte = bytes[pos++]!;
+        value |= (byte & 0x7f) << 7;
+        if (byte >= 0x80) {
+          byte = bytes[pos++]!;
+          value |= (byte & 0x7f) << 14;
+          if (byte >= 0x80) {
+            byte = bytes[pos++]!;
+            value |= (byte & 0x7f) << 21;
+          }
+        }
       }
-      byte = bytes[pos++]!;
-      value |= (byte & 0x7f) << 7;
-      if (byte < 0x80) {
-        this.pos = pos;
-        this.lo = value;
-        this.hi = 0;
-        return value;
-      }
-      byte = bytes[pos++]!;
-      value |= (byte & 0x7f) << 14;
-      if (byte < 0x80) {
-        this.pos = pos;
-        this.lo = value;
-        this.hi = 0;
-        return value;
-      }
-      byte = bytes[pos++]!;
-      value |= (byte & 0x7f) << 21;
       if (byte < 0x80) {
         this.pos = pos;
         this.lo = value;

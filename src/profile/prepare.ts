@@ -188,7 +188,7 @@ const graphKinds = new Set<ReportKind>(["top", "tree", "peek", "list"]);
 
 /**
  * Applies report options to a combined profile (pprof's generateRawReport). `inputColumns`, when
- * given, are the input's samples as columns (for example from decodeColumnarProfile, in which case
+ * given, are the input's samples as columns (for example from decodeProfileColumns, in which case
  * `input.samples` may be empty); they are only usable when no option filters samples.
  */
 export function prepareReport(

@@ -6,11 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
-import { parseProfileBytes } from "../../src/formats/profile-bytes.js";
-import { decodeColumnarProfile } from "../../src/profile/columns.js";
+import { decodeProfile, decodeProfileColumns } from "../../src/formats/pprof-proto-decode.js";
+import { inflateGzip, parseProfileBytes } from "../../src/formats/profile-bytes.js";
 import { applyDropFrames } from "../../src/profile/drop-frames.js";
 import {
   combineSources,
@@ -64,15 +62,14 @@ describe("columnar fast path", () => {
   for (const file of ["heap-1.pb.gz", "heap-2.pb.gz", "allocs.pb.gz", "delta.pb.gz"]) {
     it(`renders ${file} exactly as the regular path does`, () => {
       const bytes = readFileSync(path.join(dir, file));
-      const fast = decodeColumnarProfile(gunzipSync(bytes), decodeProfile);
-      expect(fast).toBeDefined();
+      const fast = decodeProfileColumns(inflateGzip(bytes));
       const regular = combineSources([parseProfileBytes(bytes, file).profile], [], {}, applyDropFrames);
-      expect(fast!.columns.count).toBe(regular.samples.length);
+      expect(fast.columns.count).toBe(regular.samples.length);
       for (const options of optionSets) {
         for (const kind of ["top", "tree", "peek", "list"] as const) {
           const withSymbol =
             kind === "peek" || kind === "list" ? { ...options, symbol: "main\\.|runtime\\.m" } : options;
-          const a = render(kind, () => prepareReport(fast!.profile, kind, withSymbol, fast!.columns));
+          const a = render(kind, () => prepareReport(fast.profile, kind, withSymbol, fast.columns));
           const b = render(kind, () => prepareReport(regular, kind, withSymbol));
           expect(a).not.toMatch(/^error: (?!no matches)/);
           expect(a, `${kind} ${JSON.stringify(withSymbol)}`).toBe(b);
@@ -81,15 +78,22 @@ describe("columnar fast path", () => {
     });
   }
 
-  it("falls back (undefined) on bytes it does not understand", () => {
-    expect(
-      decodeColumnarProfile(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), decodeProfile),
-    ).toBeUndefined();
-    expect(
-      decodeColumnarProfile(
-        new TextEncoder().encode("heap profile: 1: 2 [3: 4] @ heap/1048576"),
-        decodeProfile,
-      ),
-    ).toBeUndefined();
+  it("refuses the bytes the regular path refuses, with the same error", () => {
+    const message = (decode: () => unknown) => {
+      try {
+        decode();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "decoded";
+    };
+    for (const bad of [
+      new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+      new TextEncoder().encode("heap profile: 1: 2 [3: 4] @ heap/1048576"),
+    ]) {
+      const columnar = message(() => decodeProfileColumns(bad));
+      expect(columnar).not.toBe("decoded");
+      expect(columnar).toBe(message(() => decodeProfile(bad)));
+    }
   });
 });
