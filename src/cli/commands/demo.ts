@@ -90,7 +90,8 @@ Example:
 
 /** Builds the demo into a cache directory keyed by its source; undefined when `go` is not usable. */
 async function buildDemo(source: string): Promise<string | undefined> {
-  const hash = createHash("sha256");
+  // The binary records its source paths (the report shows them), so the checkout's path is part of the key.
+  const hash = createHash("sha256").update(path.resolve(source));
   for (const name of readdirSync(source).sort()) {
     if (name.endsWith(".go") || name === "go.mod")
       hash.update(name).update(readFileSync(path.join(source, name)));
