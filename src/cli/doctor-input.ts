@@ -6,7 +6,7 @@
  * number, one at a time), goroutine series come from the stored summaries, and only the last
  * goroutine dump is decoded in full (for states and wait times).
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { readProfileInput } from "../collect/profile-source.js";
 import type { DiagnosisInput, GoroutineSnapshotInput, HeapSnapshotInput } from "../diagnose/input.js";
@@ -42,21 +42,6 @@ export function localSourceReader(): (file: string) => string | undefined {
       return undefined;
     }
   };
-}
-
-/** True when the file starts like a heapscope recording (an SQLite database). */
-export function looksLikeRecording(file: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, "r");
-    const head = Buffer.alloc(16);
-    const read = readSync(fd, head, 0, 16, 0);
-    return head.subarray(0, read).toString("latin1") === "SQLite format 3\0";
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 function summaryToSnapshot(

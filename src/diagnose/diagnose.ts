@@ -353,7 +353,6 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
             offHeapSuspect(
               offHeap,
               [...siteGrowth.map((g) => g.site), ...table.sites.map((a) => a.site)],
-              figures.rssBytes,
               module,
             ),
           ]
@@ -595,39 +594,32 @@ function mergeTransportGroups(
 }
 
 /** The off-heap suspect, named after a program frame that maps memory or calls C, when one grows. */
-function offHeapSuspect(
-  offHeap: SignalJudgement,
-  sites: HeapSite[],
-  rssBytes: number | null,
-  module: ModuleContext,
-): Suspect {
+function offHeapSuspect(offHeap: SignalJudgement, sites: HeapSite[], module: ModuleContext): Suspect {
   // Growing sites first, then any site the profiles ever showed: mmap and cgo calls allocate little
   // on the Go heap (a map entry, a slice header), so their site may be sampled only now and then.
-  const found = sites.find(
+  const native = sites.find(
     (s) =>
       s.attribution === "own" &&
       s.stack.some((f) =>
         /(^syscall\.|^golang\.org\/x\/sys\/unix\.).*[Mm]map|_Cfunc_|^runtime\.cgocall$/.test(f.function),
       ),
   );
-  const native = found ? { site: found } : undefined;
   return {
     kind: "off-heap",
-    function: native?.site.function ?? "",
-    stack: native ? native.site.stack.map((f) => f.function) : [],
-    file: native?.site.file ?? "",
-    line: native?.site.line ?? 0,
+    function: native?.function ?? "",
+    stack: native ? native.stack.map((f) => f.function) : [],
+    file: native?.file ?? "",
+    line: native?.line ?? 0,
     growthBytesPerSecond: offHeap.slopePerSecond,
     growthObjectsPerSecond: 0,
     inuseBytes: Math.max(0, offHeap.lastValue),
     shareOfGrowth: 1,
     hint: native
-      ? `${native.site.function} maps memory or calls C and its regions are not released: unmap/free them.`
+      ? `${native.function} maps memory or calls C and its regions are not released: unmap/free them.`
       : "Memory grows outside the Go heap (cgo, mmap): compare /proc/PID/smaps over time to find the growing mappings.",
-    attribution: native && frameOrigin(native.site.function, module) === "own" ? "own" : "library",
+    attribution: native && frameOrigin(native.function, module) === "own" ? "own" : "library",
     pValue: offHeap.pValue,
     series: downsample(offHeap.series, 60),
-    ...(rssBytes !== null ? {} : {}),
   };
 }
 

@@ -458,7 +458,7 @@ export function openRecording(path: string): RecordingReader {
   if (!existsSync(path)) throw new InputError(path, "no such file");
   const stat = statSync(path);
   if (stat.isDirectory()) throw new InputError(path, "is a directory, not a recording");
-  if (!hasSqliteHeader(path)) {
+  if (!looksLikeRecording(path)) {
     throw new InputError(path, "not a heapscope recording (not an SQLite file)");
   }
   const db = openReadOnly(path);
@@ -504,14 +504,25 @@ function openReadOnly(path: string): Database.Database {
   }
 }
 
-function hasSqliteHeader(path: string): boolean {
-  const fd = openSync(path, "r");
+/** True when `head` (a file's first bytes) starts like a heapscope recording: an SQLite database. */
+export function isRecordingHeader(head: Uint8Array): boolean {
+  return (
+    head.length >= 16 && Buffer.from(head.buffer, head.byteOffset, 16).toString("latin1") === SQLITE_MAGIC
+  );
+}
+
+/** True when the file starts like a heapscope recording; false when it cannot be read. */
+export function looksLikeRecording(path: string): boolean {
+  let fd: number | undefined;
   try {
+    fd = openSync(path, "r");
     const header = Buffer.alloc(16);
-    const read = readSync(fd, header, 0, 16, 0);
-    return read === 16 && header.toString("latin1") === SQLITE_MAGIC;
+    readSync(fd, header, 0, 16, 0);
+    return isRecordingHeader(header);
+  } catch {
+    return false;
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -14,11 +14,11 @@ import { renderDoctorHtml } from "../../render/doctor-html.js";
 import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
 import { renderDoctorText } from "../../render/doctor-text.js";
+import { looksLikeRecording } from "../../store/recording-reader.js";
 import {
   buildInfoOfCommand,
   inputFromProfiles,
   inputFromRecording,
-  looksLikeRecording,
   openRecordingForDoctor,
 } from "../doctor-input.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";

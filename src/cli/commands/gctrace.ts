@@ -14,8 +14,7 @@ import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.j
 import { InputError, UsageError } from "../../errors.js";
 import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
-import { openRecording } from "../../store/recording-reader.js";
-import { looksLikeRecording } from "../doctor-input.js";
+import { looksLikeRecording, openRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
 
 interface GcTraceFlags {
@@ -116,9 +115,8 @@ Examples:
       // A heapscope recording: its gctrace lines, and the container limit the target ran under.
       const reader = openRecording(file);
       try {
-        for (const cycle of reader.gcCycles({ allProcesses: true })) {
-          if (cycle.line) analyzer.push(`${cycle.line}\n`);
-        }
+        const lines = reader.gcCycles({ allProcesses: true }).flatMap((c) => (c.line ? [c.line] : []));
+        analyzer.push(`${lines.join("\n")}\n`);
         const limit = reader.target.memoryLimit;
         if (limit && options.limitBytes === undefined) {
           options.limitBytes = limit.bytes;

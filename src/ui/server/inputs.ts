@@ -11,10 +11,9 @@ import { looksLikeGoroutineDump, parseGoroutineDump } from "../../formats/gorout
 import { detectAndParseMemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
 import type { Profile } from "../../profile/model.js";
-import { openRecording } from "../../store/recording-reader.js";
+import { isRecordingHeader, openRecording } from "../../store/recording-reader.js";
 import type { NewDocument } from "./workspace.js";
 
-const SQLITE_MAGIC = "SQLite format 3\0";
 const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 
 function describeProfile(profile: Profile): string {
@@ -77,7 +76,7 @@ export async function loadUiInput(spec: string, options: { timeoutMs?: number } 
   if (stat.isDirectory()) throw new InputError(spec, "is a directory");
   if (stat.size === 0) throw new InputError(spec, "empty file");
   const head = headBytes(spec, 4096);
-  if (new TextDecoder("latin1").decode(head.subarray(0, 16)) === SQLITE_MAGIC) return recordingDocument(spec);
+  if (isRecordingHeader(head)) return recordingDocument(spec);
   const isGzip = head[0] === 0x1f && head[1] === 0x8b;
   if (isGzip || !looksText(head)) {
     const parsed = await readProfileInput(spec);
