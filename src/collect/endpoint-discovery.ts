@@ -131,6 +131,16 @@ export async function discoverEndpoints(
     }
   }
 
+  // A request that failed: an endpoint named explicitly still counts as found (it may come up later).
+  const probeFailed = (name: EndpointName, url: string, error: unknown) => {
+    probes.push({
+      name,
+      url,
+      found: Boolean(overrides[name]),
+      detail: noteFailure(error),
+      connectionFailed: isConnectionFailure(error),
+    });
+  };
   const probeProfile = async (name: "heap" | "goroutine" | "goroutineLeak", profile: string) => {
     const url = overrides[name] ?? defaults?.[name];
     if (!url) return;
@@ -159,13 +169,7 @@ export async function discoverEndpoints(
         detail: found ? "ok" : response.status === 200 ? "not a pprof profile" : `HTTP ${response.status}`,
       });
     } catch (error) {
-      probes.push({
-        name,
-        url,
-        found: Boolean(overrides[name]),
-        detail: noteFailure(error),
-        connectionFailed: isConnectionFailure(error),
-      });
+      probeFailed(name, url, error);
     }
   };
   await probeProfile("heap", "heap");
@@ -189,13 +193,7 @@ export async function discoverEndpoints(
         detail: problem ?? "ok",
       });
     } catch (error) {
-      probes.push({
-        name,
-        url,
-        found: Boolean(overrides[name]),
-        detail: noteFailure(error),
-        connectionFailed: isConnectionFailure(error),
-      });
+      probeFailed(name, url, error);
     }
   };
   await probeText("vars", (text) => (/"memstats"\s*:/.test(text) ? null : "no memstats in the JSON"));
