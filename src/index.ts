@@ -64,8 +64,8 @@ export {
   type TrendVerdict,
   theilSenSlope,
 } from "./analysis/trend.js";
-export { inputFromProfiles, inputFromRecording } from "./cli/doctor-input.js";
 export { type BenchProfile, type BenchRunOptions, runBenchComparison } from "./collect/bench-runner.js";
+export { inputFromProfiles, inputFromRecording } from "./collect/doctor-input.js";
 export { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./collect/endpoint-discovery.js";
 export { HttpClient, type HttpClientOptions, HttpFetchError } from "./collect/http-client.js";
 export {

@@ -3,6 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
+import {
+  buildInfoOfCommand,
+  inputFromProfiles,
+  inputFromRecording,
+  openRecordingForDoctor,
+} from "../../collect/doctor-input.js";
 import { defaultEndpointUrls } from "../../collect/endpoint-discovery.js";
 import type { RecordSessionOptions } from "../../collect/record-session.js";
 import { diagnose } from "../../diagnose/diagnose.js";
@@ -15,12 +21,6 @@ import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
 import { renderDoctorText } from "../../render/doctor-text.js";
 import { looksLikeRecording } from "../../store/recording-reader.js";
-import {
-  buildInfoOfCommand,
-  inputFromProfiles,
-  inputFromRecording,
-  openRecordingForDoctor,
-} from "../doctor-input.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
 import { parseByteSize, parseDurationMs } from "./record.js";
 

@@ -158,7 +158,7 @@ export async function loadGoroutineSnapshot(
   spec: string,
   options: { ignoreArgs: boolean; timeoutMs: number },
 ): Promise<{ name: string; snapshot: GoroutineSnapshot }> {
-  const input = await import("../signal-input.js");
+  const input = await import("../../collect/signal-input.js");
   const { goroutineSnapshotFromProfile, parseGoroutineDumpStream } = await import(
     "../../formats/goroutine-dump.js"
   );

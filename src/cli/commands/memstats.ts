@@ -48,7 +48,7 @@ Examples:
       import("../../formats/memstats.js"),
       import("../../analysis/memstats-health.js"),
       import("../../render/memstats-report.js"),
-      import("../signal-input.js"),
+      import("../../collect/signal-input.js"),
     ]);
 
     const reading = await readMemStatsSource(source, timeoutMs, input);
@@ -78,7 +78,7 @@ Examples:
   });
 }
 
-type SignalInputModule = typeof import("../signal-input.js");
+type SignalInputModule = typeof import("../../collect/signal-input.js");
 
 /** A URL of a bare host (`http://127.0.0.1:6060`) tries /debug/vars, then /metrics. */
 async function readMemStatsSource(

@@ -4,7 +4,7 @@
  * the result is projected to what the panel lays out. Suspects name a frame so the panel can link
  * into the flame graph. Source files are read only under --source-path.
  */
-import { inputFromRecording } from "../../cli/doctor-input.js";
+import { inputFromRecording } from "../../collect/doctor-input.js";
 import { diagnose } from "../../diagnose/diagnose.js";
 import type { Diagnosis } from "../../diagnose/types.js";
 import { UsageError } from "../../errors.js";

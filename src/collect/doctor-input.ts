@@ -8,7 +8,6 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { readProfileInput } from "../collect/profile-source.js";
 import type { DiagnosisInput, GoroutineSnapshotInput, HeapSnapshotInput } from "../diagnose/input.js";
 import { type BuildInfo, readEmbeddedBuildInfo } from "../diagnose/module-path.js";
 import { InputError } from "../errors.js";
@@ -26,6 +25,7 @@ import {
   type RecordingReader,
 } from "../store/recording-reader.js";
 import type { GoroutineSnapshotSummary } from "../store/types.js";
+import { readProfileInput } from "./profile-source.js";
 
 const MAX_SOURCE_BYTES = 4 << 20;
 const MAX_BINARY_BYTES = 1 << 30;

@@ -7,8 +7,8 @@
 import { createReadStream, statSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { gunzipSync } from "node:zlib";
-import { HttpClient, HttpFetchError } from "../collect/http-client.js";
 import { InputError } from "../errors.js";
+import { HttpClient, HttpFetchError } from "./http-client.js";
 
 export interface SignalInputOptions {
   /** For URLs: deadline of the request (default 30 s). */
