@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { parseGoroutineDump } from "../src/formats/goroutine-dump.js";
+import { readGoroutineDump } from "../src/analysis/goroutine-groups.js";
 import { parseLosslessJson } from "../src/formats/lossless-json.js";
 import { detectAndParseMemStats } from "../src/formats/memstats.js";
 
@@ -41,7 +41,7 @@ export async function runSignalsBench(): Promise<Record<string, unknown>> {
     parts.push(blocks[i % blocks.length].replace(/^goroutine \d+/, `goroutine ${i + 1}`));
   const dump = parts.join("\n\n");
   const split = best(3, () => dump.split("\n").length);
-  const parse = best(3, () => parseGoroutineDump(dump, { keepGoroutines: false }));
+  const parse = best(3, () => readGoroutineDump(dump, { keepGoroutines: false }));
 
   return {
     expvarSeries: {

@@ -45,6 +45,10 @@ export {
   type GoroutineGroupDiff,
   type GoroutineGroupFilter,
   groupGoroutines,
+  type ReadGoroutinesOptions,
+  readGoroutineDump,
+  readGoroutineDumpStream,
+  readGoroutineProfile,
   regroupSnapshot,
 } from "./analysis/goroutine-groups.js";
 export {
@@ -144,21 +148,7 @@ export {
   parseGoBenchText,
   parseGoTestJson,
 } from "./formats/go-bench.js";
-export {
-  type Goroutine,
-  type GoroutineCreator,
-  type GoroutineDumpFormat,
-  GoroutineDumpParser,
-  type GoroutineFrame,
-  type GoroutineGroup,
-  type GoroutineSnapshot,
-  type GroupingOptions,
-  goroutineSnapshotFromProfile,
-  looksLikeGoroutineDump,
-  type ParseGoroutineDumpOptions,
-  parseGoroutineDump,
-  parseGoroutineDumpStream,
-} from "./formats/goroutine-dump.js";
+export { GoroutineDumpParser, looksLikeGoroutineDump } from "./formats/goroutine-dump.js";
 // Runtime signals: MemStats from every source, goroutine dumps of every form (formats/memstats*,
 // formats/goroutine-dump, analysis/memstats-health|goroutine-groups, render/memstats|goroutines-report).
 export {
@@ -202,6 +192,16 @@ export {
   type ParseProfileOptions,
   parseProfileBytes,
 } from "./formats/profile-bytes.js";
+export type {
+  Goroutine,
+  GoroutineCreator,
+  GoroutineDumpFormat,
+  GoroutineFrame,
+  GoroutineGroup,
+  GoroutineSnapshot,
+  GroupingOptions,
+} from "./model/goroutine.js";
+export type * from "./model/recording.js";
 export { aggregateProfile, aggregationFields, type Granularity } from "./profile/aggregate.js";
 export { columnsFromProfile, type SampleColumns } from "./profile/columns.js";
 export { applyDropFrames } from "./profile/drop-frames.js";
@@ -295,6 +295,5 @@ export {
 export { readRecordingHeapSnapshot, splitRecordingSelector } from "./store/recording-snapshots.js";
 export { RecordingWriter } from "./store/recording-writer.js";
 export { RECORDING_FILE_EXTENSION, RECORDING_SCHEMA_VERSION } from "./store/schema.js";
-export type * from "./store/types.js";
 export { watchRecordSession } from "./ui/server/live.js";
 export { startUiServer, type UiServer, type UiServerOptions } from "./ui/server/server.js";

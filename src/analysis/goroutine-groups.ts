@@ -4,14 +4,46 @@
  * a debug=2 dump or a proto profile; the comparison then uses only what both forms show.
  */
 import {
-  type Goroutine,
-  type GoroutineGroup,
-  GoroutineGroupAccumulator,
-  type GoroutineSnapshot,
-  type GroupingOptions,
-  mergeGroupInto,
-  stackIdentity,
+  goroutineSnapshotFromProfile,
+  parseGoroutineDump,
+  parseGoroutineDumpStream,
 } from "../formats/goroutine-dump.js";
+import type { Goroutine, GoroutineGroup, GoroutineSnapshot, GroupingOptions } from "../model/goroutine.js";
+import type { Profile } from "../profile/model.js";
+import { GoroutineGroupAccumulator, mergeGroupInto, stackIdentity } from "./goroutine-grouping.js";
+
+export interface ReadGoroutinesOptions extends GroupingOptions {
+  /** Keep every parsed goroutine in `snapshot.goroutines` (default true; false for bounded memory). */
+  keepGoroutines?: boolean;
+}
+
+function readOptions(options: ReadGoroutinesOptions) {
+  return {
+    newSink: () => new GoroutineGroupAccumulator(options),
+    ...(options.keepGoroutines !== undefined ? { keepGoroutines: options.keepGoroutines } : {}),
+  };
+}
+
+/** A goroutine dump held in memory (any text form), grouped. */
+export function readGoroutineDump(text: string, options: ReadGoroutinesOptions = {}): GoroutineSnapshot {
+  return parseGoroutineDump(text, readOptions(options));
+}
+
+/**
+ * A dump arriving as lines (a file stream, stdin, an HTTP body), grouped as it goes; goroutines are
+ * not kept unless asked, so memory stays bounded by the number of distinct stacks.
+ */
+export function readGoroutineDumpStream(
+  lines: AsyncIterable<string> | Iterable<string>,
+  options: ReadGoroutinesOptions = {},
+): Promise<GoroutineSnapshot> {
+  return parseGoroutineDumpStream(lines, readOptions({ keepGoroutines: false, ...options }));
+}
+
+/** A decoded `/debug/pprof/goroutine` (or goroutineleak) profile, grouped. */
+export function readGoroutineProfile(profile: Profile, options: GroupingOptions = {}): GoroutineSnapshot {
+  return goroutineSnapshotFromProfile(profile, new GoroutineGroupAccumulator(options));
+}
 
 /** Groups goroutines that share state, creator and stack (arguments ignored unless asked). */
 export function groupGoroutines(

@@ -13,7 +13,7 @@
  *   3. HeapAlloc at the samples where NumGC advanced since the previous sample (the reading closest
  *      to a GC that the series has), which still carries the allocation since that GC.
  */
-import type { MemStatsSample, MemStatsSeries } from "../formats/memstats-fields.js";
+import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import { judgeTrend, type TrendPoint, type TrendResult } from "./trend.js";
 
 export type MemStatsTrendSignal =

@@ -8,23 +8,20 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { readGoroutineDump, readGoroutineProfile } from "../analysis/goroutine-groups.js";
 import type { DiagnosisInput, GoroutineSnapshotInput, HeapSnapshotInput } from "../diagnose/input.js";
 import { type BuildInfo, readEmbeddedBuildInfo } from "../diagnose/module-path.js";
 import { InputError } from "../errors.js";
 import { parseGcTrace } from "../formats/gctrace.js";
-import {
-  type GoroutineSnapshot,
-  goroutineSnapshotFromProfile,
-  parseGoroutineDump,
-} from "../formats/goroutine-dump.js";
-import type { MemStatsSample } from "../formats/memstats-fields.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
+import type { GoroutineSnapshot } from "../model/goroutine.js";
+import type { MemStatsSample } from "../model/memstats.js";
+import type { GoroutineSnapshotSummary } from "../model/recording.js";
 import {
   type GoroutineSnapshotInfo,
   openRecording,
   type RecordingReader,
 } from "../store/recording-reader.js";
-import type { GoroutineSnapshotSummary } from "../store/types.js";
 import { readProfileInput } from "./profile-source.js";
 
 const MAX_SOURCE_BYTES = 4 << 20;
@@ -79,8 +76,8 @@ function decodeGoroutineSnapshot(
   try {
     const bytes = reader.goroutineSnapshotBytes(info.id);
     if (info.kind === "dump")
-      return parseGoroutineDump(new TextDecoder().decode(bytes), { keepGoroutines: false });
-    return goroutineSnapshotFromProfile(parseProfileBytes(bytes, `goroutine snapshot ${info.id}`).profile);
+      return readGoroutineDump(new TextDecoder().decode(bytes), { keepGoroutines: false });
+    return readGoroutineProfile(parseProfileBytes(bytes, `goroutine snapshot ${info.id}`).profile);
   } catch {
     return null;
   }

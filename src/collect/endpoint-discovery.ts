@@ -6,7 +6,7 @@
  * when the index is missing (a custom mux), each profile is probed directly. /debug/vars and
  * /metrics are probed with a GET each; their bodies are only checked, never kept.
  */
-import type { EndpointUrls } from "../store/types.js";
+import type { EndpointUrls } from "../model/recording.js";
 import { type HttpClient, HttpFetchError } from "./http-client.js";
 
 export type EndpointName = keyof EndpointUrls;

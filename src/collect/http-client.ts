@@ -9,7 +9,7 @@
 import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
-import type { CollectErrorKind } from "../store/types.js";
+import type { CollectErrorKind } from "../model/recording.js";
 
 export interface HttpClientOptions {
   /** Extra request headers (e.g. Authorization), sent on every request. */

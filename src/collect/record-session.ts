@@ -15,8 +15,6 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { InputError, UsageError } from "../errors.js";
 import { type GcCycle, GcTraceParser } from "../formats/gctrace.js";
-import { openRecording, type RecordingSummary } from "../store/recording-reader.js";
-import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import type {
   CollectError,
   CollectedSample,
@@ -25,7 +23,9 @@ import type {
   StoredGcCycle,
   TargetDescription,
   TargetExit,
-} from "../store/types.js";
+} from "../model/recording.js";
+import { openRecording, type RecordingSummary } from "../store/recording-reader.js";
+import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import { VERSION } from "../version.js";
 import { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./endpoint-discovery.js";
 import {

@@ -11,17 +11,12 @@
  * that does not parse is not stored as a snapshot (it would poison `FILE#N`).
  */
 import { createHash } from "node:crypto";
-import {
-  displayFrames,
-  type GoroutineSnapshot,
-  goroutineSnapshotFromProfile,
-  parseGoroutineDump,
-} from "../formats/goroutine-dump.js";
+import { readGoroutineDump, readGoroutineProfile } from "../analysis/goroutine-groups.js";
 import { parseExpvarMemStats } from "../formats/memstats-expvar.js";
-import type { MemStatsSample } from "../formats/memstats-fields.js";
 import { parsePrometheusMemStats } from "../formats/memstats-prometheus.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
-import type { Profile } from "../profile/model.js";
+import { displayFrames, type GoroutineSnapshot } from "../model/goroutine.js";
+import type { MemStatsSample } from "../model/memstats.js";
 import type {
   CollectError,
   CollectedSample,
@@ -32,7 +27,8 @@ import type {
   MemStatsEntry,
   RawPayload,
   RssReading,
-} from "../store/types.js";
+} from "../model/recording.js";
+import type { Profile } from "../profile/model.js";
 import { type HttpClient, HttpFetchError } from "./http-client.js";
 import { redactUrl } from "./redact.js";
 import { readProcessReading } from "./rss.js";
@@ -220,7 +216,7 @@ export class Sampler {
     if (goroutineBytes && endpoints.goroutine) {
       const parsed = this.parseProfile("goroutine", endpoints.goroutine, goroutineBytes, errors);
       if (parsed) {
-        sample.goroutineProfile = this.payload(goroutineBytes, () => goroutineSnapshotFromProfile(parsed));
+        sample.goroutineProfile = this.payload(goroutineBytes, () => readGoroutineProfile(parsed));
       }
     }
     if (request.includeDump && endpoints.goroutine) {
@@ -228,7 +224,7 @@ export class Sampler {
       const dumpBytes = await fetch("goroutine-dump", dumpUrl);
       if (dumpBytes) {
         try {
-          const snapshot = parseGoroutineDump(dumpBytes.toString("utf8"), { keepGoroutines: false });
+          const snapshot = readGoroutineDump(dumpBytes.toString("utf8"), { keepGoroutines: false });
           if (snapshot.total === 0 && snapshot.skippedLines > 0) throw new Error("no goroutines in the dump");
           sample.goroutineDump = { bytes: dumpBytes, summary: summarizeGoroutines(snapshot) };
         } catch (error) {
@@ -242,7 +238,7 @@ export class Sampler {
         const parsed = this.parseProfile("goroutineleak", endpoints.goroutineLeak, leakBytes, errors);
         if (parsed) {
           sample.goroutineLeak = this.payload(leakBytes, () => {
-            const snapshot = goroutineSnapshotFromProfile(parsed);
+            const snapshot = readGoroutineProfile(parsed);
             return { ...snapshot, leaked: snapshot.total };
           });
         }

@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { InputError } from "../errors.js";
-import type { TargetExit } from "../store/types.js";
+import type { TargetExit } from "../model/recording.js";
 import { findProgramProcess } from "./rss.js";
 
 export interface LaunchOptions {

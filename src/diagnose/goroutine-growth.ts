@@ -5,11 +5,7 @@
  * latest dump that shows the group, since only tracebacks carry them.
  */
 import { mannKendall, theilSenSlope } from "../analysis/trend.js";
-import {
-  type GoroutineFrame,
-  type GoroutineGroup,
-  isRuntimeInternalFrame,
-} from "../formats/goroutine-dump.js";
+import { type GoroutineFrame, type GoroutineGroup, isRuntimeInternalFrame } from "../model/goroutine.js";
 import type { GoroutineSnapshotInput } from "./input.js";
 import { attributionFrameIndex, frameOrigin, type ModuleContext } from "./module-path.js";
 import { downsample, GROWTH_ALPHA, type SeriesPoint } from "./signal-trend.js";

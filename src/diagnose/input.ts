@@ -8,8 +8,8 @@
  * never held in memory at once) and source lines through `readSource`.
  */
 import type { GcCycle } from "../formats/gctrace.js";
-import type { GoroutineSnapshot } from "../formats/goroutine-dump.js";
-import type { MemStatsSample } from "../formats/memstats-fields.js";
+import type { GoroutineSnapshot } from "../model/goroutine.js";
+import type { MemStatsSample } from "../model/memstats.js";
 import type { Profile } from "../profile/model.js";
 import type { BuildInfo } from "./module-path.js";
 

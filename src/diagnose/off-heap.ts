@@ -8,7 +8,7 @@
  * difference that climbs back towards its starting level is catching up, not growth. Only growth above
  * the first reading counts: the series is clamped from below at its starting value.
  */
-import type { MemStatsSample } from "../formats/memstats-fields.js";
+import type { MemStatsSample } from "../model/memstats.js";
 import type { MemStatsInput, RssInput } from "./input.js";
 import type { SeriesPoint } from "./signal-trend.js";
 

@@ -12,239 +12,21 @@
  * so a dump of any size streams through in bounded memory (grouped as it goes).
  * When the input holds several dumps (two SIGQUITs in one log), the last one is the snapshot.
  */
+import {
+  displayFrames,
+  type Goroutine,
+  type GoroutineDumpFormat,
+  type GoroutineFrame,
+  type GoroutineSink,
+  type GoroutineSnapshot,
+} from "../model/goroutine.js";
 import type { Profile } from "../profile/model.js";
 
-export type GoroutineDumpFormat = "debug1" | "debug2" | "traceback" | "proto" | "goroutineleak";
-
-export interface GoroutineFrame {
-  /** Fully qualified function name as Go prints it (`main.(*Server).serve`, `main.main.func1`). */
-  func: string;
-  /** Argument text as printed in tracebacks (`0xc000010000, 0x5`, `{0x646620?, 0xc0000a4098?}`, `...`). */
-  args?: string;
-  file?: string;
-  line?: number;
-}
-
-export interface GoroutineCreator {
-  func: string;
-  file?: string;
-  line?: number;
-  /** Go 1.21+: `created by X in goroutine N`. */
-  goroutineId?: number;
-}
-
-export interface Goroutine {
-  id: number;
-  /** Status or wait reason: `chan receive`, `select (no cases)`, `running`, `IO wait`, ... */
-  state: string;
-  /** `N minutes` blocked (a lower bound; present only after a GC saw the goroutine blocked). */
-  waitMinutes?: number;
-  lockedToThread: boolean;
-  /** Go 1.26 goroutine leak detection marked it `(leaked)`. */
-  leaked: boolean;
-  /** Leaf first. */
-  frames: GoroutineFrame[];
-  /** Frames the runtime did not print: a count (Go 1.21+) or "some" (older `additional frames elided`). */
-  elidedFrames?: number | "some";
-  createdBy?: GoroutineCreator;
-  /** `goroutine running on other thread; stack unavailable`. */
-  stackUnavailable?: boolean;
-  /** Header parts not interpreted above (`synctest bubble 1`, `(scan)`, ...). */
-  headerExtras?: string[];
-}
-
-export interface GoroutineGroup {
-  count: number;
-  /** null when the format has no state (debug=1, proto). */
-  state: string | null;
-  /** Range of `N minutes` over the group; min is 0 when some members printed none (under a minute). */
-  waitMinutes: { min: number; max: number } | null;
-  lockedToThread: boolean;
-  /** Members marked `(leaked)` by Go 1.26 leak detection (the whole group for goroutineleak profiles). */
-  leaked: number;
-  /** Leaf first; the frames of the first member. */
-  frames: GoroutineFrame[];
-  createdBy: GoroutineCreator | null;
-  /** pprof labels (debug=1 `# labels:` and proto); absent in tracebacks. */
-  labels?: Record<string, string>;
-  /** IDs of the first members (tracebacks only), at most MAX_IDS_PER_GROUP. */
-  goroutineIds: number[];
-  /** Identity used for grouping and diffs. */
-  key: string;
-}
-
-export interface GoroutineSnapshot {
-  format: GoroutineDumpFormat;
-  total: number;
-  /** Individual goroutines (tracebacks, unless streamed without keeping them). */
-  goroutines?: Goroutine[];
-  /** Sorted by count, largest first. */
-  groups: GoroutineGroup[];
-  /** Non-empty lines that were not understood. */
-  skippedLines: number;
-  /** `goroutine profile: total N` of debug=1 (a truncated dump holds fewer). */
-  declaredTotal?: number;
-  /** First line of the panic / fatal error / signal that produced a traceback. */
-  reason?: string;
-  /** Goroutines marked `(leaked)` (Go 1.26), or the total of a goroutineleak profile. */
-  leaked: number;
-  /** Number of dumps found in the input; the snapshot describes the last. */
-  dumps: number;
-}
-
-export interface GroupingOptions {
-  /**
-   * Group traceback goroutines regardless of argument values (default true). Arguments are mostly
-   * pointers and differ between otherwise identical goroutines, so they would split every group.
-   */
-  ignoreArgs?: boolean;
-}
-
-export interface ParseGoroutineDumpOptions extends GroupingOptions {
+export interface GoroutineDumpReadOptions {
+  /** A new, empty place for the goroutines of one dump (a second dump in the input starts afresh). */
+  newSink: () => GoroutineSink;
   /** Keep every parsed goroutine in `snapshot.goroutines` (default true; false for bounded memory). */
   keepGoroutines?: boolean;
-}
-
-export const MAX_IDS_PER_GROUP = 20;
-/**
- * Frames (leaf first) that make a stack's identity; see stackIdentity. A 32-frame profile stack
- * spends a few frames on runtime.gopark and friends, so 24 user frames always survive in every form.
- */
-export const IDENTITY_MAX_FRAMES = 24;
-
-/** runtime-internal frames: hidden by Go's own printers in some forms, so left out of identities. */
-export function isRuntimeInternalFrame(func: string): boolean {
-  return func.startsWith("runtime.") || func.startsWith("internal/runtime/");
-}
-
-/**
- * Frames as debug=1 would print them: runtime.goexit never, and leading (leaf-side) runtime frames
- * only when nothing else would remain. Applied to proto stacks so they read like the text forms.
- */
-export function displayFrames(frames: GoroutineFrame[]): GoroutineFrame[] {
-  const withoutGoexit = frames.filter((f) => f.func !== "runtime.goexit");
-  let start = 0;
-  while (start < withoutGoexit.length && isRuntimeInternalFrame(withoutGoexit[start].func)) start++;
-  return start < withoutGoexit.length ? withoutGoexit.slice(start) : withoutGoexit;
-}
-
-/**
- * The identity of a stack for grouping and for comparing dumps of different forms: function and
- * line of every frame that is not runtime-internal (debug=2 hides runtime.main and runtime.gopark,
- * debug=1 and proto keep some of them), or of all frames but runtime.goexit when all are runtime.
- * Only the innermost IDENTITY_MAX_FRAMES count: each form truncates deep stacks at its own depth
- * (profiles at 32 frames before Go 1.23 and 128 after, runtime frames included; tracebacks at 100),
- * and the leaf side is what tells stacks apart.
- */
-export function stackIdentity(frames: GoroutineFrame[], options: GroupingOptions = {}): string {
-  let kept = frames.filter((f) => !isRuntimeInternalFrame(f.func));
-  if (kept.length === 0) kept = frames.filter((f) => f.func !== "runtime.goexit");
-  if (kept.length > IDENTITY_MAX_FRAMES) kept = kept.slice(0, IDENTITY_MAX_FRAMES);
-  const withArgs = options.ignoreArgs === false;
-  return kept
-    .map((f) => `${f.func}${withArgs && f.args !== undefined ? `(${f.args})` : ""}:${f.line ?? "?"}`)
-    .join("|");
-}
-
-export interface GroupKeyParts {
-  frames: GoroutineFrame[];
-  state?: string | null;
-  createdBy?: GoroutineCreator | null;
-  labels?: Record<string, string>;
-}
-
-export function goroutineGroupKey(parts: GroupKeyParts, options: GroupingOptions = {}): string {
-  const labels = parts.labels
-    ? Object.keys(parts.labels)
-        .sort()
-        .map((k) => `${k}=${parts.labels![k]}`)
-        .join(",")
-    : "";
-  const creator = parts.createdBy ? `${parts.createdBy.func}:${parts.createdBy.line ?? "?"}` : "";
-  return `${parts.state ?? ""}\u0000${creator}\u0000${labels}\u0000${stackIdentity(parts.frames, options)}`;
-}
-
-/**
- * Accumulates goroutines (or pre-grouped records) into groups, keeping one entry per distinct key:
- * memory grows with the number of distinct stacks, not goroutines.
- */
-export class GoroutineGroupAccumulator {
-  private readonly groups = new Map<string, GoroutineGroup>();
-  /** Members of each group that printed no `N minutes` (waited under a minute, or never seen by a GC). */
-  private readonly withoutMinutes = new Map<string, number>();
-
-  constructor(private readonly options: GroupingOptions = {}) {}
-
-  addGoroutine(goroutine: Goroutine): void {
-    const key = goroutineGroupKey(goroutine, this.options);
-    let group = this.groups.get(key);
-    if (!group) {
-      group = {
-        count: 0,
-        state: goroutine.state,
-        waitMinutes: null,
-        lockedToThread: false,
-        leaked: 0,
-        frames: displayFrames(goroutine.frames),
-        createdBy: goroutine.createdBy ?? null,
-        goroutineIds: [],
-        key,
-      };
-      this.groups.set(key, group);
-    }
-    group.count++;
-    if (goroutine.leaked) group.leaked++;
-    if (goroutine.lockedToThread) group.lockedToThread = true;
-    if (group.goroutineIds.length < MAX_IDS_PER_GROUP) group.goroutineIds.push(goroutine.id);
-    if (goroutine.waitMinutes === undefined) {
-      this.withoutMinutes.set(key, (this.withoutMinutes.get(key) ?? 0) + 1);
-      if (group.waitMinutes) group.waitMinutes.min = 0;
-    } else {
-      const hadUnder = (this.withoutMinutes.get(key) ?? 0) > 0;
-      const m = goroutine.waitMinutes;
-      group.waitMinutes = group.waitMinutes
-        ? { min: Math.min(group.waitMinutes.min, m), max: Math.max(group.waitMinutes.max, m) }
-        : { min: hadUnder ? 0 : m, max: m };
-    }
-  }
-
-  /** Adds an already grouped record (debug=1, proto sample), merging with an equal key. */
-  addGroup(record: Omit<GoroutineGroup, "key">): void {
-    const key = goroutineGroupKey(record, this.options);
-    const existing = this.groups.get(key);
-    if (!existing) {
-      this.groups.set(key, { ...record, goroutineIds: [...record.goroutineIds], key });
-      return;
-    }
-    mergeGroupInto(existing, record);
-  }
-
-  result(): GoroutineGroup[] {
-    return sortGroups([...this.groups.values()]);
-  }
-}
-
-/** Adds `other` into `target` (counts, wait range, ids, flags). */
-export function mergeGroupInto(target: GoroutineGroup, other: Omit<GoroutineGroup, "key">): void {
-  target.count += other.count;
-  target.leaked += other.leaked;
-  target.lockedToThread ||= other.lockedToThread;
-  if (other.waitMinutes) {
-    target.waitMinutes = target.waitMinutes
-      ? {
-          min: Math.min(target.waitMinutes.min, other.waitMinutes.min),
-          max: Math.max(target.waitMinutes.max, other.waitMinutes.max),
-        }
-      : { ...other.waitMinutes };
-  }
-  for (const id of other.goroutineIds) {
-    if (target.goroutineIds.length >= MAX_IDS_PER_GROUP) break;
-    target.goroutineIds.push(id);
-  }
-}
-
-export function sortGroups(groups: GoroutineGroup[]): GoroutineGroup[] {
-  return groups.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,9 +63,9 @@ interface PendingDebug1Record {
  * only when `keepGoroutines`).
  */
 export class GoroutineDumpParser {
-  private readonly options: ParseGoroutineDumpOptions;
+  private readonly options: GoroutineDumpReadOptions;
   private mode: Mode = "idle";
-  private accumulator: GoroutineGroupAccumulator;
+  private accumulator: GoroutineSink;
   private goroutines: Goroutine[] = [];
   private current: Goroutine | undefined;
   /** A function line waiting for its file line. */
@@ -300,9 +82,9 @@ export class GoroutineDumpParser {
   private contentInDump = false;
   private sawLeakWriter = false;
 
-  constructor(options: ParseGoroutineDumpOptions = {}) {
+  constructor(options: GoroutineDumpReadOptions) {
     this.options = options;
-    this.accumulator = new GoroutineGroupAccumulator(options);
+    this.accumulator = options.newSink();
   }
 
   pushLine(rawLine: string): void {
@@ -418,7 +200,7 @@ export class GoroutineDumpParser {
   /** Starts a new dump: the previous one is discarded (the last dump in the input wins). */
   private startDump(): void {
     this.endBlock();
-    this.accumulator = new GoroutineGroupAccumulator(this.options);
+    this.accumulator = this.options.newSink();
     this.goroutines = [];
     this.total = 0;
     this.leaked = 0;
@@ -628,7 +410,7 @@ function parseLabelSet(text: string): Record<string, string> | undefined {
 }
 
 /** Parses a whole dump held in memory. */
-export function parseGoroutineDump(text: string, options: ParseGoroutineDumpOptions = {}): GoroutineSnapshot {
+export function parseGoroutineDump(text: string, options: GoroutineDumpReadOptions): GoroutineSnapshot {
   const parser = new GoroutineDumpParser(options);
   let start = 0;
   while (start <= text.length) {
@@ -649,9 +431,9 @@ export function parseGoroutineDump(text: string, options: ParseGoroutineDumpOpti
  */
 export async function parseGoroutineDumpStream(
   lines: AsyncIterable<string> | Iterable<string>,
-  options: ParseGoroutineDumpOptions = {},
+  options: GoroutineDumpReadOptions,
 ): Promise<GoroutineSnapshot> {
-  const parser = new GoroutineDumpParser({ keepGoroutines: false, ...options });
+  const parser = new GoroutineDumpParser(options);
   for await (const line of lines) parser.pushLine(line);
   return parser.finish();
 }
@@ -669,17 +451,14 @@ export function looksLikeGoroutineDump(text: string): boolean {
 // Proto form
 
 /** A decoded `/debug/pprof/goroutine` (or goroutineleak) profile → snapshot. */
-export function goroutineSnapshotFromProfile(
-  profile: Profile,
-  options: GroupingOptions = {},
-): GoroutineSnapshot {
+export function goroutineSnapshotFromProfile(profile: Profile, sink: GoroutineSink): GoroutineSnapshot {
   const valueIndex = Math.max(
     0,
     profile.sampleTypes.findIndex((t) => t.type === "goroutine" || t.type === "goroutineleak"),
   );
   const isLeak =
     profile.sampleTypes[valueIndex]?.type === "goroutineleak" || profile.periodType?.type === "goroutineleak";
-  const accumulator = new GoroutineGroupAccumulator(options);
+  const accumulator = sink;
   let total = 0;
   for (const sample of profile.samples) {
     const count = sample.values[valueIndex] ?? 0;

@@ -4,6 +4,7 @@
  * LastGC and PauseEnd stay exact (they exceed 2^53; see lossless-json.ts).
  */
 import { FormatError } from "../errors.js";
+import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import {
   isJsonObject,
   type JsonObject,
@@ -13,13 +14,7 @@ import {
   parseLosslessJson,
   readJsonDocuments,
 } from "./lossless-json.js";
-import {
-  companionSignalForName,
-  type MemStatsSample,
-  type MemStatsSeries,
-  memStatsFieldForName,
-  normalizeMetricName,
-} from "./memstats-fields.js";
+import { companionSignalForName, memStatsFieldForName, normalizeMetricName } from "./memstats-names.js";
 import { parseDateTimeMs, splitLogTimestamp, timestampValueToMs } from "./memstats-time.js";
 
 /** Go keeps the last 256 GC pauses in MemStats.PauseNs / PauseEnd. */

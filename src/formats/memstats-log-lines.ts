@@ -9,13 +9,12 @@
 import { FormatError } from "../errors.js";
 import {
   type CompanionSignal,
-  companionSignalForName,
   MEMSTATS_FIELD_UNITS,
   type MemStatsField,
   type MemStatsSample,
   type MemStatsSeries,
-  memStatsFieldForName,
-} from "./memstats-fields.js";
+} from "../model/memstats.js";
+import { companionSignalForName, memStatsFieldForName } from "./memstats-names.js";
 import { splitLogTimestamp } from "./memstats-time.js";
 
 /** Go tools print "MB" for MiB (gctrace, gops); this reader does the same for KB/MB/GB. */

@@ -18,7 +18,7 @@ import type {
   MemStatsSample,
   MemStatsSeries,
   MemStatsSourceFormat,
-} from "./memstats-fields.js";
+} from "../model/memstats.js";
 import { epochNumberToMs, parseDateTimeMs } from "./memstats-time.js";
 
 /** Where a known metric goes: a MemStats field, a companion signal, or an input to a derived field. */

@@ -4,8 +4,8 @@
  * a JSON array; series of the same target are joined on their timestamps.
  */
 import { FormatError } from "../errors.js";
+import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import { isJsonObject, type JsonValue, jsonNumber, readJsonDocuments } from "./lossless-json.js";
-import type { MemStatsSample, MemStatsSeries } from "./memstats-fields.js";
 import { PrometheusSampleBuilder, prometheusMetricTarget, targetKey } from "./memstats-prometheus.js";
 
 /** True for a JSON value shaped like a Prometheus API response. */

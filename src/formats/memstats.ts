@@ -4,16 +4,17 @@
  * (query_range) JSON, and `Alloc = 512 MiB` style log lines.
  */
 import { FormatError, InputError } from "../errors.js";
+import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import { isJsonObject, readJsonDocuments } from "./lossless-json.js";
 import { parseExpvarSeries } from "./memstats-expvar.js";
-import type { MemStatsSample, MemStatsSeries } from "./memstats-fields.js";
 import { looksLikeMemStatsLogLines, parseMemStatsLogLines } from "./memstats-log-lines.js";
 import { looksLikePrometheusText, parsePrometheusMemStatsSeries } from "./memstats-prometheus.js";
 import { isPrometheusApiResponse, parseQueryRangeMemStats } from "./memstats-query-range.js";
 
+export * from "../model/memstats.js";
 export { memStatsSampleFromJson, parseExpvarMemStats, parseExpvarSeries } from "./memstats-expvar.js";
-export * from "./memstats-fields.js";
 export { parseMemStatsLogLines, readMemStatsLogLine } from "./memstats-log-lines.js";
+export * from "./memstats-names.js";
 export { parsePrometheusMemStats, parsePrometheusMemStatsSeries } from "./memstats-prometheus.js";
 export { parseQueryRangeMemStats } from "./memstats-query-range.js";
 

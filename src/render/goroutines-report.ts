@@ -3,7 +3,7 @@
  * the groups that grew. No analysis here.
  */
 import type { GoroutineGroupChange, GoroutineGroupDiff } from "../analysis/goroutine-groups.js";
-import type { GoroutineFrame, GoroutineGroup, GoroutineSnapshot } from "../formats/goroutine-dump.js";
+import type { GoroutineFrame, GoroutineGroup, GoroutineSnapshot } from "../model/goroutine.js";
 
 export interface GoroutinesView {
   source: string;

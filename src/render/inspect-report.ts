@@ -2,6 +2,8 @@
  * `heapscope inspect`: what a recording holds, as text, Markdown or JSON. Pure: takes the data the
  * reader returned, does no I/O.
  */
+
+import type { RecordingSettings, TargetDescription, TargetExit } from "../model/recording.js";
 import type {
   CollectErrorRecord,
   GapRecord,
@@ -9,7 +11,6 @@ import type {
   RecordingSummary,
   ThinningRecord,
 } from "../store/recording-reader.js";
-import type { RecordingSettings, TargetDescription, TargetExit } from "../store/types.js";
 
 export interface InspectInput {
   summary: RecordingSummary;

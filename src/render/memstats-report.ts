@@ -2,7 +2,7 @@
  * `heapscope memstats` output: text, Markdown and JSON of a MemStatsHealth. No analysis here.
  */
 import { formatBytes, type MemStatsHealth, type MemStatsTrend } from "../analysis/memstats-health.js";
-import type { MemStatsField, MemStatsSample } from "../formats/memstats-fields.js";
+import type { MemStatsField, MemStatsSample } from "../model/memstats.js";
 
 export interface MemStatsReportMeta {
   /** The input as the user named it. */

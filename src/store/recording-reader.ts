@@ -8,9 +8,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { InputError, RecordingError } from "../errors.js";
-import type { MemStatsSample } from "../formats/memstats-fields.js";
-import { VERSION } from "../version.js";
-import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
+import type { MemStatsSample } from "../model/memstats.js";
 import type {
   CollectErrorKind,
   CollectSource,
@@ -18,7 +16,9 @@ import type {
   RecordingSettings,
   TargetDescription,
   TargetExit,
-} from "./types.js";
+} from "../model/recording.js";
+import { VERSION } from "../version.js";
+import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
 
 export interface HeapSnapshotInfo {
   /** 1-based position among the snapshots whose profile is still stored (what `FILE#N` means); null if thinned. */

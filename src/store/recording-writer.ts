@@ -17,13 +17,6 @@ import { existsSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { RecordingError } from "../errors.js";
-import {
-  META,
-  RECORDING_APPLICATION_ID,
-  RECORDING_FORMAT_NAME,
-  RECORDING_SCHEMA_SQL,
-  RECORDING_SCHEMA_VERSION,
-} from "./schema.js";
 import type {
   CollectError,
   CollectedSample,
@@ -33,7 +26,14 @@ import type {
   StoredGcCycle,
   TargetDescription,
   TargetExit,
-} from "./types.js";
+} from "../model/recording.js";
+import {
+  META,
+  RECORDING_APPLICATION_ID,
+  RECORDING_FORMAT_NAME,
+  RECORDING_SCHEMA_SQL,
+  RECORDING_SCHEMA_VERSION,
+} from "./schema.js";
 
 export interface CreateRecordingOptions {
   target: TargetDescription;

@@ -3,15 +3,15 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { diffGoroutineGroups } from "../../src/analysis/goroutine-groups.js";
 import {
-  type GoroutineSnapshot,
-  goroutineSnapshotFromProfile,
-  parseCallLine,
-  parseGoroutineDump,
-  parseGoroutineDumpStream,
-} from "../../src/formats/goroutine-dump.js";
+  diffGoroutineGroups,
+  readGoroutineDump,
+  readGoroutineDumpStream,
+  readGoroutineProfile,
+} from "../../src/analysis/goroutine-groups.js";
+import { parseCallLine } from "../../src/formats/goroutine-dump.js";
 import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
+import type { GoroutineSnapshot } from "../../src/model/goroutine.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/signals");
 const fixture = (name: string): string => readFileSync(path.join(fixtures, name), "utf8");
@@ -29,7 +29,7 @@ describe("debug=1 and debug=2 dumps captured from Go 1.19, 1.21 and 1.23", () =>
   for (const version of ["1.19", "1.21", "1.23"]) {
     it(`Go ${version}: totals, groups, states and creators`, () => {
       const { debug1, debug2 } = splitSample(`go${version}-goroutines-debug1-then-debug2.txt`);
-      const one = parseGoroutineDump(debug1);
+      const one = readGoroutineDump(debug1);
       expect(one.format).toBe("debug1");
       expect(one.total).toBe(10);
       expect(one.declaredTotal).toBe(10);
@@ -40,7 +40,7 @@ describe("debug=1 and debug=2 dumps captured from Go 1.19, 1.21 and 1.23", () =>
       const records = debug1.split("\n").filter((l) => /^\d+ @/.test(l)).length;
       expect(one.groups.length).toBeLessThanOrEqual(records);
 
-      const two = parseGoroutineDump(debug2);
+      const two = readGoroutineDump(debug2);
       expect(two.format).toBe("debug2");
       expect(two.total).toBe(10);
       expect(two.goroutines).toHaveLength(10);
@@ -63,7 +63,7 @@ describe("debug=1 and debug=2 dumps captured from Go 1.19, 1.21 and 1.23", () =>
 
     it(`Go ${version}: comparing the debug=1 and debug=2 dumps of one moment finds only the dump writer changed`, () => {
       const { debug1, debug2 } = splitSample(`go${version}-goroutines-debug1-then-debug2.txt`);
-      const diff = diffGoroutineGroups(parseGoroutineDump(debug1), parseGoroutineDump(debug2));
+      const diff = diffGoroutineGroups(readGoroutineDump(debug1), readGoroutineDump(debug2));
       expect(diff.comparedBy).toEqual(["stack"]);
       expect(diff.delta).toBe(0);
       // Each dump shows its own writer goroutine (debug=1 through runtime_goroutineProfileWithLabels or
@@ -79,19 +79,19 @@ describe("debug=1 and debug=2 dumps captured from Go 1.19, 1.21 and 1.23", () =>
 
   it("debug=1 labels split a group; wait minutes are read as a range", () => {
     const { debug1, debug2 } = splitSample("go1.23-goroutines-debug1-then-debug2-with-minutes.txt");
-    const blocked = stackOf(parseGoroutineDump(debug1), "main.blockedOnChan");
+    const blocked = stackOf(readGoroutineDump(debug1), "main.blockedOnChan");
     expect(blocked.map((g) => [g.count, g.labels ?? null])).toEqual([
       [2, null],
       [1, { handler: "upload" }],
     ]);
-    const two = parseGoroutineDump(debug2);
+    const two = readGoroutineDump(debug2);
     const waiting = two.groups.filter((g) => g.state !== "running");
     expect(waiting.every((g) => g.waitMinutes?.min === 1 && g.waitMinutes.max === 1)).toBe(true);
     expect(two.groups.find((g) => g.state === "running")?.waitMinutes).toBeNull();
   });
 
   it("reads the last dump of an input holding two, and counts the separator lines as skipped", () => {
-    const snapshot = parseGoroutineDump(fixture("go1.23-goroutines-debug1-then-debug2.txt"));
+    const snapshot = readGoroutineDump(fixture("go1.23-goroutines-debug1-then-debug2.txt"));
     expect(snapshot.dumps).toBe(2);
     expect(snapshot.format).toBe("debug2");
     expect(snapshot.total).toBe(10);
@@ -102,7 +102,7 @@ describe("debug=1 and debug=2 dumps captured from Go 1.19, 1.21 and 1.23", () =>
 describe("tracebacks", () => {
   for (const version of ["1.19", "1.21", "1.23"]) {
     it(`Go ${version} panic with GOTRACEBACK=all`, () => {
-      const snapshot = parseGoroutineDump(fixture(`go${version}-panic-gotraceback-all.txt`));
+      const snapshot = readGoroutineDump(fixture(`go${version}-panic-gotraceback-all.txt`));
       expect(snapshot.format).toBe("traceback");
       expect(snapshot.reason).toBe("panic: assignment to entry in nil map");
       expect(snapshot.total).toBe(2);
@@ -116,7 +116,7 @@ describe("tracebacks", () => {
 
   it("Go 1.26 SIGQUIT: gp=/m= headers, fp/sp/pc frame suffixes, system goroutines, register dump", () => {
     const text = fixture("go1.26-sigquit-gp-headers.txt");
-    const snapshot = parseGoroutineDump(text);
+    const snapshot = readGoroutineDump(text);
     expect(snapshot.format).toBe("traceback");
     expect(snapshot.reason).toBe("SIGQUIT: quit");
     expect(snapshot.total).toBe(text.split("\n").filter((l) => /^goroutine \d+ gp=/.test(l)).length);
@@ -133,7 +133,7 @@ describe("tracebacks", () => {
   });
 
   it("Go 1.21+ elided middle frames, counted", () => {
-    const snapshot = parseGoroutineDump(fixture("go1.26-goroutines-debug2-deep-stack-elided.txt"));
+    const snapshot = readGoroutineDump(fixture("go1.26-goroutines-debug2-deep-stack-elided.txt"));
     const deep = snapshot.goroutines!.find((g) => g.frames.some((f) => f.func === "main.recurse"))!;
     expect(deep.elidedFrames).toBe(51);
     expect(deep.frames.filter((f) => f.func === "main.recurse")).toHaveLength(100);
@@ -146,7 +146,7 @@ describe("tracebacks", () => {
       (l, i) => l.startsWith("created by main.main") && lines[i - 2]?.startsWith("main.recurse"),
     );
     lines.splice(createdAt, 0, "...additional frames elided...");
-    const snapshot = parseGoroutineDump(lines.join("\n"));
+    const snapshot = readGoroutineDump(lines.join("\n"));
     const deep = snapshot.goroutines!.find((g) => g.frames.some((f) => f.func === "main.recurse"))!;
     expect(deep.elidedFrames).toBe("some");
     expect(deep.createdBy).toEqual({
@@ -179,7 +179,7 @@ describe("tracebacks", () => {
       "\t/go/src/app/main.go:18 +0x3a",
       "exit status 2",
     ].join("\n");
-    const snapshot = parseGoroutineDump(text);
+    const snapshot = readGoroutineDump(text);
     expect(snapshot.total).toBe(3);
     expect(snapshot.skippedLines).toBe(0);
     const [first, syscall, worker] = snapshot.goroutines!;
@@ -197,7 +197,7 @@ describe("tracebacks", () => {
   it("header marks: (scan), (leaked), unknown extras kept", () => {
     const text =
       "goroutine 9 [chan receive (scan), 2 minutes, synctest bubble 1]:\nmain.f()\n\t/a.go:1 +0x1\n\ngoroutine 10 [select (leaked)]:\nmain.g()\n\t/a.go:2 +0x1\n";
-    const [a, b] = parseGoroutineDump(text).goroutines!;
+    const [a, b] = readGoroutineDump(text).goroutines!;
     expect(a).toMatchObject({
       state: "chan receive",
       waitMinutes: 2,
@@ -220,7 +220,7 @@ describe("tracebacks", () => {
       "created by main.main in goroutine 1",
       "\t/app/main.go:9 +0x40",
     ].join("\n");
-    const snapshot = parseGoroutineDump(text);
+    const snapshot = readGoroutineDump(text);
     expect(snapshot.reason).toBe("fatal error: concurrent map writes");
     expect(snapshot.total).toBe(1);
     expect(snapshot.goroutines![0]).toMatchObject({ stackUnavailable: true, frames: [] });
@@ -230,7 +230,7 @@ describe("tracebacks", () => {
   it("two SIGQUIT dumps in one log: the last one is the snapshot", () => {
     const dump = (n: number) =>
       `SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n\n${Array.from({ length: n }, (_, i) => `goroutine ${i + 1} [select]:\nmain.loop()\n\t/a.go:3 +0x1\n`).join("\n")}`;
-    const snapshot = parseGoroutineDump(`${dump(2)}\nsome log line\n${dump(5)}`);
+    const snapshot = readGoroutineDump(`${dump(2)}\nsome log line\n${dump(5)}`);
     expect(snapshot.dumps).toBe(2);
     expect(snapshot.total).toBe(5);
   });
@@ -238,7 +238,7 @@ describe("tracebacks", () => {
 
 describe("Go 1.26 goroutineleak profile (GOEXPERIMENT=goroutineleakprofile)", () => {
   it("?debug=1: every goroutine listed is leaked; labels kept", () => {
-    const snapshot = parseGoroutineDump(fixture("go1.26-goroutineleak-debug1.txt"));
+    const snapshot = readGoroutineDump(fixture("go1.26-goroutineleak-debug1.txt"));
     expect(snapshot.format).toBe("goroutineleak");
     expect(snapshot.total).toBe(4);
     expect(snapshot.leaked).toBe(4);
@@ -250,7 +250,7 @@ describe("Go 1.26 goroutineleak profile (GOEXPERIMENT=goroutineleakprofile)", ()
   });
 
   it("?debug=2: all goroutines, the leaked ones marked `(leaked)`", () => {
-    const snapshot = parseGoroutineDump(fixture("go1.26-goroutineleak-debug2.txt"));
+    const snapshot = readGoroutineDump(fixture("go1.26-goroutineleak-debug2.txt"));
     expect(snapshot.format).toBe("goroutineleak");
     expect(snapshot.leaked).toBe(4);
     const leaked = snapshot.goroutines!.filter((g) => g.leaked);
@@ -268,12 +268,12 @@ describe("Go 1.26 goroutineleak profile (GOEXPERIMENT=goroutineleakprofile)", ()
     const profile = decodeProfile(
       gunzipSync(readFileSync(path.join(fixtures, "go1.26-goroutineleak.pb.gz"))),
     );
-    const snapshot = goroutineSnapshotFromProfile(profile);
+    const snapshot = readGoroutineProfile(profile);
     expect(snapshot.format).toBe("goroutineleak");
     expect(snapshot.total).toBe(4);
     expect(snapshot.leaked).toBe(4);
     expect(
-      diffGoroutineGroups(parseGoroutineDump(fixture("go1.26-goroutineleak-debug1.txt")), snapshot).delta,
+      diffGoroutineGroups(readGoroutineDump(fixture("go1.26-goroutineleak-debug1.txt")), snapshot).delta,
     ).toBe(0);
   });
 });
@@ -281,8 +281,8 @@ describe("Go 1.26 goroutineleak profile (GOEXPERIMENT=goroutineleakprofile)", ()
 describe("proto goroutine profile", () => {
   it("matches the debug=1 dump of the same quiet program, labels included", () => {
     const profile = decodeProfile(gunzipSync(readFileSync(path.join(fixtures, "go1.26-goroutines.pb.gz"))));
-    const proto = goroutineSnapshotFromProfile(profile);
-    const text = parseGoroutineDump(fixture("go1.26-goroutines-debug1-labels.txt"));
+    const proto = readGoroutineProfile(profile);
+    const text = readGoroutineDump(fixture("go1.26-goroutines-debug1-labels.txt"));
     expect(proto.format).toBe("proto");
     expect(proto.total).toBe(text.total);
     // Leading runtime frames are hidden as debug=1 hides them.
@@ -317,8 +317,8 @@ describe("tolerance and streaming", () => {
     ]
       .map((line) => (line.startsWith("goroutine ") ? `  ${line}` : line))
       .join("\r\n");
-    const expected = parseGoroutineDump(clean);
-    const got = parseGoroutineDump(noisy);
+    const expected = readGoroutineDump(clean);
+    const got = readGoroutineDump(noisy);
     expect(got.total).toBe(expected.total);
     expect(got.skippedLines).toBe(4);
     expect(got.groups.map((g) => [g.count, g.key])).toEqual(expected.groups.map((g) => [g.count, g.key]));
@@ -334,7 +334,7 @@ describe("tolerance and streaming", () => {
         fc.array(fc.array(junk, { maxLength: 3 }), { minLength: blocks.length, maxLength: blocks.length }),
         (inserts) => {
           const text = blocks.map((block, i) => [...inserts[i], "", block].join("\n")).join("\n\n");
-          const snapshot = parseGoroutineDump(text);
+          const snapshot = readGoroutineDump(text);
           expect(snapshot.total).toBe(10);
         },
       ),
@@ -357,7 +357,7 @@ describe("tolerance and streaming", () => {
         yield "";
       }
     }
-    const snapshot = await parseGoroutineDumpStream(lines());
+    const snapshot = await readGoroutineDumpStream(lines());
     expect(snapshot.goroutines).toBeUndefined();
     expect(snapshot.dumps).toBe(2);
     expect(snapshot.total).toBe(50_000);
@@ -365,7 +365,7 @@ describe("tolerance and streaming", () => {
     expect(snapshot.groups[0]).toMatchObject({ count: 50_000, waitMinutes: { min: 0, max: 29 } });
     expect(snapshot.groups[0].goroutineIds).toHaveLength(20);
     // With exact arguments every goroutine (distinct pointer) is its own group.
-    const exact = await parseGoroutineDumpStream(
+    const exact = await readGoroutineDumpStream(
       (function* () {
         for (const l of lines()) if (!l.startsWith("goroutine profile") && !/^(1 @|#)/.test(l)) yield l;
       })(),

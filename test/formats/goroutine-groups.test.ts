@@ -5,9 +5,9 @@ import {
   diffGoroutineGroups,
   filterGoroutineGroups,
   groupGoroutines,
+  readGoroutineDump,
   regroupSnapshot,
 } from "../../src/analysis/goroutine-groups.js";
-import { parseGoroutineDump } from "../../src/formats/goroutine-dump.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/signals");
 const debug2 = readFileSync(
@@ -31,7 +31,7 @@ function workers(counts: Record<string, number>, minutes = (i: number) => i): st
 
 describe("grouping", () => {
   it("ignores argument values by default, splits on them when asked", () => {
-    const snapshot = parseGoroutineDump(workers({ "main.start": 4 }));
+    const snapshot = readGoroutineDump(workers({ "main.start": 4 }));
     expect(snapshot.groups.map((g) => g.count)).toEqual([4]);
     expect(snapshot.groups[0].waitMinutes).toEqual({ min: 0, max: 3 });
     const exact = regroupSnapshot(snapshot, { ignoreArgs: false });
@@ -40,7 +40,7 @@ describe("grouping", () => {
   });
 
   it("keeps creators apart and sorts by count", () => {
-    const snapshot = parseGoroutineDump(workers({ "main.a": 2, "main.b": 5 }));
+    const snapshot = readGoroutineDump(workers({ "main.a": 2, "main.b": 5 }));
     expect(snapshot.groups.map((g) => [g.count, g.createdBy?.func])).toEqual([
       [5, "main.b"],
       [2, "main.a"],
@@ -49,7 +49,7 @@ describe("grouping", () => {
 });
 
 describe("filters", () => {
-  const snapshot = parseGoroutineDump(debug2);
+  const snapshot = readGoroutineDump(debug2);
 
   it("state: exact or with a parenthesised detail, any case", () => {
     const receive = filterGoroutineGroups(snapshot.groups, { states: ["Chan Receive"] });
@@ -77,8 +77,8 @@ describe("filters", () => {
 
 describe("diffGoroutineGroups", () => {
   it("growth, new and vanished groups, totals", () => {
-    const before = parseGoroutineDump(workers({ "main.a": 2, "main.b": 5, "main.c": 1 }));
-    const after = parseGoroutineDump(workers({ "main.a": 12, "main.b": 3, "main.d": 4 }));
+    const before = readGoroutineDump(workers({ "main.a": 2, "main.b": 5, "main.c": 1 }));
+    const after = readGoroutineDump(workers({ "main.a": 12, "main.b": 3, "main.d": 4 }));
     const diff = diffGoroutineGroups(before, after);
     expect(diff.comparedBy).toEqual(["stack", "state", "createdBy"]);
     expect([diff.baseTotal, diff.currentTotal, diff.delta]).toEqual([8, 19, 11]);
@@ -97,7 +97,7 @@ describe("diffGoroutineGroups", () => {
     const [one, two] = readFileSync(path.join(fixtures, "go1.21-goroutines-debug1-then-debug2.txt"), "utf8")
       .split(/^=== debug=\d\n/m)
       .filter(Boolean)
-      .map((t) => parseGoroutineDump(t));
+      .map((t) => readGoroutineDump(t));
     const diff = diffGoroutineGroups(one, two);
     expect(diff.comparedBy).toEqual(["stack"]);
     expect(diff.grown.every((c) => c.group.frames[0].func.startsWith("runtime/pprof."))).toBe(true);

@@ -6,10 +6,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { InputError, RecordingError } from "../../src/errors.js";
+import type { CollectedSample, RecordingSettings, TargetDescription } from "../../src/model/recording.js";
 import { openRecording } from "../../src/store/recording-reader.js";
 import { readRecordingHeapSnapshot, splitRecordingSelector } from "../../src/store/recording-snapshots.js";
 import { RecordingWriter } from "../../src/store/recording-writer.js";
-import type { CollectedSample, RecordingSettings, TargetDescription } from "../../src/store/types.js";
 
 const target: TargetDescription = {
   url: "http://127.0.0.1:6060",

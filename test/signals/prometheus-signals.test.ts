@@ -8,7 +8,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseExpvarMemStats, parsePrometheusMemStats } from "../../src/formats/memstats.js";
-import type { MemStatsField, MemStatsSample } from "../../src/formats/memstats-fields.js";
+import type { MemStatsField, MemStatsSample } from "../../src/model/memstats.js";
 import {
   buildGoProgram,
   freePort,

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { diffGoroutineGroups } from "../../src/analysis/goroutine-groups.js";
+import { diffGoroutineGroups, readGoroutineDump } from "../../src/analysis/goroutine-groups.js";
 import { analyzeMemStats } from "../../src/analysis/memstats-health.js";
-import { parseGoroutineDump } from "../../src/formats/goroutine-dump.js";
 import { detectAndParseMemStatsSeries } from "../../src/formats/memstats.js";
 import {
   type GoroutinesView,
@@ -21,7 +20,7 @@ const fixtures = path.resolve(import.meta.dirname, "../fixtures/signals");
 const fixture = (name: string): string => readFileSync(path.join(fixtures, name), "utf8");
 
 function view(text: string, extra: Partial<GoroutinesView> = {}): GoroutinesView {
-  const snapshot = parseGoroutineDump(text);
+  const snapshot = readGoroutineDump(text);
   return {
     source: "dump.txt",
     snapshot,
@@ -84,7 +83,7 @@ describe("goroutines report", () => {
   });
 
   it("text with --base lists growth", () => {
-    const before = parseGoroutineDump(
+    const before = readGoroutineDump(
       fixture("go1.19-goroutines-debug1-then-debug2.txt").split(/^=== debug=2\n/m)[1],
     );
     const afterText = fixture("go1.19-goroutines-debug1-then-debug2.txt").split(/^=== debug=2\n/m)[1];
@@ -94,7 +93,7 @@ describe("goroutines report", () => {
           `goroutine ${100 + i} [chan receive]:\nmain.blockedOnChan(0x0?)\n\t/home/dev/leak/main.go:19 +0x1b\ncreated by main.main\n\t/home/dev/leak/main.go:81 +0x14a\n`,
       )
       .join("\n");
-    const after = parseGoroutineDump(`${afterText}\n${extra}`);
+    const after = readGoroutineDump(`${afterText}\n${extra}`);
     const v: GoroutinesView = {
       ...view(afterText),
       snapshot: after,

@@ -11,14 +11,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diffGoroutineGroups } from "../../src/analysis/goroutine-groups.js";
 import {
-  type GoroutineSnapshot,
-  goroutineSnapshotFromProfile,
-  parseGoroutineDump,
-} from "../../src/formats/goroutine-dump.js";
+  diffGoroutineGroups,
+  readGoroutineDump,
+  readGoroutineProfile,
+} from "../../src/analysis/goroutine-groups.js";
 import { parseExpvarMemStats } from "../../src/formats/memstats.js";
 import { decodeProfile } from "../../src/formats/pprof-proto-decode.js";
+import type { GoroutineSnapshot } from "../../src/model/goroutine.js";
 import {
   buildGoProgram,
   freePort,
@@ -55,8 +55,8 @@ async function dump(
   const raw = Buffer.from(await response.arrayBuffer());
   const snapshot =
     debug === 0
-      ? goroutineSnapshotFromProfile(decodeProfile(gunzipSync(raw)))
-      : parseGoroutineDump(raw.toString("utf8"));
+      ? readGoroutineProfile(decodeProfile(gunzipSync(raw)))
+      : readGoroutineDump(raw.toString("utf8"));
   return { snapshot, numGoroutine, raw };
 }
 
@@ -331,7 +331,7 @@ for (const toolchain of toolchains) {
       const crashing = startProgram(binary, ["-mode", "panic", "-leaks", "4"], { GOTRACEBACK: "all" });
       const { code } = await crashing.exited;
       expect(code).toBe(2);
-      const snapshot = parseGoroutineDump(crashing.stderr());
+      const snapshot = readGoroutineDump(crashing.stderr());
       expect(snapshot.format).toBe("traceback");
       expect(snapshot.reason).toBe("panic: assignment to entry in nil map");
       expect(leafCount(snapshot, "main.leakyWorker")).toBe(4);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { HeapscopeError, InputError, UsageError } from "../../errors.js";
-import type { GoroutineSnapshot } from "../../formats/goroutine-dump.js";
+import type { GoroutineSnapshot } from "../../model/goroutine.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
 
 interface GoroutinesFlags {
@@ -159,8 +159,8 @@ export async function loadGoroutineSnapshot(
   options: { ignoreArgs: boolean; timeoutMs: number },
 ): Promise<{ name: string; snapshot: GoroutineSnapshot }> {
   const input = await import("../../collect/signal-input.js");
-  const { goroutineSnapshotFromProfile, parseGoroutineDumpStream } = await import(
-    "../../formats/goroutine-dump.js"
+  const { readGoroutineProfile, readGoroutineDumpStream } = await import(
+    "../../analysis/goroutine-groups.js"
   );
   const opened = await input.openSignalInput(spec, { timeoutMs: options.timeoutMs });
   const name = opened.name;
@@ -173,7 +173,7 @@ export async function loadGoroutineSnapshot(
     // A text dump that was gzipped (dump.txt.gz) is read as text.
     const inflated = input.isGzip(bytes) ? input.gunzipText(bytes) : undefined;
     if (inflated !== undefined) {
-      const snapshot = await parseGoroutineDumpStream(input.linesOf(once(inflated)), {
+      const snapshot = await readGoroutineDumpStream(input.linesOf(once(inflated)), {
         ignoreArgs: options.ignoreArgs,
       });
       return { name, snapshot: requireDump(name, snapshot) };
@@ -196,9 +196,9 @@ export async function loadGoroutineSnapshot(
         `not a goroutine profile (its sample types are ${types.join(", ") || "missing"})`,
       );
     }
-    return { name, snapshot: goroutineSnapshotFromProfile(profile, { ignoreArgs: options.ignoreArgs }) };
+    return { name, snapshot: readGoroutineProfile(profile, { ignoreArgs: options.ignoreArgs }) };
   }
-  const snapshot = await parseGoroutineDumpStream(input.linesOf(opened.chunks), {
+  const snapshot = await readGoroutineDumpStream(input.linesOf(opened.chunks), {
     ignoreArgs: options.ignoreArgs,
   });
   return { name, snapshot: requireDump(name, snapshot) };

@@ -4,10 +4,11 @@
  * a goroutine dump, a gctrace log, or a MemStats series. Anything else is one clear InputError.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readGoroutineDump } from "../../analysis/goroutine-groups.js";
 import { readProfileInput } from "../../collect/profile-source.js";
 import { HeapscopeError, InputError } from "../../errors.js";
 import { parseGcTrace } from "../../formats/gctrace.js";
-import { looksLikeGoroutineDump, parseGoroutineDump } from "../../formats/goroutine-dump.js";
+import { looksLikeGoroutineDump } from "../../formats/goroutine-dump.js";
 import { detectAndParseMemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
 import type { Profile } from "../../profile/model.js";
@@ -94,7 +95,7 @@ export async function loadUiInput(spec: string, options: { timeoutMs?: number } 
     }
   }
   if (looksLikeGoroutineDump(text)) {
-    const snapshot = parseGoroutineDump(text);
+    const snapshot = readGoroutineDump(text);
     return {
       kind: "goroutines",
       name: spec,

@@ -4,8 +4,8 @@
  * MemStats series' timelines, and a goroutine dump's groups. x is seconds since the first point.
  */
 import type { GcCycle } from "../../formats/gctrace.js";
-import { displayFrames, type GoroutineSnapshot } from "../../formats/goroutine-dump.js";
 import type { MemStatsSeries } from "../../formats/memstats.js";
+import { displayFrames, type GoroutineSnapshot } from "../../model/goroutine.js";
 import type { RecordingReader } from "../../store/recording-reader.js";
 import type { GoroutineReport, SnapshotInfo, TimelineReport, TimelineSeries } from "../shared/api-types.js";
 import type { GcTraceDocument, MemStatsDocument, RecordingDocument } from "./workspace.js";

@@ -5,9 +5,9 @@
  */
 import { InputError } from "../../errors.js";
 import type { GcTraceParse } from "../../formats/gctrace.js";
-import type { GoroutineSnapshot } from "../../formats/goroutine-dump.js";
 import type { MemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
+import type { GoroutineSnapshot } from "../../model/goroutine.js";
 import type { Profile } from "../../profile/model.js";
 import type { RecordingReader } from "../../store/recording-reader.js";
 import type { DocumentKind, DocumentSummary } from "../shared/api-types.js";

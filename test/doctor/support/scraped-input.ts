@@ -1,9 +1,9 @@
 /** Turns a scraped run (scrape.ts) into the diagnosis core's input, parsing with heapscope's own formats. */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { readGoroutineDump } from "../../../src/analysis/goroutine-groups.js";
 import type { DiagnosisInput } from "../../../src/diagnose/input.js";
 import { parseGcTrace } from "../../../src/formats/gctrace.js";
-import { parseGoroutineDump } from "../../../src/formats/goroutine-dump.js";
 import { parseExpvarMemStats } from "../../../src/formats/memstats-expvar.js";
 import { parseProfileBytes } from "../../../src/formats/profile-bytes.js";
 import type { ScrapedRun } from "./scrape.js";
@@ -28,7 +28,7 @@ export function inputFromScrapedRun(
       .filter((tick) => tick.goroutines !== null)
       .map((tick) => ({
         tSeconds: tick.tSeconds,
-        snapshot: parseGoroutineDump(tick.goroutines!, { keepGoroutines: false }),
+        snapshot: readGoroutineDump(tick.goroutines!, { keepGoroutines: false }),
       })),
     memStats: run.ticks
       .filter((tick) => tick.vars !== null)

@@ -1,5 +1,5 @@
 /** The records a recording holds, shared by the writer, the reader and the collectors. */
-import type { MemStatsSample } from "../formats/memstats-fields.js";
+import type { MemStatsSample } from "./memstats.js";
 
 /** Which endpoint (or local source) a piece of data or an error came from. */
 export type CollectSource =

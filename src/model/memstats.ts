@@ -1,6 +1,6 @@
 /**
- * The MemStats model shared by every MemStats source (expvar, log lines, Prometheus, query_range).
- * Kept free of imports so every parser can use it without import cycles.
+ * The MemStats model shared by every MemStats source (expvar, log lines, Prometheus, query_range)
+ * and by everything that reads MemStats samples.
  */
 
 /** The scalar fields of Go's runtime.MemStats, spelled as Go spells them. */
@@ -134,44 +134,5 @@ export interface MemStatsSeries {
   byteResolution?: number;
 }
 
-/** Lower-case, letters and digits only: `heap-in-use`, `HeapInuse`, `heap_inuse` → `heapinuse`. */
-export function normalizeMetricName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, "");
-}
-
-const FIELD_BY_NORMALIZED_NAME = new Map<string, MemStatsField>([
-  ...MEMSTATS_FIELDS.map((field) => [field.toLowerCase(), field] as [string, MemStatsField]),
-  // gops `memstats` spells the span and cache fields with a "stack-" prefix.
-  ["stackmspaninuse", "MSpanInuse"],
-  ["stackmspansys", "MSpanSys"],
-  ["stackmcacheinuse", "MCacheInuse"],
-  ["stackmcachesys", "MCacheSys"],
-]);
-
-/** The MemStats field a name written by a person or a logger refers to (any case or separators). */
-export function memStatsFieldForName(name: string): MemStatsField | undefined {
-  return FIELD_BY_NORMALIZED_NAME.get(normalizeMetricName(name));
-}
-
 /** Signals other than MemStats fields that often sit next to them (expvar vars, log fields). */
 export type CompanionSignal = "goroutines" | "rssBytes" | "threads" | "liveHeapBytes";
-
-const COMPANION_BY_NORMALIZED_NAME = new Map<string, CompanionSignal>([
-  ["goroutines", "goroutines"],
-  ["numgoroutine", "goroutines"],
-  ["numgoroutines", "goroutines"],
-  ["goroutinecount", "goroutines"],
-  ["rss", "rssBytes"],
-  ["rssbytes", "rssBytes"],
-  ["vmrss", "rssBytes"],
-  ["residentmemorybytes", "rssBytes"],
-  ["threads", "threads"],
-  ["numthreads", "threads"],
-  ["liveheap", "liveHeapBytes"],
-  ["liveheapbytes", "liveHeapBytes"],
-  ["heaplive", "liveHeapBytes"],
-]);
-
-export function companionSignalForName(name: string): CompanionSignal | undefined {
-  return COMPANION_BY_NORMALIZED_NAME.get(normalizeMetricName(name));
-}
