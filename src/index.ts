@@ -8,14 +8,7 @@ export {
   type SiteDiffReport,
 } from "./analysis/bench-alloc-sites.js";
 export { type BenchComparison, type BenchRow, compareBenchmarks } from "./analysis/bench-compare.js";
-export {
-  defaultGatePolicy,
-  evaluateGate,
-  type GatePolicy,
-  type GateReport,
-  gateExitCode,
-  policyFromConfig,
-} from "./analysis/bench-gate.js";
+export { evaluateGate, type GateReport, gateExitCode } from "./analysis/bench-gate.js";
 export {
   compareExact,
   compareMedians,
@@ -124,6 +117,7 @@ export {
 } from "./diagnose/signal-trend.js";
 export type { Diagnosis, Evidence, Hint, Suspect, SuspectKind, Verdict } from "./diagnose/types.js";
 export * from "./errors.js";
+export { policyFromConfig } from "./formats/bench-gate-config.js";
 // gctrace and trend statistics (formats/gctrace, analysis/trend|gc-stats, render/gctrace-report|sparkline).
 export {
   type GcCycle,
@@ -192,6 +186,7 @@ export {
   type ParseProfileOptions,
   parseProfileBytes,
 } from "./formats/profile-bytes.js";
+export { defaultGatePolicy, type GatePolicy } from "./model/bench-gate-policy.js";
 export type {
   Goroutine,
   GoroutineCreator,

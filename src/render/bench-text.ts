@@ -4,7 +4,8 @@
  */
 
 import type { BenchGeomean } from "../analysis/bench-compare.js";
-import type { GatedRow, GatePolicy, GateReport } from "../analysis/bench-gate.js";
+import type { GatedRow, GateReport } from "../analysis/bench-gate.js";
+import type { GatePolicy } from "../model/bench-gate-policy.js";
 import {
   commonScale,
   comparisonLabel,

@@ -4,23 +4,23 @@ import path from "node:path";
 import type { Command } from "commander";
 import { diffAllocationSites } from "../../analysis/bench-alloc-sites.js";
 import { type BenchComparison, compareBenchmarks } from "../../analysis/bench-compare.js";
-import {
-  canonicalUnit,
-  defaultGatePolicy,
-  evaluateGate,
-  type GatePolicy,
-  type GateReport,
-  gateExitCode,
-  type MissingPolicy,
-  parseFloor,
-  parsePercent,
-  policyFromConfig,
-  type UnitThresholds,
-} from "../../analysis/bench-gate.js";
+import { evaluateGate, type GateReport, gateExitCode } from "../../analysis/bench-gate.js";
 import { type BenchProfile, runBenchComparison } from "../../collect/bench-runner.js";
 import { readProfileInput } from "../../collect/profile-source.js";
 import { InputError, UsageError } from "../../errors.js";
+import {
+  canonicalUnit,
+  parseFloor,
+  parsePercent,
+  policyFromConfig,
+} from "../../formats/bench-gate-config.js";
 import { type GoBenchFile, parseGoBench, splitGomaxprocs } from "../../formats/go-bench.js";
+import {
+  defaultGatePolicy,
+  type GatePolicy,
+  type MissingPolicy,
+  type UnitThresholds,
+} from "../../model/bench-gate-policy.js";
 import { renderGithubAnnotations } from "../../render/bench-github.js";
 import { benchReportJson } from "../../render/bench-json.js";
 import { renderBenchMarkdown } from "../../render/bench-markdown.js";

@@ -1,9 +1,9 @@
 import { appendFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { defaultSiteSampleTypes, diffAllocationSites } from "../../analysis/bench-alloc-sites.js";
-import { parsePercent } from "../../analysis/bench-gate.js";
 import { readProfileInput } from "../../collect/profile-source.js";
 import { UsageError } from "../../errors.js";
+import { parsePercent } from "../../formats/bench-gate-config.js";
 import {
   renderSitesAnnotations,
   renderSitesMarkdown,
