@@ -10,8 +10,8 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareBenchmarks } from "../../src/analysis/bench-compare.js";
 import { evaluateGate } from "../../src/analysis/bench-gate.js";
-import { defaultGatePolicy } from "../../src/model/bench-gate-policy.js";
 import { parseGoBench } from "../../src/formats/go-bench.js";
+import { defaultGatePolicy } from "../../src/model/bench-gate-policy.js";
 import { comparisonLabel, formatDelta, percentRange, shortName } from "../../src/render/bench-format.js";
 import { runCli } from "../support/go.js";
 import {
