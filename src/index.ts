@@ -197,6 +197,17 @@ export type {
   GroupingOptions,
 } from "./model/goroutine.js";
 export type * from "./model/recording.js";
+export type {
+  CollectErrorRecord,
+  GapRecord,
+  GcCycleRecord,
+  GoroutineSnapshotInfo,
+  HeapSnapshotInfo,
+  MemStatsRecord,
+  RecordingSummary,
+  SampleRecord,
+  ThinningRecord,
+} from "./model/recording.js";
 export { aggregateProfile, aggregationFields, type Granularity } from "./profile/aggregate.js";
 export { columnsFromProfile, type SampleColumns } from "./profile/columns.js";
 export { applyDropFrames } from "./profile/drop-frames.js";
@@ -274,19 +285,7 @@ export { renderTraces } from "./render/pprof/traces.js";
 export { renderTree } from "./render/pprof/tree.js";
 export { type SparklineOptions, sparkline, timeSparkline } from "./render/sparkline.js";
 export { type ExportResult, exportRecording } from "./store/recording-export.js";
-export {
-  type CollectErrorRecord,
-  type GapRecord,
-  type GcCycleRecord,
-  type GoroutineSnapshotInfo,
-  type HeapSnapshotInfo,
-  type MemStatsRecord,
-  openRecording,
-  RecordingReader,
-  type RecordingSummary,
-  type SampleRecord,
-  type ThinningRecord,
-} from "./store/recording-reader.js";
+export { openRecording, RecordingReader } from "./store/recording-reader.js";
 export { readRecordingHeapSnapshot, splitRecordingSelector } from "./store/recording-snapshots.js";
 export { RecordingWriter } from "./store/recording-writer.js";
 export { RECORDING_FILE_EXTENSION, RECORDING_SCHEMA_VERSION } from "./store/schema.js";

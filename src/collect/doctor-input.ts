@@ -16,12 +16,8 @@ import { parseGcTrace } from "../formats/gctrace.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
 import type { GoroutineSnapshot } from "../model/goroutine.js";
 import type { MemStatsSample } from "../model/memstats.js";
-import type { GoroutineSnapshotSummary } from "../model/recording.js";
-import {
-  type GoroutineSnapshotInfo,
-  openRecording,
-  type RecordingReader,
-} from "../store/recording-reader.js";
+import type { GoroutineSnapshotInfo, GoroutineSnapshotSummary } from "../model/recording.js";
+import { openRecording, type RecordingReader } from "../store/recording-reader.js";
 import { readProfileInput } from "./profile-source.js";
 
 const MAX_SOURCE_BYTES = 4 << 20;

@@ -20,11 +20,12 @@ import type {
   CollectedSample,
   EndpointUrls,
   RecordingSettings,
+  RecordingSummary,
   StoredGcCycle,
   TargetDescription,
   TargetExit,
 } from "../model/recording.js";
-import { openRecording, type RecordingSummary } from "../store/recording-reader.js";
+import { openRecording } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import { VERSION } from "../version.js";
 import { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./endpoint-discovery.js";

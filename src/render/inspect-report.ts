@@ -3,14 +3,16 @@
  * reader returned, does no I/O.
  */
 
-import type { RecordingSettings, TargetDescription, TargetExit } from "../model/recording.js";
 import type {
   CollectErrorRecord,
   GapRecord,
   HeapSnapshotInfo,
+  RecordingSettings,
   RecordingSummary,
+  TargetDescription,
+  TargetExit,
   ThinningRecord,
-} from "../store/recording-reader.js";
+} from "../model/recording.js";
 
 export interface InspectInput {
   summary: RecordingSummary;

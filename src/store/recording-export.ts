@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RecordingError } from "../errors.js";
-import { type GcCycleRecord, openRecording } from "./recording-reader.js";
+import type { GcCycleRecord } from "../model/recording.js";
+import { openRecording } from "./recording-reader.js";
 
 export interface ExportedFile {
   file: string;

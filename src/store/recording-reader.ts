@@ -11,147 +11,25 @@ import { InputError, RecordingError } from "../errors.js";
 import type { MemStatsSample } from "../model/memstats.js";
 import type {
   CollectErrorKind,
+  CollectErrorRecord,
   CollectSource,
+  GapRecord,
+  GcCycleRecord,
+  GoroutineSnapshotInfo,
+  GoroutineSnapshotKind,
   GoroutineSnapshotSummary,
+  HeapSnapshotInfo,
+  MemStatsRecord,
   RecordingSettings,
+  RecordingSummary,
+  SampleRecord,
+  StoredMemStatsSample,
   TargetDescription,
   TargetExit,
+  ThinningRecord,
 } from "../model/recording.js";
 import { VERSION } from "../version.js";
 import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
-
-export interface HeapSnapshotInfo {
-  /** 1-based position among the snapshots whose profile is still stored (what `FILE#N` means); null if thinned. */
-  index: number | null;
-  id: number;
-  sampleId: number;
-  atMs: number;
-  gcForced: boolean;
-  /** Size of the profile as received. */
-  receivedBytes: number;
-  inuseBytes: number | null;
-  inuseObjects: number | null;
-  allocBytes: number | null;
-  allocObjects: number | null;
-  thinned: boolean;
-}
-
-export type GoroutineSnapshotKind = "profile" | "dump" | "leak";
-
-export interface GoroutineSnapshotInfo {
-  id: number;
-  sampleId: number;
-  atMs: number;
-  kind: GoroutineSnapshotKind;
-  receivedBytes: number;
-  total: number | null;
-  distinctStacks: number | null;
-  summary: GoroutineSnapshotSummary | null;
-  thinned: boolean;
-}
-
-export interface MemStatsRecord {
-  sampleId: number;
-  atMs: number;
-  source: "expvar" | "prometheus";
-  heapAlloc: number | null;
-  heapInuse: number | null;
-  heapObjects: number | null;
-  sys: number | null;
-  nextGc: number | null;
-  numGc: number | null;
-  goroutines: number | null;
-  /** The parsed sample as stored (bigints beyond 2^53, e.g. LastGC, come back as strings). */
-  sample: StoredMemStatsSample;
-  hasRaw: boolean;
-}
-
-/** MemStatsSample after a JSON round trip: exact nanosecond times are decimal strings. */
-export type StoredMemStatsSample = Omit<MemStatsSample, "exact"> & {
-  exact?: { lastGcNs?: string | number; pauseEndNs?: (string | number)[] };
-};
-
-export interface GcCycleRecord {
-  cycle: number;
-  /** Which process printed it; see `targetGcRun`. */
-  processRun: number;
-  atSeconds: number | null;
-  receivedMs: number;
-  liveHeapBytes: number | null;
-  goalBytes: number | null;
-  forced: boolean;
-  fields: Record<string, unknown>;
-  line: string | null;
-}
-
-export interface SampleRecord {
-  id: number;
-  startedMs: number;
-  finishedMs: number;
-  final: boolean;
-  rssBytes: number | null;
-  rssPid: number | null;
-  rssSource: string | null;
-  cpuSeconds: number | null;
-}
-
-export interface CollectErrorRecord {
-  atMs: number;
-  sampleId: number | null;
-  source: CollectSource;
-  url: string | null;
-  kind: CollectErrorKind;
-  message: string;
-}
-
-export interface GapRecord {
-  startMs: number;
-  endMs: number | null;
-  attempts: number;
-  reason: string;
-}
-
-export interface ThinningRecord {
-  atMs: number;
-  kind: string;
-  count: number;
-  freedBytes: number;
-  oldestMs: number;
-  newestMs: number;
-}
-
-/** Counts and facts that `inspect` prints; cheap to compute. */
-export interface RecordingSummary {
-  path: string;
-  schemaVersion: number;
-  heapscopeVersion: string;
-  target: TargetDescription;
-  settings: RecordingSettings | null;
-  startedMs: number | null;
-  endedMs: number | null;
-  endReason: string | null;
-  samples: number;
-  firstSampleMs: number | null;
-  lastSampleMs: number | null;
-  heapSnapshots: number;
-  heapSnapshotsThinned: number;
-  goroutineSnapshots: number;
-  goroutineDumps: number;
-  goroutineLeakSnapshots: number;
-  memstatsSamples: number;
-  rssSamples: number;
-  /** Cycles of the recorded program (see RecordingReader.targetGcRun). */
-  gcCycles: number;
-  /** gctrace cycles printed by other processes (the toolchain under `go run`). */
-  gcCyclesOtherProcesses: number;
-  errors: number;
-  gaps: number;
-  thinning: ThinningRecord[];
-  targetExit: TargetExit | null;
-  complete: boolean;
-  storageFull: boolean;
-  fileBytes: number;
-}
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
