@@ -1,0 +1,3 @@
+module example.com/afterfunc-closure
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/blocked-goroutines
+
+go 1.19

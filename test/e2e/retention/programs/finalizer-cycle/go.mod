@@ -1,0 +1,3 @@
+module example.com/finalizer-cycle
+
+go 1.19

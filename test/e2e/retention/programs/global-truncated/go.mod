@@ -1,0 +1,3 @@
+module example.com/global-truncated
+
+go 1.19

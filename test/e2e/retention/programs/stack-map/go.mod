@@ -1,0 +1,3 @@
+module example.com/stack-map
+
+go 1.19
