@@ -16,6 +16,7 @@ import {
   GO_CURRENT,
   GO_DEFAULT,
   GO_OLDEST,
+  type GoToolchain,
   goCommand,
   goEnv,
   runGo,
@@ -170,7 +171,7 @@ describe("verdicts on real Go programs, 3 runs each", () => {
 
 const go119 = requireTool("go1.19");
 /** The other releases, on a shorter run of one scenario: the trace layout and counts, not verdicts. */
-const otherReleases = [
+const otherReleases: { toolchain: GoToolchain; skip: boolean; note: string }[] = [
   { toolchain: GO_CURRENT, skip: false, note: "" },
   { toolchain: GO_OLDEST, skip: go119.skip, note: go119.note },
 ];

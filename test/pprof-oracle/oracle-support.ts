@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { buildGoProgram, type GoToolchain, repoRoot, runGo, workDir } from "../support/go.js";
+import { buildGoProgram, GO_DEFAULT, type GoToolchain, repoRoot, runGo, workDir } from "../support/go.js";
 
 export const programsDir = path.join(repoRoot, "test/pprof-oracle/programs");
 
@@ -119,7 +119,7 @@ export function removeFreshDirs(): void {
   for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export async function buildProgram(name: string, toolchain: GoToolchain): Promise<string> {
+export async function buildProgram(name: string, toolchain: GoToolchain = GO_DEFAULT): Promise<string> {
   return buildGoProgram(path.join(programsDir, name), { toolchain });
 }
 

@@ -11,6 +11,7 @@ import {
   freePort,
   GO_CURRENT,
   GO_DEFAULT,
+  type GoToolchain,
   type RunningProgram,
   runCli,
   startProgram,
@@ -21,7 +22,7 @@ const programDir = path.resolve(import.meta.dirname, "programs/goroutineleak-exp
 const RECEIVERS = 5; // the first one carries the pprof label leak=labelled
 const SENDERS = 2;
 
-const builds = [
+const builds: { label: string; toolchain: GoToolchain; env: NodeJS.ProcessEnv }[] = [
   {
     label: `${GO_DEFAULT}, GOEXPERIMENT=goroutineleakprofile`,
     toolchain: GO_DEFAULT,
