@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { GO_DEFAULT } from "./test/support/go-toolchains.js";
 
 export default defineConfig({
   test: {
@@ -8,5 +9,8 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
+    // Any go command a test (or the CLI under test) starts without naming a toolchain runs the
+    // default one, never whatever go is on the PATH.
+    env: { GOTOOLCHAIN: GO_DEFAULT },
   },
 });

@@ -3,6 +3,8 @@
  *  1. time-to-verdict for the doctor corpus: each scenario of test/doctor/scenarios run once under
  *     `heapscope doctor --url ... --duration 20s -- BINARY` (wall time from launch to verdict, and
  *     whether the verdict was right). HEAPSCOPE_BENCH_CORPUS=0 skips it; =name,name picks scenarios.
+ *     Target: the median time to verdict ≤ 30 s, decided from the scenarios' times (bench/decide.ts).
+ *     Programs are built with the tests' default toolchain (go1.26.8).
  *  2. heapscope's own cost diagnosing a synthetic 24-hour recording (8640 samples at 10 s, thinned as
  *     the recorder thins under its size cap): CPU seconds and peak RSS of the `doctor FILE` process,
  *     and the same for a 1-hour recording, so the ratio shows the cost stays bounded.
@@ -16,6 +18,8 @@ import { encodeProfileGzip } from "../src/formats/pprof-proto-encode.js";
 import type { Location, Profile, ProfileFunction, Sample } from "../src/profile/model.js";
 import { RecordingWriter } from "../src/store/recording-writer.js";
 import { VERSION } from "../src/version.js";
+import { ensureGoToolchain, GO_DEFAULT, goCommand, goEnv } from "../test/support/go-toolchains.js";
+import { decide, formatTarget, quantileBand, type TargetResult } from "./decide.js";
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -64,6 +68,19 @@ export async function runDoctorBench(): Promise<unknown> {
       // Peers: pprof + MemStats + gctrace by hand takes an afternoon; heapscope's target is ~30 s.
       targetSeconds: 30,
     };
+    result.targets = [
+      decide(
+        "doctor median time to verdict ≤ 30 s",
+        quantileBand(timings.map((t) => t.timeToVerdictSeconds)),
+        {
+          threshold: 30,
+          better: "lower",
+          unit: " s",
+        },
+      ),
+    ];
+  } else {
+    result.targets = [];
   }
   printTable(result);
   return result;
@@ -84,12 +101,14 @@ function printTable(result: Record<string, unknown>): void {
       );
     }
   }
+  for (const t of result.targets as TargetResult[]) process.stdout.write(`target: ${formatTarget(t)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Corpus time-to-verdict
 
 async function timeCorpus(only: Set<string> | null): Promise<CorpusTiming[]> {
+  await ensureGoToolchain(GO_DEFAULT);
   const root = path.join(repoRoot, "test/doctor/scenarios");
   const binDir = path.join(tmpdir(), "heapscope-bench-doctor");
   mkdirSync(binDir, { recursive: true });
@@ -99,11 +118,13 @@ async function timeCorpus(only: Set<string> | null): Promise<CorpusTiming[]> {
     const truth = JSON.parse(readFileSync(path.join(root, name, "truth.json"), "utf8")) as {
       verdict: string;
       duration?: number;
+      toolchains?: Record<string, { verdict: string }>;
     };
+    const expected = truth.toolchains?.[GO_DEFAULT]?.verdict ?? truth.verdict;
     const binary = path.join(binDir, name);
-    await execFileAsync("go", ["build", "-o", binary, "."], {
+    await execFileAsync(goCommand(GO_DEFAULT).command, ["build", "-o", binary, "."], {
       cwd: path.join(root, name),
-      env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+      env: goEnv(GO_DEFAULT),
     });
     const port = await freePort();
     const observed = truth.duration ?? 20;
@@ -130,9 +151,9 @@ async function timeCorpus(only: Set<string> | null): Promise<CorpusTiming[]> {
     }
     out.push({
       scenario: name,
-      expected: truth.verdict,
+      expected,
       verdict,
-      correct: verdict === truth.verdict,
+      correct: verdict === expected,
       timeToVerdictSeconds: round(seconds),
       observedSeconds: observed,
     });

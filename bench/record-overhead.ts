@@ -26,6 +26,7 @@ import { DEFAULT_INTERVAL_MS, RecordSession } from "../src/collect/record-sessio
 import { readProcessReading } from "../src/collect/rss.js";
 import { GcTraceParser } from "../src/formats/gctrace.js";
 import { buildGoProgram, freePort, repoRoot, startProgram, waitForHttp } from "../test/support/go.js";
+import { bandAround, decide, type TargetResult } from "./decide.js";
 
 const VARIANTS = ["control", "default", "gc=1", "no-gc"] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -67,17 +68,24 @@ export interface RecordOverheadResult {
     estimatedOverheadPercent: { "gc=1": number; "no-gc": number };
   };
   /**
-   * Per target: "met" / "not met" only when the median overhead is further from the target than the
+   * Per target: "met" / "missed" only when the median overhead is further from the target than the
    * control's own noise in this run; otherwise "unresolved" (the run cannot tell, e.g. on a busy
    * machine). A median below zero on a noisy run is noise, not a free lunch.
    */
-  targetsMet: Record<"gc=1 < 2%" | "no-gc < 0.5%" | "default < 2%", "met" | "not met" | "unresolved">;
+  targets: TargetResult[];
 }
 
-function judgeTarget(overhead: number, target: number, noise: number): "met" | "not met" | "unresolved" {
-  if (overhead + noise < target) return "met";
-  if (overhead - noise > target) return "not met";
-  return "unresolved";
+function overheadTarget(
+  variant: RecordedVariant,
+  overhead: number,
+  target: number,
+  noise: number,
+): TargetResult {
+  return decide(`record ${variant} overhead < ${target} %`, bandAround(overhead, noise), {
+    threshold: target,
+    better: "lower",
+    unit: " %",
+  });
 }
 
 const HEAP_MB = 200;
@@ -147,11 +155,11 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
     runs,
     overheadPercent,
     spreadPercent,
-    targetsMet: {
-      "gc=1 < 2%": judgeTarget(overheadPercent["gc=1"], 2, controlNoisePercent),
-      "no-gc < 0.5%": judgeTarget(overheadPercent["no-gc"], 0.5, controlNoisePercent),
-      "default < 2%": judgeTarget(overheadPercent.default, 2, controlNoisePercent),
-    },
+    targets: [
+      overheadTarget("gc=1", overheadPercent["gc=1"], 2, controlNoisePercent),
+      overheadTarget("no-gc", overheadPercent["no-gc"], 0.5, controlNoisePercent),
+      overheadTarget("default", overheadPercent.default, 2, controlNoisePercent),
+    ],
   };
   const line = (v: RecordedVariant) =>
     `${v} ${overheadPercent[v]}% (${spreadPercent[v].min}…${spreadPercent[v].max})`;

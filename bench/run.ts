@@ -1,8 +1,13 @@
 /**
- * `npm run bench [-- NAME...]`: runs heapscope's benchmarks, each measuring heapscope side by side with
- * its peers in the same run (go tool pprof, pprof-format, an unrecorded control, ...), and prints the
- * figures and ratios. Speed targets live here, not in the test suite.
+ * `npm run bench [-- [--check] NAME...]`: runs heapscope's benchmarks, each measuring heapscope side
+ * by side with its peers in the same run (go tool pprof, pprof-format, an unrecorded control, ...),
+ * and prints the figures and ratios, then every target as met / missed / unresolved (decided beyond
+ * the run's own noise, bench/decide.ts). Speed targets live here, not in the test suite.
+ * Exit status: 1 when a bench failed; with --check, also when a target was missed (unresolved is
+ * not a miss: the run could not tell).
  */
+import { summarizeTargets, type TargetResult } from "./decide.js";
+
 interface BenchEntry {
   name: string;
   module: string;
@@ -20,9 +25,19 @@ const benches: BenchEntry[] = [
 ];
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const check = args.includes("--check");
+  const wanted = args.filter((a) => !a.startsWith("--"));
+  const unknown = wanted.filter((name) => !benches.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: no bench named ${unknown.join(", ")} (${benches.map((b) => b.name).join(", ")})\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
   const selected = wanted.length > 0 ? benches.filter((b) => wanted.includes(b.name)) : benches;
-  let failures = 0;
+  const outcomes: { bench: string; targets: TargetResult[]; error?: string }[] = [];
   for (const bench of selected) {
     process.stdout.write(`\n== ${bench.name} ==\n`);
     try {
@@ -31,14 +46,17 @@ async function main(): Promise<void> {
       if (typeof run !== "function") throw new Error(`${bench.module} does not export ${bench.exportName}`);
       const result = await (run as () => Promise<unknown>)();
       if (result !== undefined) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      const targets = (result as { targets?: TargetResult[] } | undefined)?.targets ?? [];
+      outcomes.push({ bench: bench.name, targets });
     } catch (error) {
-      failures++;
-      process.stdout.write(
-        `${bench.name}: failed: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      process.stdout.write(`${bench.name}: failed: ${message}\n`);
+      outcomes.push({ bench: bench.name, targets: [], error: message });
     }
   }
-  process.exitCode = failures > 0 ? 1 : 0;
+  const { lines, exitCode } = summarizeTargets(outcomes, check);
+  process.stdout.write(`${lines.join("\n")}\n`);
+  process.exitCode = exitCode;
 }
 
 await main();

@@ -8,13 +8,17 @@
  * Peak RSS is the kernel's ru_maxrss from /usr/bin/time when it is installed, otherwise the
  * process's VmHWM read from /proc/<pid>/status every 2 ms until it exits. The default profile is
  * written by test/pprof-oracle/programs/bigstacks (2^17 = 131072 distinct stacks, one sample each).
- * Targets: heapscope ≥ 15× faster, with ≤ 1/3 of pprof's peak RSS.
+ * Targets: heapscope ≥ 15× faster, with ≤ 1/3 of pprof's peak RSS, decided from the per-run
+ * ratios of the alternating runs (bench/decide.ts): met or missed only beyond their spread.
+ * pprof is `go tool pprof` of the tests' default toolchain (go1.26.8).
  * Run alone with `npx tsx bench/top.ts [PROFILE]`.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureGoToolchain, GO_DEFAULT, goCommand, goEnv } from "../test/support/go-toolchains.js";
+import { decide, formatTarget, quantileBand, type TargetResult } from "./decide.js";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, "..");
@@ -35,7 +39,8 @@ export interface TopBenchResult {
   speedup: number;
   /** heapscope's median peak RSS over pprof's: below 1 means heapscope uses less. */
   rssRatio: number;
-  meetsTargets: { speedup15x: boolean; rssThird: boolean };
+  /** ≥ 15× faster and ≤ 1/3 of the peak RSS, from the per-run ratios. */
+  targets: TargetResult[];
 }
 
 /** Builds bigstacks and writes its 2^depth-sample heap profile once; later calls reuse it. */
@@ -44,9 +49,9 @@ export function generateBigStacksProfile(depth = 17): string {
   const out = path.join(workDir, `bigstacks-${depth}.pb.gz`);
   if (existsSync(out)) return out;
   const binary = path.join(workDir, "bigstacks");
-  execFileSync(process.env.HEAPSCOPE_BENCH_GO ?? "go", ["build", "-o", binary, "."], {
+  execFileSync(goCommand(GO_DEFAULT).command, ["build", "-o", binary, "."], {
     cwd: path.join(repoRoot, "test/pprof-oracle/programs/bigstacks"),
-    env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+    env: goEnv(GO_DEFAULT),
     stdio: ["ignore", "ignore", "inherit"],
   });
   execFileSync(binary, ["-depth", String(depth), out], { stdio: ["ignore", "ignore", "inherit"] });
@@ -56,7 +61,11 @@ export function generateBigStacksProfile(depth = 17): string {
 const timeBinary = "/usr/bin/time";
 
 /** Runs a command to completion, discarding its output, and measures wall time and peak RSS. */
-export function measureProcess(command: string, args: string[]): Promise<ProcessMeasure> {
+export function measureProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProcessMeasure> {
   const useTime = existsSync(timeBinary);
   return new Promise((resolve, reject) => {
     const start = performance.now();
@@ -64,8 +73,9 @@ export function measureProcess(command: string, args: string[]): Promise<Process
       ? spawn(timeBinary, ["-f", "%M", command, ...args], {
           stdio: ["ignore", "ignore", "pipe"],
           cwd: repoRoot,
+          env,
         })
-      : spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot });
+      : spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], cwd: repoRoot, env });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => {
       stderr += c.toString();
@@ -116,6 +126,7 @@ export async function runTopBench(
   profilePath?: string,
   options: { runs?: number } = {},
 ): Promise<TopBenchResult> {
+  await ensureGoToolchain(GO_DEFAULT);
   // The decode benchmark's profile: MemProfileRate=1, 150k samples, deep distinct stacks.
   const profile = profilePath ?? (await import("./decode.js")).generateBigHeapProfile();
   const runs = Math.max(5, options.runs ?? 5);
@@ -123,7 +134,11 @@ export async function runTopBench(
     process.execPath,
     [path.join(repoRoot, "bin/heapscope.js"), "top", profile],
   ];
-  const pprofCommand: [string, string[]] = ["go", ["tool", "pprof", "-top", profile]];
+  const pprofCommand: [string, string[], NodeJS.ProcessEnv] = [
+    goCommand(GO_DEFAULT).command,
+    ["tool", "pprof", "-top", profile],
+    goEnv(GO_DEFAULT),
+  ];
   // One unmeasured run of each: builds pprof into the go cache and warms the page cache.
   await measureProcess(...heapscopeCommand);
   await measureProcess(...pprofCommand);
@@ -151,7 +166,22 @@ export async function runTopBench(
     pprof,
     speedup,
     rssRatio,
-    meetsTargets: { speedup15x: speedup >= 15, rssThird: rssRatio <= 1 / 3 },
+    targets: [
+      decide(
+        "top ≥ 15× faster than go tool pprof -top",
+        quantileBand(theirs.map((m, i) => m.wallMs / ours[i]!.wallMs)),
+        {
+          threshold: 15,
+          better: "higher",
+          unit: "×",
+        },
+      ),
+      decide(
+        "top peak RSS ≤ 33 % of pprof's",
+        quantileBand(ours.map((m, i) => (m.peakRssKb / theirs[i]!.peakRssKb) * 100)),
+        { threshold: 100 / 3, better: "lower", unit: " %" },
+      ),
+    ],
   };
   const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
   process.stdout.write(
@@ -160,6 +190,7 @@ export async function runTopBench(
       `  heapscope: ${heapscope.wallMs.toFixed(0)} ms, peak RSS ${mb(heapscope.peakRssKb)}`,
       `  pprof:     ${pprof.wallMs.toFixed(0)} ms, peak RSS ${mb(pprof.peakRssKb)}`,
       `  heapscope is ${speedup.toFixed(1)}× faster (target ≥ 15×) and uses ${(rssRatio * 100).toFixed(0)}% of pprof's peak RSS (target ≤ 33%)`,
+      ...result.targets.map((t) => `  target: ${formatTarget(t)}`),
       "",
     ].join("\n"),
   );

@@ -533,6 +533,9 @@ function timerSemantics(
   const toolchain = parseGoVersion(input.buildInfo?.goVersion);
   if (toolchain && versionBefore(toolchain, 1, 23))
     return { pre123: true, reason: `built with ${input.buildInfo?.goVersion}` };
+  // Go 1.27 removed GODEBUG asynctimerchan: its timers are collected whatever go.mod says.
+  if (toolchain && !versionBefore(toolchain, 1, 27))
+    return { pre123: false, reason: `built with ${input.buildInfo?.goVersion}` };
   if (goModVersion) {
     const [major, minor] = goModVersion;
     if (versionBefore(goModVersion, 1, 23))

@@ -19,8 +19,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGoBench } from "../../src/formats/go-bench.js";
 import { parseProfileBytes } from "../../src/formats/profile-bytes.js";
-import { repoRoot, runCli } from "../support/go.js";
-import { goEnv, programsDir } from "./support.js";
+import { ensureGoToolchain, GO_DEFAULT, goEnv, repoRoot, runCli } from "../support/go.js";
+import { programsDir } from "./support.js";
 
 interface RunReport {
   status: string;
@@ -71,10 +71,11 @@ function regressedSourceLine(): number {
 
 /** Environment for the CLI: a private TMPDIR so the test can see that nothing is left behind. */
 function runEnv(): NodeJS.ProcessEnv {
-  return { ...goEnv, TMPDIR: tmp };
+  return goEnv(GO_DEFAULT, { TMPDIR: tmp });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  await ensureGoToolchain(GO_DEFAULT);
   root = mkdtempSync(path.join(os.tmpdir(), "heapscope-bench-run-test-"));
   repo = path.join(root, "repo");
   tmp = path.join(root, "tmp");

@@ -2,10 +2,8 @@
  * `heapscope diff` on real allocation profiles written by `go test -memprofile
  * -memprofilerate=1` for one benchmark, checked against `go tool pprof -top`.
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   allocationSites,
@@ -13,10 +11,8 @@ import {
   isRuntimeFrame,
 } from "../../src/analysis/bench-alloc-sites.js";
 import { parseProfileBytes } from "../../src/formats/profile-bytes.js";
-import { goBinary, repoRoot, runCli } from "../support/go.js";
+import { repoRoot, runCli, runGo } from "../support/go.js";
 import { buildTestBinary, programsDir, runTestBinary, writeTemp } from "./support.js";
-
-const execFileAsync = promisify(execFile);
 
 interface DiffJson {
   status: string;
@@ -68,12 +64,9 @@ beforeAll(async () => {
 }, 300_000);
 
 async function pprofFlat(file: string, sampleIndex: string, fn: string): Promise<number> {
-  const { stdout } = await execFileAsync(
-    goBinary(),
+  const { stdout } = await runGo(
     ["tool", "pprof", `-sample_index=${sampleIndex}`, "-unit=B", "-top", "-nodecount=1000", file],
-    {
-      maxBuffer: 16 << 20,
-    },
+    { maxBuffer: 16 << 20 },
   );
   const line = stdout.split("\n").find((l) => l.trim().endsWith(fn) || l.includes(`${fn} (inline)`));
   if (!line) throw new Error(`${fn} not in pprof -top output:\n${stdout}`);

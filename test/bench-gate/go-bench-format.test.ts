@@ -11,7 +11,8 @@ import {
   tidyUnitName,
   unitClass,
 } from "../../src/formats/go-bench.js";
-import { go119, hasGo119 } from "../support/go.js";
+import { GO_OLDEST } from "../support/go.js";
+import { requireTool } from "../support/required-tools.js";
 import { goTestBench } from "./support.js";
 
 function valuesByKey(file: GoBenchFile): Map<string, number[]> {
@@ -134,10 +135,17 @@ describe("go test -bench output", () => {
   });
 });
 
-describe.skipIf(!hasGo119)("go test -bench output of Go 1.19", () => {
+const go119 = requireTool("go1.19");
+
+describe.skipIf(go119.skip)(`go test -bench output of Go 1.19${go119.note}`, () => {
   it("parses plain and -json output of an older toolchain to the same benchmarks and units", async () => {
-    const plain = await goTestBench("gatebench", { count: 2, benchtime: "100x", go: go119 });
-    const json = await goTestBench("gatebench", { count: 2, benchtime: "100x", go: go119, json: true });
+    const plain = await goTestBench("gatebench", { count: 2, benchtime: "100x", toolchain: GO_OLDEST });
+    const json = await goTestBench("gatebench", {
+      count: 2,
+      benchtime: "100x",
+      toolchain: GO_OLDEST,
+      json: true,
+    });
     const fromPlain = parseGoBench(plain);
     const fromJson = parseGoBench(json);
     expect(fromPlain.issues).toEqual([]);

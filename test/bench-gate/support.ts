@@ -8,14 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll } from "vitest";
-import { buildGoProgram, goBinary } from "../support/go.js";
+import { buildGoProgram, type GoToolchain, runGo } from "../support/go.js";
 
 const execFileAsync = promisify(execFile);
 
 export const benchGateDir = import.meta.dirname;
 export const programsDir = path.join(benchGateDir, "programs");
-
-export const goEnv = { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" };
 
 export interface GoTestBenchOptions {
   tags?: string;
@@ -26,8 +24,8 @@ export interface GoTestBenchOptions {
   verbose?: boolean;
   cpu?: string;
   packages?: string[];
-  /** go command (default: the test toolchain). */
-  go?: string;
+  /** Toolchain (default: the tests' default, go1.26.8). */
+  toolchain?: GoToolchain;
 }
 
 /** Runs real `go test -run '^$' -bench … -benchmem` in programs/<module> and returns stdout. */
@@ -39,9 +37,9 @@ export async function goTestBench(module: string, options: GoTestBenchOptions = 
   if (options.verbose) args.push("-v");
   if (options.cpu) args.push("-cpu", options.cpu);
   args.push(...(options.packages ?? ["./..."]));
-  const { stdout } = await execFileAsync(options.go ?? goBinary(), args, {
+  const { stdout } = await runGo(args, {
+    toolchain: options.toolchain,
     cwd: path.join(programsDir, module),
-    env: goEnv,
     maxBuffer: 64 << 20,
   });
   return stdout;
@@ -53,7 +51,7 @@ export async function buildTestBinary(module: string, tags = ""): Promise<string
   const args = ["test", "-c", "-o", out];
   if (tags) args.push("-tags", tags);
   args.push(".");
-  await execFileAsync(goBinary(), args, { cwd: path.join(programsDir, module), env: goEnv });
+  await runGo(args, { cwd: path.join(programsDir, module) });
   return out;
 }
 
@@ -89,7 +87,7 @@ export function writeTemp(name: string, content: string | Buffer): string {
 
 /** Builds the Go helper that calls golang.org/x/perf/benchmath (fetched from the module proxy). */
 export function buildBenchmathRef(): Promise<string> {
-  return buildGoProgram(path.join(benchGateDir, "benchmath-ref"), { env: { GOFLAGS: "-mod=mod" } });
+  return buildGoProgram(path.join(benchGateDir, "benchmath-ref"));
 }
 
 export async function runBenchmathRef<T>(binary: string, input: unknown): Promise<T> {
@@ -112,14 +110,11 @@ export async function runBenchmathRef<T>(binary: string, input: unknown): Promis
 
 /** Path of benchstat, installing it with `go install golang.org/x/perf/cmd/benchstat@latest` if missing. */
 export async function ensureBenchstat(): Promise<string> {
-  const { stdout } = await execFileAsync(goBinary(), ["env", "GOPATH"], { env: goEnv });
+  const { stdout } = await runGo(["env", "GOPATH"]);
   const gopath = stdout.trim().split(path.delimiter)[0]!;
   const binary = path.join(gopath, "bin", os.platform() === "win32" ? "benchstat.exe" : "benchstat");
   if (!existsSync(binary)) {
-    await execFileAsync(goBinary(), ["install", "golang.org/x/perf/cmd/benchstat@latest"], {
-      env: { ...process.env, GOTOOLCHAIN: "auto" },
-      maxBuffer: 16 << 20,
-    });
+    await runGo(["install", "golang.org/x/perf/cmd/benchstat@latest"], { maxBuffer: 16 << 20 });
   }
   return binary;
 }

@@ -230,5 +230,13 @@ export function buildMatrix(): Case[] {
   // H. --proto output, read back by pprof.
   for (const flags of protoOptionSets) add({ report: "top", flags, files: ["s2"], proto: true });
   add({ report: "top", flags: ["-tagfocus=worker=a"], files: ["cp"], proto: true });
+  // I. Refusals: both must fail with the same exit status and an error that means the same.
+  add({ report: "top", flags: ["-sample_index=bogus"], files: ["s2"] });
+  add({ report: "top", flags: ["-sample_index=9"], files: ["s2"] });
+  add({ report: "top", flags: ["-focus=("], files: ["s2"] });
+  add({ report: "tree", flags: ["-ignore=)"], files: ["s2"] });
+  add({ report: "traces", flags: ["-show_from=["], files: ["s2"] });
+  add({ report: "peek", regex: "(", flags: [], files: ["s2"] });
+  add({ report: "top", flags: ["-nodecount=x"], files: ["s2"] });
   return cases;
 }

@@ -3,13 +3,10 @@
  * (found once with `go tool -n pprof`, so the go command's own start-up is not paid per case),
  * fixtures written by real Go programs, and a bounded-concurrency runner.
  */
-import { execFile, spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-import { buildGoProgram, goBinary, repoRoot, workDir } from "../support/go.js";
-
-const execFileAsync = promisify(execFile);
+import { buildGoProgram, GO_DEFAULT, type GoToolchain, repoRoot, runGo, workDir } from "../support/go.js";
 
 export const programsDir = path.join(repoRoot, "test/pprof-oracle/programs");
 
@@ -47,12 +44,15 @@ export function run(
   });
 }
 
-/** The pprof binary `go tool pprof` runs. */
-export async function pprofBinary(): Promise<string> {
-  const { stdout } = await execFileAsync(goBinary(), ["tool", "-n", "pprof"], {
-    env: { ...process.env, GOTOOLCHAIN: "local" },
-  });
-  return stdout.trim();
+/** The pprof binary `go tool pprof` of `toolchain` runs. */
+export async function pprofBinary(toolchain: GoToolchain): Promise<string> {
+  const { stdout } = await runGo(["tool", "-n", "pprof"], { toolchain });
+  const binary = stdout.trim();
+  // Releases that build their tools on demand print the path before building: build it once here.
+  if (!existsSync(binary)) await runGo(["tool", "pprof", "-h"], { toolchain }).catch(() => undefined);
+  if (!existsSync(binary))
+    throw new Error(`go tool -n pprof of ${toolchain} named ${binary}, which is missing`);
+  return binary;
 }
 
 /** pprof with a private HOME, so nothing it might save or look up leaks between runs. */
@@ -119,8 +119,8 @@ export function removeFreshDirs(): void {
   for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export async function buildProgram(name: string): Promise<string> {
-  return buildGoProgram(path.join(programsDir, name));
+export async function buildProgram(name: string, toolchain: GoToolchain = GO_DEFAULT): Promise<string> {
+  return buildGoProgram(path.join(programsDir, name), { toolchain });
 }
 
 /** Runs tasks with at most `limit` in flight. */
@@ -174,4 +174,40 @@ export function firstDifferences(expected: string, actual: string, max = 8): str
     }
   }
   return out.join("\n");
+}
+
+/**
+ * What an error message means, so both sides' refusals compare although the words differ (pprof
+ * quotes Go's regexp errors, heapscope JavaScript's). Each pattern names its parts; the meaning is
+ * the pattern's name and the parts. null: the text means nothing this table knows.
+ */
+const errorMeanings: { meaning: string; patterns: RegExp[] }[] = [
+  { meaning: "no match", patterns: [/no matches found for regexp: (?<regexp>.*)$/m] },
+  { meaning: "invalid regexp", patterns: [/parsing (?<option>\w+) regexp/] },
+  {
+    meaning: "unknown sample index",
+    patterns: [/sample_index "?(?<index>[^" ]+)"? (?:must be one of|is outside the range)/],
+  },
+  {
+    meaning: "invalid option value",
+    patterns: [
+      /invalid value "(?<value>[^"]*)" for flag -(?<option>\w+)/,
+      /--(?<option>[\w-]+) must be an? \w+, not "(?<value>[^"]*)"/,
+    ],
+  },
+];
+
+export function errorMeaning(stderr: string): string | null {
+  for (const { meaning, patterns } of errorMeanings) {
+    for (const pattern of patterns) {
+      const groups = pattern.exec(stderr)?.groups;
+      if (!groups) continue;
+      const parts = Object.entries(groups)
+        .map(([k, v]) => [k, k === "option" ? v.replaceAll("-", "_") : v] as const)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${v}`);
+      return `${meaning} (${parts.join(", ")})`;
+    }
+  }
+  return null;
 }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseGcTrace } from "../../src/formats/gctrace.js";
 import { openRecording } from "../../src/store/recording-reader.js";
-import { buildGoProgram, freePort, goBinary, runCli } from "../support/go.js";
+import { buildGoProgram, ensureGoToolchain, freePort, goCommand, runCli } from "../support/go.js";
 import {
   type BackgroundCli,
   countRows,
@@ -202,6 +202,7 @@ describe("heapscope record -- CMD", () => {
   });
 
   it("finds the real program under `go run` for RSS and records how the program ended", async () => {
+    await ensureGoToolchain();
     const port = await freePort();
     const file = path.join(tempDir(), "gorun.hsrec");
     const cli = startCli(
@@ -216,13 +217,13 @@ describe("heapscope record -- CMD", () => {
         "--out",
         file,
         "--",
-        goBinary(),
+        goCommand().command,
         "run",
         ".",
         "-addr",
         `127.0.0.1:${port}`,
       ],
-      { GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
+      { GOFLAGS: "-mod=mod", ...goCommand().env },
       leakyDir,
     );
     clis.push(cli);

@@ -13,9 +13,9 @@ import { readRecordingHeapSnapshot } from "../../src/store/recording-snapshots.j
 import {
   buildGoProgram,
   freePort,
-  goBinary,
   type RunningProgram,
   runCli,
+  runGo,
   startProgram,
   waitForHttp,
 } from "../support/go.js";
@@ -157,7 +157,7 @@ describe("heapscope record --url", () => {
     expect(exported.code, exported.stderr).toBe(0);
     const first = readFileSync(path.join(exportDir, "heap-0001.pb.gz"));
     expect(first.equals(Buffer.from(readRecordingHeapSnapshot(file, "1")))).toBe(true);
-    const { stdout } = await execFileAsync(goBinary(), [
+    const { stdout } = await runGo([
       "tool",
       "pprof",
       "-top",

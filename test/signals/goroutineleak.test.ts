@@ -1,14 +1,17 @@
 /**
- * Go 1.26's experimental goroutine leak profile (GOEXPERIMENT=goroutineleakprofile): a real program
- * with a known number of goroutines blocked on unreachable channels, read in its three forms.
+ * The goroutine leak profile: experimental in Go 1.26 (GOEXPERIMENT=goroutineleakprofile), built in
+ * from Go 1.27 (runtime/pprof registers it, net/http/pprof serves /debug/pprof/goroutineleak). A
+ * real program with a known number of goroutines blocked on unreachable channels, read in its three
+ * forms, built with each.
  */
-import { execFile } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildGoProgram,
   freePort,
+  GO_CURRENT,
+  GO_DEFAULT,
+  type GoToolchain,
   type RunningProgram,
   runCli,
   startProgram,
@@ -19,20 +22,21 @@ const programDir = path.resolve(import.meta.dirname, "programs/goroutineleak-exp
 const RECEIVERS = 5; // the first one carries the pprof label leak=labelled
 const SENDERS = 2;
 
-async function goMinorVersion(): Promise<number> {
-  const { stdout } = await promisify(execFile)("go", ["env", "GOVERSION"]);
-  return Number(/^go1\.(\d+)/.exec(stdout.trim())?.[1] ?? 0);
-}
+const builds: { label: string; toolchain: GoToolchain; env: NodeJS.ProcessEnv }[] = [
+  {
+    label: `${GO_DEFAULT}, GOEXPERIMENT=goroutineleakprofile`,
+    toolchain: GO_DEFAULT,
+    env: { GOEXPERIMENT: "goroutineleakprofile" },
+  },
+  { label: `${GO_CURRENT}, built in`, toolchain: GO_CURRENT, env: {} },
+];
 
-const supported = (await goMinorVersion()) >= 26;
-
-describe.skipIf(!supported)("goroutineleak profile (Go 1.26, GOEXPERIMENT=goroutineleakprofile)", () => {
+describe.each(builds)("goroutineleak profile ($label)", ({ toolchain, env }) => {
   let program: RunningProgram;
   let base: string;
 
   beforeAll(async () => {
-    // This program is only ever built with the experiment, so the cached binary is always the right one.
-    const binary = await buildGoProgram(programDir, { env: { GOEXPERIMENT: "goroutineleakprofile" } });
+    const binary = await buildGoProgram(programDir, { toolchain, env });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     program = startProgram(binary, [
@@ -48,6 +52,11 @@ describe.skipIf(!supported)("goroutineleak profile (Go 1.26, GOEXPERIMENT=gorout
 
   afterAll(async () => {
     await program?.stop();
+  });
+
+  it("is listed on the /debug/pprof/ index", async () => {
+    const index = await (await fetch(`${base}/debug/pprof/`, { signal: AbortSignal.timeout(10_000) })).text();
+    expect(index).toMatch(/href=['"]?goroutineleak\?debug=1/);
   });
 
   it("?debug=1: exactly the goroutines blocked on unreachable channels, labels kept", async () => {

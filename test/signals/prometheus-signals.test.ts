@@ -1,6 +1,6 @@
 /**
  * Real Prometheus expositions: prometheus/client_golang v1.23.2 (Go and process collectors, and the
- * runtime/metrics opt-in as OpenMetrics) and OpenTelemetry's runtime instrumentation v0.72 through
+ * runtime/metrics opt-in as OpenMetrics; programs built with Go 1.26.8 and 1.27.3) and OpenTelemetry's runtime instrumentation v0.72 through
  * the OpenTelemetry Prometheus exporter. Each scrape is read between two runtime.ReadMemStats calls
  * of the program itself, with GC off and the program quiet: counters must sit between the two
  * readings, GC counts must be equal.
@@ -12,6 +12,9 @@ import type { MemStatsField, MemStatsSample } from "../../src/model/memstats.js"
 import {
   buildGoProgram,
   freePort,
+  GO_DEFAULT,
+  type GoToolchain,
+  PINNED_TOOLCHAINS,
   type RunningProgram,
   runCli,
   startProgram,
@@ -42,8 +45,9 @@ function expectBracketed(
 async function startQuiet(
   dir: string,
   env: NodeJS.ProcessEnv = {},
+  toolchain: GoToolchain = GO_DEFAULT,
 ): Promise<{ program: RunningProgram; base: string }> {
-  const binary = await buildGoProgram(dir);
+  const binary = await buildGoProgram(dir, { toolchain });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const program = startProgram(binary, ["-addr", `127.0.0.1:${port}`, "-mode", "leak"], env);
@@ -55,12 +59,13 @@ async function startQuiet(
   return { program, base };
 }
 
-describe("client_golang v1.23.2 exposition against ReadMemStats", () => {
+describe.each(PINNED_TOOLCHAINS)("client_golang v1.23.2 exposition against ReadMemStats, %s", (toolchain) => {
   let program: RunningProgram;
   let base: string;
 
   beforeAll(async () => {
-    ({ program, base } = await startQuiet(path.resolve(import.meta.dirname, "programs/prometheus-signals")));
+    const dir = path.resolve(import.meta.dirname, "programs/prometheus-signals");
+    ({ program, base } = await startQuiet(dir, {}, toolchain));
   }, 300_000);
   afterAll(async () => {
     await program?.stop();

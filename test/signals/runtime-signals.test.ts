@@ -1,6 +1,6 @@
 /**
- * A real Go program (programs/runtime-signals, stdlib only) built with Go 1.26 and Go 1.19, run with
- * GODEBUG=gctrace=1. Its /debug/vars, goroutine dumps (debug=1, debug=2, proto), panic and SIGQUIT
+ * A real Go program (programs/runtime-signals, stdlib only) built with Go 1.26.8, 1.27.3 and 1.19,
+ * run with GODEBUG=gctrace=1. Its /debug/vars, goroutine dumps (debug=1, debug=2, proto), panic and SIGQUIT
  * output are parsed and checked against the program's own view of the same moment:
  * - /snapshot encodes ONE runtime.ReadMemStats both as expvar does and as exact decimal strings;
  * - /dump writes runtime.NumGoroutine() and the goroutine profile from the same handler;
@@ -22,21 +22,27 @@ import type { GoroutineSnapshot } from "../../src/model/goroutine.js";
 import {
   buildGoProgram,
   freePort,
-  go119,
-  hasGo119,
+  GO_CURRENT,
+  GO_DEFAULT,
+  GO_OLDEST,
+  type GoToolchain,
   type RunningProgram,
   runCli,
   startProgram,
   waitForHttp,
   workDir,
 } from "../support/go.js";
+import { requireTool } from "../support/required-tools.js";
 
 const programDir = path.resolve(import.meta.dirname, "programs/runtime-signals");
 const LEAKS_AT_START = 6; // half of them carry the pprof label worker=leaky
 
-const toolchains: { label: string; go: string; available: boolean }[] = [
-  { label: "Go 1.26", go: "go", available: true },
-  { label: "Go 1.19", go: go119, available: hasGo119 },
+const go119 = requireTool("go1.19");
+/** Go ≥ 1.21 dumps name the creating goroutine, and elide the middle of very deep stacks. */
+const toolchains: { toolchain: GoToolchain; modern: boolean; skip: boolean; note: string }[] = [
+  { toolchain: GO_DEFAULT, modern: true, skip: false, note: "" },
+  { toolchain: GO_CURRENT, modern: true, skip: false, note: "" },
+  { toolchain: GO_OLDEST, modern: false, skip: go119.skip, note: go119.note },
 ];
 
 async function get(url: string): Promise<Response> {
@@ -70,15 +76,16 @@ const leafCount = (s: GoroutineSnapshot, leaf: string, labels?: Record<string, s
     .reduce((n, g) => n + g.count, 0);
 
 for (const toolchain of toolchains) {
-  describe.skipIf(!toolchain.available)(`runtime-signals built with ${toolchain.label}`, () => {
+  const title = `runtime-signals built with ${toolchain.toolchain}${toolchain.note}`;
+  describe.skipIf(toolchain.skip)(title, () => {
     let program: RunningProgram;
     let base: string;
     let binary: string;
-    const scratch = path.join(workDir, `runtime-signals-${toolchain.label.replace(/\W+/g, "")}`);
+    const scratch = path.join(workDir, `runtime-signals-${toolchain.toolchain}`);
 
     beforeAll(async () => {
       mkdirSync(scratch, { recursive: true });
-      binary = await buildGoProgram(programDir, { go: toolchain.go });
+      binary = await buildGoProgram(programDir, { toolchain: toolchain.toolchain });
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
       program = startProgram(
@@ -169,12 +176,11 @@ for (const toolchain of toolchains) {
       expect(new Set(workers.map((g) => g.createdBy?.func))).toEqual(
         new Set(["main.spawnLeaks", "main.spawnLeaks.func1", "main.allocationLoop"]),
       );
-      if (toolchain.label === "Go 1.26")
-        expect(workers.every((g) => g.createdBy?.goroutineId !== undefined)).toBe(true);
+      if (toolchain.modern) expect(workers.every((g) => g.createdBy?.goroutineId !== undefined)).toBe(true);
       else expect(workers.every((g) => g.createdBy?.goroutineId === undefined)).toBe(true);
-      // The deep goroutine: Go 1.26 elides the middle of its 150 frames; debug=1 keeps a prefix.
+      // The deep goroutine: Go ≥ 1.21 elides the middle of its 150 frames; debug=1 keeps a prefix.
       const deep = two.snapshot.goroutines!.find((g) => g.frames.some((f) => f.func === "main.recurse"))!;
-      if (toolchain.label === "Go 1.26") expect(deep.elidedFrames).toBeGreaterThan(0);
+      if (toolchain.modern) expect(deep.elidedFrames).toBeGreaterThan(0);
       // Same moment, three forms: only goroutines of the HTTP exchange itself differ (the one writing
       // the dump runs different code per form; connection readers may be caught in a syscall).
       const serving = (frames: { func: string }[]) =>
@@ -340,11 +346,5 @@ for (const toolchain of toolchains) {
       expect(main.state).toBe("running");
       expect(main.frames.at(-1)?.func).toBe("main.main");
     });
-  });
-}
-
-if (!hasGo119) {
-  describe("Go 1.19", () => {
-    it.skip(`Go 1.19 is not installed at ${go119}: the Go 1.19 runs are skipped`, () => {});
   });
 }

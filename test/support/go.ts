@@ -1,7 +1,8 @@
 /**
  * Helpers for tests that build and run real Go programs.
  * Programs live in folders with a main package (a go.mod beside the .go files); binaries are cached
- * under test/.work/bin keyed by the source hash and the toolchain, so repeated runs do not rebuild.
+ * under test/.work/bin keyed by the toolchain and the source hash, so repeated runs do not rebuild.
+ * Toolchains are always named (./go-toolchains.ts).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -9,23 +10,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "no
 import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { ensureGoToolchain, GO_DEFAULT, type GoToolchain, goCommand, goEnv } from "./go-toolchains.js";
+
+export * from "./go-toolchains.js";
 
 const execFileAsync = promisify(execFile);
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const workDir = path.join(repoRoot, "test/.work");
 
-/** Path of Go 1.19 from Debian's golang-1.19-go, when installed. */
-export const go119 = "/usr/lib/go-1.19/bin/go";
-export const hasGo119 = existsSync(go119);
-
-export function goBinary(): string {
-  return process.env.HEAPSCOPE_TEST_GO ?? "go";
-}
-
-function sourceHash(dir: string, goCommand: string, env: NodeJS.ProcessEnv = {}): string {
+function sourceHash(dir: string, toolchain: GoToolchain, env: NodeJS.ProcessEnv = {}): string {
   // The environment that changes the binary (GOEXPERIMENT, GOOS, tags...) is part of the key.
   const hash = createHash("sha256")
-    .update(goCommand)
+    .update(toolchain)
     .update(JSON.stringify(Object.entries(env).sort()));
   for (const name of readdirSync(dir).sort()) {
     if (name.endsWith(".go") || name === "go.mod" || name === "go.sum") {
@@ -35,20 +31,28 @@ function sourceHash(dir: string, goCommand: string, env: NodeJS.ProcessEnv = {})
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Builds the Go main package in `dir` and returns the binary path. */
+/**
+ * Builds the Go main package in `dir` with `toolchain` (default go1.26.8) and returns the binary
+ * path. Rejects, saying what to install, when the toolchain is not available.
+ */
 export async function buildGoProgram(
   dir: string,
-  options: { go?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { toolchain?: GoToolchain; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
-  const goCommand = options.go ?? goBinary();
-  const out = path.join(workDir, "bin", `${path.basename(dir)}-${sourceHash(dir, goCommand, options.env)}`);
+  const toolchain = options.toolchain ?? GO_DEFAULT;
+  const out = path.join(
+    workDir,
+    "bin",
+    `${path.basename(dir)}-${toolchain}-${sourceHash(dir, toolchain, options.env)}`,
+  );
   if (existsSync(out)) return out;
+  await ensureGoToolchain(toolchain);
   mkdirSync(path.dirname(out), { recursive: true });
   // Build under a private name, then rename: parallel test files may build the same program.
   const partial = `${out}.${process.pid}.tmp`;
-  await execFileAsync(goCommand, ["build", "-o", partial, "."], {
+  await execFileAsync(goCommand(toolchain).command, ["build", "-o", partial, "."], {
     cwd: dir,
-    env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local", ...options.env },
+    env: goEnv(toolchain, options.env),
     maxBuffer: 16 << 20,
   });
   renameSync(partial, out);

@@ -13,10 +13,12 @@ import type { FlameTree } from "../../src/profile/flame-tree.js";
 import type { ProfileQuery } from "../../src/ui/server/profile-engine.js";
 import { startUiServer, type UiServer } from "../../src/ui/server/server.js";
 import type { DrawnRect } from "../../src/ui/web/src/flame/renderer.js";
-import { buildGoProgram, goBinary } from "../support/go.js";
+import { buildGoProgram, runGo } from "../support/go.js";
+import { requireTool } from "../support/required-tools.js";
 import { encodeGz, ensureUiBuilt, launchChromium, profileFromStacks } from "./support.js";
 
 const execFileAsync = promisify(execFile);
+const chromium = requireTool("chromium");
 const programDir = path.join(import.meta.dirname, "programs/leakyheap");
 
 let server: UiServer;
@@ -38,10 +40,9 @@ async function pprofCum(
   file: string,
   sampleIndex: string,
 ): Promise<{ total: number; cum: Map<string, number>; flat: Map<string, number> }> {
-  const { stdout } = await execFileAsync(
-    goBinary(),
+  const { stdout } = await runGo(
     ["tool", "pprof", "-top", "-cum", "-nodefraction=0", "-unit=B", `-sample_index=${sampleIndex}`, file],
-    { env: { ...process.env, GOTOOLCHAIN: "local" }, maxBuffer: 16 << 20 },
+    { maxBuffer: 16 << 20 },
   );
   const total = Number(/of (\d+)B total/.exec(stdout)?.[1]);
   const cum = new Map<string, number>();
@@ -131,6 +132,7 @@ function expectRectsMatchTree(drawn: DrawnRect[], tree: FlameTree, width: number
 }
 
 beforeAll(async () => {
+  chromium.assert();
   await ensureUiBuilt();
   work = mkdtempSync(path.join(tmpdir(), "heapscope-ui-"));
   beforePath = path.join(work, "before.pb.gz");
@@ -156,7 +158,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe("flame graph", () => {
+describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
   it("draws every frame with the engine's width and matches go tool pprof's cum values", async () => {
     const { page, errors } = await newPage();
     await page.goto(url({ src: "1" }));
@@ -359,7 +361,7 @@ describe("flame graph", () => {
   });
 });
 
-describe("tables and other views", () => {
+describe.skipIf(chromium.skip)(`tables and other views${chromium.note}`, () => {
   it("top table: values match the engine, sorts by cum, filters", async () => {
     const { page } = await newPage();
     await page.goto(url({ src: "1", view: "top" }));
@@ -420,7 +422,7 @@ describe("tables and other views", () => {
   });
 });
 
-describe("untrusted names", () => {
+describe.skipIf(chromium.skip)(`untrusted names${chromium.note}`, () => {
   it("renders hostile function names and paths as text: no script, no element, no CSP violation", async () => {
     const { page, errors, dialogs } = await newPage();
     await page.goto(url({ src: "2" }));

@@ -17,7 +17,7 @@ import {
   goPackageOf,
 } from "../../src/profile/flame-tree.js";
 import { emptyProfile, type Profile } from "../../src/profile/model.js";
-import { buildGoProgram, goBinary } from "../support/go.js";
+import { buildGoProgram, runGo } from "../support/go.js";
 import { profileFromStacks } from "./support.js";
 
 const execFileAsync = promisify(execFile);
@@ -203,10 +203,9 @@ describe("on a real Go heap profile", () => {
     for (const sampleIndex of ["alloc_space", "inuse_space"]) {
       const index = profile.sampleTypes.findIndex((t) => t.type === sampleIndex);
       const tree = buildFlameTree(profile, { sampleIndex: index });
-      const { stdout } = await execFileAsync(
-        goBinary(),
+      const { stdout } = await runGo(
         ["tool", "pprof", "-top", "-nodefraction=0", "-unit=B", `-sample_index=${sampleIndex}`, profilePath],
-        { env: { ...process.env, GOTOOLCHAIN: "local" }, maxBuffer: 16 << 20 },
+        { maxBuffer: 16 << 20 },
       );
       const pprofCum = new Map<string, number>();
       for (const line of stdout.split("\n")) {

@@ -15,8 +15,10 @@ import { watchRecordSession } from "../../src/ui/server/live.js";
 import { startUiServer, type UiServer } from "../../src/ui/server/server.js";
 import type { TimelineReport } from "../../src/ui/shared/api-types.js";
 import { buildGoProgram, freePort } from "../support/go.js";
+import { requireTool } from "../support/required-tools.js";
 import { ensureUiBuilt, launchChromium } from "./support.js";
 
+const chromium = requireTool("chromium");
 const samples = path.resolve(import.meta.dirname, "../fixtures/signals");
 const gctraceSample = path.join(samples, "go1.23-gctrace-scavtrace.txt");
 const goroutineSample = path.join(samples, "go1.23-goroutines-debug1-then-debug2.txt");
@@ -39,6 +41,7 @@ async function newPage(): Promise<{ page: Page; errors: string[] }> {
 }
 
 beforeAll(async () => {
+  chromium.assert();
   await ensureUiBuilt();
   browser = await launchChromium();
   const binary = await buildGoProgram(path.join(import.meta.dirname, "programs/leakyserver"));
@@ -84,7 +87,7 @@ afterAll(async () => {
   await live?.close();
 });
 
-describe("recordings", () => {
+describe.skipIf(chromium.skip)(`recordings${chromium.note}`, () => {
   it("updates the timeline live while recording, without reloading the page", () => {
     expect(liveObservation.sawLiveBadge).toBe(true);
     expect(liveObservation.rowsAfter).toBeGreaterThanOrEqual(liveObservation.rowsBefore + 3);
@@ -183,7 +186,7 @@ describe("recordings", () => {
   });
 });
 
-describe("text inputs", () => {
+describe.skipIf(chromium.skip)(`text inputs${chromium.note}`, () => {
   let server: UiServer;
   beforeAll(async () => {
     server = await startUiServer({ inputs: [gctraceSample, goroutineSample, memstatsSample] });

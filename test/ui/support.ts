@@ -1,6 +1,7 @@
 /**
  * Helpers for the UI tests and the UI benchmark: build the front-end when missing, launch Debian's
- * Chromium through playwright-core, synthesize profiles (encoded with heapscope's own encoder).
+ * Chromium (or HEAPSCOPE_CHROMIUM) through playwright-core, synthesize profiles (encoded with
+ * heapscope's own encoder).
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -13,6 +14,7 @@ import {
   type ProfileFunction,
   type Sample,
 } from "../../src/profile/model.js";
+import { chromiumPath, missingTool } from "../support/required-tools.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const assetsIndex = path.join(repoRoot, "assets/ui/index.html");
@@ -63,8 +65,11 @@ export const chromiumArgs = [
   "--disable-sync",
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs, timeout: 60_000 });
+/** Launches Chromium (chromiumPath()); rejects saying what to install when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  const missing = missingTool("chromium");
+  if (missing) throw new Error(missing);
+  return chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, timeout: 60_000 });
 }
 
 /**
