@@ -140,7 +140,7 @@ func heapscopeHookDumpTo(dir string, gc bool) (*heapscopeHookDump, error) {
 	for file == nil {
 		heapscopeHookSeq++
 		name := fmt.Sprintf("heapdump-%d-%d.bin", os.Getpid(), heapscopeHookSeq)
-		f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0600)
 		if err != nil && !errors.Is(err, os.ErrExist) {
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func heapscopeHookWatchSignal(dir string) {
 func heapscopeHookWriteReady(dir, addr string) error {
 	body, _ := json.Marshal(map[string]interface{}{"addr": addr, "pid": os.Getpid(), "goVersion": runtime.Version()})
 	temp := filepath.Join(dir, fmt.Sprintf(".heapscope-hook.%d.tmp", os.Getpid()))
-	if err := os.WriteFile(temp, append(body, '\n'), 0o600); err != nil {
+	if err := os.WriteFile(temp, append(body, '\n'), 0600); err != nil {
 		return err
 	}
 	return os.Rename(temp, filepath.Join(dir, "heapscope-hook.json"))

@@ -14,7 +14,7 @@
  * A dump holds every secret of the program: it is read once, then deleted; it is never copied.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, readFile, realpath, rm } from "node:fs/promises";
+import { lstat, open, readFile, realpath, rm } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { InputError } from "../errors.js";
@@ -34,6 +34,8 @@ export const HOOK_LOG_PREFIX = "heapscope-hook: ";
 const DUMP_FILE_NAME = /^heapdump-\d+-\d+\.bin$/;
 /** The hook's answers are a few hundred bytes; anything larger is not the hook. */
 const MAX_ANSWER_BYTES = 64 * 1024;
+/** The largest typed array Node 20 allocates. */
+const MAX_IN_MEMORY_BYTES = 2 ** 32;
 
 /** A fresh secret for one launch: 32 random bytes, hex. */
 export function newHookToken(): string {
@@ -141,12 +143,16 @@ export class HeapDumpFile {
     readonly pid: number,
   ) {}
 
-  /** The dump's bytes; the file is deleted as soon as they are in memory (also when reading fails). */
+  /**
+   * The dump's bytes; the file is deleted as soon as they are in memory (also when reading fails).
+   * Read in chunks into one array, so dumps up to the 4 GiB a typed array can hold work
+   * (readFile stops at 2 GiB).
+   */
   async readAndDelete(): Promise<Uint8Array> {
     if (this.consumed) throw new InputError(this.path, "heap dump was already read and deleted");
     this.consumed = true;
     try {
-      return new Uint8Array(await readFile(this.path));
+      return await readWholeFile(this.path);
     } finally {
       await rm(this.path, { force: true });
     }
@@ -155,6 +161,30 @@ export class HeapDumpFile {
   async delete(): Promise<void> {
     this.consumed = true;
     await rm(this.path, { force: true });
+  }
+}
+
+async function readWholeFile(file: string): Promise<Uint8Array> {
+  const handle = await open(file, "r");
+  try {
+    const size = (await handle.stat()).size;
+    if (size > MAX_IN_MEMORY_BYTES) {
+      throw new InputError(
+        file,
+        `heap dump of ${(size / 2 ** 30).toFixed(1)} GiB is larger than the 4 GiB heapscope can read`,
+      );
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(bytes, offset, Math.min(size - offset, 1 << 30), offset);
+      if (bytesRead === 0)
+        throw new InputError(file, `heap dump shrank while being read (${offset} of ${size} bytes)`);
+      offset += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
   }
 }
 

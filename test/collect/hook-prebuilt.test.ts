@@ -181,6 +181,45 @@ describe("a binary built with the hook file", () => {
   });
 });
 
+describe("go run flags that change where and how the program runs", () => {
+  async function dumpFrom(launch: Awaited<ReturnType<typeof prepareHookedLaunch>>): Promise<string> {
+    const program = startProgram(launch.command, launch.args, launch.env);
+    try {
+      const endpoint = await launch.waitForHook({ timeoutMs: 30_000 });
+      const dump = await requestHeapDump(endpoint);
+      expect(summarizeHeapDump(await dump.readAndDelete()).reachedEof).toBe(true);
+      return await waitForLine(() => program.stdout());
+    } finally {
+      await program.stop();
+      await launch.cleanup();
+    }
+  }
+
+  it("-C dir: builds in that directory", async () => {
+    const relative = path.relative(scratch, programDir);
+    const launch = await prepareHookedLaunch(
+      ["go", "run", "-C", relative, "./cmd/svc", "-mib", "1", "c-arg"],
+      {
+        cwd: scratch,
+      },
+    );
+    expect(path.basename(launch.binary)).toBe("svc");
+    expect(JSON.parse(await dumpFrom(launch)).args).toEqual(["c-arg"]);
+  });
+
+  it("-exec xprog: runs the built binary through it, as go run does", async () => {
+    const launch = await prepareHookedLaunch(
+      ["go", "run", "-exec", "env", "./cmd/svc", "-mib", "1", "e-arg"],
+      {
+        cwd: programDir,
+      },
+    );
+    expect(launch.command).toBe("env");
+    expect(launch.args).toEqual([launch.binary, "-mib", "1", "e-arg"]);
+    expect(JSON.parse(await dumpFrom(launch)).args).toEqual(["e-arg"]);
+  });
+});
+
 describe("command lines prepareHookedLaunch refuses", () => {
   it("names a binary built without the hook", async () => {
     const plain = await buildGoProgram(path.join(programDir, "files"));
