@@ -2,7 +2,8 @@
 
 // heapscope_hook.go lets heapscope ask this program for a heap dump (runtime/debug.WriteHeapDump).
 // It is compiled only with `go build -tags heapscope` and does nothing unless HEAPSCOPE_HOOK_DIR is
-// set, so it can stay in the tree. Standard library only; builds with Go 1.19 and later.
+// set, so it can stay in the tree. Standard library only; builds with Go 1.19 and later, on every
+// system but Plan 9 (Windows has no signal trigger).
 //
 // Environment (read once at start, then removed so child processes do not inherit it):
 //
@@ -168,8 +169,19 @@ func heapscopeHookDumpTo(dir string, gc bool) (*heapscopeHookDump, error) {
 }
 
 func heapscopeHookWatchSignal(dir string) {
+	// SIGUSR2 by name: syscall has no such constant on Windows, where there is no signal trigger.
+	var usr2 os.Signal
+	for i := 1; i < 65 && usr2 == nil; i++ {
+		if syscall.Signal(i).String() == "user defined signal 2" {
+			usr2 = syscall.Signal(i)
+		}
+	}
+	if usr2 == nil {
+		heapscopeHookLog("no SIGUSR2 on this system; HEAPSCOPE_HOOK_SIGNAL ignored")
+		return
+	}
 	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGUSR2)
+	signal.Notify(signals, usr2)
 	go func() {
 		for range signals {
 			dump, err := heapscopeHookDumpTo(dir, true)
