@@ -6,7 +6,7 @@
  * then on (scripts/ensure-tools.sh pre-fetches both). go1.19, for the oldest runtime formats, is
  * Debian's golang-1.19-go at a fixed path (it predates GOTOOLCHAIN).
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
@@ -133,4 +133,27 @@ export async function runGo(
     timeout: options.timeout ?? 300_000,
     maxBuffer: options.maxBuffer ?? 64 << 20,
   });
+}
+
+/** A toolchain as the go command to run and the environment that selects it. */
+export interface ToolchainCommand {
+  label: GoToolchain;
+  go: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The oldest, default and current toolchains, for suites that build one program under each. */
+export const goToolchains: ToolchainCommand[] = ([GO_OLDEST, GO_DEFAULT, GO_CURRENT] as GoToolchain[]).map(
+  (label) => {
+    const { command, env } = goCommand(label);
+    return { label, go: command, env };
+  },
+);
+
+/** What runtime.Version() reports in programs this toolchain builds (`go env GOVERSION`). */
+export function goVersionOf(toolchain: ToolchainCommand): string {
+  return execFileSync(toolchain.go, ["env", "GOVERSION"], {
+    env: { ...process.env, ...toolchain.env },
+    encoding: "utf8",
+  }).trim();
 }

@@ -30,6 +30,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ["bench", () => import("./bench.js")],
   ["diff", () => import("./diff.js")],
   ["ui", () => import("./ui.js")],
+  ["hook", () => import("./hook.js")],
 ];
 
 /** The registrars needed for this command line: just the named command when there is one. */

@@ -1,0 +1,5 @@
+//go:build extra
+
+package main
+
+const extraTag = true

@@ -1,0 +1,3 @@
+module example.com/hooktarget
+
+go 1.19
