@@ -9,10 +9,10 @@ import { readFile } from "node:fs/promises";
 import { HeapscopeError, InputError } from "../errors.js";
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
-  formatSize,
   type ParsedProfile,
   parseProfileBytes,
 } from "../formats/profile-bytes.js";
+import { formatBytes, formatDurationMs } from "../model/units.js";
 
 export type { ParsedProfile } from "../formats/profile-bytes.js";
 
@@ -102,10 +102,10 @@ async function readLocalFile(path: string, maxBytes: number): Promise<Uint8Array
   } catch (error) {
     throw fileError(path, error);
   }
-  if (size > maxBytes) throw new InputError(path, `file is larger than ${formatSize(maxBytes)}`);
+  if (size > maxBytes) throw new InputError(path, `file is larger than ${formatBytes(maxBytes)}`);
   try {
     const bytes = await readFile(path);
-    if (bytes.length > maxBytes) throw new InputError(path, `file is larger than ${formatSize(maxBytes)}`);
+    if (bytes.length > maxBytes) throw new InputError(path, `file is larger than ${formatBytes(maxBytes)}`);
     if (bytes.length === 0) throw new InputError(path, "empty file");
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
@@ -140,7 +140,7 @@ async function readStream(
     for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
       const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
       total += bytes.length;
-      if (total > maxBytes) throw new InputError(name, `input is larger than ${formatSize(maxBytes)}`);
+      if (total > maxBytes) throw new InputError(name, `input is larger than ${formatBytes(maxBytes)}`);
       chunks.push(bytes);
     }
   } catch (error) {
@@ -196,14 +196,14 @@ async function fetchProfile(
     }
     const declared = Number(response.headers.get("content-length"));
     if (declared > maxBytes) {
-      throw new InputError(name, `response is larger than ${formatSize(maxBytes)}`);
+      throw new InputError(name, `response is larger than ${formatBytes(maxBytes)}`);
     }
     const body = await readBody(response, maxBytes, name);
     if (body.length === 0) throw new InputError(name, "empty response");
     return body;
   } catch (error) {
     if (error instanceof HeapscopeError) throw error;
-    if (timedOut) throw new InputError(name, `timed out after ${formatDuration(timeoutMs)}`);
+    if (timedOut) throw new InputError(name, `timed out after ${formatDurationMs(timeoutMs)}`);
     throw new InputError(name, describeFetchError(error));
   } finally {
     clearTimeout(timer);
@@ -221,7 +221,7 @@ async function readBody(response: Response, maxBytes: number, name: string): Pro
     total += value.length;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw new InputError(name, `response is larger than ${formatSize(maxBytes)}`);
+      throw new InputError(name, `response is larger than ${formatBytes(maxBytes)}`);
     }
     chunks.push(value);
   }
@@ -233,10 +233,6 @@ function firstLine(bytes: Uint8Array): string {
   const line = text.split("\n", 1)[0] ?? "";
   if (/^<!doctype|^<html/i.test(line)) return "";
   return line.length > 120 ? `${line.slice(0, 120)}…` : line;
-}
-
-function formatDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function describeFetchError(error: unknown): string {

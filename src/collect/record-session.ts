@@ -15,6 +15,7 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { InputError, UsageError } from "../errors.js";
 import { type GcCycle, GcTraceParser } from "../formats/gctrace.js";
+import { formatDurationMs } from "../model/units.js";
 import { openRecording, type RecordingSummary } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import type {
@@ -416,7 +417,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
         source: "target",
         url: redactUrl(this.options.url ?? ""),
         kind: "timeout",
-        message: `did not answer within ${Math.round((this.options.waitForUrlMs ?? DEFAULT_WAIT_FOR_URL_MS) / 1000)}s; recording gctrace and RSS only`,
+        message: `did not answer within ${formatDurationMs(this.options.waitForUrlMs ?? DEFAULT_WAIT_FOR_URL_MS)}; recording gctrace and RSS only`,
         atMs: this.now(),
       });
     }

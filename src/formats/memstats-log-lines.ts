@@ -7,6 +7,7 @@
  * One sample is the run of lines up to the point where a field repeats.
  */
 import { FormatError } from "../errors.js";
+import { formatBytes } from "../model/units.js";
 import {
   type CompanionSignal,
   companionSignalForName,
@@ -135,7 +136,7 @@ export function parseMemStatsLogLines(text: string): MemStatsSeries {
       notes.push("The log lines carry no timestamp: only the order of the samples is known.");
   }
   if (byteResolution > 1) {
-    notes.push(`Byte values are rounded in the log (step ${formatStep(byteResolution)}).`);
+    notes.push(`Byte values are rounded in the log (step ${formatBytes(byteResolution)}).`);
   }
   return {
     format: "log-lines",
@@ -149,15 +150,4 @@ export function parseMemStatsLogLines(text: string): MemStatsSeries {
 
 function isCompanion(name: MemStatsField | CompanionSignal): name is CompanionSignal {
   return name === "goroutines" || name === "rssBytes" || name === "threads" || name === "liveHeapBytes";
-}
-
-function formatStep(bytes: number): string {
-  for (const [unit, size] of [
-    ["GiB", 1024 ** 3],
-    ["MiB", 1024 ** 2],
-    ["KiB", 1024],
-  ] as const) {
-    if (bytes >= size) return `${+(bytes / size).toPrecision(3)} ${unit}`;
-  }
-  return `${bytes} B`;
 }

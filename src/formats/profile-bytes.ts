@@ -5,6 +5,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { ProfileDecodeError } from "../errors.js";
+import { formatBytes } from "../model/units.js";
 import type { Profile } from "../profile/model.js";
 import { looksLikeLegacyHeapText, parseLegacyHeapText } from "./pprof-legacy-heap-text.js";
 import { decodeProfile, decodeProfileColumns, type ProfileSampleColumns } from "./pprof-proto-decode.js";
@@ -89,7 +90,7 @@ function gunzip(bytes: Uint8Array, cap: number, fail: (problem: string) => never
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
-      return fail(`decompressed size exceeds ${formatSize(cap)} (--max-decompressed)`);
+      return fail(`decompressed size exceeds ${formatBytes(cap)} (--max-decompressed)`);
     }
     if (code === "Z_BUF_ERROR") return fail("corrupt gzip data (truncated)");
     const detail = error instanceof Error ? error.message : String(error);
@@ -117,18 +118,6 @@ export function inflateGzip(bytes: Uint8Array, cap: number = DEFAULT_MAX_DECOMPR
   }
   const inflated = gunzipSync(bytes, { maxOutputLength: cap, chunkSize });
   return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
-}
-
-/** "1 GiB", "64 MiB", "1000 bytes". */
-export function formatSize(bytes: number): string {
-  for (const [unit, size] of [
-    ["GiB", 1024 ** 3],
-    ["MiB", 1024 ** 2],
-    ["KiB", 1024],
-  ] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
-  }
-  return `${bytes} bytes`;
 }
 
 function startsWithText(data: Uint8Array, prefix: string): boolean {

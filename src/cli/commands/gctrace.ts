@@ -13,6 +13,7 @@ import type { Command } from "commander";
 import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.js";
 import { InputError, UsageError } from "../../errors.js";
 import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
+import { formatBytes, formatDurationMs } from "../../model/units.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
 import { looksLikeRecording, openRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
@@ -156,8 +157,7 @@ function statusLine(analysis: GcTraceAnalysis | null): string {
   const time = new Date().toISOString().slice(11, 19);
   if (!analysis) return `${time} waiting for gctrace lines…`;
   const s = analysis.summary;
-  const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
-  return `${time} gc ${s.lastCycle} live ${mib(s.liveHeap.lastBytes)} goal ${mib(s.heapGoal.lastBytes)} GC CPU ${s.gcCpu.percent.toFixed(1)}% p99 pause ${s.pauses.p99Ms.toFixed(2)} ms: ${s.verdict}`;
+  return `${time} gc ${s.lastCycle} live ${formatBytes(s.liveHeap.lastBytes)} goal ${formatBytes(s.heapGoal.lastBytes)} GC CPU ${s.gcCpu.percent.toFixed(1)}% p99 pause ${formatDurationMs(s.pauses.p99Ms)}: ${s.verdict}`;
 }
 
 /** Streams a file or stdin into the analyzer; gzip is detected by its magic bytes. */

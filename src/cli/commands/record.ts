@@ -3,7 +3,8 @@ import { Writable } from "node:stream";
 import type { Command } from "commander";
 import type { LiveStats, RecordResult, RecordSessionOptions } from "../../collect/record-session.js";
 import { InputError, UsageError } from "../../errors.js";
-import { describeExit, formatBytes, formatDuration } from "../../render/inspect-report.js";
+import { formatBytes, formatDurationMs } from "../../model/units.js";
+import { describeExit } from "../../render/inspect-report.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson } from "../output.js";
 import { parseByteSize, parseDurationMs } from "../parse-options.js";
 
@@ -272,7 +273,7 @@ async function runRecordCommand(
   if (output.quiet) return;
   const s = result.summary;
   const lines = [
-    `recorded ${s.samples} samples over ${formatDuration((s.lastSampleMs ?? 0) - (s.firstSampleMs ?? 0))} to ${result.path}`,
+    `recorded ${s.samples} samples over ${formatDurationMs((s.lastSampleMs ?? 0) - (s.firstSampleMs ?? 0))} to ${result.path}`,
     `  ${s.heapSnapshots} heap snapshots, ${s.goroutineSnapshots} goroutine profiles, ${s.goroutineDumps} dumps, ` +
       `${s.memstatsSamples} memstats, ${s.gcCycles} gc cycles, ${s.errors} errors, ${s.gaps} gaps`,
   ];
@@ -335,7 +336,7 @@ class StatusOutput {
 
 export function formatStatusLine(stats: LiveStats): string {
   const parts = [
-    formatDuration(stats.elapsedMs),
+    formatDurationMs(stats.elapsedMs),
     `${stats.samples} samples`,
     stats.liveHeapBytes === null ? null : `heap ${formatBytes(stats.liveHeapBytes)}`,
     stats.goroutines === null ? null : `${stats.goroutines} goroutines`,
