@@ -117,7 +117,7 @@ describe.each(["memstats", "goroutines"])("heapscope %s: bad input", (command) =
   });
 
   it("hanging URL (--timeout)", async () => {
-    await expectOneLineError([command, hangingUrl, "--timeout", "1"], /no complete response within 1s/);
+    await expectOneLineError([command, hangingUrl, "--timeout", "1"], /no complete response within 1 s/);
   });
 
   it("HTTP error status", async () => {
