@@ -154,7 +154,6 @@ export {
   type GoroutineSnapshot,
   type GroupingOptions,
   goroutineSnapshotFromProfile,
-  looksLikeGoroutineDump,
   type ParseGoroutineDumpOptions,
   parseGoroutineDump,
   parseGoroutineDumpStream,
@@ -202,6 +201,15 @@ export {
   type ParseProfileOptions,
   parseProfileBytes,
 } from "./formats/profile-bytes.js";
+// What kind of input a file or stream is, from its first bytes (formats/sniff).
+export {
+  describeInputKind,
+  type InputKind,
+  looksLikeGoroutineDump,
+  SNIFF_BYTES,
+  sniffInput,
+  sniffText,
+} from "./formats/sniff.js";
 export { aggregateProfile, aggregationFields, type Granularity } from "./profile/aggregate.js";
 export { columnsFromProfile, type SampleColumns } from "./profile/columns.js";
 export { applyDropFrames } from "./profile/drop-frames.js";

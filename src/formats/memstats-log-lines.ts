@@ -40,13 +40,6 @@ const NAME_VALUE =
 /** gops: `next-gc: when heap-alloc >= 4.00MB (4194304 bytes)`. */
 const GOPS_NEXT_GC = /next-gc:\s*when heap-alloc >= [^(]*\((\d+) bytes\)/;
 
-/** Cheap test used by format detection: does the text contain `<MemStats field> = <number>` lines? */
-export function looksLikeMemStatsLogLines(text: string): boolean {
-  return /(?:^|[\s,;{(])(?:HeapAlloc|TotalAlloc|HeapInuse|HeapIdle|HeapSys|HeapObjects|HeapReleased|NumGC|NextGC|Mallocs|Alloc|heap[-_]alloc|total[-_]alloc|heap[-_]in[-_]?use|heap[-_]objects|num[-_]gc)"?\s*[=:]\s*"?\d/im.test(
-    text.slice(0, 1 << 20),
-  );
-}
-
 interface LineReading {
   atMs?: number;
   values: { name: MemStatsField | CompanionSignal; value: number; resolution?: number }[];

@@ -9,6 +9,7 @@ import { formatBytes } from "../model/units.js";
 import type { Profile } from "../profile/model.js";
 import { looksLikeLegacyHeapText, parseLegacyHeapText } from "./pprof-legacy-heap-text.js";
 import { decodeProfile, decodeProfileColumns, type ProfileSampleColumns } from "./pprof-proto-decode.js";
+import { describeInputKind, isGzip, SNIFF_BYTES, sniffInput } from "./sniff.js";
 
 export type ProfileFormat = "proto" | "legacy-heap-text";
 
@@ -51,7 +52,7 @@ export function parseProfileBytes(
   if (bytes.length === 0) fail("empty input (0 bytes)");
 
   let data = bytes;
-  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const gzipped = isGzip(bytes);
   if (gzipped) data = gunzip(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, fail);
   if (data.length === 0) fail("empty profile (the gzip data inflates to 0 bytes)");
 
@@ -126,19 +127,13 @@ function startsWithText(data: Uint8Array, prefix: string): boolean {
   return true;
 }
 
-/** A short description of text content that is not a profile, or undefined for binary data. */
+/** A short description of content that is not a profile, or undefined for other binary data. */
 function describeOtherContent(data: Uint8Array): string | undefined {
-  const head = data.subarray(0, 4096);
-  let printable = 0;
-  for (const byte of head) {
-    if (byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127) || byte >= 0xc0) printable++;
-  }
-  if (printable < head.length * 0.95) return undefined;
-  const text = new TextDecoder().decode(head);
+  const kind = sniffInput(data.subarray(0, SNIFF_BYTES));
+  if (kind === "binary" || kind === "pprof-proto") return undefined;
+  if (kind !== "text") return `this is ${describeInputKind(kind)}`;
+  const text = new TextDecoder().decode(data.subarray(0, SNIFF_BYTES));
   const firstLine = (text.split("\n").find((line) => line.trim() !== "") ?? "").trim();
-  if (/^goroutine profile: total \d+/.test(firstLine) || /^goroutine \d+ \[/.test(firstLine)) {
-    return "this is a goroutine dump";
-  }
   if (/^(threadcreate|block|mutex) profile: total/.test(firstLine))
     return `this is a ${firstLine.split(" ")[0]} profile`;
   if (/^--- (contention|mutex):/.test(firstLine)) return "this is a legacy contention profile";

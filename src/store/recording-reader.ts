@@ -9,6 +9,7 @@ import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { InputError, RecordingError } from "../errors.js";
 import type { MemStatsSample } from "../formats/memstats-fields.js";
+import { isRecordingHeader } from "../formats/sniff.js";
 import { VERSION } from "../version.js";
 import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
 import type {
@@ -152,8 +153,6 @@ export interface RecordingSummary {
   storageFull: boolean;
   fileBytes: number;
 }
-
-const SQLITE_MAGIC = "SQLite format 3\0";
 
 export class RecordingReader {
   readonly path: string;
@@ -504,14 +503,7 @@ function openReadOnly(path: string): Database.Database {
   }
 }
 
-/** True when `head` (a file's first bytes) starts like a heapscope recording: an SQLite database. */
-export function isRecordingHeader(head: Uint8Array): boolean {
-  return (
-    head.length >= 16 && Buffer.from(head.buffer, head.byteOffset, 16).toString("latin1") === SQLITE_MAGIC
-  );
-}
-
-/** True when the file starts like a heapscope recording; false when it cannot be read. */
+/** True when the file starts like a heapscope recording (sniff.ts's rule); false when it cannot be read. */
 export function looksLikeRecording(path: string): boolean {
   let fd: number | undefined;
   try {

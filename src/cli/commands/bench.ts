@@ -21,6 +21,7 @@ import { type BenchProfile, runBenchComparison } from "../../collect/bench-runne
 import { readProfileInput } from "../../collect/profile-source.js";
 import { InputError, UsageError } from "../../errors.js";
 import { type GoBenchFile, parseGoBench, splitGomaxprocs } from "../../formats/go-bench.js";
+import { describeInputKind, isGzip, looksBinary, SNIFF_BYTES, sniffInput } from "../../formats/sniff.js";
 import { renderGithubAnnotations } from "../../render/bench-github.js";
 import { benchReportJson } from "../../render/bench-json.js";
 import { renderBenchMarkdown } from "../../render/bench-markdown.js";
@@ -231,17 +232,21 @@ export async function readBenchInput(spec: string): Promise<GoBenchFile> {
 /** Validates and parses benchmark output bytes. */
 export function parseBenchBytes(bytes: Buffer, name: string): GoBenchFile {
   if (bytes.length === 0) throw new InputError(name, "empty input; expected go test -bench output");
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzip(bytes)) {
     throw new InputError(
       name,
       "gzip data (a pprof profile?), not go test -bench output; profiles go to `heapscope diff`",
     );
   }
-  const sample = bytes.subarray(0, 4096);
-  if (sample.includes(0)) throw new InputError(name, "binary data, not go test -bench output");
+  const kind = sniffInput(bytes.subarray(0, SNIFF_BYTES));
+  if (looksBinary(bytes)) throw new InputError(name, `${describeInputKind(kind)}, not go test -bench output`);
   const file = parseGoBench(bytes.toString("utf8"));
   if (file.results.length === 0) {
-    const why = file.issues[0] ? ` (line ${file.issues[0].line}: ${file.issues[0].message})` : "";
+    const why = file.issues[0]
+      ? ` (line ${file.issues[0].line}: ${file.issues[0].message})`
+      : kind !== "text" && kind !== "go-bench"
+        ? ` (this is ${describeInputKind(kind)})`
+        : "";
     throw new InputError(name, `no benchmark results found; expected go test -bench -benchmem output${why}`);
   }
   return file;

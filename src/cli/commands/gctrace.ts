@@ -12,7 +12,8 @@ import { createGunzip, type Gunzip } from "node:zlib";
 import type { Command } from "commander";
 import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.js";
 import { InputError, UsageError } from "../../errors.js";
-import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
+import { parseByteSize } from "../../formats/gctrace.js";
+import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
 import { formatBytes, formatDurationMs } from "../../model/units.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
 import { looksLikeRecording, openRecording } from "../../store/recording-reader.js";
@@ -178,7 +179,7 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
     if (!checked) {
       checked = true;
       if (looksBinary(chunk)) {
-        failure = new InputError(name, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+        failure = notGcTrace(name, chunk);
         return;
       }
     }
@@ -192,7 +193,7 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
       const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
       if (first) {
         first = false;
-        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+        if (isGzip(chunk)) {
           gunzip = createGunzip();
           gunzip.on("data", feed);
         }
@@ -217,6 +218,13 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
   }
   if (failure) throw failure;
   if (bytes === 0) throw new InputError(name, "empty input");
+}
+
+function notGcTrace(name: string, head: Uint8Array): InputError {
+  return new InputError(
+    name,
+    `${describeInputKind(sniffInput(head))}, not gctrace text (GODEBUG=gctrace=1 output)`,
+  );
 }
 
 /**
@@ -251,8 +259,7 @@ async function followFile(
       const chunk = buffer.subarray(0, bytesRead);
       if (!checked) {
         checked = true;
-        if (looksBinary(chunk))
-          throw new InputError(file, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+        if (looksBinary(chunk)) throw notGcTrace(file, chunk);
       }
       analyzer.push(Buffer.from(chunk));
       position += bytesRead;

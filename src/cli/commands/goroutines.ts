@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { HeapscopeError, InputError, UsageError } from "../../errors.js";
 import type { GoroutineSnapshot } from "../../formats/goroutine-dump.js";
+import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
 
 interface GoroutinesFlags {
@@ -165,13 +166,13 @@ export async function loadGoroutineSnapshot(
   const opened = await input.openSignalInput(spec, { timeoutMs: options.timeoutMs });
   const name = opened.name;
   if (opened.head.length === 0) throw new InputError(name, "empty input");
-  if (input.isGzip(opened.head) || input.looksBinaryBytes(opened.head)) {
+  if (isGzip(opened.head) || looksBinary(opened.head)) {
     const { parseProfileBytes } = await import("../../formats/profile-bytes.js");
     const parts: Buffer[] = [];
     for await (const chunk of opened.chunks) parts.push(chunk);
     const bytes = Buffer.concat(parts);
     // A text dump that was gzipped (dump.txt.gz) is read as text.
-    const inflated = input.isGzip(bytes) ? input.gunzipText(bytes) : undefined;
+    const inflated = isGzip(bytes) ? input.gunzipText(bytes) : undefined;
     if (inflated !== undefined) {
       const snapshot = await parseGoroutineDumpStream(input.linesOf(once(inflated)), {
         ignoreArgs: options.ignoreArgs,
@@ -182,8 +183,11 @@ export async function loadGoroutineSnapshot(
     try {
       profile = parseProfileBytes(new Uint8Array(bytes), name).profile;
     } catch (error) {
-      if (!input.isGzip(opened.head)) {
-        throw new InputError(name, "binary data, neither a goroutine dump nor a pprof profile");
+      if (!isGzip(opened.head)) {
+        throw new InputError(
+          name,
+          `${describeInputKind(sniffInput(opened.head))}, neither a goroutine dump nor a pprof profile`,
+        );
       }
       const message =
         error instanceof HeapscopeError ? error.message.replace(`${name}: `, "") : String(error);

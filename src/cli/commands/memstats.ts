@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { InputError, UsageError } from "../../errors.js";
+import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
 
 interface MemStatsFlags {
@@ -53,11 +54,11 @@ Examples:
 
     const reading = await readMemStatsSource(source, timeoutMs, input);
     // Series are often kept gzipped (vars.jsonl.gz).
-    if (input.isGzip(reading.bytes)) reading.bytes = input.gunzipText(reading.bytes) ?? reading.bytes;
-    if (input.looksBinaryBytes(reading.bytes)) {
+    if (isGzip(reading.bytes)) reading.bytes = input.gunzipText(reading.bytes) ?? reading.bytes;
+    if (looksBinary(reading.bytes)) {
       throw new InputError(
         reading.name,
-        "binary data, not MemStats (expected /debug/vars JSON, /metrics text or log lines)",
+        `${describeInputKind(sniffInput(reading.bytes))}, not MemStats (expected /debug/vars JSON, /metrics text or log lines)`,
       );
     }
     const series = detectAndParseMemStatsSeries(reading.bytes.toString("utf8"), reading.name);
