@@ -193,7 +193,7 @@ describe("bad input: one line, exit 2", () => {
   it("bad flags are usage errors", async () => {
     const r = await runCli(["gctrace", slowLeak, "--limit", "lots"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--limit must be a size/);
+    expect(r.stderr).toMatch(/--limit takes a size such as/);
     const run = await runCli(["gctrace", slowLeak, "--run", "5"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--run 5: no such process run/);

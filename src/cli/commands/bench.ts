@@ -35,6 +35,7 @@ import {
   writeJson,
   writeOut,
 } from "../output.js";
+import { parseEnum, parseFraction, parsePositiveInteger } from "../parse-options.js";
 
 export interface GateCliOptions {
   format?: string;
@@ -135,12 +136,7 @@ export function resolveGateSettings(
       if (parsed.ignoreConfig !== undefined) ignoreConfig = parsed.ignoreConfig;
     }
   }
-  if (options.alpha !== undefined) {
-    const value = Number(options.alpha);
-    if (!(value > 0 && value < 1))
-      throw new UsageError(`--alpha must be between 0 and 1, not "${options.alpha}"`);
-    alpha = value;
-  }
+  if (options.alpha !== undefined) alpha = parseFraction(options.alpha, "--alpha");
   if (options.ignoreConfig) ignoreConfig = true;
   const flagPairs: [keyof GateCliOptions, string, keyof UnitThresholds][] = [
     ["allocsWarn", "allocs/op", "warnPercent"],
@@ -192,10 +188,7 @@ export function resolveGateSettings(
   }
   let onMissing: MissingPolicy | undefined;
   if (options.onMissing !== undefined) {
-    if (!["ignore", "warn", "fail"].includes(options.onMissing)) {
-      throw new UsageError(`--on-missing must be ignore, warn or fail, not "${options.onMissing}"`);
-    }
-    onMissing = options.onMissing as MissingPolicy;
+    onMissing = parseEnum(options.onMissing, "--on-missing", ["ignore", "warn", "fail"] as const);
   }
   if (options.failOnMissing) onMissing = "fail";
   if (onMissing) policy.onMissing = onMissing;
@@ -369,12 +362,6 @@ interface RunCliOptions {
   memprofileBenchtime: string;
 }
 
-function positiveInt(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
-  return Number(value);
-}
-
 export function register(program: Command): void {
   const bench = program
     .command("bench")
@@ -454,8 +441,8 @@ Example:
     .action(async (goTestArgs: string[], options: GateCliOptions & RunCliOptions) => {
       resolveFormat(options);
       resolveGateSettings(options);
-      const count = positiveInt(options.count, "--count");
-      const profileIterations = positiveInt(options.memprofileBenchtime, "--memprofile-benchtime");
+      const count = parsePositiveInteger(options.count, "--count");
+      const profileIterations = parsePositiveInteger(options.memprofileBenchtime, "--memprofile-benchtime");
       const interactive = isInteractive();
       const result = await runBenchComparison({
         dir: process.cwd(),

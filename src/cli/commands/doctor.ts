@@ -22,7 +22,7 @@ import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
 import { renderDoctorText } from "../../render/doctor-text.js";
 import { looksLikeRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
-import { parseByteSize, parseDurationMs } from "./record.js";
+import { parseByteSize, parseDurationMs, parseEnumList, parsePort } from "../parse-options.js";
 
 interface DoctorFlags {
   url?: string;
@@ -119,7 +119,10 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
   );
   command.action(async (inputs: string[], flags: DoctorFlags, cmd: Command) => {
     const format = resolveFormat(flags);
-    const failOn = parseFailOn(flags.failOn);
+    const failOn =
+      flags.failOn === undefined
+        ? []
+        : parseEnumList(flags.failOn, "--fail-on", ["leak", "inconclusive", "no-leak"] as const);
     // Operands after `--` are the program to launch; commander hands them over mixed with the others.
     const raw = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
     const dashIndex = raw.indexOf("--");
@@ -189,25 +192,8 @@ interface UiAddress {
 
 function uiAddress(flags: DoctorFlags): UiAddress | undefined {
   if (!flags.ui) return undefined;
-  const port = Number(flags.uiPort ?? "0");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--ui-port must be 0-65535, not "${flags.uiPort}"`);
-  }
+  const port = flags.uiPort === undefined ? 0 : parsePort(flags.uiPort, "--ui-port");
   return { host: flags.uiHost ?? "127.0.0.1", port };
-}
-
-function parseFailOn(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  const verdicts = value
-    .split(",")
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
-  for (const v of verdicts) {
-    if (!["leak", "inconclusive", "no-leak"].includes(v)) {
-      throw new UsageError(`--fail-on takes leak, inconclusive or no-leak (comma-separated), not "${v}"`);
-    }
-  }
-  return verdicts;
 }
 
 export interface DoctorRun {

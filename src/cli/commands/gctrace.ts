@@ -12,12 +12,12 @@ import { createGunzip, type Gunzip } from "node:zlib";
 import type { Command } from "commander";
 import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.js";
 import { InputError, UsageError } from "../../errors.js";
-import { parseByteSize } from "../../formats/gctrace.js";
 import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
 import { formatBytes, formatDurationMs } from "../../model/units.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
 import { looksLikeRecording, openRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parseByteSize, parsePositiveInteger, parsePositiveNumber } from "../parse-options.js";
 
 interface GcTraceFlags {
   format?: string;
@@ -73,9 +73,12 @@ Examples:
   );
   command.action(async (file: string, flags: GcTraceFlags) => {
     const format = resolveFormat(flags);
-    const limitBytes = flags.limit !== undefined ? parseLimit(flags.limit) : undefined;
+    const limitBytes = flags.limit !== undefined ? parseByteSize(flags.limit, "--limit") : undefined;
     const runIndex = flags.run !== undefined ? parsePositiveInteger(flags.run, "--run") - 1 : undefined;
-    const cpuWindowSeconds = flags.window !== undefined ? parsePositive(flags.window, "--window") : undefined;
+    const cpuWindowSeconds =
+      flags.window !== undefined
+        ? parsePositiveNumber(flags.window, "--window", { seconds: true })
+        : undefined;
     const width = parsePositiveInteger(flags.width ?? "60", "--width");
     const failOn = flags.failOn;
     if (failOn !== undefined && failOn !== "growing" && failOn !== "inconclusive") {
@@ -97,10 +100,12 @@ Examples:
       if (file === "-") throw new UsageError("--follow needs a file, not stdin");
       const idleMs =
         flags.idleTimeout !== undefined
-          ? parsePositive(flags.idleTimeout, "--idle-timeout") * 1000
+          ? parsePositiveNumber(flags.idleTimeout, "--idle-timeout", { seconds: true }) * 1000
           : undefined;
       const intervalMs =
-        flags.interval !== undefined ? parsePositive(flags.interval, "--interval") * 1000 : undefined;
+        flags.interval !== undefined
+          ? parsePositiveNumber(flags.interval, "--interval", { seconds: true }) * 1000
+          : undefined;
       await followFile(file, analyzer, {
         idleMs,
         onTick: intervalMs
@@ -303,27 +308,6 @@ async function followFile(
     process.off("SIGTERM", stop);
     await handle?.close();
   }
-}
-
-function parseLimit(text: string): number {
-  const bytes = parseByteSize(text);
-  if (bytes === null || bytes <= 0)
-    throw new UsageError(`--limit must be a size such as 2GiB or 512MiB, not "${text}"`);
-  return bytes;
-}
-
-function parsePositive(text: string, flag: string): number {
-  const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive number, not "${text}"`);
-  return value;
-}
-
-function parsePositiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
-  return value;
 }
 
 function describeFsError(error: unknown): string {

@@ -3,6 +3,7 @@ import { HeapscopeError, InputError, UsageError } from "../../errors.js";
 import type { GoroutineSnapshot } from "../../formats/goroutine-dump.js";
 import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parsePositiveInteger, parsePositiveNumber, parseRegExp } from "../parse-options.js";
 
 interface GoroutinesFlags {
   base?: string;
@@ -55,17 +56,10 @@ Examples:
   );
   command.action(async (dump: string, flags: GoroutinesFlags) => {
     const format = resolveFormat(flags);
-    const limit = positiveInteger(flags.limit ?? "20", "--limit");
-    const depth = positiveInteger(flags.depth ?? "12", "--depth");
-    const timeoutMs = positiveNumber(flags.timeout ?? "30", "--timeout") * 1000;
-    let match: RegExp | undefined;
-    if (flags.match !== undefined) {
-      try {
-        match = new RegExp(flags.match);
-      } catch (error) {
-        throw new UsageError(`--match: invalid regular expression (${(error as Error).message})`);
-      }
-    }
+    const limit = parsePositiveInteger(flags.limit ?? "20", "--limit");
+    const depth = parsePositiveInteger(flags.depth ?? "12", "--depth");
+    const timeoutMs = parsePositiveNumber(flags.timeout ?? "30", "--timeout", { seconds: true }) * 1000;
+    const match = flags.match !== undefined ? parseRegExp(flags.match, "--match") : undefined;
     const states = flags.state
       ?.split(",")
       .map((s) => s.trim())
@@ -220,18 +214,4 @@ function requireDump(name: string, snapshot: GoroutineSnapshot): GoroutineSnapsh
 
 async function* once(buffer: Buffer): AsyncGenerator<Buffer> {
   yield buffer;
-}
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
-  return value;
-}
-
-function positiveNumber(text: string, flag: string): number {
-  const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive number, not "${text}"`);
-  return value;
 }
