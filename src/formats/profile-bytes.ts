@@ -139,6 +139,9 @@ function describeOtherContent(data: Uint8Array): string | undefined {
   if (/^--- (contention|mutex):/.test(firstLine)) return "this is a legacy contention profile";
   if (/^<!doctype html|^<html/i.test(firstLine)) return "this is an HTML page";
   if (/^[{[]/.test(firstLine)) return "this is JSON";
+  // A "text" with control characters up front is more likely a small broken profile: let the
+  // decoder's message speak.
+  if (/[\u0000-\u0008\u000e-\u001f\u007f]/.test(firstLine)) return undefined;
   const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
   return `text starting with ${JSON.stringify(shown)}`;
 }
