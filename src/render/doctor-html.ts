@@ -8,8 +8,8 @@ import type { SeriesPoint } from "../diagnose/signal-trend.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import {
   formatBytes,
-  formatCount,
   formatDuration,
+  formatQuantity,
   formatSignedByteRate,
   formatSignedCountRate,
 } from "../model/units.js";
@@ -29,10 +29,6 @@ interface ChartOptions {
   width?: number;
   height?: number;
   color?: string;
-}
-
-function formatValue(value: number, unit: ChartOptions["unit"]): string {
-  return unit === "bytes" ? formatBytes(value) : formatCount(value);
 }
 
 /** A line chart as inline SVG. */
@@ -60,14 +56,14 @@ export function lineChartSvg(points: SeriesPoint[], options: ChartOptions): stri
   const dots = points
     .map(
       (p) =>
-        `<circle cx="${x(p.tSeconds).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2"><title>${escapeHtml(`${formatDuration(p.tSeconds - t0)}: ${formatValue(p.value, options.unit)}`)}</title></circle>`,
+        `<circle cx="${x(p.tSeconds).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2"><title>${escapeHtml(`${formatDuration(p.tSeconds - t0)}: ${formatQuantity(p.value, options.unit)}`)}</title></circle>`,
     )
     .join("");
   const axis = [
     `<line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" class="axis"/>`,
     `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" class="axis"/>`,
-    `<text x="${pad.left - 6}" y="${y(max) + 4}" text-anchor="end" class="tick">${escapeHtml(formatValue(max, options.unit))}</text>`,
-    `<text x="${pad.left - 6}" y="${y(min) + 4}" text-anchor="end" class="tick">${escapeHtml(formatValue(min, options.unit))}</text>`,
+    `<text x="${pad.left - 6}" y="${y(max) + 4}" text-anchor="end" class="tick">${escapeHtml(formatQuantity(max, options.unit))}</text>`,
+    `<text x="${pad.left - 6}" y="${y(min) + 4}" text-anchor="end" class="tick">${escapeHtml(formatQuantity(min, options.unit))}</text>`,
     `<text x="${pad.left}" y="${height - 8}" class="tick">0 s</text>`,
     `<text x="${width - pad.right}" y="${height - 8}" text-anchor="end" class="tick">${escapeHtml(formatDuration(t1 - t0))}</text>`,
   ].join("");
