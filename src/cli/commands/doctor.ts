@@ -16,6 +16,7 @@ import type { DiagnosisInput } from "../../diagnose/input.js";
 import type { BuildInfo } from "../../diagnose/module-path.js";
 import type { Diagnosis } from "../../diagnose/types.js";
 import { InputError, UsageError } from "../../errors.js";
+import { formatDurationMs } from "../../model/units.js";
 import { renderDoctorHtml } from "../../render/doctor-html.js";
 import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
@@ -282,7 +283,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   const snapshots = Math.floor(durationMs / intervalMs) + 1;
   if (snapshots < 10) {
     process.stderr.write(
-      `heapscope: ${flags.duration} at one sample per ${intervalMs / 1000}s gives only ${snapshots} heap snapshots (10 or more are needed for a verdict)\n`,
+      `heapscope: ${flags.duration} at one sample per ${formatDurationMs(intervalMs)} gives only ${snapshots} heap snapshots (10 or more are needed for a verdict)\n`,
     );
   }
   const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
