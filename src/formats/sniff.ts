@@ -64,9 +64,6 @@ export type InputKind =
   /** Nothing at all. */
   | "empty";
 
-/** A gctrace cycle line (Go 1.5+ and older), a scavenger line (1.14+) or an scvg line (up to 1.13). */
-const GCTRACE_LINE =
-  /(?:^|\s)gc #?\d+ @\d+(?:\.\d+)?s \d+%:|\bgc\d+\(\d+\): [\d+]+ us, |(?:^|\s)scav \d+ KiB work|\bscvg-?\d*: /m;
 const KIND_DESCRIPTIONS: Record<InputKind, string> = {
   gzip: "gzip data",
   recording: "a heapscope recording",
@@ -86,7 +83,7 @@ const KIND_DESCRIPTIONS: Record<InputKind, string> = {
   empty: "empty input",
 };
 
-/** The kind in words, for messages such as "a goroutine dump, not gctrace text". */
+/** The kind in words, for messages such as "a pprof profile (profile.proto), not gctrace text". */
 export function describeInputKind(kind: InputKind): string {
   return KIND_DESCRIPTIONS[kind];
 }
@@ -95,6 +92,9 @@ export function describeInputKind(kind: InputKind): string {
 const LEGACY_HEAP_HEADER = /^(?:heap profile: |heap_v2\/)/;
 /** Benchmark result lines, or the configuration lines `go test -bench` prints before them. */
 const GO_BENCH_LINE = /^(?:Benchmark\S*\s+\d+\s|goos: |goarch: |pkg: )/m;
+/** A gctrace cycle line (Go 1.5+ and older), a scavenger line (1.14+) or an scvg line (up to 1.13). */
+const GCTRACE_LINE =
+  /(?:^|\s)gc #?\d+ @\d+(?:\.\d+)?s \d+%:|\bgc\d+\(\d+\): [\d+]+ us, |(?:^|\s)scav \d+ KiB work|\bscvg-?\d*: /m;
 const EXECUTABLE_MAGICS: readonly number[][] = [
   [0x7f, 0x45, 0x4c, 0x46], // ELF
   [0xfe, 0xed, 0xfa, 0xce], // Mach-O 32
@@ -171,15 +171,19 @@ export function sniffInput(head: Uint8Array): InputKind {
 
 /** The kind of a text input (for callers that hold a string); never a binary kind but "text". */
 export function sniffText(text: string): InputKind {
-  const start = text.replace(/^\uFEFF/, "").trimStart();
+  // Marks are looked for in the first TEXT_MARK_CHARS only: a 512 MiB log is not copied.
+  const start = text
+    .slice(0, TEXT_MARK_CHARS)
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   if (start === "") return "empty";
   if (LEGACY_HEAP_HEADER.test(start)) return "pprof-legacy-heap";
   if (looksLikeGoroutineDump(start)) return "goroutine-dump";
   if (start[0] === "{" || start[0] === "[") return sniffJson(start);
-  if (GO_BENCH_LINE.test(start.slice(0, TEXT_MARK_CHARS))) return "go-bench";
+  if (GO_BENCH_LINE.test(start)) return "go-bench";
   if (looksLikePrometheusText(start)) return "prometheus-text";
-  if (GCTRACE_LINE.test(start.slice(0, TEXT_MARK_CHARS))) return "gctrace";
-  if (/"memstats"\s*:/.test(start.slice(0, TEXT_MARK_CHARS))) return "memstats-json";
+  if (GCTRACE_LINE.test(start)) return "gctrace";
+  if (/"memstats"\s*:/.test(start)) return "memstats-json";
   if (looksLikeMemStatsLogLines(start)) return "memstats-log";
   return "text";
 }
@@ -190,7 +194,7 @@ function sniffJson(start: string): InputKind {
     return "go-bench";
   if (/"resultType"\s*:\s*"(?:matrix|vector)"|^[[{]\s*"status"\s*:\s*"(?:success|error)"/.test(head))
     return "query-range-json";
-  if (/"memstats"\s*:/.test(start.slice(0, TEXT_MARK_CHARS))) return "memstats-json";
+  if (/"memstats"\s*:/.test(start)) return "memstats-json";
   return "text";
 }
 
