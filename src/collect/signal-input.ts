@@ -8,7 +8,7 @@ import { createReadStream, statSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { gunzipSync } from "node:zlib";
 import { InputError } from "../errors.js";
-import { looksBinary } from "../formats/sniff.js";
+import { describeInputKind, isGzip, looksBinary, SNIFF_BYTES, sniffInput } from "../formats/sniff.js";
 import { formatBytes } from "../model/units.js";
 import { HttpClient, HttpFetchError } from "./http-client.js";
 
@@ -202,4 +202,15 @@ export function gunzipText(bytes: Buffer): Buffer | undefined {
     return undefined;
   }
   return inflated.length > 0 && !looksBinary(inflated) ? inflated : undefined;
+}
+
+/** What an input that is not text holds, in words: "a pprof profile (profile.proto)", "gzip data holding …". */
+export function describeBinaryInput(bytes: Buffer): string {
+  if (!isGzip(bytes)) return describeInputKind(sniffInput(bytes.subarray(0, SNIFF_BYTES)));
+  try {
+    const inflated = gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
+    return `gzip data holding ${describeInputKind(sniffInput(inflated.subarray(0, SNIFF_BYTES)))}`;
+  } catch {
+    return "corrupt gzip data";
+  }
 }

@@ -230,22 +230,53 @@ export function looksLikeMemStatsLogLines(text: string): boolean {
 
 /** Wire types of profile.proto's Profile fields 1–15 (2: length-delimited, 0: varint). */
 const PROFILE_FIELD_WIRE_TYPES = [-1, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0, 2];
+/** No top-level field of a real profile (a sample, a location, a string) comes near this. */
+const MAX_PROFILE_FIELD_BYTES = 1 << 20;
 
-/** The first field of a Profile message: a known field number with its wire type, a sane length. */
+/**
+ * Whether the prefix parses as Profile fields: each a known field number with its wire type and a
+ * plausible length, at least three of them complete before the prefix ends (Go starts with
+ * period_type, period and sample_type, all small), or all of a shorter input. Real profiles always
+ * do; random bytes fail within a field or two.
+ */
 function startsLikeProfileProto(head: Uint8Array): boolean {
-  const tag = head[0];
-  const field = tag >> 3;
-  const wireType = tag & 7;
-  if (field < 1 || field > 15) return false;
-  // comment (13) is repeated int64: packed (2) or not (0).
-  if (wireType !== PROFILE_FIELD_WIRE_TYPES[field] && !(field === 13 && wireType === 2)) return false;
-  if (wireType === 0) return true;
-  let length = 0;
-  for (let i = 1, shift = 0; i < Math.min(head.length, 6); i++, shift += 7) {
-    length += (head[i] & 0x7f) * 2 ** shift;
-    if ((head[i] & 0x80) === 0) return length < 1 << 30;
+  const end = Math.min(head.length, SNIFF_BYTES);
+  let pos = 0;
+  let complete = 0;
+  while (pos < end) {
+    const tag = head[pos++];
+    const field = tag >> 3;
+    const wireType = tag & 7;
+    if (field < 1 || field > 15) return false;
+    // comment (13) is repeated int64: packed (2) or not (0).
+    if (wireType !== PROFILE_FIELD_WIRE_TYPES[field] && !(field === 13 && wireType === 2)) return false;
+    const value = readVarint(head, pos, end);
+    if (value === null) return false;
+    if (value === undefined) break;
+    pos = value.next;
+    if (wireType === 2) {
+      if (value.value > MAX_PROFILE_FIELD_BYTES) return false;
+      pos += value.value;
+    }
+    if (pos <= end) complete++;
   }
-  return head.length < 6;
+  return complete >= 3 || (pos === head.length && complete > 0);
+}
+
+/** A varint at `pos`: its value and where the next field starts; undefined when cut off, null when too long. */
+function readVarint(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+): { value: number; next: number } | null | undefined {
+  let value = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos + i >= end) return undefined;
+    const b = bytes[pos + i];
+    value += (b & 0x7f) * 2 ** (7 * i);
+    if ((b & 0x80) === 0) return { value, next: pos + i + 1 };
+  }
+  return null;
 }
 
 function isSuspiciousControl(c: number): boolean {

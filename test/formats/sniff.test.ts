@@ -109,6 +109,16 @@ describe("binary kinds, from files the Go runtime and heapscope wrote", () => {
     expect(sniffFile(executable)).toBe("executable");
   });
 
+  // Every field up to the end of the prefix must parse, so a few hundred random bytes never pass.
+  it("random bytes are not taken for a profile.proto", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 256, maxLength: SNIFF_BYTES }), (bytes) => {
+        expect(sniffInput(bytes)).not.toBe("pprof-proto");
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it("random bytes are binary; nothing is empty", () => {
     const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
     random[0] = 0x42;

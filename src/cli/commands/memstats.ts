@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
+import { isGzip, looksBinary } from "../../formats/sniff.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
 import { parsePositiveNumber } from "../parse-options.js";
 
@@ -59,7 +59,7 @@ Examples:
     if (looksBinary(reading.bytes)) {
       throw new InputError(
         reading.name,
-        `${describeInputKind(sniffInput(reading.bytes))}, not MemStats (expected /debug/vars JSON, /metrics text or log lines)`,
+        `${input.describeBinaryInput(reading.bytes)}, not MemStats (expected /debug/vars JSON, /metrics text or log lines)`,
       );
     }
     const series = detectAndParseMemStatsSeries(reading.bytes.toString("utf8"), reading.name);
