@@ -142,7 +142,7 @@ export {
   parseGoBenchText,
   parseGoTestJson,
 } from "./formats/go-bench.js";
-export { GoroutineDumpParser, looksLikeGoroutineDump } from "./formats/goroutine-dump.js";
+export { GoroutineDumpParser } from "./formats/goroutine-dump.js";
 // Runtime signals: MemStats from every source, goroutine dumps of every form (formats/memstats*,
 // formats/goroutine-dump, analysis/memstats-health|goroutine-groups, render/memstats|goroutines-report).
 export {
@@ -186,6 +186,15 @@ export {
   type ParseProfileOptions,
   parseProfileBytes,
 } from "./formats/profile-bytes.js";
+// What kind of input a file or stream is, from its first bytes (formats/sniff).
+export {
+  describeInputKind,
+  type InputKind,
+  looksLikeGoroutineDump,
+  SNIFF_BYTES,
+  sniffInput,
+  sniffText,
+} from "./formats/sniff.js";
 export { defaultGatePolicy, type GatePolicy } from "./model/bench-gate-policy.js";
 export type {
   Goroutine,

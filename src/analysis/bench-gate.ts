@@ -10,7 +10,10 @@
  */
 
 import { UsageError } from "../errors.js";
+import { parseByteSize } from "../formats/byte-size.js";
+import { tidyUnitName } from "../formats/go-bench.js";
 import { defaultGatePolicy, type GatePolicy, type UnitThresholds } from "../model/bench-gate-policy.js";
+import { formatBytes, formatDuration, formatNumber } from "../model/units.js";
 import type { BenchComparison, BenchRow, BenchUnmatched } from "./bench-compare.js";
 
 export type GateStatus = "ok" | "warn" | "fail";
@@ -85,17 +88,11 @@ function definedOnly(t: UnitThresholds | undefined): UnitThresholds {
   return out;
 }
 
+/** A benchmark value in heapscope's units: "1.23 µs/op", "1.5 KiB/op", "3 allocs/op". */
 function formatValue(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (unit === "sec/op" || unit.startsWith("sec/")) {
-    const abs = Math.abs(value);
-    if (abs === 0) return "0s";
-    if (abs < 1e-6) return `${+(value * 1e9).toPrecision(4)}ns`;
-    if (abs < 1e-3) return `${+(value * 1e6).toPrecision(4)}µs`;
-    if (abs < 1) return `${+(value * 1e3).toPrecision(4)}ms`;
-    return `${+value.toPrecision(4)}s`;
-  }
-  return `${+value.toPrecision(6)} ${unit}`;
+  if (unit === "sec/op" || unit.startsWith("sec/")) return `${formatDuration(value)}/${unit.slice(4)}`;
+  if (unit.startsWith("B/")) return `${formatBytes(value)}/${unit.slice(2)}`;
+  return `${formatNumber(value)} ${unit}`;
 }
 
 function formatPercent(percent: number): string {

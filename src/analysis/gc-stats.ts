@@ -15,6 +15,7 @@ import {
   type ScavengerEvent,
   type SkippedLineCounts,
 } from "../formats/gctrace.js";
+import { formatByteRate, formatBytes, formatDuration } from "../model/units.js";
 import { judgeTrend, type TrendOptions, type TrendResult } from "./trend.js";
 
 const MIB = 1024 * 1024;
@@ -255,7 +256,7 @@ export class GcRunAccumulator {
     const trend = judgeTrend(points, {
       resolution: MIB,
       valueLabel: "live heap",
-      formatValue: formatMiB,
+      formatValue: formatBytes,
       ...options.trend,
     });
 
@@ -422,8 +423,8 @@ function project(
       secondsUntilGoalReachesLimit: null,
       note:
         trend.verdict === "stable"
-          ? `no projection: the live heap is not growing (${formatMiB(liveNow)} of ${formatMiB(limitBytes)})`
-          : `no projection: the trend is inconclusive (${formatMiB(liveNow)} of ${formatMiB(limitBytes)})`,
+          ? `no projection: the live heap is not growing (${formatBytes(liveNow)} of ${formatBytes(limitBytes)})`
+          : `no projection: the trend is inconclusive (${formatBytes(liveNow)} of ${formatBytes(limitBytes)})`,
     };
   }
   const live = Math.max(0, (limitBytes - liveNow) / slope);
@@ -433,8 +434,8 @@ function project(
     !limitDriven && goalOverLive > 1.05 ? Math.max(0, (limitBytes / goalOverLive - liveNow) / slope) : null;
   const note =
     goal !== null
-      ? `at ${formatMiB(slope * 3600)}/h the heap goal (×${goalOverLive.toFixed(1)} live) reaches ${formatMiB(limitBytes)} in ${formatDurationShort(goal)}; the live heap itself in ${formatDurationShort(live)}`
-      : `at ${formatMiB(slope * 3600)}/h the live heap reaches ${formatMiB(limitBytes)} in ${formatDurationShort(live)}`;
+      ? `at ${formatByteRate(slope)} the heap goal (×${goalOverLive.toFixed(1)} live) reaches ${formatBytes(limitBytes)} in ${formatDuration(goal)}; the live heap itself in ${formatDuration(live)}`
+      : `at ${formatByteRate(slope)} the live heap reaches ${formatBytes(limitBytes)} in ${formatDuration(live)}`;
   return {
     limitBytes,
     limitSource,
@@ -549,22 +550,6 @@ function quantile(sorted: ArrayLike<number>, q: number): number {
   const lo = Math.floor(position);
   const hi = Math.ceil(position);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
-}
-
-/** `47.0 MiB`, `1.25 GiB`. */
-export function formatMiB(bytes: number): string {
-  const sign = bytes < 0 ? "-" : "";
-  const abs = Math.abs(bytes);
-  if (abs >= 1024 * MIB) return `${sign}${(abs / (1024 * MIB)).toFixed(2)} GiB`;
-  if (abs >= 100 * MIB) return `${sign}${(abs / MIB).toFixed(0)} MiB`;
-  return `${sign}${(abs / MIB).toFixed(1)} MiB`;
-}
-
-function formatDurationShort(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86400).toFixed(1)} days`;
 }
 
 export interface GcTraceRunInfo {

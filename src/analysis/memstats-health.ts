@@ -14,6 +14,14 @@
  *      to a GC that the series has), which still carries the allocation since that GC.
  */
 import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatSignedByteRate,
+  formatSignedPercent,
+} from "../model/units.js";
 import { judgeTrend, type TrendPoint, type TrendResult } from "./trend.js";
 
 export type MemStatsTrendSignal =
@@ -145,7 +153,7 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       let result = judgeTrend(points, {
         ...(options.minPoints !== undefined ? { minPoints: options.minPoints } : {}),
         ...(unit === "bytes" && resolution ? { resolution } : {}),
-        formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
+        formatValue: unit === "bytes" ? formatBytes : formatCount,
         valueLabel: label,
       });
       if (unit === "bytes") result = requireMaterialGrowth(result, points, label);
@@ -258,7 +266,7 @@ function requireMaterialGrowth(result: TrendResult, points: TrendPoint[], label:
   return {
     ...result,
     verdict: "inconclusive",
-    reason: `${label} rises by only ${formatBytes(Math.max(0, rise))} over ${spanSeconds.toFixed(0)} s, too little to call growth (at least ${formatBytes(MIN_MATERIAL_RISE_BYTES)}); a longer observation would tell. Test: ${result.reason}`,
+    reason: `${label} rises by only ${formatBytes(Math.max(0, rise))} over ${formatDuration(spanSeconds)}, too little to call growth (at least ${formatBytes(MIN_MATERIAL_RISE_BYTES)}); a longer observation would tell. Test: ${result.reason}`,
   };
 }
 
@@ -375,7 +383,7 @@ function snapshotWarnings(
     warnings.push({
       code: "high-fragmentation",
       severity: "info",
-      message: `Up to ${percent(figures.fragmentationRatio)} of in-use heap spans is free space (${formatBytes(figures.fragmentationBytes!)}, HeapInuse − HeapAlloc; an upper bound): fragmentation, not live data. If the live heap is flat this is not a leak.`,
+      message: `Up to ${formatPercent(figures.fragmentationRatio)} of in-use heap spans is free space (${formatBytes(figures.fragmentationBytes!)}, HeapInuse − HeapAlloc; an upper bound): fragmentation, not live data. If the live heap is flat this is not a leak.`,
     });
   }
   if (
@@ -393,7 +401,7 @@ function snapshotWarnings(
     warnings.push({
       code: "high-gc-cpu",
       severity: "info",
-      message: `The GC has used ${percent(f.GCCPUFraction)} of the CPU since the program started (GCCPUFraction): allocation pressure; an alloc_space profile shows where.`,
+      message: `The GC has used ${formatPercent(f.GCCPUFraction)} of the CPU since the program started (GCCPUFraction): allocation pressure; an alloc_space profile shows where.`,
     });
   }
 }
@@ -417,7 +425,7 @@ function trendWarnings(context: {
     warnings.push({
       code: "heap-grows-while-gc-runs",
       severity: "warning",
-      message: `The heap grows while the GC runs (${heapTrend.label}: ${formatRate(heapTrend, "bytes")}${gcCycles !== undefined ? ` across ${gcCycles} GC cycles` : ""}): memory survives collection, a leak or an unbounded cache. Diff two heap profiles (inuse_space) taken some minutes apart to see what holds it.`,
+      message: `The heap grows while the GC runs (${heapTrend.label}: ${formatRate(heapTrend)}${gcCycles !== undefined ? ` across ${gcCycles} GC cycles` : ""}): memory survives collection, a leak or an unbounded cache. Diff two heap profiles (inuse_space) taken some minutes apart to see what holds it.`,
     });
   }
 
@@ -461,13 +469,13 @@ function trendWarnings(context: {
     warnings.push({
       code: "rss-grows-heap-flat",
       severity: "warning",
-      message: `RSS grows (${formatRate(rss, "bytes")}) while the Go heap is flat: memory outside the Go heap (cgo/C allocations, mmap, a non-Go library); Go heap profiles will not show it.`,
+      message: `RSS grows (${formatRate(rss)}) while the Go heap is flat: memory outside the Go heap (cgo/C allocations, mmap, a non-Go library); Go heap profiles will not show it.`,
     });
   } else if (goHeld?.result.verdict === "growing" && heapFlat) {
     warnings.push({
       code: "go-held-grows-heap-flat",
       severity: "info",
-      message: `Memory the Go runtime holds grows (Sys − HeapReleased, ${formatRate(goHeld, "bytes")}) while the live heap is flat: goroutine stacks, fragmentation or idle spans not yet returned to the OS.`,
+      message: `Memory the Go runtime holds grows (Sys − HeapReleased, ${formatRate(goHeld)}) while the live heap is flat: goroutine stacks, fragmentation or idle spans not yet returned to the OS.`,
     });
   }
   if (goroutines?.result.verdict === "growing") {
@@ -479,34 +487,6 @@ function trendWarnings(context: {
   }
 }
 
-function formatRate(trend: MemStatsTrend, unit: "bytes"): string {
-  const perHour = trend.result.slopePerSecond * 3600;
-  const absolute =
-    unit === "bytes" ? `${perHour >= 0 ? "+" : "−"}${formatBytes(Math.abs(perHour))}/h` : `${perHour}/h`;
-  return `${absolute}, ${trend.result.relativeSlopePerHour >= 0 ? "+" : ""}${(trend.result.relativeSlopePerHour * 100).toFixed(1)}%/h`;
-}
-
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
-}
-
-/** 1536 → "1.5 KiB"; IEC units, 3 significant digits. */
-export function formatBytes(bytes: number): string {
-  const sign = bytes < 0 ? "-" : "";
-  let value = Math.abs(bytes);
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const text =
-    unit === 0
-      ? String(Math.round(value))
-      : value >= 100
-        ? value.toFixed(0)
-        : value >= 10
-          ? value.toFixed(1)
-          : value.toFixed(2);
-  return `${sign}${text} ${units[unit]}`;
+function formatRate(trend: MemStatsTrend): string {
+  return `${formatSignedByteRate(trend.result.slopePerSecond)}, ${formatSignedPercent(trend.result.relativeSlopePerHour)}/h`;
 }

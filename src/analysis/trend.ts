@@ -42,6 +42,8 @@
  * - inconclusive: everything else, including too few points or too short a span (never a guess).
  */
 
+import { formatDuration } from "../model/units.js";
+
 export interface TrendPoint {
   tSeconds: number;
   value: number;
@@ -1116,13 +1118,4 @@ function formatPercent(fraction: number): string {
 function formatP(p: number): string {
   if (p < 0.001) return "< 0.001";
   return `= ${p.toFixed(3)}`;
-}
-
-/** `45 s`, `12 min`, `3.5 h`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "∞";
-  if (seconds < 120) return `${Number(seconds.toPrecision(3))} s`;
-  if (seconds < 7200) return `${Number((seconds / 60).toPrecision(3))} min`;
-  if (seconds < 172800) return `${Number((seconds / 3600).toPrecision(3))} h`;
-  return `${Number((seconds / 86400).toPrecision(3))} days`;
 }

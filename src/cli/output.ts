@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
+import { parseEnum } from "./parse-options.js";
 
 export type OutputFormat = "text" | "json" | "markdown";
 
@@ -19,11 +19,7 @@ export function resolveFormat(
 ): OutputFormat {
   if (options.json) return "json";
   if (options.markdown) return "markdown";
-  const format = (options.format ?? "text") as OutputFormat;
-  if (!allowed.includes(format)) {
-    throw new UsageError(`--format must be one of ${allowed.join(", ")}, not "${options.format}"`);
-  }
-  return format;
+  return parseEnum(options.format ?? "text", "--format", allowed);
 }
 
 /** Writes text to stdout, adding a final newline when missing. */

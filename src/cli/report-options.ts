@@ -12,6 +12,9 @@ import type { Granularity } from "../profile/aggregate.js";
 import type { Profile } from "../profile/model.js";
 import { cleanPath, dirPath, joinPath, splitPathList, trimSourcePath } from "../profile/paths.js";
 import type { PreparedReport, ReportKind, ReportOptions } from "../profile/prepare.js";
+import { parseEnum, parseNumberFlag } from "./parse-options.js";
+
+const GRANULARITIES: readonly Granularity[] = ["functions", "filefunctions", "files", "lines", "addresses"];
 
 /** Raw commander option values of a report command. */
 export interface ReportFlags {
@@ -112,15 +115,6 @@ export function addReportOptions(command: Command, kind: ReportKind): Command {
   return command;
 }
 
-function parseNumber(value: string | undefined, name: string, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"}, not "${value}"`);
-  }
-  return n;
-}
-
 /** Turns command flags into report options (pprof's flag → config rules, conflicts included). */
 export function reportOptionsFromFlags(flags: ReportFlags, symbol?: string): ReportOptions {
   let sampleIndex = flags.sampleIndex ?? "";
@@ -135,19 +129,12 @@ export function reportOptionsFromFlags(flags: ReportFlags, symbol?: string): Rep
     if (sampleIndex === "") sampleIndex = name;
     else process.stderr.write(`Multiple value selections, ignoring -${name}\n`);
   }
-  const granularityFlags = (["functions", "filefunctions", "files", "lines", "addresses"] as const).filter(
-    (g) => flags[g],
-  );
+  const granularityFlags = GRANULARITIES.filter((g) => flags[g]);
   if (granularityFlags.length > 1)
     throw new UsageError(`conflicting options set: [${granularityFlags.join(" ")}]`);
   let granularity = granularityFlags[0] as Granularity | undefined;
   if (flags.granularity !== undefined) {
-    if (!["functions", "filefunctions", "files", "lines", "addresses"].includes(flags.granularity)) {
-      throw new UsageError(
-        `--granularity must be one of functions, filefunctions, files, lines, addresses, not "${flags.granularity}"`,
-      );
-    }
-    granularity ??= flags.granularity as Granularity;
+    granularity ??= parseEnum(flags.granularity, "--granularity", GRANULARITIES);
   }
   if (flags.cum && flags.flat) throw new UsageError("conflicting options set: [cum flat]");
   return {
@@ -161,9 +148,9 @@ export function reportOptionsFromFlags(flags: ReportFlags, symbol?: string): Rep
     pruneFrom: flags.pruneFrom,
     tagFocus: flags.tagfocus,
     tagIgnore: flags.tagignore,
-    nodeCount: parseNumber(flags.nodecount, "nodecount", true),
-    nodeFraction: parseNumber(flags.nodefraction, "nodefraction", false),
-    edgeFraction: parseNumber(flags.edgefraction, "edgefraction", false),
+    nodeCount: parseNumberFlag(flags.nodecount, "--nodecount", { integer: true }),
+    nodeFraction: parseNumberFlag(flags.nodefraction, "--nodefraction"),
+    edgeFraction: parseNumberFlag(flags.edgefraction, "--edgefraction"),
     cum: flags.cum,
     granularity,
     noInlines: flags.noinlines,
@@ -178,8 +165,8 @@ export function reportOptionsFromFlags(flags: ReportFlags, symbol?: string): Rep
 /** Reads profile inputs with at most `limit` in flight, keeping their order. */
 async function readAll(specs: string[], flags: ReportFlags): Promise<Profile[]> {
   const { readProfileInput } = await import("../collect/profile-source.js");
-  const seconds = parseNumber(flags.seconds, "seconds", true);
-  const timeout = parseNumber(flags.timeout, "timeout", false);
+  const seconds = parseNumberFlag(flags.seconds, "--seconds", { integer: true });
+  const timeout = parseNumberFlag(flags.timeout, "--timeout");
   const { parseByteSize } = await import("./parse-options.js");
   const options = {
     seconds,

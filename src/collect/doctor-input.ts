@@ -14,6 +14,7 @@ import { type BuildInfo, readEmbeddedBuildInfo } from "../diagnose/module-path.j
 import { InputError } from "../errors.js";
 import { parseGcTrace } from "../formats/gctrace.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
+import { describeInputKind, looksBinary, SNIFF_BYTES, sniffInput } from "../formats/sniff.js";
 import type { GoroutineSnapshot } from "../model/goroutine.js";
 import type { MemStatsSample } from "../model/memstats.js";
 import type { GoroutineSnapshotInfo, GoroutineSnapshotSummary } from "../model/recording.js";
@@ -253,19 +254,22 @@ export async function inputFromProfiles(
     notes,
   };
   if (options.gctrace) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(options.gctrace, "utf8");
+      bytes = readFileSync(options.gctrace);
     } catch (error) {
       throw new InputError(
         options.gctrace,
         `cannot read the gctrace log (${(error as NodeJS.ErrnoException).code ?? error})`,
       );
     }
-    const trace = parseGcTrace(text);
-    const run = trace.runs[trace.targetRunIndex];
-    if (!run || run.cycles.length === 0)
-      throw new InputError(options.gctrace, "no gctrace lines (gc N @Xs ...) found");
+    const kind = sniffInput(bytes.subarray(0, SNIFF_BYTES));
+    const trace = looksBinary(bytes) ? undefined : parseGcTrace(bytes.toString("utf8"));
+    const run = trace?.runs[trace.targetRunIndex];
+    if (!run || run.cycles.length === 0) {
+      const what = kind === "text" || kind === "gctrace" ? "" : `: this is ${describeInputKind(kind)}`;
+      throw new InputError(options.gctrace, `no gctrace lines (gc N @Xs ...) found${what}`);
+    }
     input.gcCycles = run.cycles.map((cycle) => ({ tSeconds: cycle.atSeconds, cycle }));
   }
   return input;

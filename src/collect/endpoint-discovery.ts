@@ -6,6 +6,8 @@
  * when the index is missing (a custom mux), each profile is probed directly. /debug/vars and
  * /metrics are probed with a GET each; their bodies are only checked, never kept.
  */
+
+import { SNIFF_BYTES, sniffInput } from "../formats/sniff.js";
 import type { EndpointUrls } from "../model/recording.js";
 import { type HttpClient, HttpFetchError } from "./http-client.js";
 
@@ -221,11 +223,12 @@ export function parsePprofIndex(html: string): Set<string> {
   return names;
 }
 
-/** Gzip (what Go sends) or legacy profile text. */
+/** Gzip (what Go sends) or profile text (a legacy heap profile, a goroutine dump). */
 function looksLikeProfile(body: Buffer): boolean {
-  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) return true;
-  const head = body.subarray(0, 64).toString("latin1");
-  return /^(heap profile:|goroutine profile:)/.test(head);
+  const kind = sniffInput(body.subarray(0, SNIFF_BYTES));
+  return (
+    kind === "gzip" || kind === "pprof-proto" || kind === "pprof-legacy-heap" || kind === "goroutine-dump"
+  );
 }
 
 export function goVersionFromMetrics(text: string): string | null {

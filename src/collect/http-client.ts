@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 import type { CollectErrorKind } from "../model/recording.js";
+import { formatBytes, formatDurationMs } from "../model/units.js";
 
 export interface HttpClientOptions {
   /** Extra request headers (e.g. Authorization), sent on every request. */
@@ -236,7 +237,9 @@ export class HttpClient {
       );
       const timer = setTimeout(() => {
         request.destroy();
-        finish(new HttpFetchError(url, "timeout", `no complete response within ${formatMs(timeoutMs)}`));
+        finish(
+          new HttpFetchError(url, "timeout", `no complete response within ${formatDurationMs(timeoutMs)}`),
+        );
       }, timeoutMs);
       const onAbort = () => {
         request.destroy();
@@ -311,14 +314,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
-}
-
-export function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`;
-  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`;
-  return `${bytes} bytes`;
 }

@@ -9,10 +9,11 @@ import { readFile } from "node:fs/promises";
 import { HeapscopeError, InputError } from "../errors.js";
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
-  formatSize,
   type ParsedProfile,
   parseProfileBytes,
 } from "../formats/profile-bytes.js";
+import { SNIFF_BYTES, sniffInput } from "../formats/sniff.js";
+import { formatBytes, formatDurationMs } from "../model/units.js";
 
 export type { ParsedProfile } from "../formats/profile-bytes.js";
 
@@ -102,10 +103,10 @@ async function readLocalFile(path: string, maxBytes: number): Promise<Uint8Array
   } catch (error) {
     throw fileError(path, error);
   }
-  if (size > maxBytes) throw new InputError(path, `file is larger than ${formatSize(maxBytes)}`);
+  if (size > maxBytes) throw new InputError(path, `file is larger than ${formatBytes(maxBytes)}`);
   try {
     const bytes = await readFile(path);
-    if (bytes.length > maxBytes) throw new InputError(path, `file is larger than ${formatSize(maxBytes)}`);
+    if (bytes.length > maxBytes) throw new InputError(path, `file is larger than ${formatBytes(maxBytes)}`);
     if (bytes.length === 0) throw new InputError(path, "empty file");
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
@@ -140,7 +141,7 @@ async function readStream(
     for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
       const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
       total += bytes.length;
-      if (total > maxBytes) throw new InputError(name, `input is larger than ${formatSize(maxBytes)}`);
+      if (total > maxBytes) throw new InputError(name, `input is larger than ${formatBytes(maxBytes)}`);
       chunks.push(bytes);
     }
   } catch (error) {
@@ -196,14 +197,14 @@ async function fetchProfile(
     }
     const declared = Number(response.headers.get("content-length"));
     if (declared > maxBytes) {
-      throw new InputError(name, `response is larger than ${formatSize(maxBytes)}`);
+      throw new InputError(name, `response is larger than ${formatBytes(maxBytes)}`);
     }
     const body = await readBody(response, maxBytes, name);
     if (body.length === 0) throw new InputError(name, "empty response");
     return body;
   } catch (error) {
     if (error instanceof HeapscopeError) throw error;
-    if (timedOut) throw new InputError(name, `timed out after ${formatDuration(timeoutMs)}`);
+    if (timedOut) throw new InputError(name, `timed out after ${formatDurationMs(timeoutMs)}`);
     throw new InputError(name, describeFetchError(error));
   } finally {
     clearTimeout(timer);
@@ -221,7 +222,7 @@ async function readBody(response: Response, maxBytes: number, name: string): Pro
     total += value.length;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw new InputError(name, `response is larger than ${formatSize(maxBytes)}`);
+      throw new InputError(name, `response is larger than ${formatBytes(maxBytes)}`);
     }
     chunks.push(value);
   }
@@ -233,10 +234,6 @@ function firstLine(bytes: Uint8Array): string {
   const line = text.split("\n", 1)[0] ?? "";
   if (/^<!doctype|^<html/i.test(line)) return "";
   return line.length > 120 ? `${line.slice(0, 120)}…` : line;
-}
-
-function formatDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function describeFetchError(error: unknown): string {
@@ -280,16 +277,6 @@ async function readRecordingSnapshot(spec: string, file: string, selector: strin
   }
 }
 
-const BINARY_MAGICS: readonly number[][] = [
-  [0x7f, 0x45, 0x4c, 0x46], // ELF
-  [0xfe, 0xed, 0xfa, 0xce], // Mach-O 32
-  [0xfe, 0xed, 0xfa, 0xcf], // Mach-O 64
-  [0xce, 0xfa, 0xed, 0xfe], // Mach-O 32, little-endian
-  [0xcf, 0xfa, 0xed, 0xfe], // Mach-O 64, little-endian
-  [0xca, 0xfe, 0xba, 0xbe], // Mach-O universal
-  [0x4d, 0x5a], // PE (Windows .exe)
-];
-
 /**
  * `pprof ./app heap.pb.gz` names the binary first; Go profiles carry their symbols, so a leading
  * executable (an ELF/Mach-O/PE file, or any executable file that is not gzip) is dropped when more
@@ -311,8 +298,8 @@ function isExecutable(path: string): boolean {
     mode = stat.mode;
     const fd = openSync(path, "r");
     try {
-      head = new Uint8Array(4);
-      const read = readSync(fd, head, 0, 4, 0);
+      head = new Uint8Array(SNIFF_BYTES);
+      const read = readSync(fd, head, 0, SNIFF_BYTES, 0);
       head = head.subarray(0, read);
     } finally {
       closeSync(fd);
@@ -320,18 +307,11 @@ function isExecutable(path: string): boolean {
   } catch {
     return false;
   }
-  if (BINARY_MAGICS.some((magic) => magic.every((byte, i) => head[i] === byte))) return true;
-  // An executable file that starts like a profile (gzip, a profile.proto sample_type field, legacy text)
-  // is still a profile; any other executable (a script, say) is the program.
-  const profileLike =
-    (head[0] === 0x1f && head[1] === 0x8b) || head[0] === 0x0a || startsWithAscii(head, "heap");
+  const kind = sniffInput(head);
+  if (kind === "executable") return true;
+  // An executable file that is a profile (gzip, profile.proto, legacy text) is still a profile;
+  // any other executable (a script, say) is the program.
+  const profileLike = kind === "gzip" || kind === "pprof-proto" || kind === "pprof-legacy-heap";
   const executableBits = constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH;
   return !profileLike && (mode & executableBits) !== 0;
-}
-
-function startsWithAscii(bytes: Uint8Array, prefix: string): boolean {
-  for (let i = 0; i < prefix.length && i < bytes.length; i++) {
-    if (bytes[i] !== prefix.charCodeAt(i)) return false;
-  }
-  return bytes.length >= prefix.length;
 }

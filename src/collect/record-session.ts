@@ -25,6 +25,7 @@ import type {
   TargetDescription,
   TargetExit,
 } from "../model/recording.js";
+import { formatDurationMs } from "../model/units.js";
 import { openRecording } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import { VERSION } from "../version.js";
@@ -417,7 +418,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
         source: "target",
         url: redactUrl(this.options.url ?? ""),
         kind: "timeout",
-        message: `did not answer within ${Math.round((this.options.waitForUrlMs ?? DEFAULT_WAIT_FOR_URL_MS) / 1000)}s; recording gctrace and RSS only`,
+        message: `did not answer within ${formatDurationMs(this.options.waitForUrlMs ?? DEFAULT_WAIT_FOR_URL_MS)}; recording gctrace and RSS only`,
         atMs: this.now(),
       });
     }

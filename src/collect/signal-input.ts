@@ -8,6 +8,8 @@ import { createReadStream, statSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { gunzipSync } from "node:zlib";
 import { InputError } from "../errors.js";
+import { describeInputKind, isGzip, looksBinary, SNIFF_BYTES, sniffInput } from "../formats/sniff.js";
+import { formatBytes } from "../model/units.js";
 import { HttpClient, HttpFetchError } from "./http-client.js";
 
 export interface SignalInputOptions {
@@ -67,7 +69,7 @@ export async function openSignalInput(
         code === "ENOENT" ? "no such file" : `cannot read (${(error as Error).message})`,
       );
     }
-    if (size > maxBytes) throw new InputError(spec, `larger than the ${maxBytes} byte limit`);
+    if (size > maxBytes) throw new InputError(spec, `larger than the ${formatBytes(maxBytes)} limit`);
     stream = createReadStream(spec, { highWaterMark: 1 << 20 });
   }
   return openStream(stream, name, maxBytes);
@@ -141,7 +143,7 @@ async function openStream(
     fail(error);
   }
   total = headSize;
-  if (total > maxBytes) throw new InputError(name, `larger than the ${maxBytes} byte limit`);
+  if (total > maxBytes) throw new InputError(name, `larger than the ${formatBytes(maxBytes)} limit`);
   const head = Buffer.concat(headParts);
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
@@ -152,7 +154,7 @@ async function openStream(
         if (next.done) return;
         const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
         total += chunk.length;
-        if (total > maxBytes) throw new InputError(name, `larger than the ${maxBytes} byte limit`);
+        if (total > maxBytes) throw new InputError(name, `larger than the ${formatBytes(maxBytes)} limit`);
         yield chunk;
       }
     } catch (error) {
@@ -185,25 +187,6 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>): AsyncGenerator<st
   if (carry !== "") yield carry;
 }
 
-/** NUL bytes or many control/invalid bytes in the head: binary data, not text. */
-export function looksBinaryBytes(head: Buffer): boolean {
-  const sample = head.subarray(0, 4096);
-  let suspicious = 0;
-  for (const byte of sample) {
-    if (byte === 0) return true;
-    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) suspicious++;
-  }
-  if (suspicious > Math.max(2, sample.length * 0.02)) return true;
-  const text = sample.toString("utf8");
-  let replacement = 0;
-  for (const c of text) if (c === "\uFFFD") replacement++;
-  return replacement > Math.max(2, text.length * 0.02);
-}
-
-export function isGzip(head: Buffer): boolean {
-  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-
 /** Cap on what gzip input may inflate to (a decompression bomb fails instead of exhausting memory). */
 export const MAX_INFLATED_BYTES = 1024 ** 3;
 
@@ -218,5 +201,16 @@ export function gunzipText(bytes: Buffer): Buffer | undefined {
   } catch {
     return undefined;
   }
-  return inflated.length > 0 && !looksBinaryBytes(inflated) ? inflated : undefined;
+  return inflated.length > 0 && !looksBinary(inflated) ? inflated : undefined;
+}
+
+/** What an input that is not text holds, in words: "a pprof profile (profile.proto)", "gzip data holding …". */
+export function describeBinaryInput(bytes: Buffer): string {
+  if (!isGzip(bytes)) return describeInputKind(sniffInput(bytes.subarray(0, SNIFF_BYTES)));
+  try {
+    const inflated = gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES });
+    return `gzip data holding ${describeInputKind(sniffInput(inflated.subarray(0, SNIFF_BYTES)))}`;
+  } catch {
+    return "corrupt gzip data";
+  }
 }

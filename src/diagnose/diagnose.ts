@@ -4,6 +4,7 @@
  * (verdict.ts), ranks the suspects by how much of the growth they explain, and adds evidence and
  * hints. No I/O: profiles and sources come through the input's callbacks.
  */
+import { formatBytes, formatDuration } from "../model/units.js";
 import { analyzeGoroutines, type GoroutineAnalysis, type GoroutineGroupGrowth } from "./goroutine-growth.js";
 import {
   collectHeapSites,
@@ -32,13 +33,12 @@ import {
 import {
   describeRate,
   downsample,
-  formatBytesShort,
   judgeSignal,
   type SeriesPoint,
   type SignalJudgement,
 } from "./signal-trend.js";
 import type { Diagnosis, Evidence, Suspect } from "./types.js";
-import { decideVerdict, formatDuration, type VerdictResult } from "./verdict.js";
+import { decideVerdict, type VerdictResult } from "./verdict.js";
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
@@ -428,7 +428,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   );
   if (samplingRate && samplingRate >= DEFAULT_SAMPLING_RATE && result.verdict !== "no-leak") {
     notes.push(
-      `Heap profiles were sampled at the default rate (one sample per ${formatBytesShort(samplingRate)}): slow growth per site is rough; heapscope doctor -- CMD launches the program with a finer rate.`,
+      `Heap profiles were sampled at the default rate (one sample per ${formatBytes(samplingRate)}): slow growth per site is rough; heapscope doctor -- CMD launches the program with a finer rate.`,
     );
   }
 
@@ -637,7 +637,7 @@ function buildEvidence(
     s.verdict === "growing" ? "leak" : s.verdict === "bounded" ? "healthy" : "neutral";
   const range = (s: SignalJudgement): string =>
     s.unit === "bytes"
-      ? `${formatBytesShort(s.firstValue)} → ${formatBytesShort(s.lastValue)}`
+      ? `${formatBytes(s.firstValue)} → ${formatBytes(s.lastValue)}`
       : `${Math.round(s.firstValue)} → ${Math.round(s.lastValue)}`;
   for (const id of [
     "liveHeap",
@@ -680,7 +680,7 @@ function buildEvidence(
   if (figures.rssBytes !== null && figures.goHeldBytes !== null) {
     out.push({
       label: "RSS vs Go runtime",
-      detail: `RSS ${formatBytesShort(figures.rssBytes)}; the Go runtime holds ${formatBytesShort(figures.goHeldBytes)} (Sys − HeapReleased)${figures.heapInuseBytes !== null ? `, of which heap spans in use ${formatBytesShort(figures.heapInuseBytes)}` : ""}`,
+      detail: `RSS ${formatBytes(figures.rssBytes)}; the Go runtime holds ${formatBytes(figures.goHeldBytes)} (Sys − HeapReleased)${figures.heapInuseBytes !== null ? `, of which heap spans in use ${formatBytes(figures.heapInuseBytes)}` : ""}`,
       weight: signals.offHeap?.verdict === "growing" ? "leak" : "neutral",
     });
   }
@@ -694,14 +694,14 @@ function buildEvidence(
   if (figures.retainedIdleBytes !== null) {
     out.push({
       label: "retained idle memory",
-      detail: `HeapIdle − HeapReleased = ${formatBytesShort(figures.retainedIdleBytes)} kept for reuse (counts in RSS, returned to the OS over minutes)`,
+      detail: `HeapIdle − HeapReleased = ${formatBytes(figures.retainedIdleBytes)} kept for reuse (counts in RSS, returned to the OS over minutes)`,
       weight: "neutral",
     });
   }
   if (figures.stackInuseBytes !== null) {
     out.push({
       label: "goroutine stacks",
-      detail: `StackInuse ${formatBytesShort(figures.stackInuseBytes)} (not in heap profiles)`,
+      detail: `StackInuse ${formatBytes(figures.stackInuseBytes)} (not in heap profiles)`,
       weight: signals.stacks?.verdict === "growing" ? "leak" : "neutral",
     });
   }
@@ -718,7 +718,7 @@ function buildEvidence(
         : `; at ${describeRate(liveHeap.slopePerSecond, "bytes")} the live heap alone reaches it in at most ${formatDuration(headroom / liveHeap.slopePerSecond)}`;
     out.push({
       label: "memory limit",
-      detail: `${formatBytesShort(limit.bytes)} (${limit.source})${projection}`,
+      detail: `${formatBytes(limit.bytes)} (${limit.source})${projection}`,
       weight: growing ? "leak" : "neutral",
     });
   }
@@ -766,7 +766,7 @@ function summarize(
   }
   if (result.verdict === "no-leak") {
     const level = liveHeap
-      ? `the live heap stays around ${formatBytesShort(sampledLevel ?? liveHeap.level)}`
+      ? `the live heap stays around ${formatBytes(sampledLevel ?? liveHeap.level)}`
       : "memory stays bounded";
     const warm = liveHeap?.warmupSkipped
       ? ` after a warm-up of ${liveHeap.regimeStartSeconds.toFixed(0)} s`

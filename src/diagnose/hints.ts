@@ -4,9 +4,9 @@
  * line and the bodies of the program's functions on the stack. They are hints, not findings: a heap
  * profile shows where memory was allocated, not what still references it.
  */
+import { formatBytes } from "../model/units.js";
 import type { StackFrame } from "./heap-growth.js";
 import { frameOrigin, type ModuleContext } from "./module-path.js";
-import { formatBytesShort } from "./signal-trend.js";
 import type { Hint } from "./types.js";
 
 export interface HintContext {
@@ -142,9 +142,9 @@ export function buildHints(
     const rate = context.samplingRateBytes ?? 524288;
     hints.push({
       title: "Sampling leaves this growth within noise",
-      hypothesis: `The heap profile samples about one allocation per ${formatBytesShort(rate)}, so ${noisy.function}'s growth rests on a handful of samples; its rate and rank are rough.`,
+      hypothesis: `The heap profile samples about one allocation per ${formatBytes(rate)}, so ${noisy.function}'s growth rests on a handful of samples; its rate and rank are rough.`,
       evidence: [
-        `${noisy.function}: growth of ${formatBytesShort(noisy.growthBytesPerSecond)}/s at a sampling rate of ${formatBytesShort(rate)}`,
+        `${noisy.function}: growth of ${formatBytes(noisy.growthBytesPerSecond)}/s at a sampling rate of ${formatBytes(rate)}`,
       ],
       fix: [
         "Get exact counts with a file compiled only under a debug build tag, e.g. memprofile_debug.go:",
@@ -369,16 +369,16 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
     out.push({
       hint: {
         title: "A small sub-slice keeps a large buffer alive",
-        hypothesis: `Each object allocated at ${at} is ${formatBytesShort(typical.bytes)}; if only part of it is kept (a header, a token, a line sliced out of it), the sub-slice still pins the whole backing array.`,
+        hypothesis: `Each object allocated at ${at} is ${formatBytes(typical.bytes)}; if only part of it is kept (a header, a token, a line sliced out of it), the sub-slice still pins the whole backing array.`,
         evidence: [
-          `${suspect.function} keeps ${formatBytesShort(typical.bytes)} objects (+${suspect.growthObjectsPerSecond.toFixed(1)}/s)`,
+          `${suspect.function} keeps ${formatBytes(typical.bytes)} objects (+${suspect.growthObjectsPerSecond.toFixed(1)}/s)`,
           ...(line ? [`allocating line: \`${line}\``] : []),
           ...(reslices ? ["the code on the stack re-slices buffers"] : []),
         ],
         fix: "Copy the part you keep out of the buffer (bytes.Clone(b[:n]), strings.Clone, or append([]byte(nil), b[:n]...)) so the large buffer can be freed.",
         suspect: suspect.function,
       },
-      oneLiner: `A sub-slice of each ${formatBytesShort(typical.bytes)} buffer is kept, pinning the whole buffer: copy the part you keep.`,
+      oneLiner: `A sub-slice of each ${formatBytes(typical.bytes)} buffer is kept, pinning the whole buffer: copy the part you keep.`,
     });
   }
 
@@ -393,7 +393,7 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
         title: `Entries added to ${what} and never removed`,
         hypothesis: `Objects allocated at ${at} are stored in ${what} that only grows: entries are added (per request, per key, per event) and nothing removes them.`,
         evidence: [
-          `${suspect.function}: +${formatBytesShort(suspect.growthBytesPerSecond)}/s, +${suspect.growthObjectsPerSecond.toFixed(1)} objects/s`,
+          `${suspect.function}: +${formatBytes(suspect.growthBytesPerSecond)}/s, +${suspect.growthObjectsPerSecond.toFixed(1)} objects/s`,
           ...(mapInsert ? ["the code on the stack inserts into a map"] : []),
           ...(sliceAppend ? ["the code on the stack appends to a slice"] : []),
         ],
@@ -428,7 +428,7 @@ function heapHints(suspect: HeapSuspectFacts, source: SourceCache, context: Hint
     out.push({
       hint: {
         title: "`s = s[:0]` keeps a huge capacity",
-        hypothesis: `\`${truncated[0]}\` reuses the slice but keeps its largest-ever backing array (${formatBytesShort(typical.bytes)} objects here).`,
+        hypothesis: `\`${truncated[0]}\` reuses the slice but keeps its largest-ever backing array (${formatBytes(typical.bytes)} objects here).`,
         evidence: [`found in the code on ${suspect.function}'s stack`],
         fix: "Drop the slice (s = nil) or reallocate when its capacity is far above what is needed.",
         suspect: suspect.function,

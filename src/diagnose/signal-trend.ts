@@ -28,6 +28,7 @@
  * over a few dozen snapshots gives p-values far below it.
  */
 import { mannKendall, theilSenSlope } from "../analysis/trend.js";
+import { formatByteRate, formatCountRate } from "../model/units.js";
 
 export interface SeriesPoint {
   tSeconds: number;
@@ -333,37 +334,6 @@ export function formatP(p: number): string {
 }
 
 export function describeRate(perSecond: number, unit: SignalSpec["unit"]): string {
-  if (unit === "bytes") return `${formatBytesShort(perSecond)}/s`;
-  const perMinute = perSecond * 60;
-  const noun = unit === "objects" ? "objects" : "goroutines";
-  if (Math.abs(perSecond) >= 1) return `${roundTo(perSecond)} ${noun}/s`;
-  return `${roundTo(perMinute)} ${noun}/min`;
-}
-
-function roundTo(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 100) return value.toFixed(0);
-  if (abs >= 10) return value.toFixed(1);
-  return value.toFixed(2);
-}
-
-/** 1536 → "1.5 KiB", binary units, sign kept. */
-export function formatBytesShort(bytes: number): string {
-  const sign = bytes < 0 ? "-" : "";
-  let value = Math.abs(bytes);
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const text =
-    unit === 0
-      ? value.toFixed(0)
-      : value >= 100
-        ? value.toFixed(0)
-        : value >= 10
-          ? value.toFixed(1)
-          : value.toFixed(2);
-  return `${sign}${text} ${units[unit]}`;
+  if (unit === "bytes") return formatByteRate(perSecond);
+  return formatCountRate(perSecond, unit === "objects" ? "objects" : "goroutines");
 }

@@ -15,6 +15,7 @@
  * it was observed, and off-heap memory is not growing. Anything else is inconclusive, with what would
  * decide it.
  */
+import { formatDuration } from "../model/units.js";
 import { GROWTH_ALPHA, type SignalJudgement } from "./signal-trend.js";
 import type { Verdict } from "./types.js";
 
@@ -119,13 +120,6 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
       : ""
   }.`;
   return { verdict: "inconclusive", reasons, leakKinds: [], toDecide };
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
 export { GROWTH_ALPHA };

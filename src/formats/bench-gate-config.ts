@@ -9,6 +9,7 @@ import {
   type MissingPolicy,
   type UnitThresholds,
 } from "../model/bench-gate-policy.js";
+import { parseByteSize } from "./byte-size.js";
 import { tidyUnitName } from "./go-bench.js";
 
 function checkRegex(source: string, what: string): void {
@@ -31,15 +32,6 @@ export function parsePercent(text: string | number, what: string): number {
   return Number(match[1]);
 }
 
-const BYTE_SUFFIXES: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-};
 const TIME_SUFFIXES: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1 };
 
 /**
@@ -58,8 +50,13 @@ export function parseFloor(text: string | number, unit: string, what: string): n
   const value = Number(match[1]);
   const suffix = match[2]!.toLowerCase();
   if (suffix === "") return isTime ? value * 1e-9 : value;
-  const table = isTime ? TIME_SUFFIXES : unitIsBytes(unit) ? BYTE_SUFFIXES : undefined;
-  const factor = table?.[suffix];
+  if (!isTime && unitIsBytes(unit)) {
+    // Sizes as every size flag reads them (formats/byte-size.ts): KiB binary, KB decimal.
+    const bytes = parseByteSize(`${match[1]!.startsWith(".") ? "0" : ""}${match[1]}${match[2]}`);
+    if (bytes === null) throw new UsageError(`${what}: unknown unit "${match[2]}" for ${unit}`);
+    return bytes;
+  }
+  const factor = isTime ? TIME_SUFFIXES[suffix] : undefined;
   if (factor === undefined) throw new UsageError(`${what}: unknown unit "${match[2]}" for ${unit}`);
   return value * factor;
 }

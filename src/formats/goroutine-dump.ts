@@ -438,15 +438,6 @@ export async function parseGoroutineDumpStream(
   return parser.finish();
 }
 
-/** True when text holds something this parser recognizes as a goroutine dump. */
-export function looksLikeGoroutineDump(text: string): boolean {
-  const head = text.slice(0, 1 << 20);
-  return (
-    /^\s*(?:goroutine|goroutineleak) profile: total \d+/m.test(head) ||
-    /^\s*goroutine \d+ (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[[^\]]*\]:/m.test(head)
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Proto form
 

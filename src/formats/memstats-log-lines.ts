@@ -14,6 +14,7 @@ import {
   type MemStatsSample,
   type MemStatsSeries,
 } from "../model/memstats.js";
+import { formatBytes } from "../model/units.js";
 import { companionSignalForName, memStatsFieldForName } from "./memstats-names.js";
 import { splitLogTimestamp } from "./memstats-time.js";
 
@@ -37,13 +38,6 @@ const NAME_VALUE =
 
 /** gops: `next-gc: when heap-alloc >= 4.00MB (4194304 bytes)`. */
 const GOPS_NEXT_GC = /next-gc:\s*when heap-alloc >= [^(]*\((\d+) bytes\)/;
-
-/** Cheap test used by format detection: does the text contain `<MemStats field> = <number>` lines? */
-export function looksLikeMemStatsLogLines(text: string): boolean {
-  return /(?:^|[\s,;{(])(?:HeapAlloc|TotalAlloc|HeapInuse|HeapIdle|HeapSys|HeapObjects|HeapReleased|NumGC|NextGC|Mallocs|Alloc|heap[-_]alloc|total[-_]alloc|heap[-_]in[-_]?use|heap[-_]objects|num[-_]gc)"?\s*[=:]\s*"?\d/im.test(
-    text.slice(0, 1 << 20),
-  );
-}
 
 interface LineReading {
   atMs?: number;
@@ -134,7 +128,7 @@ export function parseMemStatsLogLines(text: string): MemStatsSeries {
       notes.push("The log lines carry no timestamp: only the order of the samples is known.");
   }
   if (byteResolution > 1) {
-    notes.push(`Byte values are rounded in the log (step ${formatStep(byteResolution)}).`);
+    notes.push(`Byte values are rounded in the log (step ${formatBytes(byteResolution)}).`);
   }
   return {
     format: "log-lines",
@@ -148,15 +142,4 @@ export function parseMemStatsLogLines(text: string): MemStatsSeries {
 
 function isCompanion(name: MemStatsField | CompanionSignal): name is CompanionSignal {
   return name === "goroutines" || name === "rssBytes" || name === "threads" || name === "liveHeapBytes";
-}
-
-function formatStep(bytes: number): string {
-  for (const [unit, size] of [
-    ["GiB", 1024 ** 3],
-    ["MiB", 1024 ** 2],
-    ["KiB", 1024],
-  ] as const) {
-    if (bytes >= size) return `${+(bytes / size).toPrecision(3)} ${unit}`;
-  }
-  return `${bytes} B`;
 }

@@ -371,19 +371,6 @@ function parseLabels(
   }
 }
 
-/** Cheap test for format detection: a Prometheus text exposition mentioning a Go runtime metric. */
-export function looksLikePrometheusText(text: string): boolean {
-  const head = text.slice(0, 1 << 20);
-  const hasExpositionLines =
-    /^(?:# (?:HELP|TYPE) \S+|[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^\n]*\})? +[-+]?(?:[\d.]+(?:[eE][-+]?\d+)?|NaN|[-+]?Inf))/m.test(
-      head,
-    );
-  return (
-    hasExpositionLines &&
-    /(?:^|_)(?:go_memstats_|go_gc_|go_goroutines|go_memory_|go_goroutine_count|runtime_go_)/m.test(head)
-  );
-}
-
 /** A Prometheus / OpenMetrics text exposition (one scrape or several) → MemStats samples. */
 export function parsePrometheusMemStatsSeries(text: string): MemStatsSeries {
   const openMetrics =

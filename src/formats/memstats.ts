@@ -7,9 +7,10 @@ import { FormatError, InputError } from "../errors.js";
 import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import { isJsonObject, readJsonDocuments } from "./lossless-json.js";
 import { parseExpvarSeries } from "./memstats-expvar.js";
-import { looksLikeMemStatsLogLines, parseMemStatsLogLines } from "./memstats-log-lines.js";
-import { looksLikePrometheusText, parsePrometheusMemStatsSeries } from "./memstats-prometheus.js";
+import { parseMemStatsLogLines } from "./memstats-log-lines.js";
+import { parsePrometheusMemStatsSeries } from "./memstats-prometheus.js";
 import { isPrometheusApiResponse, parseQueryRangeMemStats } from "./memstats-query-range.js";
+import { looksBinaryText, looksLikeMemStatsLogLines, looksLikePrometheusText } from "./sniff.js";
 
 export * from "../model/memstats.js";
 export { memStatsSampleFromJson, parseExpvarMemStats, parseExpvarSeries } from "./memstats-expvar.js";
@@ -38,7 +39,7 @@ const FORMATS_HINT =
 
 function parseDetected(text: string): MemStatsSeries {
   if (text.trim() === "") throw new FormatError("empty input");
-  if (looksBinary(text)) throw new FormatError(`binary data, not MemStats (${FORMATS_HINT})`);
+  if (looksBinaryText(text)) throw new FormatError(`binary data, not MemStats (${FORMATS_HINT})`);
   const firstChar = text.trimStart()[0];
   if (firstChar === "{" || firstChar === "[") {
     const first = readJsonDocuments(text).next();
@@ -57,16 +58,4 @@ function parseDetected(text: string): MemStatsSeries {
   if (/"memstats"\s*:/.test(text.slice(0, 1 << 20))) return parseExpvarSeries(text);
   if (looksLikeMemStatsLogLines(text)) return parseMemStatsLogLines(text);
   throw new FormatError(`not a MemStats source (${FORMATS_HINT})`);
-}
-
-/** NUL bytes or many undecodable/control characters in the first 4 KiB mean binary input. */
-export function looksBinary(text: string): boolean {
-  const head = text.slice(0, 4096);
-  let suspicious = 0;
-  for (let i = 0; i < head.length; i++) {
-    const c = head.charCodeAt(i);
-    if (c === 0) return true;
-    if (c === 0xfffd || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) suspicious++;
-  }
-  return suspicious > Math.max(2, head.length * 0.02);
 }

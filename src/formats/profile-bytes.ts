@@ -5,9 +5,11 @@
  */
 import { gunzipSync } from "node:zlib";
 import { ProfileDecodeError } from "../errors.js";
+import { formatBytes } from "../model/units.js";
 import type { Profile } from "../profile/model.js";
 import { looksLikeLegacyHeapText, parseLegacyHeapText } from "./pprof-legacy-heap-text.js";
 import { decodeProfile, decodeProfileColumns, type ProfileSampleColumns } from "./pprof-proto-decode.js";
+import { describeInputKind, isGzip, SNIFF_BYTES, sniffInput } from "./sniff.js";
 
 export type ProfileFormat = "proto" | "legacy-heap-text";
 
@@ -50,7 +52,7 @@ export function parseProfileBytes(
   if (bytes.length === 0) fail("empty input (0 bytes)");
 
   let data = bytes;
-  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const gzipped = isGzip(bytes);
   if (gzipped) data = gunzip(bytes, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, fail);
   if (data.length === 0) fail("empty profile (the gzip data inflates to 0 bytes)");
 
@@ -89,7 +91,7 @@ function gunzip(bytes: Uint8Array, cap: number, fail: (problem: string) => never
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
-      return fail(`decompressed size exceeds ${formatSize(cap)} (--max-decompressed)`);
+      return fail(`decompressed size exceeds ${formatBytes(cap)} (--max-decompressed)`);
     }
     if (code === "Z_BUF_ERROR") return fail("corrupt gzip data (truncated)");
     const detail = error instanceof Error ? error.message : String(error);
@@ -119,42 +121,27 @@ export function inflateGzip(bytes: Uint8Array, cap: number = DEFAULT_MAX_DECOMPR
   return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
 }
 
-/** "1 GiB", "64 MiB", "1000 bytes". */
-export function formatSize(bytes: number): string {
-  for (const [unit, size] of [
-    ["GiB", 1024 ** 3],
-    ["MiB", 1024 ** 2],
-    ["KiB", 1024],
-  ] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-
 function startsWithText(data: Uint8Array, prefix: string): boolean {
   if (data.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix.charCodeAt(i)) return false;
   return true;
 }
 
-/** A short description of text content that is not a profile, or undefined for binary data. */
+/** A short description of content that is not a profile, or undefined for other binary data. */
 function describeOtherContent(data: Uint8Array): string | undefined {
-  const head = data.subarray(0, 4096);
-  let printable = 0;
-  for (const byte of head) {
-    if (byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127) || byte >= 0xc0) printable++;
-  }
-  if (printable < head.length * 0.95) return undefined;
-  const text = new TextDecoder().decode(head);
+  const kind = sniffInput(data.subarray(0, SNIFF_BYTES));
+  if (kind === "binary" || kind === "pprof-proto") return undefined;
+  if (kind !== "text") return `this is ${describeInputKind(kind)}`;
+  const text = new TextDecoder().decode(data.subarray(0, SNIFF_BYTES));
   const firstLine = (text.split("\n").find((line) => line.trim() !== "") ?? "").trim();
-  if (/^goroutine profile: total \d+/.test(firstLine) || /^goroutine \d+ \[/.test(firstLine)) {
-    return "this is a goroutine dump";
-  }
   if (/^(threadcreate|block|mutex) profile: total/.test(firstLine))
     return `this is a ${firstLine.split(" ")[0]} profile`;
   if (/^--- (contention|mutex):/.test(firstLine)) return "this is a legacy contention profile";
   if (/^<!doctype html|^<html/i.test(firstLine)) return "this is an HTML page";
   if (/^[{[]/.test(firstLine)) return "this is JSON";
+  // A "text" with control characters up front is more likely a small broken profile: let the
+  // decoder's message speak.
+  if (/[\u0000-\u0008\u000e-\u001f\u007f]/.test(firstLine)) return undefined;
   const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
   return `text starting with ${JSON.stringify(shown)}`;
 }

@@ -5,31 +5,9 @@
 
 import path from "node:path";
 import type { SiteDiffReport, SiteDiffRow } from "../analysis/bench-alloc-sites.js";
+import { formatQuantity, formatSignedQuantity } from "../model/units.js";
 import { escapeAnnotationData, escapeAnnotationProperty } from "./bench-github.js";
 import { escapeMarkdown } from "./bench-markdown.js";
-
-const IEC = ["B", "KiB", "MiB", "GiB", "TiB"];
-
-/** A value in the profile's unit: bytes with IEC prefixes, counts plain; fractions kept per op. */
-export function formatSiteValue(value: number, unit: string): string {
-  const abs = Math.abs(value);
-  if (unit === "bytes") {
-    let scaled = abs;
-    let i = 0;
-    while (scaled >= 1024 && i < IEC.length - 1) {
-      scaled /= 1024;
-      i++;
-    }
-    const digits = scaled >= 100 || Number.isInteger(scaled) ? 0 : scaled >= 10 ? 1 : 2;
-    return `${value < 0 ? "-" : ""}${scaled.toFixed(digits)} ${IEC[i]}`;
-  }
-  const digits = Number.isInteger(value) ? 0 : abs >= 100 ? 1 : abs >= 10 ? 2 : 3;
-  return value.toFixed(digits);
-}
-
-function signed(value: number, unit: string): string {
-  return `${value > 0 ? "+" : value < 0 ? "-" : ""}${formatSiteValue(Math.abs(value), unit)}`;
-}
 
 export function formatSitePercent(row: Pick<SiteDiffRow, "deltaPercent">): string {
   if (row.deltaPercent === Infinity) return "new";
@@ -47,7 +25,7 @@ export function siteHeadline(report: SiteDiffReport): string {
     report.baseTotal === 0
       ? "new"
       : `${report.newTotal >= report.baseTotal ? "+" : ""}${(((report.newTotal - report.baseTotal) / report.baseTotal) * 100).toFixed(1)}%`;
-  return `${report.sampleType}${scope}: ${formatSiteValue(report.baseTotal, report.unit)} → ${formatSiteValue(report.newTotal, report.unit)} (${change})`;
+  return `${report.sampleType}${scope}: ${formatQuantity(report.baseTotal, report.unit)} → ${formatQuantity(report.newTotal, report.unit)} (${change})`;
 }
 
 export function renderSitesText(
@@ -63,9 +41,9 @@ export function renderSitesText(
     out.push("  no allocation site changed");
   } else {
     const cells = shown.map((r) => [
-      formatSiteValue(r.base, report.unit),
-      formatSiteValue(r.new, report.unit),
-      signed(r.delta, report.unit),
+      formatQuantity(r.base, report.unit),
+      formatQuantity(r.new, report.unit),
+      formatSignedQuantity(r.delta, report.unit),
       formatSitePercent(r),
       `${r.function}${location(r) ? ` (${location(r)})` : ""}`,
       r.status === "fail" ? "FAIL" : r.status === "warn" ? "WARN" : "",
@@ -87,7 +65,7 @@ export function renderSitesText(
     const verdict =
       report.status === "fail" ? "FAIL" : report.status === "warn" ? "PASS with warnings" : "PASS";
     out.push(
-      `heapscope diff gate: ${verdict}: ${flagged.filter((r) => r.status === "fail").length} site(s) failed, ${flagged.filter((r) => r.status === "warn").length} warned (floor ${formatSiteValue(report.floor, report.unit)})`,
+      `heapscope diff gate: ${verdict}: ${flagged.filter((r) => r.status === "fail").length} site(s) failed, ${flagged.filter((r) => r.status === "warn").length} warned (floor ${formatQuantity(report.floor, report.unit)})`,
     );
   }
   for (const note of report.notes) out.push(`  note: ${note}`);
@@ -113,7 +91,7 @@ export function renderSitesMarkdown(
       const mark = r.status === "fail" ? "❌" : r.status === "warn" ? "⚠️" : "";
       const where = location(r) ? ` <sub>${escapeMarkdown(location(r))}</sub>` : "";
       out.push(
-        `| ${mark} | ${escapeMarkdown(r.function)}${where} | ${formatSiteValue(r.base, report.unit)} | ${formatSiteValue(r.new, report.unit)} | ${signed(r.delta, report.unit)} | ${formatSitePercent(r)} |`,
+        `| ${mark} | ${escapeMarkdown(r.function)}${where} | ${formatQuantity(r.base, report.unit)} | ${formatQuantity(r.new, report.unit)} | ${formatSignedQuantity(r.delta, report.unit)} | ${formatSitePercent(r)} |`,
       );
     }
     out.push("");
@@ -168,7 +146,7 @@ export function renderSitesAnnotations(report: SiteDiffReport, cwd: string, cont
       }
     }
     props.push(`title=${escapeAnnotationProperty(`Allocation site grew: ${r.function}`)}`);
-    const message = `${context}${r.function} ${report.sampleType}${report.perOp ? " per op" : ""}: ${formatSiteValue(r.base, report.unit)} → ${formatSiteValue(r.new, report.unit)} (${formatSitePercent(r)})`;
+    const message = `${context}${r.function} ${report.sampleType}${report.perOp ? " per op" : ""}: ${formatQuantity(r.base, report.unit)} → ${formatQuantity(r.new, report.unit)} (${formatSitePercent(r)})`;
     lines.push(
       `::${r.status === "fail" ? "error" : "warning"} ${props.join(",")}::${escapeAnnotationData(message)}`,
     );

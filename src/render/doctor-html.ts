@@ -4,8 +4,15 @@
  * table, a flame graph of the in-use growth between the first and last snapshot, evidence and hints.
  * Every string from the profile or the target (function names, paths, labels) is escaped.
  */
-import { formatBytesShort, type SeriesPoint } from "../diagnose/signal-trend.js";
+import type { SeriesPoint } from "../diagnose/signal-trend.js";
 import type { Diagnosis } from "../diagnose/types.js";
+import {
+  formatBytes,
+  formatDuration,
+  formatQuantity,
+  formatSignedByteRate,
+  formatSignedCountRate,
+} from "../model/units.js";
 
 export function escapeHtml(text: string): string {
   return text
@@ -22,10 +29,6 @@ interface ChartOptions {
   width?: number;
   height?: number;
   color?: string;
-}
-
-function formatValue(value: number, unit: ChartOptions["unit"]): string {
-  return unit === "bytes" ? formatBytesShort(value) : String(Math.round(value));
 }
 
 /** A line chart as inline SVG. */
@@ -53,16 +56,16 @@ export function lineChartSvg(points: SeriesPoint[], options: ChartOptions): stri
   const dots = points
     .map(
       (p) =>
-        `<circle cx="${x(p.tSeconds).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2"><title>${escapeHtml(`${(p.tSeconds - t0).toFixed(1)} s: ${formatValue(p.value, options.unit)}`)}</title></circle>`,
+        `<circle cx="${x(p.tSeconds).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2"><title>${escapeHtml(`${formatDuration(p.tSeconds - t0)}: ${formatQuantity(p.value, options.unit)}`)}</title></circle>`,
     )
     .join("");
   const axis = [
     `<line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" class="axis"/>`,
     `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" class="axis"/>`,
-    `<text x="${pad.left - 6}" y="${y(max) + 4}" text-anchor="end" class="tick">${escapeHtml(formatValue(max, options.unit))}</text>`,
-    `<text x="${pad.left - 6}" y="${y(min) + 4}" text-anchor="end" class="tick">${escapeHtml(formatValue(min, options.unit))}</text>`,
+    `<text x="${pad.left - 6}" y="${y(max) + 4}" text-anchor="end" class="tick">${escapeHtml(formatQuantity(max, options.unit))}</text>`,
+    `<text x="${pad.left - 6}" y="${y(min) + 4}" text-anchor="end" class="tick">${escapeHtml(formatQuantity(min, options.unit))}</text>`,
     `<text x="${pad.left}" y="${height - 8}" class="tick">0 s</text>`,
-    `<text x="${width - pad.right}" y="${height - 8}" text-anchor="end" class="tick">${escapeHtml(`${(t1 - t0).toFixed(0)} s`)}</text>`,
+    `<text x="${width - pad.right}" y="${height - 8}" text-anchor="end" class="tick">${escapeHtml(formatDuration(t1 - t0))}</text>`,
   ].join("");
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.title)}">${title}${axis}<path d="${path}" fill="none" stroke="${options.color ?? "#c0392b"}" stroke-width="1.8"/><g fill="${options.color ?? "#c0392b"}">${dots}</g></svg>`;
 }
@@ -101,7 +104,7 @@ export function growthFlameGraphSvg(stacks: { stack: string[]; bytes: number }[]
     if (w < minWidth) return;
     depth = Math.max(depth, level + 1);
     const share = (node.value / root.value) * 100;
-    const label = `${node.name} — ${formatBytesShort(node.value)} (${share.toFixed(1)} %)`;
+    const label = `${node.name} — ${formatBytes(node.value)} (${share.toFixed(1)} %)`;
     const hue = hueOf(node.name);
     rects.push(
       `<g><title>${escapeHtml(label)}</title><rect x="${x.toFixed(2)}" y="${level * rowHeight}" width="${Math.max(w - 0.5, 0.5).toFixed(2)}" height="${rowHeight - 1}" fill="hsl(${hue},70%,${level === 0 ? 75 : 62}%)"/>${
@@ -160,14 +163,14 @@ export function renderDoctorHtml(
     .map((s, i) => {
       const growth =
         s.kind === "goroutines"
-          ? `+${(s.growthGoroutinesPerSecond ?? 0).toFixed(2)} goroutines/s (${s.goroutines ?? 0} now${s.state ? `, ${s.state}` : ""})`
-          : `+${formatBytesShort(s.growthBytesPerSecond)}/s${s.kind === "heap" ? `, +${s.growthObjectsPerSecond.toFixed(1)} objects/s` : ""}`;
+          ? `${formatSignedCountRate(s.growthGoroutinesPerSecond ?? 0, "goroutines")} (${s.goroutines ?? 0} now${s.state ? `, ${s.state}` : ""})`
+          : `${formatSignedByteRate(s.growthBytesPerSecond)}${s.kind === "heap" ? `, ${formatSignedCountRate(s.growthObjectsPerSecond, "objects")}` : ""}`;
       return `<tr><td>${i + 1}</td><td>${escapeHtml(s.kind)}</td><td><code>${escapeHtml(s.function || "(outside the Go heap)")}</code><details><summary>stack</summary><code>${s.stack
         .slice(0, 32)
         .map(escapeHtml)
         .join(
           "<br>",
-        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytesShort(s.inuseBytes))}</td><td>${Math.round(s.shareOfGrowth * 100)} %</td><td>${escapeHtml(s.hint)}</td></tr>`;
+        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytes(s.inuseBytes))}</td><td>${Math.round(s.shareOfGrowth * 100)} %</td><td>${escapeHtml(s.hint)}</td></tr>`;
     })
     .join("\n");
   const evidence = diagnosis.evidence
@@ -193,7 +196,7 @@ export function renderDoctorHtml(
 <body>
 <h1>heapscope doctor <span class="verdict ${diagnosis.verdict}">${escapeHtml(diagnosis.verdict)}</span></h1>
 <p>${escapeHtml(diagnosis.summary)}</p>
-<p class="muted">${escapeHtml(o.subject)} · ${o.spanSeconds.toFixed(0)} s observed · ${o.heapSnapshots} heap snapshots · ${o.goroutineSnapshots} goroutine snapshots · ${o.memStatsSamples} MemStats samples · ${o.gcCycles} GC cycles${options.generatedAt ? ` · ${escapeHtml(options.generatedAt)}` : ""}</p>
+<p class="muted">${escapeHtml(o.subject)} · ${formatDuration(o.spanSeconds)} observed · ${o.heapSnapshots} heap snapshots · ${o.goroutineSnapshots} goroutine snapshots · ${o.memStatsSamples} MemStats samples · ${o.gcCycles} GC cycles${options.generatedAt ? ` · ${escapeHtml(options.generatedAt)}` : ""}</p>
 <h2>Why</h2><ul>${diagnosis.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}${diagnosis.toDecide ? `<li><strong>To decide:</strong> ${escapeHtml(diagnosis.toDecide)}</li>` : ""}</ul>
 <h2>Over time</h2><div class="charts">
 ${lineChartSvg(diagnosis.charts.liveHeap, { title: "live heap after GC", unit: "bytes", color: "#c0392b" })}

@@ -1,7 +1,8 @@
 /** `heapscope doctor --markdown`: a report to paste into an issue or a pull request. Every untrusted string is escaped. */
-import { formatBytesShort } from "../diagnose/signal-trend.js";
+
 import type { Diagnosis } from "../diagnose/types.js";
-import { sparkline } from "./doctor-text.js";
+import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
+import { seriesSparkline } from "./doctor-text.js";
 
 /** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
 export function escapeMd(text: string): string {
@@ -35,7 +36,7 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
   out.push("");
   const o = diagnosis.observation;
   out.push(
-    `_${escapeMd(o.subject)}: ${o.spanSeconds.toFixed(0)} s observed, ${o.heapSnapshots} heap snapshots, ${o.goroutineSnapshots} goroutine snapshots, ${o.memStatsSamples} MemStats samples._`,
+    `_${escapeMd(o.subject)}: ${formatDuration(o.spanSeconds)} observed, ${o.heapSnapshots} heap snapshots, ${o.goroutineSnapshots} goroutine snapshots, ${o.memStatsSamples} MemStats samples._`,
   );
   out.push("");
   out.push("### Why");
@@ -50,11 +51,11 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
     diagnosis.suspects.slice(0, 10).forEach((s, i) => {
       const growth =
         s.kind === "goroutines"
-          ? `+${(s.growthGoroutinesPerSecond ?? 0).toFixed(2)} goroutines/s`
-          : `+${formatBytesShort(s.growthBytesPerSecond)}/s`;
+          ? formatSignedCountRate(s.growthGoroutinesPerSecond ?? 0, "goroutines")
+          : formatSignedByteRate(s.growthBytesPerSecond);
       const where = s.file ? `${s.file.split("/").slice(-2).join("/")}:${s.line}` : "";
       out.push(
-        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytesShort(s.inuseBytes))} | ${Math.round(s.shareOfGrowth * 100)} % | ${sparkline(s.series, 16)} |`,
+        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytes(s.inuseBytes))} | ${Math.round(s.shareOfGrowth * 100)} % | ${seriesSparkline(s.series, 16)} |`,
       );
     });
     out.push("");

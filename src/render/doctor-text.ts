@@ -3,8 +3,9 @@
  * growth, then the evidence and the hints. Colour only when asked (the CLI decides).
  */
 import type { SeriesPoint } from "../diagnose/signal-trend.js";
-import { formatBytesShort } from "../diagnose/signal-trend.js";
 import type { Diagnosis, Suspect } from "../diagnose/types.js";
+import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
+import { timeSparkline } from "./sparkline.js";
 
 export interface DoctorTextOptions {
   color?: boolean;
@@ -13,31 +14,9 @@ export interface DoctorTextOptions {
   htmlPath?: string;
 }
 
-const BARS = "▁▂▃▄▅▆▇█";
-
-/** A one-line chart of a series (time-bucketed into `width` cells). */
-export function sparkline(points: SeriesPoint[], width = 24): string {
-  if (points.length === 0) return "";
-  const t0 = points[0].tSeconds;
-  const t1 = points[points.length - 1].tSeconds;
-  const cells: number[] = [];
-  const n = Math.min(width, points.length);
-  for (let i = 0; i < n; i++) {
-    const from = t0 + ((t1 - t0) * i) / n;
-    const to = t0 + ((t1 - t0) * (i + 1)) / n;
-    const inCell = points.filter(
-      (p) => p.tSeconds >= from && (i === n - 1 ? p.tSeconds <= to : p.tSeconds < to),
-    );
-    cells.push(
-      inCell.length > 0 ? inCell[inCell.length - 1].value : (cells[cells.length - 1] ?? points[0].value),
-    );
-  }
-  const min = Math.min(...cells);
-  const max = Math.max(...cells);
-  if (!(max > min)) return BARS[0].repeat(cells.length);
-  return cells
-    .map((v) => BARS[Math.min(BARS.length - 1, Math.floor(((v - min) / (max - min)) * BARS.length))])
-    .join("");
+/** A suspect's series as one line over evenly spaced time columns, each showing its last value. */
+export function seriesSparkline(points: SeriesPoint[], width = 24): string {
+  return timeSparkline(points, { width: Math.min(width, points.length), combine: "last" });
 }
 
 function paint(enabled: boolean, code: string, text: string): string {
@@ -57,7 +36,7 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     paint(
       color,
       "2",
-      `${o.subject}: ${o.spanSeconds.toFixed(0)} s observed, ${o.heapSnapshots} heap snapshot${o.heapSnapshots === 1 ? "" : "s"}, ${o.goroutineSnapshots} goroutine snapshot${o.goroutineSnapshots === 1 ? "" : "s"}, ${o.memStatsSamples} MemStats, ${o.gcCycles} GC cycles, ${o.rssSamples} RSS readings${o.samplingRateBytes ? `; profiles sampled every ${formatBytesShort(o.samplingRateBytes)}` : ""}`,
+      `${o.subject}: ${formatDuration(o.spanSeconds)} observed, ${o.heapSnapshots} heap snapshot${o.heapSnapshots === 1 ? "" : "s"}, ${o.goroutineSnapshots} goroutine snapshot${o.goroutineSnapshots === 1 ? "" : "s"}, ${o.memStatsSamples} MemStats, ${o.gcCycles} GC cycles, ${o.rssSamples} RSS readings${o.samplingRateBytes ? `; profiles sampled every ${formatBytes(o.samplingRateBytes)}` : ""}`,
     ),
   );
   lines.push("");
@@ -89,10 +68,10 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
       lines.push(`  ${mark} ${item.label}: ${item.detail}`);
     }
     const chart = diagnosis.charts.liveHeap;
-    if (chart.length > 1) lines.push(`    live heap ${sparkline(chart, 40)}`);
+    if (chart.length > 1) lines.push(`    live heap ${seriesSparkline(chart, 40)}`);
     if (diagnosis.charts.goroutines.length > 1)
-      lines.push(`    goroutines ${sparkline(diagnosis.charts.goroutines, 40)}`);
-    if (diagnosis.charts.rss.length > 1) lines.push(`    RSS ${sparkline(diagnosis.charts.rss, 40)}`);
+      lines.push(`    goroutines ${seriesSparkline(diagnosis.charts.goroutines, 40)}`);
+    if (diagnosis.charts.rss.length > 1) lines.push(`    RSS ${seriesSparkline(diagnosis.charts.rss, 40)}`);
   }
 
   if (diagnosis.hints.length > 0) {
@@ -124,22 +103,22 @@ function renderSuspect(suspect: Suspect, rank: number, options: DoctorTextOption
   const share = `${Math.round(suspect.shareOfGrowth * 100)} %`;
   lines.push(`  ${rank}. [${suspect.kind}] ${name}  ${share} of the growth`);
   if (where) lines.push(`     at ${where}`);
-  const spark = sparkline(suspect.series, 24);
+  const spark = seriesSparkline(suspect.series, 24);
   if (suspect.kind === "goroutines") {
     lines.push(
-      `     ${spark}  ${suspect.goroutines ?? 0} goroutines, +${(suspect.growthGoroutinesPerSecond ?? 0).toFixed(2)}/s${suspect.state ? `, ${suspect.state}` : ""}${suspect.waitMinutes ? `, waiting up to ${suspect.waitMinutes} min` : ""}; ~${formatBytesShort(suspect.inuseBytes)} of stacks`,
+      `     ${spark}  ${suspect.goroutines ?? 0} goroutines, ${formatSignedCountRate(suspect.growthGoroutinesPerSecond ?? 0)}${suspect.state ? `, ${suspect.state}` : ""}${suspect.waitMinutes ? `, waiting up to ${suspect.waitMinutes} min` : ""}; ~${formatBytes(suspect.inuseBytes)} of stacks`,
     );
     if (suspect.createdBy) lines.push(`     created by ${suspect.createdBy}`);
   } else {
     lines.push(
-      `     ${spark}  +${formatBytesShort(suspect.growthBytesPerSecond)}/s${suspect.kind === "heap" ? `, +${suspect.growthObjectsPerSecond.toFixed(1)} objects/s, ${formatBytesShort(suspect.inuseBytes)} in use` : ""}`,
+      `     ${spark}  ${formatSignedByteRate(suspect.growthBytesPerSecond)}${suspect.kind === "heap" ? `, ${formatSignedCountRate(suspect.growthObjectsPerSecond, "objects")}, ${formatBytes(suspect.inuseBytes)} in use` : ""}`,
     );
   }
   if (suspect.objectSizes && suspect.objectSizes.length > 0) {
     lines.push(
       `     object sizes: ${suspect.objectSizes
         .slice(0, 3)
-        .map((s) => `${formatBytesShort(s.bytes)} ×${s.objects}`)
+        .map((s) => `${formatBytes(s.bytes)} ×${s.objects}`)
         .join(", ")}`,
     );
   }

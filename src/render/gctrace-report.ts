@@ -3,8 +3,9 @@
  * No analysis here: everything shown comes from GcTraceAnalysis.
  */
 import pc from "picocolors";
-import { formatMiB, type GcRunSummary, type GcTraceAnalysis } from "../analysis/gc-stats.js";
+import type { GcRunSummary, GcTraceAnalysis } from "../analysis/gc-stats.js";
 import type { SkippedLineCounts } from "../formats/gctrace.js";
+import { formatBytes, formatDuration, formatDurationMs, formatSignedByteRate } from "../model/units.js";
 import { timeSparkline } from "./sparkline.js";
 
 export interface GcTraceTextOptions {
@@ -103,7 +104,7 @@ export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextO
   lines.push("");
   const label = (text: string) => `  ${text.padEnd(20)}`;
   lines.push(
-    `${label("Live heap after GC")}${formatMiB(s.liveHeap.firstBytes)} → ${formatMiB(s.liveHeap.lastBytes)} (min ${formatMiB(s.liveHeap.minBytes)}, max ${formatMiB(s.liveHeap.maxBytes)}); slope ${formatRate(s.liveHeap.slopeBytesPerSecond)}`,
+    `${label("Live heap after GC")}${formatBytes(s.liveHeap.firstBytes)} → ${formatBytes(s.liveHeap.lastBytes)} (min ${formatBytes(s.liveHeap.minBytes)}, max ${formatBytes(s.liveHeap.maxBytes)}); slope ${formatSignedByteRate(s.liveHeap.slopeBytesPerSecond)}`,
   );
   const liveSeries = s.liveHeap.series.map((p) => ({ tSeconds: p.tSeconds, value: p.bytes }));
   const drawLive = (points: { tSeconds: number; value: number }[], caption: string) => {
@@ -115,7 +116,7 @@ export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextO
       max = Math.max(max, p.value);
     }
     lines.push(
-      `${label("")}${c.cyan(timeSparkline(points, { width }))}  ${caption} ${formatSeconds(points[0].tSeconds)}–${formatSeconds(points[points.length - 1].tSeconds)}, ${formatMiB(min)}–${formatMiB(max)}`,
+      `${label("")}${c.cyan(timeSparkline(points, { width }))}  ${caption} ${formatDuration(points[0].tSeconds)}–${formatDuration(points[points.length - 1].tSeconds)}, ${formatBytes(min)}–${formatBytes(max)}`,
     );
   };
   drawLive(liveSeries, "");
@@ -130,14 +131,14 @@ export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextO
     lines.push(
       `${label("")}regime changes at ${s.trend.regimeStartsSeconds
         .slice(1)
-        .map((t) => formatSeconds(t))
+        .map((t) => formatDuration(t))
         .join(", ")}; the verdict is on the last regime`,
     );
   }
   lines.push(`${label("Heap goal")}${describeGoal(s)}`);
   const cpuWindows = s.gcCpu.windows.map((w) => ({ tSeconds: w.startSeconds, value: w.percent }));
   lines.push(
-    `${label("GC CPU")}${s.gcCpu.percent.toFixed(1)}% overall (runtime's cumulative figure: ${s.gcCpu.printedCumulativePercent}%), peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)} window; assists ${(s.gcCpu.assistShare * 100).toFixed(0)}% of it`,
+    `${label("GC CPU")}${s.gcCpu.percent.toFixed(1)}% overall (runtime's cumulative figure: ${s.gcCpu.printedCumulativePercent}%), peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatDuration(s.gcCpu.windowSeconds)} window; assists ${(s.gcCpu.assistShare * 100).toFixed(0)}% of it`,
   );
   if (cpuWindows.length > 1) {
     lines.push(
@@ -145,7 +146,7 @@ export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextO
     );
   }
   lines.push(
-    `${label("STW pauses")}p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)} over ${s.pauses.count} cycles${s.pauses.sampled ? " (percentiles from a uniform sample)" : ""}`,
+    `${label("STW pauses")}p50 ${formatDurationMs(s.pauses.p50Ms)}, p99 ${formatDurationMs(s.pauses.p99Ms)}, max ${formatDurationMs(s.pauses.maxMs)} over ${s.pauses.count} cycles${s.pauses.sampled ? " (percentiles from a uniform sample)" : ""}`,
   );
   lines.push(
     `${label("Forced cycles")}${s.forcedCycles} by runtime.GC/FreeOSMemory, ${s.periodicCycles} periodic (2 min without GC)`,
@@ -153,7 +154,7 @@ export function renderGcTraceText(report: GcTraceAnalysis, options: GcTraceTextO
   lines.push(`${label("Scavenger")}${describeScavenger(s)}`);
   if (s.projection)
     lines.push(
-      `${label("Memory limit")}${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`,
+      `${label("Memory limit")}${formatBytes(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`,
     );
   lines.push("");
   lines.push(c.dim(`  Judged signal: ${s.judgedSignal}.`));
@@ -165,10 +166,10 @@ export function renderGcTraceMarkdown(report: GcTraceAnalysis): string {
   const s = report.summary;
   const rows: [string, string][] = [
     ["Verdict", `**${s.verdict}**: ${escapeMarkdown(s.reason)}`],
-    ["Cycles", `${s.cycles} (gc ${s.firstCycle}–${s.lastCycle}, ${formatSeconds(s.durationSeconds)})`],
+    ["Cycles", `${s.cycles} (gc ${s.firstCycle}–${s.lastCycle}, ${formatDuration(s.durationSeconds)})`],
     [
       "Live heap after GC",
-      `${formatMiB(s.liveHeap.firstBytes)} → ${formatMiB(s.liveHeap.lastBytes)} (min ${formatMiB(s.liveHeap.minBytes)}, max ${formatMiB(s.liveHeap.maxBytes)}), slope ${formatRate(s.liveHeap.slopeBytesPerSecond)}`,
+      `${formatBytes(s.liveHeap.firstBytes)} → ${formatBytes(s.liveHeap.lastBytes)} (min ${formatBytes(s.liveHeap.minBytes)}, max ${formatBytes(s.liveHeap.maxBytes)}), slope ${formatSignedByteRate(s.liveHeap.slopeBytesPerSecond)}`,
     ],
     [
       "Trend sparkline",
@@ -180,11 +181,11 @@ export function renderGcTraceMarkdown(report: GcTraceAnalysis): string {
     ["Heap goal", describeGoal(s)],
     [
       "GC CPU",
-      `${s.gcCpu.percent.toFixed(1)}% overall, peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatSeconds(s.gcCpu.windowSeconds)}`,
+      `${s.gcCpu.percent.toFixed(1)}% overall, peak ${s.gcCpu.maxWindowPercent.toFixed(1)}% per ${formatDuration(s.gcCpu.windowSeconds)}`,
     ],
     [
       "STW pauses",
-      `p50 ${formatMs(s.pauses.p50Ms)}, p99 ${formatMs(s.pauses.p99Ms)}, max ${formatMs(s.pauses.maxMs)}`,
+      `p50 ${formatDurationMs(s.pauses.p50Ms)}, p99 ${formatDurationMs(s.pauses.p99Ms)}, max ${formatDurationMs(s.pauses.maxMs)}`,
     ],
     ["Forced cycles", `${s.forcedCycles} forced, ${s.periodicCycles} periodic`],
     ["Scavenger", describeScavenger(s)],
@@ -193,7 +194,7 @@ export function renderGcTraceMarkdown(report: GcTraceAnalysis): string {
     rows.push([
       "Memory limit",
       escapeMarkdown(
-        `${formatMiB(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`,
+        `${formatBytes(s.projection.limitBytes)} (${s.projection.limitSource}): ${s.projection.note}`,
       ),
     ]);
   const out = [
@@ -211,7 +212,7 @@ export function renderGcTraceMarkdown(report: GcTraceAnalysis): string {
 
 function describeRun(report: GcTraceAnalysis): string {
   const s = report.summary;
-  const run = `gc ${s.firstCycle}–${s.lastCycle}, ${s.cycles} cycles over ${formatSeconds(s.durationSeconds)}, ${s.procs} P`;
+  const run = `gc ${s.firstCycle}–${s.lastCycle}, ${s.cycles} cycles over ${formatDuration(s.durationSeconds)}, ${s.procs} P`;
   if (report.runs.length <= 1) return run;
   const others = report.runs
     .filter((r) => r.index !== report.targetRunIndex)
@@ -248,7 +249,7 @@ function describeGoal(s: GcRunSummary): string {
     : g.estimatedGogc !== null
       ? `, GOGC≈${g.estimatedGogc})`
       : ")";
-  return `${formatMiB(g.lastBytes)} last, ${formatMiB(g.maxBytes)} max${ratio}${gogc}`;
+  return `${formatBytes(g.lastBytes)} last, ${formatBytes(g.maxBytes)} max${ratio}${gogc}`;
 }
 
 function describeScavenger(s: GcRunSummary): string {
@@ -256,28 +257,11 @@ function describeScavenger(s: GcRunSummary): string {
   if (sc.events === 0) return "no scavenger lines (GODEBUG=scavtrace=1 adds them)";
   const total =
     sc.lastTotalReleasedBytes !== null
-      ? `, ${formatMiB(sc.lastTotalReleasedBytes)} released in total at the end`
+      ? `, ${formatBytes(sc.lastTotalReleasedBytes)} released in total at the end`
       : "";
   const util = sc.lastUtilizationPercent !== null ? `, heap utilisation ${sc.lastUtilizationPercent}%` : "";
   const forced = sc.forcedEvents > 0 ? `, ${sc.forcedEvents} forced` : "";
-  return `${sc.events} reports, ${formatMiB(sc.releasedBytes)} returned to the OS${forced}${total}${util}`;
-}
-
-function formatRate(bytesPerSecond: number): string {
-  const perHour = bytesPerSecond * 3600;
-  return `${perHour >= 0 ? "+" : ""}${formatMiB(perHour)}/h`;
-}
-
-function formatMs(ms: number): string {
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 1) return `${ms.toFixed(2)} ms`;
-  return `${(ms * 1000).toFixed(0)} µs`;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 120) return `${Number(seconds.toFixed(seconds < 10 ? 2 : 1))} s`;
-  if (seconds < 7200) return `${(seconds / 60).toFixed(1)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  return `${sc.events} reports, ${formatBytes(sc.releasedBytes)} returned to the OS${forced}${total}${util}`;
 }
 
 function round(value: number, digits: number): number {

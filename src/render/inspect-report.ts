@@ -13,6 +13,7 @@ import type {
   TargetExit,
   ThinningRecord,
 } from "../model/recording.js";
+import { formatBytes, formatDurationMs } from "../model/units.js";
 
 export interface InspectInput {
   summary: RecordingSummary;
@@ -198,7 +199,7 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
   if (report.startedAt) item("started", report.startedAt);
   if (report.endedAt)
     item("ended", `${report.endedAt}${report.endReason ? ` (${esc(report.endReason)})` : ""}`);
-  if (report.durationMs !== null) item("sampled for", formatDuration(report.durationMs));
+  if (report.durationMs !== null) item("sampled for", formatDurationMs(report.durationMs));
   item("file size", formatBytes(report.fileBytes));
 
   heading("Target");
@@ -215,7 +216,7 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
     const s = report.settings;
     item(
       "settings",
-      `every ${formatDuration(s.intervalMs)}${s.durationMs ? ` for ${formatDuration(s.durationMs)}` : ""}, ` +
+      `every ${formatDurationMs(s.intervalMs)}${s.durationMs ? ` for ${formatDurationMs(s.durationMs)}` : ""}, ` +
         `${describeGcMode(s)}, dump every ${s.dumpEvery || "first/last"}, max ${formatBytes(s.maxSizeBytes)}` +
         `${s.keepVars ? ", raw vars kept" : ""}`,
     );
@@ -262,7 +263,7 @@ export function renderInspectReport(report: InspectReport, format: "text" | "mar
   if (report.gaps.length > 0) {
     heading("Gaps (target not answering)");
     for (const gap of report.gaps) {
-      const span = gap.durationMs === null ? "until the end" : formatDuration(gap.durationMs);
+      const span = gap.durationMs === null ? "until the end" : formatDurationMs(gap.durationMs);
       lines.push(`${md ? "- " : "  "}${gap.start}  ${span}, ${gap.attempts} attempt(s): ${esc(gap.reason)}`);
     }
   }
@@ -322,27 +323,6 @@ export function describeExit(exit: { code: number | null; signal: string | null 
 function abbreviate<T>(items: T[], keep: number): (T | null)[] {
   if (items.length <= keep) return items;
   return [...items.slice(0, keep / 2), null, ...items.slice(-keep / 2)];
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  let seconds = Math.round(ms / 1000);
-  const hours = Math.floor(seconds / 3600);
-  seconds -= hours * 3600;
-  const minutes = Math.floor(seconds / 60);
-  seconds -= minutes * 60;
-  return `${hours ? `${hours}h` : ""}${hours || minutes ? `${minutes}m` : ""}${seconds}s`;
 }
 
 function escapeMarkdown(text: string): string {

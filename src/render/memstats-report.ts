@@ -1,8 +1,20 @@
 /**
  * `heapscope memstats` output: text, Markdown and JSON of a MemStatsHealth. No analysis here.
  */
-import { formatBytes, type MemStatsHealth, type MemStatsTrend } from "../analysis/memstats-health.js";
+
+import type { MemStatsHealth, MemStatsTrend } from "../analysis/memstats-health.js";
 import type { MemStatsField, MemStatsSample } from "../model/memstats.js";
+import {
+  formatBytes,
+  formatCount,
+  formatCountRate,
+  formatDuration,
+  formatDurationNs,
+  formatPercent,
+  formatSignedByteRate,
+  formatSignedCountRate,
+  formatSignedPercent,
+} from "../model/units.js";
 
 export interface MemStatsReportMeta {
   /** The input as the user named it. */
@@ -68,7 +80,7 @@ function formatField(field: MemStatsField, value: number, sample: MemStatsSample
       return new Date(ns !== undefined ? Number(ns / 1_000_000n) : value / 1e6).toISOString();
     }
     case "GCCPUFraction":
-      return `${(value * 100).toFixed(2)}%`;
+      return formatPercent(value);
     default:
       return `${formatBytes(value)} (${Math.round(value)} B)`;
   }
@@ -135,7 +147,7 @@ function healthRows(health: MemStatsHealth): Row[] {
   if (f.fragmentationRatio !== undefined) {
     rows.push({
       name: "fragmentation",
-      value: `${percent(f.fragmentationRatio)} (${formatBytes(f.fragmentationBytes!)})`,
+      value: `${formatPercent(f.fragmentationRatio)} (${formatBytes(f.fragmentationBytes!)})`,
       meaning: "(HeapInuse − HeapAlloc) / HeapInuse, an upper bound",
     });
   }
@@ -149,7 +161,7 @@ function healthRows(health: MemStatsHealth): Row[] {
   if (f.heapInuseShareOfSys !== undefined) {
     rows.push({
       name: "heap share of Sys",
-      value: percent(f.heapInuseShareOfSys),
+      value: formatPercent(f.heapInuseShareOfSys),
       meaning: "HeapInuse / Sys",
     });
   }
@@ -189,14 +201,14 @@ function healthRows(health: MemStatsHealth): Row[] {
   if (gc.perMinute !== undefined) {
     rows.push({
       name: "GC rate",
-      value: `${gc.perMinute.toFixed(gc.perMinute < 10 ? 2 : 0)}/min`,
+      value: formatCountRate(gc.perMinute / 60),
       meaning: gc.rateBasis === "series" ? "over the series" : `over the last ${gc.recentPauses} GC pauses`,
     });
   }
   if (gc.secondsSinceLastGc !== undefined) {
     rows.push({
       name: "last GC",
-      value: `${formatSeconds(gc.secondsSinceLastGc)} ago`,
+      value: `${formatDuration(gc.secondsSinceLastGc)} ago`,
       meaning: "before the reading",
     });
   }
@@ -212,12 +224,12 @@ function healthRows(health: MemStatsHealth): Row[] {
 
 function trendValue(trend: MemStatsTrend): string {
   const r = trend.result;
-  const perHour = r.slopePerSecond * 3600;
-  const rate =
-    trend.unit === "bytes"
-      ? `${perHour >= 0 ? "+" : "−"}${formatBytes(Math.abs(perHour))}/h`
-      : `${perHour >= 0 ? "+" : "−"}${formatCount(Math.abs(perHour))}/h`;
-  return `${r.verdict.padEnd(12)} ${rate} (${signed(r.relativeSlopePerHour * 100)}%/h), p=${formatP(r.pValue)}, ${trend.points} points`;
+  return `${r.verdict.padEnd(12)} ${trendSlope(trend)} (${formatSignedPercent(r.relativeSlopePerHour)}/h), p=${formatP(r.pValue)}, ${trend.points} points`;
+}
+
+function trendSlope(trend: MemStatsTrend): string {
+  const perSecond = trend.result.slopePerSecond;
+  return trend.unit === "bytes" ? formatSignedByteRate(perSecond) : formatSignedCountRate(perSecond);
 }
 
 export function renderMemStatsText(health: MemStatsHealth, meta: MemStatsReportMeta): string {
@@ -255,7 +267,7 @@ export function renderMemStatsText(health: MemStatsHealth, meta: MemStatsReportM
 }
 
 function headline(health: MemStatsHealth, meta: MemStatsReportMeta): string {
-  const span = health.spanSeconds !== undefined ? ` over ${formatSeconds(health.spanSeconds)}` : "";
+  const span = health.spanSeconds !== undefined ? ` over ${formatDuration(health.spanSeconds)}` : "";
   const count = health.samples === 1 ? "1 reading" : `${health.samples} readings${span}`;
   return `MemStats of ${meta.source}: ${FORMAT_NAMES[health.format]}, ${count}, ${TIME_SOURCE_NAMES[health.timeSource]}`;
 }
@@ -281,9 +293,7 @@ export function renderMemStatsMarkdown(health: MemStatsHealth, meta: MemStatsRep
     );
     for (const t of health.trends) {
       const r = t.result;
-      const perHour = r.slopePerSecond * 3600;
-      const slope =
-        t.unit === "bytes" ? `${signed(perHour, formatBytes)}/h` : `${signed(perHour, formatCount)}/h`;
+      const slope = trendSlope(t);
       lines.push(
         `| ${escapeMarkdown(t.label)}${t === health.heapTrend ? " (heap verdict)" : ""} | **${r.verdict}** | ${escapeMarkdown(slope)} | ${formatP(r.pValue)} | ${t.points} | ${escapeMarkdown(r.reason)} |`,
       );
@@ -357,31 +367,6 @@ function table(rows: Row[]): string[] {
 
 function escapeMarkdown(text: string): string {
   return text.replace(/([\\`*_{}[\]()<>#+!|~])/g, "\\$1").replace(/\r?\n/g, " ");
-}
-
-function formatCount(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
-function formatDurationNs(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)} s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
-  return `${Math.round(ns)} ns`;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)}%`;
-}
-
-function signed(value: number, format: (v: number) => string = (v) => v.toFixed(1)): string {
-  return `${value >= 0 ? "+" : "−"}${format(Math.abs(value))}`;
 }
 
 function formatP(p: number): string {

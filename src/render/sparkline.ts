@@ -12,8 +12,11 @@ export interface SparklineOptions {
   min?: number;
   /** Value drawn as the highest bar (default: the maximum). */
   max?: number;
-  /** How values sharing a column are combined (default "max", so peaks stay visible). */
-  combine?: "max" | "min" | "mean";
+  /**
+   * How values sharing a column are combined (default "max", so peaks stay visible; "last" shows
+   * where each column ended, as a level that is sampled rather than accumulated).
+   */
+  combine?: "max" | "min" | "mean" | "last";
 }
 
 /** One line of bars; empty string for no values. Values are assumed evenly spaced. */
@@ -51,7 +54,11 @@ export function timeSparkline(
     counts[column]++;
     sums[column] += p.value;
     const current = picked[column];
-    if (Number.isNaN(current) || (combine === "max" ? p.value > current : p.value < current))
+    if (
+      Number.isNaN(current) ||
+      combine === "last" ||
+      (combine === "max" ? p.value > current : p.value < current)
+    )
       picked[column] = p.value;
   }
   const columns: number[] = [];
@@ -63,12 +70,20 @@ export function timeSparkline(
   return bars(columns, options.min, options.max);
 }
 
-function resample(values: ArrayLike<number>, width: number, combine: "max" | "min" | "mean"): number[] {
+function resample(
+  values: ArrayLike<number>,
+  width: number,
+  combine: "max" | "min" | "mean" | "last",
+): number[] {
   const n = values.length;
   const out: number[] = [];
   for (let c = 0; c < width; c++) {
     const from = Math.floor((c * n) / width);
     const to = Math.max(from + 1, Math.floor(((c + 1) * n) / width));
+    if (combine === "last") {
+      out.push(values[to - 1]);
+      continue;
+    }
     let acc = combine === "max" ? Number.NEGATIVE_INFINITY : combine === "min" ? Number.POSITIVE_INFINITY : 0;
     for (let i = from; i < to; i++) {
       const v = values[i];

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RecordingError } from "../errors.js";
+import { isGzip, looksBinary } from "../formats/sniff.js";
 import type { GcCycleRecord } from "../model/recording.js";
 import { openRecording } from "./recording-reader.js";
 
@@ -117,9 +118,8 @@ export function exportRecording(recordingPath: string, dir: string): ExportResul
 }
 
 function profileExtension(bytes: Uint8Array): string {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return ".pb.gz";
-  const head = Buffer.from(bytes.subarray(0, 32)).toString("latin1");
-  return /^(heap|goroutine\w*) profile:/.test(head) ? ".txt" : ".pb";
+  if (isGzip(bytes)) return ".pb.gz";
+  return looksBinary(bytes) ? ".pb" : ".txt";
 }
 
 /** The line as the runtime printed it, or rebuilt from the parsed fields when it was not kept. */

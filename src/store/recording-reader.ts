@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { InputError, RecordingError } from "../errors.js";
+import { isRecordingHeader } from "../formats/sniff.js";
 import type { MemStatsSample } from "../model/memstats.js";
 import type {
   CollectErrorKind,
@@ -30,8 +31,6 @@ import type {
 } from "../model/recording.js";
 import { VERSION } from "../version.js";
 import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
-
-const SQLITE_MAGIC = "SQLite format 3\0";
 
 export class RecordingReader {
   readonly path: string;
@@ -382,14 +381,7 @@ function openReadOnly(path: string): Database.Database {
   }
 }
 
-/** True when `head` (a file's first bytes) starts like a heapscope recording: an SQLite database. */
-export function isRecordingHeader(head: Uint8Array): boolean {
-  return (
-    head.length >= 16 && Buffer.from(head.buffer, head.byteOffset, 16).toString("latin1") === SQLITE_MAGIC
-  );
-}
-
-/** True when the file starts like a heapscope recording; false when it cannot be read. */
+/** True when the file starts like a heapscope recording (sniff.ts's rule); false when it cannot be read. */
 export function looksLikeRecording(path: string): boolean {
   let fd: number | undefined;
   try {

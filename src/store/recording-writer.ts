@@ -17,6 +17,7 @@ import { existsSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { RecordingError } from "../errors.js";
+import { isGzip } from "../formats/sniff.js";
 import type {
   CollectError,
   CollectedSample,
@@ -360,7 +361,7 @@ export class RecordingWriter {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const existing = this.selectBlobId.get(sha256) as number | undefined;
     if (existing !== undefined) return existing;
-    const alreadyGzip = bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const alreadyGzip = isGzip(bytes);
     const compress = compressText && !alreadyGzip;
     const data = compress ? gzipSync(bytes) : bytes;
     this.insertBlob.run(sha256, compress ? "gzip" : "identity", bytes.byteLength, data);

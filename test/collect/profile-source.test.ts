@@ -84,7 +84,7 @@ describe("readProfileInput", () => {
     writeFileSync(junk, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02]));
     expect(await inputError(readProfileInput(junk))).toMatch(new RegExp(`^${junk}: not a pprof profile \\(`));
     expect(await inputError(readProfileInput(run.heapProto, { maxBytes: 100 }))).toBe(
-      `${run.heapProto}: file is larger than 100 bytes`,
+      `${run.heapProto}: file is larger than 100 B`,
     );
   });
 

@@ -4,7 +4,7 @@ import type { Diagnosis } from "../../src/diagnose/types.js";
 import { escapeHtml, renderDoctorHtml } from "../../src/render/doctor-html.js";
 import { doctorJson } from "../../src/render/doctor-json.js";
 import { codeSpan, renderDoctorMarkdown } from "../../src/render/doctor-markdown.js";
-import { renderDoctorText, sparkline } from "../../src/render/doctor-text.js";
+import { renderDoctorText, seriesSparkline } from "../../src/render/doctor-text.js";
 
 const hostile = 'main.(*T).<script>alert("x")</script>|`rm -rf`';
 const hostileFile = "/tmp/<img src=x onerror=alert(1)>/main.go";
@@ -127,11 +127,18 @@ describe("doctor renderers", () => {
     const text = renderDoctorText(diagnosisWithHostileStrings());
     expect(text.split("\n")[0]).toMatch(/^Verdict: LEAK/);
     expect(
-      sparkline(
+      seriesSparkline(
         [0, 1, 2, 3].map((i) => ({ tSeconds: i, value: i })),
         4,
       ),
     ).toBe("▁▃▆█");
+    // Each column shows where the series stood at its end (a sampled level), not its peak.
+    expect(
+      seriesSparkline(
+        [5, 0, 3, 3].map((value, i) => ({ tSeconds: i, value })),
+        2,
+      ),
+    ).toBe("▁█");
     expect(text).toContain("▁");
   });
 });

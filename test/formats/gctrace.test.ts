@@ -4,12 +4,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   GcTraceParser,
-  looksBinary,
   parseByteSize,
   parseGcTrace,
   parseGcTraceLine,
   parseScavengerLine,
 } from "../../src/formats/gctrace.js";
+import { looksBinary } from "../../src/formats/sniff.js";
 
 const MIB = 1024 * 1024;
 const fixtures = path.resolve(import.meta.dirname, "../gctrace/fixtures");

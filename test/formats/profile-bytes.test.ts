@@ -86,6 +86,6 @@ describe("parseProfileBytes", () => {
     expect(failure(bomb, { maxDecompressedBytes: 1 << 20 })).toBe(
       "input.pb.gz: decompressed size exceeds 1 MiB (--max-decompressed)",
     );
-    expect(failure(bomb, { maxDecompressedBytes: 1000 })).toMatch(/exceeds 1000 bytes/);
+    expect(failure(bomb, { maxDecompressedBytes: 1000 })).toMatch(/exceeds 1000 B/);
   });
 });

@@ -3,12 +3,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import {
-  defaultOutName,
-  formatStatusLine,
-  parseByteSize,
-  parseDurationMs,
-} from "../../src/cli/commands/record.js";
+import { defaultOutName, formatStatusLine } from "../../src/cli/commands/record.js";
+import { parseByteSize, parseDurationMs } from "../../src/cli/parse-options.js";
 import { redactCommandLine, redactUrl } from "../../src/collect/redact.js";
 import {
   findListeningPid,
@@ -104,7 +100,7 @@ describe("record flags", () => {
         unreachable: true,
       }),
     ).toBe(
-      "1m23s · 8 samples · heap 37.0 MiB · 16 goroutines · NOT ANSWERING · 2 errors, last: heap: connection refused",
+      "83 s · 8 samples · heap 37 MiB · 16 goroutines · NOT ANSWERING · 2 errors, last: heap: connection refused",
     );
   });
 });
@@ -295,7 +291,7 @@ describe("inspect rendering", () => {
     expect(markdown).not.toContain("<b>");
     expect(markdown).toContain("&lt;b&gt;bad&lt;/b&gt; \\| pipe");
     expect(markdown).toContain(
-      "1 heap snapshots between 1970-01-01T00:00:01.000Z and 1970-01-01T00:00:01.000Z (2.0 KiB freed)",
+      "1 heap snapshots between 1970-01-01T00:00:01.000Z and 1970-01-01T00:00:01.000Z (2 KiB freed)",
     );
     const text = renderInspectReport(report, "text");
     expect(text).toContain("killed by SIGTERM");

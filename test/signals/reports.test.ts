@@ -118,7 +118,7 @@ describe("memstats report", () => {
     const text = renderMemStatsText(health, meta);
     expect(text).toMatch(/^MemStats of vars\.json: expvar \/debug\/vars, 1 reading, no time axis/);
     expect(text).toMatch(/HeapAlloc\s+\S+ \S+ \(\d+ B\)/);
-    expect(text).toMatch(/fragmentation\s+\d+\.\d%/);
+    expect(text).toMatch(/fragmentation\s+\d+(\.\d+)?%/);
     const markdown = renderMemStatsMarkdown(health, meta);
     expect(markdown).toMatch(/^## MemStats of vars\.json/);
     expect(markdown).toContain("| HeapInuse |");

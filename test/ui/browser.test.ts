@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatPercent } from "../../src/model/units.js";
 import type { FlameTree } from "../../src/profile/flame-tree.js";
 import type { ProfileQuery } from "../../src/ui/server/profile-engine.js";
 import { startUiServer, type UiServer } from "../../src/ui/server/server.js";
@@ -231,8 +232,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     const summary = await page.locator(".search-summary").textContent();
     const tree = server.engine.flameTree(query({ src: "1" }));
     const buildIndex = drawn.find((r) => r.name === "main.buildIndex")!;
-    const share = ((tree.weight[buildIndex.node]! / tree.weight[0]!) * 100).toFixed(2);
-    expect(summary).toContain(`${share}%`);
+    expect(summary).toContain(formatPercent(tree.weight[buildIndex.node]! / tree.weight[0]!));
     await page.close();
   });
 
@@ -248,7 +248,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     const text = await tooltip.textContent();
     expect(text).toContain("main.addSession");
     expect(text).toContain("main.go");
-    expect(text).toMatch(/total\s*[\d.]+MB \(\d+\.\d%\)/);
+    expect(text).toMatch(/total\s*[\d.]+ [KMG]iB \([\d.]+%\)/);
     await page.close();
   });
 
@@ -356,7 +356,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     expect(top.rows[0]!.flat).toBe(after.flat.get("main.addSession"));
     const firstRow = page.locator(".top-table tbody tr").first();
     expect(await firstRow.locator("td.name button.link:not(.small)").textContent()).toBe("main.addSession");
-    expect(await firstRow.locator("td").nth(5).textContent()).toMatch(/^\+[\d.]+MB$/);
+    expect(await firstRow.locator("td").nth(5).textContent()).toMatch(/^\+[\d.]+ [KMG]iB$/);
     await page.close();
   });
 });
@@ -404,7 +404,7 @@ describe.skipIf(chromium.skip)(`tables and other views${chromium.note}`, () => {
     await page.locator(".source-table").first().waitFor();
     const hot = await page.locator(".source-table tr.hot").first().textContent();
     expect(hot).toContain("make([]byte, size)");
-    expect(hot).toMatch(/MB/);
+    expect(hot).toMatch(/[\d.]+ [KMG]iB/);
     await page.close();
   });
 

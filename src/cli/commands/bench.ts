@@ -15,6 +15,7 @@ import {
   policyFromConfig,
 } from "../../formats/bench-gate-config.js";
 import { type GoBenchFile, parseGoBench, splitGomaxprocs } from "../../formats/go-bench.js";
+import { describeInputKind, isGzip, looksBinary, SNIFF_BYTES, sniffInput } from "../../formats/sniff.js";
 import {
   defaultGatePolicy,
   type GatePolicy,
@@ -34,6 +35,7 @@ import {
   writeJson,
   writeOut,
 } from "../output.js";
+import { parseEnum, parseFraction, parsePositiveInteger } from "../parse-options.js";
 
 export interface GateCliOptions {
   format?: string;
@@ -134,12 +136,7 @@ export function resolveGateSettings(
       if (parsed.ignoreConfig !== undefined) ignoreConfig = parsed.ignoreConfig;
     }
   }
-  if (options.alpha !== undefined) {
-    const value = Number(options.alpha);
-    if (!(value > 0 && value < 1))
-      throw new UsageError(`--alpha must be between 0 and 1, not "${options.alpha}"`);
-    alpha = value;
-  }
+  if (options.alpha !== undefined) alpha = parseFraction(options.alpha, "--alpha");
   if (options.ignoreConfig) ignoreConfig = true;
   const flagPairs: [keyof GateCliOptions, string, keyof UnitThresholds][] = [
     ["allocsWarn", "allocs/op", "warnPercent"],
@@ -191,10 +188,7 @@ export function resolveGateSettings(
   }
   let onMissing: MissingPolicy | undefined;
   if (options.onMissing !== undefined) {
-    if (!["ignore", "warn", "fail"].includes(options.onMissing)) {
-      throw new UsageError(`--on-missing must be ignore, warn or fail, not "${options.onMissing}"`);
-    }
-    onMissing = options.onMissing as MissingPolicy;
+    onMissing = parseEnum(options.onMissing, "--on-missing", ["ignore", "warn", "fail"] as const);
   }
   if (options.failOnMissing) onMissing = "fail";
   if (onMissing) policy.onMissing = onMissing;
@@ -231,17 +225,21 @@ export async function readBenchInput(spec: string): Promise<GoBenchFile> {
 /** Validates and parses benchmark output bytes. */
 export function parseBenchBytes(bytes: Buffer, name: string): GoBenchFile {
   if (bytes.length === 0) throw new InputError(name, "empty input; expected go test -bench output");
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzip(bytes)) {
     throw new InputError(
       name,
       "gzip data (a pprof profile?), not go test -bench output; profiles go to `heapscope diff`",
     );
   }
-  const sample = bytes.subarray(0, 4096);
-  if (sample.includes(0)) throw new InputError(name, "binary data, not go test -bench output");
+  const kind = sniffInput(bytes.subarray(0, SNIFF_BYTES));
+  if (looksBinary(bytes)) throw new InputError(name, `${describeInputKind(kind)}, not go test -bench output`);
   const file = parseGoBench(bytes.toString("utf8"));
   if (file.results.length === 0) {
-    const why = file.issues[0] ? ` (line ${file.issues[0].line}: ${file.issues[0].message})` : "";
+    const why = file.issues[0]
+      ? ` (line ${file.issues[0].line}: ${file.issues[0].message})`
+      : kind !== "text" && kind !== "go-bench"
+        ? ` (this is ${describeInputKind(kind)})`
+        : "";
     throw new InputError(name, `no benchmark results found; expected go test -bench -benchmem output${why}`);
   }
   return file;
@@ -364,12 +362,6 @@ interface RunCliOptions {
   memprofileBenchtime: string;
 }
 
-function positiveInt(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
-  return Number(value);
-}
-
 export function register(program: Command): void {
   const bench = program
     .command("bench")
@@ -449,8 +441,8 @@ Example:
     .action(async (goTestArgs: string[], options: GateCliOptions & RunCliOptions) => {
       resolveFormat(options);
       resolveGateSettings(options);
-      const count = positiveInt(options.count, "--count");
-      const profileIterations = positiveInt(options.memprofileBenchtime, "--memprofile-benchtime");
+      const count = parsePositiveInteger(options.count, "--count");
+      const profileIterations = parsePositiveInteger(options.memprofileBenchtime, "--memprofile-benchtime");
       const interactive = isInteractive();
       const result = await runBenchComparison({
         dir: process.cwd(),

@@ -11,6 +11,7 @@ import {
   sitesJson,
 } from "../../render/bench-sites.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parsePositiveNumber, parseSizeOrNumber } from "../parse-options.js";
 
 interface DiffOptions {
   format?: string;
@@ -22,31 +23,6 @@ interface DiffOptions {
   baseOps?: string;
   newOps?: string;
   top?: string;
-}
-
-function positiveNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`${flag} must be a positive number, not "${value}"`);
-  return n;
-}
-
-/** "64", "1KiB", "2MB" → a number in the profile's unit (bytes for *_space, a count otherwise). */
-function parseSiteFloor(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$/i.exec(value);
-  if (!match) throw new UsageError(`--floor: expected a number such as 64 or 1KiB, not "${value}"`);
-  const factors: Record<string, number> = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-  };
-  return Number(match[1]) * (factors[(match[2] ?? "b").toLowerCase()] ?? 1);
 }
 
 export function register(program: Command): void {
@@ -90,10 +66,12 @@ Example:
       options.failIfGrows !== undefined ? parsePercent(options.failIfGrows, "--fail-if-grows") : undefined;
     const warnIfGrowsPercent =
       options.warnIfGrows !== undefined ? parsePercent(options.warnIfGrows, "--warn-if-grows") : undefined;
-    const top = positiveNumber(options.top, "--top") ?? 20;
-    const floor = parseSiteFloor(options.floor);
-    const baseOps = positiveNumber(options.baseOps, "--base-ops");
-    const newOps = positiveNumber(options.newOps, "--new-ops");
+    const top = options.top !== undefined ? parsePositiveNumber(options.top, "--top") : 20;
+    const floor = options.floor !== undefined ? parseSizeOrNumber(options.floor, "--floor") : undefined;
+    const baseOps =
+      options.baseOps !== undefined ? parsePositiveNumber(options.baseOps, "--base-ops") : undefined;
+    const newOps =
+      options.newOps !== undefined ? parsePositiveNumber(options.newOps, "--new-ops") : undefined;
     const base = await readProfileInput(baseSpec);
     const next = await readProfileInput(newSpec);
     const sampleTypes = options.sampleIndex

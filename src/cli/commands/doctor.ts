@@ -16,13 +16,14 @@ import type { DiagnosisInput } from "../../diagnose/input.js";
 import type { BuildInfo } from "../../diagnose/module-path.js";
 import type { Diagnosis } from "../../diagnose/types.js";
 import { InputError, UsageError } from "../../errors.js";
+import { formatDurationMs } from "../../model/units.js";
 import { renderDoctorHtml } from "../../render/doctor-html.js";
 import { doctorJson } from "../../render/doctor-json.js";
 import { renderDoctorMarkdown } from "../../render/doctor-markdown.js";
 import { renderDoctorText } from "../../render/doctor-text.js";
 import { looksLikeRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
-import { parseByteSize, parseDurationMs } from "./record.js";
+import { parseByteSize, parseDurationMs, parseEnumList, parsePort } from "../parse-options.js";
 
 interface DoctorFlags {
   url?: string;
@@ -119,7 +120,10 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
   );
   command.action(async (inputs: string[], flags: DoctorFlags, cmd: Command) => {
     const format = resolveFormat(flags);
-    const failOn = parseFailOn(flags.failOn);
+    const failOn =
+      flags.failOn === undefined
+        ? []
+        : parseEnumList(flags.failOn, "--fail-on", ["leak", "inconclusive", "no-leak"] as const);
     // Operands after `--` are the program to launch; commander hands them over mixed with the others.
     const raw = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
     const dashIndex = raw.indexOf("--");
@@ -189,25 +193,8 @@ interface UiAddress {
 
 function uiAddress(flags: DoctorFlags): UiAddress | undefined {
   if (!flags.ui) return undefined;
-  const port = Number(flags.uiPort ?? "0");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--ui-port must be 0-65535, not "${flags.uiPort}"`);
-  }
+  const port = flags.uiPort === undefined ? 0 : parsePort(flags.uiPort, "--ui-port");
   return { host: flags.uiHost ?? "127.0.0.1", port };
-}
-
-function parseFailOn(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  const verdicts = value
-    .split(",")
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
-  for (const v of verdicts) {
-    if (!["leak", "inconclusive", "no-leak"].includes(v)) {
-      throw new UsageError(`--fail-on takes leak, inconclusive or no-leak (comma-separated), not "${v}"`);
-    }
-  }
-  return verdicts;
 }
 
 export interface DoctorRun {
@@ -296,7 +283,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   const snapshots = Math.floor(durationMs / intervalMs) + 1;
   if (snapshots < 10) {
     process.stderr.write(
-      `heapscope: ${flags.duration} at one sample per ${intervalMs / 1000}s gives only ${snapshots} heap snapshots (10 or more are needed for a verdict)\n`,
+      `heapscope: ${flags.duration} at one sample per ${formatDurationMs(intervalMs)} gives only ${snapshots} heap snapshots (10 or more are needed for a verdict)\n`,
     );
   }
   const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));

@@ -12,10 +12,12 @@ import { createGunzip, type Gunzip } from "node:zlib";
 import type { Command } from "commander";
 import { type GcTraceAnalysis, GcTraceAnalyzer } from "../../analysis/gc-stats.js";
 import { InputError, UsageError } from "../../errors.js";
-import { looksBinary, parseByteSize } from "../../formats/gctrace.js";
+import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
+import { formatBytes, formatDurationMs } from "../../model/units.js";
 import { gcTraceReportJson, renderGcTraceMarkdown, renderGcTraceText } from "../../render/gctrace-report.js";
 import { looksLikeRecording, openRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parseByteSize, parsePositiveInteger, parsePositiveNumber } from "../parse-options.js";
 
 interface GcTraceFlags {
   format?: string;
@@ -71,9 +73,12 @@ Examples:
   );
   command.action(async (file: string, flags: GcTraceFlags) => {
     const format = resolveFormat(flags);
-    const limitBytes = flags.limit !== undefined ? parseLimit(flags.limit) : undefined;
+    const limitBytes = flags.limit !== undefined ? parseByteSize(flags.limit, "--limit") : undefined;
     const runIndex = flags.run !== undefined ? parsePositiveInteger(flags.run, "--run") - 1 : undefined;
-    const cpuWindowSeconds = flags.window !== undefined ? parsePositive(flags.window, "--window") : undefined;
+    const cpuWindowSeconds =
+      flags.window !== undefined
+        ? parsePositiveNumber(flags.window, "--window", { seconds: true })
+        : undefined;
     const width = parsePositiveInteger(flags.width ?? "60", "--width");
     const failOn = flags.failOn;
     if (failOn !== undefined && failOn !== "growing" && failOn !== "inconclusive") {
@@ -95,10 +100,12 @@ Examples:
       if (file === "-") throw new UsageError("--follow needs a file, not stdin");
       const idleMs =
         flags.idleTimeout !== undefined
-          ? parsePositive(flags.idleTimeout, "--idle-timeout") * 1000
+          ? parsePositiveNumber(flags.idleTimeout, "--idle-timeout", { seconds: true }) * 1000
           : undefined;
       const intervalMs =
-        flags.interval !== undefined ? parsePositive(flags.interval, "--interval") * 1000 : undefined;
+        flags.interval !== undefined
+          ? parsePositiveNumber(flags.interval, "--interval", { seconds: true }) * 1000
+          : undefined;
       await followFile(file, analyzer, {
         idleMs,
         onTick: intervalMs
@@ -156,8 +163,7 @@ function statusLine(analysis: GcTraceAnalysis | null): string {
   const time = new Date().toISOString().slice(11, 19);
   if (!analysis) return `${time} waiting for gctrace lines…`;
   const s = analysis.summary;
-  const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
-  return `${time} gc ${s.lastCycle} live ${mib(s.liveHeap.lastBytes)} goal ${mib(s.heapGoal.lastBytes)} GC CPU ${s.gcCpu.percent.toFixed(1)}% p99 pause ${s.pauses.p99Ms.toFixed(2)} ms: ${s.verdict}`;
+  return `${time} gc ${s.lastCycle} live ${formatBytes(s.liveHeap.lastBytes)} goal ${formatBytes(s.heapGoal.lastBytes)} GC CPU ${s.gcCpu.percent.toFixed(1)}% p99 pause ${formatDurationMs(s.pauses.p99Ms)}: ${s.verdict}`;
 }
 
 /** Streams a file or stdin into the analyzer; gzip is detected by its magic bytes. */
@@ -178,7 +184,7 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
     if (!checked) {
       checked = true;
       if (looksBinary(chunk)) {
-        failure = new InputError(name, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+        failure = notGcTrace(name, chunk);
         return;
       }
     }
@@ -192,7 +198,7 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
       const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
       if (first) {
         first = false;
-        if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+        if (isGzip(chunk)) {
           gunzip = createGunzip();
           gunzip.on("data", feed);
         }
@@ -217,6 +223,13 @@ async function readAll(file: string, name: string, analyzer: GcTraceAnalyzer): P
   }
   if (failure) throw failure;
   if (bytes === 0) throw new InputError(name, "empty input");
+}
+
+function notGcTrace(name: string, head: Uint8Array): InputError {
+  return new InputError(
+    name,
+    `${describeInputKind(sniffInput(head))}, not gctrace text (GODEBUG=gctrace=1 output)`,
+  );
 }
 
 /**
@@ -251,8 +264,7 @@ async function followFile(
       const chunk = buffer.subarray(0, bytesRead);
       if (!checked) {
         checked = true;
-        if (looksBinary(chunk))
-          throw new InputError(file, "binary data, not gctrace text (GODEBUG=gctrace=1 output)");
+        if (looksBinary(chunk)) throw notGcTrace(file, chunk);
       }
       analyzer.push(Buffer.from(chunk));
       position += bytesRead;
@@ -296,27 +308,6 @@ async function followFile(
     process.off("SIGTERM", stop);
     await handle?.close();
   }
-}
-
-function parseLimit(text: string): number {
-  const bytes = parseByteSize(text);
-  if (bytes === null || bytes <= 0)
-    throw new UsageError(`--limit must be a size such as 2GiB or 512MiB, not "${text}"`);
-  return bytes;
-}
-
-function parsePositive(text: string, flag: string): number {
-  const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive number, not "${text}"`);
-  return value;
-}
-
-function parsePositiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
-  return value;
 }
 
 function describeFsError(error: unknown): string {

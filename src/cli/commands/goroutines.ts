@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import { HeapscopeError, InputError, UsageError } from "../../errors.js";
+import { describeInputKind, isGzip, looksBinary, sniffInput } from "../../formats/sniff.js";
 import type { GoroutineSnapshot } from "../../model/goroutine.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parsePositiveInteger, parsePositiveNumber, parseRegExp } from "../parse-options.js";
 
 interface GoroutinesFlags {
   base?: string;
@@ -54,17 +56,10 @@ Examples:
   );
   command.action(async (dump: string, flags: GoroutinesFlags) => {
     const format = resolveFormat(flags);
-    const limit = positiveInteger(flags.limit ?? "20", "--limit");
-    const depth = positiveInteger(flags.depth ?? "12", "--depth");
-    const timeoutMs = positiveNumber(flags.timeout ?? "30", "--timeout") * 1000;
-    let match: RegExp | undefined;
-    if (flags.match !== undefined) {
-      try {
-        match = new RegExp(flags.match);
-      } catch (error) {
-        throw new UsageError(`--match: invalid regular expression (${(error as Error).message})`);
-      }
-    }
+    const limit = parsePositiveInteger(flags.limit ?? "20", "--limit");
+    const depth = parsePositiveInteger(flags.depth ?? "12", "--depth");
+    const timeoutMs = parsePositiveNumber(flags.timeout ?? "30", "--timeout", { seconds: true }) * 1000;
+    const match = flags.match !== undefined ? parseRegExp(flags.match, "--match") : undefined;
     const states = flags.state
       ?.split(",")
       .map((s) => s.trim())
@@ -165,13 +160,13 @@ export async function loadGoroutineSnapshot(
   const opened = await input.openSignalInput(spec, { timeoutMs: options.timeoutMs });
   const name = opened.name;
   if (opened.head.length === 0) throw new InputError(name, "empty input");
-  if (input.isGzip(opened.head) || input.looksBinaryBytes(opened.head)) {
+  if (isGzip(opened.head) || looksBinary(opened.head)) {
     const { parseProfileBytes } = await import("../../formats/profile-bytes.js");
     const parts: Buffer[] = [];
     for await (const chunk of opened.chunks) parts.push(chunk);
     const bytes = Buffer.concat(parts);
     // A text dump that was gzipped (dump.txt.gz) is read as text.
-    const inflated = input.isGzip(bytes) ? input.gunzipText(bytes) : undefined;
+    const inflated = isGzip(bytes) ? input.gunzipText(bytes) : undefined;
     if (inflated !== undefined) {
       const snapshot = await readGoroutineDumpStream(input.linesOf(once(inflated)), {
         ignoreArgs: options.ignoreArgs,
@@ -182,8 +177,11 @@ export async function loadGoroutineSnapshot(
     try {
       profile = parseProfileBytes(new Uint8Array(bytes), name).profile;
     } catch (error) {
-      if (!input.isGzip(opened.head)) {
-        throw new InputError(name, "binary data, neither a goroutine dump nor a pprof profile");
+      if (!isGzip(opened.head)) {
+        throw new InputError(
+          name,
+          `${describeInputKind(sniffInput(opened.head))}, neither a goroutine dump nor a pprof profile`,
+        );
       }
       const message =
         error instanceof HeapscopeError ? error.message.replace(`${name}: `, "") : String(error);
@@ -216,18 +214,4 @@ function requireDump(name: string, snapshot: GoroutineSnapshot): GoroutineSnapsh
 
 async function* once(buffer: Buffer): AsyncGenerator<Buffer> {
   yield buffer;
-}
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive integer, not "${text}"`);
-  return value;
-}
-
-function positiveNumber(text: string, flag: string): number {
-  const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive number, not "${text}"`);
-  return value;
 }

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
-import { InputError, UsageError } from "../../errors.js";
+import { InputError } from "../../errors.js";
+import { isGzip, looksBinary } from "../../formats/sniff.js";
 import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import { parsePositiveNumber } from "../parse-options.js";
 
 interface MemStatsFlags {
   format?: string;
@@ -42,8 +44,8 @@ Examples:
   );
   command.action(async (source: string, flags: MemStatsFlags) => {
     const format = resolveFormat(flags);
-    const timeoutMs = parseSeconds(flags.timeout ?? "30", "--timeout") * 1000;
-    const noGcWarningSeconds = parseSeconds(flags.gcGap ?? "60", "--gc-gap");
+    const timeoutMs = parsePositiveNumber(flags.timeout ?? "30", "--timeout", { seconds: true }) * 1000;
+    const noGcWarningSeconds = parsePositiveNumber(flags.gcGap ?? "60", "--gc-gap", { seconds: true });
     const [{ detectAndParseMemStatsSeries }, { analyzeMemStats }, render, input] = await Promise.all([
       import("../../formats/memstats.js"),
       import("../../analysis/memstats-health.js"),
@@ -53,11 +55,11 @@ Examples:
 
     const reading = await readMemStatsSource(source, timeoutMs, input);
     // Series are often kept gzipped (vars.jsonl.gz).
-    if (input.isGzip(reading.bytes)) reading.bytes = input.gunzipText(reading.bytes) ?? reading.bytes;
-    if (input.looksBinaryBytes(reading.bytes)) {
+    if (isGzip(reading.bytes)) reading.bytes = input.gunzipText(reading.bytes) ?? reading.bytes;
+    if (looksBinary(reading.bytes)) {
       throw new InputError(
         reading.name,
-        "binary data, not MemStats (expected /debug/vars JSON, /metrics text or log lines)",
+        `${input.describeBinaryInput(reading.bytes)}, not MemStats (expected /debug/vars JSON, /metrics text or log lines)`,
       );
     }
     const series = detectAndParseMemStatsSeries(reading.bytes.toString("utf8"), reading.name);
@@ -108,11 +110,4 @@ async function readMemStatsSource(
     }
   }
   return input.readSignalInput(source, { timeoutMs });
-}
-
-function parseSeconds(text: string, flag: string): number {
-  const value = Number(text.replace(/s$/, ""));
-  if (!Number.isFinite(value) || value <= 0)
-    throw new UsageError(`${flag} must be a positive number of seconds, not "${text}"`);
-  return value;
 }

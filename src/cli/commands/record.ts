@@ -2,10 +2,19 @@ import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
 import type { LiveStats, RecordResult, RecordSessionOptions } from "../../collect/record-session.js";
-import { InputError, UsageError } from "../../errors.js";
-import { describeExit, formatBytes, formatDuration } from "../../render/inspect-report.js";
+import { InputError } from "../../errors.js";
+import { formatBytes, formatDurationMs } from "../../model/units.js";
+import { describeExit } from "../../render/inspect-report.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson } from "../output.js";
-import { parseByteSize, parseDurationMs } from "../parse-options.js";
+import {
+  parseByteSize,
+  parseDurationMs,
+  parseEnum,
+  parseHeader,
+  parseNonNegativeInteger,
+  parsePort,
+  parsePositiveInteger,
+} from "../parse-options.js";
 
 interface RecordFlags {
   url?: string;
@@ -113,7 +122,7 @@ the recording normally.`,
   command.action(async (commandArgs: string[], flags: RecordFlags) => {
     const format = resolveFormat(flags, ["text", "json"]);
     const options = await buildSessionOptions(commandArgs, flags);
-    const ui = flags.ui ? { host: flags.uiHost, port: Number(flags.uiPort) } : undefined;
+    const ui = flags.ui ? { host: flags.uiHost, port: parsePort(flags.uiPort, "--ui-port") } : undefined;
     await runRecordCommand(options, { quiet: Boolean(flags.quiet), format, ui });
   });
 }
@@ -135,9 +144,8 @@ async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): P
   }
   const headers: Record<string, string> = {};
   for (const header of flags.header) {
-    const match = /^([^:\s]+)\s*:\s*(.*)$/.exec(header);
-    if (!match) throw new UsageError(`--header must look like "Name: value", not "${header.split(":")[0]}…"`);
-    headers[match[1]!] = match[2]!;
+    const [name, value] = parseHeader(header, "--header");
+    headers[name] = value;
   }
   let ca: Buffer | undefined;
   if (flags.cacert) {
@@ -153,12 +161,8 @@ async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): P
       throw new InputError(flags.cacert, "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
     }
   }
-  const pid = flags.pid === undefined ? undefined : Number(flags.pid);
-  if (pid !== undefined && !(Number.isInteger(pid) && pid > 0))
-    throw new UsageError("--pid must be a process id");
-  const dumpEvery = Number(flags.dumpEvery);
-  if (!Number.isInteger(dumpEvery) || dumpEvery < 0)
-    throw new UsageError("--dump-every must be a whole number ≥ 0");
+  const pid = flags.pid === undefined ? undefined : parsePositiveInteger(flags.pid, "--pid");
+  const dumpEvery = parseNonNegativeInteger(flags.dumpEvery, "--dump-every");
   return {
     out: flags.out ?? defaultOutName(new Date()),
     overwrite: Boolean(flags.force),
@@ -169,7 +173,7 @@ async function buildSessionOptions(commandArgs: string[], flags: RecordFlags): P
     ca,
     intervalMs: parseDurationMs(flags.interval, "--interval"),
     durationMs: flags.duration === undefined ? null : parseDurationMs(flags.duration, "--duration"),
-    gc: parseGcMode(flags.gc),
+    gc: flags.gc === false ? "never" : parseEnum(flags.gc, "--gc", ["auto", "always", "never"] as const),
     dumpEvery,
     keepVars: Boolean(flags.keepVars),
     maxSizeBytes: parseByteSize(flags.maxSize, "--max-size"),
@@ -272,7 +276,7 @@ async function runRecordCommand(
   if (output.quiet) return;
   const s = result.summary;
   const lines = [
-    `recorded ${s.samples} samples over ${formatDuration((s.lastSampleMs ?? 0) - (s.firstSampleMs ?? 0))} to ${result.path}`,
+    `recorded ${s.samples} samples over ${formatDurationMs((s.lastSampleMs ?? 0) - (s.firstSampleMs ?? 0))} to ${result.path}`,
     `  ${s.heapSnapshots} heap snapshots, ${s.goroutineSnapshots} goroutine profiles, ${s.goroutineDumps} dumps, ` +
       `${s.memstatsSamples} memstats, ${s.gcCycles} gc cycles, ${s.errors} errors, ${s.gaps} gaps`,
   ];
@@ -335,7 +339,7 @@ class StatusOutput {
 
 export function formatStatusLine(stats: LiveStats): string {
   const parts = [
-    formatDuration(stats.elapsedMs),
+    formatDurationMs(stats.elapsedMs),
     `${stats.samples} samples`,
     stats.liveHeapBytes === null ? null : `heap ${formatBytes(stats.liveHeapBytes)}`,
     stats.goroutines === null ? null : `${stats.goroutines} goroutines`,
@@ -347,16 +351,8 @@ export function formatStatusLine(stats: LiveStats): string {
   return parts.filter(Boolean).join(" · ");
 }
 
-function parseGcMode(value: string | false): "auto" | "always" | "never" {
-  if (value === false) return "never";
-  if (value === "auto" || value === "always" || value === "never") return value;
-  throw new UsageError(`--gc takes auto, always or never, not "${value}"`);
-}
-
 /** `heapscope-20250101-120000.hsrec` in the current directory. */
 export function defaultOutName(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `heapscope-${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}.hsrec`;
 }
-
-export { parseByteSize, parseDurationMs };

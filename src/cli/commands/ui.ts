@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { isInteractive } from "../output.js";
+import { parsePort } from "../parse-options.js";
 
 interface UiFlags {
   port?: string;
@@ -27,13 +28,6 @@ export function openInBrowser(url: string): void {
   }
 }
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0;
-  if (!/^\d+$/.test(text) || Number(text) > 65535)
-    throw new UsageError(`--port must be a number 0-65535, not "${text}"`);
-  return Number(text);
-}
-
 export function register(program: Command): void {
   program
     .command("ui")
@@ -51,7 +45,7 @@ export function register(program: Command): void {
       "\nExamples:\n  $ heapscope ui heap.pb.gz\n  $ heapscope ui before.pb.gz after.pb.gz --source-path .\n  $ heapscope ui recording.hsrec --host 0.0.0.0 --port 8080 --no-open",
     )
     .action(async (inputs: string[], flags: UiFlags) => {
-      const port = parsePort(flags.port);
+      const port = flags.port === undefined ? 0 : parsePort(flags.port, "--port");
       const { startUiServer } = await import("../../ui/server/server.js");
       const { UiAssets } = await import("../../ui/server/assets.js");
       if (!new UiAssets().built) {

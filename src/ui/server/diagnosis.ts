@@ -8,21 +8,10 @@ import { inputFromRecording } from "../../collect/doctor-input.js";
 import { diagnose } from "../../diagnose/diagnose.js";
 import type { Diagnosis } from "../../diagnose/types.js";
 import { UsageError } from "../../errors.js";
+import { formatSignedByteRate } from "../../model/units.js";
 import type { DiagnosisView } from "../shared/api-types.js";
 import type { SourceRoots } from "./source-files.js";
 import type { UiDocument } from "./workspace.js";
-
-function formatRate(bytesPerSecond: number): string {
-  const perMinute = bytesPerSecond * 60;
-  const units = ["B", "KiB", "MiB", "GiB"];
-  let value = Math.abs(perMinute);
-  let u = 0;
-  while (value >= 1024 && u < units.length - 1) {
-    value /= 1024;
-    u++;
-  }
-  return `${perMinute < 0 ? "-" : "+"}${value.toFixed(value >= 100 ? 0 : 1)} ${units[u]}/min`;
-}
 
 /** What the panel shows of a Diagnosis. */
 export function diagnosisView(diagnosis: Diagnosis): DiagnosisView {
@@ -34,7 +23,7 @@ export function diagnosisView(diagnosis: Diagnosis): DiagnosisView {
       title:
         s.kind === "goroutines"
           ? `${s.function}: ${s.goroutines ?? "?"} goroutines${s.state ? ` (${s.state})` : ""}`
-          : `${s.function}: ${formatRate(s.growthBytesPerSecond)} (${Math.round(s.shareOfGrowth * 100)}% of the growth)`,
+          : `${s.function}: ${formatSignedByteRate(s.growthBytesPerSecond)} (${Math.round(s.shareOfGrowth * 100)}% of the growth)`,
       detail: s.hint,
       functionName: s.function || null,
       evidence: [`${s.file}:${s.line}`, ...s.stack.slice(0, 6).map((frame) => `  ${frame}`)],

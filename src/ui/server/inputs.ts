@@ -8,11 +8,12 @@ import { readGoroutineDump } from "../../analysis/goroutine-groups.js";
 import { readProfileInput } from "../../collect/profile-source.js";
 import { HeapscopeError, InputError } from "../../errors.js";
 import { parseGcTrace } from "../../formats/gctrace.js";
-import { looksLikeGoroutineDump } from "../../formats/goroutine-dump.js";
 import { detectAndParseMemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
+import { describeInputKind, SNIFF_BYTES, sniffInput, sniffText } from "../../formats/sniff.js";
+import { formatBytes } from "../../model/units.js";
 import type { Profile } from "../../profile/model.js";
-import { isRecordingHeader, openRecording } from "../../store/recording-reader.js";
+import { openRecording } from "../../store/recording-reader.js";
 import type { NewDocument } from "./workspace.js";
 
 const MAX_TEXT_BYTES = 512 * 1024 * 1024;
@@ -42,16 +43,6 @@ function headBytes(path: string, length: number): Uint8Array {
   }
 }
 
-function looksText(bytes: Uint8Array): boolean {
-  const head = bytes.subarray(0, 4096);
-  let suspicious = 0;
-  for (const b of head) {
-    if (b === 0) return false;
-    if (b < 0x09 || (b > 0x0d && b < 0x20)) suspicious++;
-  }
-  return suspicious <= Math.max(2, head.length * 0.02);
-}
-
 /** A recording as a UI document (read-only; a recording still being written can be watched). */
 export function recordingDocument(path: string, options: { live?: boolean } = {}): NewDocument {
   const recording = openRecording(path);
@@ -76,32 +67,45 @@ export async function loadUiInput(spec: string, options: { timeoutMs?: number } 
   const stat = statSync(spec);
   if (stat.isDirectory()) throw new InputError(spec, "is a directory");
   if (stat.size === 0) throw new InputError(spec, "empty file");
-  const head = headBytes(spec, 4096);
-  if (isRecordingHeader(head)) return recordingDocument(spec);
-  const isGzip = head[0] === 0x1f && head[1] === 0x8b;
-  if (isGzip || !looksText(head)) {
-    const parsed = await readProfileInput(spec);
-    return profileDocument(spec, parsed.profile);
+  const kind = sniffInput(headBytes(spec, SNIFF_BYTES));
+  switch (kind) {
+    case "recording":
+      return recordingDocument(spec);
+    case "gzip":
+    case "pprof-proto":
+    case "binary":
+      // The profile decoder says what is wrong with binary data that is not a profile.
+      return profileDocument(spec, (await readProfileInput(spec)).profile);
+    case "go-heap-dump":
+      throw new InputError(spec, `${describeInputKind(kind)}; the UI opens profiles, recordings and logs`);
   }
-  if (stat.size > MAX_TEXT_BYTES) throw new InputError(spec, "text input larger than 512 MiB");
-  const text = readFileSync(spec, "utf8");
-  const firstLine = text.slice(0, 256).trimStart();
-  if (/^(heap profile:|heap_v2\/)/.test(firstLine)) {
-    try {
-      return profileDocument(spec, parseProfileBytes(new TextEncoder().encode(text), spec).profile);
-    } catch (error) {
-      if (error instanceof HeapscopeError) throw new InputError(spec, error.message);
-      throw error;
+  if (stat.size > MAX_TEXT_BYTES)
+    throw new InputError(spec, `text input larger than ${formatBytes(MAX_TEXT_BYTES)}`);
+  return textDocument(spec, readFileSync(spec, "utf8"));
+}
+
+/** A text input as a document, by its kind; a log whose start says nothing is tried as gctrace, then MemStats. */
+function textDocument(spec: string, text: string): NewDocument {
+  const kind = sniffText(text);
+  switch (kind) {
+    case "pprof-legacy-heap":
+      try {
+        return profileDocument(spec, parseProfileBytes(new TextEncoder().encode(text), spec).profile);
+      } catch (error) {
+        if (error instanceof HeapscopeError) throw new InputError(spec, error.message);
+        throw error;
+      }
+    case "goroutine-dump": {
+      const snapshot = readGoroutineDump(text);
+      return {
+        kind: "goroutines",
+        name: spec,
+        snapshot,
+        description: `goroutine dump: ${snapshot.total} goroutines in ${snapshot.groups.length} groups`,
+      };
     }
-  }
-  if (looksLikeGoroutineDump(text)) {
-    const snapshot = readGoroutineDump(text);
-    return {
-      kind: "goroutines",
-      name: spec,
-      snapshot,
-      description: `goroutine dump: ${snapshot.total} goroutines in ${snapshot.groups.length} groups`,
-    };
+    case "go-bench":
+      throw new InputError(spec, `${describeInputKind(kind)}; compare benchmark runs with heapscope bench`);
   }
   const trace = parseGcTrace(text);
   if (trace.cycleLines > 0) {

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { formatCount, formatPercent, formatSigned, formatValue, regexEscape } from "../format.js";
+import { formatCount, formatQuantity, formatSignedQuantity } from "../../../../model/units.js";
+import { formatShare, regexEscape } from "../format.js";
 import { hook, markLoaded, registerFlame } from "../test-hook.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { DIFF_LEGEND } from "./colors.js";
@@ -163,15 +164,15 @@ function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
             <tr>
               <th>total</th>
               <td>
-                {formatValue(data.baseTotal[node]!, unit)} → {formatValue(data.total[node]!, unit)} (
-                {formatSigned(data.total[node]! - data.baseTotal[node]!, unit)})
+                {formatQuantity(data.baseTotal[node]!, unit)} → {formatQuantity(data.total[node]!, unit)} (
+                {formatSignedQuantity(data.total[node]! - data.baseTotal[node]!, unit)})
               </td>
             </tr>
             <tr>
               <th>self</th>
               <td>
-                {formatValue(data.baseSelf[node]!, unit)} → {formatValue(self, unit)} (
-                {formatSigned(self - data.baseSelf[node]!, unit)})
+                {formatQuantity(data.baseSelf[node]!, unit)} → {formatQuantity(self, unit)} (
+                {formatSignedQuantity(self - data.baseSelf[node]!, unit)})
               </td>
             </tr>
           </tbody>
@@ -182,13 +183,13 @@ function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
             <tr>
               <th>total</th>
               <td>
-                {formatValue(data.total[node]!, unit)} ({formatPercent(data.total[node]!, rootTotal)})
+                {formatQuantity(data.total[node]!, unit)} ({formatShare(data.total[node]!, rootTotal)})
               </td>
             </tr>
             <tr>
               <th>self</th>
               <td>
-                {formatValue(self, unit)} ({formatPercent(self, rootTotal)})
+                {formatQuantity(self, unit)} ({formatShare(self, rootTotal)})
               </td>
             </tr>
           </tbody>
@@ -322,7 +323,7 @@ export function FlameView({ state }: { state: UrlState }) {
   const unit = data.sampleType.unit;
   const summary =
     search && match
-      ? `${match.matchedFrames} frames match, ${formatValue(match.matchedWeight, unit)} (${formatPercent(match.matchedWeight, data.weight[0]!)})`
+      ? `${match.matchedFrames} frames match, ${formatQuantity(match.matchedWeight, unit)} (${formatShare(match.matchedWeight, data.weight[0]!)})`
       : "";
   return (
     <div class={`flame-view ${loading ? "stale" : ""}`}>
@@ -332,8 +333,8 @@ export function FlameView({ state }: { state: UrlState }) {
           Reset zoom
         </button>
         <span class="toolbar-info">
-          {data.sampleType.type} ({unit}) · total {formatValue(data.total[0]!, unit)}
-          {data.diff && data.baseTotal ? ` (base ${formatValue(data.baseTotal[0]!, unit)})` : ""} ·{" "}
+          {data.sampleType.type} ({unit}) · total {formatQuantity(data.total[0]!, unit)}
+          {data.diff && data.baseTotal ? ` (base ${formatQuantity(data.baseTotal[0]!, unit)})` : ""} ·{" "}
           {formatCount(data.nodeCount)} nodes
         </span>
         {data.diff && <DiffLegend />}

@@ -1,7 +1,9 @@
 /** Peek: callers and callees of the functions matching a regex (pprof -peek). */
+
+import { formatQuantity } from "../../../../model/units.js";
 import type { PeekEdge, PeekReport } from "../../../shared/api-types.js";
 import { FunctionInput } from "../components/FunctionInput.js";
-import { formatPercent, formatValue, regexEscape } from "../format.js";
+import { formatShare, regexEscape } from "../format.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { useJson } from "../use-json.js";
 
@@ -10,8 +12,8 @@ function EdgeRows({ edges, of, unit, kind }: { edges: PeekEdge[]; of: number; un
     <>
       {edges.map((edge) => (
         <tr key={`${kind}:${edge.name}`} class={`peek-${kind}`}>
-          <td class="num">{formatValue(edge.value, unit)}</td>
-          <td class="num">{formatPercent(edge.value, of)}</td>
+          <td class="num">{formatQuantity(edge.value, unit)}</td>
+          <td class="num">{formatShare(edge.value, of)}</td>
           <td class="name">
             <span class="peek-arrow">{kind === "caller" ? "↑" : "↓"}</span>
             <button
@@ -46,8 +48,8 @@ export function PeekView({ state }: { state: UrlState }) {
               <th>
                 <span class="fn-name">{entry.name}</span>{" "}
                 <span class="muted">
-                  flat {formatValue(entry.flat, data.sampleType.unit)} · cum{" "}
-                  {formatValue(entry.cum, data.sampleType.unit)} ({formatPercent(entry.cum, data.total)})
+                  flat {formatQuantity(entry.flat, data.sampleType.unit)} · cum{" "}
+                  {formatQuantity(entry.cum, data.sampleType.unit)} ({formatShare(entry.cum, data.total)})
                 </span>
               </th>
             </tr>
@@ -55,7 +57,7 @@ export function PeekView({ state }: { state: UrlState }) {
           <tbody>
             <EdgeRows edges={entry.callers} of={entry.cum} unit={data.sampleType.unit} kind="caller" />
             <tr class="peek-self">
-              <td class="num">{formatValue(entry.cum, data.sampleType.unit)}</td>
+              <td class="num">{formatQuantity(entry.cum, data.sampleType.unit)}</td>
               <td class="num">100%</td>
               <td class="name fn-name">{entry.name}</td>
             </tr>

@@ -1,7 +1,8 @@
 /** Source lines of the functions matching a regex, with flat/cum per line (pprof -list / weblist). */
+
+import { formatQuantity } from "../../../../model/units.js";
 import type { SourceReport } from "../../../shared/api-types.js";
 import { FunctionInput } from "../components/FunctionInput.js";
-import { formatValue } from "../format.js";
 import { profileQuery, type UrlState } from "../url-state.js";
 import { useJson } from "../use-json.js";
 
@@ -9,7 +10,7 @@ export function SourceView({ state, available }: { state: UrlState; available: b
   const path = state.fn ? `/api/source?${profileQuery(state, { fn: state.fn })}` : null;
   const { data, error } = useJson<SourceReport>(path, "source");
   const unit = data?.sampleType.unit ?? "";
-  const cell = (value: number) => (value === 0 ? "." : formatValue(value, unit));
+  const cell = (value: number) => (value === 0 ? "." : formatQuantity(value, unit));
   return (
     <div class="source-view">
       <FunctionInput value={state.fn} label="Source of" />
@@ -27,7 +28,7 @@ export function SourceView({ state, available }: { state: UrlState; available: b
             <span class="fn-name">{file.function}</span> <span class="muted">in {file.path}</span>
           </h3>
           <p class="muted">
-            flat {formatValue(file.flat, unit)} · cum {formatValue(file.cum, unit)}
+            flat {formatQuantity(file.flat, unit)} · cum {formatQuantity(file.cum, unit)}
             {file.unavailable ? ` · ${file.unavailable}` : ""}
           </p>
           <table class="source-table">

@@ -3,13 +3,14 @@
  * recording's heap snapshots (pick two to diff) and the doctor's verdict.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { formatDuration, formatQuantity } from "../../../../model/units.js";
 import type {
   DiagnosisView,
   DocumentKind,
   TimelineReport,
   TimelineSeries,
 } from "../../../shared/api-types.js";
-import { formatDuration, formatValue, regexEscape } from "../format.js";
+import { regexEscape } from "../format.js";
 import { markLoaded } from "../test-hook.js";
 import { navigate } from "../url-state.js";
 import { useJson } from "../use-json.js";
@@ -66,12 +67,12 @@ function Chart({ title, series }: { title: string; series: TimelineSeries[] }) {
               width: 1.5,
               spanGaps: s.unit !== "nanoseconds",
               points: { show: s.x.length < 200 },
-              value: (_u: unknown, v: number | null) => (v === null ? "—" : formatValue(v, s.unit)),
+              value: (_u: unknown, v: number | null) => (v === null ? "—" : formatQuantity(v, s.unit)),
             })),
           ],
           axes: [
             { values: (_u: unknown, vals: number[]) => vals.map((v) => formatDuration(v)) },
-            { size: 80, values: (_u: unknown, vals: number[]) => vals.map((v) => formatValue(v, unit)) },
+            { size: 80, values: (_u: unknown, vals: number[]) => vals.map((v) => formatQuantity(v, unit)) },
           ],
         },
         [xs, ...columns] as unknown as import("uplot").AlignedData,
@@ -232,7 +233,7 @@ export function TimelineView({ src, kind, tick }: { src: string; kind: DocumentK
                     />
                   </td>
                   <td class="num">{formatDuration(s.atSeconds)}</td>
-                  <td class="num">{s.inuseBytes === null ? "—" : formatValue(s.inuseBytes, "bytes")}</td>
+                  <td class="num">{s.inuseBytes === null ? "—" : formatQuantity(s.inuseBytes, "bytes")}</td>
                   <td>{s.gcForced ? "yes" : "no"}</td>
                   <td>
                     <button

@@ -1,7 +1,8 @@
 /** The top table: flat and cum per function, sortable and filterable, like pprof's /top. */
 import { useMemo, useState } from "preact/hooks";
+import { formatQuantity, formatSignedQuantity } from "../../../../model/units.js";
 import type { TopReport, TopRow } from "../../../shared/api-types.js";
-import { formatPercent, formatSigned, formatValue, regexEscape } from "../format.js";
+import { formatShare, regexEscape } from "../format.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { useJson } from "../use-json.js";
 
@@ -61,9 +62,9 @@ export function TopView({ state }: { state: UrlState }) {
           onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
         />
         <span class="toolbar-info">
-          {data.sampleType.type} · total {formatValue(data.total, unit)}
-          {data.diff && data.baseTotal !== undefined ? ` (base ${formatValue(data.baseTotal, unit)})` : ""} ·{" "}
-          {rows.length} of {data.rowCount} functions
+          {data.sampleType.type} · total {formatQuantity(data.total, unit)}
+          {data.diff && data.baseTotal !== undefined ? ` (base ${formatQuantity(data.baseTotal, unit)})` : ""}{" "}
+          · {rows.length} of {data.rowCount} functions
         </span>
       </div>
       <table class="top-table">
@@ -83,12 +84,12 @@ export function TopView({ state }: { state: UrlState }) {
             running += row.flat;
             return (
               <tr key={row.name}>
-                <td class="num">{formatValue(row.flat, unit)}</td>
-                <td class="num">{formatPercent(row.flat, data.total)}</td>
-                <td class="num">{formatPercent(running, data.total)}</td>
-                <td class="num">{formatValue(row.cum, unit)}</td>
-                <td class="num">{formatPercent(row.cum, data.total)}</td>
-                {data.diff && <td class="num">{formatSigned(row.cum - (row.baseCum ?? 0), unit)}</td>}
+                <td class="num">{formatQuantity(row.flat, unit)}</td>
+                <td class="num">{formatShare(row.flat, data.total)}</td>
+                <td class="num">{formatShare(running, data.total)}</td>
+                <td class="num">{formatQuantity(row.cum, unit)}</td>
+                <td class="num">{formatShare(row.cum, data.total)}</td>
+                {data.diff && <td class="num">{formatSignedQuantity(row.cum - (row.baseCum ?? 0), unit)}</td>}
                 <td class="name">
                   <button
                     type="button"

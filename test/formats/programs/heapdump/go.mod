@@ -1,0 +1,3 @@
+module example.com/heapdump
+
+go 1.19
