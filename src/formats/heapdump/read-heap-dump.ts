@@ -127,6 +127,9 @@ export class HeapDumpReader {
   private readRecord(c: DumpCursor): void {
     const b = this.builder;
     c.recordStart = c.pos;
+    if (c.pos === c.end && c.final) {
+      throw new HeapDumpError(`heap dump truncated at byte ${c.offsetOf(c.pos)}: no end record`);
+    }
     c.recordName = "next";
     b.beginRecord();
     const tag = c.uvarint();
