@@ -21,16 +21,14 @@ export interface Toolchain {
   name: string;
   go: string;
   env: NodeJS.ProcessEnv;
-  /** Expected prefix of the dump's Go version. */
-  versionPrefix: string;
 }
 
 export const isCI = process.env.CI === "true";
 
 export const toolchains: Toolchain[] = [
-  { name: "go-default", go: goBinary(), env: {}, versionPrefix: "go1." },
-  { name: "go1.27.3", go: goBinary(), env: { GOTOOLCHAIN: "go1.27.3" }, versionPrefix: "go1.27.3" },
-  { name: "go1.19", go: go119, env: {}, versionPrefix: "go1.19" },
+  { name: "go-default", go: goBinary(), env: {} },
+  { name: "go1.27.3", go: goBinary(), env: { GOTOOLCHAIN: "go1.27.3" } },
+  { name: "go1.19", go: go119, env: {} },
 ];
 
 /**
@@ -45,6 +43,31 @@ export function requireToolchain(toolchain: Toolchain): void {
   if (toolchain.go === go119 && !hasGo119) {
     throw new Error(`${go119} is missing: install Debian's golang-1.19-go (apt-get install golang-1.19-go)`);
   }
+}
+
+const versions = new Map<string, Promise<string>>();
+
+/** The toolchain's `go env GOVERSION` (what its binaries write into a dump's params). */
+export function goVersion(toolchain: Toolchain): Promise<string> {
+  let version = versions.get(toolchain.name);
+  if (!version) {
+    version = execFileAsync(toolchain.go, ["env", "GOVERSION"], {
+      cwd: heapDumpsProgram,
+      env: { ...process.env, GOTOOLCHAIN: "local", ...toolchain.env },
+    }).then(({ stdout }) => stdout.trim());
+    versions.set(toolchain.name, version);
+  }
+  return version;
+}
+
+/** The 1-based line of the first line containing `text` after the line containing `after`. */
+export function programLine(after: string, text: string): number {
+  const lines = readFileSync(path.join(heapDumpsProgram, "main.go"), "utf8").split("\n");
+  const from = lines.findIndex((line) => line.includes(after));
+  const at = lines.findIndex((line, i) => i > from && line.includes(text));
+  if (from < 0 || at < 0)
+    throw new Error(`no line with ${JSON.stringify(text)} after ${JSON.stringify(after)}`);
+  return at + 1;
 }
 
 export interface ScenarioRun {

@@ -16,12 +16,11 @@ import (
 	"unsafe"
 )
 
-// Globals the scenarios hold memory with. retained lives in BSS (zero value), named holds a pointer
-// from the data segment (initialised), so both segments are exercised.
+// Globals the scenarios hold memory with.
 var (
 	retained [][]byte
 	kept     []*node
-	named    = &registry{name: "registry"}
+	named    = newRegistry("registry")
 	sink     int
 )
 
@@ -34,6 +33,11 @@ type registry struct {
 	name    string
 	entries map[int][]byte
 }
+
+// newRegistry is not inlined, so `named` points into the heap, not at a statically allocated value.
+//
+//go:noinline
+func newRegistry(name string) *registry { return &registry{name: name} }
 
 type resource struct {
 	payload []byte
@@ -139,6 +143,13 @@ func sampled(dir string) {
 	})
 }
 
+// register sets a finalizer whose closure captures `captured` (by value: it is never reassigned).
+//
+//go:noinline
+func register(r *resource, captured []byte) {
+	runtime.SetFinalizer(r, func(r *resource) { sink += len(captured) + len(r.name) })
+}
+
 // finalizer: a registered finalizer (its object unreachable, its payload and the closure's captured
 // buffer kept by the finalizer) and a queued one (the finalizer goroutine is blocked by an earlier
 // finalizer, so the object waits in the queue).
@@ -166,8 +177,8 @@ func finalizer(dir string) {
 	registered := &resource{payload: make([]byte, 1<<20), name: "registered"}
 	registeredAt := addr(unsafe.Pointer(registered))
 	registeredPayload := addr(unsafe.Pointer(&registered.payload[0]))
-	runtime.SetFinalizer(registered, func(r *resource) { sink += len(captured) + len(r.name) })
 	capturedAt := addr(unsafe.Pointer(&captured[0]))
+	register(registered, captured)
 	captured, registered = nil, nil
 	path := writeDump(dir, "finalizer.dump")
 	emit(map[string]interface{}{
@@ -209,11 +220,11 @@ func blocked(dir string) {
 func main() {
 	scenario := flag.String("scenario", "", "drop, global, sampled, finalizer or blocked")
 	out := flag.String("out", ".", "folder for the dumps")
-	rate := flag.Int("rate", -1, "runtime.MemProfileRate (-1: the default)")
+	// A program that links no runtime/pprof has memory profiling turned off at start; set the
+	// rate explicitly (512 KiB is the runtime's default for programs that do).
+	rate := flag.Int("rate", 512*1024, "runtime.MemProfileRate")
 	flag.Parse()
-	if *rate >= 0 {
-		runtime.MemProfileRate = *rate
-	}
+	runtime.MemProfileRate = *rate
 	switch *scenario {
 	case "drop":
 		drop(*out)
