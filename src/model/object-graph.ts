@@ -5,7 +5,10 @@
  *   0                         the super-root, with an edge to every top-level root
  *   1 .. rootCount            roots (RootDescription); a goroutine root has edges to its frame and
  *                             closure roots, which in turn point at objects
- *   firstObjectNode + i       heap object i of the dump (dump order), i < objectCount
+ *   firstObjectNode + r       the heap object of rank r in address order (r < objectCount): nodes
+ *                             follow addresses, so objects allocated together are numbered together
+ *                             (use objectNode / nodeObject in analysis/retention to go to and from
+ *                             the dump's object indices)
  * Edges of node v are edgeTarget[edgeStart[v] .. edgeStart[v + 1]); edgeFieldOffset gives the byte
  * offset of the pointer inside its holder (the object, the frame, the global), 0 for structural edges.
  */
@@ -36,8 +39,6 @@ export interface ObjectGraph {
   /** = rootCount + 1 */
   firstObjectNode: number;
   objectCount: number;
-  /** Address of heap object i (dump order; the dump's own column). */
-  objectAddress: Float64Array;
   /** Heap bytes of each node (0 for the super-root and the roots). */
   nodeSize: Float64Array;
   edgeStart: Uint32Array;
@@ -45,21 +46,21 @@ export interface ObjectGraph {
   edgeFieldOffset: Uint32Array;
   /** roots[r] is node r + 1. */
   roots: RootDescription[];
-  /** Object addresses sorted, for locating the object that contains an address. */
+  /** Objects in address order: the order of the object nodes, and the index that locates addresses. */
   addressIndex: AddressIndex;
   /** Non-nil pointers (in objects and roots) that point at no heap object: outside the heap or free slots. */
   pointersOutsideHeap: number;
 }
 
-/** Object addresses in ascending order, with a page table to narrow the search. */
+/** Objects in ascending address order, with a page table to narrow the search for an address. */
 export interface AddressIndex {
-  /** Object indices (dump order) sorted by address. */
+  /** Dump object index of each rank (position in address order). */
   order: Uint32Array;
-  sortedAddress: Float64Array;
-  /** End (address + size) of sortedAddress[k]'s object. */
-  sortedEnd: Float64Array;
-  /** First sorted position at or after each page's start, or undefined when the heap is too sparse. */
+  /** Rank of each dump object index. */
+  rank: Uint32Array;
+  /** [start, end) of the object of each rank, interleaved: bounds[2r], bounds[2r + 1]. */
+  bounds: Float64Array;
+  /** First rank at or after each page's start, or undefined when the heap is too sparse for a table. */
   pageFirst: Uint32Array | undefined;
   pageBase: number;
-  pageShift: number;
 }

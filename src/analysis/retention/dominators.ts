@@ -22,22 +22,44 @@ export interface DominatorTree {
 }
 
 export function computeDominators(graph: FlowGraph, entry = 0): DominatorTree {
-  const { pre, vertex, parent, count } = depthFirst(graph, entry);
-  const predecessors = reverseEdges(graph);
-  const idomPre = semidominators(pre, vertex, parent, count, predecessors);
+  const walk = depthFirst(graph, entry);
+  const { vertex, count } = walk;
+  const predecessors = predecessorsInPreorder(graph, walk);
+  // The DFS's scratch arrays are reused below: the preorder map as the forest's ancestor links, the
+  // stacks as the compression path and the bucket lists. Heaps have millions of nodes.
+  const idomPre = semidominators(walk.parent, count, predecessors, {
+    ancestor: walk.pre.fill(0),
+    path: walk.stackNode,
+    bucketNext: walk.stackEdge.fill(0),
+  });
   const idom = new Int32Array(graph.nodeCount).fill(-1);
   for (let k = 2; k <= count; k++) idom[vertex[k]!] = vertex[idomPre[k]!]!;
-  return { idom, preorder: vertex.slice(1, count + 1) };
+  return { idom, preorder: vertex.subarray(1, count + 1) };
 }
 
-/** Preorder numbers from 1 (0 = unreachable), the node of each number, and each number's DFS parent. */
-function depthFirst(graph: FlowGraph, entry: number) {
+interface DepthFirstWalk {
+  /** Preorder number of each node, from 1 (0 = unreachable). */
+  pre: Uint32Array;
+  /** The node of each preorder number. */
+  vertex: Uint32Array;
+  /** DFS parent of each preorder number. */
+  parent: Uint32Array;
+  /** Edges from reachable nodes into each preorder number (every edge is scanned once here). */
+  inDegree: Uint32Array;
+  count: number;
+  stackNode: Uint32Array;
+  stackEdge: Uint32Array;
+}
+
+function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
   const { nodeCount, edgeStart, edgeTarget } = graph;
-  const pre = new Uint32Array(nodeCount);
+  // One longer than the nodes: reused as an array indexed by preorder numbers 1..count.
+  const pre = new Uint32Array(nodeCount + 1);
   const vertex = new Uint32Array(nodeCount + 1);
   const parent = new Uint32Array(nodeCount + 1);
-  const stackNode = new Uint32Array(nodeCount);
-  const stackEdge = new Uint32Array(nodeCount);
+  const inDegree = new Uint32Array(nodeCount + 2);
+  const stackNode = new Uint32Array(nodeCount + 1);
+  const stackEdge = new Uint32Array(nodeCount + 1);
   let count = 1;
   pre[entry] = 1;
   vertex[1] = entry;
@@ -48,7 +70,11 @@ function depthFirst(graph: FlowGraph, entry: number) {
     const v = stackNode[depth - 1]!;
     const end = edgeStart[v + 1]!;
     let k = stackEdge[depth - 1]!;
-    while (k < end && pre[edgeTarget[k]!] !== 0) k++;
+    for (; k < end; k++) {
+      const seen = pre[edgeTarget[k]!]!;
+      if (seen === 0) break;
+      inDegree[seen]!++;
+    }
     if (k === end) {
       depth--;
       continue;
@@ -56,13 +82,14 @@ function depthFirst(graph: FlowGraph, entry: number) {
     stackEdge[depth - 1] = k + 1;
     const w = edgeTarget[k]!;
     pre[w] = ++count;
+    inDegree[count]!++;
     vertex[count] = w;
     parent[count] = pre[v]!;
     stackNode[depth] = w;
     stackEdge[depth] = edgeStart[w]!;
     depth++;
   }
-  return { pre, vertex, parent, count };
+  return { pre, vertex, parent, inDegree, count, stackNode, stackEdge };
 }
 
 /** Incoming edges of each node, CSR. */
@@ -81,25 +108,46 @@ export function reverseEdges(graph: FlowGraph): { start: Uint32Array; source: Ui
 }
 
 /**
+ * Incoming edges among reachable nodes, numbered by preorder at both ends, so the semidominator loop
+ * walks them without translating node ids. Built in the DFS's in-degree array: its running sums are
+ * the ends of each run, filled backwards until they are the starts.
+ */
+function predecessorsInPreorder(
+  graph: FlowGraph,
+  walk: DepthFirstWalk,
+): { start: Uint32Array; source: Uint32Array } {
+  const { edgeStart, edgeTarget } = graph;
+  const { pre, vertex, count } = walk;
+  const start = walk.inDegree;
+  for (let k = 2; k <= count; k++) start[k]! += start[k - 1]!;
+  const total = start[count]!;
+  start[count + 1] = total;
+  const source = new Uint32Array(total);
+  for (let k = 1; k <= count; k++) {
+    const v = vertex[k]!;
+    for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e++) source[--start[pre[edgeTarget[e]!]!]!] = k;
+  }
+  return { start, source };
+}
+
+const SAME_DOMINATOR = 0x80000000;
+
+/**
  * Lengauer–Tarjan over preorder numbers 1..count (0 means none): semidominators from the highest
- * number down, each bucket settled as its parent is linked, then deferred idoms resolved upward.
- * Returns the immediate dominator's preorder number for each preorder number.
+ * number down, each bucket settled as its parent is linked, then deferred idoms resolved upward
+ * (marked with the top bit until then). Returns the immediate dominator's preorder number for each.
  */
 function semidominators(
-  pre: Uint32Array,
-  vertex: Uint32Array,
   parent: Uint32Array,
   count: number,
   predecessors: { start: Uint32Array; source: Uint32Array },
+  scratch: { ancestor: Uint32Array; path: Uint32Array; bucketNext: Uint32Array },
 ): Uint32Array {
+  const { ancestor, path, bucketNext } = scratch;
   const semi = new Uint32Array(count + 1);
   const best = new Uint32Array(count + 1);
-  const ancestor = new Uint32Array(count + 1);
   const idom = new Uint32Array(count + 1);
-  const sameDom = new Uint32Array(count + 1);
   const bucketHead = new Uint32Array(count + 1);
-  const bucketNext = new Uint32Array(count + 1);
-  const path = new Uint32Array(count + 1);
   for (let k = 1; k <= count; k++) {
     semi[k] = k;
     best[k] = k;
@@ -125,12 +173,10 @@ function semidominators(
 
   const { start, source } = predecessors;
   for (let k = count; k >= 2; k--) {
-    const w = vertex[k]!;
     const p = parent[k]!;
     let s = p;
-    for (let e = start[w]!; e < start[w + 1]!; e++) {
-      const v = pre[source[e]!]!;
-      if (v === 0) continue;
+    for (let e = start[k]!; e < start[k + 1]!; e++) {
+      const v = source[e]!;
       const candidate = v <= k ? v : semi[lowest(v)]!;
       if (candidate < s) s = candidate;
     }
@@ -140,11 +186,13 @@ function semidominators(
     ancestor[k] = p;
     for (let v = bucketHead[p]!; v !== 0; v = bucketNext[v]!) {
       const y = lowest(v);
-      if (semi[y] === semi[v]) idom[v] = p;
-      else sameDom[v] = y;
+      idom[v] = semi[y] === semi[v] ? p : y + SAME_DOMINATOR;
     }
     bucketHead[p] = 0;
   }
-  for (let k = 2; k <= count; k++) if (sameDom[k] !== 0) idom[k] = idom[sameDom[k]!]!;
+  for (let k = 2; k <= count; k++) {
+    const d = idom[k]!;
+    if (d >= SAME_DOMINATOR) idom[k] = idom[d - SAME_DOMINATOR]!;
+  }
   return idom;
 }

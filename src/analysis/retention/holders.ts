@@ -10,6 +10,7 @@
  */
 import type { ObjectGraph, RootDescription } from "../../model/object-graph.js";
 import { reverseEdges } from "./dominators.js";
+import { nodeAddress, nodeObject, objectNode } from "./object-graph.js";
 import type { Retention } from "./retained-size.js";
 
 export interface RootHolder {
@@ -56,32 +57,35 @@ export function holdersByRoot(
   holders.sort(byBytes);
   runtimeHolders.sort(byBytes);
 
-  const shared: SharedObject[] = [];
+  const limit = options.largestShared ?? 20;
+  const largest: SharedObject[] = [];
   let sharedBytes = 0;
   let sharedObjects = 0;
   const { idom } = retention.dominators;
   for (let v = graph.firstObjectNode; v < graph.nodeCount; v++) {
     if (idom[v] !== 0) continue;
-    const object = v - graph.firstObjectNode;
-    sharedBytes += retention.retainedBytes[v]!;
+    const retainedBytes = retention.retainedBytes[v]!;
+    sharedBytes += retainedBytes;
     sharedObjects += retention.retainedObjects[v]!;
-    shared.push({
-      object,
-      address: graph.objectAddress[object]!,
+    // Keep only the `limit` largest (no object per shared heap object).
+    if (largest.length === limit && (limit === 0 || retainedBytes <= largest[limit - 1]!.retainedBytes))
+      continue;
+    const entry = {
+      object: nodeObject(graph, v),
+      address: nodeAddress(graph, v),
       size: graph.nodeSize[v]!,
-      retainedBytes: retention.retainedBytes[v]!,
+      retainedBytes,
       retainedObjects: retention.retainedObjects[v]!,
-    });
+    };
+    let at = largest.length < limit ? largest.length : limit - 1;
+    while (at > 0 && largest[at - 1]!.retainedBytes < retainedBytes) at--;
+    largest.splice(at, 0, entry);
+    if (largest.length > limit) largest.pop();
   }
-  shared.sort((a, b) => b.retainedBytes - a.retainedBytes || a.object - b.object);
   return {
     holders,
     runtimeHolders,
-    shared: {
-      bytes: sharedBytes,
-      objects: sharedObjects,
-      largest: shared.slice(0, options.largestShared ?? 20),
-    },
+    shared: { bytes: sharedBytes, objects: sharedObjects, largest },
     reachableBytes: retention.retainedBytes[0]!,
     reachableObjects: retention.retainedObjects[0]!,
   };
@@ -100,8 +104,9 @@ export function rootsReaching(graph: ObjectGraph, objects: number[]): RootDescri
     const mark = i + 1;
     const found: RootDescription[] = [];
     let top = 0;
-    stack[top++] = graph.firstObjectNode + object;
-    seen[graph.firstObjectNode + object] = mark;
+    const node = objectNode(graph, object);
+    stack[top++] = node;
+    seen[node] = mark;
     while (top > 0) {
       const v = stack[--top]!;
       for (let k = reverse.start[v]!; k < reverse.start[v + 1]!; k++) {

@@ -12,7 +12,7 @@
  *
  * All pure functions over typed arrays; none keeps a JS object per heap object.
  */
-export { buildAddressIndex, findObject } from "./address-index.js";
+export { buildAddressIndex, findObject, findRank } from "./address-index.js";
 export { computeDominators, type DominatorTree, type FlowGraph } from "./dominators.js";
 export {
   type HoldersReport,
@@ -21,7 +21,7 @@ export {
   rootsReaching,
   type SharedObject,
 } from "./holders.js";
-export { buildObjectGraph, objectAt } from "./object-graph.js";
+export { buildObjectGraph, nodeAddress, nodeAt, nodeObject, objectAt, objectNode } from "./object-graph.js";
 export { computeReachability, type Reachability } from "./reachability.js";
 export { computeRetention, type Retention } from "./retained-size.js";
 export {

@@ -1,6 +1,7 @@
 /**
  * buildObjectGraph(dump, resolver?): the heap dump's object graph with its roots as nodes (see
- * model/object-graph.ts for the layout). Every pointer word, in objects and roots, is mapped to
+ * model/object-graph.ts for the layout; objectNode / nodeObject convert between nodes and the
+ * dump's object indices). Every pointer word, in objects and roots, is mapped to
  * the object containing it, so interior pointers count; pointers to nothing in the heap are counted
  * in `pointersOutsideHeap`. A pointer from an object to itself is dropped (it retains nothing).
  */
@@ -8,7 +9,7 @@ import { HeapDumpError } from "../../errors.js";
 import type { HeapDump } from "../../model/heap-dump.js";
 import type { ObjectGraph } from "../../model/object-graph.js";
 import type { SymbolResolver } from "../../model/symbols.js";
-import { buildAddressIndex, findObject } from "./address-index.js";
+import { buildAddressIndex, findObject, findRank } from "./address-index.js";
 import { collectRoots } from "./roots.js";
 
 export function buildObjectGraph(dump: HeapDump, resolver?: SymbolResolver): ObjectGraph {
@@ -20,7 +21,7 @@ export function buildObjectGraph(dump: HeapDump, resolver?: SymbolResolver): Obj
   const objectCount = dump.objects.count;
   const nodeCount = firstObjectNode + objectCount;
   const pointers = dump.objects.pointers;
-  const maxEdges = rootCount + collected.edgeObject.length + pointers.value.length;
+  const maxEdges = rootCount + collected.edgeRank.length + pointers.value.length;
   if (maxEdges > 0xffffffff) throw new HeapDumpError(`heap dump has ${maxEdges} pointers, more than 2^32`);
 
   const edgeStart = new Uint32Array(nodeCount + 1);
@@ -40,21 +41,23 @@ export function buildObjectGraph(dump: HeapDump, resolver?: SymbolResolver): Obj
     if (node === 0) continue;
     const r = node - 1;
     for (let k = collected.edgeStart[r]!; k < collected.edgeStart[r + 1]!; k++) {
-      edgeTarget[e] = firstObjectNode + collected.edgeObject[k]!;
+      edgeTarget[e] = firstObjectNode + collected.edgeRank[k]!;
       edgeFieldOffset[e++] = collected.edgeFieldOffset[k]!;
     }
   }
 
   let outside = collected.pointersOutsideHeap;
-  const start = pointers.start;
-  const value = pointers.value;
-  const fieldOffset = pointers.fieldOffset;
-  for (let i = 0; i < objectCount; i++) {
-    edgeStart[firstObjectNode + i] = e;
+  const { start, value, fieldOffset } = pointers;
+  const order = index.order;
+  const nodeSize = new Float64Array(nodeCount);
+  for (let r = 0; r < objectCount; r++) {
+    const i = order[r]!;
+    nodeSize[firstObjectNode + r] = dump.objects.size[i]!;
+    edgeStart[firstObjectNode + r] = e;
     for (let k = start[i]!; k < start[i + 1]!; k++) {
-      const target = findObject(index, value[k]!);
+      const target = findRank(index, value[k]!);
       if (target < 0) outside++;
-      else if (target !== i) {
+      else if (target !== r) {
         edgeTarget[e] = firstObjectNode + target;
         edgeFieldOffset[e++] = fieldOffset[k]!;
       }
@@ -62,14 +65,11 @@ export function buildObjectGraph(dump: HeapDump, resolver?: SymbolResolver): Obj
   }
   edgeStart[nodeCount] = e;
 
-  const nodeSize = new Float64Array(nodeCount);
-  nodeSize.set(dump.objects.size, firstObjectNode);
   return {
     nodeCount,
     rootCount,
     firstObjectNode,
     objectCount,
-    objectAddress: dump.objects.address,
     nodeSize,
     edgeStart,
     edgeTarget: edgeTarget.subarray(0, e),
@@ -96,7 +96,28 @@ function childRoots(
   return { start, list };
 }
 
-/** The object (dump index) containing `address`, or -1. */
+/** The dump index of the object containing `address`, or -1. */
 export function objectAt(graph: ObjectGraph, address: number): number {
   return findObject(graph.addressIndex, address);
+}
+
+/** The graph node of the object containing `address`, or -1. */
+export function nodeAt(graph: ObjectGraph, address: number): number {
+  const rank = findRank(graph.addressIndex, address);
+  return rank < 0 ? -1 : graph.firstObjectNode + rank;
+}
+
+/** The node of dump object `object`. */
+export function objectNode(graph: ObjectGraph, object: number): number {
+  return graph.firstObjectNode + graph.addressIndex.rank[object]!;
+}
+
+/** The dump object of object node `node` (node ≥ firstObjectNode). */
+export function nodeObject(graph: ObjectGraph, node: number): number {
+  return graph.addressIndex.order[node - graph.firstObjectNode]!;
+}
+
+/** The address of object node `node`. */
+export function nodeAddress(graph: ObjectGraph, node: number): number {
+  return graph.addressIndex.bounds[2 * (node - graph.firstObjectNode)]!;
 }

@@ -12,7 +12,7 @@ export interface Retention {
   /** Bytes each node retains (its own size plus everything it dominates). */
   retainedBytes: Float64Array;
   /** Heap objects each node retains, itself included. */
-  retainedObjects: Float64Array;
+  retainedObjects: Uint32Array;
   /** The nearest root node dominating each node (a root's own node for a root); 0 = shared; -1 = unreachable. */
   holder: Int32Array;
 }
@@ -21,7 +21,7 @@ export function computeRetention(graph: ObjectGraph): Retention {
   const dominators = computeDominators(graph, 0);
   const { idom, preorder } = dominators;
   const retainedBytes = new Float64Array(graph.nodeCount);
-  const retainedObjects = new Float64Array(graph.nodeCount);
+  const retainedObjects = new Uint32Array(graph.nodeCount);
   for (let i = 0; i < preorder.length; i++) {
     const v = preorder[i]!;
     retainedBytes[v] = graph.nodeSize[v]!;

@@ -11,6 +11,7 @@
 import type { HeapDump, MemProfileBucket } from "../../model/heap-dump.js";
 import type { ObjectGraph, RootDescription } from "../../model/object-graph.js";
 import { findObject } from "./address-index.js";
+import { nodeAddress, nodeObject, objectNode } from "./object-graph.js";
 
 export interface ShortestPaths {
   /** The node each node was first reached from; -1 for the super-root and unreached nodes. */
@@ -100,14 +101,14 @@ export function retainingPath(
   object: number,
   allocations?: { buckets: MemProfileBucket[]; bucketOfObject: Int32Array },
 ): RetainingPath | null {
-  let node = graph.firstObjectNode + object;
+  let node = objectNode(graph, object);
   if (paths.parent[node]! < 0) return null;
   const steps: PathStep[] = [];
   while (node >= graph.firstObjectNode) {
-    const i = node - graph.firstObjectNode;
+    const i = nodeObject(graph, node);
     const step: PathStep = {
       object: i,
-      address: graph.objectAddress[i]!,
+      address: nodeAddress(graph, node),
       size: graph.nodeSize[node]!,
       fieldOffset: graph.edgeFieldOffset[paths.parentEdge[node]!]!,
     };

@@ -19,13 +19,13 @@ import { GrowableUint32 } from "../../formats/heapdump/growable-columns.js";
 import type { Goroutine, HeapDump, Segment } from "../../model/heap-dump.js";
 import type { AddressIndex, RootDescription, RootKind } from "../../model/object-graph.js";
 import type { SymbolResolver } from "../../model/symbols.js";
-import { findObject } from "./address-index.js";
+import { findRank } from "./address-index.js";
 
-/** Roots with their object edges in CSR form (targets are object indices, dump order). */
+/** Roots with their object edges in CSR form (targets are object ranks in address order). */
 export interface CollectedRoots {
   roots: RootDescription[];
   edgeStart: Uint32Array;
-  edgeObject: Uint32Array;
+  edgeRank: Uint32Array;
   edgeFieldOffset: Uint32Array;
   pointersOutsideHeap: number;
 }
@@ -70,29 +70,29 @@ class RootCollector {
 
   /** Adds an edge from the current root to the object containing `address`; false if there is none. */
   pointTo(address: number, fieldOffset: number): boolean {
-    const target = findObject(this.index, address);
+    const target = findRank(this.index, address);
     if (target < 0) {
       this.outside++;
       return false;
     }
     this.object.push(target);
     this.fieldOffset.push(fieldOffset);
-    this.start.data[this.roots.length] = this.object.length;
+    this.start.set(this.roots.length, this.object.length);
     return true;
   }
 
   /** True when `address` lies in a heap object (to decide whether a root is worth adding). */
   inHeap(address: number): boolean {
-    return findObject(this.index, address) >= 0;
+    return findRank(this.index, address) >= 0;
   }
 
   /** Drops the last root if it ended up with no edges and no child roots. */
   dropIfEmpty(node: number): void {
     if (node !== this.roots.length) return;
     const r = this.roots.length;
-    if (this.start.data[r]! === this.start.data[r - 1]!) {
+    if (this.start.get(r) === this.start.get(r - 1)) {
       this.roots.pop();
-      this.start.length--;
+      this.start.truncate(r);
     }
   }
 
@@ -100,7 +100,7 @@ class RootCollector {
     return {
       roots: this.roots,
       edgeStart: this.start.finish(),
-      edgeObject: this.object.finish(),
+      edgeRank: this.object.finish(),
       edgeFieldOffset: this.fieldOffset.finish(),
       pointersOutsideHeap: this.outside,
     };
@@ -256,8 +256,9 @@ function addFinalizerRoots(
     });
     out.pointTo(f.funcval, 0);
     // What the object points to stays alive; the object itself does not.
-    const object = findObject(index, f.object);
-    if (object >= 0) {
+    const rank = findRank(index, f.object);
+    if (rank >= 0) {
+      const object = index.order[rank]!;
       for (let k = pointers.start[object]!; k < pointers.start[object + 1]!; k++) {
         out.pointTo(pointers.value[k]!, pointers.fieldOffset[k]!);
       }

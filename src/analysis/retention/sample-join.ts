@@ -21,7 +21,7 @@
 import { scaleHeapSample } from "../../formats/pprof-legacy-heap-text.js";
 import type { HeapDump, MemProfileBucket } from "../../model/heap-dump.js";
 import type { ObjectGraph, RootDescription } from "../../model/object-graph.js";
-import { findObject } from "./address-index.js";
+import { findRank } from "./address-index.js";
 import type { Retention } from "./retained-size.js";
 
 export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
@@ -113,13 +113,13 @@ export function rootsRetainingSamples(
   for (let s = 0; s < dump.allocSamples.count; s++) {
     const id = bucket[s]!;
     if (!bucketSize.has(id)) continue;
-    const object = findObject(graph.addressIndex, address[s]!);
-    if (object < 0) {
+    const rank = findRank(graph.addressIndex, address[s]!);
+    if (rank < 0) {
       result.unmatchedSamples++;
       continue;
     }
     result.samples++;
-    const node = graph.firstObjectNode + object;
+    const node = graph.firstObjectNode + rank;
     const holder = retention.holder[node]!;
     if (holder < 0) {
       result.unreachableSamples++;

@@ -44,8 +44,8 @@ export class PointerColumnsBuilder {
   }
 
   truncate(length: number): void {
-    this.fieldOffset.length = length;
-    this.value.length = length;
+    this.fieldOffset.truncate(length);
+    this.value.truncate(length);
   }
 
   finish(): PointerColumns {

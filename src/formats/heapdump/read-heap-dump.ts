@@ -43,11 +43,12 @@ export function readHeapDump(bytes: Uint8Array): HeapDump {
 }
 
 export class HeapDumpReader {
-  private readonly builder = new DumpBuilder();
+  private builder = new DumpBuilder();
   private seenHeader = false;
   private done = false;
   /** Unparsed bytes carried over from earlier chunks (a record that continued past them). */
   private carry: Uint8Array = new Uint8Array(0);
+  private windowBuffer = new Uint8Array(0);
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   /** How many carried + pending bytes the next attempt needs. */
@@ -55,34 +56,49 @@ export class HeapDumpReader {
   /** File offset of carry[0]. */
   private consumed = 0;
   private fileSize = 0;
+  private finished: HeapDump | undefined;
 
-  /** Feeds the next chunk of the file. */
+  /** Feeds the next chunk of the file. The reader keeps no reference to `chunk` after returning. */
   push(chunk: Uint8Array): void {
     this.fileSize += chunk.length;
     if (this.done) {
       if (chunk.length > 0) this.trailing(this.fileSize - chunk.length);
       return;
     }
+    if (this.carry.length + this.pendingBytes + chunk.length < this.wanted) {
+      // Still short of what the record in progress needs: keep a copy (the caller may reuse `chunk`).
+      this.pending.push(chunk.slice());
+      this.pendingBytes += chunk.length;
+      return;
+    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.carry.length + this.pendingBytes < this.wanted) return;
     this.parse(this.takeWindow(), false);
   }
 
   /** Ends the input: returns the dump, or fails if it is incomplete. */
   finish(): HeapDump {
+    if (this.finished) return this.finished;
     if (!this.done) this.parse(this.takeWindow(), true);
-    return this.result(undefined, this.fileSize);
+    this.finished = this.result(undefined, this.fileSize);
+    return this.finished;
   }
 
+  /** The carried bytes and the pending chunks as one window, in a buffer reused from push to push. */
   private takeWindow(): Uint8Array {
-    const parts = [this.carry, ...this.pending];
+    const pending = this.pending;
+    const total = this.carry.length + this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    if (parts.length === 2 && parts[0]!.length === 0) return parts[1]!;
-    const window = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
+    if (this.carry.length === 0 && pending.length === 1) return pending[0]!;
+    // Reallocate when too small, or when a huge record left it far larger than needed.
+    if (this.windowBuffer.length < total || this.windowBuffer.length > Math.max(4 * total, 64 << 20)) {
+      this.windowBuffer = new Uint8Array(Math.max(total, Math.min(2 * this.windowBuffer.length, 64 << 20)));
+    }
+    const window = this.windowBuffer.subarray(0, total);
+    window.set(this.carry, 0);
+    let at = this.carry.length;
+    for (const part of pending) {
       window.set(part, at);
       at += part.length;
     }
@@ -102,7 +118,7 @@ export class HeapDumpReader {
       this.builder.rollback();
       // Keep the incomplete record; wait for what it needs, and at least twice what is carried, so a
       // huge record is retried a logarithmic number of times.
-      this.carry = window.subarray(c.recordStart);
+      this.carry = window.slice(c.recordStart);
       this.consumed += c.recordStart;
       this.wanted = Math.max(c.wanted - c.recordStart, 2 * this.carry.length);
     }
@@ -249,6 +265,12 @@ export class HeapDumpReader {
     if (!this.done) {
       throw new HeapDumpError(`heap dump truncated at byte ${fileSize}: no end record`);
     }
-    return this.builder.finish(bytes, fileSize);
+    const dump = this.builder.finish(bytes, fileSize);
+    // The builder's columns were grown with room to spare; the dump has exact copies. Let them go
+    // even if the caller keeps this reader.
+    this.builder = new DumpBuilder();
+    this.carry = new Uint8Array(0);
+    this.windowBuffer = new Uint8Array(0);
+    return dump;
   }
 }

@@ -151,11 +151,8 @@ export function readSegment(c: DumpCursor, b: DumpBuilder, params: DumpParams): 
   const fieldsFrom = b.objectPointers.fieldOffset.length;
   // The segment's pointers go through the object columns' scratch space, then are cut out.
   readPointerFields(c, b.objectPointers, contentStart, size, params);
-  const fieldOffset = b.objectPointers.fieldOffset.data.slice(
-    fieldsFrom,
-    b.objectPointers.fieldOffset.length,
-  );
-  const value = b.objectPointers.value.data.slice(fieldsFrom, b.objectPointers.value.length);
+  const fieldOffset = b.objectPointers.fieldOffset.slice(fieldsFrom, b.objectPointers.fieldOffset.length);
+  const value = b.objectPointers.value.slice(fieldsFrom, b.objectPointers.value.length);
   b.objectPointers.truncate(fieldsFrom);
   return { start, size, contentOffset: c.offsetOf(contentStart), fieldOffset, value };
 }

@@ -21,7 +21,9 @@ import {
   computeRetention,
   computeShortestPaths,
   holdersByRoot,
+  nodeAt,
   objectAt,
+  objectNode,
   retainingPath,
   rootsReaching,
   rootsRetainingSamples,
@@ -204,7 +206,7 @@ describe.each(toolchains)("retention on real dumps ($name)", (toolchain) => {
       const { dump, graph } = load(facts.dump);
       const reach = computeReachability(graph);
       const retention = computeRetention(graph);
-      const node = (address: unknown) => graph.firstObjectNode + objectAt(graph, address as number);
+      const node = (address: unknown) => nodeAt(graph, address as number);
       const holderOf = (address: unknown) => graph.roots[retention.holder[node(address)]! - 1]!;
 
       expect(reach.reachable[node(facts.registered)]).toBe(0);
@@ -231,7 +233,7 @@ describe.each(toolchains)("retention on real dumps ($name)", (toolchain) => {
       const { dump, graph } = load(facts.dump, withSymbols ? resolver : undefined);
       const retention = computeRetention(graph);
       const buffer = objectAt(graph, facts.buffer as number);
-      const frame = graph.roots[retention.holder[graph.firstObjectNode + buffer]! - 1]!;
+      const frame = graph.roots[retention.holder[objectNode(graph, buffer)]! - 1]!;
       expect(frame).toMatchObject({ kind: "stack", functionName: "main.holdBuffer" });
       const goroutine = graph.roots[frame.parentNode - 1]!;
       expect(goroutine.kind).toBe("stack");

@@ -15,6 +15,7 @@ import {
   computeRetention,
   computeShortestPaths,
   holdersByRoot,
+  nodeObject,
   retainingPath,
   rootsRetainingSamples,
 } from "../../../src/analysis/retention/index.js";
@@ -99,7 +100,7 @@ function analyze(dump: HeapDump): void {
   for (const holder of report.holders.slice(0, 3)) {
     for (let v = graph.firstObjectNode; v < graph.nodeCount; v++) {
       if (retention.holder[v] !== holder.root.node) continue;
-      const path = retainingPath(graph, paths, v - graph.firstObjectNode, allocations);
+      const path = retainingPath(graph, paths, nodeObject(graph, v), allocations);
       expect(path).not.toBeNull();
       break;
     }
