@@ -25,14 +25,14 @@ export function computeDominators(graph: FlowGraph, entry = 0): DominatorTree {
   const walk = depthFirst(graph, entry);
   const { vertex, count } = walk;
   const predecessors = predecessorsInPreorder(graph, walk);
-  // The DFS's scratch arrays are reused below: the preorder map as the forest's ancestor links, the
-  // stacks as the compression path and the bucket lists. Heaps have millions of nodes.
+  // Heaps have millions of nodes: the DFS's arrays are reused below, the preorder map as the forest's
+  // ancestor links (and then as the result), the stacks as the compression path and bucket lists.
   const idomPre = semidominators(walk.parent, count, predecessors, {
     ancestor: walk.pre.fill(0),
     path: walk.stackNode,
     bucketNext: walk.stackEdge.fill(0),
   });
-  const idom = new Int32Array(graph.nodeCount).fill(-1);
+  const idom = new Int32Array(walk.pre.buffer, 0, graph.nodeCount).fill(-1);
   for (let k = 2; k <= count; k++) idom[vertex[k]!] = vertex[idomPre[k]!]!;
   return { idom, preorder: vertex.subarray(1, count + 1) };
 }
@@ -144,14 +144,14 @@ function semidominators(
   scratch: { ancestor: Uint32Array; path: Uint32Array; bucketNext: Uint32Array },
 ): Uint32Array {
   const { ancestor, path, bucketNext } = scratch;
-  const semi = new Uint32Array(count + 1);
+  // semi[k] holds k's DFS parent until k is processed (nothing reads it before), then its semidominator.
+  const semi = parent;
   const best = new Uint32Array(count + 1);
-  const idom = new Uint32Array(count + 1);
+  // bucketHead[x] is last used when x's smallest child is processed, before any idom[x] is known, so
+  // one array holds both.
   const bucketHead = new Uint32Array(count + 1);
-  for (let k = 1; k <= count; k++) {
-    semi[k] = k;
-    best[k] = k;
-  }
+  const idom = bucketHead;
+  for (let k = 1; k <= count; k++) best[k] = k;
 
   // The ancestor of v in the linked forest with the lowest semidominator, compressing the path.
   const lowest = (v: number): number => {
@@ -173,7 +173,7 @@ function semidominators(
 
   const { start, source } = predecessors;
   for (let k = count; k >= 2; k--) {
-    const p = parent[k]!;
+    const p = semi[k]!;
     let s = p;
     for (let e = start[k]!; e < start[k + 1]!; e++) {
       const v = source[e]!;
@@ -184,11 +184,14 @@ function semidominators(
     bucketNext[k] = bucketHead[s]!;
     bucketHead[s] = k;
     ancestor[k] = p;
-    for (let v = bucketHead[p]!; v !== 0; v = bucketNext[v]!) {
+    let v = bucketHead[p]!;
+    bucketHead[p] = 0;
+    while (v !== 0) {
+      const next = bucketNext[v]!;
       const y = lowest(v);
       idom[v] = semi[y] === semi[v] ? p : y + SAME_DOMINATOR;
+      v = next;
     }
-    bucketHead[p] = 0;
   }
   for (let k = 2; k <= count; k++) {
     const d = idom[k]!;

@@ -45,13 +45,15 @@ export function bucketsAtSite(
   const ids = new Set<number>();
   const anyFrame = options.frame === "any";
   for (const bucket of dump.buckets) {
-    for (const frame of bucket.frames) {
-      if (!anyFrame && frame.function.startsWith("runtime.")) continue;
-      if (frameMatches(frame, site)) ids.add(bucket.id);
-      if (!anyFrame) break;
-    }
+    const frames = anyFrame ? bucket.frames : [leafFrame(bucket)];
+    if (frames.some((frame) => frame !== undefined && frameMatches(frame, site))) ids.add(bucket.id);
   }
   return ids;
+}
+
+/** The allocation site proper: the first frame outside the runtime (pprof's leaf), else the first. */
+function leafFrame(bucket: MemProfileBucket): MemProfileBucket["frames"][number] | undefined {
+  return bucket.frames.find((f) => !f.function.startsWith("runtime.")) ?? bucket.frames[0];
 }
 
 function frameMatches(frame: MemProfileBucket["frames"][number], site: AllocationSite): boolean {
@@ -159,4 +161,40 @@ export function rootsRetainingSamples(
   }
   holders.sort((a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0) || b.samples - a.samples);
   return { rate, minSamples, ...result, estimatedObjects, estimatedBytes, holders };
+}
+
+export interface SampledSite {
+  /** The allocation site proper: the first frame outside the runtime (pprof's leaf). */
+  site: { function: string; file: string; line: number };
+  buckets: Set<number>;
+  /** Sampled objects of the site present in the dump (reachable or not). */
+  samples: number;
+  /** The samples scaled like pprof's inuse_space. */
+  estimatedBytes: number;
+}
+
+/** The allocation sites of the dump's sampled objects, largest estimate first. */
+export function sampledSites(dump: HeapDump, options: { rate?: number } = {}): SampledSite[] {
+  const rate = options.rate ?? DEFAULT_MEM_PROFILE_RATE;
+  const perBucket = new Map<number, number>();
+  const { bucket } = dump.allocSamples;
+  for (let s = 0; s < dump.allocSamples.count; s++)
+    perBucket.set(bucket[s]!, (perBucket.get(bucket[s]!) ?? 0) + 1);
+  const sites = new Map<string, SampledSite>();
+  for (const b of dump.buckets) {
+    const count = perBucket.get(b.id);
+    if (count === undefined) continue;
+    const leaf = leafFrame(b);
+    if (leaf === undefined) continue;
+    const key = `${leaf.function}\u0000${leaf.file}\u0000${leaf.line}`;
+    let site = sites.get(key);
+    if (!site) {
+      site = { site: { ...leaf }, buckets: new Set(), samples: 0, estimatedBytes: 0 };
+      sites.set(key, site);
+    }
+    site.buckets.add(b.id);
+    site.samples += count;
+    site.estimatedBytes += Number(scaleHeapSample(BigInt(count), BigInt(count * b.size), BigInt(rate))[1]);
+  }
+  return [...sites.values()].sort((a, b) => b.estimatedBytes - a.estimatedBytes || b.samples - a.samples);
 }

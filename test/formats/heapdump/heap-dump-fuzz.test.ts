@@ -51,7 +51,7 @@ const varints: number[][] = [
 
 function mutate(original: Uint8Array, random: () => number): Uint8Array {
   const pick = (n: number) => Math.floor(random() * n);
-  let bytes = Uint8Array.from(original);
+  let bytes: Uint8Array = Uint8Array.from(original);
   for (let round = 0, rounds = 1 + pick(4); round < rounds; round++) {
     const at = pick(bytes.length + 1);
     switch (pick(6)) {
