@@ -46,6 +46,8 @@ interface DepthFirstWalk {
   parent: Uint32Array;
   /** Edges from reachable nodes into each preorder number (every edge is scanned once here). */
   inDegree: Uint32Array;
+  /** The preorder number of each edge's target, for edges from reachable nodes. */
+  edgePre: Uint32Array;
   count: number;
   stackNode: Uint32Array;
   stackEdge: Uint32Array;
@@ -60,6 +62,7 @@ function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
   const inDegree = new Uint32Array(nodeCount + 2);
   const stackNode = new Uint32Array(nodeCount + 1);
   const stackEdge = new Uint32Array(nodeCount + 1);
+  const edgePre = new Uint32Array(edgeStart[nodeCount]!);
   let count = 1;
   pre[entry] = 1;
   vertex[1] = entry;
@@ -74,6 +77,7 @@ function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
       const seen = pre[edgeTarget[k]!]!;
       if (seen === 0) break;
       inDegree[seen]!++;
+      edgePre[k] = seen;
     }
     if (k === end) {
       depth--;
@@ -83,13 +87,14 @@ function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
     const w = edgeTarget[k]!;
     pre[w] = ++count;
     inDegree[count]!++;
+    edgePre[k] = count;
     vertex[count] = w;
     parent[count] = pre[v]!;
     stackNode[depth] = w;
     stackEdge[depth] = edgeStart[w]!;
     depth++;
   }
-  return { pre, vertex, parent, inDegree, count, stackNode, stackEdge };
+  return { pre, vertex, parent, inDegree, edgePre, count, stackNode, stackEdge };
 }
 
 /** Incoming edges of each node, CSR. */
@@ -116,16 +121,18 @@ function predecessorsInPreorder(
   graph: FlowGraph,
   walk: DepthFirstWalk,
 ): { start: Uint32Array; source: Uint32Array } {
-  const { edgeStart, edgeTarget } = graph;
-  const { pre, vertex, count } = walk;
+  const { edgeStart, nodeCount } = graph;
+  const { pre, edgePre, count } = walk;
   const start = walk.inDegree;
   for (let k = 2; k <= count; k++) start[k]! += start[k - 1]!;
   const total = start[count]!;
   start[count + 1] = total;
   const source = new Uint32Array(total);
-  for (let k = 1; k <= count; k++) {
-    const v = vertex[k]!;
-    for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e++) source[--start[pre[edgeTarget[e]!]!]!] = k;
+  // Nodes in id order, edges in order: only the writes into `source` jump around.
+  for (let v = 0; v < nodeCount; v++) {
+    const from = pre[v]!;
+    if (from === 0) continue;
+    for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e++) source[--start[edgePre[e]!]!] = from;
   }
   return { start, source };
 }
