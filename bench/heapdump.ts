@@ -44,7 +44,7 @@ export interface HeapDumpBenchResult {
   /** Reading the file in the same chunks without parsing: the I/O floor, median ms. */
   readFloorMs: number;
   repeats: number;
-  /** Median per phase across repeats (wall and CPU ms). */
+  /** Median per phase across repeats (wall and CPU ms, the process's peak RSS by the phase's end). */
   phases: Record<string, PhaseTiming>;
   totalWallMs: { median: number; min: number; max: number };
   peakRssMiB: { median: number; min: number; max: number };
@@ -133,6 +133,7 @@ export async function runHeapDumpBench(): Promise<HeapDumpBenchResult> {
       phases[name] = {
         wallMs: round(median(runs.map((r) => of(r).wallMs))),
         cpuMs: round(median(runs.map((r) => of(r).cpuMs))),
+        peakRssMiB: round(median(runs.map((r) => of(r).peakRssMiB))),
       };
     }
     const walls = runs.map((r) => r.totalWallMs);
