@@ -120,7 +120,8 @@ export {
 } from "./diagnose/signal-trend.js";
 export type { Diagnosis, Evidence, Hint, Suspect, SuspectKind, Verdict } from "./diagnose/types.js";
 export * from "./errors.js";
-// gctrace and trend statistics (formats/gctrace, analysis/trend|gc-stats, render/gctrace-report|sparkline).
+export { parseByteSize } from "./formats/byte-size.js";
+// gctrace and trend statistics (formats/gctrace/, analysis/trend|gc-stats, render/gctrace-report|sparkline).
 export {
   type GcCycle,
   type GcLineLayout,
@@ -128,14 +129,13 @@ export {
   type GcTraceParse,
   GcTraceParser,
   type GcTraceParserOptions,
-  parseByteSize,
   parseGcTrace,
   parseGcTraceLine,
   parseScavengerLine,
   type ScavengerEvent,
   type SkippedLineCounts,
   selectTargetRun,
-} from "./formats/gctrace.js";
+} from "./formats/gctrace/index.js";
 // Benchmarks and the CI gate (formats/go-bench, analysis/benchmath|bench-compare|bench-gate, render/bench-*).
 export {
   type BenchResult,

@@ -7,14 +7,9 @@
  * cycles' figures, thinning them uniformly when full; totals, maxima and counters stay exact), so a
  * followed log can run for weeks. `summarizeGcRun` is the one-shot form for a parsed run.
  */
-import {
-  type GcCycle,
-  type GcLineLayout,
-  type GcProcessRun,
-  GcTraceParser,
-  type ScavengerEvent,
-  type SkippedLineCounts,
-} from "../formats/gctrace.js";
+import type { SkippedLineCounts } from "../formats/gctrace/parse-result.js";
+import { GcTraceParser } from "../formats/gctrace/stream-parser.js";
+import type { GcCycle, GcLineLayout, GcProcessRun, ScavengerEvent } from "../model/gc-cycle.js";
 import { judgeTrend, type TrendOptions, type TrendResult } from "./trend.js";
 
 const MIB = 1024 * 1024;

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { DiagnosisInput, GoroutineSnapshotInput, HeapSnapshotInput } from "../diagnose/input.js";
 import { type BuildInfo, readEmbeddedBuildInfo } from "../diagnose/module-path.js";
 import { InputError } from "../errors.js";
-import { parseGcTrace } from "../formats/gctrace.js";
+import { parseGcTrace } from "../formats/gctrace/stream-parser.js";
 import {
   type GoroutineSnapshot,
   goroutineSnapshotFromProfile,

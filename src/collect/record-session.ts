@@ -14,7 +14,8 @@
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { InputError, UsageError } from "../errors.js";
-import { type GcCycle, GcTraceParser } from "../formats/gctrace.js";
+import { GcTraceParser } from "../formats/gctrace/stream-parser.js";
+import type { GcCycle } from "../model/gc-cycle.js";
 import { openRecording, type RecordingSummary } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import type {

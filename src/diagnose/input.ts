@@ -7,9 +7,10 @@
  * The core never does I/O: profiles are loaded through `loadProfile` (so a 24-hour recording is
  * never held in memory at once) and source lines through `readSource`.
  */
-import type { GcCycle } from "../formats/gctrace.js";
+
 import type { GoroutineSnapshot } from "../formats/goroutine-dump.js";
 import type { MemStatsSample } from "../formats/memstats-fields.js";
+import type { GcCycle } from "../model/gc-cycle.js";
 import type { Profile } from "../profile/model.js";
 import type { BuildInfo } from "./module-path.js";
 

@@ -4,7 +4,7 @@
  */
 import pc from "picocolors";
 import { formatMiB, type GcRunSummary, type GcTraceAnalysis } from "../analysis/gc-stats.js";
-import type { SkippedLineCounts } from "../formats/gctrace.js";
+import type { SkippedLineCounts } from "../formats/gctrace/parse-result.js";
 import { timeSparkline } from "./sparkline.js";
 
 export interface GcTraceTextOptions {

@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseByteSize } from "../../src/formats/byte-size.js";
 import {
   GcTraceParser,
   looksBinary,
-  parseByteSize,
   parseGcTrace,
   parseGcTraceLine,
   parseScavengerLine,
-} from "../../src/formats/gctrace.js";
+} from "../../src/formats/gctrace/index.js";
 
 const MIB = 1024 * 1024;
 const fixtures = path.resolve(import.meta.dirname, "../gctrace/fixtures");

@@ -9,7 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeGcTrace, type GcTraceAnalysis } from "../../src/analysis/gc-stats.js";
-import { parseGcTrace } from "../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 import { buildGoProgram, go119, goBinary, hasGo119, startProgram, workDir } from "../support/go.js";
 
 const execFileAsync = promisify(execFile);

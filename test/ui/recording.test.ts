@@ -9,7 +9,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RecordResult, RecordSession } from "../../src/collect/record-session.js";
-import { parseGcTrace } from "../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 import { parseGoroutineDump } from "../../src/formats/goroutine-dump.js";
 import { watchRecordSession } from "../../src/ui/server/live.js";
 import { startUiServer, type UiServer } from "../../src/ui/server/server.js";

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { readProfileInput } from "../../collect/profile-source.js";
 import { HeapscopeError, InputError } from "../../errors.js";
-import { parseGcTrace } from "../../formats/gctrace.js";
+import { parseGcTrace } from "../../formats/gctrace/stream-parser.js";
 import { looksLikeGoroutineDump, parseGoroutineDump } from "../../formats/goroutine-dump.js";
 import { detectAndParseMemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";

@@ -3,9 +3,10 @@
  * HeapAlloc, in-use heap of the snapshots, RSS, goroutines, GC pauses), a gctrace log's and a
  * MemStats series' timelines, and a goroutine dump's groups. x is seconds since the first point.
  */
-import type { GcCycle } from "../../formats/gctrace.js";
+
 import { displayFrames, type GoroutineSnapshot } from "../../formats/goroutine-dump.js";
 import type { MemStatsSeries } from "../../formats/memstats.js";
+import type { GcCycle } from "../../model/gc-cycle.js";
 import type { RecordingReader } from "../../store/recording-reader.js";
 import type { GoroutineReport, SnapshotInfo, TimelineReport, TimelineSeries } from "../shared/api-types.js";
 import type { GcTraceDocument, MemStatsDocument, RecordingDocument } from "./workspace.js";

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { DiagnosisInput } from "../../../src/diagnose/input.js";
-import { parseGcTrace } from "../../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../../src/formats/gctrace/index.js";
 import { parseGoroutineDump } from "../../../src/formats/goroutine-dump.js";
 import { parseExpvarMemStats } from "../../../src/formats/memstats-expvar.js";
 import { parseProfileBytes } from "../../../src/formats/profile-bytes.js";
