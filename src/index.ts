@@ -67,6 +67,7 @@ export {
 export { type BenchProfile, type BenchRunOptions, runBenchComparison } from "./collect/bench-runner.js";
 export { inputFromProfiles, inputFromRecording } from "./collect/doctor-input.js";
 export { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./collect/endpoint-discovery.js";
+export type { GcMode } from "./collect/heap-gc-policy.js";
 export { HttpClient, type HttpClientOptions, HttpFetchError } from "./collect/http-client.js";
 export {
   type ProfileInputOptions,
@@ -91,7 +92,7 @@ export {
   type StartedEvent,
 } from "./collect/record-session.js";
 export { redactCommandLine, redactUrl } from "./collect/redact.js";
-export { type GcMode, summarizeGoroutines, summarizeHeapProfile } from "./collect/sampler.js";
+export { summarizeGoroutines, summarizeHeapProfile } from "./collect/sample-summaries.js";
 // doctor: is it leaking, and what holds the memory (diagnose/*, render/doctor-*).
 export { diagnose, FLOORS } from "./diagnose/diagnose.js";
 export { analyzeGoroutines, type GoroutineGroupGrowth } from "./diagnose/goroutine-growth.js";

@@ -29,6 +29,7 @@ import type {
 } from "../store/types.js";
 import { VERSION } from "../version.js";
 import { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./endpoint-discovery.js";
+import type { GcMode } from "./heap-gc-policy.js";
 import {
   assertHttpUrl,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -38,7 +39,7 @@ import {
 import { readMemoryLimit } from "./memory-limit.js";
 import { redactCommandLine, redactUrl } from "./redact.js";
 import { findListeningPid, readProcStat } from "./rss.js";
-import { type GcMode, type SampleOutcome, Sampler } from "./sampler.js";
+import { type SampleOutcome, Sampler } from "./sampler.js";
 import { type LaunchedTarget, launchTarget } from "./target-launcher.js";
 
 export const DEFAULT_INTERVAL_MS = 10_000;
