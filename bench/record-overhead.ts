@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEFAULT_INTERVAL_MS, RecordSession } from "../src/collect/record-session.js";
 import { readProcessReading } from "../src/collect/rss.js";
-import { GcTraceParser } from "../src/formats/gctrace.js";
+import { GcTraceParser } from "../src/formats/gctrace/index.js";
 import { buildGoProgram, freePort, repoRoot, startProgram, waitForHttp } from "../test/support/go.js";
 import { bandAround, decide, type TargetResult } from "./decide.js";
 

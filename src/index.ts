@@ -64,6 +64,7 @@ export {
 export { type BenchProfile, type BenchRunOptions, runBenchComparison } from "./collect/bench-runner.js";
 export { inputFromProfiles, inputFromRecording } from "./collect/doctor-input.js";
 export { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./collect/endpoint-discovery.js";
+export type { GcMode } from "./collect/heap-gc-policy.js";
 export { HttpClient, type HttpClientOptions, HttpFetchError } from "./collect/http-client.js";
 export {
   type ProfileInputOptions,
@@ -88,7 +89,7 @@ export {
   type StartedEvent,
 } from "./collect/record-session.js";
 export { redactCommandLine, redactUrl } from "./collect/redact.js";
-export { type GcMode, summarizeGoroutines, summarizeHeapProfile } from "./collect/sampler.js";
+export { summarizeGoroutines, summarizeHeapProfile } from "./collect/sample-summaries.js";
 // doctor: is it leaking, and what holds the memory (diagnose/*, render/doctor-*).
 export { diagnose, FLOORS } from "./diagnose/diagnose.js";
 export { analyzeGoroutines, type GoroutineGroupGrowth } from "./diagnose/goroutine-growth.js";
@@ -118,7 +119,8 @@ export {
 export type { Diagnosis, Evidence, Hint, Suspect, SuspectKind, Verdict } from "./diagnose/types.js";
 export * from "./errors.js";
 export { policyFromConfig } from "./formats/bench-gate-config.js";
-// gctrace and trend statistics (formats/gctrace, analysis/trend|gc-stats, render/gctrace-report|sparkline).
+export { parseByteSize } from "./formats/byte-size.js";
+// gctrace and trend statistics (formats/gctrace/, analysis/trend|gc-stats, render/gctrace-report|sparkline).
 export {
   type GcCycle,
   type GcLineLayout,
@@ -126,14 +128,13 @@ export {
   type GcTraceParse,
   GcTraceParser,
   type GcTraceParserOptions,
-  parseByteSize,
   parseGcTrace,
   parseGcTraceLine,
   parseScavengerLine,
   type ScavengerEvent,
   type SkippedLineCounts,
   selectTargetRun,
-} from "./formats/gctrace.js";
+} from "./formats/gctrace/index.js";
 // Benchmarks and the CI gate (formats/go-bench, analysis/benchmath|bench-compare|bench-gate, render/bench-*).
 export {
   type BenchResult,

@@ -263,19 +263,54 @@ export function compareBenchmarks(
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
   const ignoreConfig = options.ignoreConfig ?? false;
-  const exactUnits = new Set(options.exactWhenConstant ?? DEFAULT_EXACT_UNITS);
-  const units = mergedUnits(base, next);
   const baseGroups = groupResults(base, ignoreConfig);
   const newGroups = groupResults(next, ignoreConfig);
-  const rows: BenchRow[] = [];
+  const rows = comparePairs(baseGroups, newGroups, {
+    alpha,
+    confidence,
+    ignoreConfig,
+    exactUnits: new Set(options.exactWhenConstant ?? DEFAULT_EXACT_UNITS),
+    units: mergedUnits(base, next),
+  });
   const warnings: string[] = [];
-  const unmatched: BenchUnmatched[] = [];
+  const unmatched = unpairedBenchmarks(baseGroups, newGroups, warnings);
+  if (ignoreConfig) {
+    const warning = crossConfigurationWarning(baseGroups, newGroups);
+    if (warning) warnings.push(warning);
+  }
+  warnings.push(...malformedLineWarnings(base, next));
+  return {
+    alpha,
+    confidence,
+    ignoreConfig,
+    rows,
+    geomeans: computeGeomeans(rows, baseGroups, newGroups),
+    unmatched,
+    warnings,
+  };
+}
 
+interface PairSettings {
+  alpha: number;
+  confidence: number;
+  ignoreConfig: boolean;
+  /** Units compared exactly when both sides are constant. */
+  exactUnits: Set<string>;
+  units: Map<string, UnitMetadata>;
+}
+
+/** One row per metric of each benchmark present on both sides. */
+function comparePairs(
+  baseGroups: Map<string, Group>,
+  newGroups: Map<string, Group>,
+  settings: PairSettings,
+): BenchRow[] {
+  const rows: BenchRow[] = [];
   for (const [key, b] of baseGroups) {
     const n = newGroups.get(key);
     if (!n) continue;
     const varying: string[] = [];
-    if (ignoreConfig) {
+    if (settings.ignoreConfig) {
       const variants = new Set([...b.variants.keys(), ...n.variants.keys()]);
       if (variants.size > 1) varying.push("configuration");
       const procs = new Set([...b.procs, ...n.procs]);
@@ -287,10 +322,10 @@ export function compareBenchmarks(
       const newValues = n.values.get(unit);
       if (!baseValues || !newValues) continue;
       const compared = compareSamples(baseValues, newValues, {
-        alpha,
-        confidence,
-        assumption: declaredAssumption(unit, units),
-        exactWhenConstant: exactUnits.has(unit),
+        alpha: settings.alpha,
+        confidence: settings.confidence,
+        assumption: declaredAssumption(unit, settings.units),
+        exactWhenConstant: settings.exactUnits.has(unit),
       });
       if (varying.length > 0) compared.warnings.push(`benchmarks vary in ${varying.join(", ")}`);
       rows.push({
@@ -298,13 +333,24 @@ export function compareBenchmarks(
         name: b.name,
         unit,
         config: b.config,
-        better: betterDirection(unit, units),
+        better: betterDirection(unit, settings.units),
         ...compared,
       });
     }
   }
+  return rows;
+}
 
-  // Benchmarks on one side only, with the reason when the other side has a near match.
+/**
+ * Benchmarks on one side only, with the reason when the other side has a near match (a different
+ * GOMAXPROCS suffix or configuration); each distinct reason also becomes a warning.
+ */
+function unpairedBenchmarks(
+  baseGroups: Map<string, Group>,
+  newGroups: Map<string, Group>,
+  warnings: string[],
+): BenchUnmatched[] {
+  const unmatched: BenchUnmatched[] = [];
   const stripKey = (g: Group) => `${g.package}\u0000${splitGomaxprocs(g.name)[0]}`;
   const nearBase = new Map<string, Group[]>();
   const nearNew = new Map<string, Group[]>();
@@ -343,25 +389,32 @@ export function compareBenchmarks(
     });
   }
   for (const note of configNotes) warnings.push(`benchmarks did not pair: ${note}; use --ignore-config`);
+  return unmatched;
+}
 
-  if (ignoreConfig) {
-    // Say what was paired across, so a cross-machine comparison is never silent.
-    const configsOf = (groups: Map<string, Group>) => {
-      const all = new Map<string, Record<string, string>>();
-      for (const g of groups.values())
-        for (const [signature, config] of g.variants) all.set(signature, config);
-      return all;
-    };
-    const baseConfigs = configsOf(baseGroups);
-    const newConfigs = configsOf(newGroups);
-    const same =
-      baseConfigs.size === newConfigs.size && [...baseConfigs.keys()].every((c) => newConfigs.has(c));
-    if (!same) {
-      const first = (configs: Map<string, Record<string, string>>) =>
-        describeConfig([...configs.values()][0] ?? {});
-      warnings.push(`comparing across configurations: base ${first(baseConfigs)}; new ${first(newConfigs)}`);
-    }
-  }
+/** With --ignore-config: what was paired across, so a cross-machine comparison is never silent. */
+function crossConfigurationWarning(
+  baseGroups: Map<string, Group>,
+  newGroups: Map<string, Group>,
+): string | undefined {
+  const configsOf = (groups: Map<string, Group>) => {
+    const all = new Map<string, Record<string, string>>();
+    for (const g of groups.values()) for (const [signature, config] of g.variants) all.set(signature, config);
+    return all;
+  };
+  const baseConfigs = configsOf(baseGroups);
+  const newConfigs = configsOf(newGroups);
+  const same =
+    baseConfigs.size === newConfigs.size && [...baseConfigs.keys()].every((c) => newConfigs.has(c));
+  if (same) return undefined;
+  const first = (configs: Map<string, Record<string, string>>) =>
+    describeConfig([...configs.values()][0] ?? {});
+  return `comparing across configurations: base ${first(baseConfigs)}; new ${first(newConfigs)}`;
+}
+
+/** The first malformed lines of each input, and how many more there were. */
+function malformedLineWarnings(base: GoBenchFile, next: GoBenchFile): string[] {
+  const warnings: string[] = [];
   for (const [label, file] of [
     ["base", base],
     ["new", next],
@@ -369,16 +422,7 @@ export function compareBenchmarks(
     for (const issue of file.issues.slice(0, 5)) warnings.push(`${label}:${issue.line}: ${issue.message}`);
     if (file.issues.length > 5) warnings.push(`${label}: ${file.issues.length - 5} more malformed lines`);
   }
-
-  return {
-    alpha,
-    confidence,
-    ignoreConfig,
-    rows,
-    geomeans: computeGeomeans(rows, baseGroups, newGroups),
-    unmatched,
-    warnings,
-  };
+  return warnings;
 }
 
 /** Geomean per (package, configuration, unit) table, as benchstat's summary row. */

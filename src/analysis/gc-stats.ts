@@ -14,7 +14,7 @@ import {
   GcTraceParser,
   type ScavengerEvent,
   type SkippedLineCounts,
-} from "../formats/gctrace.js";
+} from "../formats/gctrace/index.js";
 import { formatByteRate, formatBytes, formatDuration } from "../model/units.js";
 import { judgeTrend, type TrendOptions, type TrendResult } from "./trend.js";
 
@@ -259,59 +259,10 @@ export class GcRunAccumulator {
       formatValue: formatBytes,
       ...options.trend,
     });
-
-    // Goal vs live over the judged regime.
-    const ratios: number[] = [];
-    const gogcs: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (this.t[i] < trend.regimeStartSeconds) continue;
-      if (this.live[i] > 0) ratios.push(this.goal[i] / this.live[i]);
-      // A cycle's goal was set from the previous cycle's marked heap (+ stacks + globals since 1.18).
-      // Below ~8 MiB the 4 MiB minimum goal and MiB flooring dominate. Thinned points are not
-      // consecutive cycles, so then the estimate pairs a goal with its own cycle.
-      const previous = this.stride === 1 && i > 0 ? i - 1 : i;
-      if (this.live[previous] >= 8 * MIB)
-        gogcs.push((100 * (this.goal[i] - this.live[previous])) / this.scan[previous]);
-    }
-    const goalOverLive = median(ratios);
-    const estimatedGogc = gogcs.length >= 3 ? Math.round(median(gogcs) / 5) * 5 : null;
-    // A goal set by GOMEMLIMIT (GOGC=off, or the limit binding) stays put while the live heap moves;
-    // a GOGC goal follows the live heap. Both need the live heap to move to be told apart.
-    const regimeLive: number[] = [];
-    const regimeGoal: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (this.t[i] < trend.regimeStartSeconds) continue;
-      regimeLive.push(this.live[i]);
-      regimeGoal.push(this.goal[i]);
-    }
-    const spread = (values: number[]) => {
-      const sorted = Float64Array.from(values).sort();
-      return quantile(sorted, 0.95) - quantile(sorted, 0.05);
-    };
-    const goalSpread = spread(regimeGoal);
-    const goalPinned =
-      regimeGoal.length >= 10 &&
-      goalSpread <= Math.max(MIB, 0.01 * median(regimeGoal)) &&
-      // The live heap moved and the goal did not, or the goal sits far above any usual GOGC.
-      (spread(regimeLive) >= 2 * Math.max(MIB, goalSpread) || goalOverLive >= 3);
-    const limitDriven =
-      Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
-
-    // Typed-array sorts are numeric without a comparator callback (several times faster at 65536 points).
-    const pauses = this.pause.slice(0, n).sort();
-    const elapsed = this.firstCycle <= 2 ? this.lastEnd : this.lastEnd - this.firstAt;
-    const procs = this.procs || 1;
-    const percent = elapsed > 0 ? (100 * this.gcCpuMs) / (elapsed * 1000 * procs) : 0;
+    const goal = this.heapGoalAgainstLive(trend.regimeStartSeconds, options);
     const duration = this.lastAt - this.firstAt;
-    const windowSeconds = options.cpuWindowSeconds ?? Math.max(1, duration / 24);
-    const windows = this.cpuBuckets.windows(
-      this.firstCycle <= 2 ? 0 : this.firstAt,
-      this.lastEnd,
-      windowSeconds,
-    );
-
     const series = thinSeries(this.t, this.live, n, options.seriesPoints ?? 600);
-    const projection = project(trend, goalOverLive, limitDriven, this.maxGoal, options);
+    const projection = project(trend, goal.goalOverLive, goal.limitDriven, this.maxGoal, options);
     return {
       cycles: this.cycles,
       firstCycle: this.firstCycle,
@@ -320,7 +271,7 @@ export class GcRunAccumulator {
       startSeconds: this.firstAt,
       endSeconds: this.lastAt,
       durationSeconds: duration,
-      procs,
+      procs: this.procs || 1,
       verdict: trend.verdict,
       reason: trend.reason,
       liveHeap: {
@@ -340,26 +291,12 @@ export class GcRunAccumulator {
       heapGoal: {
         lastBytes: this.lastGoal,
         maxBytes: this.maxGoal,
-        goalOverLive,
-        estimatedGogc: limitDriven ? null : estimatedGogc,
-        limitDriven,
+        goalOverLive: goal.goalOverLive,
+        estimatedGogc: goal.limitDriven ? null : goal.estimatedGogc,
+        limitDriven: goal.limitDriven,
       },
-      gcCpu: {
-        percent,
-        printedCumulativePercent: this.printedPercent,
-        windowSeconds,
-        windows,
-        maxWindowPercent: windows.reduce((m, w) => Math.max(m, w.percent), 0),
-        assistShare: this.gcCpuMs > 0 ? this.assistMs / this.gcCpuMs : 0,
-      },
-      pauses: {
-        count: this.cycles,
-        p50Ms: quantile(pauses, 0.5),
-        p99Ms: quantile(pauses, 0.99),
-        maxMs: this.pauseMax,
-        totalMs: this.pauseTotal,
-        sampled: this.stride > 1,
-      },
+      gcCpu: this.gcCpuSummary(options.cpuWindowSeconds ?? Math.max(1, duration / 24)),
+      pauses: this.pauseSummary(),
       forcedCycles: this.forced,
       periodicCycles: this.periodic,
       scavenger: {
@@ -371,6 +308,86 @@ export class GcRunAccumulator {
       },
       projection,
       thinned: this.stride > 1,
+    };
+  }
+
+  /**
+   * The heap goal against the live heap over the judged regime (from `regimeStart` on): their
+   * ratio, the GOGC that explains it, and whether a memory limit rather than GOGC sets the goal.
+   */
+  private heapGoalAgainstLive(
+    regimeStart: number,
+    options: GcStatsOptions,
+  ): { goalOverLive: number; estimatedGogc: number | null; limitDriven: boolean } {
+    const n = this.size;
+    const ratios: number[] = [];
+    const gogcs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.t[i] < regimeStart) continue;
+      if (this.live[i] > 0) ratios.push(this.goal[i] / this.live[i]);
+      // A cycle's goal was set from the previous cycle's marked heap (+ stacks + globals since 1.18).
+      // Below ~8 MiB the 4 MiB minimum goal and MiB flooring dominate. Thinned points are not
+      // consecutive cycles, so then the estimate pairs a goal with its own cycle.
+      const previous = this.stride === 1 && i > 0 ? i - 1 : i;
+      if (this.live[previous] >= 8 * MIB)
+        gogcs.push((100 * (this.goal[i] - this.live[previous])) / this.scan[previous]);
+    }
+    const goalOverLive = median(ratios);
+    const estimatedGogc = gogcs.length >= 3 ? Math.round(median(gogcs) / 5) * 5 : null;
+    // A goal set by GOMEMLIMIT (GOGC=off, or the limit binding) stays put while the live heap moves;
+    // a GOGC goal follows the live heap. Both need the live heap to move to be told apart.
+    const regimeLive: number[] = [];
+    const regimeGoal: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.t[i] < regimeStart) continue;
+      regimeLive.push(this.live[i]);
+      regimeGoal.push(this.goal[i]);
+    }
+    const spread = (values: number[]) => {
+      const sorted = Float64Array.from(values).sort();
+      return quantile(sorted, 0.95) - quantile(sorted, 0.05);
+    };
+    const goalSpread = spread(regimeGoal);
+    const goalPinned =
+      regimeGoal.length >= 10 &&
+      goalSpread <= Math.max(MIB, 0.01 * median(regimeGoal)) &&
+      // The live heap moved and the goal did not, or the goal sits far above any usual GOGC.
+      (spread(regimeLive) >= 2 * Math.max(MIB, goalSpread) || goalOverLive >= 3);
+    const limitDriven =
+      Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
+    return { goalOverLive, estimatedGogc, limitDriven };
+  }
+
+  /** GC CPU over the run (from the cycles' own CPU figures) and in windows of `windowSeconds`. */
+  private gcCpuSummary(windowSeconds: number): GcRunSummary["gcCpu"] {
+    const elapsed = this.firstCycle <= 2 ? this.lastEnd : this.lastEnd - this.firstAt;
+    const procs = this.procs || 1;
+    const percent = elapsed > 0 ? (100 * this.gcCpuMs) / (elapsed * 1000 * procs) : 0;
+    const windows = this.cpuBuckets.windows(
+      this.firstCycle <= 2 ? 0 : this.firstAt,
+      this.lastEnd,
+      windowSeconds,
+    );
+    return {
+      percent,
+      printedCumulativePercent: this.printedPercent,
+      windowSeconds,
+      windows,
+      maxWindowPercent: windows.reduce((m, w) => Math.max(m, w.percent), 0),
+      assistShare: this.gcCpuMs > 0 ? this.assistMs / this.gcCpuMs : 0,
+    };
+  }
+
+  private pauseSummary(): GcRunSummary["pauses"] {
+    // Typed-array sorts are numeric without a comparator callback (several times faster at 65536 points).
+    const pauses = this.pause.slice(0, this.size).sort();
+    return {
+      count: this.cycles,
+      p50Ms: quantile(pauses, 0.5),
+      p99Ms: quantile(pauses, 0.99),
+      maxMs: this.pauseMax,
+      totalMs: this.pauseTotal,
+      sampled: this.stride > 1,
     };
   }
 }

@@ -137,97 +137,13 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
   const figures = computeFigures(latest, samples, series.timeSource, spanSeconds);
   snapshotWarnings(latest, figures, warnings);
 
-  const trends: MemStatsTrend[] = [];
+  let trends: MemStatsTrend[] = [];
   let heapTrend: MemStatsTrend | undefined;
   if (samples.length > 1 && hasTime) {
-    const t0 = samples[0].atMs!;
-    const tOf = (s: MemStatsSample): number => (s.atMs! - t0) / 1000;
-    const resolution = series.byteResolution;
-    const add = (
-      signal: MemStatsTrendSignal,
-      label: string,
-      unit: MemStatsTrend["unit"],
-      points: TrendPoint[],
-    ): MemStatsTrend | undefined => {
-      if (points.length < 3) return undefined;
-      let result = judgeTrend(points, {
-        ...(options.minPoints !== undefined ? { minPoints: options.minPoints } : {}),
-        ...(unit === "bytes" && resolution ? { resolution } : {}),
-        formatValue: unit === "bytes" ? formatBytes : formatCount,
-        valueLabel: label,
-      });
-      if (unit === "bytes") result = requireMaterialGrowth(result, points, label);
-      const trend = { signal, label, unit, points: points.length, result };
-      trends.push(trend);
-      return trend;
-    };
-    const pick = (
-      get: (s: MemStatsSample) => number | undefined,
-      only?: (i: number) => boolean,
-    ): TrendPoint[] => {
-      const points: TrendPoint[] = [];
-      samples.forEach((s, i) => {
-        const value = get(s);
-        if (value !== undefined && Number.isFinite(value) && (!only || only(i)))
-          points.push({ tSeconds: tOf(s), value });
-      });
-      return points;
-    };
-    const gcAdvanced = (i: number): boolean =>
-      i > 0 &&
-      samples[i].fields.NumGC !== undefined &&
-      samples[i - 1].fields.NumGC !== undefined &&
-      samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
-
-    // /gc/heap/live:bytes reads 0 until the first GC has marked anything.
-    const live = add(
-      "liveHeap",
-      "live heap (/gc/heap/live:bytes)",
-      "bytes",
-      pick((s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined)),
-    );
-    const goal = add(
-      "heapGoal",
-      "heap goal (NextGC, follows the live heap)",
-      "bytes",
-      pick((s) => s.fields.NextGC),
-    );
-    const afterGc = add(
-      "heapAllocAfterGc",
-      "HeapAlloc at samples after a GC",
-      "bytes",
-      pick((s) => s.fields.HeapAlloc, gcAdvanced),
-    );
-    add(
-      "heapObjectsAfterGc",
-      "HeapObjects at samples after a GC",
-      "objects",
-      pick((s) => s.fields.HeapObjects, gcAdvanced),
-    );
-    const goHeld = add(
-      "goHeld",
-      "Go-held memory (Sys − HeapReleased)",
-      "bytes",
-      pick((s) => goHeldBytes(s)),
-    );
-    const rss = add(
-      "rss",
-      "RSS",
-      "bytes",
-      pick((s) => s.rssBytes),
-    );
-    const goroutines = add(
-      "goroutines",
-      "goroutines",
-      "goroutines",
-      pick((s) => s.goroutines),
-    );
-    // The live heap when the source has it. Otherwise the goal, unless it sits at its floor
-    // (4 MiB × GOGC/100 while the live heap is under 2 MiB), where it would read "stable" whatever
-    // the heap does; then HeapAlloc after GC.
-    const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
-    const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
-    heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
+    const judged = judgeSignals(samples, series.byteResolution, options);
+    trends = judged.trends;
+    heapTrend = judged.heapTrend;
+    const { goHeld, rss, goroutines, tOf } = judged;
     trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
   } else if (samples.length === 1) {
     notes.push(
@@ -249,6 +165,114 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
     warnings,
     notes,
   };
+}
+
+interface JudgedSignals {
+  /** Every signal with enough points, in the order judged. */
+  trends: MemStatsTrend[];
+  heapTrend: MemStatsTrend | undefined;
+  goHeld: MemStatsTrend | undefined;
+  rss: MemStatsTrend | undefined;
+  goroutines: MemStatsTrend | undefined;
+  /** Seconds since the first sample. */
+  tOf: (s: MemStatsSample) => number;
+}
+
+/** Judges the trend of each signal the samples carry, and picks the one that speaks for the heap. */
+function judgeSignals(
+  samples: MemStatsSample[],
+  resolution: MemStatsSeries["byteResolution"],
+  options: MemStatsHealthOptions,
+): JudgedSignals {
+  const trends: MemStatsTrend[] = [];
+  const t0 = samples[0].atMs!;
+  const tOf = (s: MemStatsSample): number => (s.atMs! - t0) / 1000;
+  const add = (
+    signal: MemStatsTrendSignal,
+    label: string,
+    unit: MemStatsTrend["unit"],
+    points: TrendPoint[],
+  ): MemStatsTrend | undefined => {
+    if (points.length < 3) return undefined;
+    let result = judgeTrend(points, {
+      ...(options.minPoints !== undefined ? { minPoints: options.minPoints } : {}),
+      ...(unit === "bytes" && resolution ? { resolution } : {}),
+      formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
+      valueLabel: label,
+    });
+    if (unit === "bytes") result = requireMaterialGrowth(result, points, label);
+    const trend = { signal, label, unit, points: points.length, result };
+    trends.push(trend);
+    return trend;
+  };
+  const pick = (
+    get: (s: MemStatsSample) => number | undefined,
+    only?: (i: number) => boolean,
+  ): TrendPoint[] => {
+    const points: TrendPoint[] = [];
+    samples.forEach((s, i) => {
+      const value = get(s);
+      if (value !== undefined && Number.isFinite(value) && (!only || only(i)))
+        points.push({ tSeconds: tOf(s), value });
+    });
+    return points;
+  };
+  const gcAdvanced = (i: number): boolean =>
+    i > 0 &&
+    samples[i].fields.NumGC !== undefined &&
+    samples[i - 1].fields.NumGC !== undefined &&
+    samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
+
+  // /gc/heap/live:bytes reads 0 until the first GC has marked anything.
+  const live = add(
+    "liveHeap",
+    "live heap (/gc/heap/live:bytes)",
+    "bytes",
+    pick((s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined)),
+  );
+  const goal = add(
+    "heapGoal",
+    "heap goal (NextGC, follows the live heap)",
+    "bytes",
+    pick((s) => s.fields.NextGC),
+  );
+  const afterGc = add(
+    "heapAllocAfterGc",
+    "HeapAlloc at samples after a GC",
+    "bytes",
+    pick((s) => s.fields.HeapAlloc, gcAdvanced),
+  );
+  add(
+    "heapObjectsAfterGc",
+    "HeapObjects at samples after a GC",
+    "objects",
+    pick((s) => s.fields.HeapObjects, gcAdvanced),
+  );
+  const goHeld = add(
+    "goHeld",
+    "Go-held memory (Sys − HeapReleased)",
+    "bytes",
+    pick((s) => goHeldBytes(s)),
+  );
+  const rss = add(
+    "rss",
+    "RSS",
+    "bytes",
+    pick((s) => s.rssBytes),
+  );
+  const goroutines = add(
+    "goroutines",
+    "goroutines",
+    "goroutines",
+    pick((s) => s.goroutines),
+  );
+  // The live heap when the source has it. Otherwise the goal, unless it sits at its floor
+  // (4 MiB × GOGC/100 while the live heap is under 2 MiB), where it would read "stable" whatever
+  // the heap does; then HeapAlloc after GC.
+  const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
+  const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
+  const heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
+  return { trends, heapTrend, goHeld, rss, goroutines, tOf };
 }
 
 /**

@@ -12,7 +12,7 @@ import { readGoroutineDump, readGoroutineProfile } from "../analysis/goroutine-g
 import type { DiagnosisInput, GoroutineSnapshotInput, HeapSnapshotInput } from "../diagnose/input.js";
 import { type BuildInfo, readEmbeddedBuildInfo } from "../diagnose/module-path.js";
 import { InputError } from "../errors.js";
-import { parseGcTrace } from "../formats/gctrace.js";
+import { parseGcTrace } from "../formats/gctrace/index.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
 import { describeInputKind, looksBinary, SNIFF_BYTES, sniffInput } from "../formats/sniff.js";
 import type { GoroutineSnapshot } from "../model/goroutine.js";

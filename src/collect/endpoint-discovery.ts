@@ -96,59 +96,65 @@ export async function discoverEndpoints(
   client: HttpClient,
   options: DiscoveryOptions,
 ): Promise<DiscoveryResult> {
-  const overrides = options.overrides ?? {};
-  const defaults = options.baseUrl ? defaultEndpointUrls(options.baseUrl, options.pprofPrefix) : undefined;
-  const request = { signal: options.signal, timeoutMs: options.timeoutMs ?? 10_000, retries: 0 };
-  const probes: EndpointProbe[] = [];
-  let answered = false;
-  let unreachableReason: string | null = null;
-  let incomplete = false;
-  const isConnectionFailure = (error: unknown): boolean =>
-    error instanceof HttpFetchError && (error.kind === "connect" || error.kind === "timeout");
-  const noteFailure = (error: unknown): string => {
-    if (error instanceof HttpFetchError) {
-      if (!isConnectionFailure(error)) answered = true;
-      else {
-        unreachableReason ??= error.message;
-        // A refused or reset connection means the program may not be listening yet: discover
-        // again. A timeout means something accepted the connection and hangs: retrying would
-        // only spend the recording's time (the sampler notes hangs as they come).
-        if (error.kind === "connect") incomplete = true;
-      }
-      return error.message;
-    }
-    return error instanceof Error ? error.message : String(error);
-  };
+  const prober = new EndpointProber(client, options);
+  await prober.readPprofIndex();
+  await prober.probeProfile("heap", "heap");
+  await prober.probeProfile("goroutine", "goroutine");
+  // Only from the index or when named: asking for goroutineleak runs a leak-detecting GC cycle.
+  if (prober.knowsGoroutineLeakUrl()) await prober.probeProfile("goroutineLeak", "goroutineleak");
+  await prober.probeVars();
+  await prober.probeMetrics();
+  return prober.result();
+}
 
-  // 1. The pprof index, when the profiles are at their default place.
-  let indexProfiles: Set<string> | undefined;
-  if (defaults && !(overrides.heap && overrides.goroutine)) {
-    const indexUrl = defaults.heap.replace(/\/heap$/, "/");
+/** The probes of one discovery, one request after another, and what they found. */
+class EndpointProber {
+  private readonly overrides: EndpointUrls;
+  private readonly defaults: Required<EndpointUrls> | undefined;
+  private readonly request: { signal?: AbortSignal; timeoutMs: number; retries: number };
+  private readonly probes: EndpointProbe[] = [];
+  /** Some request got an HTTP answer. */
+  private answered = false;
+  private unreachableReason: string | null = null;
+  private incomplete = false;
+  /** The profiles the pprof index lists, when it was read. */
+  private indexProfiles: Set<string> | undefined;
+  private goVersion: string | null = null;
+
+  constructor(
+    private readonly client: HttpClient,
+    options: DiscoveryOptions,
+  ) {
+    this.overrides = options.overrides ?? {};
+    this.defaults = options.baseUrl ? defaultEndpointUrls(options.baseUrl, options.pprofPrefix) : undefined;
+    this.request = { signal: options.signal, timeoutMs: options.timeoutMs ?? 10_000, retries: 0 };
+  }
+
+  /** The pprof index, when the profiles are at their default place. */
+  async readPprofIndex(): Promise<void> {
+    if (!this.defaults || (this.overrides.heap && this.overrides.goroutine)) return;
+    const indexUrl = this.defaults.heap.replace(/\/heap$/, "/");
     try {
-      const response = await client.get(indexUrl, request);
-      answered = true;
-      if (response.status === 200) indexProfiles = parsePprofIndex(response.body.toString("utf8"));
+      const response = await this.client.get(indexUrl, this.request);
+      this.answered = true;
+      if (response.status === 200) this.indexProfiles = parsePprofIndex(response.body.toString("utf8"));
     } catch (error) {
-      noteFailure(error);
+      this.noteFailure(error);
     }
   }
 
-  // A request that failed: an endpoint named explicitly still counts as found (it may come up later).
-  const probeFailed = (name: EndpointName, url: string, error: unknown) => {
-    probes.push({
-      name,
-      url,
-      found: Boolean(overrides[name]),
-      detail: noteFailure(error),
-      connectionFailed: isConnectionFailure(error),
-    });
-  };
-  const probeProfile = async (name: "heap" | "goroutine" | "goroutineLeak", profile: string) => {
-    const url = overrides[name] ?? defaults?.[name];
+  knowsGoroutineLeakUrl(): boolean {
+    return Boolean(this.overrides.goroutineLeak || this.indexProfiles);
+  }
+
+  /** A profile endpoint: from the pprof index when it was read, else by fetching it. */
+  async probeProfile(name: "heap" | "goroutine" | "goroutineLeak", profile: string): Promise<void> {
+    const overridden = Boolean(this.overrides[name]);
+    const url = this.overrides[name] ?? this.defaults?.[name];
     if (!url) return;
-    if (!overrides[name] && indexProfiles) {
-      const found = indexProfiles.has(profile);
-      probes.push({
+    if (!overridden && this.indexProfiles) {
+      const found = this.indexProfiles.has(profile);
+      this.probes.push({
         name,
         url,
         found,
@@ -156,64 +162,101 @@ export async function discoverEndpoints(
       });
       return;
     }
-    if (!overrides[name] && answered === false && unreachableReason) {
-      probes.push({ name, url, found: false, detail: unreachableReason, connectionFailed: true });
+    if (!overridden && !this.answered && this.unreachableReason) {
+      this.probes.push({ name, url, found: false, detail: this.unreachableReason, connectionFailed: true });
       return;
     }
     try {
-      const response = await client.get(url, request);
-      answered = true;
+      const response = await this.client.get(url, this.request);
+      this.answered = true;
       const found = response.status === 200 && looksLikeProfile(response.body);
-      probes.push({
+      this.probes.push({
         name,
         url,
-        found: found || Boolean(overrides[name]),
+        found: found || overridden,
         detail: found ? "ok" : response.status === 200 ? "not a pprof profile" : `HTTP ${response.status}`,
       });
     } catch (error) {
-      probeFailed(name, url, error);
+      this.probeFailed(name, url, error);
     }
-  };
-  await probeProfile("heap", "heap");
-  await probeProfile("goroutine", "goroutine");
-  // Only from the index or when named: asking for goroutineleak runs a leak-detecting GC cycle.
-  if (overrides.goroutineLeak || indexProfiles) await probeProfile("goroutineLeak", "goroutineleak");
+  }
 
-  let goVersion: string | null = null;
-  const probeText = async (name: "vars" | "metrics", check: (text: string) => string | null) => {
-    const url = overrides[name] ?? defaults?.[name];
+  /** /debug/vars: JSON with a memstats object. */
+  async probeVars(): Promise<void> {
+    await this.probeText("vars", (text) => (/"memstats"\s*:/.test(text) ? null : "no memstats in the JSON"));
+  }
+
+  /** /metrics: Prometheus text, which also tells the target's Go version. */
+  async probeMetrics(): Promise<void> {
+    await this.probeText("metrics", (text) => {
+      this.goVersion = goVersionFromMetrics(text);
+      return /^# TYPE |^go_\w+[ {]/m.test(text) ? null : "not Prometheus text";
+    });
+  }
+
+  /** A text endpoint, fetched; `check` returns what is wrong with its body, null when it fits. */
+  private async probeText(name: "vars" | "metrics", check: (text: string) => string | null): Promise<void> {
+    const url = this.overrides[name] ?? this.defaults?.[name];
     if (!url) return;
     try {
-      const response = await client.get(url, request);
-      answered = true;
+      const response = await this.client.get(url, this.request);
+      this.answered = true;
       const problem =
         response.status === 200 ? check(response.body.toString("utf8")) : `HTTP ${response.status}`;
-      probes.push({
+      this.probes.push({
         name,
         url,
-        found: problem === null || Boolean(overrides[name]),
+        found: problem === null || Boolean(this.overrides[name]),
         detail: problem ?? "ok",
       });
     } catch (error) {
-      probeFailed(name, url, error);
+      this.probeFailed(name, url, error);
     }
-  };
-  await probeText("vars", (text) => (/"memstats"\s*:/.test(text) ? null : "no memstats in the JSON"));
-  await probeText("metrics", (text) => {
-    goVersion = goVersionFromMetrics(text);
-    return /^# TYPE |^go_\w+[ {]/m.test(text) ? null : "not Prometheus text";
-  });
+  }
 
-  const endpoints: EndpointUrls = {};
-  for (const probe of probes) if (probe.found) endpoints[probe.name] = probe.url;
-  return {
-    endpoints,
-    probes,
-    reachable: answered,
-    goVersion,
-    unreachableReason: answered ? null : (unreachableReason ?? "no answer"),
-    incomplete,
-  };
+  result(): DiscoveryResult {
+    const endpoints: EndpointUrls = {};
+    for (const probe of this.probes) if (probe.found) endpoints[probe.name] = probe.url;
+    return {
+      endpoints,
+      probes: this.probes,
+      reachable: this.answered,
+      goVersion: this.goVersion,
+      unreachableReason: this.answered ? null : (this.unreachableReason ?? "no answer"),
+      incomplete: this.incomplete,
+    };
+  }
+
+  /** A request that failed: an endpoint named explicitly still counts as found (it may come up later). */
+  private probeFailed(name: EndpointName, url: string, error: unknown): void {
+    this.probes.push({
+      name,
+      url,
+      found: Boolean(this.overrides[name]),
+      detail: this.noteFailure(error),
+      connectionFailed: isConnectionFailure(error),
+    });
+  }
+
+  /** Notes what a failed request says about the target; returns its message. */
+  private noteFailure(error: unknown): string {
+    if (error instanceof HttpFetchError) {
+      if (!isConnectionFailure(error)) this.answered = true;
+      else {
+        this.unreachableReason ??= error.message;
+        // A refused or reset connection means the program may not be listening yet: discover
+        // again. A timeout means something accepted the connection and hangs: retrying would
+        // only spend the recording's time (the sampler notes hangs as they come).
+        if (error.kind === "connect") this.incomplete = true;
+      }
+      return error.message;
+    }
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  return error instanceof HttpFetchError && (error.kind === "connect" || error.kind === "timeout");
 }
 
 /** Profile names linked from net/http/pprof's index page (`<a href='heap?debug=1'>`). */

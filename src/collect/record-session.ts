@@ -12,9 +12,8 @@
  * A target that stops answering opens a gap; sampling goes on and closes the gap when it answers.
  */
 import { EventEmitter } from "node:events";
-import { hostname } from "node:os";
 import { InputError, UsageError } from "../errors.js";
-import { type GcCycle, GcTraceParser } from "../formats/gctrace.js";
+import { type GcCycle, GcTraceParser } from "../formats/gctrace/index.js";
 import type {
   CollectError,
   CollectedSample,
@@ -30,6 +29,7 @@ import { openRecording } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import { VERSION } from "../version.js";
 import { type DiscoveryResult, discoverEndpoints, type EndpointProbe } from "./endpoint-discovery.js";
+import type { GcMode } from "./heap-gc-policy.js";
 import {
   assertHttpUrl,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -37,10 +37,13 @@ import {
   HttpClient,
 } from "./http-client.js";
 import { readMemoryLimit } from "./memory-limit.js";
-import { redactCommandLine, redactUrl } from "./redact.js";
-import { findListeningPid, readProcStat } from "./rss.js";
-import { type GcMode, type SampleOutcome, Sampler } from "./sampler.js";
+import { PendingGcCycles } from "./pending-gc-cycles.js";
+import { redactUrl } from "./redact.js";
+import { type SampleOutcome, Sampler } from "./sampler.js";
+import { describeTarget, fetchCmdline } from "./target-description.js";
+import { type GapEvent, TargetGaps } from "./target-gaps.js";
 import { type LaunchedTarget, launchTarget } from "./target-launcher.js";
+import { listeningPidBehindUrl } from "./url-listener-pid.js";
 
 export const DEFAULT_INTERVAL_MS = 10_000;
 /** Every 30th sample (5 minutes at the default interval) also takes a debug=2 goroutine dump. */
@@ -108,6 +111,8 @@ export interface RecordSessionOptions {
   now?: () => number;
 }
 
+export type { GapEvent } from "./target-gaps.js";
+
 export type RecordEndReason = "duration" | "stopped" | "target-exited";
 
 /** What the status line and a UI show. */
@@ -137,13 +142,6 @@ export interface SampleEvent {
   thinned: ThinningEvent[];
 }
 
-export interface GapEvent {
-  open: boolean;
-  startMs: number;
-  endMs: number | null;
-  reason: string;
-}
-
 export interface StartedEvent {
   path: string;
   target: TargetDescription;
@@ -170,20 +168,6 @@ export interface RecordSessionEvents {
   finished: [result: RecordResult];
 }
 
-/** Port-forwarders and proxies: their RSS is not the target's, even when they hold the port. */
-const FORWARDER_NAMES = new Set([
-  "kubectl",
-  "ssh",
-  "socat",
-  "docker-proxy",
-  "rootlesskit",
-  "slirp4netns",
-  "envoy",
-  "nginx",
-  "haproxy",
-  "oc",
-]);
-
 export class RecordSession extends EventEmitter<RecordSessionEvents> {
   readonly options: RecordSessionOptions;
   private readonly now: () => number;
@@ -196,8 +180,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
   private tickAbort: AbortController | null = null;
   private target: LaunchedTarget | null = null;
   private writer: RecordingWriter | null = null;
-  private readonly pendingCycles: StoredGcCycle[] = [];
-  private readonly gcLines = new Map<string, string>();
+  private readonly pendingCycles = new PendingGcCycles();
   private startMs = 0;
   private running = false;
   private readonly live: LiveStats = {
@@ -378,7 +361,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       stdout: this.options.stdout as never,
       stderr: this.options.stderr as never,
       showGcTrace: this.options.showGcTrace,
-      onStderrLine: (line) => this.rememberGcLine(line),
+      onStderrLine: (line) => this.pendingCycles.rememberLine(line),
       onStderrText: (text) => parser.push(text),
     });
     const target = this.target;
@@ -458,34 +441,15 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       : Number.POSITIVE_INFINITY;
     const dumpEvery = this.settings.dumpEvery;
     let nextDue = this.now();
-    let gapId: number | null = null;
-    let gapStart = 0;
     let taken = 0;
     const targetGone = () => this.target !== null && !this.target.running;
-
+    const gaps = new TargetGaps(this.writer!, (event) => {
+      this.emit("gap", event);
+      this.live.unreachable = event.open;
+    });
     const handle = (outcome: SampleOutcome) => {
-      const sample = outcome.sample;
-      if (outcome.reachable && gapId !== null) {
-        this.writer!.closeGap(gapId, sample.startedMs);
-        this.emit("gap", { open: false, startMs: gapStart, endMs: sample.startedMs, reason: "" });
-        gapId = null;
-        this.live.unreachable = false;
-      } else if (!outcome.reachable) {
-        const reason = outcome.unreachableReason ?? "no answer";
-        if (gapId === null) {
-          gapStart = sample.startedMs;
-          gapId = this.writer!.openGap(gapStart, reason);
-          this.emit("gap", { open: true, startMs: gapStart, endMs: null, reason });
-          this.live.unreachable = true;
-        } else {
-          // One error row per gap, not one per attempt.
-          this.writer!.noteGapAttempt(gapId);
-          sample.errors = sample.errors.filter(
-            (error) => error.kind !== "connect" && error.kind !== "timeout",
-          );
-        }
-      }
-      this.writeSample(sample, outcome.hasData);
+      gaps.note(outcome);
+      this.writeSample(outcome.sample, outcome.hasData);
     };
 
     const loopEnd = await (async (): Promise<RecordEndReason> => {
@@ -518,7 +482,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
     const launchedGotInterrupt = this.target !== null && this.targetSignalledByTerminal;
     const wantFinal =
       loopEnd === "duration" || (loopEnd === "stopped" && !this.forceStop && !launchedGotInterrupt);
-    if (wantFinal && gapId === null && !targetGone()) {
+    if (wantFinal && !gaps.open && !targetGone()) {
       this.tickAbort = new AbortController();
       const outcome = await this.collectOnce(sampler, true, true, this.tickAbort.signal);
       this.tickAbort = null;
@@ -579,7 +543,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       this.flushCycles();
       return;
     }
-    const cycles = this.pendingCycles.splice(0);
+    const cycles = this.pendingCycles.takeAll();
     const result = writer.writeSample(sample, cycles);
     this.live.samples++;
     if (sample.heap) {
@@ -618,29 +582,8 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
     this.emit("collectError", error);
   }
 
-  private rememberGcLine(line: string): void {
-    const match = /gc #?(\d+) @(\d+(?:\.\d+)?)s /.exec(line);
-    if (!match) return;
-    this.gcLines.set(`${match[1]}@${Number(match[2])}`, line.slice(match.index));
-    // Bounded: lines are claimed as soon as their cycle is parsed.
-    if (this.gcLines.size > 512) this.gcLines.delete(this.gcLines.keys().next().value!);
-  }
-
   private acceptGcCycle(cycle: GcCycle, run: number): void {
-    const key = `${cycle.cycle}@${cycle.atSeconds}`;
-    const line = this.gcLines.get(key) ?? null;
-    this.gcLines.delete(key);
-    this.pendingCycles.push({
-      cycle: cycle.cycle,
-      processRun: run,
-      atSeconds: cycle.atSeconds,
-      receivedMs: this.now(),
-      liveHeapBytes: cycle.liveHeapBytes,
-      goalBytes: cycle.goalBytes,
-      forced: cycle.forced,
-      fields: { ...cycle },
-      line,
-    });
+    this.pendingCycles.add(cycle, run, this.now());
     this.live.gcCycles++;
     if (this.live.heapSnapshots === 0 && !this.options.url) this.live.liveHeapBytes = cycle.liveHeapBytes;
     this.emit("gcCycle", cycle);
@@ -648,7 +591,7 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
 
   private flushCycles(): void {
     if (this.pendingCycles.length === 0 || !this.writer || this.writer.isClosed) return;
-    this.writer.addGcCycles(this.pendingCycles.splice(0));
+    this.writer.addGcCycles(this.pendingCycles.takeAll());
   }
 
   private createWriter(target: TargetDescription): RecordingWriter {
@@ -671,24 +614,17 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
   }
 
   private describeTarget(discovery: DiscoveryResult | null, cmdline: string[] | null): TargetDescription {
-    const endpoints: EndpointUrls = {};
-    for (const [name, url] of Object.entries(discovery?.endpoints ?? {})) {
-      if (url) endpoints[name as keyof EndpointUrls] = redactUrl(url);
-    }
     const pid = this.target ? (this.target.programPid() ?? this.target.pid) : (this.urlPid() ?? null);
-    return {
-      url: this.options.url ? redactUrl(this.options.url) : null,
-      endpoints,
-      headerNames: Object.keys(this.options.headers ?? {}),
-      command: this.options.command ? redactCommandLine(this.options.command) : null,
-      // expvar's cmdline can carry secrets in any argument: only the program is kept, unless --keep-vars
-      // (then the arguments too, with secret-looking flag values still redacted).
-      cmdline: cmdline ? (this.settings.keepVars ? redactCommandLine(cmdline) : cmdline.slice(0, 1)) : null,
+    const { url, headers, command } = this.options;
+    return describeTarget({
+      url,
+      headers,
+      command,
+      keepVars: this.settings.keepVars,
+      discovery,
+      cmdline,
       pid,
-      goVersion: discovery?.goVersion ?? null,
-      hostname: hostname(),
-      memoryLimit: pid !== null ? readMemoryLimit(pid) : null,
-    };
+    });
   }
 
   private rssPid(target: TargetDescription): number | null {
@@ -710,16 +646,8 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
   private urlPid(): number | null {
     if (this.options.pid !== undefined) return this.options.pid;
     if (this.cachedUrlPid !== undefined) return this.cachedUrlPid;
-    this.cachedUrlPid = null;
     const url = this.options.url ?? Object.values(this.options.endpoints ?? {})[0];
-    if (!url) return null;
-    const parsed = new URL(url);
-    const loopback = ["127.0.0.1", "localhost", "[::1]", "::1"].includes(parsed.hostname);
-    if (!loopback) return null;
-    const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
-    const pid = findListeningPid(port);
-    const comm = pid === null ? null : readProcStat(pid)?.comm;
-    if (pid !== null && comm && !FORWARDER_NAMES.has(comm)) this.cachedUrlPid = pid;
+    this.cachedUrlPid = url ? listeningPidBehindUrl(url) : null;
     return this.cachedUrlPid;
   }
 
@@ -783,17 +711,4 @@ function describeProbes(probes: EndpointProbe[]): string {
 /** After the target died, the failed requests of its last tick say nothing new. */
 function stripConnectErrors(sample: CollectedSample): CollectedSample {
   return { ...sample, errors: sample.errors.filter((e) => e.kind !== "connect" && e.kind !== "timeout") };
-}
-
-/** expvar's `cmdline` (os.Args), to describe the target; redacted by the caller. */
-async function fetchCmdline(client: HttpClient, varsUrl: string): Promise<string[] | null> {
-  try {
-    const response = await client.getOk(varsUrl, { retries: 0, timeoutMs: 5000 });
-    const parsed = JSON.parse(response.body.toString("utf8")) as { cmdline?: unknown };
-    return Array.isArray(parsed.cmdline) && parsed.cmdline.every((a) => typeof a === "string")
-      ? (parsed.cmdline as string[])
-      : null;
-  } catch {
-    return null;
-  }
 }

@@ -4,8 +4,8 @@
  * Requests run one after another, never in parallel, to keep the load on the target small and so
  * MemStats are read right after the heap profile's forced GC, before anything is parsed (HeapAlloc
  * is then ≈ the live heap).
- * When the first request finds the target unreachable or hanging, the rest of the tick is skipped:
- * they would fail the same way, each after its own timeout.
+ * When the first request finds the target unreachable or hanging, the rest of the tick is skipped
+ * (tick-requests.ts). Whether the heap request forces a GC is heap-gc-policy.ts's decision.
  *
  * Raw bytes are kept as received; parsing failures are errors of the tick ("garbage"), and a profile
  * that does not parse is not stored as a snapshot (it would poison `FILE#N`).
@@ -29,9 +29,12 @@ import type {
   RssReading,
 } from "../model/recording.js";
 import type { Profile } from "../profile/model.js";
+import { type GcMode, HeapGcPolicy } from "./heap-gc-policy.js";
 import { type HttpClient, HttpFetchError } from "./http-client.js";
 import { redactUrl } from "./redact.js";
 import { readProcessReading } from "./rss.js";
+import { summarizeGoroutines, summarizeHeapProfile } from "./sample-summaries.js";
+import { TickRequests } from "./tick-requests.js";
 
 export interface SamplerOptions {
   /** Null when there is nothing to fetch (gctrace and RSS only). */
@@ -67,60 +70,23 @@ export interface SampleOutcome {
   hasData: boolean;
 }
 
-/**
- * When the heap profile is fetched with gc=1 (the target then runs a full GC first):
- * - "always": every sample; each snapshot is exactly current, at the price of one full GC per
- *   interval (on a 200 MB pointer-rich heap that is about a second of CPU time per sample).
- * - "auto" (default): only when the profile would otherwise be stale. Go's heap profile shows the
- *   heap as of the last completed GC, so a GC since the previous sample already makes it current
- *   within one interval; and if no GC ran but the program allocated less than
- *   AUTO_GC_STALE_FRACTION of its heap since the last GC, the profile is current to within that.
- *   Decided from MemStats (NumGC, TotalAlloc, HeapAlloc) read just before the heap request, or
- *   gctrace. Without either, the profile is fetched without gc=1 and fetched again with it when its
- *   cumulative allocation totals show no GC since the previous snapshot. The first sample always
- *   uses gc=1.
- * - "never": leave the target's GC alone.
- */
-export type GcMode = "auto" | "always" | "never";
-
-/** In "auto" mode, allocation since the last GC above this fraction of HeapAlloc makes a profile stale. */
-export const AUTO_GC_STALE_FRACTION = 0.05;
-
-interface GcDecision {
-  force: boolean | "unless-fresh";
-  numGc: number | null;
-  totalAlloc: number | null;
-}
-
 /** The raw /debug/vars and /metrics responses of one read (null: not served or failed). */
 interface FetchedMemStats {
   vars: Buffer | null;
   metrics: Buffer | null;
 }
 
-/** The MemStats fields the gc=1 policy reads, from the first source that has NumGC. */
-function gcFields(memstats: MemStatsEntry[]): MemStatsSample["fields"] | undefined {
-  return memstats.find((m) => m.sample.fields.NumGC !== undefined)?.sample.fields;
-}
-
-const MAX_STACK_FRAMES = 32;
-const MAX_TOP_GROUPS = 20;
-
 export class Sampler {
   private readonly options: SamplerOptions;
   private readonly now: () => number;
+  private readonly gcPolicy: HeapGcPolicy;
   /** LastGC of the previous MemStats, so each sample stores only the GC pauses that are new. */
   private lastGcNs: bigint | null = null;
-  /** For "auto" gc: GC count after the previous heap fetch, and TotalAlloc at the last GC known. */
-  private numGcAfterLastHeap: number | null = null;
-  private totalAllocAtLastGc: number | null = null;
-  private previousTotalAlloc: number | null = null;
-  /** alloc_space total of the previous heap snapshot (cumulative; grows only when a GC publishes). */
-  private lastHeapAllocBytes: number | null = null;
 
   constructor(options: SamplerOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.gcPolicy = new HeapGcPolicy(options.gcMode, options.gcCyclesSeen);
   }
 
   get endpoints(): EndpointUrls {
@@ -134,36 +100,12 @@ export class Sampler {
   async collect(request: SampleRequest): Promise<SampleOutcome> {
     const startedMs = this.now();
     const errors: CollectError[] = [];
-    const endpoints = this.options.endpoints;
-    let answered = false;
-    let unreachable: HttpFetchError | null = null;
-
-    const fetch = async (source: CollectSource, url: string | undefined): Promise<Buffer | null> => {
-      const client = this.options.client;
-      if (!url || !client || unreachable || request.signal?.aborted) return null;
-      try {
-        const response = await client.getOk(url, {
-          signal: request.signal,
-          timeoutMs: this.options.requestTimeoutMs,
-        });
-        answered = true;
-        return response.body;
-      } catch (error) {
-        if (request.signal?.aborted) return null;
-        const fetchError =
-          error instanceof HttpFetchError
-            ? error
-            : new HttpFetchError(url, "other", error instanceof Error ? error.message : String(error));
-        if ((fetchError.kind === "connect" || fetchError.kind === "timeout") && !answered) {
-          unreachable = fetchError;
-        } else {
-          answered = answered || fetchError.kind === "status" || fetchError.kind === "too-large";
-          errors.push(this.error(source, url, fetchError.kind, fetchError.message));
-        }
-        return null;
-      }
-    };
-
+    const requests = new TickRequests(
+      this.options.client,
+      request.signal,
+      this.options.requestTimeoutMs,
+      (source, url, kind, message) => errors.push(this.error(source, url, kind, message)),
+    );
     const sample: CollectedSample = {
       startedMs,
       finishedMs: startedMs,
@@ -171,71 +113,82 @@ export class Sampler {
       memstats: [],
       errors,
     };
+    await this.collectHeapAndMemStats(requests, sample);
+    await this.collectGoroutines(requests, sample, request.includeDump);
+    // RSS and CPU time from /proc, else from Prometheus' process collector.
+    sample.rss = this.readRss(sample.memstats);
+    sample.finishedMs = this.now();
+    return this.outcome(requests, sample);
+  }
 
-    // 1. Whether the heap request gets gc=1. "auto" decides from MemStats read just before it (did a
-    //    GC run since the last snapshot?); they stand as the sample's MemStats unless a GC is forced.
+  /**
+   * The heap profile (with gc=1 or not, see GcMode) and MemStats, fetched back to back and parsed
+   * only afterwards: after a forced GC the target keeps allocating (with GOGC=off nothing frees
+   * it), so anything between the two requests, a parse of a large profile included, would show up
+   * in HeapAlloc.
+   */
+  private async collectHeapAndMemStats(requests: TickRequests, sample: CollectedSample): Promise<void> {
+    const endpoints = this.options.endpoints;
+    // "auto" decides from MemStats read just before the heap request (did a GC run since the last
+    // snapshot?); they stand as the sample's MemStats unless a GC is forced.
     let earlyMemStats: FetchedMemStats | null = null;
-    if (endpoints.heap && this.wantsMemStatsBeforeHeap()) {
-      earlyMemStats = await this.fetchMemStats(fetch);
-      if (unreachable || request.signal?.aborted) earlyMemStats = null;
+    if (endpoints.heap && this.gcPolicy.wantsMemStatsBeforeHeap(endpoints)) {
+      earlyMemStats = await this.fetchMemStats(requests);
+      if (requests.stopped) earlyMemStats = null;
     }
-    const decision = this.decideGc(earlyMemStats ? this.parseMemStats(earlyMemStats, null) : []);
-
-    // 2. The heap profile, then MemStats at once, parsing only afterwards: after a forced GC the
-    //    target keeps allocating (with GOGC=off nothing frees it), so anything between the two
-    //    requests, a parse of a large profile included, would show up in HeapAlloc.
+    const decision = this.gcPolicy.decide(earlyMemStats ? this.parseMemStats(earlyMemStats, null) : []);
     let forced = decision.force === true;
     let heapUrl = endpoints.heap ? withQuery(endpoints.heap, forced ? { gc: "1" } : {}) : undefined;
-    let heapBytes = await fetch("heap", heapUrl);
-    let memstatsBytes = earlyMemStats && !forced ? earlyMemStats : await this.fetchMemStats(fetch);
-    let parsed = heapBytes && heapUrl ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
-    let summary = parsed ? summarizeHeapProfile(parsed) : null;
-    if (endpoints.heap && decision.force === "unless-fresh" && summary && !this.isFresh(summary)) {
+    let heapBytes = await requests.get("heap", heapUrl);
+    let memstatsBytes = earlyMemStats && !forced ? earlyMemStats : await this.fetchMemStats(requests);
+    let summary = this.heapSummary(heapUrl, heapBytes, sample.errors);
+    if (endpoints.heap && decision.force === "unless-fresh" && summary && !this.gcPolicy.isFresh(summary)) {
       // Nothing new since the last snapshot: no GC has published data since; ask for a current one.
       forced = true;
       heapUrl = withQuery(endpoints.heap, { gc: "1" });
-      heapBytes = await fetch("heap", heapUrl);
-      memstatsBytes = await this.fetchMemStats(fetch);
-      parsed = heapBytes ? this.parseProfile("heap", heapUrl, heapBytes, errors) : null;
-      summary = parsed ? summarizeHeapProfile(parsed) : null;
+      heapBytes = await requests.get("heap", heapUrl);
+      memstatsBytes = await this.fetchMemStats(requests);
+      summary = this.heapSummary(heapUrl, heapBytes, sample.errors);
     }
-    sample.memstats = this.parseMemStats(memstatsBytes, errors);
-    if (heapBytes && parsed && summary) {
+    sample.memstats = this.parseMemStats(memstatsBytes, sample.errors);
+    if (heapBytes && summary) {
       const readAfterHeap = memstatsBytes !== earlyMemStats;
-      this.afterHeapFetch(decision, forced, summary, readAfterHeap ? sample.memstats : []);
+      this.gcPolicy.afterHeapFetch(decision, forced, summary, readAfterHeap ? sample.memstats : []);
       sample.heap = { bytes: heapBytes, gcForced: forced, summary };
     }
-    if (endpoints.heap) {
-      const latest = gcFields(sample.memstats);
-      if (latest) this.previousTotalAlloc = latest.TotalAlloc ?? null;
-      else if (decision.totalAlloc !== null) this.previousTotalAlloc = decision.totalAlloc;
-    }
+    if (endpoints.heap) this.gcPolicy.afterSample(decision, sample.memstats);
+  }
 
-    // 3. Goroutines: counts by stack every tick; the full dump (states, wait times) on dump ticks.
-    const goroutineBytes = await fetch("goroutine", endpoints.goroutine);
+  /** The summary of a fetched heap profile; null when there is none or it does not parse. */
+  private heapSummary(
+    url: string | undefined,
+    bytes: Buffer | null,
+    errors: CollectError[],
+  ): HeapProfileSummary | null {
+    const parsed = bytes && url ? this.parseProfile("heap", url, bytes, errors) : null;
+    return parsed ? summarizeHeapProfile(parsed) : null;
+  }
+
+  /** Goroutines: counts by stack every tick; the full dump (states, wait times) on dump ticks. */
+  private async collectGoroutines(
+    requests: TickRequests,
+    sample: CollectedSample,
+    includeDump: boolean,
+  ): Promise<void> {
+    const endpoints = this.options.endpoints;
+    const goroutineBytes = await requests.get("goroutine", endpoints.goroutine);
     if (goroutineBytes && endpoints.goroutine) {
-      const parsed = this.parseProfile("goroutine", endpoints.goroutine, goroutineBytes, errors);
+      const parsed = this.parseProfile("goroutine", endpoints.goroutine, goroutineBytes, sample.errors);
       if (parsed) {
         sample.goroutineProfile = this.payload(goroutineBytes, () => readGoroutineProfile(parsed));
       }
     }
-    if (request.includeDump && endpoints.goroutine) {
-      const dumpUrl = withQuery(endpoints.goroutine, { debug: "2" });
-      const dumpBytes = await fetch("goroutine-dump", dumpUrl);
-      if (dumpBytes) {
-        try {
-          const snapshot = readGoroutineDump(dumpBytes.toString("utf8"), { keepGoroutines: false });
-          if (snapshot.total === 0 && snapshot.skippedLines > 0) throw new Error("no goroutines in the dump");
-          sample.goroutineDump = { bytes: dumpBytes, summary: summarizeGoroutines(snapshot) };
-        } catch (error) {
-          errors.push(this.error("goroutine-dump", dumpUrl, "garbage", describeGarbage(error, dumpBytes)));
-        }
-      }
-    }
-    if (request.includeDump && endpoints.goroutineLeak) {
-      const leakBytes = await fetch("goroutineleak", endpoints.goroutineLeak);
+    if (includeDump && endpoints.goroutine)
+      await this.collectGoroutineDump(requests, sample, endpoints.goroutine);
+    if (includeDump && endpoints.goroutineLeak) {
+      const leakBytes = await requests.get("goroutineleak", endpoints.goroutineLeak);
       if (leakBytes) {
-        const parsed = this.parseProfile("goroutineleak", endpoints.goroutineLeak, leakBytes, errors);
+        const parsed = this.parseProfile("goroutineleak", endpoints.goroutineLeak, leakBytes, sample.errors);
         if (parsed) {
           sample.goroutineLeak = this.payload(leakBytes, () => {
             const snapshot = readGoroutineProfile(parsed);
@@ -244,15 +197,35 @@ export class Sampler {
         }
       }
     }
+  }
 
-    // 4. RSS and CPU time from /proc, else from Prometheus' process collector.
-    sample.rss = this.readRss(sample.memstats);
+  /** The debug=2 goroutine dump (states and wait times), summarised. */
+  private async collectGoroutineDump(
+    requests: TickRequests,
+    sample: CollectedSample,
+    goroutineUrl: string,
+  ): Promise<void> {
+    const dumpUrl = withQuery(goroutineUrl, { debug: "2" });
+    const dumpBytes = await requests.get("goroutine-dump", dumpUrl);
+    if (!dumpBytes) return;
+    try {
+      const snapshot = readGoroutineDump(dumpBytes.toString("utf8"), { keepGoroutines: false });
+      if (snapshot.total === 0 && snapshot.skippedLines > 0) throw new Error("no goroutines in the dump");
+      sample.goroutineDump = { bytes: dumpBytes, summary: summarizeGoroutines(snapshot) };
+    } catch (error) {
+      sample.errors.push(this.error("goroutine-dump", dumpUrl, "garbage", describeGarbage(error, dumpBytes)));
+    }
+  }
 
-    sample.finishedMs = this.now();
-    const failure = unreachable as HttpFetchError | null;
-    const reachable = answered || !this.hasHttpEndpoints();
+  /** Whether the target answered (else why not, as an error of the sample), and whether there is data. */
+  private outcome(requests: TickRequests, sample: CollectedSample): SampleOutcome {
+    const failure = requests.unreachable;
+    const reachable = requests.answered || !this.hasHttpEndpoints();
     if (!reachable && failure) {
-      errors.push(this.error(sourceOf(endpoints, failure.url), failure.url, failure.kind, failure.message));
+      const endpoints = this.options.endpoints;
+      sample.errors.push(
+        this.error(sourceOf(endpoints, failure.url), failure.url, failure.kind, failure.message),
+      );
     }
     const hasData =
       Boolean(
@@ -266,82 +239,10 @@ export class Sampler {
     };
   }
 
-  /**
-   * Whether this sample's heap request gets gc=1; see GcMode. "unless-fresh": no MemStats to decide
-   * from, so fetch without gc=1 and retry with it if the profile shows no GC since the last one.
-   */
-  private decideGc(memstats: MemStatsEntry[]): GcDecision {
-    const fields = gcFields(memstats);
-    const numGc = fields?.NumGC ?? this.options.gcCyclesSeen?.() ?? null;
-    const totalAlloc = fields?.TotalAlloc ?? null;
-    const heapAlloc = fields?.HeapAlloc ?? null;
-    const mode = this.options.gcMode;
-    if (mode !== "auto") return { force: mode === "always", numGc, totalAlloc };
-    const previous = this.numGcAfterLastHeap;
-    let force: GcDecision["force"] = true;
-    if (numGc !== null && previous !== null) {
-      if (numGc > previous) {
-        // A GC ran since the last snapshot: the profile is as of that GC. It ran after the previous
-        // sample read TotalAlloc, so counting from there overstates what it has not seen (safe side).
-        this.totalAllocAtLastGc = this.previousTotalAlloc;
-        force = false;
-      } else if (totalAlloc !== null && heapAlloc !== null && this.totalAllocAtLastGc !== null) {
-        force = totalAlloc - this.totalAllocAtLastGc > AUTO_GC_STALE_FRACTION * heapAlloc;
-      }
-    } else if (numGc === null && this.lastHeapAllocBytes !== null) {
-      force = "unless-fresh";
-    }
-    return { force, numGc, totalAlloc };
-  }
-
-  /**
-   * A heap profile's cumulative allocation totals change only when a GC publishes new data, so a
-   * larger total than the last snapshot's means a GC ran since (and the profile is as of it).
-   */
-  private isFresh(summary: HeapProfileSummary): boolean {
-    return (
-      summary.allocBytes !== null &&
-      this.lastHeapAllocBytes !== null &&
-      summary.allocBytes > this.lastHeapAllocBytes
-    );
-  }
-
-  /** `memstatsAfter`: MemStats read right after this heap request (empty when read before it). */
-  private afterHeapFetch(
-    decision: GcDecision,
-    forced: boolean,
-    summary: HeapProfileSummary,
-    memstatsAfter: MemStatsEntry[],
-  ): void {
-    this.lastHeapAllocBytes = summary.allocBytes;
-    const after = gcFields(memstatsAfter);
-    if (after?.NumGC !== undefined) {
-      // Read after the request: a forced GC is already counted.
-      this.numGcAfterLastHeap = after.NumGC;
-      if (forced) this.totalAllocAtLastGc = after.TotalAlloc ?? decision.totalAlloc;
-      return;
-    }
-    if (decision.numGc === null) return;
-    this.numGcAfterLastHeap = decision.numGc + (forced ? 1 : 0);
-    if (forced) this.totalAllocAtLastGc = decision.totalAlloc;
-  }
-
-  /**
-   * "auto" reads MemStats before the heap request from the second snapshot on (the first is always
-   * forced), when there are MemStats to read.
-   */
-  private wantsMemStatsBeforeHeap(): boolean {
-    const endpoints = this.options.endpoints;
-    if (this.options.gcMode !== "auto" || !(endpoints.vars || endpoints.metrics)) return false;
-    return this.numGcAfterLastHeap !== null || this.lastHeapAllocBytes !== null;
-  }
-
   /** /debug/vars then /metrics, back to back, unparsed. */
-  private async fetchMemStats(
-    fetch: (source: CollectSource, url: string | undefined) => Promise<Buffer | null>,
-  ): Promise<FetchedMemStats> {
-    const vars = await fetch("vars", this.options.endpoints.vars);
-    const metrics = await fetch("metrics", this.options.endpoints.metrics);
+  private async fetchMemStats(requests: TickRequests): Promise<FetchedMemStats> {
+    const vars = await requests.get("vars", this.options.endpoints.vars);
+    const metrics = await requests.get("metrics", this.options.endpoints.metrics);
     return { vars, metrics };
   }
 
@@ -443,60 +344,6 @@ export class Sampler {
   ): CollectError {
     return { source, url: redactUrl(url), kind, message, atMs: this.now() };
   }
-}
-
-/** Totals of a heap profile's sample types (inuse_space etc.; Go writes them already scaled). */
-export function summarizeHeapProfile(profile: Profile): HeapProfileSummary {
-  const index = (type: string) => profile.sampleTypes.findIndex((t) => t.type === type);
-  const columns = {
-    inuseBytes: index("inuse_space"),
-    inuseObjects: index("inuse_objects"),
-    allocBytes: index("alloc_space"),
-    allocObjects: index("alloc_objects"),
-  };
-  const totals = { inuseBytes: 0, inuseObjects: 0, allocBytes: 0, allocObjects: 0 };
-  for (const sample of profile.samples) {
-    for (const key of Object.keys(columns) as (keyof typeof columns)[]) {
-      const column = columns[key];
-      if (column >= 0) totals[key] += sample.values[column] ?? 0;
-    }
-  }
-  const totalOrNull = (key: keyof typeof columns) => (columns[key] >= 0 ? totals[key] : null);
-  return {
-    inuseBytes: totalOrNull("inuseBytes"),
-    inuseObjects: totalOrNull("inuseObjects"),
-    allocBytes: totalOrNull("allocBytes"),
-    allocObjects: totalOrNull("allocObjects"),
-    sampleCount: profile.samples.length,
-  };
-}
-
-/** A compact summary of a goroutine snapshot: totals, states and the largest groups. */
-export function summarizeGoroutines(snapshot: GoroutineSnapshot): GoroutineSnapshotSummary {
-  const states: Record<string, number> = {};
-  let hasStates = false;
-  for (const group of snapshot.groups) {
-    if (group.state === null) continue;
-    hasStates = true;
-    states[group.state] = (states[group.state] ?? 0) + group.count;
-  }
-  const summary: GoroutineSnapshotSummary = {
-    total: snapshot.total,
-    distinctStacks: snapshot.groups.length,
-    leaked: snapshot.leaked,
-    topGroups: snapshot.groups.slice(0, MAX_TOP_GROUPS).map((group) => ({
-      key: createHash("sha256").update(group.key).digest("hex").slice(0, 16),
-      count: group.count,
-      state: group.state,
-      waitMinutesMax: group.waitMinutes?.max ?? null,
-      stack: displayFrames(group.frames)
-        .slice(0, MAX_STACK_FRAMES)
-        .map((frame) => frame.func),
-      createdBy: group.createdBy?.func ?? null,
-    })),
-  };
-  if (hasStates) summary.states = states;
-  return summary;
 }
 
 /** `url` with query parameters set (kept: the user's own parameters). */

@@ -7,7 +7,7 @@
  * The core never does I/O: profiles are loaded through `loadProfile` (so a 24-hour recording is
  * never held in memory at once) and source lines through `readSource`.
  */
-import type { GcCycle } from "../formats/gctrace.js";
+import type { GcCycle } from "../formats/gctrace/index.js";
 import type { GoroutineSnapshot } from "../model/goroutine.js";
 import type { MemStatsSample } from "../model/memstats.js";
 import type { Profile } from "../profile/model.js";

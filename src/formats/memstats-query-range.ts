@@ -6,7 +6,8 @@
 import { FormatError } from "../errors.js";
 import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import { isJsonObject, type JsonValue, jsonNumber, readJsonDocuments } from "./lossless-json.js";
-import { PrometheusSampleBuilder, prometheusMetricTarget, targetKey } from "./memstats-prometheus.js";
+import { prometheusMetricTarget, targetKey } from "./memstats-prometheus-metrics.js";
+import { PrometheusSampleBuilder } from "./memstats-prometheus-sample.js";
 
 /** True for a JSON value shaped like a Prometheus API response. */
 export function isPrometheusApiResponse(value: JsonValue): boolean {

@@ -204,8 +204,53 @@ export function prepareReport(
       `For tag ${key} used unit ${units.get(key)}, also encountered unit(s) ${others.join(", ")}`,
     );
   }
+  const limits = reportLimits(kind, options);
+  const sampleIndex = resolveSampleIndex(input, options.sampleIndex);
+  const meanIndex = options.mean ? 0 : -1;
+  const type = input.sampleTypes[sampleIndex]!;
+  const symbol = compileSymbol(kind, options.symbol);
+  const total = inputColumns
+    ? computeColumnsTotal(inputColumns, sampleIndex, meanIndex)
+    : computeTotal(input, sampleIndex, meanIndex);
+  const filters = compileFilters(options, units, warnings);
+  const filtered = applyFilters(input, filters, warnings);
+  const fields = aggregationFields(limits.granularity, options.noInlines ?? false);
+  const { profile, columns } = reportSamples(kind, input, filtered, inputColumns, fields);
+  return {
+    kind,
+    profile,
+    columns,
+    sampleIndex,
+    meanIndex,
+    sampleType: options.mean ? `mean_${type.type}` : type.type,
+    sampleUnit: type.unit,
+    total,
+    outputUnit: options.unit ?? "minimum",
+    nodeCount: limits.nodeCount,
+    nodeFraction: limits.nodeFraction,
+    edgeFraction: limits.edgeFraction,
+    cumSort: options.cum ?? false,
+    dropNegative: options.dropNegative ?? false,
+    fields,
+    activeFilters: activeFilterList(options),
+    numLabelUnits: units,
+    trimPath: options.trimPath ?? "",
+    sourcePath: options.sourcePath ?? "",
+    symbol,
+    symbolSource: options.symbol,
+    warnings,
+  };
+}
 
-  // applyCommandOverrides
+interface ReportLimits {
+  granularity: Granularity | undefined;
+  nodeCount: number;
+  nodeFraction: number;
+  edgeFraction: number;
+}
+
+/** pprof's applyCommandOverrides: the granularity and node limits each report kind implies. */
+function reportLimits(kind: ReportKind, options: ReportOptions): ReportLimits {
   let trim = true;
   let granularity = options.granularity;
   let nodeCount = options.nodeCount ?? -1;
@@ -234,12 +279,11 @@ export function prepareReport(
     nodeFraction = 0;
     edgeFraction = 0;
   }
+  return { granularity, nodeCount, nodeFraction, edgeFraction };
+}
 
-  const sampleIndex = resolveSampleIndex(input, options.sampleIndex);
-  const meanIndex = options.mean ? 0 : -1;
-  const type = input.sampleTypes[sampleIndex]!;
-  const sampleType = options.mean ? `mean_${type.type}` : type.type;
-
+/** The filters in effect, as `key=value` for the report header. */
+function activeFilterList(options: ReportOptions): string[] {
   const activeFilters: string[] = [];
   const addFilter = (key: string, value: string | undefined) => {
     if (value) activeFilters.push(`${key}=${value}`);
@@ -251,37 +295,59 @@ export function prepareReport(
   addFilter("show_from", options.showFrom);
   addFilter("tagfocus", options.tagFocus);
   addFilter("tagignore", options.tagIgnore);
+  return activeFilters;
+}
 
-  let symbol: RegExp | undefined;
-  if (kind === "peek" || kind === "list") {
-    if (options.symbol === undefined) throw new UsageError(`${kind} needs a regular expression`);
-    try {
-      symbol = compileGoRegexp(options.symbol, "argument");
-    } catch (error) {
-      throw new UsageError(`parsing argument regexp ${options.symbol}: ${(error as Error).message}`);
-    }
+/** The regular expression argument of `peek` and `list` (required by them, unused by the others). */
+function compileSymbol(kind: ReportKind, source: string | undefined): RegExp | undefined {
+  if (kind !== "peek" && kind !== "list") return undefined;
+  if (source === undefined) throw new UsageError(`${kind} needs a regular expression`);
+  try {
+    return compileGoRegexp(source, "argument");
+  } catch (error) {
+    throw new UsageError(`parsing argument regexp ${source}: ${(error as Error).message}`);
   }
+}
 
-  const total = inputColumns
-    ? computeColumnsTotal(inputColumns, sampleIndex, meanIndex)
-    : computeTotal(input, sampleIndex, meanIndex);
+interface CompiledFilters {
+  focus: RegExp | undefined;
+  ignore: RegExp | undefined;
+  hide: RegExp | undefined;
+  show: RegExp | undefined;
+  showFrom: RegExp | undefined;
+  tagFocus: ReturnType<typeof compileTagFilter> | undefined;
+  tagIgnore: ReturnType<typeof compileTagFilter> | undefined;
+  pruneFrom: RegExp | undefined;
+}
 
-  // applyFocus: compile everything first so a bad expression fails before any work.
-  const focus = requireRegexp(options.focus, "focus", compileGoRegexp);
-  const ignore = requireRegexp(options.ignore, "ignore", compileGoRegexp);
-  const hide = requireRegexp(options.hide, "hide", compileGoRegexp);
-  const show = requireRegexp(options.show, "show", compileGoRegexp);
-  const showFromRe = requireRegexp(options.showFrom, "show_from", compileGoRegexp);
-  const tagFocus = options.tagFocus
-    ? compileTagFilter("tagfocus", options.tagFocus, units, compileGoRegexp)
-    : undefined;
-  const tagIgnore = options.tagIgnore
-    ? compileTagFilter("tagignore", options.tagIgnore, units, compileGoRegexp)
-    : undefined;
-  const pruneFromRe = requireRegexp(options.pruneFrom, "prune_from", compileGoRegexp);
-  if (tagFocus?.note) warnings.push(tagFocus.note);
-  if (tagIgnore?.note) warnings.push(tagIgnore.note);
+/** pprof's applyFocus, first half: everything is compiled first, so a bad expression fails before any work. */
+function compileFilters(
+  options: ReportOptions,
+  units: Map<string, string>,
+  warnings: string[],
+): CompiledFilters {
+  const filters: CompiledFilters = {
+    focus: requireRegexp(options.focus, "focus", compileGoRegexp),
+    ignore: requireRegexp(options.ignore, "ignore", compileGoRegexp),
+    hide: requireRegexp(options.hide, "hide", compileGoRegexp),
+    show: requireRegexp(options.show, "show", compileGoRegexp),
+    showFrom: requireRegexp(options.showFrom, "show_from", compileGoRegexp),
+    tagFocus: options.tagFocus
+      ? compileTagFilter("tagfocus", options.tagFocus, units, compileGoRegexp)
+      : undefined,
+    tagIgnore: options.tagIgnore
+      ? compileTagFilter("tagignore", options.tagIgnore, units, compileGoRegexp)
+      : undefined,
+    pruneFrom: requireRegexp(options.pruneFrom, "prune_from", compileGoRegexp),
+  };
+  if (filters.tagFocus?.note) warnings.push(filters.tagFocus.note);
+  if (filters.tagIgnore?.note) warnings.push(filters.tagIgnore.note);
+  return filters;
+}
 
+/** pprof's applyFocus, second half: the sample filters in pprof's order, warning about those that matched nothing. */
+function applyFilters(input: Profile, filters: CompiledFilters, warnings: string[]): Profile {
+  const { focus, ignore, hide, show, tagFocus, tagIgnore } = filters;
   let profile = input;
   if (focus || ignore || hide || show) {
     const filtered = filterSamplesByName(profile, { focus, ignore, hide, show });
@@ -291,8 +357,8 @@ export function prepareReport(
     if (hide && !filtered.hideMatched) warnings.push("Hide expression matched no samples");
     if (show && !filtered.showMatched) warnings.push("Show expression matched no samples");
   }
-  if (showFromRe) {
-    const shown = showFrom(profile, showFromRe);
+  if (filters.showFrom) {
+    const shown = showFrom(profile, filters.showFrom);
     profile = shown.profile;
     if (!shown.matched) warnings.push("ShowFrom expression matched no samples");
   }
@@ -302,47 +368,31 @@ export function prepareReport(
     if (tagFocus && !tagged.focusMatched) warnings.push("TagFocus expression matched no samples");
     if (tagIgnore && !tagged.ignoreMatched) warnings.push("TagIgnore expression matched no samples");
   }
-  if (pruneFromRe) profile = pruneFrom(profile, pruneFromRe);
+  if (filters.pruneFrom) profile = pruneFrom(profile, filters.pruneFrom);
+  return profile;
+}
 
-  const fields = aggregationFields(granularity, options.noInlines ?? false);
-  // Graph reports aggregate virtually while building nodes; the others print profile entities.
-  let columns: SampleColumns | undefined;
+/**
+ * The samples a report reads: graph reports aggregate virtually while building nodes (from
+ * columns); the others print profile entities, aggregated to the granularity here.
+ */
+function reportSamples(
+  kind: ReportKind,
+  input: Profile,
+  filtered: Profile,
+  inputColumns: SampleColumns | undefined,
+  fields: AggregationFields | undefined,
+): { profile: Profile; columns: SampleColumns | undefined } {
   if (graphKinds.has(kind)) {
-    if (inputColumns && profile !== input) {
+    if (inputColumns && filtered !== input) {
       throw new Error("prepareReport: sample filters need the samples as objects, not only columns");
     }
-    columns = inputColumns ?? columnsFromProfile(profile);
-  } else {
-    if (inputColumns && input.samples.length === 0 && inputColumns.count > 0) {
-      throw new Error(`prepareReport: the ${kind} report needs the samples as objects`);
-    }
-    profile = aggregateProfile(profile, fields);
+    return { profile: filtered, columns: inputColumns ?? columnsFromProfile(filtered) };
   }
-
-  return {
-    kind,
-    profile,
-    columns,
-    sampleIndex,
-    meanIndex,
-    sampleType,
-    sampleUnit: type.unit,
-    total,
-    outputUnit: options.unit ?? "minimum",
-    nodeCount,
-    nodeFraction,
-    edgeFraction,
-    cumSort: options.cum ?? false,
-    dropNegative: options.dropNegative ?? false,
-    fields,
-    activeFilters,
-    numLabelUnits: units,
-    trimPath: options.trimPath ?? "",
-    sourcePath: options.sourcePath ?? "",
-    symbol,
-    symbolSource: options.symbol,
-    warnings,
-  };
+  if (inputColumns && input.samples.length === 0 && inputColumns.count > 0) {
+    throw new Error(`prepareReport: the ${kind} report needs the samples as objects`);
+  }
+  return { profile: aggregateProfile(filtered, fields), columns: undefined };
 }
 
 /**

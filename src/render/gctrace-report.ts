@@ -4,7 +4,7 @@
  */
 import pc from "picocolors";
 import type { GcRunSummary, GcTraceAnalysis } from "../analysis/gc-stats.js";
-import type { SkippedLineCounts } from "../formats/gctrace.js";
+import type { SkippedLineCounts } from "../formats/gctrace/index.js";
 import { formatBytes, formatDuration, formatDurationMs, formatSignedByteRate } from "../model/units.js";
 import { timeSparkline } from "./sparkline.js";
 

@@ -182,131 +182,171 @@ const THINNED_KIND_NAMES: Record<string, string> = {
 
 /** Plain text for a terminal. `markdown` escapes untrusted text and uses Markdown structure. */
 export function renderInspectReport(report: InspectReport, format: "text" | "markdown"): string {
-  const md = format === "markdown";
-  const esc = (text: string) => (md ? escapeMarkdown(text) : text);
-  const code = (text: string) => (md ? `\`${text.replaceAll("`", "'")}\`` : text);
-  const lines: string[] = [];
-  const heading = (text: string) => lines.push(md ? `\n## ${text}\n` : `\n${text}`);
-  const item = (label: string, value: string) =>
-    lines.push(md ? `- **${label}:** ${value}` : `  ${label.padEnd(20)} ${value}`);
+  const out = new ReportLines(format === "markdown");
+  writeOverview(out, report);
+  writeTarget(out, report);
+  writeContents(out, report);
+  if (report.thinning.length > 0 || report.storageFull) writeThinning(out, report);
+  if (report.gaps.length > 0) writeGaps(out, report);
+  if (report.errorSamples.length > 0) writeErrors(out, report);
+  if (report.snapshots.length > 0) writeSnapshots(out, report);
+  if (report.integrity !== undefined) {
+    out.heading("Integrity");
+    out.text(out.esc(report.integrity));
+  }
+  return `${out.lines.join("\n").replace(/^\n+/, "")}\n`;
+}
 
-  lines.push(md ? `# Recording ${code(report.path)}\n` : `Recording ${report.path}`);
+/** The report's lines, in text or Markdown. */
+class ReportLines {
+  readonly lines: string[] = [];
+
+  constructor(readonly md: boolean) {}
+
+  /** Untrusted text, escaped for Markdown. */
+  esc(text: string): string {
+    return this.md ? escapeMarkdown(text) : text;
+  }
+
+  code(text: string): string {
+    return this.md ? `\`${text.replaceAll("`", "'")}\`` : text;
+  }
+
+  heading(text: string): void {
+    this.lines.push(this.md ? `\n## ${text}\n` : `\n${text}`);
+  }
+
+  item(label: string, value: string): void {
+    this.lines.push(this.md ? `- **${label}:** ${value}` : `  ${label.padEnd(20)} ${value}`);
+  }
+
+  /** A list entry. */
+  entry(text: string): void {
+    this.lines.push(`${this.md ? "- " : "  "}${text}`);
+  }
+
+  /** A line of prose under a heading. */
+  text(text: string): void {
+    this.lines.push(`${this.md ? "" : "  "}${text}`);
+  }
+}
+
+function writeOverview(out: ReportLines, report: InspectReport): void {
+  out.lines.push(out.md ? `# Recording ${out.code(report.path)}\n` : `Recording ${report.path}`);
   const status = report.complete
     ? "complete"
     : "INCOMPLETE (heapscope did not end normally; everything committed before that is here)";
-  item("status", status);
-  item("recorded by", `heapscope ${esc(report.heapscopeVersion)} (schema ${report.schemaVersion})`);
-  if (report.startedAt) item("started", report.startedAt);
+  out.item("status", status);
+  out.item("recorded by", `heapscope ${out.esc(report.heapscopeVersion)} (schema ${report.schemaVersion})`);
+  if (report.startedAt) out.item("started", report.startedAt);
   if (report.endedAt)
-    item("ended", `${report.endedAt}${report.endReason ? ` (${esc(report.endReason)})` : ""}`);
-  if (report.durationMs !== null) item("sampled for", formatDurationMs(report.durationMs));
-  item("file size", formatBytes(report.fileBytes));
+    out.item("ended", `${report.endedAt}${report.endReason ? ` (${out.esc(report.endReason)})` : ""}`);
+  if (report.durationMs !== null) out.item("sampled for", formatDurationMs(report.durationMs));
+  out.item("file size", formatBytes(report.fileBytes));
+}
 
-  heading("Target");
+function writeTarget(out: ReportLines, report: InspectReport): void {
+  out.heading("Target");
   const target = report.target;
-  if (target.url) item("url", code(target.url));
-  if (target.command) item("command", code(target.command.join(" ")));
-  if (target.cmdline) item("cmdline", code(target.cmdline.join(" ")));
-  if (target.pid !== null) item("pid", String(target.pid));
-  if (target.goVersion) item("go version", esc(target.goVersion));
-  for (const [name, url] of Object.entries(target.endpoints)) if (url) item(name, code(url));
-  if (target.headerNames.length) item("headers sent", esc(target.headerNames.join(", ")));
-  if (report.targetExit) item("exit", describeExit(report.targetExit));
+  if (target.url) out.item("url", out.code(target.url));
+  if (target.command) out.item("command", out.code(target.command.join(" ")));
+  if (target.cmdline) out.item("cmdline", out.code(target.cmdline.join(" ")));
+  if (target.pid !== null) out.item("pid", String(target.pid));
+  if (target.goVersion) out.item("go version", out.esc(target.goVersion));
+  for (const [name, url] of Object.entries(target.endpoints)) if (url) out.item(name, out.code(url));
+  if (target.headerNames.length) out.item("headers sent", out.esc(target.headerNames.join(", ")));
+  if (report.targetExit) out.item("exit", describeExit(report.targetExit));
   if (report.settings) {
     const s = report.settings;
-    item(
+    out.item(
       "settings",
       `every ${formatDurationMs(s.intervalMs)}${s.durationMs ? ` for ${formatDurationMs(s.durationMs)}` : ""}, ` +
         `${describeGcMode(s)}, dump every ${s.dumpEvery || "first/last"}, max ${formatBytes(s.maxSizeBytes)}` +
         `${s.keepVars ? ", raw vars kept" : ""}`,
     );
   }
+}
 
-  heading("Contents");
-  item("samples", String(report.samples));
-  item(
+function writeContents(out: ReportLines, report: InspectReport): void {
+  out.heading("Contents");
+  out.item("samples", String(report.samples));
+  out.item(
     "heap snapshots",
     `${report.heapSnapshots}${report.heapSnapshotsThinned ? ` stored, ${report.heapSnapshotsThinned} thinned (summaries kept)` : ""}`,
   );
-  item("goroutine profiles", String(report.goroutineSnapshots));
-  item("goroutine dumps", String(report.goroutineDumps));
-  if (report.goroutineLeakSnapshots) item("goroutineleak", String(report.goroutineLeakSnapshots));
-  item("memstats samples", String(report.memstatsSamples));
-  item("rss samples", String(report.rssSamples));
-  item(
+  out.item("goroutine profiles", String(report.goroutineSnapshots));
+  out.item("goroutine dumps", String(report.goroutineDumps));
+  if (report.goroutineLeakSnapshots) out.item("goroutineleak", String(report.goroutineLeakSnapshots));
+  out.item("memstats samples", String(report.memstatsSamples));
+  out.item("rss samples", String(report.rssSamples));
+  out.item(
     "gc cycles",
     `${report.gcCycles}${report.gcCyclesOtherProcesses ? ` (+${report.gcCyclesOtherProcesses} from other processes, e.g. the go toolchain)` : ""}`,
   );
-  item("errors", String(report.errors));
-  item("gaps", String(report.gaps.length));
+  out.item("errors", String(report.errors));
+  out.item("gaps", String(report.gaps.length));
   if (report.liveHeap.firstBytes !== null) {
-    item(
+    out.item(
       "in-use heap",
       `${formatBytes(report.liveHeap.firstBytes)} → ${formatBytes(report.liveHeap.lastBytes!)} (min ${formatBytes(report.liveHeap.minBytes!)}, max ${formatBytes(report.liveHeap.maxBytes!)})`,
     );
   }
+}
 
-  if (report.thinning.length > 0 || report.storageFull) {
-    heading("Thinned to stay under --max-size");
-    for (const t of report.thinning) {
-      lines.push(
-        `${md ? "- " : "  "}${t.count} ${THINNED_KIND_NAMES[t.kind] ?? t.kind} between ${t.oldest} and ${t.newest} (${formatBytes(t.freedBytes)} freed)`,
-      );
-    }
-    if (report.storageFull) {
-      lines.push(
-        `${md ? "- " : "  "}the size cap was reached: later raw profiles were not stored (summaries were)`,
-      );
-    }
+function writeThinning(out: ReportLines, report: InspectReport): void {
+  out.heading("Thinned to stay under --max-size");
+  for (const t of report.thinning) {
+    out.entry(
+      `${t.count} ${THINNED_KIND_NAMES[t.kind] ?? t.kind} between ${t.oldest} and ${t.newest} (${formatBytes(t.freedBytes)} freed)`,
+    );
   }
+  if (report.storageFull) {
+    out.entry("the size cap was reached: later raw profiles were not stored (summaries were)");
+  }
+}
 
-  if (report.gaps.length > 0) {
-    heading("Gaps (target not answering)");
-    for (const gap of report.gaps) {
-      const span = gap.durationMs === null ? "until the end" : formatDurationMs(gap.durationMs);
-      lines.push(`${md ? "- " : "  "}${gap.start}  ${span}, ${gap.attempts} attempt(s): ${esc(gap.reason)}`);
-    }
+function writeGaps(out: ReportLines, report: InspectReport): void {
+  out.heading("Gaps (target not answering)");
+  for (const gap of report.gaps) {
+    const span = gap.durationMs === null ? "until the end" : formatDurationMs(gap.durationMs);
+    out.entry(`${gap.start}  ${span}, ${gap.attempts} attempt(s): ${out.esc(gap.reason)}`);
   }
+}
 
-  if (report.errorSamples.length > 0) {
-    heading("Errors");
-    const bySource = Object.entries(report.errorsBySource)
-      .map(([source, n]) => `${source} ${n}`)
-      .join(", ");
-    lines.push(`${md ? "" : "  "}by source: ${esc(bySource)}`);
-    for (const error of report.errorSamples) {
-      lines.push(`${md ? "- " : "  "}${error.at}  ${error.source} (${error.kind}): ${esc(error.message)}`);
-    }
-    if (report.errors > report.errorSamples.length) {
-      lines.push(`${md ? "- " : "  "}… ${report.errors - report.errorSamples.length} more`);
-    }
+function writeErrors(out: ReportLines, report: InspectReport): void {
+  out.heading("Errors");
+  const bySource = Object.entries(report.errorsBySource)
+    .map(([source, n]) => `${source} ${n}`)
+    .join(", ");
+  out.text(`by source: ${out.esc(bySource)}`);
+  for (const error of report.errorSamples) {
+    out.entry(`${error.at}  ${error.source} (${error.kind}): ${out.esc(error.message)}`);
   }
+  if (report.errors > report.errorSamples.length) {
+    out.entry(`… ${report.errors - report.errorSamples.length} more`);
+  }
+}
 
-  if (report.snapshots.length > 0) {
-    heading("Heap snapshots (FILE#N)");
-    const shown = abbreviate(report.snapshots, 12);
-    if (md) lines.push("| # | time | in-use | objects | size |", "|---|---|---|---|---|");
-    for (const entry of shown) {
-      if (entry === null) {
-        lines.push(md ? "| … | | | | |" : "  …");
-        continue;
-      }
-      const n = entry.n === null ? "thinned" : `#${entry.n}`;
-      const inuseText = entry.inuseBytes === null ? "?" : formatBytes(entry.inuseBytes);
-      const objects = entry.inuseObjects === null ? "?" : String(entry.inuseObjects);
-      const size = entry.thinned ? "-" : formatBytes(entry.receivedBytes);
-      lines.push(
-        md
-          ? `| ${n} | ${entry.at} | ${inuseText} | ${objects} | ${size} |`
-          : `  ${n.padStart(8)}  ${entry.at}  ${inuseText.padStart(10)}  ${objects.padStart(10)} objects  ${size}`,
-      );
+function writeSnapshots(out: ReportLines, report: InspectReport): void {
+  const md = out.md;
+  out.heading("Heap snapshots (FILE#N)");
+  const shown = abbreviate(report.snapshots, 12);
+  if (md) out.lines.push("| # | time | in-use | objects | size |", "|---|---|---|---|---|");
+  for (const entry of shown) {
+    if (entry === null) {
+      out.lines.push(md ? "| … | | | | |" : "  …");
+      continue;
     }
+    const n = entry.n === null ? "thinned" : `#${entry.n}`;
+    const inuseText = entry.inuseBytes === null ? "?" : formatBytes(entry.inuseBytes);
+    const objects = entry.inuseObjects === null ? "?" : String(entry.inuseObjects);
+    const size = entry.thinned ? "-" : formatBytes(entry.receivedBytes);
+    out.lines.push(
+      md
+        ? `| ${n} | ${entry.at} | ${inuseText} | ${objects} | ${size} |`
+        : `  ${n.padStart(8)}  ${entry.at}  ${inuseText.padStart(10)}  ${objects.padStart(10)} objects  ${size}`,
+    );
   }
-  if (report.integrity !== undefined) {
-    heading("Integrity");
-    lines.push(`${md ? "" : "  "}${esc(report.integrity)}`);
-  }
-  return `${lines.join("\n").replace(/^\n+/, "")}\n`;
 }
 
 function describeGcMode(settings: RecordingSettings): string {

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseByteSize as parseSizeFlag } from "../../src/cli/parse-options.js";
 import { UsageError } from "../../src/errors.js";
 import { parseByteSize } from "../../src/formats/byte-size.js";
-import { parseGcTrace } from "../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 import { buildGoProgram } from "../support/go.js";
 
 const execFileAsync = promisify(execFile);

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseByteSize } from "../../src/formats/byte-size.js";
 import {
   GcTraceParser,
-  parseByteSize,
   parseGcTrace,
   parseGcTraceLine,
   parseScavengerLine,
-} from "../../src/formats/gctrace.js";
+} from "../../src/formats/gctrace/index.js";
 import { looksBinary } from "../../src/formats/sniff.js";
 
 const MIB = 1024 * 1024;

@@ -17,7 +17,7 @@ import {
   GcTraceParser,
   type GcTraceParserOptions,
   parseGcTrace,
-} from "../../src/formats/gctrace.js";
+} from "../../src/formats/gctrace/index.js";
 
 const fixtures = path.resolve(import.meta.dirname, "fixtures");
 const realLines = readdirSync(fixtures)

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseGcTrace } from "../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 import { openRecording } from "../../src/store/recording-reader.js";
 import { buildGoProgram, ensureGoToolchain, freePort, goCommand, runCli } from "../support/go.js";
 import {

@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { readGoroutineDump } from "../../analysis/goroutine-groups.js";
 import { readProfileInput } from "../../collect/profile-source.js";
 import { HeapscopeError, InputError } from "../../errors.js";
-import { parseGcTrace } from "../../formats/gctrace.js";
+import { parseGcTrace } from "../../formats/gctrace/index.js";
 import { detectAndParseMemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
 import { describeInputKind, SNIFF_BYTES, sniffInput, sniffText } from "../../formats/sniff.js";

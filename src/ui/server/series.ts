@@ -3,7 +3,7 @@
  * HeapAlloc, in-use heap of the snapshots, RSS, goroutines, GC pauses), a gctrace log's and a
  * MemStats series' timelines, and a goroutine dump's groups. x is seconds since the first point.
  */
-import type { GcCycle } from "../../formats/gctrace.js";
+import type { GcCycle } from "../../formats/gctrace/index.js";
 import type { MemStatsSeries } from "../../formats/memstats.js";
 import { displayFrames, type GoroutineSnapshot } from "../../model/goroutine.js";
 import type { RecordingReader } from "../../store/recording-reader.js";

@@ -4,7 +4,7 @@
  * "<recording id>@<N>" for the N-th stored heap snapshot of a recording ("@last" the newest).
  */
 import { InputError } from "../../errors.js";
-import type { GcTraceParse } from "../../formats/gctrace.js";
+import type { GcTraceParse } from "../../formats/gctrace/index.js";
 import type { MemStatsSeries } from "../../formats/memstats.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
 import type { GoroutineSnapshot } from "../../model/goroutine.js";

@@ -297,36 +297,57 @@ export class FlameRenderer {
     const data = this.data;
     if (!data) return;
     const started = performance.now();
+    const scrollTop = this.placeCanvas(data);
+    const width = this.cssWidth;
+    const firstRow = Math.floor(scrollTop / ROW_HEIGHT);
+    const lastRow = Math.min(data.maxDepth, Math.ceil((scrollTop + this.cssHeight) / ROW_HEIGHT) - 1);
+    // Colour ids: 0 dimmed, 1.. the diff palette, then one per package, then the filler.
+    const packageOffset = 1 + DIFF_PALETTE.length;
+    const fillerColor = packageOffset + data.packages.length;
+    this.collect(data, width, firstRow, lastRow, packageOffset, fillerColor);
+    this.fillRects(scrollTop, packageOffset, fillerColor);
+    if (this.matchByName !== null) this.outlineMatches(scrollTop);
+    const hoveredRect = this.drawLabels(data, scrollTop);
+    if (hoveredRect >= 0) this.outlineRect(hoveredRect, scrollTop);
+    this.recordDraw(reason, started);
+  }
+
+  /**
+   * Sizes the canvas to the viewport and moves it to the scrolled rows; returns the scrollTop the
+   * draw uses (clamped to the graph's height).
+   */
+  private placeCanvas(data: FlameData): number {
     // Every layout read before the canvas is resized: a read after it would lay the page out again.
     const containerScrollTop = this.container.scrollTop;
     this.resize();
-    const ctx = this.ctx;
-    const width = this.cssWidth;
-    const height = this.cssHeight;
-    const scrollTop = Math.min(containerScrollTop, Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - height));
+    const scrollTop = Math.min(
+      containerScrollTop,
+      Math.max(0, (data.maxDepth + 1) * ROW_HEIGHT - this.cssHeight),
+    );
     // Written only on change: a style write would make the next draw's size reads re-run layout.
     if (scrollTop !== this.canvasTop) {
       this.canvasTop = scrollTop;
       this.canvas.style.top = `${scrollTop}px`;
     }
     this.drawnScrollTop = scrollTop;
-    this.drawnWidth = width;
-    const firstRow = Math.floor(scrollTop / ROW_HEIGHT);
-    const lastRow = Math.min(data.maxDepth, Math.ceil((scrollTop + height) / ROW_HEIGHT) - 1);
-    // Colour ids: 0 dimmed, 1.. the diff palette, then one per package, then the filler.
-    const packageOffset = 1 + DIFF_PALETTE.length;
-    const fillerColor = packageOffset + data.packages.length;
-    this.collect(data, width, firstRow, lastRow, packageOffset, fillerColor);
+    this.drawnWidth = this.cssWidth;
+    return scrollTop;
+  }
+
+  /**
+   * Pass 2: fills, grouped by colour (a counting sort), so each colour is set once. clearRect
+   * first: it lets the canvas drop the previous frame's recorded commands (a covering fillRect
+   * alone does not), or they pile up until a costly flush in the middle of a later frame.
+   */
+  private fillRects(scrollTop: number, packageOffset: number, fillerColor: number): void {
+    const ctx = this.ctx;
+    const width = this.cssWidth;
+    const height = this.cssHeight;
     const count = this.rectCount;
-    const rectNode = this.rectNode;
     const rectLeft = this.rectLeft;
     const rectWidth = this.rectWidth;
     const rectRow = this.rectRow;
     const rectColor = this.rectColor;
-
-    // Pass 2: fills, grouped by colour (a counting sort), so each colour is set once. clearRect
-    // first: it lets the canvas drop the previous frame's recorded commands (a covering fillRect
-    // alone does not), or they pile up until a costly flush in the middle of a later frame.
     ctx.clearRect(0, 0, width, height);
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, width, height);
@@ -364,30 +385,45 @@ export class FlameRenderer {
         ctx.fillRect(x, rectRow[k]! * ROW_HEIGHT - scrollTop, w > 1.5 ? w - 0.5 : w, ROW_HEIGHT - 1);
       }
     }
+  }
 
-    // Pass 3: outlines of search matches.
-    if (this.matchByName !== null) {
-      ctx.strokeStyle = HIGHLIGHT_STROKE;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      for (let k = 0; k < count; k++) {
-        if (rectNode[k]! > 0 && rectColor[k] !== 0) {
-          const left = rectLeft[k]!;
-          const x = Math.max(left, 0);
-          const w = Math.min(left + rectWidth[k]!, width) - x;
-          ctx.rect(
-            x + 0.75,
-            rectRow[k]! * ROW_HEIGHT - scrollTop + 0.75,
-            Math.max(0, w - 2),
-            ROW_HEIGHT - 2.5,
-          );
-        }
+  /** Pass 3: outlines of search matches, one path. */
+  private outlineMatches(scrollTop: number): void {
+    const ctx = this.ctx;
+    const width = this.cssWidth;
+    const count = this.rectCount;
+    const rectNode = this.rectNode;
+    const rectLeft = this.rectLeft;
+    const rectWidth = this.rectWidth;
+    const rectRow = this.rectRow;
+    const rectColor = this.rectColor;
+    ctx.strokeStyle = HIGHLIGHT_STROKE;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let k = 0; k < count; k++) {
+      if (rectNode[k]! > 0 && rectColor[k] !== 0) {
+        const left = rectLeft[k]!;
+        const x = Math.max(left, 0);
+        const w = Math.min(left + rectWidth[k]!, width) - x;
+        ctx.rect(x + 0.75, rectRow[k]! * ROW_HEIGHT - scrollTop + 0.75, Math.max(0, w - 2), ROW_HEIGHT - 2.5);
       }
-      ctx.stroke();
     }
+    ctx.stroke();
+  }
 
-    // Pass 4: labels where they fit (monospace, so the fit is arithmetic, not measureText), and the
-    // outline of the hovered frame.
+  /**
+   * Pass 4: labels where they fit (monospace, so the fit is arithmetic, not measureText). Returns
+   * the hovered frame's rectangle, -1 when it is not drawn.
+   */
+  private drawLabels(data: FlameData, scrollTop: number): number {
+    const ctx = this.ctx;
+    const width = this.cssWidth;
+    const count = this.rectCount;
+    const rectNode = this.rectNode;
+    const rectLeft = this.rectLeft;
+    const rectWidth = this.rectWidth;
+    const rectRow = this.rectRow;
+    const rectColor = this.rectColor;
     ctx.font = FONT;
     ctx.textBaseline = "middle";
     const charWidth = this.charWidth;
@@ -413,20 +449,27 @@ export class FlameRenderer {
       ctx.fillText(text, x + 3, rectRow[k]! * ROW_HEIGHT - scrollTop + ROW_HEIGHT / 2);
     }
     if (italic) ctx.font = FONT;
-    if (hoveredRect >= 0) {
-      const left = rectLeft[hoveredRect]!;
-      const x = Math.max(left, 0);
-      const w = Math.min(left + rectWidth[hoveredRect]!, width) - x;
-      ctx.strokeStyle = "#000";
-      ctx.lineWidth = 1;
-      ctx.strokeRect(
-        x + 0.5,
-        rectRow[hoveredRect]! * ROW_HEIGHT - scrollTop + 0.5,
-        Math.max(0, w - 1.5),
-        ROW_HEIGHT - 2,
-      );
-    }
+    return hoveredRect;
+  }
 
+  /** The outline of one drawn rectangle (the hovered frame). */
+  private outlineRect(k: number, scrollTop: number): void {
+    const ctx = this.ctx;
+    const left = this.rectLeft[k]!;
+    const x = Math.max(left, 0);
+    const w = Math.min(left + this.rectWidth[k]!, this.cssWidth) - x;
+    ctx.strokeStyle = "#000";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(
+      x + 0.5,
+      this.rectRow[k]! * ROW_HEIGHT - scrollTop + 0.5,
+      Math.max(0, w - 1.5),
+      ROW_HEIGHT - 2,
+    );
+  }
+
+  /** Counts the draw, keeps its time (the last 1000), and reports the first paint of new data. */
+  private recordDraw(reason: string, started: number): void {
     this.drawCount++;
     const ms = performance.now() - started;
     this.timings.push({ reason, ms });
