@@ -1,7 +1,8 @@
 /** `heapscope doctor --markdown`: a report to paste into an issue or a pull request. Every untrusted string is escaped. */
 import { formatBytesShort } from "../diagnose/signal-trend.js";
+import { percentOf, shortPath } from "../diagnose/summary.js";
 import type { Diagnosis } from "../diagnose/types.js";
-import { sparkline } from "./doctor-text.js";
+import { movementToTell, sparkline } from "./doctor-text.js";
 
 /** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
 export function escapeMd(text: string): string {
@@ -54,7 +55,7 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
           : `+${formatBytesShort(s.growthBytesPerSecond)}/s`;
       const where = s.file ? `${s.file.split("/").slice(-2).join("/")}:${s.line}` : "";
       out.push(
-        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytesShort(s.inuseBytes))} | ${Math.round(s.shareOfGrowth * 100)} % | ${sparkline(s.series, 16)} |`,
+        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytesShort(s.inuseBytes))} | ${s.heap?.role === "replacement" ? "replacement" : `${percentOf(s.shareOfGrowth)} %`} | ${sparkline(s.series, 16)} |`,
       );
     });
     out.push("");
@@ -74,6 +75,7 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
     }
     out.push(`> ${escapeMd(diagnosis.caveat)}`);
   }
+  out.push(...movementAndHolders(diagnosis));
   if (diagnosis.hints.length > 0) {
     out.push("");
     out.push("### Hints");
@@ -96,4 +98,22 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
     for (const note of diagnosis.notes) out.push(`_Note: ${escapeMd(note)}_`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** What moved in the live heap (when it matters) and what holds it now (always, when known). */
+function movementAndHolders(diagnosis: Diagnosis): string[] {
+  const out: string[] = [];
+  const movement = movementToTell(diagnosis);
+  if (movement) out.push("", "### What moved in the live heap", "", escapeMd(movement));
+  if (diagnosis.liveHeapBySite.length === 0) return out;
+  out.push("", "### What holds the live heap now", "");
+  out.push("| function | where | in use | objects | share of the live heap |");
+  out.push("|---|---|---|---|---|");
+  for (const h of diagnosis.liveHeapBySite.slice(0, 5)) {
+    const where = h.file ? `${shortPath(h.file)}:${h.lines.length > 1 ? h.lines.join(", ") : h.line}` : "";
+    out.push(
+      `| ${codeSpan(h.function).replaceAll("|", "\\|")} | ${cell(where)} | ${cell(formatBytesShort(h.inuseBytes))} | ${Math.round(h.inuseObjects)} | ${percentOf(h.shareOfLiveHeap)} % |`,
+    );
+  }
+  return out;
 }
