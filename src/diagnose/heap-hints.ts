@@ -85,6 +85,7 @@ export function heapHints(
 
 /** In order of specificity: the first rule that fires gives the suspect's one-line hint. */
 const HEAP_HINT_RULES: ((facts: Facts) => Found | null)[] = [
+  goroutineDescriptorHint,
   timerHint,
   contextHint,
   httpResponseHint,
@@ -103,6 +104,22 @@ export function hasFrame(frames: { function?: string; func?: string }[], re: Reg
     if (re.test(name)) return name;
   }
   return undefined;
+}
+
+/** Goroutine descriptors (g structs) are heap objects: they pile up when goroutines never exit. */
+function goroutineDescriptorHint({ suspect }: Facts): Found | null {
+  const creation = hasFrame(suspect.frames, /^runtime\.(malg|newproc1)$/);
+  if (!creation) return null;
+  return {
+    hint: {
+      title: "Goroutines started and never finished",
+      hypothesis: `The runtime allocates a descriptor for every goroutine it starts (${creation}) and frees it only when the goroutine exits; these grow because goroutines are started faster than they finish.`,
+      evidence: [`growing allocations through ${creation}`],
+      fix: "Find the growing goroutine group (the goroutine suspects, or heapscope goroutines on two dumps) and give those goroutines a way to finish: a buffered reply channel, a context they select on, a closed channel.",
+      suspect: suspect.function,
+    },
+    oneLiner: "Goroutines are started faster than they finish (each keeps its descriptor and stack): find the growing goroutine group.",
+  };
 }
 
 function timerHint({ suspect, context, line, at }: Facts): Found | null {

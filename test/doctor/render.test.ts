@@ -54,7 +54,12 @@ function diagnosisWithHostileStrings(): Diagnosis {
         attribution: "own",
         pValue: 1e-6,
         series,
-        heap: { role: "replacement", netGrowthBytesPerSecond: 100, replaces: [`filler ${hostile}`], lines: [] },
+        heap: {
+          role: "replacement",
+          netGrowthBytesPerSecond: 100,
+          replaces: [`filler ${hostile}`],
+          lines: [],
+        },
       },
     ],
     evidence: [{ label: `<b>label</b>`, detail: `detail ${hostile}`, weight: "leak" }],
