@@ -146,11 +146,16 @@ export function holderLine(holder: LiveHeapSite): string {
   const where = holder.file
     ? ` (${shortPath(holder.file)}:${holder.lines.length > 1 ? holder.lines.join(", ") : holder.line})`
     : "";
-  return `${formatBytesShort(holder.inuseBytes).padStart(9)}  ${String(percentOf(holder.shareOfLiveHeap)).padStart(3)} %  ${holder.function}${where} — ${Math.round(holder.inuseObjects)} objects`;
+  return `${formatBytesShort(holder.inuseBytes).padStart(9)}  ${String(percentOf(holder.shareOfLiveHeap)).padStart(3)} %  ${holder.function}${where} — ${objectCount(holder.inuseObjects)}`;
 }
 
 export function signedRate(bytesPerSecond: number): string {
   return `${bytesPerSecond < 0 ? "−" : "+"}${formatBytesShort(Math.abs(bytesPerSecond))}/s`;
+}
+
+function objectCount(objects: number): string {
+  const n = Math.round(objects);
+  return `${n} object${n === 1 ? "" : "s"}`;
 }
 
 /** `34 % of the net growth`, or what a replacement refills. */
