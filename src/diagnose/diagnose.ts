@@ -6,6 +6,7 @@
  * hints. No I/O: profiles and sources come through the input's callbacks.
  */
 
+import { theilSenSlope } from "../analysis/trend.js";
 import { buildEvidence } from "./evidence.js";
 import { analyzeGoroutines, type GoroutineAnalysis } from "./goroutine-growth.js";
 import { goroutineFacts, goroutineSuspect, mergeTransportGroups } from "./goroutine-suspects.js";
@@ -87,7 +88,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const figures = latestFigures(input.memStats, input.rss);
   const findings = findHeapSuspects(
     measureSiteChanges(heap.byFunction, judged.reference?.regimeStartSeconds),
-    judged.liveHeap?.slopePerSecond ?? 0,
+    netGrowthOf(judged, heap),
   );
   const { suspects, hints } = buildSuspects({
     input,
@@ -501,7 +502,7 @@ function steadySuspects(ctx: SuspectContext, hints: HintSet): Suspect[] {
   const from = judged.reference?.regimeStartSeconds ?? heap.table.times[0];
   const findings = findHeapSuspects(
     measureSiteChanges(heap.byFunction, judged.reference?.regimeStartSeconds),
-    judged.liveHeap?.slopePerSecond ?? 0,
+    netGrowthOf(judged, heap),
     (unit) => isMonotoneMove(unit, from),
   );
   const suspects = heapSuspectsOf(findings, hints, true);
@@ -542,6 +543,16 @@ function orderByKind(
   ];
   rates.sort((a, b) => b.rate - a.rate);
   return rates.flatMap((r) => r.suspects);
+}
+
+/**
+ * The live heap's net growth, bytes/s: its judged slope, or — when too few points were there to judge
+ * it — the Theil–Sen slope of the profiles' in-use totals, which is still what the data say.
+ */
+function netGrowthOf(judged: JudgedSignals, heap: HeapReadings): number {
+  const liveHeap = judged.liveHeap;
+  if (liveHeap && liveHeap.verdict !== "insufficient") return liveHeap.slopePerSecond;
+  return heap.liveHeapPoints.length >= 2 ? theilSenSlope(heap.liveHeapPoints).slope : 0;
 }
 
 function stackBytesPerGoroutineOf(figures: MemoryFigures, goroutinePoints: SeriesPoint[]): number {
