@@ -90,27 +90,25 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     measureSiteChanges(heap.byFunction, judged.reference?.regimeStartSeconds),
     netGrowthOf(judged, heap),
   );
-  const { suspects, hints } = buildSuspects({
-    input,
-    module,
-    heap,
-    judged,
-    result,
-    findings,
-    figures,
-    notes,
-  });
-  const span = Math.max(
-    spanOf(heap.liveHeapPoints),
-    spanOf(judged.goroutinePoints),
-    spanOf(input.memStats.map((m) => ({ tSeconds: m.tSeconds, value: 0 }))),
-  );
+  const context: SuspectContext = { input, module, heap, judged, result, findings, figures, notes };
+  const { suspects, hints } = buildSuspects(context);
   const samplingRate = heap.table.samplingRateBytes;
   if (samplingRate && samplingRate >= DEFAULT_SAMPLING_RATE && result.verdict !== "no-leak") {
     notes.push(
       `Heap profiles were sampled at the default rate (one sample per ${formatBytesShort(samplingRate)}): slow growth per site is rough; heapscope doctor -- CMD launches the program with a finer rate.`,
     );
   }
+  return assemble(context, suspects, hints);
+}
+
+/** The Diagnosis: verdict, summary, suspects, what holds the heap, evidence, and the observation. */
+function assemble(context: SuspectContext, suspects: Suspect[], hints: HintSet): Diagnosis {
+  const { input, heap, judged, result, findings, figures, notes } = context;
+  const span = Math.max(
+    spanOf(heap.liveHeapPoints),
+    spanOf(judged.goroutinePoints),
+    spanOf(input.memStats.map((m) => ({ tSeconds: m.tSeconds, value: 0 }))),
+  );
   const holders = liveHeapBySite(heap.byFunction);
   const { signals } = judged;
   return {
@@ -149,7 +147,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       memStatsSamples: input.memStats.length,
       gcCycles: input.gcCycles.length,
       rssSamples: input.rss.length,
-      samplingRateBytes: samplingRate,
+      samplingRateBytes: heap.table.samplingRateBytes,
     },
     figures,
     caveat: CAVEAT,
