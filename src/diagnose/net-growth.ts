@@ -9,8 +9,9 @@
  *   and a shrinking site's decline is spent once.
  * - Each remaining *cause* contributes its growth less what was matched. Shares are of the net growth
  *   N, capped so they never sum past 1: share = contribution / max(N, Σ contributions).
- * - If the causes then explain less than half of N while replacements exist, the replacement with the
- *   most growth left over is a cause after all (its decline partner was unrelated), until they do.
+ * - If the causes then explain less than half of N while replacements exist, a replacement is a cause
+ *   after all (its decline partner was unrelated): the one whose growth is nearest to what is left
+ *   unexplained, its whole growth counted, until they do.
  * - N ≤ 0: nothing grew on net, so no site gets a share; the moves are still listed.
  * - The cause whose contribution comes closest to covering N leads: ranked by min(contribution, N),
  *   then by how near the contribution is to N.
@@ -148,18 +149,30 @@ function sizeBands(sizes: { bytes: number; objects: number }[]): Map<number, num
   return bands;
 }
 
+/**
+ * Causes explaining less than half of the net growth mean some "refill" was growth after all (its
+ * partner's decline was unrelated): promote replacements back to causes, their whole growth counted
+ * and their match undone, the one whose growth is nearest to what is unexplained first.
+ */
 function promoteUnexplained(attributions: GrowthAttribution[], net: number): void {
   if (!(net > 0)) return;
   const explained = () =>
     attributions
       .filter((a) => a.role === "cause")
       .reduce((sum, a) => sum + Math.min(a.netContributionBytesPerSecond, net), 0);
-  const replacements = attributions
-    .filter((a) => a.role === "replacement" && a.netContributionBytesPerSecond > 0)
-    .sort((a, b) => b.netContributionBytesPerSecond - a.netContributionBytesPerSecond);
-  for (const candidate of replacements) {
-    if (explained() >= CAUSES_MUST_EXPLAIN * net) break;
+  while (explained() < CAUSES_MUST_EXPLAIN * net) {
+    const unexplained = net - explained();
+    const candidate = attributions
+      .filter((a) => a.role === "replacement")
+      .sort(
+        (a, b) =>
+          Math.abs(a.changeBytesPerSecond - unexplained) - Math.abs(b.changeBytesPerSecond - unexplained) ||
+          (a.key < b.key ? -1 : 1),
+      )[0];
+    if (!candidate) return;
     candidate.role = "cause";
+    candidate.netContributionBytesPerSecond = candidate.changeBytesPerSecond;
+    candidate.refills = [];
   }
 }
 
@@ -169,11 +182,10 @@ function assignShares(attributions: GrowthAttribution[], net: number): void {
   const contributed = causes.reduce((sum, a) => sum + a.netContributionBytesPerSecond, 0);
   const denominator = Math.max(net, contributed);
   for (const a of causes) a.shareOfNetGrowth = Math.min(1, a.netContributionBytesPerSecond / denominator);
-  // Floating-point sums can land a hair above 1; shares must not.
-  let total = causes.reduce((sum, a) => sum + a.shareOfNetGrowth, 0);
-  while (total > 1) {
-    for (const a of causes) a.shareOfNetGrowth *= 1 - 1e-12;
-    total = causes.reduce((sum, a) => sum + a.shareOfNetGrowth, 0);
+  // Floating-point sums can land a hair above 1 (in any order of summing); shares must not.
+  const total = causes.reduce((sum, a) => sum + a.shareOfNetGrowth, 0);
+  if (total > 1 - 1e-12 && causes.length > 1) {
+    for (const a of causes) a.shareOfNetGrowth *= (1 - 1e-9) / total;
   }
 }
 

@@ -53,7 +53,7 @@ function suspectJson(s: Suspect): Record<string, unknown> {
 }
 
 /** Shares are rounded down, so shares that sum to at most 1 still do after rounding. */
-const share = (value: number): number => Math.floor(value * 1000 + 1e-9) / 1000;
+const share = (value: number): number => Math.floor(value * 1000 + 1e-6) / 1000;
 
 function liveHeapSiteJson(h: LiveHeapSite): Record<string, unknown> {
   return {

@@ -20,7 +20,11 @@ const sizeClasses = [16, 48, 128, 512, 1280, 4096, 32768];
 const moveArb = (key: string) =>
   fc.record({
     key: fc.constant(key),
-    changeBytesPerSecond: fc.double({ min: -5e6, max: 5e6, noNaN: true }),
+    changeBytesPerSecond: fc.oneof(
+      fc.constant(0),
+      fc.double({ min: 1, max: 5e6, noNaN: true }),
+      fc.double({ min: -5e6, max: -1, noNaN: true }),
+    ),
     significant: fc.boolean(),
     heldSizes: fc.array(
       fc.record({ bytes: fc.constantFrom(...sizeClasses), objects: fc.integer({ min: 1, max: 10_000 }) }),
@@ -56,6 +60,41 @@ describe("attributeNetGrowth", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test("when the heap grows on net and something grew significantly, there is a cause with a share", () => {
+    fc.assert(
+      fc.property(movesArb, fc.double({ min: 1, max: 5e6, noNaN: true }), (moves, net) => {
+        fc.pre(moves.some((m) => m.significant && m.changeBytesPerSecond > 0));
+        const result = attributeNetGrowth(moves, net);
+        expect(result.growing[0].role).toBe("cause");
+        expect(result.growing[0].shareOfNetGrowth).toBeGreaterThan(0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("a small leak of the same objects as an unrelated shrinking cache is still the cause", () => {
+    const result = attributeNetGrowth(
+      [
+        {
+          key: "leak",
+          changeBytesPerSecond: 2000,
+          significant: true,
+          heldSizes: [{ bytes: 64, objects: 100 }],
+        },
+        {
+          key: "trim",
+          changeBytesPerSecond: -9000,
+          significant: true,
+          heldSizes: [{ bytes: 64, objects: 100 }],
+        },
+      ],
+      2000,
+    );
+    expect(result.growing).toEqual([
+      expect.objectContaining({ key: "leak", role: "cause", shareOfNetGrowth: 1, refills: [] }),
+    ]);
   });
 
   test("no site gets a share when the live heap did not grow on net", () => {
@@ -295,5 +334,43 @@ describe("one unit per function", () => {
       [33, 10_000],
     ]);
     expect(attribution.shareOfNetGrowth).toBe(1);
+  });
+});
+
+describe("what moved, in words", () => {
+  const ramp = (start: number, rate: number) => Array.from({ length: 12 }, (_, i) => start + rate * i);
+
+  test("no net growth: no shares, and the sentence says what moved", () => {
+    const table = mergeSitesByFunction(
+      tableOf([
+        { fn: "main.refresh", line: 10, bytes: ramp(0, 40_960) },
+        { fn: "main.load", line: 20, bytes: ramp(4e6, -40_960) },
+        { fn: "main.trim", line: 30, bytes: ramp(1e6, -10_240) },
+      ]),
+    );
+    const findings = findHeapSuspects(measureSiteChanges(table), -10_240);
+    expect(findings.ranked).toEqual([]);
+    expect(findings.attribution.growing.every((g) => g.shareOfNetGrowth === 0)).toBe(true);
+    expect(findings.movement.summary).toBe(
+      "The live heap does not grow on net (−10.0 KiB/s), so no site has a share of growth; what moved: main.refresh +40.0 KiB/s refills what main.load (−40.0 KiB/s) held; main.trim −10.0 KiB/s.",
+    );
+  });
+
+  test("net growth beside a replacement: the cause first, then the refill", () => {
+    const table = mergeSitesByFunction(
+      tableOf([
+        { fn: "main.refresh", line: 10, bytes: ramp(0, 40_960) },
+        { fn: "main.load", line: 20, bytes: ramp(4e6, -40_960) },
+        { fn: "main.leak", line: 30, bytes: ramp(1e6, 2048) },
+      ]),
+    );
+    const findings = findHeapSuspects(measureSiteChanges(table), 2048);
+    expect(findings.ranked.map((r) => [r.unit.site.function, r.attribution.role])).toEqual([
+      ["main.leak", "cause"],
+      ["main.refresh", "replacement"],
+    ]);
+    expect(findings.movement.summary).toBe(
+      "The live heap grows 2.00 KiB/s on net: main.leak +2.00 KiB/s; main.refresh +40.0 KiB/s refills what main.load (−40.0 KiB/s) held.",
+    );
   });
 });
