@@ -24,6 +24,7 @@ import {
   heapSuspect,
   isMonotoneMove,
   replacementHint,
+  withoutRefills,
 } from "./heap-suspects.js";
 import { buildHints, type HeapSuspectFacts, type HintContext, type HintSet, suspectKey } from "./hints.js";
 import type { DiagnosisInput } from "./input.js";
@@ -255,10 +256,15 @@ function judgeHeapSignals(
 
   // Per-site growth over the recent regime of the profiles themselves (HeapAlloc readings can be noisier).
   const reference = sampled ?? exact;
-  const siteGrowth = rankSiteGrowth(table, {
-    regimeStartSeconds: reference?.regimeStartSeconds,
-    liveHeapSlope: reference?.slopePerSecond,
-  });
+  // Sites refilling what another site held keep what they allocate without growing the heap: the
+  // live-heap judge weighs only the others.
+  const siteGrowth = withoutRefills(
+    rankSiteGrowth(table, {
+      regimeStartSeconds: reference?.regimeStartSeconds,
+      liveHeapSlope: reference?.slopePerSecond,
+    }),
+    measureSiteChanges(table, reference?.regimeStartSeconds),
+  );
 
   let liveHeap: SignalJudgement | undefined = judgeLiveHeap({
     sampled,

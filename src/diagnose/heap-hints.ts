@@ -118,7 +118,8 @@ function goroutineDescriptorHint({ suspect }: Facts): Found | null {
       fix: "Find the growing goroutine group (the goroutine suspects, or heapscope goroutines on two dumps) and give those goroutines a way to finish: a buffered reply channel, a context they select on, a closed channel.",
       suspect: suspect.function,
     },
-    oneLiner: "Goroutines are started faster than they finish (each keeps its descriptor and stack): find the growing goroutine group.",
+    oneLiner:
+      "Goroutines are started faster than they finish (each keeps its descriptor and stack): find the growing goroutine group.",
   };
 }
 

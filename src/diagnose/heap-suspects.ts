@@ -68,6 +68,24 @@ export function findHeapSuspects(
   return { attribution, units: byKey, ranked, movement: describeMovement(attribution, byKey) };
 }
 
+/**
+ * `growing` without the sites whose growth refills what another site held (replacements among
+ * `changes`, the same sites' changes growing and shrinking): growth that does not add to the heap.
+ */
+export function withoutRefills(growing: SiteGrowth[], changes: SiteGrowth[]): SiteGrowth[] {
+  const roles = attributeNetGrowth(
+    changes.map((u) => ({
+      key: u.site.key,
+      changeBytesPerSecond: u.growthBytesPerSecond,
+      significant: isSignificantMove(u),
+      heldSizes: u.heldSizes,
+    })),
+    0,
+  );
+  const refills = new Set(roles.growing.filter((g) => g.role === "replacement").map((g) => g.key));
+  return refills.size === 0 ? growing : growing.filter((g) => !refills.has(g.site.key));
+}
+
 /** The one heap suspect builder. */
 export function heapSuspect(
   unit: SiteGrowth,

@@ -4,14 +4,16 @@
  * it. Only what is left after those moves cancel is growth, so:
  *
  * - A growing site whose growth is matched by a shrinking site of similar object sizes is refilling
- *   what the other held: most of its growth (at least REPLACEMENT_MATCH) matched makes it a
+ *   what the other held: nearly all of its growth (at least REPLACEMENT_MATCH) matched makes it a
  *   *replacement*, shown as such and given no share. Matching is greedy, most similar pairs first,
  *   and a shrinking site's decline is spent once.
  * - Each remaining *cause* contributes its growth less what was matched. Shares are of the net growth
  *   N, capped so they never sum past 1: share = contribution / max(N, Σ contributions).
- * - If the causes then explain less than half of N while replacements exist, a replacement is a cause
- *   after all (its decline partner was unrelated): the one whose growth is nearest to what is left
- *   unexplained, its whole growth counted, until they do.
+ * - If the causes then explain less than half of N, a replacement whose whole growth is comparable to
+ *   what is left unexplained (at most PROMOTE_WITHIN times it) is a cause after all — a small leak
+ *   of the same objects as an unrelated shrinking cache — the nearest first, its whole growth counted,
+ *   until they do. A refill far bigger than the net growth stays a replacement: its few percent left
+ *   over are measurement, and the net growth is then carried by no site.
  * - N ≤ 0: nothing grew on net, so no site gets a share; the moves are still listed.
  * - The cause whose contribution comes closest to covering N leads: ranked by min(contribution, N),
  *   then by how near the contribution is to N.
@@ -50,14 +52,20 @@ export interface NetGrowthAttribution {
   shrinking: { key: string; changeBytesPerSecond: number; refilledBy: string[] }[];
 }
 
-/** Most of a site's growth refilling another site's decline makes it a replacement. */
-export const REPLACEMENT_MATCH = 0.5;
+/**
+ * A site is a replacement when at least this much of its growth refills another site's decline;
+ * short of it, it is a cause contributing the growth left over. (Slopes of a site and of the site it
+ * refills, measured alone, differ by some percent; a grower matched at 60 % keeps real growth.)
+ */
+export const REPLACEMENT_MATCH = 0.8;
 /** Two sites hold similar objects when this much of their bytes fall in the same size bands. */
 export const SIZE_OVERLAP = 0.5;
 /** Size bands are 25 % wide: Go's size classes step by at most 12.5–25 % above 1 KiB. */
 const SIZE_BAND_RATIO = 1.25;
-/** Causes explaining less than this share of the net growth get a replacement back as a cause. */
+/** Causes explaining less than this share of the net growth get a replacement back as a cause… */
 const CAUSES_MUST_EXPLAIN = 0.5;
+/** …one whose growth is at most this many times what is unexplained (a refill far bigger stays one). */
+const PROMOTE_WITHIN = 2;
 
 export function attributeNetGrowth(moves: SiteMove[], netGrowthBytesPerSecond: number): NetGrowthAttribution {
   const net = Number.isFinite(netGrowthBytesPerSecond) ? netGrowthBytesPerSecond : 0;
@@ -149,11 +157,7 @@ function sizeBands(sizes: { bytes: number; objects: number }[]): Map<number, num
   return bands;
 }
 
-/**
- * Causes explaining less than half of the net growth mean some "refill" was growth after all (its
- * partner's decline was unrelated): promote replacements back to causes, their whole growth counted
- * and their match undone, the one whose growth is nearest to what is unexplained first.
- */
+/** See the top of the file: replacements as big as the unexplained net growth are causes after all. */
 function promoteUnexplained(attributions: GrowthAttribution[], net: number): void {
   if (!(net > 0)) return;
   const explained = () =>
@@ -163,7 +167,7 @@ function promoteUnexplained(attributions: GrowthAttribution[], net: number): voi
   while (explained() < CAUSES_MUST_EXPLAIN * net) {
     const unexplained = net - explained();
     const candidate = attributions
-      .filter((a) => a.role === "replacement")
+      .filter((a) => a.role === "replacement" && a.changeBytesPerSecond <= PROMOTE_WITHIN * unexplained)
       .sort(
         (a, b) =>
           Math.abs(a.changeBytesPerSecond - unexplained) - Math.abs(b.changeBytesPerSecond - unexplained) ||
