@@ -250,6 +250,7 @@ function judgeHeapSignals(
       liveHeapSlope: reference?.slopePerSecond,
     }),
     measureSiteChanges(table, reference?.regimeStartSeconds),
+    reference?.slopePerSecond ?? 0,
   );
 
   let liveHeap: SignalJudgement | undefined = judgeLiveHeap({

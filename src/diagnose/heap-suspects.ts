@@ -70,9 +70,14 @@ export function findHeapSuspects(
 
 /**
  * `growing` without the sites whose growth refills what another site held (replacements among
- * `changes`, the same sites' changes growing and shrinking): growth that does not add to the heap.
+ * `changes`, the same sites' changes growing and shrinking, against the live heap's net growth
+ * `netGrowthBytesPerSecond`): growth that does not add to the heap.
  */
-export function withoutRefills(growing: SiteGrowth[], changes: SiteGrowth[]): SiteGrowth[] {
+export function withoutRefills(
+  growing: SiteGrowth[],
+  changes: SiteGrowth[],
+  netGrowthBytesPerSecond: number,
+): SiteGrowth[] {
   const roles = attributeNetGrowth(
     changes.map((u) => ({
       key: u.site.key,
@@ -80,7 +85,7 @@ export function withoutRefills(growing: SiteGrowth[], changes: SiteGrowth[]): Si
       significant: isSignificantMove(u),
       heldSizes: u.heldSizes,
     })),
-    0,
+    netGrowthBytesPerSecond,
   );
   const refills = new Set(roles.growing.filter((g) => g.role === "replacement").map((g) => g.key));
   return refills.size === 0 ? growing : growing.filter((g) => !refills.has(g.site.key));
