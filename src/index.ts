@@ -110,13 +110,25 @@ export {
   parseBuildInfoText,
   readEmbeddedBuildInfo,
 } from "./diagnose/module-path.js";
+export { attributeNetGrowth, type NetGrowthAttribution, type SiteMove } from "./diagnose/net-growth.js";
 export {
   judgeSignal,
   type SeriesPoint,
   type SignalJudgement,
   type SignalSpec,
 } from "./diagnose/signal-trend.js";
-export type { Diagnosis, Evidence, Hint, Suspect, SuspectKind, Verdict } from "./diagnose/types.js";
+export type {
+  Diagnosis,
+  Evidence,
+  HeapMovement,
+  HeapSuspectDetail,
+  Hint,
+  LiveHeapSite,
+  Suspect,
+  SuspectKind,
+  SuspectLine,
+  Verdict,
+} from "./diagnose/types.js";
 export * from "./errors.js";
 export { policyFromConfig } from "./formats/bench-gate-config.js";
 export { parseByteSize } from "./formats/byte-size.js";

@@ -115,9 +115,11 @@ export function analyzeGoroutines(
       series: Array.from(series, (value, i) => ({ tSeconds: times[i], value })),
     });
   }
+  // Shares of the total's growth, never summing past 1 (groups measured alone can add up to more
+  // than the total's slope).
   const total = options.totalSlope ?? 0;
   const sum = growing.reduce((acc, g) => acc + g.growthPerSecond, 0);
-  const denominator = total > 0 ? total : sum;
+  const denominator = Math.max(total, sum);
   for (const g of growing)
     g.shareOfGrowth = denominator > 0 ? Math.min(1, g.growthPerSecond / denominator) : 0;
   growing.sort((a, b) => b.growthPerSecond - a.growthPerSecond);

@@ -51,6 +51,12 @@ export interface SiteGrowth {
   shareOfGrowth: number;
   /** Object sizes (the `bytes` label) of the site's in-use objects at the last snapshot, largest count first. */
   objectSizes: { bytes: number; objects: number }[];
+  /** Object sizes the site held at its peak (any decoded snapshot): a shrinking site's former contents. */
+  heldSizes: { bytes: number; objects: number }[];
+  /** Upper end of the growth's 95 % confidence interval (below 0 when the site surely shrinks). */
+  growthBytesHighPerSecond: number;
+  /** Function-level units: each allocating line's growth and current in-use bytes. */
+  lines: SiteLineGrowth[];
   /**
    * In-use growth over the regime divided by what the site allocated in it (alloc_space): about 1 when
    * everything allocated stays (a leak), about 0 when the site replaces what it frees (a full cache,
@@ -68,6 +74,14 @@ export interface SiteGrowth {
   sampledGrowthEvents: number;
   /** The site's in-use bytes over time (for sparklines). */
   series: SeriesPoint[];
+}
+
+export interface SiteLineGrowth {
+  file: string;
+  line: number;
+  growthBytesPerSecond: number;
+  inuseBytes: number;
+  inuseObjects: number;
 }
 
 /** Per-site series of the decoded snapshots, before any judgement. */
@@ -93,6 +107,18 @@ export interface SiteAccumulator {
   representativeBytes: number;
   /** Object size (the `bytes` label) → in-use objects, at the last snapshot. */
   sizes: Map<number, number>;
+  /** Object size → the most in-use objects of that size in any decoded snapshot (what the site held). */
+  peakSizes: Map<number, number>;
+  /** Function-level units (mergeSitesByFunction): the lines merged into this one. */
+  lines?: SiteLine[];
+}
+
+/** One allocating line of a function-level unit, with its own in-use series. */
+export interface SiteLine {
+  file: string;
+  line: number;
+  bytes: Float64Array;
+  objects: Float64Array;
 }
 
 /** Picks at most `max` snapshots with profiles, evenly spread in time, always the first and last. */
@@ -178,6 +204,7 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
       column === 0 || column === count - 1 ? new Map<string, { stack: string[]; bytes: number }>() : null;
     let totalBytes = 0;
     let totalObjects = 0;
+    const columnSizes = new Map<SiteAccumulator, Map<number, number>>();
     for (const sample of profile.samples) {
       const bytes = spaceIndex >= 0 ? sample.values[spaceIndex] : 0;
       const objects = objectsIndex >= 0 ? sample.values[objectsIndex] : 0;
@@ -205,6 +232,7 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
           allocBytes: new Float64Array(count),
           representativeBytes: -1,
           sizes: new Map(),
+          peakSizes: new Map(),
         };
         sites.set(key, acc);
       }
@@ -216,10 +244,17 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
           acc.representativeBytes = bytes;
           acc.site.stack = frames.slice(0, MAX_STACK_FRAMES);
         }
-        const size = sample.numLabels.get("bytes")?.[0];
-        if (size !== undefined) acc.sizes.set(Number(size), (acc.sizes.get(Number(size)) ?? 0) + objects);
       } else if (acc.site.stack.length === 0) {
         acc.site.stack = frames.slice(0, MAX_STACK_FRAMES);
+      }
+      const size = sample.numLabels.get("bytes")?.[0];
+      if (size !== undefined && objects > 0) {
+        let bySize = columnSizes.get(acc);
+        if (!bySize) {
+          bySize = new Map();
+          columnSizes.set(acc, bySize);
+        }
+        bySize.set(Number(size), (bySize.get(Number(size)) ?? 0) + objects);
       }
       if (stackBytes) {
         const names = frames.map((f) => f.function);
@@ -228,6 +263,11 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
         if (entry) entry.bytes += bytes;
         else stackBytes.set(stackKey, { stack: names, bytes });
       }
+    }
+    for (const [acc, bySize] of columnSizes) {
+      for (const [size, objects] of bySize)
+        acc.peakSizes.set(size, Math.max(acc.peakSizes.get(size) ?? 0, objects));
+      if (column === count - 1) acc.sizes = bySize;
     }
     if (column === 0) firstStacks = stackBytes;
     if (column === count - 1) lastStacks = stackBytes;
@@ -243,6 +283,80 @@ export function collectHeapSites(snapshots: HeapSnapshotInput[], module: ModuleC
   };
 }
 
+/** The decoded columns from the regime's start on, and how long they span. */
+interface Regime {
+  firstColumn: number;
+  times: number[];
+  spanSeconds: number;
+}
+
+function regimeOf(table: HeapSiteTable, regimeStartSeconds: number | undefined): Regime {
+  const { times } = table;
+  const regimeStart = regimeStartSeconds ?? times[0] ?? 0;
+  const firstColumn = Math.max(
+    0,
+    times.findIndex((t) => t >= regimeStart - 1e-9),
+  );
+  const regimeTimes = times.slice(firstColumn);
+  const spanSeconds = regimeTimes.length > 1 ? regimeTimes[regimeTimes.length - 1] - regimeTimes[0] : 0;
+  return { firstColumn, times: regimeTimes, spanSeconds };
+}
+
+function sizeList(sizes: Map<number, number>): { bytes: number; objects: number }[] {
+  return [...sizes.entries()]
+    .map(([bytes, objects]) => ({ bytes, objects: Math.round(objects) }))
+    .filter((s) => s.objects > 0)
+    .sort((a, b) => b.objects - a.objects);
+}
+
+/** One site's change over the regime: Theil–Sen slope (negative when it shrinks) and Mann–Kendall p. */
+function measureSite(acc: SiteAccumulator, table: HeapSiteTable, regime: Regime): SiteGrowth {
+  const { times, samplingRateBytes } = table;
+  const count = times.length;
+  const bytesSeries = Array.from(acc.bytes.subarray(regime.firstColumn));
+  const points = regime.times.map((t, i) => ({ tSeconds: t, value: bytesSeries[i] }));
+  const ts = theilSenSlope(points);
+  const objectPoints = regime.times.map((t, i) => ({
+    tSeconds: t,
+    value: acc.objects[regime.firstColumn + i],
+  }));
+  const tsObjects = theilSenSlope(objectPoints);
+  const mk = mannKendall(bytesSeries, { autocorrelation: "none" });
+  const sizes = sizeList(acc.sizes);
+  const typicalSize = sizes.length > 0 ? sizes[0].bytes : 0;
+  const quantum = Math.max(samplingRateBytes ?? 524288, typicalSize, 1);
+  return {
+    site: acc.site,
+    growthBytesPerSecond: ts.slope,
+    growthBytesLowPerSecond: ts.low,
+    growthBytesHighPerSecond: ts.high,
+    growthObjectsPerSecond: tsObjects.slope,
+    pValue: mk.pValue,
+    inuseBytes: acc.bytes[count - 1],
+    inuseObjects: acc.objects[count - 1],
+    startBytes: bytesSeries[0] ?? 0,
+    shareOfGrowth: 0,
+    objectSizes: sizes.slice(0, 8),
+    heldSizes: sizeList(acc.peakSizes).slice(0, 8),
+    retention: retentionOf(acc, regime.firstColumn, count - 1),
+    retentionZ: retentionZOf(acc, regime.firstColumn, count - 1, quantum),
+    sampledGrowthEvents: (Math.abs(ts.slope) * regime.spanSeconds) / quantum,
+    series: Array.from(acc.bytes, (value, i) => ({ tSeconds: times[i], value })),
+    lines: (acc.lines ?? []).map((line) => lineChange(line, regime)),
+  };
+}
+
+function lineChange(line: SiteLine, regime: Regime): SiteLineGrowth {
+  const points = regime.times.map((t, i) => ({ tSeconds: t, value: line.bytes[regime.firstColumn + i] }));
+  return {
+    file: line.file,
+    line: line.line,
+    growthBytesPerSecond: points.length >= 2 ? theilSenSlope(points).slope : 0,
+    inuseBytes: line.bytes[line.bytes.length - 1] ?? 0,
+    inuseObjects: line.objects[line.objects.length - 1] ?? 0,
+  };
+}
+
 /**
  * Growth of every site over the regime (from `regimeStartSeconds`), largest first. `liveHeapSlope`
  * (bytes/s of the whole live heap) is the denominator of each site's share of the growth.
@@ -251,49 +365,15 @@ export function rankSiteGrowth(
   table: HeapSiteTable,
   options: { regimeStartSeconds?: number; liveHeapSlope?: number } = {},
 ): SiteGrowth[] {
-  const { times, samplingRateBytes: samplingRate } = table;
-  const count = times.length;
-  const regimeStart = options.regimeStartSeconds ?? times[0] ?? 0;
-  const firstColumn = Math.max(
-    0,
-    times.findIndex((t) => t >= regimeStart - 1e-9),
-  );
+  const regime = regimeOf(table, options.regimeStartSeconds);
   const growing: SiteGrowth[] = [];
-  const regimeTimes = times.slice(firstColumn);
-  const regimeSpan = regimeTimes.length > 1 ? regimeTimes[regimeTimes.length - 1] - regimeTimes[0] : 0;
+  if (regime.times.length < 3) return growing;
   for (const acc of table.sites) {
-    const bytesSeries = Array.from(acc.bytes.subarray(firstColumn));
-    const first = bytesSeries[0] ?? 0;
-    const last = bytesSeries[bytesSeries.length - 1] ?? 0;
-    if (regimeTimes.length < 3 || (last <= first && Math.max(...bytesSeries) <= first)) continue;
-    const points = regimeTimes.map((t, i) => ({ tSeconds: t, value: bytesSeries[i] }));
-    const ts = theilSenSlope(points);
-    if (!(ts.slope > 0)) continue;
-    const objectPoints = regimeTimes.map((t, i) => ({ tSeconds: t, value: acc.objects[firstColumn + i] }));
-    const tsObjects = theilSenSlope(objectPoints);
-    const mk = mannKendall(bytesSeries, { autocorrelation: "none" });
-    const sizes = [...acc.sizes.entries()]
-      .map(([bytes, objects]) => ({ bytes, objects: Math.round(objects) }))
-      .filter((s) => s.objects > 0)
-      .sort((a, b) => b.objects - a.objects);
-    const typicalSize = sizes.length > 0 ? sizes[0].bytes : 0;
-    const quantum = Math.max(samplingRate ?? 524288, typicalSize, 1);
-    growing.push({
-      site: acc.site,
-      growthBytesPerSecond: ts.slope,
-      growthBytesLowPerSecond: ts.low,
-      growthObjectsPerSecond: tsObjects.slope,
-      pValue: mk.pValue,
-      inuseBytes: acc.bytes[count - 1],
-      inuseObjects: acc.objects[count - 1],
-      startBytes: first,
-      shareOfGrowth: 0,
-      objectSizes: sizes.slice(0, 8),
-      retention: retentionOf(acc, firstColumn, count - 1),
-      retentionZ: retentionZOf(acc, firstColumn, count - 1, quantum),
-      sampledGrowthEvents: (ts.slope * regimeSpan) / quantum,
-      series: Array.from(acc.bytes, (value, i) => ({ tSeconds: times[i], value })),
-    });
+    const series = acc.bytes.subarray(regime.firstColumn);
+    const first = series[0] ?? 0;
+    if (series[series.length - 1] <= first && Math.max(...series) <= first) continue;
+    const measured = measureSite(acc, table, regime);
+    if (measured.growthBytesPerSecond > 0) growing.push(measured);
   }
   const total = options.liveHeapSlope ?? 0;
   const positive = growing.reduce((sum, g) => sum + g.growthBytesPerSecond, 0);
@@ -301,8 +381,72 @@ export function rankSiteGrowth(
   for (const g of growing)
     g.shareOfGrowth = denominator > 0 ? Math.min(1, g.growthBytesPerSecond / denominator) : 0;
   growing.sort((a, b) => b.growthBytesPerSecond - a.growthBytesPerSecond);
-
   return growing;
+}
+
+/**
+ * Every site whose in-use bytes changed over the regime, growing or shrinking (slope ≠ 0), largest
+ * change first. Shares are left at 0: the net growth is attributed by net-growth.ts.
+ */
+export function measureSiteChanges(table: HeapSiteTable, regimeStartSeconds?: number): SiteGrowth[] {
+  const regime = regimeOf(table, regimeStartSeconds);
+  if (regime.times.length < 3) return [];
+  const changed: SiteGrowth[] = [];
+  for (const acc of table.sites) {
+    const series = acc.bytes.subarray(regime.firstColumn);
+    if (series.every((v) => v === series[0])) continue;
+    const measured = measureSite(acc, table, regime);
+    if (measured.growthBytesPerSecond !== 0) changed.push(measured);
+  }
+  changed.sort((a, b) => Math.abs(b.growthBytesPerSecond) - Math.abs(a.growthBytesPerSecond));
+  return changed;
+}
+
+/**
+ * The same table with one unit per function: a function that allocates at several lines is one
+ * suspect, listing its lines. Series are summed column by column; the representative site (stack,
+ * file, line) is the line holding the most at the last snapshot.
+ */
+export function mergeSitesByFunction(table: HeapSiteTable): HeapSiteTable {
+  const last = table.times.length - 1;
+  const groups = new Map<string, SiteAccumulator[]>();
+  for (const acc of table.sites) {
+    const key = `${acc.site.function}\u0000${acc.site.attribution}`;
+    const group = groups.get(key);
+    if (group) group.push(acc);
+    else groups.set(key, [acc]);
+  }
+  const sites: SiteAccumulator[] = [];
+  for (const [key, group] of groups) {
+    const held = (a: SiteAccumulator) => (last >= 0 ? a.bytes[last] : 0);
+    const lead = group.reduce((best, a) => (held(a) > held(best) ? a : best));
+    const merged: SiteAccumulator = {
+      site: { ...lead.site, key },
+      bytes: sumColumns(group.map((a) => a.bytes)),
+      objects: sumColumns(group.map((a) => a.objects)),
+      allocBytes: sumColumns(group.map((a) => a.allocBytes)),
+      representativeBytes: lead.representativeBytes,
+      sizes: sumSizes(group.map((a) => a.sizes)),
+      peakSizes: sumSizes(group.map((a) => a.peakSizes)),
+      lines: group
+        .map((a) => ({ file: a.site.file, line: a.site.line, bytes: a.bytes, objects: a.objects }))
+        .sort((a, b) => a.line - b.line),
+    };
+    sites.push(merged);
+  }
+  return { ...table, sites };
+}
+
+function sumColumns(arrays: Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays[0]?.length ?? 0);
+  for (const a of arrays) for (let i = 0; i < out.length; i++) out[i] += a[i];
+  return out;
+}
+
+function sumSizes(maps: Map<number, number>[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of maps) for (const [size, objects] of m) out.set(size, (out.get(size) ?? 0) + objects);
+  return out;
 }
 
 function retentionZOf(acc: SiteAccumulator, from: number, to: number, quantum: number): number {

@@ -3,14 +3,20 @@
  * other native allocations), goroutine stacks, and the runtime's own figures that explain RSS
  * (fragmentation, idle memory kept for reuse).
  *
- * Off-heap memory = RSS − (Sys − HeapReleased). `Sys − HeapReleased` is what the runtime holds from
- * the OS; RSS can lag it (reserved heap pages become resident only when first touched), so a
- * difference that climbs back towards its starting level is catching up, not growth. Only growth above
- * the first reading counts: the series is clamped from below at its starting value.
+ * Off-heap memory ≥ RSS − (Sys − HeapReleased). `Sys − HeapReleased` is what the runtime holds from
+ * the OS, but pages it reserved count in RSS only once written: a heap that preallocates (a zeroed
+ * arena, a big make) holds far more than is resident, and RSS then climbs towards it as the pages are
+ * first written. RSS below runtime-held memory is therefore untouched pages, not negative memory, and
+ * RSS climbing while still below it is the heap being touched, not growth outside it. So the off-heap
+ * series is the difference floored at zero and at its first value: it grows only when RSS rises ABOVE
+ * what the runtime holds (or above the starting excess, for binary and C pages already resident).
  */
 import type { MemStatsSample } from "../model/memstats.js";
+import type { HeapSite } from "./heap-growth.js";
 import type { MemStatsInput, RssInput } from "./input.js";
-import type { SeriesPoint } from "./signal-trend.js";
+import { frameOrigin, type ModuleContext } from "./module-path.js";
+import { downsample, type SeriesPoint, type SignalJudgement } from "./signal-trend.js";
+import type { Suspect } from "./types.js";
 
 const MAX_PAIRING_GAP_SECONDS = 3;
 
@@ -18,6 +24,11 @@ export interface MemoryFigures {
   rssBytes: number | null;
   /** Sys − HeapReleased at the last sample. */
   goHeldBytes: number | null;
+  /**
+   * goHeldBytes − rssBytes when RSS is below it: memory the runtime holds whose pages were never
+   * written (or were swapped out), so not resident. Null when RSS is at or above it, or unknown.
+   */
+  untouchedBytes: number | null;
   heapAllocBytes: number | null;
   heapInuseBytes: number | null;
   /** (HeapInuse − HeapAlloc) / HeapInuse: an upper bound on fragmentation in the heap's spans. */
@@ -43,8 +54,19 @@ export function goHeldBytes(sample: MemStatsSample): number | undefined {
   return sample.runtimeUsedBytes;
 }
 
-/** RSS minus what the Go runtime holds, paired by time, clamped from below at the first value. */
+/**
+ * RSS minus what the Go runtime holds, paired by time, floored at zero and at its first value (see the
+ * top of the file).
+ */
 export function offHeapSeries(rss: RssInput[], memStats: MemStatsInput[]): SeriesPoint[] {
+  const readings = rssMinusHeld(rss, memStats);
+  if (readings.length === 0) return readings;
+  const floor = Math.max(0, readings[0].value);
+  return readings.map((p) => ({ tSeconds: p.tSeconds, value: Math.max(p.value, floor) }));
+}
+
+/** RSS − (Sys − HeapReleased), paired by time; negative while pages the runtime holds are untouched. */
+export function rssMinusHeld(rss: RssInput[], memStats: MemStatsInput[]): SeriesPoint[] {
   const held = memStats
     .map((m) => ({ tSeconds: m.tSeconds, value: goHeldBytes(m.sample) }))
     .filter((p): p is SeriesPoint => p.value !== undefined)
@@ -68,9 +90,7 @@ export function offHeapSeries(rss: RssInput[], memStats: MemStatsInput[]): Serie
     if (Math.abs(held[j].tSeconds - point.tSeconds) > MAX_PAIRING_GAP_SECONDS) continue;
     out.push({ tSeconds: point.tSeconds, value: point.value - held[j].value });
   }
-  if (out.length === 0) return out;
-  const floor = out[0].value;
-  return out.map((p) => ({ tSeconds: p.tSeconds, value: Math.max(p.value, floor) }));
+  return out;
 }
 
 export function rssSeries(rss: RssInput[], memStats: MemStatsInput[]): SeriesPoint[] {
@@ -121,6 +141,7 @@ export function latestFigures(memStats: MemStatsInput[], rss: RssInput[]): Memor
     return {
       rssBytes: lastRss,
       goHeldBytes: null,
+      untouchedBytes: null,
       heapAllocBytes: null,
       heapInuseBytes: null,
       fragmentation: null,
@@ -136,9 +157,11 @@ export function latestFigures(memStats: MemStatsInput[], rss: RssInput[]): Memor
   const heapInuse = field(last, "HeapInuse") ?? null;
   const idle = field(last, "HeapIdle");
   const released = field(last, "HeapReleased");
+  const held = goHeldBytes(last) ?? null;
   return {
     rssBytes: lastRss,
-    goHeldBytes: goHeldBytes(last) ?? null,
+    goHeldBytes: held,
+    untouchedBytes: held !== null && lastRss !== null && lastRss < held ? held - lastRss : null,
     heapAllocBytes: heapAlloc,
     heapInuseBytes: heapInuse,
     fragmentation:
@@ -151,5 +174,35 @@ export function latestFigures(memStats: MemStatsInput[], rss: RssInput[]): Memor
     numGc: field(last, "NumGC") ?? null,
     gogcPercent: last.gogcPercent ?? null,
     memoryLimitBytes: last.memoryLimitBytes ?? null,
+  };
+}
+
+/** The off-heap suspect, named after a program frame that maps memory or calls C, when one grows. */
+export function offHeapSuspect(offHeap: SignalJudgement, sites: HeapSite[], module: ModuleContext): Suspect {
+  // Growing sites first, then any site the profiles ever showed: mmap and cgo calls allocate little
+  // on the Go heap (a map entry, a slice header), so their site may be sampled only now and then.
+  const native = sites.find(
+    (s) =>
+      s.attribution === "own" &&
+      s.stack.some((f) =>
+        /(^syscall\.|^golang\.org\/x\/sys\/unix\.).*[Mm]map|_Cfunc_|^runtime\.cgocall$/.test(f.function),
+      ),
+  );
+  return {
+    kind: "off-heap",
+    function: native?.function ?? "",
+    stack: native ? native.stack.map((f) => f.function) : [],
+    file: native?.file ?? "",
+    line: native?.line ?? 0,
+    growthBytesPerSecond: offHeap.slopePerSecond,
+    growthObjectsPerSecond: 0,
+    inuseBytes: Math.max(0, offHeap.lastValue),
+    shareOfGrowth: 1,
+    hint: native
+      ? `${native.function} maps memory or calls C and its regions are not released: unmap/free them.`
+      : "Memory grows outside the Go heap (cgo, mmap): compare /proc/PID/smaps over time to find the growing mappings.",
+    attribution: native && frameOrigin(native.function, module) === "own" ? "own" : "library",
+    pValue: offHeap.pValue,
+    series: downsample(offHeap.series, 60),
   };
 }

@@ -18,7 +18,11 @@ export interface Suspect {
   growthObjectsPerSecond: number;
   /** Bytes in use now (heap suspects: at the last snapshot; goroutines: their stacks, estimated). */
   inuseBytes: number;
-  /** Share of the growth of its kind this suspect explains (0..1). */
+  /**
+   * Share of the growth of its kind this suspect explains (0..1). Heap suspects: of the live heap's
+   * NET growth (net-growth.ts), so the shares of all heap suspects sum to at most 1; 0 for a
+   * replacement and whenever the live heap did not grow on net.
+   */
   shareOfGrowth: number;
   /** One-sentence hypothesis of why it grows and what to do. */
   hint: string;
@@ -36,8 +40,71 @@ export interface Suspect {
   objectSizes?: { bytes: number; objects: number }[];
   /** Few profile samples carry this growth: the default sampling rate leaves it within noise. */
   withinSamplingNoise?: boolean;
+  /**
+   * Heap suspects: what the suspect is to the net growth, and the function's allocating lines.
+   * (What keeps its objects reachable — holders from a heap dump — belongs in HeapSuspectDetail.)
+   */
+  heap?: HeapSuspectDetail;
   /** The suspect's in-use bytes (or goroutine count) over time, downsampled. */
   series: SeriesPoint[];
+}
+
+/**
+ * `cause`: grows on net and explains (part of) the live heap's net growth. `replacement`: its growth
+ * refills what another site held (similar object sizes, shrinking as it grows), so it is not the cause.
+ */
+export type HeapSuspectRole = "cause" | "replacement";
+
+/** One allocating line of a heap suspect's function. */
+export interface SuspectLine {
+  file: string;
+  line: number;
+  growthBytesPerSecond: number;
+  inuseBytes: number;
+}
+
+export interface HeapSuspectDetail {
+  role: HeapSuspectRole;
+  /** Growth left after what it refills is taken away, bytes/s. */
+  netGrowthBytesPerSecond: number;
+  /** Replacements: the functions whose memory it refills. */
+  replaces: string[];
+  /** Every line of the function that allocates in-use memory, most growth first. */
+  lines: SuspectLine[];
+}
+
+/** A site whose in-use memory moved significantly over the judged regime. */
+export interface MovedSite {
+  function: string;
+  file: string;
+  line: number;
+  changeBytesPerSecond: number;
+  role: HeapSuspectRole | "shrinking";
+  /** For replacements: the shrinking functions refilled; for shrinking sites: who refills them. */
+  related: string[];
+}
+
+/** How the live heap's net growth splits into moves of its sites. */
+export interface HeapMovement {
+  /** The live heap's net growth as judged, bytes/s. */
+  netGrowthBytesPerSecond: number;
+  /** One sentence: what grew, what shrank, what refills what. Empty when nothing moved. */
+  summary: string;
+  sites: MovedSite[];
+}
+
+/** One of the largest holders of the live heap at the last snapshot, by allocating function. */
+export interface LiveHeapSite {
+  function: string;
+  file: string;
+  line: number;
+  /** Every allocating line of the function with in-use memory. */
+  lines: number[];
+  attribution: "own" | "library";
+  inuseBytes: number;
+  inuseObjects: number;
+  /** Of the in-use bytes of the last decoded heap profile. */
+  shareOfLiveHeap: number;
 }
 
 export interface Evidence {
@@ -67,6 +134,10 @@ export interface Diagnosis {
   suspects: Suspect[];
   evidence: Evidence[];
   hints: Hint[];
+  /** What holds the live heap now: the largest in-use sites of the last heap profile. */
+  liveHeapBySite: LiveHeapSite[];
+  /** Which sites grew and shrank, and how that adds up to the net growth (null without heap profiles). */
+  heapMovement: HeapMovement | null;
   /** Per-signal trend judgements, keyed by signal id (liveHeap, liveObjects, goroutines, offHeap, ...). */
   signals: Record<string, SignalJudgement>;
   /** For inconclusive verdicts: what would decide ("run 2 more minutes"). */

@@ -5,6 +5,7 @@
  * Every string from the profile or the target (function names, paths, labels) is escaped.
  */
 import type { SeriesPoint } from "../diagnose/signal-trend.js";
+import { percentOf } from "../diagnose/summary.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import {
   formatBytes,
@@ -13,6 +14,7 @@ import {
   formatSignedByteRate,
   formatSignedCountRate,
 } from "../model/units.js";
+import { movementToTell } from "./doctor-text.js";
 
 export function escapeHtml(text: string): string {
   return text
@@ -170,7 +172,7 @@ export function renderDoctorHtml(
         .map(escapeHtml)
         .join(
           "<br>",
-        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytes(s.inuseBytes))}</td><td>${Math.round(s.shareOfGrowth * 100)} %</td><td>${escapeHtml(s.hint)}</td></tr>`;
+        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytes(s.inuseBytes))}</td><td>${s.heap?.role === "replacement" ? "replacement" : `${percentOf(s.shareOfGrowth)} %`}</td><td>${escapeHtml(s.hint)}</td></tr>`;
     })
     .join("\n");
   const evidence = diagnosis.evidence
@@ -205,6 +207,7 @@ ${diagnosis.charts.rss.length > 0 ? lineChartSvg(diagnosis.charts.rss, { title: 
 </div>
 <h2>Suspects</h2>
 ${diagnosis.suspects.length > 0 ? `<table><tr><th>#</th><th>kind</th><th>function</th><th>where</th><th>growth</th><th>in use</th><th>share</th><th>hint</th></tr>${suspectsRows}</table><p class="muted">${escapeHtml(diagnosis.caveat)}</p>` : `<p class="muted">No suspects.</p>`}
+${movementAndHoldersHtml(diagnosis)}
 <h2>Growth between the first and the last snapshot</h2>
 ${growthFlameGraphSvg(diagnosis.growthStacks)}
 <h2>Evidence</h2><table>${evidence}</table>
@@ -212,4 +215,23 @@ ${hints ? `<h2>Hints</h2><ul>${hints}</ul>` : ""}
 ${diagnosis.notes.length > 0 ? `<h2>Notes</h2><ul>${diagnosis.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : ""}
 </body></html>
 `;
+}
+
+/** What moved in the live heap (when it matters) and what holds it now. */
+function movementAndHoldersHtml(diagnosis: Diagnosis): string {
+  const movement = movementToTell(diagnosis);
+  const parts: string[] = [];
+  if (movement) parts.push(`<h2>What moved in the live heap</h2><p>${escapeHtml(movement)}</p>`);
+  if (diagnosis.liveHeapBySite.length > 0) {
+    const rows = diagnosis.liveHeapBySite
+      .map(
+        (h) =>
+          `<tr><td><code>${escapeHtml(h.function)}</code></td><td><code>${escapeHtml(h.file ? `${h.file}:${h.lines.length > 1 ? h.lines.join(", ") : h.line}` : "")}</code></td><td>${escapeHtml(formatBytes(h.inuseBytes))}</td><td>${Math.round(h.inuseObjects)}</td><td>${percentOf(h.shareOfLiveHeap)} %</td></tr>`,
+      )
+      .join("\n");
+    parts.push(
+      `<h2>What holds the live heap now</h2><table><tr><th>function</th><th>where</th><th>in use</th><th>objects</th><th>share of the live heap</th></tr>${rows}</table>`,
+    );
+  }
+  return parts.join("\n");
 }

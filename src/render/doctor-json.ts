@@ -1,6 +1,6 @@
 /** `heapscope doctor --json`: the diagnosis as a stable JSON document (see the README for the fields). */
 import type { SignalJudgement } from "../diagnose/signal-trend.js";
-import type { Diagnosis, Suspect } from "../diagnose/types.js";
+import type { Diagnosis, HeapMovement, LiveHeapSite, Suspect } from "../diagnose/types.js";
 
 const round = (value: number, digits = 3): number => {
   if (!Number.isFinite(value)) return value > 0 ? Number.MAX_VALUE : value < 0 ? -Number.MAX_VALUE : 0;
@@ -18,7 +18,7 @@ function suspectJson(s: Suspect): Record<string, unknown> {
     growthBytesPerSecond: round(s.growthBytesPerSecond, 1),
     growthObjectsPerSecond: round(s.growthObjectsPerSecond, 3),
     inuseBytes: Math.round(s.inuseBytes),
-    shareOfGrowth: round(s.shareOfGrowth, 3),
+    shareOfGrowth: share(s.shareOfGrowth),
     hint: s.hint,
     attribution: s.attribution,
     pValue: s.pValue,
@@ -33,7 +33,46 @@ function suspectJson(s: Suspect): Record<string, unknown> {
       : {}),
     ...(s.objectSizes ? { objectSizes: s.objectSizes } : {}),
     ...(s.withinSamplingNoise !== undefined ? { withinSamplingNoise: s.withinSamplingNoise } : {}),
+    ...(s.heap
+      ? {
+          heap: {
+            role: s.heap.role,
+            netGrowthBytesPerSecond: round(s.heap.netGrowthBytesPerSecond, 1),
+            replaces: s.heap.replaces,
+            lines: s.heap.lines.map((l) => ({
+              file: l.file,
+              line: l.line,
+              growthBytesPerSecond: round(l.growthBytesPerSecond, 1),
+              inuseBytes: Math.round(l.inuseBytes),
+            })),
+          },
+        }
+      : {}),
     series: s.series.map((p) => [round(p.tSeconds, 2), round(p.value, 1)]),
+  };
+}
+
+/** Shares are rounded down, so shares that sum to at most 1 still do after rounding. */
+const share = (value: number): number => Math.floor(value * 1000 + 1e-6) / 1000;
+
+function liveHeapSiteJson(h: LiveHeapSite): Record<string, unknown> {
+  return {
+    function: h.function,
+    file: h.file,
+    line: h.line,
+    lines: h.lines,
+    attribution: h.attribution,
+    inuseBytes: Math.round(h.inuseBytes),
+    inuseObjects: Math.round(h.inuseObjects),
+    shareOfLiveHeap: share(h.shareOfLiveHeap),
+  };
+}
+
+function movementJson(m: HeapMovement): Record<string, unknown> {
+  return {
+    netGrowthBytesPerSecond: round(m.netGrowthBytesPerSecond, 1),
+    summary: m.summary,
+    sites: m.sites.map((site) => ({ ...site, changeBytesPerSecond: round(site.changeBytesPerSecond, 1) })),
   };
 }
 
@@ -72,6 +111,8 @@ export function doctorJson(
     reasons: diagnosis.reasons,
     toDecide: diagnosis.toDecide,
     suspects: diagnosis.suspects.map(suspectJson),
+    liveHeapBySite: diagnosis.liveHeapBySite.map(liveHeapSiteJson),
+    heapMovement: diagnosis.heapMovement ? movementJson(diagnosis.heapMovement) : null,
     signals: Object.fromEntries(Object.entries(diagnosis.signals).map(([id, s]) => [id, signalJson(s)])),
     evidence: diagnosis.evidence,
     hints: diagnosis.hints,

@@ -1,8 +1,9 @@
 /** `heapscope doctor --markdown`: a report to paste into an issue or a pull request. Every untrusted string is escaped. */
 
+import { percentOf, shortPath } from "../diagnose/summary.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
-import { seriesSparkline } from "./doctor-text.js";
+import { movementToTell, seriesSparkline } from "./doctor-text.js";
 
 /** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
 export function escapeMd(text: string): string {
@@ -55,7 +56,7 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
           : formatSignedByteRate(s.growthBytesPerSecond);
       const where = s.file ? `${s.file.split("/").slice(-2).join("/")}:${s.line}` : "";
       out.push(
-        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytes(s.inuseBytes))} | ${Math.round(s.shareOfGrowth * 100)} % | ${seriesSparkline(s.series, 16)} |`,
+        `| ${i + 1} | ${s.kind} | ${s.function ? codeSpan(s.function).replaceAll("|", "\\|") : "(outside the Go heap)"} | ${cell(where)} | ${cell(growth)} | ${cell(formatBytes(s.inuseBytes))} | ${s.heap?.role === "replacement" ? "replacement" : `${percentOf(s.shareOfGrowth)} %`} | ${seriesSparkline(s.series, 16)} |`,
       );
     });
     out.push("");
@@ -75,6 +76,7 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
     }
     out.push(`> ${escapeMd(diagnosis.caveat)}`);
   }
+  out.push(...movementAndHolders(diagnosis));
   if (diagnosis.hints.length > 0) {
     out.push("");
     out.push("### Hints");
@@ -97,4 +99,22 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
     for (const note of diagnosis.notes) out.push(`_Note: ${escapeMd(note)}_`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** What moved in the live heap (when it matters) and what holds it now (always, when known). */
+function movementAndHolders(diagnosis: Diagnosis): string[] {
+  const out: string[] = [];
+  const movement = movementToTell(diagnosis);
+  if (movement) out.push("", "### What moved in the live heap", "", escapeMd(movement));
+  if (diagnosis.liveHeapBySite.length === 0) return out;
+  out.push("", "### What holds the live heap now", "");
+  out.push("| function | where | in use | objects | share of the live heap |");
+  out.push("|---|---|---|---|---|");
+  for (const h of diagnosis.liveHeapBySite.slice(0, 5)) {
+    const where = h.file ? `${shortPath(h.file)}:${h.lines.length > 1 ? h.lines.join(", ") : h.line}` : "";
+    out.push(
+      `| ${codeSpan(h.function).replaceAll("|", "\\|")} | ${cell(where)} | ${cell(formatBytes(h.inuseBytes))} | ${Math.round(h.inuseObjects)} | ${percentOf(h.shareOfLiveHeap)} % |`,
+    );
+  }
+  return out;
 }

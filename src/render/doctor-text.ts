@@ -3,7 +3,8 @@
  * growth, then the evidence and the hints. Colour only when asked (the CLI decides).
  */
 import type { SeriesPoint } from "../diagnose/signal-trend.js";
-import type { Diagnosis, Suspect } from "../diagnose/types.js";
+import { percentOf, shortPath } from "../diagnose/summary.js";
+import type { Diagnosis, LiveHeapSite, Suspect } from "../diagnose/types.js";
 import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
 import { timeSparkline } from "./sparkline.js";
 
@@ -54,6 +55,18 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push("");
     lines.push(paint(color, "2", `  ${diagnosis.caveat}`));
   }
+  const movement = movementToTell(diagnosis);
+  if (movement) {
+    lines.push("");
+    lines.push(paint(color, "1", "What moved in the live heap"));
+    lines.push(`  ${movement}`);
+  }
+  if (diagnosis.liveHeapBySite.length > 0) {
+    lines.push("");
+    lines.push(paint(color, "1", "What holds the live heap now (last heap profile)"));
+    const holders = options.verbose ? diagnosis.liveHeapBySite : diagnosis.liveHeapBySite.slice(0, 5);
+    for (const holder of holders) lines.push(`  ${holderLine(holder)}`);
+  }
 
   if (diagnosis.evidence.length > 0) {
     lines.push("");
@@ -96,13 +109,53 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The movement sentence, when it says more than the suspects do: something refills what another site
+ * held, or nothing grew on net although sites moved. A no-leak report leaves it to the JSON.
+ */
+export function movementToTell(diagnosis: Diagnosis): string | null {
+  const movement = diagnosis.heapMovement;
+  if (!movement?.summary || diagnosis.verdict === "no-leak") return null;
+  const replaced = movement.sites.some((s) => s.role === "replacement");
+  return replaced || movement.netGrowthBytesPerSecond <= 0 ? movement.summary : null;
+}
+
+/** `68.1 MiB  99 %  main.buildReport (reports/main.go:33) — 2901 objects` */
+export function holderLine(holder: LiveHeapSite): string {
+  const where = holder.file
+    ? ` (${shortPath(holder.file)}:${holder.lines.length > 1 ? holder.lines.join(", ") : holder.line})`
+    : "";
+  return `${formatBytes(holder.inuseBytes).padStart(9)}  ${String(percentOf(holder.shareOfLiveHeap)).padStart(3)} %  ${holder.function}${where} — ${objectCount(holder.inuseObjects)}`;
+}
+
+export function signedRate(bytesPerSecond: number): string {
+  return `${bytesPerSecond < 0 ? "−" : "+"}${formatBytes(Math.abs(bytesPerSecond))}/s`;
+}
+
+function objectCount(objects: number): string {
+  const n = Math.round(objects);
+  return `${n} object${n === 1 ? "" : "s"}`;
+}
+
+/** `34 % of the net growth`, or what a replacement refills. */
+export function shareLabel(suspect: Suspect): string {
+  if (suspect.heap?.role === "replacement")
+    return `replacement: refills what ${suspect.heap.replaces.join(" and ")} held`;
+  return `${percentOf(suspect.shareOfGrowth)} % of the ${suspect.kind === "heap" ? "net growth" : "growth"}`;
+}
+
 function renderSuspect(suspect: Suspect, rank: number, options: DoctorTextOptions): string[] {
   const lines: string[] = [];
   const where = suspect.file ? `${suspect.file}:${suspect.line}` : "";
   const name = suspect.function || (suspect.kind === "off-heap" ? "(memory outside the Go heap)" : "?");
-  const share = `${Math.round(suspect.shareOfGrowth * 100)} %`;
-  lines.push(`  ${rank}. [${suspect.kind}] ${name}  ${share} of the growth`);
+  lines.push(`  ${rank}. [${suspect.kind}] ${name}  ${shareLabel(suspect)}`);
   if (where) lines.push(`     at ${where}`);
+  const allocating = suspect.heap?.lines ?? [];
+  if (allocating.length > 1) {
+    lines.push(
+      `     lines: ${allocating.map((l) => `${l.line} (${signedRate(l.growthBytesPerSecond)}, ${formatBytes(l.inuseBytes)} in use)`).join(", ")}`,
+    );
+  }
   const spark = seriesSparkline(suspect.series, 24);
   if (suspect.kind === "goroutines") {
     lines.push(

@@ -30,12 +30,68 @@ function diagnosisWithHostileStrings(): Diagnosis {
         attribution: "own",
         pValue: 1e-6,
         series,
+        heap: {
+          role: "cause",
+          netGrowthBytesPerSecond: 1024,
+          replaces: [],
+          lines: [
+            { file: hostileFile, line: 7, growthBytesPerSecond: 800, inuseBytes: 3000 },
+            { file: hostileFile, line: 9, growthBytesPerSecond: 224, inuseBytes: 1096 },
+          ],
+        },
+      },
+      {
+        kind: "heap",
+        function: `refill ${hostile}`,
+        stack: [`refill ${hostile}`],
+        file: hostileFile,
+        line: 12,
+        growthBytesPerSecond: 9000,
+        growthObjectsPerSecond: 9,
+        inuseBytes: 90_000,
+        shareOfGrowth: 0,
+        hint: `refills ${hostile}`,
+        attribution: "own",
+        pValue: 1e-6,
+        series,
+        heap: {
+          role: "replacement",
+          netGrowthBytesPerSecond: 100,
+          replaces: [`filler ${hostile}`],
+          lines: [],
+        },
       },
     ],
     evidence: [{ label: `<b>label</b>`, detail: `detail ${hostile}`, weight: "leak" }],
     hints: [
       { title: `<i>t</i>`, hypothesis: hostile, evidence: [hostile], fix: "fix <it>", suspect: hostile },
     ],
+    liveHeapBySite: [
+      {
+        function: `holder ${hostile}`,
+        file: hostileFile,
+        line: 7,
+        lines: [7, 9],
+        attribution: "own",
+        inuseBytes: 4096,
+        inuseObjects: 4,
+        shareOfLiveHeap: 0.75,
+      },
+    ],
+    heapMovement: {
+      netGrowthBytesPerSecond: 1024,
+      summary: `The live heap grows 1.00 KiB/s on net: ${hostile} +1.00 KiB/s; refill ${hostile} +8.79 KiB/s refills what filler ${hostile} (−8.69 KiB/s) held.`,
+      sites: [
+        {
+          function: `refill ${hostile}`,
+          file: hostileFile,
+          line: 12,
+          changeBytesPerSecond: 9000,
+          role: "replacement",
+          related: [`filler ${hostile}`],
+        },
+      ],
+    },
     signals: {},
     toDecide: null,
     observation: {
@@ -52,6 +108,7 @@ function diagnosisWithHostileStrings(): Diagnosis {
     figures: {
       rssBytes: null,
       goHeldBytes: null,
+      untouchedBytes: null,
       heapAllocBytes: null,
       heapInuseBytes: null,
       fragmentation: null,
@@ -83,6 +140,11 @@ describe("doctor renderers", () => {
     expect(html).not.toMatch(/<script/i);
     // The flame graph has the frame in it (escaped).
     expect(html).toContain('<svg class="flame"');
+    // What holds the live heap, and what moved, are there too, escaped.
+    expect(html).toContain("<h2>What holds the live heap now</h2>");
+    expect(html).toContain(escapeHtml(`holder ${hostile}`));
+    expect(html).toContain("<h2>What moved in the live heap</h2>");
+    expect(html).toContain(escapeHtml(`filler ${hostile}`));
   });
 
   test("Markdown escapes HTML and Markdown syntax, code spans survive backticks", () => {
@@ -94,6 +156,10 @@ describe("doctor renderers", () => {
     expect(md).toContain("&lt;script&gt;");
     expect(codeSpan("a`b")).toBe("``a`b``");
     // A table cell's pipe is escaped so the table keeps its columns.
+    const holderRow = md.split("\n").find((line) => line.startsWith("|") && line.includes("holder"))!;
+    expect(holderRow.split(/(?<!\\)\|/).length).toBe(7);
+    expect(md).toContain("### What holds the live heap now");
+    expect(md).toContain("| replacement |");
     const row = md.split("\n").find((line) => line.startsWith("| 1 |"))!;
     expect(row.split(/(?<!\\)\|/).length).toBe(10);
   });
@@ -121,6 +187,30 @@ describe("doctor renderers", () => {
     }
     expect(json).toHaveProperty("signals");
     expect(JSON.parse(JSON.stringify(json)).suspects[0].function).toBe(hostile);
+    // Heap suspects carry their role and lines; every report says what holds the live heap.
+    const parsed = JSON.parse(JSON.stringify(json));
+    expect(parsed.suspects[0].heap).toMatchObject({ role: "cause", replaces: [] });
+    expect(parsed.suspects[0].heap.lines.map((l: { line: number }) => l.line)).toEqual([7, 9]);
+    expect(parsed.suspects[1].heap).toMatchObject({ role: "replacement", replaces: [`filler ${hostile}`] });
+    expect(parsed.liveHeapBySite[0]).toMatchObject({
+      function: `holder ${hostile}`,
+      lines: [7, 9],
+      inuseBytes: 4096,
+      inuseObjects: 4,
+      shareOfLiveHeap: 0.75,
+    });
+    expect(parsed.heapMovement.sites[0].role).toBe("replacement");
+    expect(parsed.figures).toHaveProperty("untouchedBytes");
+  });
+
+  test("JSON shares are rounded down, so shares summing to at most 1 still do", () => {
+    const d = diagnosisWithHostileStrings();
+    d.suspects[0].shareOfGrowth = 0.3336;
+    d.suspects[1].shareOfGrowth = 0.6664;
+    d.suspects[1].heap = { ...d.suspects[1].heap!, role: "cause" };
+    const json = doctorJson(d) as { suspects: { shareOfGrowth: number }[] };
+    expect(json.suspects[0].shareOfGrowth + json.suspects[1].shareOfGrowth).toBeLessThanOrEqual(1);
+    expect(json.suspects.map((s) => s.shareOfGrowth)).toEqual([0.333, 0.666]);
   });
 
   test("text puts the verdict first and draws sparklines", () => {
@@ -140,5 +230,10 @@ describe("doctor renderers", () => {
       ),
     ).toBe("▁█");
     expect(text).toContain("▁");
+    // A merged function lists its lines; a replacement says what it refills instead of a share.
+    expect(text).toContain("lines: 7 (+800 B/s, 2.93 KiB in use), 9 (+224 B/s, 1.07 KiB in use)");
+    expect(text).toContain(`replacement: refills what filler ${hostile} held`);
+    expect(text).toContain("What holds the live heap now");
+    expect(text).toMatch(/4\.00 KiB +75 % +holder /);
   });
 });

@@ -1,0 +1,3 @@
+module example.com/metricsring
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/tracer
+
+go 1.19
