@@ -10,7 +10,7 @@
  *
  *   npx tsx scripts/update-golden.ts                      # rewrite every golden report (npm run golden)
  *   npx tsx scripts/update-golden.ts --record SCENARIO... # re-record those doctor inputs first (runs them live)
- *   npx tsx scripts/update-golden.ts --record-bench       # re-run the go test -bench inputs first
+ *   npx tsx scripts/update-golden.ts --record-inputs      # re-record test/golden/inputs first (runs them live)
  *
  * Recording builds the scenario with -trimpath, so the files named in its profiles are module paths
  * (example.com/catalog/main.go), the same on every checkout; the golden test reads their source from
@@ -29,7 +29,8 @@ import {
   renderGolden,
   scenarioDir,
 } from "../test/doctor/support/golden.js";
-import { recordBenchInputs, renderAllReports, reportsGoldenDir } from "../test/golden/support/reports.js";
+import { recordInputs } from "../test/golden/support/record-inputs.js";
+import { renderAllReports, reportsGoldenDir } from "../test/golden/support/reports.js";
 
 /** 17 heap snapshots a second apart: enough for every rule, small enough to keep in the repository. */
 const RECORD_SECONDS = 16;
@@ -91,8 +92,8 @@ if (args[0] === "--record") {
   mkdirSync(goldenInputsDir, { recursive: true });
   for (const scenario of args.slice(1)) await record(scenario);
   process.exitCode = 0;
-} else if (args[0] === "--record-bench") {
-  recordBenchInputs();
+} else if (args[0] === "--record-inputs") {
+  await recordInputs();
 } else if (args.length > 0) {
   process.stderr.write(`update-golden: unknown arguments ${args.join(" ")} (see the comment at its top)\n`);
   process.exit(2);
