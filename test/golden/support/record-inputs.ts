@@ -3,7 +3,8 @@
  * `npx tsx scripts/update-golden.ts --record-inputs`): `go test -bench` outputs of
  * test/bench-gate/programs/gatebench in four variants, and MemStats series of
  * test/signals/programs/runtime-signals, leaking and healthy: /debug/vars read over HTTP as JSON
- * lines with the capture time (gzipped), and the leaking run's own log lines.
+ * lines with the capture time (gzipped), the leaking run's own log lines, and two goroutine dumps
+ * of one run, before and after it leaks goroutines.
  * Each run is real and its timings differ; the golden reports must be rewritten afterwards.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -106,6 +107,27 @@ async function recordMemStatsSeries(binary: string, mode: "leak" | "healthy"): P
   }
 }
 
+/** Two ?debug=2 dumps of runtime-signals, before and after it leaks 25 goroutines (for --base). */
+async function recordGoroutineDumps(binary: string): Promise<void> {
+  const port = await freePort();
+  const child = spawn(binary, ["-addr", `127.0.0.1:${port}`, "-mode", "healthy"], { stdio: "ignore" });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/snapshot`);
+    const dump = async (name: string) => {
+      const response = await fetch(`${base}/dump?debug=2`, { signal: AbortSignal.timeout(10_000) });
+      writeFileSync(path.join(reportsInputsDir, name), await response.text());
+      process.stderr.write(`recorded ${name}\n`);
+    };
+    await dump("goroutines.spawn-before.txt");
+    await (await fetch(`${base}/spawn?n=25`, { signal: AbortSignal.timeout(10_000) })).text();
+    await sleep(500);
+    await dump("goroutines.spawn-after.txt");
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 export async function recordInputs(): Promise<void> {
   mkdirSync(reportsInputsDir, { recursive: true });
   recordBenchInputs();
@@ -118,6 +140,7 @@ export async function recordInputs(): Promise<void> {
       stdio: "inherit",
     });
     for (const mode of ["leak", "healthy"] as const) await recordMemStatsSeries(binary, mode);
+    await recordGoroutineDumps(binary);
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }

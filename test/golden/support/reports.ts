@@ -136,6 +136,22 @@ export const reportCases: ReportCase[] = [
   ),
   goroutines("panic-go1.23", "go1.23-panic-gotraceback-all.txt", /\(traceback after "panic: /),
   {
+    command: "goroutines",
+    scenario: "base-diff-spawn-go1.26",
+    args: [
+      "goroutines",
+      "test/golden/inputs/goroutines.spawn-after.txt",
+      "--base",
+      "test/golden/inputs/goroutines.spawn-before.txt",
+    ],
+    formats: FORMATS,
+    exitCode: 0,
+    expect: [
+      /^Goroutines: \d+ → \d+ \(\+\d+\) from test\/golden\/inputs\/goroutines\.spawn-before\.txt/,
+      /^Grew:$/m,
+    ],
+  },
+  {
     command: "inspect",
     scenario: "rotating-catalog-small-leak",
     args: ["inspect", "test/doctor/golden/inputs/rotating-catalog-small-leak.hsrec"],
