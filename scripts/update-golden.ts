@@ -1,11 +1,16 @@
 /**
- * Regenerates doctor's golden reports (test/doctor/golden/doctor.<scenario>.<format>) from the stored
- * recordings in test/doctor/golden/inputs/, so that a change to any generated sentence shows up as a
- * diff to review. The inputs are recordings of corpus scenarios made once by `doctor --out`; the
- * reports are a pure function of them.
+ * Regenerates every golden report, so that a change to any generated sentence shows up as a diff to
+ * review:
+ * - doctor's (test/doctor/golden/doctor.<scenario>.<format>) from the stored recordings in
+ *   test/doctor/golden/inputs/, recordings of corpus scenarios made once by `doctor --out`;
+ * - the other commands' (test/golden/<command>.<scenario>.<format>: gctrace, memstats, goroutines,
+ *   inspect, bench compare) from real inputs stored in the repository (test/golden/support/reports.ts
+ *   lists them), run through the CLI in this process.
+ * The reports are a pure function of the stored inputs.
  *
- *   npx tsx scripts/update-golden.ts                      # rewrite every golden report
- *   npx tsx scripts/update-golden.ts --record SCENARIO... # re-record those inputs first (runs them live)
+ *   npx tsx scripts/update-golden.ts                      # rewrite every golden report (npm run golden)
+ *   npx tsx scripts/update-golden.ts --record SCENARIO... # re-record those doctor inputs first (runs them live)
+ *   npx tsx scripts/update-golden.ts --record-inputs      # re-record test/golden/inputs first (runs them live)
  *
  * Recording builds the scenario with -trimpath, so the files named in its profiles are module paths
  * (example.com/catalog/main.go), the same on every checkout; the golden test reads their source from
@@ -24,6 +29,8 @@ import {
   renderGolden,
   scenarioDir,
 } from "../test/doctor/support/golden.js";
+import { recordInputs } from "../test/golden/support/record-inputs.js";
+import { renderAllReports, reportsGoldenDir } from "../test/golden/support/reports.js";
 
 /** 17 heap snapshots a second apart: enough for every rule, small enough to keep in the repository. */
 const RECORD_SECONDS = 16;
@@ -85,6 +92,11 @@ if (args[0] === "--record") {
   mkdirSync(goldenInputsDir, { recursive: true });
   for (const scenario of args.slice(1)) await record(scenario);
   process.exitCode = 0;
+} else if (args[0] === "--record-inputs") {
+  await recordInputs();
+} else if (args.length > 0) {
+  process.stderr.write(`update-golden: unknown arguments ${args.join(" ")} (see the comment at its top)\n`);
+  process.exit(2);
 }
 mkdirSync(goldenDir, { recursive: true });
 for (const golden of goldenCases()) {
@@ -92,4 +104,9 @@ for (const golden of goldenCases()) {
     writeFileSync(path.join(goldenDir, file), text);
     process.stdout.write(`wrote test/doctor/golden/${file}\n`);
   }
+}
+mkdirSync(reportsGoldenDir, { recursive: true });
+for (const [file, text] of await renderAllReports()) {
+  writeFileSync(path.join(reportsGoldenDir, file), text);
+  process.stdout.write(`wrote test/golden/${file}\n`);
 }
