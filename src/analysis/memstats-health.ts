@@ -14,7 +14,7 @@
  *      to a GC that the series has), which still carries the allocation since that GC.
  */
 import type { MemStatsSample, MemStatsSeries } from "../formats/memstats-fields.js";
-import { judgeTrend, type TrendPoint, type TrendResult } from "./trend.js";
+import { judgeTrend, type TrendJudgement, type TrendPoint } from "./trend.js";
 
 export type MemStatsTrendSignal =
   | "liveHeap"
@@ -31,7 +31,7 @@ export interface MemStatsTrend {
   label: string;
   unit: "bytes" | "objects" | "goroutines";
   points: number;
-  result: TrendResult;
+  result: TrendJudgement;
 }
 
 export interface MemStatsWarning {
@@ -103,8 +103,6 @@ export interface MemStatsHealth {
 export interface MemStatsHealthOptions {
   /** A stretch without GC longer than this while the heap grows is reported (default 60 s). */
   noGcWarningSeconds?: number;
-  /** Trend options passed through (e.g. minPoints for tests). */
-  minPoints?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -142,13 +140,13 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
       points: TrendPoint[],
     ): MemStatsTrend | undefined => {
       if (points.length < 3) return undefined;
-      let result = judgeTrend(points, {
-        ...(options.minPoints !== undefined ? { minPoints: options.minPoints } : {}),
-        ...(unit === "bytes" && resolution ? { resolution } : {}),
+      // MemStats readings are judged as gctrace's live heap is (one policy for the same kind of
+      // series); byte series also need a material rise (MIN_MATERIAL_RISE_BYTES).
+      const result = judgeTrend(points, "gctrace", {
+        ...(unit === "bytes" && resolution ? { resolution, quantized: true } : {}),
+        ...(unit === "bytes" ? { minimumGrowth: MIN_MATERIAL_RISE_BYTES } : {}),
         formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
-        valueLabel: label,
       });
-      if (unit === "bytes") result = requireMaterialGrowth(result, points, label);
       const trend = { signal, label, unit, points: points.length, result };
       trends.push(trend);
       return trend;
@@ -245,22 +243,10 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
 
 /**
  * A statistically clear rise of a few hundred KiB (runtime warm-up, pools filling) is not a leak
- * anyone can act on: below MIN_MATERIAL_RISE_BYTES over the judged stretch, "growing" becomes
- * "inconclusive" and the reason says why.
+ * anyone can act on: below MIN_MATERIAL_RISE_BYTES over the judged stretch a byte series is not
+ * "growing" (the engine's minimum growth), and the reason says why.
  */
 export const MIN_MATERIAL_RISE_BYTES = MiB;
-
-function requireMaterialGrowth(result: TrendResult, points: TrendPoint[], label: string): TrendResult {
-  if (result.verdict !== "growing") return result;
-  const spanSeconds = points[points.length - 1].tSeconds - result.regimeStartSeconds;
-  const rise = result.slopePerSecond * spanSeconds;
-  if (rise >= MIN_MATERIAL_RISE_BYTES) return result;
-  return {
-    ...result,
-    verdict: "inconclusive",
-    reason: `${label} rises by only ${formatBytes(Math.max(0, rise))} over ${spanSeconds.toFixed(0)} s, too little to call growth (at least ${formatBytes(MIN_MATERIAL_RISE_BYTES)}); a longer observation would tell. Test: ${result.reason}`,
-  };
-}
 
 /** Samples after the last point where a cumulative counter fell (a restart). */
 function afterLastRestart(samples: MemStatsSample[]): { samples: MemStatsSample[]; restartIndex: number } {

@@ -162,7 +162,13 @@ export function inputFromRecording(
     .filter((c) => c.liveHeapBytes !== null && c.atSeconds !== null)
     .map((c) => ({
       tSeconds: c.atSeconds!,
-      cycle: { liveHeapBytes: c.liveHeapBytes!, goalBytes: c.goalBytes ?? 0, forced: c.forced },
+      cycle: {
+        liveHeapBytes: c.liveHeapBytes!,
+        goalBytes: c.goalBytes ?? 0,
+        forced: c.forced,
+        // What gctrace judges (the live heap at mark start) needs the cycle's heap sizes.
+        ...numericFields(c.fields, ["heapStartBytes", "heapEndBytes"]),
+      },
     }));
 
   const exit = reader.targetExit;
@@ -295,4 +301,16 @@ export function buildInfoOfCommand(command: string[]): BuildInfo | undefined {
     }
   }
   return undefined;
+}
+
+function numericFields<K extends string>(
+  fields: Record<string, unknown>,
+  keys: K[],
+): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const value = fields[key];
+    if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
 }

@@ -1,9 +1,12 @@
 /**
  * doctor's pure core: DiagnosisInput in, Diagnosis out. It builds the signals (live heap after GC,
- * live objects, goroutines, off-heap memory), judges each (signal-trend.ts), decides the verdict
+ * live objects, goroutines, off-heap memory), judges each with the trend engine's policies
+ * (signal-trend.ts, analysis/trend/policies.ts), decides the verdict
  * (verdict.ts), ranks the suspects by how much of the growth they explain, and adds evidence and
  * hints. No I/O: profiles and sources come through the input's callbacks.
  */
+
+import { liveAtMarkStartBytes } from "../analysis/gc-stats.js";
 import { analyzeGoroutines, type GoroutineAnalysis, type GoroutineGroupGrowth } from "./goroutine-growth.js";
 import {
   collectHeapSites,
@@ -33,9 +36,9 @@ import {
   describeRate,
   downsample,
   formatBytesShort,
-  judgeSignal,
   type SeriesPoint,
   type SignalJudgement,
+  signalJudgeFor,
 } from "./signal-trend.js";
 import type { Diagnosis, Evidence, Suspect } from "./types.js";
 import { decideVerdict, formatDuration, type VerdictResult } from "./verdict.js";
@@ -44,23 +47,7 @@ const KIB = 1024;
 const MIB = 1024 * 1024;
 const DEFAULT_SAMPLING_RATE = 512 * KIB;
 
-/** Relevance floors: growth slower than these never counts as a leak. */
-export const FLOORS = {
-  /**
-   * 2 KiB/s ≈ 7 MiB/h ≈ 170 MiB/day, for observations up to 10 minutes (where noise and warm-up creep
-   * dominate); over longer ones it shrinks in proportion, leaving the relative floor to decide.
-   */
-  liveHeapBytesPerSecond: 2 * KIB,
-  /** 4 % of the live heap per hour (the heap would double in about a day). */
-  relativePerHour: 0.04,
-  liveObjectsPerSecond: 10,
-  goroutinesPerSecond: 1 / 60,
-  offHeapBytesPerSecond: 32 * KIB,
-};
-
 const MAX_SUSPECTS = 10;
-/** Beyond this observation length the absolute live-heap floor shrinks (see FLOORS). */
-const LONG_OBSERVATION_SECONDS = 600;
 /** Below this many snapshots the trend tests cannot reach significance (judgeSignal's minimum). */
 const MIN_SNAPSHOTS_FOR_TRENDS = 8;
 const SUSPECT_ALPHA = 0.01;
@@ -72,6 +59,7 @@ const CAVEAT =
 
 export function diagnose(input: DiagnosisInput): Diagnosis {
   const module: ModuleContext = { path: input.modulePath ?? input.buildInfo?.modulePath };
+  const judgeSignal = signalJudgeFor(input.look);
   const notes = [...(input.notes ?? [])];
 
   // --- Heap: totals and per-site series -------------------------------------------------------
@@ -92,20 +80,13 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   }
 
   const signals: Record<string, SignalJudgement> = {};
-  const heapSpan = Math.max(
-    spanOf(liveHeapPoints),
-    spanOf(input.memStats.map((m) => ({ tSeconds: m.tSeconds, value: 0 }))),
-  );
-  const heapFloor =
-    FLOORS.liveHeapBytesPerSecond * Math.min(1, LONG_OBSERVATION_SECONDS / Math.max(heapSpan, 1));
   const liveHeapResolution = samplingRate ?? DEFAULT_SAMPLING_RATE;
   const sampled =
     liveHeapPoints.length > 0
       ? judgeSignal(liveHeapPoints, {
           name: "in-use heap of the profiles",
           unit: "bytes",
-          absoluteFloorPerSecond: heapFloor,
-          relativeFloorPerHour: FLOORS.relativePerHour,
+          policy: "doctor-heap",
           resolution: liveHeapResolution,
         })
       : undefined;
@@ -115,8 +96,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
       ? judgeSignal(exactPoints, {
           name: "HeapAlloc after forced GC",
           unit: "bytes",
-          absoluteFloorPerSecond: heapFloor,
-          relativeFloorPerHour: FLOORS.relativePerHour,
+          policy: "doctor-heap",
           resolution: 4 * KIB,
         })
       : undefined;
@@ -137,14 +117,18 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     sites: siteGrowth,
   });
   if (!liveHeap) {
-    const gcPoints = input.gcCycles.map((c) => ({ tSeconds: c.tSeconds, value: c.cycle.liveHeapBytes }));
+    // gctrace's own series and policy, so doctor and `heapscope gctrace` agree on a log.
+    const gcPoints = input.gcCycles.map((c) => ({
+      tSeconds: c.tSeconds,
+      value: liveAtMarkStartBytes(c.cycle),
+    }));
     if (gcPoints.length > 0) {
       liveHeap = judgeSignal(gcPoints, {
         name: "live heap after GC (gctrace)",
         unit: "bytes",
-        absoluteFloorPerSecond: heapFloor,
-        relativeFloorPerHour: FLOORS.relativePerHour,
+        policy: "gctrace",
         resolution: MIB,
+        quantized: true,
       });
     }
   }
@@ -166,8 +150,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     liveObjects = judgeSignal(liveObjectPoints, {
       name: "live objects",
       unit: "objects",
-      absoluteFloorPerSecond: FLOORS.liveObjectsPerSecond,
-      relativeFloorPerHour: FLOORS.relativePerHour,
+      policy: "doctor-objects",
       resolution: Math.max(1, (samplingRate ?? DEFAULT_SAMPLING_RATE) / averageObjectBytes),
     });
     signals.liveObjects = liveObjects;
@@ -188,10 +171,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     goroutines = judgeSignal(goroutinePoints, {
       name: "goroutines",
       unit: "goroutines",
-      absoluteFloorPerSecond: FLOORS.goroutinesPerSecond,
-      relativeFloorPerHour: FLOORS.relativePerHour,
+      policy: "doctor-goroutines",
       resolution: 1,
-      minimumGrowth: 5,
     });
     signals.goroutines = goroutines;
   }
@@ -208,10 +189,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     offHeap = judgeSignal(offHeapPoints, {
       name: "memory outside the Go heap",
       unit: "bytes",
-      absoluteFloorPerSecond: FLOORS.offHeapBytesPerSecond,
-      relativeFloorPerHour: 0.05,
+      policy: "doctor-process",
       resolution: 2 * MIB,
-      minimumGrowth: 8 * MIB,
     });
     signals.offHeap = offHeap;
   }
@@ -220,8 +199,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     signals.stacks = judgeSignal(stackPoints, {
       name: "goroutine stack memory (StackInuse)",
       unit: "bytes",
-      absoluteFloorPerSecond: heapFloor,
-      relativeFloorPerHour: FLOORS.relativePerHour,
+      policy: "doctor-heap",
       resolution: 32 * KIB,
     });
   }
@@ -230,10 +208,8 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     signals.rss = judgeSignal(rss, {
       name: "resident memory (RSS)",
       unit: "bytes",
-      absoluteFloorPerSecond: FLOORS.offHeapBytesPerSecond,
-      relativeFloorPerHour: 0.05,
+      policy: "doctor-process",
       resolution: 2 * MIB,
-      minimumGrowth: 8 * MIB,
     });
   }
 
