@@ -65,6 +65,8 @@ export interface JudgeOptions {
   formatValue?: (value: number) => string;
 }
 
+/** A cut may not leave a regime shorter than this (nor than the policy's minimum span). */
+const REGIME_MIN_SPAN_SECONDS = 10;
 /** Below this span a rising series is reported as not levelled off yet. */
 const LEVELLING_HORIZON_SECONDS = 60;
 /** Envelope windows are this fraction of the judged regime (at least 4 points). */
@@ -113,7 +115,8 @@ export function judgeTrend(
   const work = ctx.quantized && ctx.resolution > 0 ? jittered(sorted, ctx.resolution) : sorted;
   const found = findJudgedRegime(work, {
     minPoints: ctx.minPoints,
-    minSpanSeconds: ctx.policy.minSpanSeconds,
+    // A regime is only judged on its own when it lasts as long as the longest policy minimum.
+    minSpanSeconds: Math.max(ctx.policy.minSpanSeconds, REGIME_MIN_SPAN_SECONDS),
     resolution: ctx.resolution,
     noiseFloor: ctx.noiseFloor,
   });

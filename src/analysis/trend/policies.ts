@@ -6,7 +6,7 @@
  *
  * | policy            | series                                                      | α     | autocorrelation | bound tolerance | relevance floors                       | min points | min span |
  * |-------------------|-------------------------------------------------------------|-------|-----------------|-----------------|----------------------------------------|------------|----------|
- * | gctrace           | live heap at GC cycles (gctrace), MemStats/metrics readings | 0.005 | Hamed–Rao + AR1 | 15 %            | 0.1 %/h of the level                   | 6          | 10 s     |
+ * | gctrace           | live heap at GC cycles (gctrace), MemStats/metrics readings | 0.005 | Hamed–Rao + AR1 | 15 %            | 0.1 %/h of the level                   | 6          | 5 s      |
  * | doctor-heap       | doctor's forced-GC snapshots: profile in-use total, HeapAlloc, StackInuse | 0.001 | Hamed–Rao + AR1 | 2 % | 4 %/h, and 2 KiB/s up to 10 min | 7 | 8 s |
  * | doctor-objects    | live objects of the heap profiles                           | 0.001 | Hamed–Rao + AR1 | 2 %             | 4 %/h, and 10 objects/s                | 7          | 8 s      |
  * | doctor-goroutines | goroutine count                                             | 0.001 | Hamed–Rao + AR1 | 2 %             | 4 %/h, 1 goroutine/min, and +5 in all  | 7          | 8 s      |
@@ -99,7 +99,8 @@ export const POLICIES: Record<TrendPolicyName, TrendPolicy> = {
     absoluteFloorPerSecond: 0,
     absoluteFloorHorizonSeconds: null,
     minimumGrowth: 0,
-    minSpanSeconds: 10,
+    // A fast leak doubles the heap every cycle: 7 cycles can span 8 s.
+    minSpanSeconds: 5,
   },
   "doctor-heap": {
     ...DOCTOR,

@@ -345,7 +345,9 @@ describe("judgeTrend on the shapes a live heap takes", () => {
       },
     );
     expect(r.verdict).toBe("growing");
-    expect(r.reason).toMatch(/^grows 1\.\d\d MiB\/s \(95% CI [\d.]+ MiB\/s to [\d.]+ MiB\/s\) over 29.9 s \(300 points\)/);
+    expect(r.reason).toMatch(
+      /^grows 1\.\d\d MiB\/s \(95% CI [\d.]+ MiB\/s to [\d.]+ MiB\/s\) over 29.9 s \(300 points\)/,
+    );
     expect(r.reason).toMatch(/Mann–Kendall p/);
     expect(r.pValue).toBeLessThan(0.005);
   });
