@@ -267,7 +267,7 @@ export class GcRunAccumulator {
     const trend = judgeTrend(points, "gctrace", {
       resolution: MIB,
       quantized: true,
-      formatValue: formatMiB,
+      formatValue: formatBytes3,
       ...options.trend,
     });
 
@@ -574,6 +574,18 @@ export function formatMiB(bytes: number): string {
   if (abs >= 1024 * MIB) return `${sign}${(abs / (1024 * MIB)).toFixed(2)} GiB`;
   if (abs >= 100 * MIB) return `${sign}${(abs / MIB).toFixed(0)} MiB`;
   return `${sign}${(abs / MIB).toFixed(1)} MiB`;
+}
+
+/** Bytes in binary units with 3 significant digits (rates of a few hundred KiB/s stay readable). */
+function formatBytes3(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${bytes < 0 ? "-" : ""}${Number(value.toPrecision(3))} ${units[unit]}`;
 }
 
 function formatDurationShort(seconds: number): string {

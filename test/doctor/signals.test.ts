@@ -24,8 +24,7 @@ import { buildGoProgram } from "../support/go.js";
 const bytesSpec: SignalSpec = {
   name: "live heap",
   unit: "bytes",
-  absoluteFloorPerSecond: 2048,
-  relativeFloorPerHour: 0.04,
+  policy: "doctor-heap",
   resolution: 8192,
 };
 
@@ -271,7 +270,7 @@ describe("judgeLiveHeap", () => {
     expect(sampled.verdict).toBe("growing");
     expect(exact.verdict).toBe("growing");
     expect(judged?.verdict).toBe("bounded");
-    expect(judged?.reason).toContain("no allocation site keeps memory");
+    expect(judged?.reason).toContain("kept by no allocation site");
   });
 
   test("the same profile with HeapAlloc growing well beyond its drift is not called bounded", () => {

@@ -42,7 +42,6 @@ import {
   growingSentence,
   insufficientSentence,
   type SentenceFormat,
-  sinceRegime,
   slowingSentence,
   undecidedSentence,
 } from "./reason.js";
@@ -313,24 +312,23 @@ function decideGrowth(e: RegimeEvidence, ctx: Context): TrendJudgement | null {
     pValue,
     blockSize: decisive.blockSize,
     ...(notLevelledOff ? { notLevelledOff } : {}),
-    reason:
-      sinceRegime(e.base.regimeStartSeconds, e.base.regimeStartsSeconds.length > 1) +
-      growingSentence(
-        {
-          slope: decisive.slope,
-          low,
-          high: decisive.high,
-          level: e.level,
-          spanSeconds: e.span,
-          points: e.regime.length,
-          pValue,
-          exactTest: decisive.points <= EXACT_MAX_N && pValue === decisive.pPlain,
-          envelope: Boolean(envelopeTest),
-          monotone: !envelopeTest && strictlyRising(e.reported),
-          notLevelledOff,
-        },
-        ctx.format,
-      ),
+    reason: growingSentence(
+      {
+        slope: decisive.slope,
+        low,
+        high: decisive.high,
+        level: e.level,
+        spanSeconds: e.span,
+        since: sinceOf(e),
+        points: e.regime.length,
+        pValue,
+        exactTest: decisive.points <= EXACT_MAX_N && pValue === decisive.pPlain,
+        envelope: Boolean(envelopeTest),
+        monotone: !envelopeTest && strictlyRising(e.reported),
+        notLevelledOff,
+      },
+      ctx.format,
+    ),
   };
 }
 
@@ -374,6 +372,7 @@ function decideBound(e: RegimeEvidence, ctx: Context): TrendJudgement | null {
     high: upper,
     level: e.level,
     spanSeconds: e.span,
+    since: sinceOf(e),
     points: e.regime.length,
   };
   if (!risesRelevantly(main, e.level, 0.025)) {
@@ -405,7 +404,13 @@ function decideBound(e: RegimeEvidence, ctx: Context): TrendJudgement | null {
         "returns",
         "level",
         fallsBackSentence(
-          { pTwoSided: main.pTwoSided, ...back, spanSeconds: e.span, points: e.regime.length },
+          {
+            pTwoSided: main.pTwoSided,
+            ...back,
+            spanSeconds: e.span,
+            since: sinceOf(e),
+            points: e.regime.length,
+          },
           ctx.format,
         ),
       );
@@ -424,7 +429,7 @@ function bounded(
     verdict: "bounded",
     boundedBy: by,
     decidedBy,
-    reason: sinceRegime(e.base.regimeStartSeconds, e.base.regimeStartsSeconds.length > 1) + reason,
+    reason,
   };
 }
 
@@ -466,7 +471,10 @@ function boundedBand(
     e,
     "band",
     "envelope",
-    boundedByBandSentence({ peak, spanSeconds: e.span, points: e.regime.length, riseFraction }, ctx.format),
+    boundedByBandSentence(
+      { peak, spanSeconds: e.span, since: sinceOf(e), points: e.regime.length, riseFraction },
+      ctx.format,
+    ),
   );
 }
 
@@ -487,6 +495,7 @@ function undecided(e: RegimeEvidence, ctx: Context): TrendJudgement {
     high: main.high,
     level: e.level,
     spanSeconds: e.span,
+    since: sinceOf(e),
     points: e.regime.length,
   };
   const significant =
@@ -509,7 +518,7 @@ function undecided(e: RegimeEvidence, ctx: Context): TrendJudgement {
   return {
     ...e.base,
     verdict: "undecided",
-    reason: sinceRegime(e.base.regimeStartSeconds, e.base.regimeStartsSeconds.length > 1) + reason,
+    reason,
     extraSecondsNeeded: estimateExtraSeconds(e.span, main.slope, main.high, target),
   };
 }
@@ -526,4 +535,9 @@ function estimateExtraSeconds(span: number, slope: number, upper: number, floor:
   if (halfWidth <= 0 || target <= 0) return Math.max(span, 30);
   const factor = (halfWidth / target) ** (2 / 3);
   return Math.min(Math.max(span * (factor - 1), 30), 3600);
+}
+
+/** The change of regime the judged stretch starts at, or null when it is the whole series. */
+function sinceOf(e: RegimeEvidence): number | null {
+  return e.base.regimeStartsSeconds.length > 1 ? e.base.regimeStartSeconds : null;
 }

@@ -30,24 +30,31 @@ function interval(r: RateFigures, f: SentenceFormat): string {
   return `95% CI ${low} to ${high}`;
 }
 
-function over(spanSeconds: number, points: number): string {
-  return `over ${formatDuration(spanSeconds)} (${points} points)`;
+/** Where the judged stretch starts, when a change of regime moved it past the series' start. */
+export interface Stretch {
+  spanSeconds: number;
+  points: number;
+  /** The change of regime it starts at, or null when it is the whole series. */
+  since?: number | null;
 }
 
-export function sinceRegime(startSeconds: number, changed: boolean): string {
-  return changed ? `since the change of regime at ${formatDuration(startSeconds)}, ` : "";
+function over(r: Stretch): string {
+  const since =
+    r.since !== undefined && r.since !== null
+      ? ` since the change of regime at ${formatDuration(r.since)}`
+      : "";
+  return `over ${formatDuration(r.spanSeconds)}${since} (${r.points} points)`;
 }
 
 export function growingSentence(
-  r: RateFigures & {
-    spanSeconds: number;
-    points: number;
-    pValue: number;
-    exactTest: boolean;
-    envelope: boolean;
-    monotone: boolean;
-    notLevelledOff: boolean;
-  },
+  r: RateFigures &
+    Stretch & {
+      pValue: number;
+      exactTest: boolean;
+      envelope: boolean;
+      monotone: boolean;
+      notLevelledOff: boolean;
+    },
   f: SentenceFormat,
 ): string {
   const what = r.envelope ? "grows at its minima (a ratchet: each low is higher than the last)" : "grows";
@@ -55,70 +62,65 @@ export function growingSentence(
   const levelled = r.notLevelledOff
     ? `; it has not levelled off yet in the ${formatDuration(r.spanSeconds)} observed`
     : "";
-  return `${what} ${rate(r.slope, f)} (${interval(r, f)}${relativePerHour(r.slope, r.level)}) ${over(r.spanSeconds, r.points)}${monotone}, Mann–Kendall ${formatP(r.pValue)}${r.exactTest ? " (exact)" : ""}${levelled}`;
+  return `${what} ${rate(r.slope, f)} (${interval(r, f)}${relativePerHour(r.slope, r.level)}) ${over(r)}${monotone}, Mann–Kendall ${formatP(r.pValue)}${r.exactTest ? " (exact)" : ""}${levelled}`;
 }
 
 export function boundedByConfidenceSentence(
-  r: RateFigures & { spanSeconds: number; points: number; boundSeconds: number; riseFraction: number },
+  r: RateFigures & Stretch & { boundSeconds: number; riseFraction: number },
   f: SentenceFormat,
 ): string {
   const within =
     r.boundSeconds > r.spanSeconds
       ? `growth is at most ${formatPercent(r.riseFraction)} of its level per ${formatDuration(r.boundSeconds)}`
       : `growth within it is at most ${formatPercent(r.riseFraction)} of its level`;
-  return `stays at ${f.value(r.level)} ${over(r.spanSeconds, r.points)}: slope ${rate(r.slope, f)} (${interval(r, f)}), so ${within}`;
+  return `stays at ${f.value(r.level)} ${over(r)}: slope ${rate(r.slope, f)} (${interval(r, f)}), so ${within}`;
 }
 
 export function boundedByResolutionSentence(
-  r: RateFigures & { spanSeconds: number; points: number; resolution: number },
+  r: RateFigures & Stretch & { resolution: number },
   f: SentenceFormat,
 ): string {
-  return `stays at ${f.value(r.level)} ${over(r.spanSeconds, r.points)}: slope ${rate(r.slope, f)} (${interval(r, f)}), less than two steps of the measurement (${f.value(r.resolution)}) over the observation`;
+  return `stays at ${f.value(r.level)} ${over(r)}: slope ${rate(r.slope, f)} (${interval(r, f)}), less than two steps of the measurement (${f.value(r.resolution)}) over the observation`;
 }
 
 export function boundedByBandSentence(
-  r: { peak: number; spanSeconds: number; points: number; riseFraction: number },
+  r: Stretch & { peak: number; riseFraction: number },
   f: SentenceFormat,
 ): string {
-  return `moves in a band whose peaks (${f.value(r.peak)}) and floor grow by at most ${formatPercent(r.riseFraction)} of the peak ${over(r.spanSeconds, r.points)}`;
+  return `moves in a band whose peaks (${f.value(r.peak)}) and floor grow by at most ${formatPercent(r.riseFraction)} of the peak ${over(r)}`;
 }
 
 export function fallsBackSentence(
-  r: { pTwoSided: number; lowest: number; earlyMedian: number; spanSeconds: number; points: number },
+  r: Stretch & { pTwoSided: number; lowest: number; earlyMedian: number },
   f: SentenceFormat,
 ): string {
-  return `shows no monotone trend (Mann–Kendall two-sided ${formatP(r.pTwoSided)}) and falls back to earlier levels ${over(r.spanSeconds, r.points)}: down to ${f.value(r.lowest)} late, against a median of ${f.value(r.earlyMedian)} early`;
+  return `shows no monotone trend (Mann–Kendall two-sided ${formatP(r.pTwoSided)}) and falls back to earlier levels ${over(r)}: down to ${f.value(r.lowest)} late, against a median of ${f.value(r.earlyMedian)} early`;
 }
 
-export function slowingSentence(
-  r: RateFigures & { spanSeconds: number; points: number },
-  f: SentenceFormat,
-): string {
-  return `grew ${rate(r.slope, f)} ${over(r.spanSeconds, r.points)}, but the growth is slowing down (a warm-up settling, or a leak whose rate changed)`;
+export function slowingSentence(r: RateFigures & Stretch, f: SentenceFormat): string {
+  return `grew ${rate(r.slope, f)} ${over(r)}, but the growth is slowing down (a warm-up settling, or a leak whose rate changed)`;
 }
 
 export function belowFloorSentence(
-  r: RateFigures & {
-    spanSeconds: number;
-    points: number;
-    floor: number;
-    minimumGrowth: number;
-    tooSmall: boolean;
-  },
+  r: RateFigures &
+    Stretch & {
+      floor: number;
+      minimumGrowth: number;
+      tooSmall: boolean;
+    },
   f: SentenceFormat,
 ): string {
   if (r.tooSmall)
-    return `rises ${rate(r.slope, f)} ${over(r.spanSeconds, r.points)}, by less than the ${f.value(r.minimumGrowth)} that could count`;
-  return `rises ${rate(r.slope, f)} ${over(r.spanSeconds, r.points)}, below the ${rate(r.floor, f)} that would matter`;
+    return `rises ${rate(r.slope, f)} ${over(r)}, by less than the ${f.value(r.minimumGrowth)} that could count`;
+  return `rises ${rate(r.slope, f)} ${over(r)}, below the ${rate(r.floor, f)} that would matter`;
 }
 
 export function undecidedSentence(
-  r: RateFigures & {
-    spanSeconds: number;
-    points: number;
-    pValue: number;
-    direction: "falls" | "rises" | "flat";
-  },
+  r: RateFigures &
+    Stretch & {
+      pValue: number;
+      direction: "falls" | "rises" | "flat";
+    },
   f: SentenceFormat,
 ): string {
   const trend =
@@ -128,7 +130,7 @@ export function undecidedSentence(
         ? "rises, but not significantly enough,"
         : "shows no significant trend";
   const high = Number.isFinite(r.high) ? rate(r.high, f) : "an unbounded rate";
-  return `${trend} ${over(r.spanSeconds, r.points)} (slope ${rate(r.slope, f)}, ${interval(r, f)}, Mann–Kendall ${formatP(r.pValue)}), but growth of ${high} cannot be ruled out yet`;
+  return `${trend} ${over(r)} (slope ${rate(r.slope, f)}, ${interval(r, f)}, Mann–Kendall ${formatP(r.pValue)}), but growth of ${high} cannot be ruled out yet`;
 }
 
 export function insufficientSentence(
