@@ -1,6 +1,7 @@
 /** `heapscope doctor --markdown`: a report to paste into an issue or a pull request. Every untrusted string is escaped. */
 import { formatBytesShort } from "../diagnose/signal-trend.js";
 import type { Diagnosis } from "../diagnose/types.js";
+import { describeDecision } from "./doctor-decision.js";
 import { sparkline } from "./doctor-text.js";
 
 /** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
@@ -37,6 +38,8 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
   out.push(
     `_${escapeMd(o.subject)}: ${o.spanSeconds.toFixed(0)} s observed, ${o.heapSnapshots} heap snapshots, ${o.goroutineSnapshots} goroutine snapshots, ${o.memStatsSamples} MemStats samples._`,
   );
+  const decided = describeDecision(diagnosis.decision);
+  if (decided) out.push(`_${escapeMd(decided)}_`);
   out.push("");
   out.push("### Why");
   for (const reason of diagnosis.reasons) out.push(`- ${escapeMd(reason)}`);

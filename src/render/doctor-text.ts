@@ -5,6 +5,7 @@
 import type { SeriesPoint } from "../diagnose/signal-trend.js";
 import { formatBytesShort } from "../diagnose/signal-trend.js";
 import type { Diagnosis, Suspect } from "../diagnose/types.js";
+import { describeDecision } from "./doctor-decision.js";
 
 export interface DoctorTextOptions {
   color?: boolean;
@@ -60,6 +61,8 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
       `${o.subject}: ${o.spanSeconds.toFixed(0)} s observed, ${o.heapSnapshots} heap snapshot${o.heapSnapshots === 1 ? "" : "s"}, ${o.goroutineSnapshots} goroutine snapshot${o.goroutineSnapshots === 1 ? "" : "s"}, ${o.memStatsSamples} MemStats, ${o.gcCycles} GC cycles, ${o.rssSamples} RSS readings${o.samplingRateBytes ? `; profiles sampled every ${formatBytesShort(o.samplingRateBytes)}` : ""}`,
     ),
   );
+  const decided = describeDecision(diagnosis.decision);
+  if (decided) lines.push(paint(color, "2", decided));
   lines.push("");
   lines.push(paint(color, "1", "Why"));
   for (const reason of diagnosis.reasons) lines.push(`  - ${reason}`);

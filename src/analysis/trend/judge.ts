@@ -43,6 +43,7 @@ import {
   insufficientSentence,
   type SentenceFormat,
   slowingSentence,
+  unchangedSentence,
   undecidedSentence,
 } from "./reason.js";
 import { findJudgedRegime } from "./regime.js";
@@ -364,6 +365,10 @@ function decideBound(e: RegimeEvidence, ctx: Context): TrendJudgement | null {
     j.slope >= relevanceFloor(ctx.policy, reference, e.span) &&
     !withinResolution(j);
   const { main } = e;
+  if (e.reported.every((p) => p.value === e.reported[0].value)) {
+    const figures = { spanSeconds: e.span, since: sinceOf(e), points: e.regime.length };
+    return bounded(e, "confidence", "level", unchangedSentence({ ...figures, level: e.level }, ctx.format));
+  }
   const resolvable = e.span > 0 ? ctx.resolution / e.span : Number.POSITIVE_INFINITY;
   const upper = ctx.quantized ? main.high : Math.max(main.high, resolvable);
   const figures = {

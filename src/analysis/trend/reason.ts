@@ -76,6 +76,10 @@ export function boundedByConfidenceSentence(
   return `stays at ${f.value(r.level)} ${over(r)}: slope ${rate(r.slope, f)} (${interval(r, f)}), so ${within}`;
 }
 
+export function unchangedSentence(r: Stretch & { level: number }, f: SentenceFormat): string {
+  return `stays at ${f.value(r.level)}, unchanged ${over(r)}`;
+}
+
 export function boundedByResolutionSentence(
   r: RateFigures & Stretch & { resolution: number },
   f: SentenceFormat,
