@@ -260,22 +260,17 @@ export class GcRunAccumulator {
     this.stride *= 2;
   }
 
-  summarize(options: GcStatsOptions = {}): GcRunSummary {
+  /** Heap goal against the live heap over the judged regime: ratio, implied GOGC, limit-driven or not. */
+  private goalFigures(
+    regimeStartSeconds: number,
+    options: GcStatsOptions,
+  ): { goalOverLive: number; estimatedGogc: number | null; limitDriven: boolean } {
     const n = this.size;
-    const points = new Array<{ tSeconds: number; value: number }>(n);
-    for (let i = 0; i < n; i++) points[i] = { tSeconds: this.t[i], value: this.judged[i] };
-    const trend = judgeTrend(points, "gctrace", {
-      resolution: MIB,
-      quantized: true,
-      formatValue: formatBytes3,
-      ...options.trend,
-    });
-
     // Goal vs live over the judged regime.
     const ratios: number[] = [];
     const gogcs: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (this.t[i] < trend.regimeStartSeconds) continue;
+      if (this.t[i] < regimeStartSeconds) continue;
       if (this.live[i] > 0) ratios.push(this.goal[i] / this.live[i]);
       // A cycle's goal was set from the previous cycle's marked heap (+ stacks + globals since 1.18).
       // Below ~8 MiB the 4 MiB minimum goal and MiB flooring dominate. Thinned points are not
@@ -291,7 +286,7 @@ export class GcRunAccumulator {
     const regimeLive: number[] = [];
     const regimeGoal: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (this.t[i] < trend.regimeStartSeconds) continue;
+      if (this.t[i] < regimeStartSeconds) continue;
       regimeLive.push(this.live[i]);
       regimeGoal.push(this.goal[i]);
     }
@@ -307,6 +302,22 @@ export class GcRunAccumulator {
       (spread(regimeLive) >= 2 * Math.max(MIB, goalSpread) || goalOverLive >= 3);
     const limitDriven =
       Boolean(options.gogcOff) || goalPinned || (estimatedGogc !== null && estimatedGogc > 400);
+
+    return { goalOverLive, estimatedGogc, limitDriven };
+  }
+
+  summarize(options: GcStatsOptions = {}): GcRunSummary {
+    const n = this.size;
+    const points = new Array<{ tSeconds: number; value: number }>(n);
+    for (let i = 0; i < n; i++) points[i] = { tSeconds: this.t[i], value: this.judged[i] };
+    const trend = judgeTrend(points, "gctrace", {
+      resolution: MIB,
+      quantized: true,
+      formatValue: formatBytes3,
+      ...options.trend,
+    });
+
+    const { goalOverLive, estimatedGogc, limitDriven } = this.goalFigures(trend.regimeStartSeconds, options);
 
     // Typed-array sorts are numeric without a comparator callback (several times faster at 65536 points).
     const pauses = this.pause.slice(0, n).sort();

@@ -130,95 +130,7 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
   const trends: MemStatsTrend[] = [];
   let heapTrend: MemStatsTrend | undefined;
   if (samples.length > 1 && hasTime) {
-    const t0 = samples[0].atMs!;
-    const tOf = (s: MemStatsSample): number => (s.atMs! - t0) / 1000;
-    const resolution = series.byteResolution;
-    const add = (
-      signal: MemStatsTrendSignal,
-      label: string,
-      unit: MemStatsTrend["unit"],
-      points: TrendPoint[],
-    ): MemStatsTrend | undefined => {
-      if (points.length < 3) return undefined;
-      // MemStats readings are judged as gctrace's live heap is (one policy for the same kind of
-      // series); byte series also need a material rise (MIN_MATERIAL_RISE_BYTES).
-      const result = judgeTrend(points, "gctrace", {
-        ...(unit === "bytes" && resolution ? { resolution, quantized: true } : {}),
-        ...(unit === "bytes" ? { minimumGrowth: MIN_MATERIAL_RISE_BYTES } : {}),
-        formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
-      });
-      const trend = { signal, label, unit, points: points.length, result };
-      trends.push(trend);
-      return trend;
-    };
-    const pick = (
-      get: (s: MemStatsSample) => number | undefined,
-      only?: (i: number) => boolean,
-    ): TrendPoint[] => {
-      const points: TrendPoint[] = [];
-      samples.forEach((s, i) => {
-        const value = get(s);
-        if (value !== undefined && Number.isFinite(value) && (!only || only(i)))
-          points.push({ tSeconds: tOf(s), value });
-      });
-      return points;
-    };
-    const gcAdvanced = (i: number): boolean =>
-      i > 0 &&
-      samples[i].fields.NumGC !== undefined &&
-      samples[i - 1].fields.NumGC !== undefined &&
-      samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
-
-    // /gc/heap/live:bytes reads 0 until the first GC has marked anything.
-    const live = add(
-      "liveHeap",
-      "live heap (/gc/heap/live:bytes)",
-      "bytes",
-      pick((s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined)),
-    );
-    const goal = add(
-      "heapGoal",
-      "heap goal (NextGC, follows the live heap)",
-      "bytes",
-      pick((s) => s.fields.NextGC),
-    );
-    const afterGc = add(
-      "heapAllocAfterGc",
-      "HeapAlloc at samples after a GC",
-      "bytes",
-      pick((s) => s.fields.HeapAlloc, gcAdvanced),
-    );
-    add(
-      "heapObjectsAfterGc",
-      "HeapObjects at samples after a GC",
-      "objects",
-      pick((s) => s.fields.HeapObjects, gcAdvanced),
-    );
-    const goHeld = add(
-      "goHeld",
-      "Go-held memory (Sys − HeapReleased)",
-      "bytes",
-      pick((s) => goHeldBytes(s)),
-    );
-    const rss = add(
-      "rss",
-      "RSS",
-      "bytes",
-      pick((s) => s.rssBytes),
-    );
-    const goroutines = add(
-      "goroutines",
-      "goroutines",
-      "goroutines",
-      pick((s) => s.goroutines),
-    );
-    // The live heap when the source has it. Otherwise the goal, unless it sits at its floor
-    // (4 MiB × GOGC/100 while the live heap is under 2 MiB), where it would read "stable" whatever
-    // the heap does; then HeapAlloc after GC.
-    const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
-    const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
-    heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
-    trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
+    heapTrend = judgeMemStatsTrends(samples, series, options, trends, warnings);
   } else if (samples.length === 1) {
     notes.push(
       "One reading: no trend. Capture a series (several /debug/vars or /metrics readings over time) to judge growth.",
@@ -239,6 +151,106 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
     warnings,
     notes,
   };
+}
+
+/** Every series judged by the trend engine; returns the heap trend the verdict rests on. */
+function judgeMemStatsTrends(
+  samples: MemStatsSample[],
+  series: MemStatsSeries,
+  options: MemStatsHealthOptions,
+  trends: MemStatsTrend[],
+  warnings: MemStatsWarning[],
+): MemStatsTrend | undefined {
+  const t0 = samples[0].atMs!;
+  const tOf = (s: MemStatsSample): number => (s.atMs! - t0) / 1000;
+  const resolution = series.byteResolution;
+  const add = (
+    signal: MemStatsTrendSignal,
+    label: string,
+    unit: MemStatsTrend["unit"],
+    points: TrendPoint[],
+  ): MemStatsTrend | undefined => {
+    if (points.length < 3) return undefined;
+    // MemStats readings are judged as gctrace's live heap is (one policy for the same kind of
+    // series); byte series also need a material rise (MIN_MATERIAL_RISE_BYTES).
+    const result = judgeTrend(points, "gctrace", {
+      ...(unit === "bytes" && resolution ? { resolution, quantized: true } : {}),
+      ...(unit === "bytes" ? { minimumGrowth: MIN_MATERIAL_RISE_BYTES } : {}),
+      formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
+    });
+    const trend = { signal, label, unit, points: points.length, result };
+    trends.push(trend);
+    return trend;
+  };
+  const pick = (
+    get: (s: MemStatsSample) => number | undefined,
+    only?: (i: number) => boolean,
+  ): TrendPoint[] => {
+    const points: TrendPoint[] = [];
+    samples.forEach((s, i) => {
+      const value = get(s);
+      if (value !== undefined && Number.isFinite(value) && (!only || only(i)))
+        points.push({ tSeconds: tOf(s), value });
+    });
+    return points;
+  };
+  const gcAdvanced = (i: number): boolean =>
+    i > 0 &&
+    samples[i].fields.NumGC !== undefined &&
+    samples[i - 1].fields.NumGC !== undefined &&
+    samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
+
+  // /gc/heap/live:bytes reads 0 until the first GC has marked anything.
+  const live = add(
+    "liveHeap",
+    "live heap (/gc/heap/live:bytes)",
+    "bytes",
+    pick((s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined)),
+  );
+  const goal = add(
+    "heapGoal",
+    "heap goal (NextGC, follows the live heap)",
+    "bytes",
+    pick((s) => s.fields.NextGC),
+  );
+  const afterGc = add(
+    "heapAllocAfterGc",
+    "HeapAlloc at samples after a GC",
+    "bytes",
+    pick((s) => s.fields.HeapAlloc, gcAdvanced),
+  );
+  add(
+    "heapObjectsAfterGc",
+    "HeapObjects at samples after a GC",
+    "objects",
+    pick((s) => s.fields.HeapObjects, gcAdvanced),
+  );
+  const goHeld = add(
+    "goHeld",
+    "Go-held memory (Sys − HeapReleased)",
+    "bytes",
+    pick((s) => goHeldBytes(s)),
+  );
+  const rss = add(
+    "rss",
+    "RSS",
+    "bytes",
+    pick((s) => s.rssBytes),
+  );
+  const goroutines = add(
+    "goroutines",
+    "goroutines",
+    "goroutines",
+    pick((s) => s.goroutines),
+  );
+  // The live heap when the source has it. Otherwise the goal, unless it sits at its floor
+  // (4 MiB × GOGC/100 while the live heap is under 2 MiB), where it would read "stable" whatever
+  // the heap does; then HeapAlloc after GC.
+  const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
+  const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
+  const heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
+  trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
+  return heapTrend;
 }
 
 /**
