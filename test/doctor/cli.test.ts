@@ -19,7 +19,11 @@ interface DoctorJson {
   suspects: { function: string }[];
   timeToVerdictSeconds: number | null;
   observation: { spanSeconds: number };
-  decision: { mode: string; observedSeconds: number; look?: { index: number; of: number; alphaShare: number } };
+  decision: {
+    mode: string;
+    observedSeconds: number;
+    look?: { index: number; of: number; alphaShare: number };
+  };
 }
 let recordedJson: DoctorJson | undefined;
 let autoJson: DoctorJson | undefined;
