@@ -35,6 +35,7 @@ export {
 export {
   AUTO_MAX_SECONDS,
   AUTO_MIN_SECONDS,
+  FIXED_WINDOW_SECONDS,
   type LookSchedule,
   lookSchedule,
 } from "./trend/sequential-looks.js";

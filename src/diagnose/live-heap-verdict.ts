@@ -87,9 +87,18 @@ interface LiveHeapFacts {
   resolution: number;
   /** Test level of this judgement (the policy's α, or a look's share of it). */
   alpha: number;
+  /**
+   * Sites that keep what they allocate, at the full site α: "nothing keeps memory" must not become
+   * easier to claim because a look tests growth more strictly. (Growth itself is confirmed at the
+   * look's α: `retainedAtAlpha`.)
+   */
   retaining: SiteGrowth[];
   /** Growth carried by retaining sites (bytes/s). */
   retained: number;
+  /** Growth carried by sites that retain at this judgement's α (bytes/s): what may confirm a leak. */
+  retainedAtAlpha: number;
+  /** The span HeapAlloc's drift allowance is spread over (at least a look's bound span). */
+  driftSpanSeconds: number;
   /** The first two retaining sites, for the reason. */
   owners: string;
   /** The profile is fine enough to have shown a keeping site within the drift allowance. */
@@ -104,8 +113,12 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
   if (!primary) return undefined;
   // Repeated looks judge the signals with a share of α; the sites are held to the same share.
   const alpha = RETAINING_SITE_ALPHA * (primary.alpha / POLICIES[primary.policy].alpha);
-  const retaining = retainingSites(evidence.sites, alpha);
+  const retaining = retainingSites(evidence.sites);
   const retained = retaining.reduce((sum, s) => sum + s.growthBytesPerSecond, 0);
+  const retainedAtAlpha = retainingSites(evidence.sites, alpha).reduce(
+    (sum, s) => sum + s.growthBytesPerSecond,
+    0,
+  );
   const fineEnough = resolution * 4 <= EXACT_DRIFT_ALLOWANCE_BYTES;
   const facts: LiveHeapFacts = {
     evidence,
@@ -115,6 +128,8 @@ export function judgeLiveHeap(evidence: LiveHeapEvidence): SignalJudgement | und
     alpha,
     retaining,
     retained,
+    retainedAtAlpha,
+    driftSpanSeconds: Math.max(primary.spanSeconds, primary.boundSpanSeconds, 1),
     owners: retaining
       .slice(0, 2)
       .map((s) => s.site.function)
@@ -136,7 +151,8 @@ function combined(base: SignalJudgement, patch: Partial<SignalJudgement>): Signa
 
 /** G1–G3 (see the top of the file). */
 function growingLiveHeap(f: LiveHeapFacts): SignalJudgement | undefined {
-  const { sampled, exact, retained, resolution } = f;
+  const { sampled, exact, resolution } = f;
+  const retained = f.retainedAtAlpha;
   if (sampled?.verdict === "growing") {
     // Confirmed by the exact series, or carried by sites that keep what they allocate (then a noisy
     // HeapAlloc reading — a program churning through memory between the GC and the read — cannot
@@ -173,9 +189,7 @@ function growingLiveHeap(f: LiveHeapFacts): SignalJudgement | undefined {
 function judgedByExact(f: LiveHeapFacts, exact: SignalJudgement): SignalJudgement {
   const { sampled, retained } = f;
   const allowance =
-    f.fineEnough && retained < exact.floorPerSecond
-      ? EXACT_DRIFT_ALLOWANCE_BYTES / Math.max(exact.spanSeconds, 1)
-      : 0;
+    f.fineEnough && retained < exact.floorPerSecond ? EXACT_DRIFT_ALLOWANCE_BYTES / f.driftSpanSeconds : 0;
   // Growth the profile attributes to sites that keep what they allocate is not overruled by a bound
   // on the exact series: that bound may only mean its noise hides a slow leak. (A growing sampled
   // total alone is not enough: a turning-over cache makes it wander.)

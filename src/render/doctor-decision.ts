@@ -5,6 +5,10 @@ function seconds(value: number): string {
   return value >= 120 ? `${(value / 60).toFixed(1)} min` : `${value.toFixed(1)} s`;
 }
 
+function formatShare(share: number): string {
+  return `${Number((share * 100).toPrecision(2))} %`;
+}
+
 export function describeDecision(decision: Decision | undefined): string | null {
   if (!decision) return null;
   const took = decision.timeToVerdictSeconds;
@@ -15,7 +19,7 @@ export function describeDecision(decision: Decision | undefined): string | null 
     case "auto": {
       const look = decision.look;
       const how = look
-        ? `look ${look.index} of ${look.of} (planned at ${seconds(look.atSeconds)}), each look testing at α/${Math.round(1 / look.alphaShare)}`
+        ? `look ${look.index} of ${look.of}, planned at ${seconds(look.atSeconds)}, testing at ${formatShare(look.alphaShare)} of α`
         : "";
       return `Verdict after ${took === null ? "?" : seconds(took)} of observation (--duration auto: ${how})${sampling}.`;
     }

@@ -154,6 +154,7 @@ function emptyJudgement(sorted: TrendPoint[], span: number, ctx: Context): Trend
     points: n,
     regimePoints: n,
     spanSeconds: span,
+    boundSpanSeconds: Math.max(span, ctx.minBoundSpan),
     regimeStartSeconds: n > 0 ? sorted[0].tSeconds : 0,
     regimeEndSeconds: n > 0 ? sorted[n - 1].tSeconds : 0,
     regimeStartsSeconds: n > 0 ? [sorted[0].tSeconds] : [],
@@ -238,6 +239,7 @@ function gatherEvidence(
   const base: TrendJudgement = {
     ...emptyJudgement(sorted, totalSpan, ctx),
     regimePoints: regime.length,
+    boundSpanSeconds: Math.max(span, ctx.minBoundSpan),
     regimeStartSeconds: regime[0].tSeconds,
     regimeEndSeconds: regime[regime.length - 1].tSeconds,
     regimeStartsSeconds: startsSeconds,

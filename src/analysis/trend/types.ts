@@ -29,6 +29,8 @@ export interface TrendJudgement {
   regimePoints: number;
   /** Time span of the whole series. */
   spanSeconds: number;
+  /** The span a bound on growth is counted over: the judged regime's, or more for repeated looks. */
+  boundSpanSeconds: number;
   /** Where the judged regime starts and ends. */
   regimeStartSeconds: number;
   regimeEndSeconds: number;

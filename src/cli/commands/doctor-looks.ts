@@ -3,8 +3,9 @@
  * (analysis/trend/sequential-looks.ts: 10, 15, 20, 25, 30 s, then 30 % further each time, up to the
  * maximum), and the observation stops at the first look whose verdict is leak or no-leak.
  *
- * - α: every look judges each signal with α/K (K looks), so by the union bound the chance of a false
- *   leak over all looks is at most what one fixed window has (Bonferroni over a bounded number of
+ * - α: every look judges each signal with its share of α (10 % for the looks before 30 s together,
+ *   half at 30 s, 40 % for the later ones), so by the union bound the chance of a false leak over all
+ *   looks is at most what one fixed window has (a weighted Bonferroni split over a bounded number of
  *   looks; see sequential-looks.ts for why not a group-sequential boundary).
  * - no-leak: a look's bound on growth is counted over at least FIXED_WINDOW_SECONDS, so stopping at
  *   10 s never accepts more growth per second than the fixed 30 s window would.
@@ -14,7 +15,12 @@
  *   figure), so about 20 % of one core during the first minute and about 4 % at 5 minutes; a full
  *   5-minute observation takes about 157 samples, some 30 s of the target's CPU on such a heap.
  */
-import { AUTO_MIN_SECONDS, type LookSchedule, lookSchedule } from "../../analysis/trend.js";
+import {
+  AUTO_MIN_SECONDS,
+  FIXED_WINDOW_SECONDS,
+  type LookSchedule,
+  lookSchedule,
+} from "../../analysis/trend.js";
 import {
   inputFromRecording,
   openRecordingForDoctor,
@@ -26,8 +32,6 @@ import type { SignalLook } from "../../diagnose/signal-trend.js";
 import type { Decision, Diagnosis } from "../../diagnose/types.js";
 
 export const AUTO_INTERVAL_MS = 1000;
-/** The fixed window doctor used before auto, and the least span a look's bound is counted over. */
-export const FIXED_WINDOW_SECONDS = 30;
 /** After the first minute the interval widens to this fraction of the time elapsed. */
 const AUTO_INTERVAL_FRACTION = 1 / 60;
 
@@ -58,8 +62,8 @@ export class VerdictLooks {
     this.schedule = lookSchedule(AUTO_MIN_SECONDS, maxSeconds);
   }
 
-  get signalLook(): SignalLook {
-    return { alphaShare: this.schedule.alphaShare, minBoundSpanSeconds: FIXED_WINDOW_SECONDS };
+  private signalLook(index: number): SignalLook {
+    return { alphaShare: this.schedule.alphaShares[index], minBoundSpanSeconds: FIXED_WINDOW_SECONDS };
   }
 
   /** A sample was written (a fixed window only needs to know when the first was). */
@@ -80,7 +84,7 @@ export class VerdictLooks {
     const index = this.next++;
     this.busy = true;
     try {
-      const diagnosis = this.judge(this.inputOptions);
+      const diagnosis = this.judge(index, this.inputOptions);
       if (diagnosis.verdict === "inconclusive") return false;
       this.decided = { diagnosis, decidedAtMs: this.now(), look: this.lookInfo(index) };
       return true;
@@ -91,8 +95,9 @@ export class VerdictLooks {
 
   /** The last look, on the whole recording (the maximum was reached, the program exited, or Ctrl-C). */
   finalLook(options: RecordingInputOptions, extend: (input: DiagnosisInput) => void): DecidedLook {
-    const diagnosis = this.judge(options, extend);
-    return { diagnosis, decidedAtMs: this.now(), look: this.lookInfo(this.schedule.looksSeconds.length - 1) };
+    const last = this.schedule.looksSeconds.length - 1;
+    const diagnosis = this.judge(last, options, extend);
+    return { diagnosis, decidedAtMs: this.now(), look: this.lookInfo(last) };
   }
 
   get firstSampleAtMs(): number | null {
@@ -104,15 +109,19 @@ export class VerdictLooks {
       index: index + 1,
       of: this.schedule.looksSeconds.length,
       atSeconds: this.schedule.looksSeconds[index],
-      alphaShare: this.schedule.alphaShare,
+      alphaShare: this.schedule.alphaShares[index],
     };
   }
 
-  private judge(options: RecordingInputOptions, extend?: (input: DiagnosisInput) => void): Diagnosis {
+  private judge(
+    index: number,
+    options: RecordingInputOptions,
+    extend?: (input: DiagnosisInput) => void,
+  ): Diagnosis {
     const reader = openRecordingForDoctor(this.recordingPath);
     try {
       const input = inputFromRecording(reader, options);
-      input.look = this.signalLook;
+      input.look = this.signalLook(index);
       extend?.(input);
       return diagnose(input);
     } finally {

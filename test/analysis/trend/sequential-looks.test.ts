@@ -2,6 +2,7 @@
  * Repeated looks at a growing observation (doctor --duration auto): the schedule, and the false
  * "growing" rate over all looks of a healthy series, which α split across the looks keeps at α.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   judgeTrend,
@@ -27,9 +28,23 @@ describe("look schedule", () => {
   it("looks every 5 s up to 30 s, then 30 % further, and last at the maximum", () => {
     const five = lookSchedule(10, 300);
     expect(five.looksSeconds).toEqual([10, 15, 20, 25, 30, 40, 55, 75, 100, 130, 170, 225, 300]);
-    expect(five.alphaShare).toBeCloseTo(1 / 13, 12);
+    // 10 % of α before 30 s, half at 30 s, 40 % after.
+    expect(five.alphaShares.slice(0, 4)).toEqual([0.025, 0.025, 0.025, 0.025]);
+    expect(five.alphaShares[4]).toBeCloseTo(0.5, 12);
+    for (const share of five.alphaShares.slice(5)) expect(share).toBeCloseTo(0.05, 12);
     expect(lookSchedule(10, 60).looksSeconds).toEqual([10, 15, 20, 25, 30, 40, 60]);
     expect(lookSchedule(10, 10).looksSeconds).toEqual([10]);
+    expect(lookSchedule(10, 10).alphaShares).toEqual([1]);
+    // Without a look at 30 s, equal shares; with 30 s last, it takes what the later looks would have.
+    expect(lookSchedule(10, 25).alphaShares).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect(lookSchedule(10, 30).alphaShares.at(-1)).toBeCloseTo(0.9, 12);
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 3600 }), (max) => {
+        const shares = lookSchedule(10, max).alphaShares;
+        expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+        for (const share of shares) expect(share).toBeGreaterThan(0);
+      }),
+    );
   });
 });
 
@@ -51,11 +66,11 @@ function falseGrowing(policy: TrendPolicyName, reps: number, maxSeconds: number,
   for (let seed = 1; seed <= reps; seed++) {
     const points = healthyObservation(seed * 31337, maxSeconds, 80e6);
     const grew = schedule.looksSeconds.some(
-      (look) =>
+      (look, k) =>
         judgeTrend(
           points.filter((p) => p.tSeconds <= look),
           policy,
-          { resolution: 8192, alphaShare: split ? schedule.alphaShare : 1, minBoundSpanSeconds: 30 },
+          { resolution: 8192, alphaShare: split ? schedule.alphaShares[k] : 1, minBoundSpanSeconds: 30 },
         ).verdict === "growing",
     );
     if (grew) count++;
