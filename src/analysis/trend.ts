@@ -4,7 +4,9 @@
  * recording views and the UI all judge through `judgeTrend` with a named policy, so the same series
  * gets the same answer everywhere. The parts, one job each, are in ./trend/:
  *
- * - judge.ts: the decision, step by step (insufficient → regime → growing → bounded → undecided);
+ * - judge.ts: the decision, step by step (insufficient → regime → growing → bounded → undecided),
+ *   with the steps in growth-rule.ts, bound-rule.ts and undecided-rule.ts (rule-context.ts: what
+ *   they share);
  * - policies.ts: the named policies and their table (α, relevance floors, tolerance, autocorrelation);
  * - mann-kendall.ts: the trend test (exact for small n, ties, Hamed–Rao/AR(1) corrections);
  * - theil-sen.ts: the slope and Sen's interval; evidence.ts: both on a series or its envelopes;

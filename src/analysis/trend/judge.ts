@@ -19,36 +19,20 @@
  *    early median: a batch that is flushed, a cache that churns).
  * 5. undecided: everything else, with a rough estimate of how much longer would decide.
  */
-import { aggregateBlocks, jittered, sortedFinite } from "./blocks.js";
-import { type SeriesEvidence, seriesEvidence } from "./evidence.js";
+import { jittered, sortedFinite } from "./blocks.js";
+import { decideBound } from "./bound-rule.js";
+import { seriesEvidence } from "./evidence.js";
 import { formatNumber } from "./format.js";
-import { EXACT_MAX_N, minPointsForAlpha } from "./mann-kendall.js";
+import { decideGrowth } from "./growth-rule.js";
+import { minPointsForAlpha } from "./mann-kendall.js";
 import { medianOf } from "./order-statistics.js";
-import {
-  DETERMINISTIC_SNR,
-  NO_TREND_P,
-  OVERWHELMING_SNR,
-  POLICIES,
-  relevanceFloor,
-  type TrendPolicy,
-  type TrendPolicyName,
-} from "./policies.js";
-import {
-  belowFloorSentence,
-  boundedByBandSentence,
-  boundedByConfidenceSentence,
-  boundedByResolutionSentence,
-  fallsBackSentence,
-  growingSentence,
-  insufficientSentence,
-  type SentenceFormat,
-  slowingSentence,
-  unchangedSentence,
-  undecidedSentence,
-} from "./reason.js";
+import { POLICIES, relevanceFloor, type TrendPolicy, type TrendPolicyName } from "./policies.js";
+import { insufficientSentence } from "./reason.js";
 import { findJudgedRegime } from "./regime.js";
+import { type Context, type RegimeEvidence, relative } from "./rule-context.js";
 import { theilSenSlope } from "./theil-sen.js";
 import type { TrendJudgement, TrendPoint } from "./types.js";
+import { undecided } from "./undecided-rule.js";
 
 export interface JudgeOptions {
   /** Share of the policy's α this judgement may spend (repeated looks: sequential-looks.ts). Default 1. */
@@ -67,40 +51,11 @@ export interface JudgeOptions {
 
 /** A cut may not leave a regime shorter than this (nor than the policy's minimum span). */
 const REGIME_MIN_SPAN_SECONDS = 10;
-/** Below this span a rising series is reported as not levelled off yet. */
-const LEVELLING_HORIZON_SECONDS = 60;
+
 /** Envelope windows are this fraction of the judged regime (at least 4 points). */
 const ENVELOPE_WINDOW_FRACTION = 0.05;
+
 const CONFIDENCE = 0.95;
-
-interface Context {
-  policy: TrendPolicy;
-  alpha: number;
-  minPoints: number;
-  resolution: number;
-  quantized: boolean;
-  noiseFloor: number;
-  minimumGrowth: number;
-  minBoundSpan: number;
-  format: SentenceFormat;
-}
-
-/** The judged regime with the statistics every rule reads. */
-interface RegimeEvidence {
-  /** Points judged (jittered when quantized). */
-  regime: TrendPoint[];
-  /** The same points as measured. */
-  reported: TrendPoint[];
-  span: number;
-  level: number;
-  floor: number;
-  main: SeriesEvidence;
-  lower: SeriesEvidence | null;
-  windowSize: number;
-  /** α of each growth test (split when the envelope is tested too). */
-  testAlpha: number;
-  base: TrendJudgement;
-}
 
 export function judgeTrend(
   points: TrendPoint[],
@@ -206,10 +161,6 @@ function insufficient(sorted: TrendPoint[], span: number, ctx: Context): TrendJu
   };
 }
 
-function relative(slope: number, level: number): number {
-  return level !== 0 ? (slope / Math.abs(level)) * 3600 : 0;
-}
-
 function gatherEvidence(
   sorted: TrendPoint[],
   work: TrendPoint[],
@@ -269,282 +220,4 @@ function gatherEvidence(
     testAlpha: lower ? ctx.alpha / 2 : ctx.alpha,
     base,
   };
-}
-
-/** Significant growth: the corrected test, or the plain one when the evidence is overwhelming and material. */
-function significantRise(
-  j: SeriesEvidence,
-  alpha: number,
-  level: number,
-  ctx: Context,
-): "corrected" | "plain" | null {
-  if (j.pValue < alpha) return "corrected";
-  if (!(j.pPlain < alpha)) return null;
-  const material = j.slope * j.spanSeconds >= ctx.policy.overwhelmingRise * Math.abs(level);
-  if (j.signalToNoise >= OVERWHELMING_SNR && material) return "plain";
-  // A rise whose residuals are negligible is the trend itself, whatever their ranks' autocorrelation.
-  if (j.signalToNoise >= DETERMINISTIC_SNR) return "plain";
-  return null;
-}
-
-function decideGrowth(e: RegimeEvidence, ctx: Context): TrendJudgement | null {
-  const grows = (j: SeriesEvidence): "corrected" | "plain" | null => {
-    const test = significantRise(j, e.testAlpha, e.level, ctx);
-    if (!test || !(j.slope > 0)) return null;
-    const low = test === "plain" ? j.lowPlain : j.low;
-    const relevant = j.slope >= e.floor && j.slope * e.span >= ctx.minimumGrowth;
-    return low >= 0 && relevant ? test : null;
-  };
-  const levelTest = grows(e.main);
-  const sustained = levelTest !== null && isSustained(e.regime, e.main.slope);
-  const envelopeTest = levelTest === null && e.lower ? grows(e.lower) : null;
-  if (!(levelTest && sustained) && !envelopeTest) return null;
-  const decisive = envelopeTest ? e.lower! : e.main;
-  const test = envelopeTest ?? levelTest!;
-  const notLevelledOff = !envelopeTest && e.span < LEVELLING_HORIZON_SECONDS;
-  const pValue = test === "plain" ? decisive.pPlain : decisive.pValue;
-  const low = test === "plain" ? decisive.lowPlain : decisive.low;
-  return {
-    ...e.base,
-    verdict: "growing",
-    decidedBy: envelopeTest ? "envelope" : "level",
-    slopePerSecond: decisive.slope,
-    slopeLowPerSecond: low,
-    slopeHighPerSecond: decisive.high,
-    relativeSlopePerHour: relative(decisive.slope, e.level),
-    pValue,
-    blockSize: decisive.blockSize,
-    ...(notLevelledOff ? { notLevelledOff } : {}),
-    reason: growingSentence(
-      {
-        slope: decisive.slope,
-        low,
-        high: decisive.high,
-        level: e.level,
-        spanSeconds: e.span,
-        since: sinceOf(e),
-        points: e.regime.length,
-        pValue,
-        exactTest: decisive.points <= EXACT_MAX_N && pValue === decisive.pPlain,
-        envelope: Boolean(envelopeTest),
-        monotone: !envelopeTest && strictlyRising(e.reported),
-        notLevelledOff,
-      },
-      ctx.format,
-    ),
-  };
-}
-
-/** The later half of the regime still grows at a third of the regime's rate or more. */
-function isSustained(regime: TrendPoint[], slope: number): boolean {
-  if (slope <= 0) return false;
-  const half = regime.slice(Math.floor(regime.length / 2));
-  if (half.length < 4) return true;
-  return theilSenSlope(half).slope >= slope / 3;
-}
-
-function strictlyRising(points: TrendPoint[]): boolean {
-  for (let i = 1; i < points.length; i++) if (!(points[i].value > points[i - 1].value)) return false;
-  return points.length >= 2;
-}
-
-function decideBound(e: RegimeEvidence, ctx: Context): TrendJudgement | null {
-  const boundSpan = Math.max(e.span, ctx.minBoundSpan);
-  // In a short regime a per-hour floor cannot be bounded: the bound is on the growth within the
-  // observation (the policy's tolerance of the level), counted over at least minBoundSpan.
-  const stableFloor = (reference: number) =>
-    Math.max(
-      relevanceFloor(ctx.policy, reference, e.span),
-      (ctx.policy.boundTolerance * Math.abs(reference)) / Math.max(boundSpan, 1e-9),
-    );
-  const withinResolution = (j: SeriesEvidence) =>
-    ctx.quantized && Number.isFinite(j.high) && j.high * e.span < 2 * ctx.resolution;
-  // A rise significant at 2.5 % one-sided that is relevant is not bounded, even if not yet "growing".
-  const risesRelevantly = (j: SeriesEvidence, reference: number, alpha: number) =>
-    j.slope > 0 &&
-    j.low >= 0 &&
-    significantRise(j, alpha, reference, ctx) !== null &&
-    j.slope >= relevanceFloor(ctx.policy, reference, e.span) &&
-    !withinResolution(j);
-  const { main } = e;
-  if (e.reported.every((p) => p.value === e.reported[0].value)) {
-    const figures = { spanSeconds: e.span, since: sinceOf(e), points: e.regime.length };
-    return bounded(e, "confidence", "level", unchangedSentence({ ...figures, level: e.level }, ctx.format));
-  }
-  const resolvable = e.span > 0 ? ctx.resolution / e.span : Number.POSITIVE_INFINITY;
-  const upper = ctx.quantized ? main.high : Math.max(main.high, resolvable);
-  const figures = {
-    slope: main.slope,
-    low: main.low,
-    high: upper,
-    level: e.level,
-    spanSeconds: e.span,
-    since: sinceOf(e),
-    points: e.regime.length,
-  };
-  if (!risesRelevantly(main, e.level, 0.025)) {
-    if (upper < stableFloor(e.level)) {
-      const riseFraction = e.level !== 0 ? (Math.max(0, upper) * boundSpan) / Math.abs(e.level) : 0;
-      return bounded(
-        e,
-        "confidence",
-        "level",
-        boundedByConfidenceSentence({ ...figures, boundSeconds: boundSpan, riseFraction }, ctx.format),
-      );
-    }
-    if (withinResolution(main))
-      return bounded(
-        e,
-        "confidence",
-        "level",
-        boundedByResolutionSentence({ ...figures, resolution: ctx.resolution }, ctx.format),
-      );
-  }
-  const band =
-    main.pValue >= e.testAlpha ? boundedBand(e, ctx, stableFloor, withinResolution, risesRelevantly) : null;
-  if (band) return band;
-  if (main.pTwoSided >= NO_TREND_P) {
-    const back = fallsBack(e.reported);
-    if (back)
-      return bounded(
-        e,
-        "returns",
-        "level",
-        fallsBackSentence(
-          {
-            pTwoSided: main.pTwoSided,
-            ...back,
-            spanSeconds: e.span,
-            since: sinceOf(e),
-            points: e.regime.length,
-          },
-          ctx.format,
-        ),
-      );
-  }
-  return null;
-}
-
-function bounded(
-  e: RegimeEvidence,
-  by: NonNullable<TrendJudgement["boundedBy"]>,
-  decidedBy: TrendJudgement["decidedBy"],
-  reason: string,
-): TrendJudgement {
-  return {
-    ...e.base,
-    verdict: "bounded",
-    boundedBy: by,
-    decidedBy,
-    reason,
-  };
-}
-
-/**
- * A wide sawtooth or heavy noise leaves the level's interval wide even when nothing grows. Then the
- * band it moves in decides: neither its peaks (window maxima) nor its floor (window minima) may grow
- * by more than the tolerance, measured against the peak level (what memory must hold). The level and
- * the floor must not rise significantly; the peaks only need to stay within the bound (the pacer
- * settling or batch sizes varying move a sawtooth's peaks a little). The band's intervals use the
- * Hamed–Rao correction alone: the AR(1) floor keeps noise from passing for growth; applied to a
- * bound it only widens it.
- */
-function boundedBand(
-  e: RegimeEvidence,
-  ctx: Context,
-  stableFloor: (reference: number) => number,
-  withinResolution: (j: SeriesEvidence) => boolean,
-  risesRelevantly: (j: SeriesEvidence, reference: number, alpha: number) => boolean,
-): TrendJudgement | null {
-  if (Math.floor(e.regime.length / e.windowSize) < 3) return null;
-  const options = {
-    minimumBlockSize: e.windowSize,
-    noiseFloor: ctx.noiseFloor,
-    autocorrelation: "hamed-rao" as const,
-  };
-  const peaks = seriesEvidence(e.regime, { ...options, aggregate: "max" });
-  const floors = seriesEvidence(e.regime, { ...options, aggregate: "min" });
-  const peak = medianOf(aggregateBlocks(e.regime, e.windowSize, "max").map((p) => p.value));
-  const boundedBy = (j: SeriesEvidence) => j.high < stableFloor(peak) || withinResolution(j);
-  const ok =
-    !risesRelevantly(e.main, e.level, 0.0125) &&
-    !risesRelevantly(floors, peak, 0.0125) &&
-    boundedBy(peaks) &&
-    boundedBy(floors);
-  if (!ok) return null;
-  const worst = Math.max(peaks.high, floors.high, 0);
-  const riseFraction = peak !== 0 ? (worst * Math.max(e.span, ctx.minBoundSpan)) / Math.abs(peak) : 0;
-  return bounded(
-    e,
-    "band",
-    "envelope",
-    boundedByBandSentence(
-      { peak, spanSeconds: e.span, since: sinceOf(e), points: e.regime.length, riseFraction },
-      ctx.format,
-    ),
-  );
-}
-
-/** The late third's lowest value is at or below the early third's median: memory was given back. */
-function fallsBack(points: TrendPoint[]): { lowest: number; earlyMedian: number } | null {
-  const third = Math.max(2, Math.floor(points.length / 3));
-  const earlyMedian = medianOf(points.slice(0, third).map((p) => p.value));
-  let lowest = Number.POSITIVE_INFINITY;
-  for (const p of points.slice(points.length - third)) lowest = Math.min(lowest, p.value);
-  return lowest <= earlyMedian ? { lowest, earlyMedian } : null;
-}
-
-function undecided(e: RegimeEvidence, ctx: Context): TrendJudgement {
-  const { main } = e;
-  const figures = {
-    slope: main.slope,
-    low: main.low,
-    high: main.high,
-    level: e.level,
-    spanSeconds: e.span,
-    since: sinceOf(e),
-    points: e.regime.length,
-  };
-  const significant =
-    significantRise(main, e.testAlpha, e.level, ctx) !== null && main.slope > 0 && main.low >= 0;
-  let reason: string;
-  if (significant && !isSustained(e.regime, main.slope)) reason = slowingSentence(figures, ctx.format);
-  else if (significant)
-    reason = belowFloorSentence(
-      { ...figures, floor: e.floor, minimumGrowth: ctx.minimumGrowth, tooSmall: main.slope >= e.floor },
-      ctx.format,
-    );
-  else {
-    const direction = main.high < 0 ? "falls" : main.slope > 0 && main.low >= 0 ? "rises" : "flat";
-    reason = undecidedSentence({ ...figures, pValue: main.pValue, direction }, ctx.format);
-  }
-  const target = Math.max(
-    e.floor,
-    (ctx.policy.boundTolerance * Math.abs(e.level)) / Math.max(e.span, ctx.minBoundSpan, 1e-9),
-  );
-  return {
-    ...e.base,
-    verdict: "undecided",
-    reason,
-    extraSecondsNeeded: estimateExtraSeconds(e.span, main.slope, main.high, target),
-  };
-}
-
-/**
- * Roughly how much longer an observation should be for the interval to clear the floor: Sen's
- * interval narrows about as span^-1.5 for a trend in noise.
- */
-function estimateExtraSeconds(span: number, slope: number, upper: number, floor: number): number {
-  const halfWidth = Number.isFinite(upper) ? Math.max(upper - slope, 0) : Math.abs(slope) + floor;
-  const margin = floor - Math.max(slope, 0);
-  // The slope is near or above the floor: more data must separate it from zero instead.
-  const target = margin > halfWidth * 0.1 ? margin : Math.max(Math.abs(slope) / 2, floor / 2);
-  if (halfWidth <= 0 || target <= 0) return Math.max(span, 30);
-  const factor = (halfWidth / target) ** (2 / 3);
-  return Math.min(Math.max(span * (factor - 1), 30), 3600);
-}
-
-/** The change of regime the judged stretch starts at, or null when it is the whole series. */
-function sinceOf(e: RegimeEvidence): number | null {
-  return e.base.regimeStartsSeconds.length > 1 ? e.base.regimeStartSeconds : null;
 }
