@@ -4,7 +4,8 @@
  * one run at a time. Every scenario is run HEAPSCOPE_BENCH_RUNS times (default 2) in each mode.
  *
  * Time to verdict is doctor's own figure (`timeToVerdictSeconds` in its JSON: first sample to
- * verdict, without building or starting the program). The goals, each decided met or missed on
+ * verdict, without building or starting the program); an inconclusive answer is not a decided
+ * verdict and counts as never decided when the modes are compared. The goals, each decided met or missed on
  * the runs made (with the run counts shown, since a handful of runs cannot resolve small rates):
  * - leaks growing ≥ 25 % per 10 s are decided within 15 s (every run);
  * - no scenario is slower than with the fixed window (median per scenario);
@@ -148,7 +149,11 @@ export function judgeGoals(runs: AutoRun[]): AutoGoal[] {
   const goals: AutoGoal[] = [];
   const auto = runs.filter((r) => r.mode === "auto");
   const fixed = runs.filter((r) => r.mode === "fixed30s");
-  const ttv = (r: AutoRun) => r.timeToVerdictSeconds ?? Number.POSITIVE_INFINITY;
+  // Time to a decided verdict: an inconclusive answer (or none) never counts as decided.
+  const ttv = (r: AutoRun) =>
+    r.verdict === "leak" || r.verdict === "no-leak"
+      ? (r.timeToVerdictSeconds ?? Number.POSITIVE_INFINITY)
+      : Number.POSITIVE_INFINITY;
 
   // Fast leaks: judged by the growth the fixed window measured (the longer look at the same program).
   const fastScenarios = new Set(
@@ -172,7 +177,7 @@ export function judgeGoals(runs: AutoRun[]): AutoGoal[] {
     return a > f;
   });
   goals.push({
-    goal: "no scenario slower than with the fixed 30 s window (median time to verdict)",
+    goal: "no scenario slower than with the fixed 30 s window (median time to a decided verdict)",
     status: scenarios.length === 0 ? "unresolved" : slower.length === 0 ? "met" : "missed",
     detail: scenarios
       .map(
