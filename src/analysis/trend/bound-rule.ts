@@ -24,11 +24,12 @@ export function decideBound(e: RegimeEvidence, ctx: Context): TrendJudgement | n
     );
   const withinResolution = (j: SeriesEvidence) =>
     ctx.quantized && Number.isFinite(j.high) && j.high * e.span < 2 * ctx.resolution;
-  // A rise significant at 2.5 % one-sided that is relevant is not bounded, even if not yet "growing".
+  // A rise that is relevant and shown (significant at 2.5 % one-sided, or Sen's 95 % interval above 0)
+  // is not bounded, even if not yet "growing": a bound would read as "no growth" to anyone.
   const risesRelevantly = (j: SeriesEvidence, reference: number, alpha: number) =>
     j.slope > 0 &&
     j.low >= 0 &&
-    significantRise(j, alpha, reference, ctx) !== null &&
+    (j.low > 0 || significantRise(j, alpha, reference, ctx) !== null) &&
     j.slope >= relevanceFloor(ctx.policy, reference, e.span) &&
     !withinResolution(j);
   const { main } = e;
