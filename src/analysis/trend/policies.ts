@@ -4,13 +4,17 @@
  * gctrace, memstats, doctor and the UI judge the same kind of series with the same policy, so they
  * cannot disagree on it.
  *
- * | policy            | series                                                      | α     | autocorrelation | bound tolerance | relevance floors                       | min points | min span |
- * |-------------------|-------------------------------------------------------------|-------|-----------------|-----------------|----------------------------------------|------------|----------|
- * | gctrace           | live heap at GC cycles (gctrace), MemStats/metrics readings | 0.005 | Hamed–Rao + AR1 | 15 %            | 0.1 %/h of the level                   | 6          | 5 s      |
- * | doctor-heap       | doctor's forced-GC snapshots: profile in-use total, HeapAlloc, StackInuse | 0.001 | Hamed–Rao + AR1 | 2 % | 4 %/h, and 2 KiB/s up to 10 min | 7 | 8 s |
- * | doctor-objects    | live objects of the heap profiles                           | 0.001 | Hamed–Rao + AR1 | 2 %             | 4 %/h, and 10 objects/s                | 7          | 8 s      |
- * | doctor-goroutines | goroutine count                                             | 0.001 | Hamed–Rao + AR1 | 2 %             | 4 %/h, 1 goroutine/min, and +5 in all  | 7          | 8 s      |
- * | doctor-process    | RSS and memory outside the Go heap                          | 0.001 | Hamed–Rao + AR1 | 2 %             | 5 %/h, 32 KiB/s, and +8 MiB in all     | 7          | 8 s      |
+ * | policy            | series                                                       | α     | bound tolerance | overwhelming rise | relevance floors                      | min points | min span |
+ * |-------------------|--------------------------------------------------------------|-------|-----------------|-------------------|---------------------------------------|------------|----------|
+ * | gctrace           | live heap at GC cycles (gctrace), MemStats/metrics readings  | 0.005 | 15 %            | 15 %              | 0.1 %/h of the level                  | 6          | 5 s      |
+ * | doctor-heap       | forced-GC heap readings: profile total, HeapAlloc, StackInuse | 0.001 | 2 %             | 15 %              | 4 %/h; 2 KiB/s up to 10 min           | 7          | 8 s      |
+ * | doctor-objects    | live objects of the heap profiles                            | 0.001 | 2 %             | 15 %              | 4 %/h; 10 objects/s                   | 7          | 8 s      |
+ * | doctor-goroutines | goroutine count                                              | 0.001 | 2 %             | 15 %              | 4 %/h; 1 goroutine/min; +5 in all     | 7          | 8 s      |
+ * | doctor-process    | RSS and memory outside the Go heap                           | 0.001 | 2 %             | 15 %              | 5 %/h; 32 KiB/s; +8 MiB in all        | 7          | 8 s      |
+ *
+ * Every policy corrects for autocorrelation the same way (Hamed–Rao, floored by AR(1) at an upper
+ * 95 % bound of ρ: mann-kendall.ts), tests the lower envelope too on long regimes (α/2 each), and
+ * bounds growth by the band or by falling back to earlier levels (judge.ts).
  *
  * - α is one-sided (growth). The minimum number of points follows from it: n strictly rising points
  *   give an exact Mann–Kendall p of 1/n!, so a policy cannot call fewer than minPointsForAlpha(α)
@@ -21,8 +25,9 @@
  *   inflated by the larger of the Hamed–Rao and an AR(1) correction. With few points neither can be
  *   estimated, and no test on a dozen points tells persistent noise from a trend; the plain (exact)
  *   test then decides only when the evidence is overwhelming: a rise of OVERWHELMING_SNR residual
- *   scales that is also material, at least the policy's bound tolerance of the level. A leak that
- *   grows by 25 % in ten seconds is that; a steady heap's noise is not.
+ *   scales that is also material (the policy's overwhelming rise, 15 % of the level), or residuals
+ *   so small the series is a clean line (DETERMINISTIC_SNR). A leak that grows by 25 % in ten seconds
+ *   is that; AR(0.8) noise with a 5 % spread can wander 10 % in ten points, which is why 15 %.
  * - Bound tolerance: "bounded" in a short observation means the slope's 95 % upper bound adds less
  *   than this fraction of the level over the observation (a per-hour rate cannot be bounded in a
  *   minute). gctrace's 15 %: a flat sawtooth's peaks, seen only when a GC lands near them, could not
