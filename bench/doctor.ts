@@ -1,38 +1,25 @@
 /**
  * `npm run bench -- doctor`:
- *  1. time-to-verdict for the doctor corpus: each scenario of test/doctor/scenarios run once under
- *     `heapscope doctor --url ... --duration 20s -- BINARY` (wall time from launch to verdict, and
- *     whether the verdict was right). HEAPSCOPE_BENCH_CORPUS=0 skips it; =name,name picks scenarios.
- *     Target: the median time to verdict ≤ 30 s, decided from the scenarios' times (bench/decide.ts).
- *     Programs are built with the tests' default toolchain (go1.26.8).
+ *  1. time to verdict under --duration auto against the fixed 30 s window on the held-out doctor
+ *     scenarios, with the goals of the auto mode (doctor-auto.ts). HEAPSCOPE_BENCH_CORPUS=0 skips it.
  *  2. heapscope's own cost diagnosing a synthetic 24-hour recording (8640 samples at 10 s, thinned as
  *     the recorder thins under its size cap): CPU seconds and peak RSS of the `doctor FILE` process,
  *     and the same for a 1-hour recording, so the ratio shows the cost stays bounded.
  */
-import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { encodeProfileGzip } from "../src/formats/pprof-proto-encode.js";
 import type { Location, Profile, ProfileFunction, Sample } from "../src/profile/model.js";
 import { RecordingWriter } from "../src/store/recording-writer.js";
 import { VERSION } from "../src/version.js";
 import { ensureGoToolchain, GO_DEFAULT, goCommand, goEnv } from "../test/support/go-toolchains.js";
 import { decide, formatTarget, quantileBand, type TargetResult } from "./decide.js";
+import { runDoctorAutoBench } from "./doctor-auto.js";
 
-const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "..");
 const cli = path.join(repoRoot, "bin/heapscope.js");
-
-interface CorpusTiming {
-  scenario: string;
-  expected: string;
-  verdict: string;
-  correct: boolean;
-  timeToVerdictSeconds: number;
-  observedSeconds: number;
-}
 
 interface CostFigures {
   recordingHours: number;
@@ -55,33 +42,8 @@ export async function runDoctorBench(): Promise<unknown> {
       peakRss: round(cost24h.peakRssMiB / Math.max(cost1h.peakRssMiB, 1e-3)),
     },
   };
-  const corpusSetting = process.env.HEAPSCOPE_BENCH_CORPUS ?? "1";
-  if (corpusSetting !== "0") {
-    const only = corpusSetting === "1" ? null : new Set(corpusSetting.split(","));
-    const timings = await timeCorpus(only);
-    result.corpus = timings;
-    result.corpusSummary = {
-      scenarios: timings.length,
-      correct: timings.filter((t) => t.correct).length,
-      medianTimeToVerdictSeconds: median(timings.map((t) => t.timeToVerdictSeconds)),
-      maxTimeToVerdictSeconds: Math.max(...timings.map((t) => t.timeToVerdictSeconds)),
-      // Peers: pprof + MemStats + gctrace by hand takes an afternoon; heapscope's target is ~30 s.
-      targetSeconds: 30,
-    };
-    result.targets = [
-      decide(
-        "doctor median time to verdict ≤ 30 s",
-        quantileBand(timings.map((t) => t.timeToVerdictSeconds)),
-        {
-          threshold: 30,
-          better: "lower",
-          unit: " s",
-        },
-      ),
-    ];
-  } else {
-    result.targets = [];
-  }
+  const auto = await runDoctorAutoBench();
+  if (auto) result.autoVsFixed = auto;
   printTable(result);
   return result;
 }
@@ -93,84 +55,6 @@ function printTable(result: Record<string, unknown>): void {
     `doctor on a synthetic recording: 24 h (${c24.samples} samples, ${c24.fileMiB} MiB): ${c24.cpuSeconds} s CPU, ${c24.peakRssMiB} MiB peak RSS; ` +
       `1 h: ${c1.cpuSeconds} s CPU, ${c1.peakRssMiB} MiB peak RSS (24h/1h: CPU ×${(result.ratio24hOver1h as { cpu: number }).cpu}, RSS ×${(result.ratio24hOver1h as { peakRss: number }).peakRss})\n`,
   );
-  const corpus = result.corpus as CorpusTiming[] | undefined;
-  if (corpus) {
-    for (const t of corpus) {
-      process.stdout.write(
-        `  ${t.correct ? "ok " : "BAD"} ${t.scenario.padEnd(28)} ${t.verdict.padEnd(12)} verdict after ${t.timeToVerdictSeconds.toFixed(1)} s (observed ${t.observedSeconds} s)\n`,
-      );
-    }
-  }
-  for (const t of result.targets as TargetResult[]) process.stdout.write(`target: ${formatTarget(t)}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Corpus time-to-verdict
-
-async function timeCorpus(only: Set<string> | null): Promise<CorpusTiming[]> {
-  await ensureGoToolchain(GO_DEFAULT);
-  const root = path.join(repoRoot, "test/doctor/scenarios");
-  const binDir = path.join(tmpdir(), "heapscope-bench-doctor");
-  mkdirSync(binDir, { recursive: true });
-  const out: CorpusTiming[] = [];
-  for (const name of readdirSync(root).sort()) {
-    if (only && !only.has(name)) continue;
-    const truth = JSON.parse(readFileSync(path.join(root, name, "truth.json"), "utf8")) as {
-      verdict: string;
-      duration?: number;
-      toolchains?: Record<string, { verdict: string }>;
-    };
-    const expected = truth.toolchains?.[GO_DEFAULT]?.verdict ?? truth.verdict;
-    const binary = path.join(binDir, name);
-    await execFileAsync(goCommand(GO_DEFAULT).command, ["build", "-o", binary, "."], {
-      cwd: path.join(root, name),
-      env: goEnv(GO_DEFAULT),
-    });
-    const port = await freePort();
-    const observed = truth.duration ?? 20;
-    const started = performance.now();
-    const { stdout } = await runNode([
-      cli,
-      "doctor",
-      "--url",
-      `http://127.0.0.1:${port}`,
-      "--duration",
-      `${observed}s`,
-      "--json",
-      "--",
-      binary,
-      "-addr",
-      `127.0.0.1:${port}`,
-    ]);
-    const seconds = (performance.now() - started) / 1000;
-    let verdict = "error";
-    try {
-      verdict = (JSON.parse(stdout) as { verdict: string }).verdict;
-    } catch {
-      // keep "error"
-    }
-    out.push({
-      scenario: name,
-      expected,
-      verdict,
-      correct: verdict === expected,
-      timeToVerdictSeconds: round(seconds),
-      observedSeconds: observed,
-    });
-  }
-  return out;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,10 +311,4 @@ function syntheticModel() {
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

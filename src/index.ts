@@ -53,11 +53,15 @@ export {
   type MemStatsWarning,
 } from "./analysis/memstats-health.js";
 export {
+  type JudgeOptions,
   judgeTrend,
+  lookSchedule,
   mannKendall,
-  type TrendOptions,
+  POLICIES,
+  type TrendJudgement,
   type TrendPoint,
-  type TrendResult,
+  type TrendPolicy,
+  type TrendPolicyName,
   type TrendVerdict,
   theilSenSlope,
 } from "./analysis/trend.js";
@@ -91,7 +95,7 @@ export {
 export { redactCommandLine, redactUrl } from "./collect/redact.js";
 export { summarizeGoroutines, summarizeHeapProfile } from "./collect/sample-summaries.js";
 // doctor: is it leaking, and what holds the memory (diagnose/*, render/doctor-*).
-export { diagnose, FLOORS } from "./diagnose/diagnose.js";
+export { diagnose } from "./diagnose/diagnose.js";
 export { analyzeGoroutines, type GoroutineGroupGrowth } from "./diagnose/goroutine-growth.js";
 export { collectHeapSites, type HeapSite, rankSiteGrowth, type SiteGrowth } from "./diagnose/heap-growth.js";
 export type {
@@ -115,6 +119,7 @@ export {
   judgeSignal,
   type SeriesPoint,
   type SignalJudgement,
+  type SignalLook,
   type SignalSpec,
 } from "./diagnose/signal-trend.js";
 export type {

@@ -16,7 +16,7 @@ import {
   type SkippedLineCounts,
 } from "../formats/gctrace/index.js";
 import { formatByteRate, formatBytes, formatDuration } from "../model/units.js";
-import { judgeTrend, type TrendOptions, type TrendResult } from "./trend.js";
+import { type JudgeOptions, judgeTrend, type TrendJudgement, type TrendVerdict } from "./trend.js";
 
 const MIB = 1024 * 1024;
 
@@ -27,8 +27,8 @@ export interface GcStatsOptions {
   limitSource?: string;
   /** Length of the GC CPU windows; default: the run's duration / 24, at least 1 s. */
   cpuWindowSeconds?: number;
-  /** Overrides for the trend judgement (defaults suit gctrace: 1 MiB resolution). */
-  trend?: TrendOptions;
+  /** Options of the trend judgement (defaults suit gctrace: values floored to 1 MiB). */
+  trend?: JudgeOptions;
   /** At most this many points in `liveHeap.series` (for sparklines and charts). Default 600. */
   seriesPoints?: number;
   /** The log said GOGC=off. */
@@ -62,7 +62,9 @@ export interface GcRunSummary {
   endSeconds: number;
   durationSeconds: number;
   procs: number;
-  verdict: TrendResult["verdict"];
+  /** The command's verdict, from the series judgement `trend.verdict` (see gcTraceVerdict). */
+  verdict: GcTraceVerdict;
+  /** The series judgement's sentence with its subject ("live heap grows …"). */
   reason: string;
   liveHeap: {
     firstBytes: number;
@@ -80,7 +82,7 @@ export interface GcRunSummary {
   };
   /** What the trend was judged on, in words. */
   judgedSignal: string;
-  trend: TrendResult;
+  trend: TrendJudgement;
   heapGoal: {
     lastBytes: number;
     maxBytes: number;
@@ -115,6 +117,16 @@ export interface GcRunSummary {
   projection: GcProjection | null;
   /** Figures were thinned to stay in bounded memory (percentiles then come from a uniform sample). */
   thinned: boolean;
+}
+
+/**
+ * gctrace's verdict field keeps its own words (and `--fail-on growing|inconclusive` with them):
+ * growing → growing, bounded → stable, undecided and insufficient → inconclusive.
+ */
+export type GcTraceVerdict = "growing" | "stable" | "inconclusive";
+
+export function gcTraceVerdict(trend: TrendVerdict): GcTraceVerdict {
+  return trend === "growing" ? "growing" : trend === "bounded" ? "stable" : "inconclusive";
 }
 
 /** Bounded-memory accumulator of one run's cycles. */
@@ -253,13 +265,16 @@ export class GcRunAccumulator {
     const n = this.size;
     const points = new Array<{ tSeconds: number; value: number }>(n);
     for (let i = 0; i < n; i++) points[i] = { tSeconds: this.t[i], value: this.judged[i] };
-    const trend = judgeTrend(points, {
+    const trend = judgeTrend(points, "gctrace", {
       resolution: MIB,
-      valueLabel: "live heap",
+      quantized: true,
       formatValue: formatBytes,
       ...options.trend,
     });
+
     const goal = this.heapGoalAgainstLive(trend.regimeStartSeconds, options);
+
+    const procs = this.procs || 1;
     const duration = this.lastAt - this.firstAt;
     const series = thinSeries(this.t, this.live, n, options.seriesPoints ?? 600);
     const projection = project(trend, goal.goalOverLive, goal.limitDriven, this.maxGoal, options);
@@ -271,9 +286,9 @@ export class GcRunAccumulator {
       startSeconds: this.firstAt,
       endSeconds: this.lastAt,
       durationSeconds: duration,
-      procs: this.procs || 1,
-      verdict: trend.verdict,
-      reason: trend.reason,
+      procs,
+      verdict: gcTraceVerdict(trend.verdict),
+      reason: `live heap ${trend.reason}`,
       liveHeap: {
         firstBytes: this.firstLive,
         lastBytes: this.lastLive,
@@ -399,7 +414,11 @@ export class GcRunAccumulator {
  * machine load and allocation rate (a steady program's heap2 jumped from 47 to 62 MiB under load
  * while this figure stayed at 46–48). What remains is what was reachable when marking started.
  */
-export function liveAtMarkStartBytes(cycle: GcCycle): number {
+export function liveAtMarkStartBytes(
+  cycle: Pick<GcCycle, "liveHeapBytes"> & Partial<Pick<GcCycle, "heapStartBytes" | "heapEndBytes">>,
+): number {
+  // A cycle known only by its live heap (an older recording) is judged on that.
+  if (cycle.heapStartBytes === undefined || cycle.heapEndBytes === undefined) return cycle.liveHeapBytes;
   const allocatedWhileMarking = Math.max(0, cycle.heapEndBytes - cycle.heapStartBytes);
   return Math.max(0, cycle.liveHeapBytes - allocatedWhileMarking);
 }
@@ -415,7 +434,7 @@ export function summarizeGcRun(run: GcProcessRun, options: GcStatsOptions = {}):
 }
 
 function project(
-  trend: TrendResult,
+  trend: TrendJudgement,
   goalOverLive: number,
   limitDriven: boolean,
   maxGoal: number,
@@ -439,7 +458,7 @@ function project(
       secondsUntilLiveHeapReachesLimit: null,
       secondsUntilGoalReachesLimit: null,
       note:
-        trend.verdict === "stable"
+        trend.verdict === "bounded"
           ? `no projection: the live heap is not growing (${formatBytes(liveNow)} of ${formatBytes(limitBytes)})`
           : `no projection: the trend is inconclusive (${formatBytes(liveNow)} of ${formatBytes(limitBytes)})`,
     };

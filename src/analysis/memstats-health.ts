@@ -22,7 +22,7 @@ import {
   formatSignedByteRate,
   formatSignedPercent,
 } from "../model/units.js";
-import { judgeTrend, type TrendPoint, type TrendResult } from "./trend.js";
+import { judgeTrend, type TrendJudgement, type TrendPoint } from "./trend.js";
 
 export type MemStatsTrendSignal =
   | "liveHeap"
@@ -39,7 +39,7 @@ export interface MemStatsTrend {
   label: string;
   unit: "bytes" | "objects" | "goroutines";
   points: number;
-  result: TrendResult;
+  result: TrendJudgement;
 }
 
 export interface MemStatsWarning {
@@ -111,8 +111,6 @@ export interface MemStatsHealth {
 export interface MemStatsHealthOptions {
   /** A stretch without GC longer than this while the heap grows is reported (default 60 s). */
   noGcWarningSeconds?: number;
-  /** Trend options passed through (e.g. minPoints for tests). */
-  minPoints?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -137,14 +135,10 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
   const figures = computeFigures(latest, samples, series.timeSource, spanSeconds);
   snapshotWarnings(latest, figures, warnings);
 
-  let trends: MemStatsTrend[] = [];
+  const trends: MemStatsTrend[] = [];
   let heapTrend: MemStatsTrend | undefined;
   if (samples.length > 1 && hasTime) {
-    const judged = judgeSignals(samples, series.byteResolution, options);
-    trends = judged.trends;
-    heapTrend = judged.heapTrend;
-    const { goHeld, rss, goroutines, tOf } = judged;
-    trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
+    heapTrend = judgeMemStatsTrends(samples, series, options, trends, warnings);
   } else if (samples.length === 1) {
     notes.push(
       "One reading: no trend. Capture a series (several /debug/vars or /metrics readings over time) to judge growth.",
@@ -167,26 +161,17 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
   };
 }
 
-interface JudgedSignals {
-  /** Every signal with enough points, in the order judged. */
-  trends: MemStatsTrend[];
-  heapTrend: MemStatsTrend | undefined;
-  goHeld: MemStatsTrend | undefined;
-  rss: MemStatsTrend | undefined;
-  goroutines: MemStatsTrend | undefined;
-  /** Seconds since the first sample. */
-  tOf: (s: MemStatsSample) => number;
-}
-
-/** Judges the trend of each signal the samples carry, and picks the one that speaks for the heap. */
-function judgeSignals(
+/** Every series judged by the trend engine; returns the heap trend the verdict rests on. */
+function judgeMemStatsTrends(
   samples: MemStatsSample[],
-  resolution: MemStatsSeries["byteResolution"],
+  series: MemStatsSeries,
   options: MemStatsHealthOptions,
-): JudgedSignals {
-  const trends: MemStatsTrend[] = [];
+  trends: MemStatsTrend[],
+  warnings: MemStatsWarning[],
+): MemStatsTrend | undefined {
   const t0 = samples[0].atMs!;
   const tOf = (s: MemStatsSample): number => (s.atMs! - t0) / 1000;
+  const resolution = series.byteResolution;
   const add = (
     signal: MemStatsTrendSignal,
     label: string,
@@ -194,13 +179,13 @@ function judgeSignals(
     points: TrendPoint[],
   ): MemStatsTrend | undefined => {
     if (points.length < 3) return undefined;
-    let result = judgeTrend(points, {
-      ...(options.minPoints !== undefined ? { minPoints: options.minPoints } : {}),
-      ...(unit === "bytes" && resolution ? { resolution } : {}),
+    // MemStats readings are judged as gctrace's live heap is (one policy for the same kind of
+    // series); byte series also need a material rise (MIN_MATERIAL_RISE_BYTES).
+    const result = judgeTrend(points, "gctrace", {
+      ...(unit === "bytes" && resolution ? { resolution, quantized: true } : {}),
+      ...(unit === "bytes" ? { minimumGrowth: MIN_MATERIAL_RISE_BYTES } : {}),
       formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
-      valueLabel: label,
     });
-    if (unit === "bytes") result = requireMaterialGrowth(result, points, label);
     const trend = { signal, label, unit, points: points.length, result };
     trends.push(trend);
     return trend;
@@ -272,27 +257,16 @@ function judgeSignals(
   const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
   const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
   const heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
-  return { trends, heapTrend, goHeld, rss, goroutines, tOf };
+  trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
+  return heapTrend;
 }
 
 /**
  * A statistically clear rise of a few hundred KiB (runtime warm-up, pools filling) is not a leak
- * anyone can act on: below MIN_MATERIAL_RISE_BYTES over the judged stretch, "growing" becomes
- * "inconclusive" and the reason says why.
+ * anyone can act on: below MIN_MATERIAL_RISE_BYTES over the judged stretch a byte series is not
+ * "growing" (the engine's minimum growth), and the reason says why.
  */
 export const MIN_MATERIAL_RISE_BYTES = MiB;
-
-function requireMaterialGrowth(result: TrendResult, points: TrendPoint[], label: string): TrendResult {
-  if (result.verdict !== "growing") return result;
-  const spanSeconds = points[points.length - 1].tSeconds - result.regimeStartSeconds;
-  const rise = result.slopePerSecond * spanSeconds;
-  if (rise >= MIN_MATERIAL_RISE_BYTES) return result;
-  return {
-    ...result,
-    verdict: "inconclusive",
-    reason: `${label} rises by only ${formatBytes(Math.max(0, rise))} over ${formatDuration(spanSeconds)}, too little to call growth (at least ${formatBytes(MIN_MATERIAL_RISE_BYTES)}); a longer observation would tell. Test: ${result.reason}`,
-  };
-}
 
 /** Samples after the last point where a cumulative counter fell (a restart). */
 function afterLastRestart(samples: MemStatsSample[]): { samples: MemStatsSample[]; restartIndex: number } {

@@ -151,13 +151,7 @@ export function inputFromRecording(
   const rss = samples
     .filter((s) => s.rssBytes !== null)
     .map((s) => ({ tSeconds: seconds(s.finishedMs), rssBytes: s.rssBytes! }));
-  const gcCycles = reader
-    .gcCycles()
-    .filter((c) => c.liveHeapBytes !== null && c.atSeconds !== null)
-    .map((c) => ({
-      tSeconds: c.atSeconds!,
-      cycle: { liveHeapBytes: c.liveHeapBytes!, goalBytes: c.goalBytes ?? 0, forced: c.forced },
-    }));
+  const gcCycles = gcCycleInputs(reader);
 
   const exit = reader.targetExit;
   const endedEarly = reader.endReason === "target-exited";
@@ -292,4 +286,33 @@ export function buildInfoOfCommand(command: string[]): BuildInfo | undefined {
     }
   }
   return undefined;
+}
+
+/** The recording's gctrace cycles, with the heap sizes gctrace's own judgement needs. */
+function gcCycleInputs(reader: RecordingReader): DiagnosisInput["gcCycles"] {
+  return reader
+    .gcCycles()
+    .filter((c) => c.liveHeapBytes !== null && c.atSeconds !== null)
+    .map((c) => ({
+      tSeconds: c.atSeconds!,
+      cycle: {
+        liveHeapBytes: c.liveHeapBytes!,
+        goalBytes: c.goalBytes ?? 0,
+        forced: c.forced,
+        // What gctrace judges (the live heap at mark start) needs the cycle's heap sizes.
+        ...numericFields(c.fields, ["heapStartBytes", "heapEndBytes"]),
+      },
+    }));
+}
+
+function numericFields<K extends string>(
+  fields: Record<string, unknown>,
+  keys: K[],
+): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const value = fields[key];
+    if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
 }

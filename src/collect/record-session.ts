@@ -79,6 +79,11 @@ export interface RecordSessionOptions {
   /** PEM CA certificate(s) to trust for https. */
   ca?: string | Buffer;
   intervalMs?: number;
+  /**
+   * The interval as the recording goes on (ms since sampling began → ms), when it should widen
+   * (doctor --duration auto); `intervalMs` is the recording's nominal interval either way.
+   */
+  intervalAt?: (elapsedMs: number) => number;
   /** Stop after this long; null/undefined = until stop() or the program exits. */
   durationMs?: number | null;
   /** When to fetch the heap profile with gc=1 (default "auto"; see GcMode). */
@@ -440,7 +445,11 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
       ? this.now() + this.options.durationMs
       : Number.POSITIVE_INFINITY;
     const dumpEvery = this.settings.dumpEvery;
-    let nextDue = this.now();
+    const started = this.now();
+    const interval = () => this.options.intervalAt?.(this.now() - started) ?? this.intervalMs;
+    let nextDue = started;
+    const gapId: number | null = null;
+    const gapStart = 0;
     let taken = 0;
     const targetGone = () => this.target !== null && !this.target.running;
     const gaps = new TargetGaps(this.writer!, (event) => {
@@ -470,9 +479,10 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
         }
         handle(outcome);
         taken++;
-        nextDue += this.intervalMs;
+        const step = interval();
+        nextDue += step;
         const now = this.now();
-        while (nextDue <= now) nextDue += this.intervalMs; // an overrun skips ticks instead of bunching them
+        while (nextDue <= now) nextDue += step; // an overrun skips ticks instead of bunching them
         await this.sleep(Math.min(nextDue, deadline) - now);
       }
     })();

@@ -6,6 +6,7 @@
  * (live-heap-holders.ts), and adds evidence (evidence.ts) and the summary (summary.ts). No I/O:
  * profiles and sources come through the input's callbacks.
  */
+import { liveAtMarkStartBytes } from "../analysis/gc-stats.js";
 import { formatBytes, formatDuration } from "../model/units.js";
 import { buildEvidence } from "./evidence.js";
 import { analyzeGoroutines, type GoroutineAnalysis, type GoroutineGroupGrowth } from "./goroutine-growth.js";
@@ -31,7 +32,10 @@ import {
   rssMinusHeld,
   rssSeries,
 } from "./off-heap.js";
-import { downsample, judgeSignal, type SeriesPoint, type SignalJudgement } from "./signal-trend.js";
+import { downsample, type SeriesPoint, type SignalJudgement, signalJudgeFor } from "./signal-trend.js";
+
+type SignalJudge = ReturnType<typeof signalJudgeFor>;
+
 import { summarize } from "./summary.js";
 import { buildSuspects, netGrowthOf, type SuspectContext } from "./suspects.js";
 import type { Diagnosis, Evidence, Suspect } from "./types.js";
@@ -41,22 +45,6 @@ const KIB = 1024;
 const MIB = 1024 * 1024;
 const DEFAULT_SAMPLING_RATE = 512 * KIB;
 
-/** Relevance floors: growth slower than these never counts as a leak. */
-export const FLOORS = {
-  /**
-   * 2 KiB/s ≈ 7 MiB/h ≈ 170 MiB/day, for observations up to 10 minutes (where noise and warm-up creep
-   * dominate); over longer ones it shrinks in proportion, leaving the relative floor to decide.
-   */
-  liveHeapBytesPerSecond: 2 * KIB,
-  /** 4 % of the live heap per hour (the heap would double in about a day). */
-  relativePerHour: 0.04,
-  liveObjectsPerSecond: 10,
-  goroutinesPerSecond: 1 / 60,
-  offHeapBytesPerSecond: 32 * KIB,
-};
-
-/** Beyond this observation length the absolute live-heap floor shrinks (see FLOORS). */
-const LONG_OBSERVATION_SECONDS = 600;
 const CAVEAT =
   "A heap profile shows where memory was allocated, not what still references it: the suspects are allocation sites; what keeps their objects alive is for you to find (the hints say where to look).";
 
@@ -188,8 +176,9 @@ export interface JudgedSignals {
 }
 
 function judgeSignals(input: DiagnosisInput, heap: HeapReadings, module: ModuleContext): JudgedSignals {
-  const heapSignals = judgeHeapSignals(input, heap);
-  const others = judgeOtherSignals(input, module, heapSignals.signals, heapSignals.heapFloor);
+  const judge = signalJudgeFor(input.look);
+  const heapSignals = judgeHeapSignals(input, heap, judge);
+  const others = judgeOtherSignals(input, module, heapSignals.signals, judge);
   return { ...heapSignals, ...others };
 }
 
@@ -197,26 +186,18 @@ function judgeSignals(input: DiagnosisInput, heap: HeapReadings, module: ModuleC
 function judgeHeapSignals(
   input: DiagnosisInput,
   heap: HeapReadings,
-): Omit<JudgedSignals, "goroutines" | "offHeap" | "goroutinePoints" | "goroutineAnalysis" | "rss"> & {
-  heapFloor: number;
-} {
+  judgeSignal: SignalJudge,
+): Omit<JudgedSignals, "goroutines" | "offHeap" | "goroutinePoints" | "goroutineAnalysis" | "rss"> {
   const { table, liveHeapPoints, liveObjectPoints } = heap;
   const samplingRate = table.samplingRateBytes;
   const signals: Record<string, SignalJudgement> = {};
-  const heapSpan = Math.max(
-    spanOf(liveHeapPoints),
-    spanOf(input.memStats.map((m) => ({ tSeconds: m.tSeconds, value: 0 }))),
-  );
-  const heapFloor =
-    FLOORS.liveHeapBytesPerSecond * Math.min(1, LONG_OBSERVATION_SECONDS / Math.max(heapSpan, 1));
   const liveHeapResolution = samplingRate ?? DEFAULT_SAMPLING_RATE;
   const sampled =
     liveHeapPoints.length > 0
       ? judgeSignal(liveHeapPoints, {
           name: "in-use heap of the profiles",
           unit: "bytes",
-          absoluteFloorPerSecond: heapFloor,
-          relativeFloorPerHour: FLOORS.relativePerHour,
+          policy: "doctor-heap",
           resolution: liveHeapResolution,
         })
       : undefined;
@@ -226,8 +207,7 @@ function judgeHeapSignals(
       ? judgeSignal(exactPoints, {
           name: "HeapAlloc after forced GC",
           unit: "bytes",
-          absoluteFloorPerSecond: heapFloor,
-          relativeFloorPerHour: FLOORS.relativePerHour,
+          policy: "doctor-heap",
           resolution: 4 * KIB,
         })
       : undefined;
@@ -254,14 +234,18 @@ function judgeHeapSignals(
     sites: siteGrowth,
   });
   if (!liveHeap) {
-    const gcPoints = input.gcCycles.map((c) => ({ tSeconds: c.tSeconds, value: c.cycle.liveHeapBytes }));
+    // gctrace's own series and policy, so doctor and `heapscope gctrace` agree on a log.
+    const gcPoints = input.gcCycles.map((c) => ({
+      tSeconds: c.tSeconds,
+      value: liveAtMarkStartBytes(c.cycle),
+    }));
     if (gcPoints.length > 0) {
       liveHeap = judgeSignal(gcPoints, {
         name: "live heap after GC (gctrace)",
         unit: "bytes",
-        absoluteFloorPerSecond: heapFloor,
-        relativeFloorPerHour: FLOORS.relativePerHour,
+        policy: "gctrace",
         resolution: MIB,
+        quantized: true,
       });
     }
   }
@@ -275,8 +259,7 @@ function judgeHeapSignals(
     liveObjects = judgeSignal(liveObjectPoints, {
       name: "live objects",
       unit: "objects",
-      absoluteFloorPerSecond: FLOORS.liveObjectsPerSecond,
-      relativeFloorPerHour: FLOORS.relativePerHour,
+      policy: "doctor-objects",
       resolution: Math.max(1, (samplingRate ?? DEFAULT_SAMPLING_RATE) / averageObjectBytes),
     });
     signals.liveObjects = liveObjects;
@@ -290,7 +273,6 @@ function judgeHeapSignals(
     reference,
     liveHeapResolution,
     siteGrowth,
-    heapFloor,
   };
 }
 
@@ -299,7 +281,7 @@ function judgeOtherSignals(
   input: DiagnosisInput,
   module: ModuleContext,
   signals: Record<string, SignalJudgement>,
-  heapFloor: number,
+  judgeSignal: SignalJudge,
 ): Pick<JudgedSignals, "goroutines" | "offHeap" | "goroutinePoints" | "goroutineAnalysis" | "rss"> {
   // --- Goroutines ------------------------------------------------------------------------------
   let goroutinePoints: SeriesPoint[] = input.goroutineSnapshots.map((g) => ({
@@ -316,10 +298,8 @@ function judgeOtherSignals(
     goroutines = judgeSignal(goroutinePoints, {
       name: "goroutines",
       unit: "goroutines",
-      absoluteFloorPerSecond: FLOORS.goroutinesPerSecond,
-      relativeFloorPerHour: FLOORS.relativePerHour,
+      policy: "doctor-goroutines",
       resolution: 1,
-      minimumGrowth: 5,
     });
     signals.goroutines = goroutines;
   }
@@ -336,10 +316,8 @@ function judgeOtherSignals(
     offHeap = judgeSignal(offHeapPoints, {
       name: "memory outside the Go heap",
       unit: "bytes",
-      absoluteFloorPerSecond: FLOORS.offHeapBytesPerSecond,
-      relativeFloorPerHour: 0.05,
+      policy: "doctor-process",
       resolution: 2 * MIB,
-      minimumGrowth: 8 * MIB,
     });
     signals.offHeap = offHeap;
   }
@@ -348,8 +326,7 @@ function judgeOtherSignals(
     signals.stacks = judgeSignal(stackPoints, {
       name: "goroutine stack memory (StackInuse)",
       unit: "bytes",
-      absoluteFloorPerSecond: heapFloor,
-      relativeFloorPerHour: FLOORS.relativePerHour,
+      policy: "doctor-heap",
       resolution: 32 * KIB,
     });
   }
@@ -358,10 +335,8 @@ function judgeOtherSignals(
     signals.rss = judgeSignal(rss, {
       name: "resident memory (RSS)",
       unit: "bytes",
-      absoluteFloorPerSecond: FLOORS.offHeapBytesPerSecond,
-      relativeFloorPerHour: 0.05,
+      policy: "doctor-process",
       resolution: 2 * MIB,
-      minimumGrowth: 8 * MIB,
     });
   }
 

@@ -4,11 +4,11 @@
  * summaries) by the function names of their non-runtime frames. State, wait time and creator come from the
  * latest dump that shows the group, since only tracebacks carry them.
  */
-import { mannKendall, theilSenSlope } from "../analysis/trend.js";
+import { growthTest, mannKendall, POLICIES, theilSenSlope } from "../analysis/trend.js";
 import { type GoroutineFrame, type GoroutineGroup, isRuntimeInternalFrame } from "../model/goroutine.js";
 import type { GoroutineSnapshotInput } from "./input.js";
 import { attributionFrameIndex, frameOrigin, type ModuleContext } from "./module-path.js";
-import { downsample, GROWTH_ALPHA, type SeriesPoint } from "./signal-trend.js";
+import { downsample, type SeriesPoint } from "./signal-trend.js";
 
 /** At most this many snapshots are compared (evenly spread); group series stay small. */
 const MAX_GOROUTINE_SNAPSHOTS = 240;
@@ -95,8 +95,10 @@ export function analyzeGoroutines(
     if (end - start < 3) continue;
     const points = values.map((value, i) => ({ tSeconds: times[first + i], value }));
     const ts = theilSenSlope(points);
-    const mk = mannKendall(values, { autocorrelation: "none" });
-    if (!(ts.slope > 0) || mk.pValue >= GROWTH_ALPHA) continue;
+    // Which groups grow, once the goroutine count as a whole was judged: the plain (exact) one-sided
+    // test at the goroutine policy's α.
+    const mk = growthTest(values);
+    if (!(ts.slope > 0) || mk.pPlain >= POLICIES["doctor-goroutines"].alpha) continue;
     const group = detailed.get(key) ?? representative.get(key)!;
     const frames = group.frames.slice(0, MAX_STACK_FRAMES);
     const named = nameGroup(frames, group.createdBy, options.module);
@@ -110,7 +112,7 @@ export function analyzeGoroutines(
       count: end,
       startCount: start,
       growthPerSecond: ts.slope,
-      pValue: mk.pValue,
+      pValue: mk.pPlain,
       shareOfGrowth: 0,
       series: Array.from(series, (value, i) => ({ tSeconds: times[i], value })),
     });

@@ -12,6 +12,7 @@ import type { GoroutineSnapshot } from "../model/goroutine.js";
 import type { MemStatsSample } from "../model/memstats.js";
 import type { Profile } from "../profile/model.js";
 import type { BuildInfo } from "./module-path.js";
+import type { SignalLook } from "./signal-trend.js";
 
 export interface HeapSnapshotInput {
   tSeconds: number;
@@ -42,7 +43,15 @@ export interface RssInput {
 export interface GcCycleInput {
   /** Seconds on the gctrace clock (since the process started). */
   tSeconds: number;
-  cycle: GcCycle | { liveHeapBytes: number; goalBytes: number; forced: boolean };
+  cycle:
+    | GcCycle
+    | {
+        liveHeapBytes: number;
+        goalBytes: number;
+        forced: boolean;
+        heapStartBytes?: number;
+        heapEndBytes?: number;
+      };
 }
 
 export interface TargetExitInput {
@@ -79,4 +88,6 @@ export interface DiagnosisInput {
   notes?: string[];
   /** Whether heapscope launched the target itself (it can then change its sampling rate). */
   launched?: boolean;
+  /** One of several looks at a growing observation (doctor --duration auto): judged with a share of α. */
+  look?: SignalLook;
 }

@@ -164,4 +164,22 @@ export interface Diagnosis {
   };
   /** In-use growth per stack between the first and the last decoded snapshot (flame graph). */
   growthStacks: { stack: string[]; bytes: number }[];
+  /** How the observation ended and how long the verdict took (set by whoever observed: doctor's CLI). */
+  decision?: Decision;
+}
+
+/**
+ * How a verdict was reached. `timeToVerdictSeconds` runs from the first sample to the verdict, so it
+ * leaves out building and starting the program (and any heap dump taken afterwards).
+ */
+export interface Decision {
+  /** auto: judged at fixed looks until it held; fixed: one --duration window; recording/profiles: given data. */
+  mode: "auto" | "fixed" | "recording" | "profiles";
+  timeToVerdictSeconds: number | null;
+  /** Seconds of data the verdict rests on. */
+  observedSeconds: number;
+  /** Seconds between samples (auto widens it after the first minute; this is where it started). */
+  samplingIntervalSeconds?: number;
+  /** auto: the look that decided (1-based), of how many, at which planned time, and each look's share of α. */
+  look?: { index: number; of: number; atSeconds: number; alphaShare: number };
 }

@@ -1,5 +1,6 @@
 /**
- * The verdict: leak, no-leak or inconclusive, from the per-signal judgements (signal-trend.ts).
+ * The verdict: leak, no-leak or inconclusive, from the per-signal judgements of the trend engine
+ * (signal-trend.ts; vocabulary growing / bounded / undecided / insufficient). The mapping:
  *
  * leak when any of:
  *   - the launched target ran out of memory (the strongest evidence: nothing else is needed);
@@ -16,7 +17,7 @@
  * decide it.
  */
 import { formatDuration } from "../model/units.js";
-import { GROWTH_ALPHA, type SignalJudgement } from "./signal-trend.js";
+import type { SignalJudgement } from "./signal-trend.js";
 import type { Verdict } from "./types.js";
 
 export interface VerdictSignals {
@@ -50,7 +51,7 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
     kinds.add("oom");
   }
   if (liveHeap?.verdict === "growing") {
-    reasons.push(`The ${liveHeap.name} ${liveHeap.reason}.`);
+    reasons.push(sentence(liveHeap, "The " + liveHeap.name));
     kinds.add("heap");
   }
   if (
@@ -59,15 +60,15 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
     liveHeap?.verdict !== "bounded" &&
     liveHeap?.verdict !== "undecided"
   ) {
-    reasons.push(`The number of ${liveObjects.name} ${liveObjects.reason}.`);
+    reasons.push(sentence(liveObjects, `The number of ${liveObjects.name}`));
     kinds.add("heap");
   }
   if (goroutines?.verdict === "growing") {
-    reasons.push(`The goroutine count ${goroutines.reason}.`);
+    reasons.push(sentence(goroutines, GOROUTINES));
     kinds.add("goroutines");
   }
   if (offHeap?.verdict === "growing") {
-    reasons.push(`Memory outside the Go heap (RSS minus what the Go runtime holds) ${offHeap.reason}.`);
+    reasons.push(sentence(offHeap, "Memory outside the Go heap (RSS minus what the Go runtime holds)"));
     kinds.add("off-heap");
   }
   if (kinds.size > 0) return { verdict: "leak", reasons, leakKinds: [...kinds], toDecide: null };
@@ -88,25 +89,19 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
     };
   }
   const heapBounded = liveHeap.verdict === "bounded";
-  if (heapBounded) {
-    const judged = liveHeap;
-    reasons.push(
-      `The ${judged.name} is ${judged.reason}${judged.warmupSkipped ? ` after a warm-up that ended at ${judged.regimeStartSeconds.toFixed(0)} s` : ""}.`,
-    );
-  } else {
-    undecided.push(liveHeap);
-  }
+  if (heapBounded) reasons.push(sentence(liveHeap, `The ${liveHeap.name}`));
+  else undecided.push(liveHeap);
   if (goroutines) {
-    if (goroutines.verdict === "bounded") reasons.push(`The goroutine count is ${goroutines.reason}.`);
+    if (goroutines.verdict === "bounded") reasons.push(sentence(goroutines, GOROUTINES));
     else if (goroutines.verdict !== "insufficient") undecided.push(goroutines);
   }
-  if (offHeap && offHeap.verdict === "bounded")
-    reasons.push(`Memory outside the Go heap is ${offHeap.reason}.`);
+  if (offHeap && offHeap.verdict === "bounded") reasons.push(sentence(offHeap, "Memory outside the Go heap"));
 
   if (undecided.length === 0 && heapBounded)
     return { verdict: "no-leak", reasons, leakKinds: [], toDecide: null };
 
-  for (const signal of undecided) reasons.push(`The ${signal.name} cannot be judged yet: ${signal.reason}.`);
+  for (const signal of undecided)
+    reasons.push(sentence(signal, signal === goroutines ? GOROUTINES : `The ${signal.name}`));
   const extra = Math.max(...undecided.map((s) => s.extraSecondsNeeded ?? 60), 60);
   const minutes = Math.max(1, Math.ceil(extra / 60));
   const coarse =
@@ -122,4 +117,16 @@ export function decideVerdict(signals: VerdictSignals): VerdictResult {
   return { verdict: "inconclusive", reasons, leakKinds: [], toDecide };
 }
 
-export { GROWTH_ALPHA };
+const GOROUTINES = "The goroutine count";
+
+/**
+ * A judgement as a sentence: the engine's reasons are predicates ("grows 2 MiB/s …", "shows no
+ * significant trend …"), the subject is the signal's.
+ */
+function sentence(signal: SignalJudgement, subject: string): string {
+  const warmup =
+    signal.verdict === "bounded" && signal.warmupSkipped && signal.regimeStartsSeconds.length <= 1
+      ? ` after a warm-up that ended at ${signal.regimeStartSeconds.toFixed(0)} s`
+      : "";
+  return `${subject} ${signal.reason}${warmup}.`;
+}

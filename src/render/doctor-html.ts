@@ -14,6 +14,7 @@ import {
   formatSignedByteRate,
   formatSignedCountRate,
 } from "../model/units.js";
+import { describeDecision } from "./doctor-decision.js";
 import { movementToTell } from "./doctor-text.js";
 
 export function escapeHtml(text: string): string {
@@ -199,6 +200,7 @@ export function renderDoctorHtml(
 <h1>heapscope doctor <span class="verdict ${diagnosis.verdict}">${escapeHtml(diagnosis.verdict)}</span></h1>
 <p>${escapeHtml(diagnosis.summary)}</p>
 <p class="muted">${escapeHtml(o.subject)} · ${formatDuration(o.spanSeconds)} observed · ${o.heapSnapshots} heap snapshots · ${o.goroutineSnapshots} goroutine snapshots · ${o.memStatsSamples} MemStats samples · ${o.gcCycles} GC cycles${options.generatedAt ? ` · ${escapeHtml(options.generatedAt)}` : ""}</p>
+${describeDecision(diagnosis.decision) ? `<p class="muted">${escapeHtml(describeDecision(diagnosis.decision)!)}</p>` : ""}
 <h2>Why</h2><ul>${diagnosis.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}${diagnosis.toDecide ? `<li><strong>To decide:</strong> ${escapeHtml(diagnosis.toDecide)}</li>` : ""}</ul>
 <h2>Over time</h2><div class="charts">
 ${lineChartSvg(diagnosis.charts.liveHeap, { title: "live heap after GC", unit: "bytes", color: "#c0392b" })}

@@ -8,6 +8,11 @@ const round = (value: number, digits = 3): number => {
   return Math.round(value * factor) / factor;
 };
 
+/** An interval bound the data could not set (±∞) is null in JSON. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? round(value, 3) : null;
+}
+
 function suspectJson(s: Suspect): Record<string, unknown> {
   return {
     kind: s.kind,
@@ -80,17 +85,23 @@ function signalJson(s: SignalJudgement): Record<string, unknown> {
   return {
     name: s.name,
     unit: s.unit,
+    // The series verdict of the trend engine: growing, bounded, undecided or insufficient.
     verdict: s.verdict,
+    policy: s.policy,
+    alpha: s.alpha,
     reason: s.reason,
     points: s.points,
     spanSeconds: round(s.spanSeconds, 2),
     regimeStartSeconds: round(s.regimeStartSeconds, 2),
     warmupSkipped: s.warmupSkipped,
     slopePerSecond: round(s.slopePerSecond, 3),
-    slopeLowPerSecond: round(s.slopeLowPerSecond, 3),
-    slopeHighPerSecond: round(s.slopeHighPerSecond, 3),
+    slopeLowPerSecond: finiteOrNull(s.slopeLowPerSecond),
+    slopeHighPerSecond: finiteOrNull(s.slopeHighPerSecond),
     pValue: s.pValue,
+    pValuePlain: s.pValuePlain,
     pValueCorrected: s.pValueCorrected,
+    regimePoints: s.regimePoints,
+    ...(s.notLevelledOff ? { notLevelledOff: true } : {}),
     floorPerSecond: round(s.floorPerSecond, 3),
     level: round(s.level, 1),
     firstValue: s.firstValue,
@@ -118,6 +129,13 @@ export function doctorJson(
     hints: diagnosis.hints,
     figures: diagnosis.figures,
     observation: diagnosis.observation,
+    // First sample to verdict (builds and launch excluded); null when not observed live.
+    timeToVerdictSeconds:
+      diagnosis.decision?.timeToVerdictSeconds === undefined ||
+      diagnosis.decision.timeToVerdictSeconds === null
+        ? null
+        : round(diagnosis.decision.timeToVerdictSeconds, 2),
+    decision: diagnosis.decision ?? null,
     caveat: diagnosis.caveat,
     notes: diagnosis.notes,
     ...(extra.htmlPath ? { html: extra.htmlPath } : {}),

@@ -3,6 +3,7 @@
 import { percentOf, shortPath } from "../diagnose/summary.js";
 import type { Diagnosis } from "../diagnose/types.js";
 import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
+import { describeDecision } from "./doctor-decision.js";
 import { movementToTell, seriesSparkline } from "./doctor-text.js";
 
 /** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
@@ -39,6 +40,8 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
   out.push(
     `_${escapeMd(o.subject)}: ${formatDuration(o.spanSeconds)} observed, ${o.heapSnapshots} heap snapshots, ${o.goroutineSnapshots} goroutine snapshots, ${o.memStatsSamples} MemStats samples._`,
   );
+  const decided = describeDecision(diagnosis.decision);
+  if (decided) out.push(`_${escapeMd(decided)}_`);
   out.push("");
   out.push("### Why");
   for (const reason of diagnosis.reasons) out.push(`- ${escapeMd(reason)}`);

@@ -6,6 +6,7 @@ import type { SeriesPoint } from "../diagnose/signal-trend.js";
 import { percentOf, shortPath } from "../diagnose/summary.js";
 import type { Diagnosis, LiveHeapSite, Suspect } from "../diagnose/types.js";
 import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
+import { describeDecision } from "./doctor-decision.js";
 import { timeSparkline } from "./sparkline.js";
 
 export interface DoctorTextOptions {
@@ -40,6 +41,8 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
       `${o.subject}: ${formatDuration(o.spanSeconds)} observed, ${o.heapSnapshots} heap snapshot${o.heapSnapshots === 1 ? "" : "s"}, ${o.goroutineSnapshots} goroutine snapshot${o.goroutineSnapshots === 1 ? "" : "s"}, ${o.memStatsSamples} MemStats, ${o.gcCycles} GC cycles, ${o.rssSamples} RSS readings${o.samplingRateBytes ? `; profiles sampled every ${formatBytes(o.samplingRateBytes)}` : ""}`,
     ),
   );
+  const decided = describeDecision(diagnosis.decision);
+  if (decided) lines.push(paint(color, "2", decided));
   lines.push("");
   lines.push(paint(color, "1", "Why"));
   for (const reason of diagnosis.reasons) lines.push(`  - ${reason}`);

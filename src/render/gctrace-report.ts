@@ -36,9 +36,14 @@ export function gcTraceReportJson(report: GcTraceAnalysis): Record<string, unkno
       series: s.liveHeap.series,
     },
     trend: {
+      // The series verdict of the trend engine (growing, bounded, undecided, insufficient).
       verdict: s.trend.verdict,
       reason: s.trend.reason,
-      points: s.trend.points,
+      policy: s.trend.policy,
+      alpha: s.trend.alpha,
+      // Points in the judged regime.
+      points: s.trend.regimePoints,
+      ...(s.trend.notLevelledOff ? { notLevelledOff: true } : {}),
       regimeStartSeconds: s.trend.regimeStartSeconds,
       regimeEndSeconds: s.trend.regimeEndSeconds,
       regimeStartsSeconds: s.trend.regimeStartsSeconds,
@@ -47,6 +52,7 @@ export function gcTraceReportJson(report: GcTraceAnalysis): Record<string, unkno
       slopeHighPerSecond: finiteOrNull(s.trend.slopeHighPerSecond),
       relativeSlopePerHour: s.trend.relativeSlopePerHour,
       pValue: s.trend.pValue,
+      pValuePlain: s.trend.pValuePlain,
       level: s.trend.level,
       confidence: s.trend.confidence,
       decidedBy: s.trend.decidedBy,

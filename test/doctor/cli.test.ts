@@ -14,7 +14,19 @@ const work = mkdtempSync(path.join(tmpdir(), "heapscope-doctor-cli-"));
 const profileFiles: string[] = [];
 let gctraceFile = "";
 let recording = "";
-let recordedJson: { verdict: string; suspects: { function: string }[] } | undefined;
+interface DoctorJson {
+  verdict: string;
+  suspects: { function: string }[];
+  timeToVerdictSeconds: number | null;
+  observation: { spanSeconds: number };
+  decision: {
+    mode: string;
+    observedSeconds: number;
+    look?: { index: number; of: number; alphaShare: number };
+  };
+}
+let recordedJson: DoctorJson | undefined;
+let autoJson: DoctorJson | undefined;
 
 beforeAll(async () => {
   const leaky = await buildGoProgram(path.join(scenarios, "session-map-growth"));
@@ -58,7 +70,15 @@ beforeAll(async () => {
   );
   expect(result.code, result.stderr).toBe(0);
   recordedJson = JSON.parse(result.stdout);
-}, 240_000);
+  // 3. The default, --duration auto: judged at looks, stopping once the verdict holds.
+  const port3 = await freePort();
+  const auto = await runCli(
+    ["doctor", "--url", `http://127.0.0.1:${port3}`, "--json", "--", leaky, "-addr", `127.0.0.1:${port3}`],
+    { timeoutMs: 400_000 },
+  );
+  expect(auto.code, auto.stderr).toBe(0);
+  autoJson = JSON.parse(auto.stdout);
+}, 600_000);
 
 describe("doctor PROFILE PROFILE PROFILE ...", () => {
   test("a dozen profiles of a growing map: leak, named after the allocating function", async () => {
@@ -122,6 +142,25 @@ describe("doctor RECORDING", () => {
   test("doctor --url ... -- CMD diagnosed the leak while recording", () => {
     expect(recordedJson?.verdict).toBe("leak");
     expect(recordedJson?.suspects[0].function).toBe("main.newSession");
+  });
+
+  test("a fixed window reports its time to verdict", () => {
+    expect(recordedJson?.decision.mode).toBe("fixed");
+    expect(recordedJson?.timeToVerdictSeconds).toBeGreaterThanOrEqual(recordedJson!.observation.spanSeconds);
+  });
+
+  test("--duration auto (the default) stops at the look where the leak holds, before the maximum", () => {
+    expect(autoJson?.verdict).toBe("leak");
+    expect(autoJson?.suspects[0].function).toBe("main.newSession");
+    const decision = autoJson!.decision;
+    expect(decision.mode).toBe("auto");
+    expect(decision.look!.of).toBe(13);
+    // Its share of α: 2.5 % for each look before 30 s, half at 30 s, 5 % for each later one.
+    expect([0.025, 0.5, 0.05]).toContain(Number(decision.look!.alphaShare.toFixed(6)));
+    expect(decision.look!.index).toBeLessThan(decision.look!.of);
+    // It stopped early: far less than the 5-minute maximum was observed.
+    expect(autoJson!.observation.spanSeconds).toBeLessThan(150);
+    expect(autoJson!.timeToVerdictSeconds).toBeGreaterThanOrEqual(10);
   });
 
   test("diagnosing the kept recording gives the same verdict and suspect", async () => {

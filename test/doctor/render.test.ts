@@ -237,3 +237,29 @@ describe("doctor renderers", () => {
     expect(text).toMatch(/4\.00 KiB +75 % +holder /);
   });
 });
+
+describe("time to verdict in every format", () => {
+  test("the decision sentence appears in text, Markdown and HTML, and its figures in JSON", () => {
+    const diagnosis = diagnosisWithHostileStrings();
+    diagnosis.decision = {
+      mode: "auto",
+      timeToVerdictSeconds: 15.3,
+      observedSeconds: 15,
+      samplingIntervalSeconds: 1,
+      look: { index: 2, of: 13, atSeconds: 15, alphaShare: 0.025 },
+    };
+    const sentence =
+      "Verdict after 15.3 s of observation (--duration auto: look 2 of 13, planned at 15.0 s, testing at 2.5 % of α)";
+    expect(renderDoctorText(diagnosis, { color: false })).toContain(sentence);
+    expect(renderDoctorMarkdown(diagnosis)).toContain("Verdict after 15.3 s of observation");
+    expect(renderDoctorHtml(diagnosis)).toContain("Verdict after 15.3 s of observation");
+    const json = doctorJson(diagnosis) as {
+      timeToVerdictSeconds: number;
+      decision: { look: { index: number } };
+    };
+    expect(json.timeToVerdictSeconds).toBe(15.3);
+    expect(json.decision.look.index).toBe(2);
+    diagnosis.decision = { mode: "recording", timeToVerdictSeconds: 42, observedSeconds: 42 };
+    expect(renderDoctorText(diagnosis, { color: false })).toContain("Verdict from 42.0 s of recorded data.");
+  });
+});

@@ -23,8 +23,7 @@ import { buildGoProgram, GO_CURRENT, PINNED_TOOLCHAINS, runGo } from "../support
 const bytesSpec: SignalSpec = {
   name: "live heap",
   unit: "bytes",
-  absoluteFloorPerSecond: 2048,
-  relativeFloorPerHour: 0.04,
+  policy: "doctor-heap",
   resolution: 8192,
 };
 
@@ -197,6 +196,39 @@ describe("judgeLiveHeap", () => {
     expect(combined?.verdict).not.toBe("growing");
   });
 
+  test("a look's stricter α never makes a slow leak bounded (nothing 'keeps memory' only at the full site α)", () => {
+    const r = noise(12);
+    const look = { alphaShare: 0.025, minBoundSpanSeconds: 30 };
+    const exact = judgeSignal(
+      series(11, 1, (t) => 200e6 + 30_000 * t + r() * 20_000),
+      bytesSpec,
+      look,
+    );
+    const sites = [
+      site({
+        function: "main.keepRecord",
+        growthBytesPerSecond: 30_000,
+        growthBytesLowPerSecond: 20_000,
+        // Significant at the site α (0.001), not at the look's share of it.
+        pValue: 5e-4,
+        retention: 1,
+        sampledGrowthEvents: 30,
+      }),
+    ];
+    const judged = judgeLiveHeap({ exact, resolution: 8192, sites });
+    expect(judged?.verdict, judged?.reason).not.toBe("bounded");
+    // Without the look (one fixed window) the same evidence is a leak.
+    const fixed = judgeLiveHeap({
+      exact: judgeSignal(
+        series(11, 1, (t) => 200e6 + 30_000 * t + noise(12)() * 20_000),
+        bytesSpec,
+      ),
+      resolution: 8192,
+      sites,
+    });
+    expect(fixed?.verdict).not.toBe("bounded");
+  });
+
   test("slow exact growth carried by a retaining site is a leak", () => {
     const r = noise(6);
     const exact = judgeSignal(
@@ -270,7 +302,7 @@ describe("judgeLiveHeap", () => {
     expect(sampled.verdict).toBe("growing");
     expect(exact.verdict).toBe("growing");
     expect(judged?.verdict).toBe("bounded");
-    expect(judged?.reason).toContain("no allocation site keeps memory");
+    expect(judged?.reason).toContain("kept by no allocation site");
   });
 
   test("the same profile with HeapAlloc growing well beyond its drift is not called bounded", () => {

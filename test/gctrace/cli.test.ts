@@ -60,7 +60,7 @@ describe("heapscope gctrace FILE", () => {
     const r = await runCli(["gctrace", slowLeak]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Verdict: GROWING — .*live heap grows \+[\d.]+%\/h/);
+    expect(r.stdout).toMatch(/Verdict: GROWING — live heap grows [\d.]+ KiB\/s \(95% CI/);
     expect(r.stdout).toMatch(/Live heap after GC\s+1 MiB → 173 MiB/);
     expect(r.stdout).toMatch(/[▁▂▃▄▅▆▇█]{20,}/);
     expect(r.stdout).toMatch(/GOGC≈25/);

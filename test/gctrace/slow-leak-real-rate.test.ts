@@ -3,10 +3,11 @@
  * leaking 0.5 % of it per minute, observed for 150 s under GODEBUG=gctrace=1 (3 runs at once), must
  * be judged growing in every run, at about the rate it leaks.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeGcTrace } from "../../src/analysis/gc-stats.js";
-import { buildGoProgram, startProgram } from "../support/go.js";
+import { buildGoProgram, startProgram, workDir } from "../support/go.js";
 
 const RUNS = 3;
 const SECONDS = 150;
@@ -41,6 +42,14 @@ describe("a 0.5 %/min leak on a 200 MiB heap, observed for 150 s", () => {
       expect(analysis).not.toBeNull();
       const { summary } = analysis!;
       const series = summary.liveHeap.series.map((p) => Math.round(p.bytes / 1048576)).join(" ");
+      if (summary.verdict !== "growing") {
+        // Keep the trace of a failing run for diagnosis (heapscope gctrace FILE).
+        mkdirSync(workDir, { recursive: true });
+        writeFileSync(
+          path.join(workDir, `gctrace-slow-leak-real-rate-${runs.indexOf(run) + 1}.txt`),
+          run.stderr,
+        );
+      }
       expect(summary.verdict, `${summary.reason}\nlive heap (MiB): ${series}`).toBe("growing");
       // What the program says it leaked (16 KiB records) over the run, per second.
       const leakedPerSecond = (run.leaked * 16 * 1024) / SECONDS;

@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { Command } from "commander";
+import { AUTO_MIN_SECONDS } from "../../analysis/trend.js";
 import {
   buildInfoOfCommand,
   inputFromProfiles,
   inputFromRecording,
   openRecordingForDoctor,
+  type RecordingInputOptions,
 } from "../../collect/doctor-input.js";
 import { defaultEndpointUrls } from "../../collect/endpoint-discovery.js";
 import type { RecordSessionOptions } from "../../collect/record-session.js";
@@ -24,10 +26,14 @@ import { renderDoctorText } from "../../render/doctor-text.js";
 import { looksLikeRecording } from "../../store/recording-reader.js";
 import { addFormatOptions, isInteractive, resolveFormat, writeJson, writeOut } from "../output.js";
 import { parseByteSize, parseDurationMs, parseEnumList, parsePort } from "../parse-options.js";
+import { AUTO_INTERVAL_MS, autoIntervalAt, VerdictLooks } from "./doctor-looks.js";
 
 interface DoctorFlags {
   url?: string;
+  /** `auto` (stop once the verdict holds) or a fixed window such as `30s`. */
   duration: string;
+  /** With --duration auto: the longest observation (default 5m). */
+  maxDuration?: string;
   interval?: string;
   out?: string;
   module?: string;
@@ -47,8 +53,9 @@ interface DoctorFlags {
   uiPort?: string;
 }
 
-/** Snapshots doctor wants over the observation: at least 10 (the issue's floor), about 24 by default. */
+/** Snapshots doctor wants over a fixed window: at least 10, about 24. */
 const TARGET_SNAPSHOTS = 24;
+const DEFAULT_MAX_DURATION = "5m";
 const MIN_INTERVAL_MS = 500;
 /** MemProfileRate doctor gives a program it launches: fine enough to see slow per-site growth. */
 export const DOCTOR_SAMPLE_RATE = 8192;
@@ -67,10 +74,19 @@ export function register(program: Command): void {
       "--url <url>",
       "record this running program (its net/http/pprof and expvar) for --duration, then diagnose",
     )
-    .option("--duration <duration>", "how long to record with --url or a command", "30s")
+    .option(
+      "--duration <duration>",
+      'how long to record with --url or a command: "auto" stops as soon as the verdict holds (10 s to --max-duration), or a fixed window such as 30s',
+      "auto",
+    )
+    .option(
+      "--max-duration <duration>",
+      "with --duration auto: observe at most this long",
+      DEFAULT_MAX_DURATION,
+    )
     .option(
       "--interval <duration>",
-      "time between samples (default: duration/24, at least 0.5s: ≥10 heap snapshots)",
+      "time between samples (default: 1s with auto, widening after the first minute; duration/24, at least 0.5s, for a fixed window)",
     )
     .option("--out <file>", "keep the recording here (default: a temporary file, deleted afterwards)")
     .option(
@@ -105,6 +121,7 @@ export function register(program: Command): void {
     "after",
     `
 Examples:
+  $ heapscope doctor --url http://127.0.0.1:6060 -- ./server -addr 127.0.0.1:6060
   $ heapscope doctor --url http://127.0.0.1:6060 --duration 30s -- ./server -addr 127.0.0.1:6060
   $ heapscope doctor --url http://127.0.0.1:6060 --duration 2m --html report.html
   $ heapscope doctor soak.hsrec --fail-on leak,inconclusive
@@ -113,6 +130,11 @@ Examples:
 
 --ui: on a terminal the UI keeps serving after the verdict until Ctrl-C; otherwise (CI, pipes) it
 closes with the command.
+
+--duration auto (the default) judges the recording at 10, 15, 20, 25, 30 s, then 30 % further each
+time, and stops at the first verdict that holds; each look spends a share of the significance level,
+so repeated looks do not raise the false-leak rate. It samples every second for the first minute
+(each sample forces a GC in the target), then less often. Every report says how long the verdict took.
 
 Verdicts: leak, no-leak or inconclusive (with what would decide it). Exit codes: 0, 1 when --fail-on
 matches, 2 on bad input. A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
@@ -232,7 +254,10 @@ export async function runDoctor(
     const reader = openRecordingForDoctor(inputs[0]);
     let diagnosis: Diagnosis;
     try {
-      diagnosis = diagnose(inputFromRecording(reader, { modulePath: flags.module }));
+      diagnosis = withDataDecision(
+        diagnose(inputFromRecording(reader, { modulePath: flags.module })),
+        "recording",
+      );
     } finally {
       reader.close();
     }
@@ -250,7 +275,14 @@ export async function runDoctor(
     );
   }
   const input = await inputFromProfiles(inputs, { gctrace: flags.gctrace, modulePath: flags.module });
-  return { diagnosis: diagnose(input), extra: {} };
+  return { diagnosis: withDataDecision(diagnose(input), "profiles"), extra: {} };
+}
+
+/** Given data is judged once, at its end: the verdict took the data's whole span. */
+function withDataDecision(diagnosis: Diagnosis, mode: "recording" | "profiles"): Diagnosis {
+  const span = diagnosis.observation.spanSeconds;
+  diagnosis.decision = { mode, timeToVerdictSeconds: span, observedSeconds: span };
+  return diagnosis;
 }
 
 /** Keeps the last bytes of a launched program's output and spots the runtime's out-of-memory report. */
@@ -275,7 +307,27 @@ class OutputTail extends Writable {
   }
 }
 
-async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
+interface ObservationPlan {
+  auto: boolean;
+  /** The longest observation (auto) or the window (fixed). */
+  durationMs: number;
+  intervalMs: number;
+  intervalAt?: (elapsedMs: number) => number;
+}
+
+function observationPlan(flags: DoctorFlags): ObservationPlan {
+  const auto = flags.duration.trim().toLowerCase() === "auto";
+  if (auto) {
+    const durationMs = parseDurationMs(flags.maxDuration ?? DEFAULT_MAX_DURATION, "--max-duration");
+    if (durationMs < AUTO_MIN_SECONDS * 1000) {
+      throw new UsageError(
+        `--max-duration must be at least ${AUTO_MIN_SECONDS}s, not "${flags.maxDuration}"`,
+      );
+    }
+    if (flags.interval)
+      return { auto, durationMs, intervalMs: parseDurationMs(flags.interval, "--interval") };
+    return { auto, durationMs, intervalMs: AUTO_INTERVAL_MS, intervalAt: autoIntervalAt };
+  }
   const durationMs = parseDurationMs(flags.duration, "--duration");
   const intervalMs = flags.interval
     ? parseDurationMs(flags.interval, "--interval")
@@ -286,24 +338,33 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
       `heapscope: ${flags.duration} at one sample per ${formatDurationMs(intervalMs)} gives only ${snapshots} heap snapshots (10 or more are needed for a verdict)\n`,
     );
   }
+  return { auto, durationMs, intervalMs };
+}
+
+/** A launched program's environment (finer heap sampling unless told otherwise) and build info. */
+function launchSettings(
+  commandArgs: string[],
+  flags: DoctorFlags,
+): { env: NodeJS.ProcessEnv; buildInfo?: BuildInfo } {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (commandArgs.length === 0) return { env };
+  const rate = flags.sampleRate.trim().toLowerCase();
+  if (rate !== "default") {
+    const bytes = parseByteSize(flags.sampleRate, "--sample-rate");
+    const godebug = (env.GODEBUG ?? "").trim();
+    if (!/(^|,)\s*memprofilerate=/.test(godebug)) {
+      env.GODEBUG =
+        godebug === "" ? `memprofilerate=${bytes}` : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
+    }
+  }
+  return { env, buildInfo: buildInfoOfCommand(commandArgs) };
+}
+
+async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
+  const plan = observationPlan(flags);
   const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
   const out = flags.out ?? path.join(tempDir!, "doctor.hsrec");
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  let buildInfo: BuildInfo | undefined;
-  if (commandArgs.length > 0) {
-    const rate = flags.sampleRate.trim().toLowerCase();
-    if (rate !== "default") {
-      const bytes = parseByteSize(flags.sampleRate, "--sample-rate");
-      const godebug = (env.GODEBUG ?? "").trim();
-      if (!/(^|,)\s*memprofilerate=/.test(godebug)) {
-        env.GODEBUG =
-          godebug === ""
-            ? `memprofilerate=${bytes}`
-            : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
-      }
-    }
-    buildInfo = buildInfoOfCommand(commandArgs);
-  }
+  const { env, buildInfo } = launchSettings(commandArgs, flags);
   const output = new OutputTail(flags.showOutput ? process.stderr : null);
   // doctor needs the heap and goroutine profiles: name them rather than trusting a single discovery
   // pass, which can run while a launched program is still starting to listen (a missing endpoint
@@ -314,8 +375,9 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     overwrite: !flags.out,
     url: flags.url,
     endpoints: endpoints ? { heap: endpoints.heap, goroutine: endpoints.goroutine } : undefined,
-    intervalMs,
-    durationMs,
+    intervalMs: plan.intervalMs,
+    intervalAt: plan.intervalAt,
+    durationMs: plan.durationMs,
     forceGc: true,
     // A few dumps give goroutine states and wait times without the cost of one per sample.
     dumpEvery: 6,
@@ -334,7 +396,13 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     await ui?.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   };
-  const interactive = isInteractive();
+  const inputOptions = {
+    modulePath: flags.module,
+    buildInfo,
+    launched: commandArgs.length > 0,
+    requestedDurationSeconds: plan.auto ? undefined : plan.durationMs / 1000,
+  };
+  const looks = new VerdictLooks(out, inputOptions, plan.durationMs / 1000);
   const missingEndpoints: string[] = [];
   session.on("started", ({ probes }) => {
     for (const probe of probes) {
@@ -342,10 +410,20 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
         missingEndpoints.push(`${probe.name} (${probe.url}: ${probe.detail})`);
       }
     }
-    if (interactive)
-      process.stderr.write(
-        `heapscope: observing ${flags.url ?? commandArgs.join(" ")} for ${flags.duration}…\n`,
-      );
+    if (isInteractive()) {
+      const how = plan.auto
+        ? `until the verdict holds (at most ${formatSeconds(plan.durationMs / 1000)})`
+        : `for ${flags.duration}`;
+      process.stderr.write(`heapscope: observing ${flags.url ?? commandArgs.join(" ")} ${how}…\n`);
+    }
+  });
+  // auto: every sample may be a look; the first that decides ends the observation.
+  session.on("sample", ({ atMs }) => {
+    if (!plan.auto) {
+      looks.noteSample(atMs);
+      return;
+    }
+    if (looks.onSample(atMs)) session.stop();
   });
   const stop = () => session.stop();
   process.on("SIGINT", stop);
@@ -364,23 +442,17 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     if (result.urlNeverAnswered && flags.url) {
       process.stderr.write(`heapscope: ${flags.url} never answered; diagnosing from gctrace and RSS only\n`);
     }
-    const reader = openRecordingForDoctor(result.path);
-    let input: DiagnosisInput;
-    let diagnosis: Diagnosis;
-    try {
-      input = inputFromRecording(reader, {
-        modulePath: flags.module,
-        buildInfo,
-        outOfMemoryEvidence: output.outOfMemory(),
-        launched: commandArgs.length > 0,
-        requestedDurationSeconds: durationMs / 1000,
-      });
+    const finalOptions: RecordingInputOptions = {
+      ...inputOptions,
+      outOfMemoryEvidence: output.outOfMemory(),
+    };
+    const extendInput = (input: DiagnosisInput) => {
       if (result.urlNeverAnswered && flags.url) input.notes?.push(`${flags.url} never answered.`);
       if (missingEndpoints.length > 0) input.notes?.push(`Not sampled: ${missingEndpoints.join("; ")}.`);
-      diagnosis = diagnose(input);
-    } finally {
-      reader.close();
-    }
+    };
+    const diagnosis = plan.auto
+      ? decideAuto(looks, finalOptions, extendInput, plan)
+      : decideFixed(out, finalOptions, extendInput, looks.firstSampleAtMs, plan);
     const extra: DoctorRun["extra"] = flags.out ? { recordingPath: path.resolve(out) } : {};
     if (ui) {
       // The UI reads the (possibly temporary) recording until it is closed.
@@ -394,4 +466,53 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     process.off("SIGTERM", stop);
     if (!keepTempDir) await release();
   }
+}
+
+/** auto: the look that decided, or the last look on the whole recording. */
+function decideAuto(
+  looks: VerdictLooks,
+  finalOptions: RecordingInputOptions,
+  extendInput: (input: DiagnosisInput) => void,
+  plan: ObservationPlan,
+): Diagnosis {
+  const decided = looks.decided ?? looks.finalLook(finalOptions, extendInput);
+  const first = looks.firstSampleAtMs;
+  decided.diagnosis.decision = {
+    mode: "auto",
+    timeToVerdictSeconds: first === null ? null : (decided.decidedAtMs - first) / 1000,
+    observedSeconds: decided.diagnosis.observation.spanSeconds,
+    samplingIntervalSeconds: plan.intervalMs / 1000,
+    look: decided.look,
+  };
+  return decided.diagnosis;
+}
+
+/** A fixed window: one judgement of the whole recording. */
+function decideFixed(
+  recordingPath: string,
+  inputOptions: RecordingInputOptions,
+  extendInput: (input: DiagnosisInput) => void,
+  firstSampleMs: number | null,
+  plan: ObservationPlan,
+): Diagnosis {
+  const reader = openRecordingForDoctor(recordingPath);
+  let diagnosis: Diagnosis;
+  try {
+    const input = inputFromRecording(reader, inputOptions);
+    extendInput(input);
+    diagnosis = diagnose(input);
+  } finally {
+    reader.close();
+  }
+  diagnosis.decision = {
+    mode: "fixed",
+    timeToVerdictSeconds: firstSampleMs === null ? null : (Date.now() - firstSampleMs) / 1000,
+    observedSeconds: diagnosis.observation.spanSeconds,
+    samplingIntervalSeconds: plan.intervalMs / 1000,
+  };
+  return diagnosis;
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
 }

@@ -3,11 +3,26 @@
  * HeapAlloc, in-use heap of the snapshots, RSS, goroutines, GC pauses), a gctrace log's and a
  * MemStats series' timelines, and a goroutine dump's groups. x is seconds since the first point.
  */
+
+import { liveAtMarkStartBytes, summarizeGcRun } from "../../analysis/gc-stats.js";
+import { analyzeMemStats, type MemStatsTrendSignal } from "../../analysis/memstats-health.js";
+import {
+  judgeTrend,
+  type TrendJudgement,
+  type TrendPoint,
+  type TrendPolicyName,
+} from "../../analysis/trend.js";
 import type { GcCycle } from "../../formats/gctrace/index.js";
 import type { MemStatsSeries } from "../../formats/memstats.js";
 import { displayFrames, type GoroutineSnapshot } from "../../model/goroutine.js";
 import type { RecordingReader } from "../../store/recording-reader.js";
-import type { GoroutineReport, SnapshotInfo, TimelineReport, TimelineSeries } from "../shared/api-types.js";
+import type {
+  GoroutineReport,
+  SnapshotInfo,
+  TimelineReport,
+  TimelineSeries,
+  TimelineTrend,
+} from "../shared/api-types.js";
 import type { GcTraceDocument, MemStatsDocument, RecordingDocument } from "./workspace.js";
 
 class SeriesBuilder {
@@ -30,9 +45,30 @@ class SeriesBuilder {
     s.y.push(y);
   }
 
+  judged(key: string, trend: TrendJudgement | undefined): void {
+    const s = this.series.get(key);
+    if (s && trend) s.trend = timelineTrend(trend);
+  }
+
   list(): TimelineSeries[] {
     return [...this.series.values()];
   }
+}
+
+function timelineTrend(t: TrendJudgement): TimelineTrend {
+  return { verdict: t.verdict, reason: t.reason, policy: t.policy, slopePerSecond: t.slopePerSecond };
+}
+
+const MIB = 1024 * 1024;
+
+/** A series of a recording judged as the CLI judges it (same series, same policy). */
+function judgeRecordingSeries(
+  points: TrendPoint[],
+  policy: TrendPolicyName,
+  resolution: number,
+): TrendJudgement | undefined {
+  if (points.length === 0) return undefined;
+  return judgeTrend(points, policy, { resolution, quantized: policy === "gctrace" });
 }
 
 function roundSeconds(ms: number): number {
@@ -94,6 +130,29 @@ export function recordingTimeline(doc: RecordingDocument): TimelineReport {
       gcForced: s.gcForced,
     });
   }
+  // The trends the CLI would give: gctrace's live heap as `heapscope gctrace` judges it, goroutines
+  // and RSS as doctor does (the heap profiles' total is judged in the doctor panel, which knows
+  // their sampling rate).
+  const fieldsOf = (cycle: (typeof cycles)[number]) => cycle.fields as Partial<GcCycle>;
+  b.judged(
+    "liveHeap",
+    judgeRecordingSeries(
+      cycles
+        .filter((c) => c.liveHeapBytes !== null && c.atSeconds !== null)
+        .map((c) => ({
+          tSeconds: c.atSeconds!,
+          value: liveAtMarkStartBytes({ ...fieldsOf(c), liveHeapBytes: c.liveHeapBytes! }),
+        })),
+      "gctrace",
+      MIB,
+    ),
+  );
+  const points = (key: string) => {
+    const s = b.series.get(key);
+    return s ? s.x.map((x, k) => ({ tSeconds: x, value: s.y[k] ?? Number.NaN })) : [];
+  };
+  b.judged("goroutines", judgeRecordingSeries(points("goroutines"), "doctor-goroutines", 1));
+  b.judged("rss", judgeRecordingSeries(points("rss"), "doctor-process", 2 * MIB));
   return { name: doc.name, startedAtMs: origin || null, series: b.list(), snapshots: snapshotInfos };
 }
 
@@ -109,6 +168,8 @@ export function gcTraceTimeline(doc: GcTraceDocument): TimelineReport {
     b.add("gcPause", "stop-the-world pause", "nanoseconds", x, cycle.stwPauseMs * 1e6);
     b.add("gcCpu", "GC CPU % (cumulative)", "count", x, cycle.cpuPercentCumulative);
   }
+  // The verdict `heapscope gctrace` gives on the same log.
+  if (run && run.cycles.length > 0) b.judged("liveHeap", summarizeGcRun(run).trend);
   return { name: doc.name, startedAtMs: null, series: b.list(), snapshots: [] };
 }
 
@@ -127,6 +188,18 @@ export function memStatsTimeline(doc: MemStatsDocument): TimelineReport {
     b.add("goroutines", "goroutines", "count", x, sample.goroutines);
     b.add("heapObjects", "HeapObjects", "count", x, f.HeapObjects);
   });
+  // The verdicts `heapscope memstats` gives, on the series this view draws.
+  const drawnAs: Partial<Record<MemStatsTrendSignal, string>> = {
+    heapGoal: "nextGc",
+    rss: "rss",
+    goroutines: "goroutines",
+  };
+  if (series.samples.length > 0) {
+    for (const trend of analyzeMemStats(series).trends) {
+      const key = drawnAs[trend.signal];
+      if (key) b.judged(key, trend.result);
+    }
+  }
   return { name: doc.name, startedAtMs: first ?? null, series: b.list(), snapshots: [] };
 }
 

@@ -121,6 +121,17 @@ export interface TimelineSeries {
   unit: "bytes" | "count" | "nanoseconds" | "seconds";
   x: number[];
   y: Array<number | null>;
+  /** The trend engine's judgement of this series (the same the CLI gives), when it is one judged. */
+  trend?: TimelineTrend;
+}
+
+export interface TimelineTrend {
+  /** growing, bounded, undecided or insufficient. */
+  verdict: string;
+  reason: string;
+  /** The engine's policy (gctrace, doctor-heap, ...). */
+  policy: string;
+  slopePerSecond: number;
 }
 
 export interface SnapshotInfo {

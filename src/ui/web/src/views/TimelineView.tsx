@@ -62,7 +62,7 @@ function Chart({ title, series }: { title: string; series: TimelineSeries[] }) {
               value: (_u: unknown, v: number | null) => (v === null ? "" : formatDuration(v)),
             },
             ...series.map((s, k) => ({
-              label: s.label,
+              label: s.trend ? `${s.label} (${s.trend.verdict})` : s.label,
               stroke: palette[k % palette.length],
               width: 1.5,
               spanGaps: s.unit !== "nanoseconds",

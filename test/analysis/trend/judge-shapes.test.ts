@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { judgeTrend, mannKendall, type TrendPoint, theilSenSlope } from "../../src/analysis/trend.js";
+import { judgeTrend, mannKendall, type TrendPoint, theilSenSlope } from "../../../src/analysis/trend.js";
 
 const MIB = 1024 * 1024;
 
@@ -161,14 +161,16 @@ describe("properties", () => {
             tSeconds: i * 0.5,
             value: (1000 + v + trendPerPoint * i) * MIB,
           }));
-          const base = judgeTrend(points, { resolution: MIB });
+          const base = judgeTrend(points, "gctrace", { resolution: MIB, quantized: true });
           const moved = judgeTrend(
             points.map((p) => ({ ...p, tSeconds: p.tSeconds + origin })),
-            { resolution: MIB },
+            "gctrace",
+            { resolution: MIB, quantized: true },
           );
           const inKiB = judgeTrend(
             points.map((p) => ({ ...p, value: p.value / 1024 })),
-            { resolution: 1024 },
+            "gctrace",
+            { resolution: 1024, quantized: true },
           );
           expect(moved.verdict).toBe(base.verdict);
           expect(moved.slopePerSecond).toBeCloseTo(base.slopePerSecond, 0);
@@ -189,11 +191,11 @@ describe("properties", () => {
         (n, rate) => {
           const up = Array.from({ length: n }, (_, i) => ({ tSeconds: i, value: 100 + rate * i }));
           const down = up.map((p) => ({ ...p, value: 100 + rate * n - rate * p.tSeconds }));
-          const rising = judgeTrend(up);
+          const rising = judgeTrend(up, "gctrace");
           expect(rising.verdict).toBe("growing");
           expect(rising.slopePerSecond).toBeGreaterThan(0);
           expect(rising.slopeLowPerSecond).toBeLessThanOrEqual(rising.slopePerSecond);
-          const falling = judgeTrend(down);
+          const falling = judgeTrend(down, "gctrace");
           expect(falling.verdict).not.toBe("growing");
           expect(falling.slopePerSecond).toBeLessThan(0);
         },
@@ -237,10 +239,11 @@ function simulate(
   return out;
 }
 
-const judgeMiB = (points: TrendPoint[]) => judgeTrend(points, { resolution: MIB });
+const judgeMiB = (points: TrendPoint[]) =>
+  judgeTrend(points, "gctrace", { resolution: MIB, quantized: true });
 
 function verdicts(seeds: number, make: (seed: number) => TrendPoint[]): Record<string, number> {
-  const counts: Record<string, number> = { growing: 0, stable: 0, inconclusive: 0 };
+  const counts: Record<string, number> = { growing: 0, bounded: 0, undecided: 0, insufficient: 0 };
   for (let seed = 1; seed <= seeds; seed++) counts[judgeMiB(make(seed)).verdict]++;
   return counts;
 }
@@ -249,7 +252,7 @@ describe("judgeTrend on the shapes a live heap takes", () => {
   it("warm-up then plateau is stable, judged after the warm-up", () => {
     const points = simulate(7, 300, 0.1, (t) => (t < 10 ? 6 * t : 60));
     const r = judgeMiB(points);
-    expect(r.verdict).toBe("stable");
+    expect(r.verdict).toBe("bounded");
     expect(r.regimeStartSeconds).toBeGreaterThan(7);
     expect(r.regimeStartSeconds).toBeLessThan(13);
     expect(verdicts(40, (s) => simulate(s, 300, 0.1, (t) => (t < 10 ? 6 * t : 60))).growing).toBe(0);
@@ -258,22 +261,22 @@ describe("judgeTrend on the shapes a live heap takes", () => {
   it("a warm-up that approaches its plateau exponentially (a cache filling) is rarely called growing", () => {
     const counts = verdicts(60, (s) => simulate(s, 300, 0.1, (t) => 60 * (1 - Math.exp(-t / 3))));
     expect(counts.growing).toBeLessThanOrEqual(6);
-    expect(counts.stable).toBeGreaterThanOrEqual(45);
+    expect(counts.bounded).toBeGreaterThanOrEqual(45);
   });
 
   it("a step (deploy, reload) then flat is stable, in either direction", () => {
     const up = judgeMiB(simulate(3, 300, 0.1, (t) => (t < 12 ? 20 : 60)));
-    expect(up.verdict).toBe("stable");
+    expect(up.verdict).toBe("bounded");
     expect(up.regimeStartSeconds).toBeGreaterThanOrEqual(11);
     expect(up.regimeStartsSeconds.length).toBeGreaterThanOrEqual(2);
-    expect(judgeMiB(simulate(4, 300, 0.1, (t) => (t < 12 ? 60 : 30))).verdict).toBe("stable");
+    expect(judgeMiB(simulate(4, 300, 0.1, (t) => (t < 12 ? 60 : 30))).verdict).toBe("bounded");
     expect(verdicts(40, (s) => simulate(s, 300, 0.1, (t) => (t < 12 ? 60 : 63))).growing).toBeLessThanOrEqual(
       2,
     );
   });
 
   it("steady churn (noise, ties, autocorrelation) is stable and almost never growing", () => {
-    expect(judgeMiB(simulate(11, 200, 0.2, () => 50, { phi: 0, sd: 2 })).verdict).toBe("stable");
+    expect(judgeMiB(simulate(11, 200, 0.2, () => 50, { phi: 0, sd: 2 })).verdict).toBe("bounded");
     const iid = verdicts(60, (s) => simulate(s, 200, 0.2, () => 50, { phi: 0, sd: 2 }));
     expect(iid.growing).toBeLessThanOrEqual(1);
     const ar = verdicts(60, (s) => simulate(s, 200, 0.2, () => 50, { phi: 0.8, sd: 1 }));
@@ -283,7 +286,7 @@ describe("judgeTrend on the shapes a live heap takes", () => {
   it("a sawtooth (batches) is stable: its band does not move", () => {
     const saw = (seed: number) => simulate(seed, 400, 0.1, (_t, i) => 8 + 4 * (i % 10), { phi: 0, sd: 1 });
     const r = judgeMiB(saw(5));
-    expect(r.verdict).toBe("stable");
+    expect(r.verdict).toBe("bounded");
     expect(verdicts(30, saw).growing).toBe(0);
   });
 
@@ -315,27 +318,37 @@ describe("judgeTrend on the shapes a live heap takes", () => {
     expect(r.verdict, r.reason).toBe("growing");
   });
 
-  it("a leak that starts after a plateau is growing, judged from where it starts", () => {
+  it("a leak that starts after a plateau is growing (judged with the plateau: a cut to where a rise begins would be data dredging)", () => {
     const r = judgeMiB(simulate(9, 300, 0.1, (t) => (t < 15 ? 50 : 50 + (t - 15))));
     expect(r.verdict).toBe("growing");
-    expect(r.regimeStartSeconds).toBeGreaterThan(10);
+    expect(r.slopePerSecond).toBeGreaterThan(0.3 * MIB);
   });
 
-  it("is inconclusive, never a guess, with too few points or too short a span", () => {
-    const few = judgeMiB(simulate(2, 8, 2, (t) => 10 + t));
-    expect(few.verdict).toBe("inconclusive");
-    expect(few.reason).toMatch(/too little data/);
+  it("is insufficient, never a guess, with too few points or too short a span, and still reports the data's slope", () => {
+    const few = judgeMiB(simulate(2, 5, 3, (t) => 10 + t));
+    expect(few.verdict).toBe("insufficient");
+    expect(few.reason).toMatch(/too few points to judge: 5 over 12/);
+    expect(few.slopePerSecond).toBeGreaterThan(0.5 * MIB);
     const short = judgeMiB(simulate(2, 100, 0.05, (t) => 10 + t));
-    expect(short.verdict).toBe("inconclusive");
-    expect(judgeTrend([]).verdict).toBe("inconclusive");
+    expect(short.verdict).toBe("insufficient");
+    expect(judgeTrend([], "gctrace").verdict).toBe("insufficient");
   });
 
   it("says why in the reason, with the statistic", () => {
-    const r = judgeMiB(simulate(1, 300, 0.1, (t) => 100 + t));
+    const r = judgeTrend(
+      simulate(1, 300, 0.1, (t) => 100 + t),
+      "gctrace",
+      {
+        resolution: MIB,
+        quantized: true,
+        formatValue: (v) => `${(v / MIB).toFixed(2)} MiB`,
+      },
+    );
     expect(r.verdict).toBe("growing");
-    expect(r.reason).toMatch(/grows \+[\d.]+%\/h/);
+    expect(r.reason).toMatch(
+      /^grows 1\.\d\d MiB\/s \(95% CI [\d.]+ MiB\/s to [\d.]+ MiB\/s\) over 29.9 s \(300 points\)/,
+    );
     expect(r.reason).toMatch(/Mann–Kendall p/);
-    expect(r.reason).toMatch(/95% CI/);
     expect(r.pValue).toBeLessThan(0.005);
   });
 

@@ -1,0 +1,71 @@
+/**
+ * Judging a growing observation repeatedly (doctor --duration auto) without raising the false-leak
+ * rate. Each look is a test; K looks at level α each would call a healthy program leaking up to K
+ * times as often. The looks are therefore fixed in advance and bounded in number, and α is spent
+ * across them by a schedule fixed in advance (a weighted Bonferroni split): look k judges with
+ * w_k·α where the weights add up to 1, so by the union bound the chance that any look calls growth
+ * where there is none is at most α, whatever the correlation between looks. The same holds for
+ * every signal doctor judges, so the family of signals keeps the false-alarm rate it has with one
+ * fixed window. (Group-sequential boundaries such as Pocock's or O'Brien–Fleming's spend α less
+ * conservatively, but they need the joint distribution of the statistics across looks, which the
+ * autocorrelation corrections and regime changes make unknown; at α = 0.001 they would gain little:
+ * the union bound is nearly exact for rare events.)
+ *
+ * The schedule: every 5 s from the minimum (10 s) to 30 s, so a healthy program can be decided by
+ * the time a fixed 30 s window would be; then 30 % further each time, and a last look at the maximum.
+ * With the default 10 s – 5 min that is 13 looks (10, 15, 20, 25, 30, 40, 55, 75, 100, 130, 170, 225
+ * and 300 s).
+ *
+ * The spending: the looks before 30 s share 10 % of α (a leak fast enough to show in 10 s shows
+ * overwhelmingly: 10 strictly rising points have p = 1/10! ≈ 3·10⁻⁷), the look at 30 s gets half of
+ * α, so it judges nearly as the fixed 30 s window did and a leak that window caught is not left for
+ * later, and the looks after it share the remaining 40 %. Without a look at 30 s the looks share α
+ * equally.
+ */
+
+export interface LookSchedule {
+  /** Seconds of observation at which the verdict is judged, increasing; the last is the maximum. */
+  looksSeconds: number[];
+  /** The share of each policy's α each look judges with (they add up to 1). */
+  alphaShares: number[];
+}
+
+export const AUTO_MIN_SECONDS = 10;
+export const AUTO_MAX_SECONDS = 300;
+/** The fixed window doctor used before auto; its look gets the largest share of α. */
+export const FIXED_WINDOW_SECONDS = 30;
+const DENSE_STEP_SECONDS = 5;
+const GROWTH_FACTOR = 1.3;
+const CLOSE_TO_LAST = 0.9;
+const EARLY_SHARE = 0.1;
+const FIXED_WINDOW_SHARE = 0.5;
+
+export function lookSchedule(minSeconds = AUTO_MIN_SECONDS, maxSeconds = AUTO_MAX_SECONDS): LookSchedule {
+  const looks: number[] = [];
+  const last = Math.max(minSeconds, maxSeconds);
+  let t = minSeconds;
+  // A look just before the last one would spend α for almost nothing: the last look replaces it.
+  while (t < CLOSE_TO_LAST * last) {
+    looks.push(t);
+    t =
+      t < FIXED_WINDOW_SECONDS
+        ? t + DENSE_STEP_SECONDS
+        : Math.ceil((t * GROWTH_FACTOR) / DENSE_STEP_SECONDS) * DENSE_STEP_SECONDS;
+  }
+  looks.push(last);
+  return { looksSeconds: looks, alphaShares: spending(looks) };
+}
+
+/** The weights of the spending schedule (see the top of the file). */
+function spending(looks: number[]): number[] {
+  const window = looks.indexOf(FIXED_WINDOW_SECONDS);
+  if (window < 0) return looks.map(() => 1 / looks.length);
+  const early = window;
+  const late = looks.length - window - 1;
+  const earlyShare = early > 0 ? EARLY_SHARE : 0;
+  const lateShare = late > 0 ? 1 - FIXED_WINDOW_SHARE - EARLY_SHARE : 0;
+  const windowShare = 1 - earlyShare - lateShare;
+  return looks.map((_, i) =>
+    i < window ? earlyShare / early : i === window ? windowShare : lateShare / late,
+  );
+}

@@ -1,0 +1,3 @@
+module example.com/leak-rate
+
+go 1.19
