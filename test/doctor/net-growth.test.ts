@@ -386,7 +386,7 @@ describe("what moved, in words", () => {
     expect(findings.ranked).toEqual([]);
     expect(findings.attribution.growing.every((g) => g.shareOfNetGrowth === 0)).toBe(true);
     expect(findings.movement.summary).toBe(
-      "The live heap does not grow on net (−10.0 KiB/s), so no site has a share of growth; what moved: main.refresh +40.0 KiB/s refills what main.load (−40.0 KiB/s) held; main.trim −10.0 KiB/s.",
+      "The live heap does not grow on net (−10 KiB/s), so no site has a share of growth; what moved: main.refresh +40 KiB/s refills what main.load (−40 KiB/s) held; main.trim −10 KiB/s.",
     );
   });
 
@@ -404,7 +404,7 @@ describe("what moved, in words", () => {
       ["main.refresh", "replacement"],
     ]);
     expect(findings.movement.summary).toBe(
-      "The live heap grows 2.00 KiB/s on net: main.leak +2.00 KiB/s; main.refresh +40.0 KiB/s refills what main.load (−40.0 KiB/s) held.",
+      "The live heap grows 2 KiB/s on net: main.leak +2 KiB/s; main.refresh +40 KiB/s refills what main.load (−40 KiB/s) held.",
     );
   });
 });

@@ -234,7 +234,7 @@ describe("doctor renderers", () => {
     expect(text).toContain("lines: 7 (+800 B/s, 2.93 KiB in use), 9 (+224 B/s, 1.07 KiB in use)");
     expect(text).toContain(`replacement: refills what filler ${hostile} held`);
     expect(text).toContain("What holds the live heap now");
-    expect(text).toMatch(/4\.00 KiB +75 % +holder /);
+    expect(text).toMatch(/4 KiB +75 % +holder /);
   });
 });
 

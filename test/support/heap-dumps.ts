@@ -7,28 +7,54 @@
  * Also a SymbolResolver built from `go tool nm` on the same binary: the names a real symbol table gives.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  existsSync as fileExists,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { GlobalSymbol, SymbolResolver } from "../../src/model/symbols.js";
-import { buildGoProgram, go119, goBinary, hasGo119, workDir } from "./go.js";
+import { buildGoProgram, workDir } from "./go.js";
+import {
+  GO_CURRENT,
+  GO_DEFAULT,
+  GO_OLDEST,
+  GO119_PATH,
+  type GoToolchain,
+  goCommand,
+} from "./go-toolchains.js";
+
+const go119 = GO119_PATH;
+const hasGo119 = fileExists(GO119_PATH);
 
 const execFileAsync = promisify(execFile);
 export const heapDumpsProgram = path.join(import.meta.dirname, "../formats/programs/heapdumps");
 
 export interface Toolchain {
-  /** e.g. "go1.27" */
+  /** e.g. "go1.27.3" */
   name: string;
+  /** The pinned toolchain (test/support/go-toolchains.ts). */
+  pinned: GoToolchain;
   go: string;
   env: NodeJS.ProcessEnv;
+}
+
+function pinned(name: string, toolchain: GoToolchain): Toolchain {
+  const { command, env } = goCommand(toolchain);
+  return { name, pinned: toolchain, go: command, env };
 }
 
 export const isCI = process.env.CI === "true";
 
 export const toolchains: Toolchain[] = [
-  { name: "go-default", go: goBinary(), env: {} },
-  { name: "go1.27.3", go: goBinary(), env: { GOTOOLCHAIN: "go1.27.3" } },
-  { name: "go1.19", go: go119, env: {} },
+  pinned("go-default", GO_DEFAULT),
+  pinned("go1.27.3", GO_CURRENT),
+  pinned("go1.19", GO_OLDEST),
 ];
 
 /**
@@ -53,7 +79,7 @@ export function goVersion(toolchain: Toolchain): Promise<string> {
   if (!version) {
     version = execFileAsync(toolchain.go, ["env", "GOVERSION"], {
       cwd: heapDumpsProgram,
-      env: { ...process.env, GOTOOLCHAIN: "local", ...toolchain.env },
+      env: { ...process.env, ...toolchain.env },
     }).then(({ stdout }) => stdout.trim());
     versions.set(toolchain.name, version);
   }
@@ -91,7 +117,7 @@ export function runScenario(toolchain: Toolchain, scenario: string, rate?: numbe
 
 async function runScenarioOnce(toolchain: Toolchain, scenario: string, rate?: number): Promise<ScenarioRun> {
   requireToolchain(toolchain);
-  const binary = await buildGoProgram(heapDumpsProgram, { go: toolchain.go, env: toolchain.env });
+  const binary = await buildGoProgram(heapDumpsProgram, { toolchain: toolchain.pinned });
   const dir = path.join(workDir, "heapdumps", `${path.basename(binary)}-${scenario}-${rate ?? "default"}`);
   const factsFile = path.join(dir, "facts.json");
   if (!existsSync(factsFile)) {

@@ -118,7 +118,7 @@ export const reportCases: ReportCase[] = [
     /^ {2}! The goroutine count grows/m,
   ]),
   memstats("vars-healthy-go1.26", "test/golden/inputs/memstats.vars-healthy.jsonl.gz", "expvar /debug/vars", [
-    /^ \*HeapAlloc at samples after a GC +(stable|inconclusive) /m,
+    /^ \*HeapAlloc at samples after a GC +(bounded|undecided) /m,
   ]),
   memstats("log-lines-leak-go1.26", "test/golden/inputs/memstats.log-leak.txt", "log lines", [
     /^ \*HeapAlloc at samples after a GC +growing /m,
