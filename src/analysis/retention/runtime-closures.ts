@@ -4,8 +4,10 @@
  * such a closure hangs under a runtime root (runtime.allp, a system goroutine), and so would
  * everything it captured — which is the program's memory, kept by the program's function value.
  *
- * attributeRuntimeClosures walks every object the runtime holds, top of the dominator tree first,
- * and names as holder the first closure object on the way down: an object whose first word is the
+ * The timer is usually reachable from several runtime roots at once (runtime.allp, runtime.allm
+ * through the P), so no single root dominates it. attributeRuntimeClosures walks every object a
+ * runtime root or several roots together hold, top of the dominator tree first, and names as holder
+ * the first closure object on the way down: an object whose first word is the
  * entry pc of a function outside the runtime (a funcval's code pointer). The closure and what it
  * dominates then count for that closure, not for the runtime root above it.
  */
@@ -19,10 +21,10 @@ import { isRuntimeSymbol } from "./roots.js";
 export interface RuntimeClosures {
   /**
    * Each node's holder with closures taken into account: a root node, or the node of a closure
-   * object the runtime keeps (≥ graph.firstObjectNode); 0 = shared, -1 = unreachable.
+   * object the runtime or several roots keep (≥ graph.firstObjectNode); 0 = shared, -1 = unreachable.
    */
   holder: Int32Array;
-  /** The closures found, by their object node; `node` is the closure object's node, `parentNode` the runtime root above it. */
+  /** The closures found, by their object node; `node` is the closure object's node, `parentNode` the runtime root above it (0 when several roots keep it). */
   closures: Map<number, RootDescription>;
 }
 
@@ -42,7 +44,7 @@ export function attributeRuntimeClosures(
     const v = preorder[i]!;
     if (v < graph.firstObjectNode) continue;
     const h = retention.holder[v]!;
-    if (h <= 0 || isRuntimeRoot[h] !== 1) continue;
+    if (h < 0 || (h > 0 && isRuntimeRoot[h] !== 1)) continue;
     // Dominators come first in preorder: inherit the closure found above, if any.
     const above = holder[idom[v]!]!;
     if (above >= graph.firstObjectNode) {
@@ -52,10 +54,10 @@ export function attributeRuntimeClosures(
     const fn = closureFunctionAt(dump, graph, v, resolver);
     if (fn === undefined) continue;
     holder[v] = v;
-    const parent = graph.roots[h - 1]!;
+    const keeper = h === 0 ? "several roots together" : graph.roots[h - 1]!.label;
     closures.set(v, {
       kind: "closure",
-      label: `closure ${fn} (kept by ${parent.label})`,
+      label: `closure ${fn} (kept by ${keeper})`,
       node: v,
       parentNode: h,
       functionName: fn,

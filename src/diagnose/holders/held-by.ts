@@ -5,13 +5,14 @@
  * several roots keep together counts for none, and the note says how much that is.
  *
  * Figures are scaled like pprof's inuse_space (per bucket, 1 − e^(−size/rate)); a holder backed by
- * fewer than `minSamples` sampled objects says "too few samples" instead of an estimate.
+ * fewer than `minSamples` sampled objects says "too few samples" instead of an estimate, unless all
+ * of them are so large (≥ 5 × rate) that each was sampled almost surely.
  */
 import { bucketsAtSite, DEFAULT_MIN_SAMPLES, findRank } from "../../analysis/retention/index.js";
 import { scaleHeapSample } from "../../formats/pprof-legacy-heap-text.js";
 import type { SuspectHolder } from "../types.js";
-import { groupKey, groupLabel } from "./root-groups.js";
 import { pathTo, type RetentionContext } from "./retention-analysis.js";
+import { groupKey, groupLabel } from "./root-groups.js";
 
 export interface SuspectSite {
   function: string;
@@ -54,7 +55,9 @@ export function heldBy(
       path: pathTo(context, g.largestNode),
       samples: g.samples,
     };
-    if (g.samples < minSamples) {
+    // Objects of 5 × rate and more are sampled with probability ≥ 0.993: their count is nearly exact.
+    const nearlyExact = [...g.perBucket.keys()].every((id) => bucketSize.get(id)! >= 5 * rate);
+    if (g.samples < minSamples && !nearlyExact) {
       result.push({ ...base, retainedBytes: null, objects: null, share: null, claim: "too few samples" });
       continue;
     }
@@ -113,7 +116,14 @@ function tallyGroups(context: RetentionContext, bucketSize: Map<number, number>)
     const key = groupKey(unit);
     let g = groups.get(key);
     if (!g) {
-      g = { first: unit, members: new Set(), samples: 0, slotBytes: 0, perBucket: new Map(), largestNode: node };
+      g = {
+        first: unit,
+        members: new Set(),
+        samples: 0,
+        slotBytes: 0,
+        perBucket: new Map(),
+        largestNode: node,
+      };
       groups.set(key, g);
     }
     g.members.add(h);

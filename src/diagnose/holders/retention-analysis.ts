@@ -88,8 +88,14 @@ export function analyzeRetention(
     unreachableBytes: reach.unreachableBytes,
     sharedBytes: retention.retainedBytes[0]! - sumUnits(context),
     roots,
-    holders: all.filter((g) => g.kind !== "runtime").slice(0, top).map(toHolder),
-    runtimeHolders: all.filter((g) => g.kind === "runtime").slice(0, top).map(toHolder),
+    holders: all
+      .filter((g) => g.kind !== "runtime")
+      .slice(0, top)
+      .map(toHolder),
+    runtimeHolders: all
+      .filter((g) => g.kind === "runtime")
+      .slice(0, top)
+      .map(toHolder),
     limits: retentionLimits(dump, options.resolver, reach.unreachableBytes),
     goVersion: dump.params.goVersion,
     dumpBytes: dump.fileSize,
@@ -141,7 +147,8 @@ function largestKeptObject(context: RetentionContext): Map<number, number> {
     const d = idom[v]!;
     if (d <= 0 || !units.has(d)) continue;
     const current = best.get(d);
-    if (current === undefined || retention.retainedBytes[v]! > retention.retainedBytes[current]!) best.set(d, v);
+    if (current === undefined || retention.retainedBytes[v]! > retention.retainedBytes[current]!)
+      best.set(d, v);
   }
   return best;
 }
