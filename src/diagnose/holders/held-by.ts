@@ -85,7 +85,12 @@ function siteBuckets(context: RetentionContext, site: SuspectSite): Set<number> 
     for (const id of found) ids.add(id);
   };
   if (site.lines.length === 0) add(bucketsAtSite(context.dump, { function: site.function }));
-  for (const line of site.lines) add(bucketsAtSite(context.dump, { file: line.file, line: line.line }));
+  for (const line of site.lines) {
+    const exact = bucketsAtSite(context.dump, { file: line.file, line: line.line });
+    // Older runtimes (Go 1.19) name a dump bucket's frame by its return address, which can fall on
+    // the next line; taken only when no frame names the line itself.
+    add(exact.size > 0 ? exact : bucketsAtSite(context.dump, { file: line.file, line: line.line + 1 }));
+  }
   return ids;
 }
 
