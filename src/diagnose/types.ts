@@ -168,6 +168,8 @@ export interface Diagnosis {
   };
   /** In-use growth per stack between the first and the last decoded snapshot (flame graph). */
   growthStacks: { stack: string[]; bytes: number }[];
+  /** What holds the live heap, from a heap dump taken at the end of the observation (absent without one). */
+  retention?: RetentionSummary;
 }
 
 /** One step of a retaining path, root first: the object's size, its allocation site when sampled, the pointer's byte offset in the step before. */

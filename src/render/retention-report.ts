@@ -70,7 +70,7 @@ type Escape = (text: string) => string;
 
 export function holdersMarkdown(summary: RetentionSummary, esc: Escape, top = 10): string[] {
   const lines = [
-    "## Holders",
+    "### Holders",
     "",
     `From a heap dump (${esc(summary.goVersion)}): ${formatBytes(summary.reachableBytes)} reachable` +
       (summary.heapAlloc !== null ? `, MemStats HeapAlloc ${formatBytes(summary.heapAlloc)}` : "") +

@@ -4,3 +4,4 @@
  */
 export { type HeldByOptions, heldBy, type SuspectSite } from "./held-by.js";
 export { analyzeRetention, type RetentionContext, type RetentionOptions } from "./retention-analysis.js";
+export { attachRetention } from "./attach.js";
