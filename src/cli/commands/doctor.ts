@@ -13,7 +13,6 @@ import { defaultEndpointUrls } from "../../collect/endpoint-discovery.js";
 import type { RecordSessionOptions } from "../../collect/record-session.js";
 import { diagnose } from "../../diagnose/diagnose.js";
 import type { DiagnosisInput } from "../../diagnose/input.js";
-import type { BuildInfo } from "../../diagnose/module-path.js";
 import type { Diagnosis } from "../../diagnose/types.js";
 import { InputError, UsageError } from "../../errors.js";
 import { formatDurationMs } from "../../model/units.js";
@@ -45,6 +44,9 @@ interface DoctorFlags {
   ui?: boolean;
   uiHost?: string;
   uiPort?: string;
+  hook?: boolean;
+  dumps?: string;
+  keepDump?: boolean;
 }
 
 /** Snapshots doctor wants over the observation: at least 10 (the issue's floor), about 24 by default. */
@@ -90,6 +92,12 @@ export function register(program: Command): void {
     )
     .option("--wait <duration>", "how long to wait for a launched program's --url to answer", "60s")
     .option("--show-output", "pass a launched program's output through to stderr")
+    .option("--no-hook", "launch `go run` as given: no heap-dump hook, no holders")
+    .option("--dumps <n>", "heap dumps to take at the end of a hooked launch (the last is analysed)", "1")
+    .option(
+      "--keep-dump",
+      "store the heap dump in the recording (--out): it holds every secret in the program's memory",
+    )
     .option("--markdown", "shorthand for --format markdown (for an issue or a pull request)")
     .option("--no-color", "no colours in the text report")
     .option("-v, --verbose", "every suspect and full stacks")
@@ -115,7 +123,15 @@ Examples:
 closes with the command.
 
 Verdicts: leak, no-leak or inconclusive (with what would decide it). Exit codes: 0, 1 when --fail-on
-matches, 2 on bad input. A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
+matches, 2 on bad input.
+
+\`-- go run ./cmd/svc ARGS\` is built with the heap-dump hook (an overlay; the source is not edited) and,
+at the end of the observation, dumped once after a GC: the report then names the roots that hold the
+memory (Holders) and, per heap suspect, what holds its objects (What holds it). The dump is read once
+and deleted; --keep-dump stores it in the recording, and a heap dump holds every secret of the
+program (keys, tokens, user data): keep such a recording private.
+
+A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
 per-site growth is resolved finely; --sample-rate default leaves it alone.`,
   );
   command.action(async (inputs: string[], flags: DoctorFlags, cmd: Command) => {
@@ -275,6 +291,37 @@ class OutputTail extends Writable {
   }
 }
 
+/** The environment of a launched program: GODEBUG memprofilerate unless --sample-rate default or set. */
+function launchEnvironment(commandArgs: string[], flags: DoctorFlags): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const rate = flags.sampleRate.trim().toLowerCase();
+  if (commandArgs.length === 0 || rate === "default") return env;
+  const bytes = parseByteSize(flags.sampleRate, "--sample-rate");
+  const godebug = (env.GODEBUG ?? "").trim();
+  if (!/(^|,)\s*memprofilerate=/.test(godebug)) {
+    env.GODEBUG =
+      godebug === "" ? `memprofilerate=${bytes}` : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
+  }
+  return env;
+}
+
+/** The heap-dump hook for a launched `go run` (unless --no-hook): the program is built with it. */
+async function hookForLaunch(commandArgs: string[], env: NodeJS.ProcessEnv, flags: DoctorFlags) {
+  const dumps = Number(flags.dumps ?? "1");
+  if (!Number.isInteger(dumps) || dumps < 1 || dumps > 10)
+    throw new UsageError(`--dumps: expected 1 to 10, got ${flags.dumps}`);
+  if (flags.keepDump && !flags.out)
+    throw new UsageError("--keep-dump needs --out: the dump goes into that recording");
+  const { hookable, prepareDoctorHook, DoctorDumps } = await import("../../collect/doctor-heap-dumps.js");
+  if (flags.hook === false || !hookable(commandArgs)) {
+    if (flags.keepDump)
+      throw new UsageError("--keep-dump needs a hooked launch: -- go run ... without --no-hook");
+    return undefined;
+  }
+  const launch = await prepareDoctorHook(commandArgs, env);
+  return { launch, dumps: new DoctorDumps(launch, { dumps, keep: flags.keepDump === true }) };
+}
+
 async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
   const durationMs = parseDurationMs(flags.duration, "--duration");
   const intervalMs = flags.interval
@@ -288,22 +335,9 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   }
   const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
   const out = flags.out ?? path.join(tempDir!, "doctor.hsrec");
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  let buildInfo: BuildInfo | undefined;
-  if (commandArgs.length > 0) {
-    const rate = flags.sampleRate.trim().toLowerCase();
-    if (rate !== "default") {
-      const bytes = parseByteSize(flags.sampleRate, "--sample-rate");
-      const godebug = (env.GODEBUG ?? "").trim();
-      if (!/(^|,)\s*memprofilerate=/.test(godebug)) {
-        env.GODEBUG =
-          godebug === ""
-            ? `memprofilerate=${bytes}`
-            : `${godebug.replace(/,+$/, "")},memprofilerate=${bytes}`;
-      }
-    }
-    buildInfo = buildInfoOfCommand(commandArgs);
-  }
+  const env = launchEnvironment(commandArgs, flags);
+  const buildInfo = commandArgs.length > 0 ? buildInfoOfCommand(commandArgs) : undefined;
+  const hook = await hookForLaunch(commandArgs, env, flags);
   const output = new OutputTail(flags.showOutput ? process.stderr : null);
   // doctor needs the heap and goroutine profiles: name them rather than trusting a single discovery
   // pass, which can run while a launched program is still starting to listen (a missing endpoint
@@ -319,8 +353,13 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     forceGc: true,
     // A few dumps give goroutine states and wait times without the cost of one per sample.
     dumpEvery: 6,
-    command: commandArgs.length > 0 ? commandArgs : undefined,
-    env,
+    command: hook
+      ? [hook.launch.command, ...hook.launch.args]
+      : commandArgs.length > 0
+        ? commandArgs
+        : undefined,
+    env: hook ? hook.launch.env : env,
+    ...(hook ? { beforeStop: hook.dumps.beforeStop } : {}),
     stdout: output,
     stderr: output,
     waitForUrlMs: parseDurationMs(flags.wait, "--wait"),
@@ -381,6 +420,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     } finally {
       reader.close();
     }
+    if (hook) diagnosis = await (await import("./doctor-retention.js")).addRetention(diagnosis, hook.dumps);
     const extra: DoctorRun["extra"] = flags.out ? { recordingPath: path.resolve(out) } : {};
     if (ui) {
       // The UI reads the (possibly temporary) recording until it is closed.
@@ -392,6 +432,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await hook?.launch.cleanup();
     if (!keepTempDir) await release();
   }
 }
