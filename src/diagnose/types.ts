@@ -109,6 +109,8 @@ export interface LiveHeapSite {
   inuseObjects: number;
   /** Of the in-use bytes of the last decoded heap profile. */
   shareOfLiveHeap: number;
+  /** What keeps its objects alive, from a heap dump (absent without one). */
+  heldBy?: SuspectHolder[];
 }
 
 export interface Evidence {

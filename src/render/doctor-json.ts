@@ -81,6 +81,7 @@ function liveHeapSiteJson(h: LiveHeapSite): Record<string, unknown> {
     inuseBytes: Math.round(h.inuseBytes),
     inuseObjects: Math.round(h.inuseObjects),
     shareOfLiveHeap: share(h.shareOfLiveHeap),
+    ...(h.heldBy ? { heldBy: h.heldBy.map(heldByJson) } : {}),
   };
 }
 

@@ -66,7 +66,10 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push("");
     lines.push(paint(color, "1", "What holds the live heap now (last heap profile)"));
     const holders = options.verbose ? diagnosis.liveHeapBySite : diagnosis.liveHeapBySite.slice(0, 5);
-    for (const holder of holders) lines.push(`  ${holderLine(holder)}`);
+    for (const holder of holders) {
+      lines.push(`  ${holderLine(holder)}`);
+      if (holder.heldBy?.[0]) lines.push(...heldByTextLines(holder.heldBy.slice(0, 1), undefined, "    "));
+    }
   }
   if (diagnosis.retention) {
     lines.push("");

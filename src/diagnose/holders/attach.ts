@@ -1,7 +1,8 @@
 /**
  * attachRetention(diagnosis, analysis): the diagnosis with what holds its memory: the overall
  * holders, and for each heap suspect the roots that keep its sampled objects (heldBy, joined on the
- * suspect's allocating lines). Goroutine and off-heap suspects are left as they are.
+ * suspect's allocating lines), and the same for the largest live-heap sites. Goroutine and off-heap
+ * suspects are left as they are.
  */
 import type { Diagnosis, RetentionSummary } from "../types.js";
 import { heldBy } from "./held-by.js";
@@ -28,5 +29,15 @@ export function attachRetention(
     if (held.note) Object.assign(heap, { heldByNote: held.note });
     return { ...suspect, heap };
   });
-  return { ...diagnosis, suspects, retention: analysis.summary };
+  // The largest live sites too: a heap that stays high is no leak, and still held by something.
+  const liveHeapBySite = diagnosis.liveHeapBySite.map((site) => {
+    const lines = site.lines.length > 0 ? site.lines : [site.line];
+    const held = heldBy(
+      analysis.context,
+      { function: site.function, lines: lines.map((line) => ({ file: site.file, line })) },
+      rate !== undefined ? { rate } : {},
+    );
+    return { ...site, heldBy: held.heldBy };
+  });
+  return { ...diagnosis, suspects, liveHeapBySite, retention: analysis.summary };
 }
