@@ -3,7 +3,7 @@
  * untouched), waits until it prints "ready", asks the hook for a heap dump after a GC and returns
  * the dump with the built binary's symbols.
  */
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { requestHeapDump } from "../../../../src/collect/heapdump-hook.js";
 import { prepareHookedLaunch } from "../../../../src/collect/hooked-launch.js";
 import { loadBiasFor, readGoBinarySymbols } from "../../../../src/formats/elf/go-binary-symbols.js";
@@ -39,6 +39,7 @@ export async function dumpProgram(
   toolchain: ToolchainCommand,
   dir: string,
   args: string[],
+  options: { copyBinaryTo?: string } = {},
 ): Promise<DumpedProgram> {
   const port = await freePort();
   const launch = await prepareHookedLaunch(
@@ -64,6 +65,7 @@ export async function dumpProgram(
     const file = await requestHeapDump(endpoint, { gc: true });
     const bytes = await file.readAndDelete();
     const dump = readHeapDump(bytes);
+    if (options.copyBinaryTo) copyFileSync(launch.binary, options.copyBinaryTo);
     const symbols = readGoBinarySymbols(new Uint8Array(readFileSync(launch.binary)), launch.binary);
     const resolver = symbols.withLoadBias(loadBiasFor(symbols, dump.data?.start ?? 0));
     return { dump, resolver, bytes, dumpMs: file.dumpMs, heapProfileText };
