@@ -20,6 +20,7 @@ export function insertHeapDump(
   db: Database.Database,
   bytes: Uint8Array,
   info: { atMs: number; goVersion: string; binaryPath?: string },
+  chunkBytes = HEAP_DUMP_CHUNK_BYTES,
 ): number {
   return db.transaction(() => {
     const id = Number(
@@ -28,8 +29,8 @@ export function insertHeapDump(
         .run(info.atMs, info.goVersion, bytes.length, info.binaryPath ?? null).lastInsertRowid,
     );
     const insert = db.prepare("INSERT INTO heap_dump_chunks (dump_id, seq, data) VALUES (?, ?, ?)");
-    for (let seq = 0, at = 0; at < bytes.length; seq++, at += HEAP_DUMP_CHUNK_BYTES) {
-      const chunk = bytes.subarray(at, Math.min(at + HEAP_DUMP_CHUNK_BYTES, bytes.length));
+    for (let seq = 0, at = 0; at < bytes.length; seq++, at += chunkBytes) {
+      const chunk = bytes.subarray(at, Math.min(at + chunkBytes, bytes.length));
       insert.run(id, seq, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
     return id;

@@ -26,6 +26,8 @@ describe("heapscope doctor with the heap-dump hook", () => {
   it("names main.pending as what holds the truncated slice's records", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const outDir = mkdtempSync(path.join(tmpdir(), "heapscope-doctor-dump-"));
+    const recording = path.join(outDir, "doctor.hsrec");
     const run = await runCli(
       [
         "doctor",
@@ -34,6 +36,9 @@ describe("heapscope doctor with the heap-dump hook", () => {
         "--json",
         "--url",
         url,
+        "--keep-dump",
+        "--out",
+        recording,
         "--",
         "go",
         "run",
@@ -67,6 +72,18 @@ describe("heapscope doctor with the heap-dump hook", () => {
       expect(site.heldBy![0]!.share).toBeGreaterThan(0.9);
     }
     expect(report.notes.some((n) => n.startsWith("Heap dump (go1.26.8)"))).toBe(true);
+
+    // --keep-dump put the dump into the recording; retainers reads it back (no binary: unnamed roots).
+    try {
+      const stored = await runCli(["retainers", recording, "--json"]);
+      expect(stored.code, stored.stderr).toBe(0);
+      const fromRecording = JSON.parse(stored.stdout) as { holders: HolderJson[]; limits: string[] };
+      expect(fromRecording.holders[0]!.rootKind).toBe("global");
+      expect(fromRecording.holders[0]!.retainedBytes).toBe(report.holders[0]!.retainedBytes);
+      expect(fromRecording.limits.join(" ")).toContain("no binary symbols");
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
   }, 150_000);
 });
 
