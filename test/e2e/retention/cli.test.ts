@@ -3,11 +3,12 @@
  * (the hook added by an overlay, one dump at the end) and `heapscope retainers` on a dump file and
  * the binary that wrote it, a binary that did not, and a file that is not a dump. Uses dist/.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, runCli } from "../../support/go.js";
+import { prepareHookedLaunch } from "../../../src/collect/hooked-launch.js";
+import { freePort, runCli, startProgram } from "../../support/go.js";
 import { goToolchains } from "../../support/go-toolchains.js";
 import { dumpProgram } from "./support/dump-program.js";
 
@@ -124,6 +125,38 @@ describe("heapscope retainers", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/MiB\s+\d+ %\s+global\s+main\.frameHeaders/);
   });
+
+  it("asks a running program's hook for a dump, with the token and directory from the environment", async () => {
+    const launch = await prepareHookedLaunch([toolchain.go, "run", "."], {
+      cwd: path.join(programs, "blocked-goroutines"),
+      env: { ...process.env, ...toolchain.env },
+    });
+    const program = startProgram(launch.command, launch.args, launch.env);
+    try {
+      const endpoint = await launch.waitForHook({ timeoutMs: 60_000 });
+      const env = { HEAPSCOPE_HOOK_TOKEN: launch.token, HEAPSCOPE_HOOK_DIR: launch.dumpDir };
+      const run = await runCli(
+        ["retainers", `http://${endpoint.addr}`, "--binary", launch.binary, "--json"],
+        {
+          env,
+        },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as { holders: HolderJson[] };
+      expect(report.holders[0]).toMatchObject({ rootKind: "stack" });
+      expect(report.holders[0]!.root).toContain("main.awaitReply (96 goroutines");
+      // The dump was read and deleted: only the hook's ready file is left.
+      expect(readdirSync(launch.dumpDir)).toEqual(["heapscope-hook.json"]);
+      const wrongToken = await runCli(["retainers", `http://${endpoint.addr}`], {
+        env: { ...env, HEAPSCOPE_HOOK_TOKEN: "0".repeat(64) },
+      });
+      expect(wrongToken.code).toBe(2);
+      expect(wrongToken.stderr).toContain("refused heapscope's token");
+    } finally {
+      await program.stop();
+      await launch.cleanup();
+    }
+  }, 120_000);
 
   it("refuses a binary that did not write the dump, and a file that is not a dump, in one line", async () => {
     const wrong = await runCli(["retainers", dumpFile, "--binary", otherBinary]);
