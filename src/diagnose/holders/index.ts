@@ -2,6 +2,7 @@
  * What holds the live heap, from a Go heap dump: analyzeRetention gives the holders of the whole heap
  * (and a context), heldBy the holders of one heap suspect's objects.
  */
+
+export { attachRetention } from "./attach.js";
 export { type HeldByOptions, heldBy, type SuspectSite } from "./held-by.js";
 export { analyzeRetention, type RetentionContext, type RetentionOptions } from "./retention-analysis.js";
-export { attachRetention } from "./attach.js";

@@ -14,6 +14,7 @@ import {
   computeReachability,
   computeRetention,
   computeShortestPaths,
+  isRuntimeSymbol,
   nodeObject,
   type Retention,
   retainingPath,
@@ -169,7 +170,7 @@ export function pathTo(context: RetentionContext, node: number): RetentionPathSt
 }
 
 function siteOf(bucket: MemProfileBucket): string | null {
-  const frame = bucket.frames.find((f) => !f.function.startsWith("runtime.")) ?? bucket.frames[0];
+  const frame = bucket.frames.find((f) => !isRuntimeSymbol(f.function)) ?? bucket.frames[0];
   return frame ? `${frame.function} (${frame.file}:${frame.line})` : null;
 }
 

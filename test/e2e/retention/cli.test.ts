@@ -88,6 +88,40 @@ describe("heapscope doctor with the heap-dump hook", () => {
   }, 150_000);
 });
 
+describe("heapscope doctor on a leaking program", () => {
+  it("says what holds the leaking suspect's objects: the map in main's frame", async () => {
+    const port = await freePort();
+    const run = await runCli(
+      ["doctor", "--duration", "20s", "--json", "--url", `http://127.0.0.1:${port}`, "--"].concat([
+        "go",
+        "run",
+        ".",
+        "-addr",
+        `127.0.0.1:${port}`,
+      ]),
+      {
+        cwd: path.resolve(import.meta.dirname, "../../doctor/scenarios/session-map-growth"),
+        env: toolchain.env,
+        timeoutMs: 150_000,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      verdict: string;
+      suspects: { kind: string; function: string; heldBy?: HolderJson[] }[];
+    };
+    expect(report.verdict).toBe("leak");
+    const suspect = report.suspects.find((s) => s.function === "main.newSession");
+    expect(suspect?.heldBy?.[0], JSON.stringify(report.suspects.slice(0, 2))).toMatchObject({
+      rootKind: "stack",
+    });
+    expect(suspect!.heldBy![0]!.root).toContain("main.main");
+    expect(suspect!.heldBy![0]!.share).toBeGreaterThan(0.9);
+    const last = suspect!.heldBy![0]!.path.at(-1)!;
+    expect(last.site).toContain("main.newSession");
+  }, 180_000);
+});
+
 describe("heapscope retainers", () => {
   let dir: string;
   let dumpFile: string;
