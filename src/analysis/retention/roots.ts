@@ -190,12 +190,15 @@ function addGoroutineRoots(
   const defersOf = groupBy(dump.defers, (d) => d.goroutineAddress);
   const panicsOf = groupBy(dump.panics, (p) => p.goroutineAddress);
   for (const g of dump.goroutines) {
-    const creator = g.creatorPc !== 0 ? (resolver?.funcNameAt(g.creatorPc) ?? undefined) : undefined;
+    const named = g.creatorPc !== 0 ? (resolver?.funcNameAt(g.creatorPc) ?? undefined) : undefined;
+    // The runtime starts the main goroutine itself: "created by runtime.newproc" tells the user nothing.
+    const runtimeCreated = named !== undefined && !g.isSystem && isRuntimeSymbol(named);
+    const creator = runtimeCreated ? undefined : named;
     const where = innermostUserFunction(dump, g);
     const state = g.waitReason !== "" ? g.waitReason : statusName(g.status);
     const createdBy = creator
       ? `, created by ${creator}`
-      : g.creatorPc !== 0
+      : g.creatorPc !== 0 && !runtimeCreated
         ? `, created at ${hex(g.creatorPc)}`
         : "";
     const goroutineNode = out.begin({
