@@ -45,6 +45,7 @@ interface DoctorFlags {
   uiHost?: string;
   uiPort?: string;
   hook?: boolean;
+  build?: string;
   dumps?: string;
   keepDump?: boolean;
 }
@@ -93,6 +94,7 @@ export function register(program: Command): void {
     .option("--wait <duration>", "how long to wait for a launched program's --url to answer", "60s")
     .option("--show-output", "pass a launched program's output through to stderr")
     .option("--no-hook", "launch `go run` as given: no heap-dump hook, no holders")
+    .option("--build <pkg>", "build this main package with the hook and run it (arguments after --)")
     .option("--dumps <n>", "heap dumps to take at the end of a hooked launch (the last is analysed)", "1")
     .option(
       "--keep-dump",
@@ -146,7 +148,9 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
     const commandArgs = dashIndex >= 0 ? raw.slice(dashIndex + 1) : [];
     const positional =
       commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
-    const { diagnosis, extra } = await runDoctor(positional, commandArgs, flags);
+    // --build ./cmd/svc -- ARGS is `go run ./cmd/svc ARGS`: built with the hook, then run.
+    const launchArgs = flags.build ? ["go", "run", flags.build, ...commandArgs] : commandArgs;
+    const { diagnosis, extra } = await runDoctor(positional, launchArgs, flags);
     try {
       await reportDiagnosis(diagnosis, extra, flags, format, failOn);
       if (extra.ui && process.stdout.isTTY) {

@@ -139,17 +139,15 @@ function sumUnits(context: RetentionContext): number {
   return total;
 }
 
-/** For each unit, the object it directly keeps with the largest retained size. */
+/** For each unit, the largest object it keeps (the path shown leads to it). */
 function largestKeptObject(context: RetentionContext): Map<number, number> {
-  const { graph, retention, units } = context;
-  const { idom } = retention.dominators;
+  const { graph, holder } = context;
   const best = new Map<number, number>();
   for (let v = graph.firstObjectNode; v < graph.nodeCount; v++) {
-    const d = idom[v]!;
-    if (d <= 0 || !units.has(d)) continue;
-    const current = best.get(d);
-    if (current === undefined || retention.retainedBytes[v]! > retention.retainedBytes[current]!)
-      best.set(d, v);
+    const h = holder[v]!;
+    if (h <= 0) continue;
+    const current = best.get(h);
+    if (current === undefined || graph.nodeSize[v]! > graph.nodeSize[current]!) best.set(h, v);
   }
   return best;
 }

@@ -10,7 +10,7 @@ export interface HolderUnit {
   root: RootDescription;
   bytes: number;
   objects: number;
-  /** The largest object it keeps directly (for the path), or -1. */
+  /** The largest object it keeps (for the path), or -1. */
   largestObjectNode: number;
 }
 
