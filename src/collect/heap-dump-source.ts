@@ -11,7 +11,7 @@ import { compareDumpSegments, loadBiasFor, readGoBinarySymbols } from "../format
 import { isHeapDump } from "../formats/heapdump/read-heap-dump.js";
 import type { HeapDump } from "../model/heap-dump.js";
 import type { SymbolResolver } from "../model/symbols.js";
-import { openRecording } from "../store/recording-reader.js";
+import { looksLikeRecording, openRecording } from "../store/recording-reader.js";
 import { HOOK_ENV, isLoopbackAddress, requestHeapDump } from "./heapdump-hook.js";
 
 export interface HeapDumpSourceOptions {
@@ -38,9 +38,7 @@ export async function loadHeapDumpSource(
   if (/^https?:\/\//.test(source)) return fromHook(source, options);
   if (!existsSync(source)) throw new InputError(source, "no such file");
   if (statSync(source).isDirectory()) throw new InputError(source, "is a directory, not a heap dump");
-  const head = readFileSync(source).subarray(0, 16);
-  if (isHeapDump(head)) return { bytes: new Uint8Array(readFileSync(source)), origin: "file" };
-  if (head.subarray(0, 15).toString("latin1") === "SQLite format 3") {
+  if (looksLikeRecording(source)) {
     const recording = openRecording(source);
     try {
       const dumps = recording.heapDumps();
@@ -53,6 +51,8 @@ export async function loadHeapDumpSource(
       recording.close();
     }
   }
+  const bytes = new Uint8Array(readFileSync(source));
+  if (isHeapDump(bytes)) return { bytes, origin: "file" };
   throw new InputError(source, 'not a Go heap dump (no "go1.7 heap dump" header) nor a recording');
 }
 

@@ -10,6 +10,7 @@
  */
 import { bucketsAtSite, DEFAULT_MIN_SAMPLES, findRank } from "../../analysis/retention/index.js";
 import { scaleHeapSample } from "../../formats/pprof-legacy-heap-text.js";
+import type { RootDescription } from "../../model/object-graph.js";
 import type { SuspectHolder } from "../types.js";
 import { pathTo, type RetentionContext } from "./retention-analysis.js";
 import { groupKey, groupLabel } from "./root-groups.js";
@@ -27,7 +28,7 @@ export interface HeldByOptions {
 }
 
 interface GroupTally {
-  first: import("../../model/object-graph.js").RootDescription;
+  first: RootDescription;
   members: Set<number>;
   samples: number;
   slotBytes: number;

@@ -109,7 +109,7 @@ export function analyzeRetention(
  * frames, a runtime root's closures), so the units' figures add up without counting anything twice.
  */
 function holderUnits(context: RetentionContext): HolderUnit[] {
-  const { graph, retention, units } = context;
+  const { retention, units } = context;
   const bytes = new Map<number, number>();
   const objects = new Map<number, number>();
   for (const [node] of units) {
@@ -128,7 +128,6 @@ function holderUnits(context: RetentionContext): HolderUnit[] {
     if (objects.get(node)! <= 0 || b <= 0) continue;
     result.push({ root, bytes: b, objects: objects.get(node)!, largestObjectNode: largest.get(node) ?? -1 });
   }
-  void graph;
   return result;
 }
 
