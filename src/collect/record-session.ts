@@ -112,11 +112,22 @@ export interface RecordSessionOptions {
   stopGraceMs?: number;
   /** Aborting it is the same as calling stop(). */
   signal?: AbortSignal;
+  /**
+   * Runs once the observation is over and before a launched program is stopped (doctor takes its
+   * heap dumps here); `keepHeapDump` stores a dump in the recording — only when the user asked.
+   */
+  beforeStop?: (context: BeforeStopContext) => Promise<void>;
   /** Clock, for tests. */
   now?: () => number;
 }
 
 export type { GapEvent } from "./target-gaps.js";
+
+export interface BeforeStopContext {
+  /** The launched program is still running. */
+  targetRunning: boolean;
+  keepHeapDump(bytes: Uint8Array, info: { goVersion: string; binaryPath?: string }): void;
+}
 
 export type RecordEndReason = "duration" | "stopped" | "target-exited";
 
@@ -314,6 +325,13 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
         now: this.now,
       });
       endReason = await this.sampleLoop(sampler);
+      if (options.beforeStop && !this.forceStop) {
+        const writer = this.writer;
+        await options.beforeStop({
+          targetRunning: this.target?.running ?? false,
+          keepHeapDump: (bytes, info) => writer.addHeapDump(bytes, info),
+        });
+      }
       await this.finishTarget(endReason);
       this.writer.finish({ complete: true, reason: endReason });
     } catch (error) {

@@ -71,6 +71,10 @@ export interface HeapSuspectDetail {
   replaces: string[];
   /** Every line of the function that allocates in-use memory, most growth first. */
   lines: SuspectLine[];
+  /** What keeps its sampled objects alive, from a heap dump (absent without one). */
+  heldBy?: SuspectHolder[];
+  /** Without a holder entry: why (no samples of it in the dump, all held by several roots together). */
+  heldByNote?: string;
 }
 
 /** A site whose in-use memory moved significantly over the judged regime. */
@@ -105,6 +109,8 @@ export interface LiveHeapSite {
   inuseObjects: number;
   /** Of the in-use bytes of the last decoded heap profile. */
   shareOfLiveHeap: number;
+  /** What keeps its objects alive, from a heap dump (absent without one). */
+  heldBy?: SuspectHolder[];
 }
 
 export interface Evidence {
@@ -166,6 +172,71 @@ export interface Diagnosis {
   growthStacks: { stack: string[]; bytes: number }[];
   /** How the observation ended and how long the verdict took (set by whoever observed: doctor's CLI). */
   decision?: Decision;
+  /** What holds the live heap, from a heap dump taken at the end of the observation (absent without one). */
+  retention?: RetentionSummary;
+}
+
+/** One step of a retaining path, root first: the object's size, its allocation site when sampled, the pointer's byte offset in the step before. */
+export interface RetentionPathStep {
+  bytes: number;
+  /** `function (file:line)` of the object's allocation, when the object carries an alloc sample. */
+  site: string | null;
+  offset: number;
+}
+
+export type HolderRootKind = "global" | "stack" | "closure" | "finalizer" | "runtime";
+
+/** A root (or a group of alike roots: 96 goroutines in one function) and what it alone keeps alive. */
+export interface Holder {
+  root: string;
+  rootKind: HolderRootKind;
+  /** Bytes that would become unreachable if the root let go. */
+  retainedBytes: number;
+  objects: number;
+  /** Of the dump's reachable bytes. */
+  share: number;
+  /** How many roots the group stands for (goroutines of one function, finalizers of one function). */
+  roots: number;
+  /** Shortest path from the root to the largest object it keeps. */
+  path: RetentionPathStep[];
+}
+
+/** A root that retains a heap suspect's sampled objects. */
+export interface SuspectHolder {
+  root: string;
+  rootKind: HolderRootKind;
+  path: RetentionPathStep[];
+  /** Estimated like pprof's inuse_space from the samples; null with too few samples. */
+  retainedBytes: number | null;
+  objects: number | null;
+  /** Fraction of the suspect's sampled in-use bytes this root retains; null with too few samples. */
+  share: number | null;
+  /** Sampled objects behind the claim. */
+  samples: number;
+  claim: "estimate" | "too few samples";
+}
+
+/** What the heap dump says about the whole live heap. */
+export interface RetentionSummary {
+  /** Bytes the roots reach. */
+  reachableBytes: number;
+  reachableObjects: number;
+  /** MemStats.HeapAlloc as of the dump. */
+  heapAlloc: number | null;
+  /** Garbage the dump still lists (a dump without a GC). */
+  unreachableBytes: number;
+  /** Bytes that several roots keep together and no single one. */
+  sharedBytes: number;
+  /** Root counts by kind. */
+  roots: Record<HolderRootKind, number>;
+  /** The program's holders, largest first. */
+  holders: Holder[];
+  /** Runtime roots: listed apart, never the program's holder. */
+  runtimeHolders: Holder[];
+  /** What the analysis cannot see. */
+  limits: string[];
+  goVersion: string;
+  dumpBytes: number;
 }
 
 /**

@@ -16,4 +16,6 @@ export interface SymbolResolver {
   globalAt(address: number): GlobalSymbol | null;
   /** The function whose code holds `pc`, or null. */
   funcNameAt(pc: number): string | null;
+  /** The function whose code holds `pc`, with its entry address (to tell a code pointer from data). */
+  funcAt?(pc: number): { name: string; entry: number } | null;
 }

@@ -4,6 +4,7 @@
  * table, a flame graph of the in-use growth between the first and last snapshot, evidence and hints.
  * Every string from the profile or the target (function names, paths, labels) is escaped.
  */
+
 import type { SeriesPoint } from "../diagnose/signal-trend.js";
 import { percentOf } from "../diagnose/summary.js";
 import type { Diagnosis } from "../diagnose/types.js";
@@ -16,6 +17,7 @@ import {
 } from "../model/units.js";
 import { describeDecision } from "./doctor-decision.js";
 import { movementToTell } from "./doctor-text.js";
+import { heldByHtml, holdersHtml } from "./retention-report.js";
 
 export function escapeHtml(text: string): string {
   return text
@@ -173,7 +175,7 @@ export function renderDoctorHtml(
         .map(escapeHtml)
         .join(
           "<br>",
-        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytes(s.inuseBytes))}</td><td>${s.heap?.role === "replacement" ? "replacement" : `${percentOf(s.shareOfGrowth)} %`}</td><td>${escapeHtml(s.hint)}</td></tr>`;
+        )}</code></details></td><td><code>${escapeHtml(s.file ? `${s.file}:${s.line}` : "")}</code></td><td>${escapeHtml(growth)}</td><td>${escapeHtml(formatBytes(s.inuseBytes))}</td><td>${s.heap?.role === "replacement" ? "replacement" : `${percentOf(s.shareOfGrowth)} %`}</td><td>${escapeHtml(s.hint)}${s.heap?.heldBy ? heldByHtml(s.heap.heldBy, s.heap.heldByNote, escapeHtml) : ""}</td></tr>`;
     })
     .join("\n");
   const evidence = diagnosis.evidence
@@ -210,6 +212,7 @@ ${diagnosis.charts.rss.length > 0 ? lineChartSvg(diagnosis.charts.rss, { title: 
 <h2>Suspects</h2>
 ${diagnosis.suspects.length > 0 ? `<table><tr><th>#</th><th>kind</th><th>function</th><th>where</th><th>growth</th><th>in use</th><th>share</th><th>hint</th></tr>${suspectsRows}</table><p class="muted">${escapeHtml(diagnosis.caveat)}</p>` : `<p class="muted">No suspects.</p>`}
 ${movementAndHoldersHtml(diagnosis)}
+${diagnosis.retention ? holdersHtml(diagnosis.retention, escapeHtml) : ""}
 <h2>Growth between the first and the last snapshot</h2>
 ${growthFlameGraphSvg(diagnosis.growthStacks)}
 <h2>Evidence</h2><table>${evidence}</table>

@@ -1,6 +1,7 @@
 /** `heapscope doctor --json`: the diagnosis as a stable JSON document (see the README for the fields). */
 import type { SignalJudgement } from "../diagnose/signal-trend.js";
-import type { Diagnosis, HeapMovement, LiveHeapSite, Suspect } from "../diagnose/types.js";
+import type { Diagnosis, HeapMovement, LiveHeapSite, Suspect, SuspectHolder } from "../diagnose/types.js";
+import { retentionJson } from "./retention-report.js";
 
 const round = (value: number, digits = 3): number => {
   if (!Number.isFinite(value)) return value > 0 ? Number.MAX_VALUE : value < 0 ? -Number.MAX_VALUE : 0;
@@ -53,7 +54,22 @@ function suspectJson(s: Suspect): Record<string, unknown> {
           },
         }
       : {}),
+    ...(s.heap?.heldBy ? { heldBy: s.heap.heldBy.map(heldByJson) } : {}),
+    ...(s.heap?.heldByNote ? { heldByNote: s.heap.heldByNote } : {}),
     series: s.series.map((p) => [round(p.tSeconds, 2), round(p.value, 1)]),
+  };
+}
+
+function heldByJson(h: SuspectHolder): Record<string, unknown> {
+  return {
+    root: h.root,
+    rootKind: h.rootKind,
+    path: h.path,
+    retainedBytes: h.retainedBytes === null ? null : Math.round(h.retainedBytes),
+    objects: h.objects === null ? null : Math.round(h.objects),
+    share: h.share === null ? null : round(h.share, 3),
+    samples: h.samples,
+    claim: h.claim,
   };
 }
 
@@ -70,6 +86,7 @@ function liveHeapSiteJson(h: LiveHeapSite): Record<string, unknown> {
     inuseBytes: Math.round(h.inuseBytes),
     inuseObjects: Math.round(h.inuseObjects),
     shareOfLiveHeap: share(h.shareOfLiveHeap),
+    ...(h.heldBy ? { heldBy: h.heldBy.map(heldByJson) } : {}),
   };
 }
 
@@ -138,6 +155,9 @@ export function doctorJson(
     decision: diagnosis.decision ?? null,
     caveat: diagnosis.caveat,
     notes: diagnosis.notes,
+    ...(diagnosis.retention
+      ? { holders: diagnosis.retention.holders, retention: retentionJson(diagnosis.retention) }
+      : {}),
     ...(extra.htmlPath ? { html: extra.htmlPath } : {}),
     ...(extra.recordingPath ? { recording: extra.recordingPath } : {}),
   };

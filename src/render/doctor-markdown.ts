@@ -5,6 +5,7 @@ import type { Diagnosis } from "../diagnose/types.js";
 import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
 import { describeDecision } from "./doctor-decision.js";
 import { movementToTell, seriesSparkline } from "./doctor-text.js";
+import { heldByMarkdown, holdersMarkdown } from "./retention-report.js";
 
 /** Escapes text for Markdown (inline and table cells): HTML-significant characters and Markdown syntax. */
 export function escapeMd(text: string): string {
@@ -77,9 +78,11 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
       out.push("</details>");
       out.push("");
     }
+    out.push(...heldBySections(diagnosis));
     out.push(`> ${escapeMd(diagnosis.caveat)}`);
   }
   out.push(...movementAndHolders(diagnosis));
+  if (diagnosis.retention) out.push("", ...holdersMarkdown(diagnosis.retention, escapeMd));
   if (diagnosis.hints.length > 0) {
     out.push("");
     out.push("### Hints");
@@ -102,6 +105,17 @@ export function renderDoctorMarkdown(diagnosis: Diagnosis): string {
     for (const note of diagnosis.notes) out.push(`_Note: ${escapeMd(note)}_`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** "What holds it" for each heap suspect a heap dump answered for. */
+function heldBySections(diagnosis: Diagnosis): string[] {
+  const out: string[] = [];
+  for (const [i, s] of diagnosis.suspects.slice(0, 10).entries()) {
+    if (!s.heap?.heldBy) continue;
+    out.push(`**What holds ${i + 1}. ${escapeMd(s.function)}**`);
+    out.push(...heldByMarkdown(s.heap.heldBy, s.heap.heldByNote, escapeMd), "");
+  }
+  return out;
 }
 
 /** What moved in the live heap (when it matters) and what holds it now (always, when known). */

@@ -7,6 +7,7 @@ import { percentOf, shortPath } from "../diagnose/summary.js";
 import type { Diagnosis, LiveHeapSite, Suspect } from "../diagnose/types.js";
 import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRate } from "../model/units.js";
 import { describeDecision } from "./doctor-decision.js";
+import { heldByTextLines, holdersTextLines } from "./retention-report.js";
 import { timeSparkline } from "./sparkline.js";
 
 export interface DoctorTextOptions {
@@ -68,7 +69,15 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push("");
     lines.push(paint(color, "1", "What holds the live heap now (last heap profile)"));
     const holders = options.verbose ? diagnosis.liveHeapBySite : diagnosis.liveHeapBySite.slice(0, 5);
-    for (const holder of holders) lines.push(`  ${holderLine(holder)}`);
+    for (const holder of holders) {
+      lines.push(`  ${holderLine(holder)}`);
+      if (holder.heldBy?.[0]) lines.push(...heldByTextLines(holder.heldBy.slice(0, 1), undefined, "    "));
+    }
+  }
+  if (diagnosis.retention) {
+    lines.push("");
+    lines.push(paint(color, "1", "Holders (roots keeping the heap alive, from a heap dump)"));
+    lines.push(...holdersTextLines(diagnosis.retention, options.verbose ? 10 : 5).map((l) => `  ${l}`));
   }
 
   if (diagnosis.evidence.length > 0) {
@@ -182,6 +191,7 @@ function renderSuspect(suspect: Suspect, rank: number, options: DoctorTextOption
   const frames = options.verbose ? suspect.stack : suspect.stack.slice(0, 6);
   if (frames.length > 0)
     lines.push(`     stack: ${frames.join(" ← ")}${frames.length < suspect.stack.length ? " ← …" : ""}`);
+  if (suspect.heap?.heldBy) lines.push(...heldByTextLines(suspect.heap.heldBy, suspect.heap.heldByNote));
   if (suspect.hint) lines.push(`     hint: ${suspect.hint}`);
   return lines;
 }

@@ -4,6 +4,7 @@
  * Opens read-only, so a recording still being written (or left with its -wal by a killed heapscope)
  * can be read without changing it. Everything is read on demand; the file can be large.
  */
+
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
@@ -30,6 +31,7 @@ import type {
   ThinningRecord,
 } from "../model/recording.js";
 import { VERSION } from "../version.js";
+import { listHeapDumps, readHeapDumpBytes, type StoredHeapDumpInfo } from "./heap-dump-table.js";
 import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
 
 export class RecordingReader {
@@ -75,6 +77,19 @@ export class RecordingReader {
 
   get endReason(): string | null {
     return this.meta.get(META.endReason) ?? null;
+  }
+
+  /** Heap dumps kept with --keep-dump, oldest first (none in recordings made without it). */
+  heapDumps(): StoredHeapDumpInfo[] {
+    return listHeapDumps(this.db);
+  }
+
+  heapDumpBytes(info: StoredHeapDumpInfo): Uint8Array {
+    try {
+      return readHeapDumpBytes(this.db, info);
+    } catch (error) {
+      throw new InputError(this.path, error instanceof Error ? error.message : String(error));
+    }
   }
 
   samples(): SampleRecord[] {

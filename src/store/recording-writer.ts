@@ -12,6 +12,7 @@
  * (every other one, sparing the first and the newest few); their parsed summaries stay, so trends
  * still cover the whole recording. `thinning` rows say what went.
  */
+
 import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -28,6 +29,7 @@ import type {
   TargetDescription,
   TargetExit,
 } from "../model/recording.js";
+import { insertHeapDump } from "./heap-dump-table.js";
 import {
   META,
   RECORDING_APPLICATION_ID,
@@ -163,6 +165,11 @@ export class RecordingWriter {
       throw new RecordingError(`${path}: cannot create the recording: ${messageOf(error)}`);
     }
     return new RecordingWriter(path, db, options.settings.maxSizeBytes, now);
+  }
+
+  /** Stores a heap dump (only on the user's request: it holds every secret of the target). */
+  addHeapDump(bytes: Uint8Array, info: { goVersion: string; binaryPath?: string; atMs?: number }): number {
+    return insertHeapDump(this.db, bytes, { ...info, atMs: info.atMs ?? this.now() });
   }
 
   /** Replaces the stored target description (e.g. once the pid or Go version becomes known). */

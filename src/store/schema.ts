@@ -121,6 +121,21 @@ CREATE TABLE gaps (
   reason   TEXT NOT NULL
 );
 
+CREATE TABLE heap_dumps (             -- only with --keep-dump: a dump holds every secret of the target
+  id          INTEGER PRIMARY KEY,
+  at_ms       INTEGER NOT NULL,
+  go_version  TEXT NOT NULL,
+  size        INTEGER NOT NULL,          -- bytes of the dump file; its chunks concatenate to it
+  binary_path TEXT                       -- the ELF file that wrote it, when heapscope built or knew it
+);
+
+CREATE TABLE heap_dump_chunks (         -- SQLite caps one blob at 1e9 bytes: dumps go in pieces
+  dump_id INTEGER NOT NULL REFERENCES heap_dumps(id),
+  seq     INTEGER NOT NULL,
+  data    BLOB NOT NULL,
+  PRIMARY KEY (dump_id, seq)
+);
+
 CREATE TABLE thinning (
   id          INTEGER PRIMARY KEY,
   at_ms       INTEGER NOT NULL,

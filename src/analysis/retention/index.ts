@@ -33,6 +33,7 @@ export {
   type ShortestPaths,
 } from "./retaining-path.js";
 export { isRuntimeSymbol } from "./roots.js";
+export { attributeRuntimeClosures, type RuntimeClosures } from "./runtime-closures.js";
 export {
   type AllocationSite,
   bucketsAtSite,

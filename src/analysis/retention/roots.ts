@@ -190,12 +190,15 @@ function addGoroutineRoots(
   const defersOf = groupBy(dump.defers, (d) => d.goroutineAddress);
   const panicsOf = groupBy(dump.panics, (p) => p.goroutineAddress);
   for (const g of dump.goroutines) {
-    const creator = g.creatorPc !== 0 ? (resolver?.funcNameAt(g.creatorPc) ?? undefined) : undefined;
+    const named = g.creatorPc !== 0 ? (resolver?.funcNameAt(g.creatorPc) ?? undefined) : undefined;
+    // The runtime starts the main goroutine itself: "created by runtime.newproc" tells the user nothing.
+    const runtimeCreated = named !== undefined && !g.isSystem && isRuntimeSymbol(named);
+    const creator = runtimeCreated ? undefined : named;
     const where = innermostUserFunction(dump, g);
     const state = g.waitReason !== "" ? g.waitReason : statusName(g.status);
     const createdBy = creator
       ? `, created by ${creator}`
-      : g.creatorPc !== 0
+      : g.creatorPc !== 0 && !runtimeCreated
         ? `, created at ${hex(g.creatorPc)}`
         : "";
     const goroutineNode = out.begin({
@@ -266,8 +269,39 @@ function addFrameRoots(
       functionName,
       address: frames.sp[f]!,
     });
-    for (let k = from; k < to; k++) out.pointTo(pointers.value[k]!, pointers.fieldOffset[k]!);
+    for (let k = from; k < to; k++) {
+      const value = pointers.value[k]!;
+      if (out.pointTo(value, pointers.fieldOffset[k]!)) continue;
+      for (const [word, at] of stackObjectWords(dump, g, value)) out.pointTo(word, at - frames.sp[f]!);
+    }
     out.dropIfEmpty(node);
+  }
+}
+
+/**
+ * A frame pointer into the goroutine's own stack points at a stack object (a map header, a struct
+ * whose address was taken): the runtime scans those with their own type maps, which the dump does
+ * not carry. Their words are read conservatively instead, from the pointed-to address to the end of
+ * the frame holding it: each word that lands in a heap object counts as a pointer of the frame.
+ */
+function* stackObjectWords(dump: HeapDump, g: Goroutine, address: number): Generator<[number, number]> {
+  const { frames, bytes } = dump;
+  if (bytes === undefined) return;
+  const size = dump.params.pointerSize;
+  const little = !dump.params.bigEndian;
+  for (let f = g.firstFrame; f < g.firstFrame + g.frameCount; f++) {
+    const sp = frames.sp[f]!;
+    const end = sp + frames.size[f]!;
+    if (address < sp || address >= end) continue;
+    const base = frames.contentOffset[f]!;
+    for (let at = address - ((address - sp) % size); at + size <= end; at += size) {
+      const offset = base + (at - sp);
+      if (offset + size > bytes.length) return;
+      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size);
+      const word = size === 8 ? Number(view.getBigUint64(0, little)) : view.getUint32(0, little);
+      if (word !== 0) yield [word, at];
+    }
+    return;
   }
 }
 

@@ -51,6 +51,10 @@ interface DoctorFlags {
   ui?: boolean;
   uiHost?: string;
   uiPort?: string;
+  hook?: boolean;
+  build?: string;
+  dumps?: string;
+  keepDump?: boolean;
 }
 
 /** Snapshots doctor wants over a fixed window: at least 10, about 24. */
@@ -106,6 +110,13 @@ export function register(program: Command): void {
     )
     .option("--wait <duration>", "how long to wait for a launched program's --url to answer", "60s")
     .option("--show-output", "pass a launched program's output through to stderr")
+    .option("--no-hook", "launch `go run` as given: no heap-dump hook, no holders")
+    .option("--build <pkg>", "build this main package with the hook and run it (arguments after --)")
+    .option("--dumps <n>", "heap dumps to take at the end of a hooked launch (the last is analysed)", "1")
+    .option(
+      "--keep-dump",
+      "store the heap dump in the recording (--out): it holds every secret in the program's memory",
+    )
     .option("--markdown", "shorthand for --format markdown (for an issue or a pull request)")
     .option("--no-color", "no colours in the text report")
     .option("-v, --verbose", "every suspect and full stacks")
@@ -137,7 +148,15 @@ so repeated looks do not raise the false-leak rate. It samples every second for 
 (each sample forces a GC in the target), then less often. Every report says how long the verdict took.
 
 Verdicts: leak, no-leak or inconclusive (with what would decide it). Exit codes: 0, 1 when --fail-on
-matches, 2 on bad input. A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
+matches, 2 on bad input.
+
+\`-- go run ./cmd/svc ARGS\` is built with the heap-dump hook (an overlay; the source is not edited) and,
+at the end of the observation, dumped once after a GC: the report then names the roots that hold the
+memory (Holders) and, per heap suspect, what holds its objects (What holds it). The dump is read once
+and deleted; --keep-dump stores it in the recording, and a heap dump holds every secret of the
+program (keys, tokens, user data): keep such a recording private.
+
+A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
 per-site growth is resolved finely; --sample-rate default leaves it alone.`,
   );
   command.action(async (inputs: string[], flags: DoctorFlags, cmd: Command) => {
@@ -152,7 +171,9 @@ per-site growth is resolved finely; --sample-rate default leaves it alone.`,
     const commandArgs = dashIndex >= 0 ? raw.slice(dashIndex + 1) : [];
     const positional =
       commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
-    const { diagnosis, extra } = await runDoctor(positional, commandArgs, flags);
+    // --build ./cmd/svc -- ARGS is `go run ./cmd/svc ARGS`: built with the hook, then run.
+    const launchArgs = flags.build ? ["go", "run", flags.build, ...commandArgs] : commandArgs;
+    const { diagnosis, extra } = await runDoctor(positional, launchArgs, flags);
     try {
       await reportDiagnosis(diagnosis, extra, flags, format, failOn);
       if (extra.ui && process.stdout.isTTY) {
@@ -307,6 +328,23 @@ class OutputTail extends Writable {
   }
 }
 
+/** The heap-dump hook for a launched `go run` (unless --no-hook): the program is built with it. */
+async function hookForLaunch(commandArgs: string[], env: NodeJS.ProcessEnv, flags: DoctorFlags) {
+  const dumps = Number(flags.dumps ?? "1");
+  if (!Number.isInteger(dumps) || dumps < 1 || dumps > 10)
+    throw new UsageError(`--dumps: expected 1 to 10, got ${flags.dumps}`);
+  if (flags.keepDump && !flags.out)
+    throw new UsageError("--keep-dump needs --out: the dump goes into that recording");
+  const { hookable, prepareDoctorHook, DoctorDumps } = await import("../../collect/doctor-heap-dumps.js");
+  if (flags.hook === false || !hookable(commandArgs)) {
+    if (flags.keepDump)
+      throw new UsageError("--keep-dump needs a hooked launch: -- go run ... without --no-hook");
+    return undefined;
+  }
+  const launch = await prepareDoctorHook(commandArgs, env);
+  return { launch, dumps: new DoctorDumps(launch, { dumps, keep: flags.keepDump === true }) };
+}
+
 interface ObservationPlan {
   auto: boolean;
   /** The longest observation (auto) or the window (fixed). */
@@ -365,6 +403,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
   const out = flags.out ?? path.join(tempDir!, "doctor.hsrec");
   const { env, buildInfo } = launchSettings(commandArgs, flags);
+  const hook = await hookForLaunch(commandArgs, env, flags);
   const output = new OutputTail(flags.showOutput ? process.stderr : null);
   // doctor needs the heap and goroutine profiles: name them rather than trusting a single discovery
   // pass, which can run while a launched program is still starting to listen (a missing endpoint
@@ -381,8 +420,13 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     forceGc: true,
     // A few dumps give goroutine states and wait times without the cost of one per sample.
     dumpEvery: 6,
-    command: commandArgs.length > 0 ? commandArgs : undefined,
-    env,
+    command: hook
+      ? [hook.launch.command, ...hook.launch.args]
+      : commandArgs.length > 0
+        ? commandArgs
+        : undefined,
+    env: hook ? hook.launch.env : env,
+    ...(hook ? { beforeStop: hook.dumps.beforeStop } : {}),
     stdout: output,
     stderr: output,
     waitForUrlMs: parseDurationMs(flags.wait, "--wait"),
@@ -450,9 +494,10 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
       if (result.urlNeverAnswered && flags.url) input.notes?.push(`${flags.url} never answered.`);
       if (missingEndpoints.length > 0) input.notes?.push(`Not sampled: ${missingEndpoints.join("; ")}.`);
     };
-    const diagnosis = plan.auto
+    let diagnosis = plan.auto
       ? decideAuto(looks, finalOptions, extendInput, plan)
       : decideFixed(out, finalOptions, extendInput, looks.firstSampleAtMs, plan);
+    if (hook) diagnosis = await (await import("./doctor-retention.js")).addRetention(diagnosis, hook.dumps);
     const extra: DoctorRun["extra"] = flags.out ? { recordingPath: path.resolve(out) } : {};
     if (ui) {
       // The UI reads the (possibly temporary) recording until it is closed.
@@ -464,6 +509,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await hook?.launch.cleanup();
     if (!keepTempDir) await release();
   }
 }

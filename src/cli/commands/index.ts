@@ -31,6 +31,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ["diff", () => import("./diff.js")],
   ["ui", () => import("./ui.js")],
   ["hook", () => import("./hook.js")],
+  ["retainers", () => import("./retainers.js")],
 ];
 
 /** The registrars needed for this command line: just the named command when there is one. */

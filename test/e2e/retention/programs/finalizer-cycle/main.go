@@ -13,14 +13,16 @@ import (
 )
 
 type conn struct {
-	self   *conn
+	entry  *poolEntry
 	buffer []byte
 }
+
+type poolEntry struct{ conn *conn }
 
 func open(fixed bool) {
 	c := &conn{buffer: make([]byte, 4<<20)}
 	if !fixed {
-		c.self = c
+		c.entry = &poolEntry{conn: c}
 	}
 	runtime.SetFinalizer(c, func(c *conn) { c.buffer = nil })
 }
