@@ -159,31 +159,34 @@ program (keys, tokens, user data): keep such a recording private.
 A launched program gets GODEBUG=gctrace=1,memprofilerate=${DOCTOR_SAMPLE_RATE} so
 per-site growth is resolved finely; --sample-rate default leaves it alone.`,
   );
-  command.action(async (inputs: string[], flags: DoctorFlags, cmd: Command) => {
-    const format = resolveFormat(flags);
-    const failOn =
-      flags.failOn === undefined
-        ? []
-        : parseEnumList(flags.failOn, "--fail-on", ["leak", "inconclusive", "no-leak"] as const);
-    // Operands after `--` are the program to launch; commander hands them over mixed with the others.
-    const raw = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
-    const dashIndex = raw.indexOf("--");
-    const commandArgs = dashIndex >= 0 ? raw.slice(dashIndex + 1) : [];
-    const positional =
-      commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
-    // --build ./cmd/svc -- ARGS is `go run ./cmd/svc ARGS`: built with the hook, then run.
-    const launchArgs = flags.build ? ["go", "run", flags.build, ...commandArgs] : commandArgs;
-    const { diagnosis, extra } = await runDoctor(positional, launchArgs, flags);
-    try {
-      await reportDiagnosis(diagnosis, extra, flags, format, failOn);
-      if (extra.ui && process.stdout.isTTY) {
-        process.stderr.write(`heapscope ui: still serving ${extra.ui.url} (Ctrl-C to stop)\n`);
-        await untilInterrupted();
-      }
-    } finally {
-      await extra.release?.();
+  command.action(runDoctorCommand);
+}
+
+/** `heapscope doctor`: observe or read, diagnose, report; keep a --ui server up on a terminal. */
+async function runDoctorCommand(inputs: string[], flags: DoctorFlags, cmd: Command): Promise<void> {
+  const format = resolveFormat(flags);
+  const failOn =
+    flags.failOn === undefined
+      ? []
+      : parseEnumList(flags.failOn, "--fail-on", ["leak", "inconclusive", "no-leak"] as const);
+  // Operands after `--` are the program to launch; commander hands them over mixed with the others.
+  const raw = (cmd.parent as (Command & { rawArgs?: string[] }) | null)?.rawArgs ?? process.argv;
+  const dashIndex = raw.indexOf("--");
+  const commandArgs = dashIndex >= 0 ? raw.slice(dashIndex + 1) : [];
+  const positional =
+    commandArgs.length > 0 ? inputs.slice(0, Math.max(0, inputs.length - commandArgs.length)) : inputs;
+  // --build ./cmd/svc -- ARGS is `go run ./cmd/svc ARGS`: built with the hook, then run.
+  const launchArgs = flags.build ? ["go", "run", flags.build, ...commandArgs] : commandArgs;
+  const { diagnosis, extra } = await runDoctor(positional, launchArgs, flags);
+  try {
+    await reportDiagnosis(diagnosis, extra, flags, format, failOn);
+    if (extra.ui && process.stdout.isTTY) {
+      process.stderr.write(`heapscope ui: still serving ${extra.ui.url} (Ctrl-C to stop)\n`);
+      await untilInterrupted();
     }
-  });
+  } finally {
+    await extra.release?.();
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

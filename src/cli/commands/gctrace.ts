@@ -71,92 +71,104 @@ Examples:
   $ GODEBUG=gctrace=1 go test -run TestSoak ./... 2>&1 | heapscope gctrace - --json
   $ heapscope gctrace --follow /var/log/app/stderr.log --limit 2GiB --interval 30`,
   );
-  command.action(async (file: string, flags: GcTraceFlags) => {
-    const format = resolveFormat(flags);
-    const limitBytes = flags.limit !== undefined ? parseByteSize(flags.limit, "--limit") : undefined;
-    const runIndex = flags.run !== undefined ? parsePositiveInteger(flags.run, "--run") - 1 : undefined;
-    const cpuWindowSeconds =
-      flags.window !== undefined
-        ? parsePositiveNumber(flags.window, "--window", { seconds: true })
-        : undefined;
-    const width = parsePositiveInteger(flags.width ?? "60", "--width");
-    const failOn = flags.failOn;
-    if (failOn !== undefined && failOn !== "growing" && failOn !== "inconclusive") {
-      throw new UsageError(`--fail-on must be growing or inconclusive, not "${failOn}"`);
-    }
-    if (file === "-" && process.stdin.isTTY) {
-      throw new UsageError("gctrace needs a file, or gctrace text piped into stdin (see --help)");
-    }
-    const name = file === "-" ? "stdin" : file;
-    const analyzer = new GcTraceAnalyzer();
-    const options: {
-      limitBytes?: number;
-      limitSource?: string;
-      runIndex?: number;
-      cpuWindowSeconds?: number;
-    } = { limitBytes, runIndex, cpuWindowSeconds };
+  command.action(runGcTrace);
+}
 
-    if (flags.follow) {
-      if (file === "-") throw new UsageError("--follow needs a file, not stdin");
-      const idleMs =
-        flags.idleTimeout !== undefined
-          ? parsePositiveNumber(flags.idleTimeout, "--idle-timeout", { seconds: true }) * 1000
-          : undefined;
-      const intervalMs =
-        flags.interval !== undefined
-          ? parsePositiveNumber(flags.interval, "--interval", { seconds: true }) * 1000
-          : undefined;
-      await followFile(file, analyzer, {
-        idleMs,
-        onTick: intervalMs
-          ? { everyMs: intervalMs, run: () => writeOut(statusLine(analyzer.analysis(name, options))) }
-          : isInteractive()
-            ? {
-                everyMs: 5000,
-                run: () => process.stderr.write(`\r${statusLine(analyzer.analysis(name, options))}`),
-              }
-            : undefined,
-      });
-      if (!intervalMs && isInteractive()) process.stderr.write("\n");
-    } else if (file !== "-" && looksLikeRecording(file)) {
-      // A heapscope recording: its gctrace lines, and the container limit the target ran under.
-      const reader = openRecording(file);
-      try {
-        const lines = reader.gcCycles({ allProcesses: true }).flatMap((c) => (c.line ? [c.line] : []));
-        analyzer.push(`${lines.join("\n")}\n`);
-        const limit = reader.target.memoryLimit;
-        if (limit && options.limitBytes === undefined) {
-          options.limitBytes = limit.bytes;
-          options.limitSource = `container limit, ${limit.source}`;
-        }
-      } finally {
-        reader.close();
+/** `heapscope gctrace`: read the input (a file, stdin, --follow, or a recording), analyse, report. */
+async function runGcTrace(file: string, flags: GcTraceFlags): Promise<void> {
+  const format = resolveFormat(flags);
+  const limitBytes = flags.limit !== undefined ? parseByteSize(flags.limit, "--limit") : undefined;
+  const runIndex = flags.run !== undefined ? parsePositiveInteger(flags.run, "--run") - 1 : undefined;
+  const cpuWindowSeconds =
+    flags.window !== undefined ? parsePositiveNumber(flags.window, "--window", { seconds: true }) : undefined;
+  const width = parsePositiveInteger(flags.width ?? "60", "--width");
+  const failOn = flags.failOn;
+  if (failOn !== undefined && failOn !== "growing" && failOn !== "inconclusive") {
+    throw new UsageError(`--fail-on must be growing or inconclusive, not "${failOn}"`);
+  }
+  if (file === "-" && process.stdin.isTTY) {
+    throw new UsageError("gctrace needs a file, or gctrace text piped into stdin (see --help)");
+  }
+  const name = file === "-" ? "stdin" : file;
+  const analyzer = new GcTraceAnalyzer();
+  const options: {
+    limitBytes?: number;
+    limitSource?: string;
+    runIndex?: number;
+    cpuWindowSeconds?: number;
+  } = { limitBytes, runIndex, cpuWindowSeconds };
+
+  await readGcTraceInput(file, name, flags, analyzer, options);
+  analyzer.end();
+  const analysis = analyzer.analysis(name, options);
+  if (!analysis) {
+    if (runIndex !== undefined && analyzer.cycleLines > 0) {
+      throw new UsageError(`--run ${runIndex + 1}: no such process run`);
+    }
+    throw new InputError(
+      name,
+      "no gctrace lines (gc N @…s N%: …) found; capture stderr of a program run with GODEBUG=gctrace=1",
+    );
+  }
+  if (format === "json") writeJson(gcTraceReportJson(analysis));
+  else if (format === "markdown") writeOut(renderGcTraceMarkdown(analysis));
+  else writeOut(renderGcTraceText(analysis, { color: isInteractive(process.stdout), width }));
+  const verdict = analysis.summary.verdict;
+  if (
+    (failOn === "growing" && verdict === "growing") ||
+    (failOn === "inconclusive" && verdict !== "stable")
+  ) {
+    process.exitCode = 1;
+  }
+}
+
+/** Feeds the analyzer from the input: a followed file, a recording's gctrace lines, or a file/stdin. */
+async function readGcTraceInput(
+  file: string,
+  name: string,
+  flags: GcTraceFlags,
+  analyzer: GcTraceAnalyzer,
+  options: { limitBytes?: number; limitSource?: string },
+): Promise<void> {
+  if (flags.follow) {
+    if (file === "-") throw new UsageError("--follow needs a file, not stdin");
+    const idleMs =
+      flags.idleTimeout !== undefined
+        ? parsePositiveNumber(flags.idleTimeout, "--idle-timeout", { seconds: true }) * 1000
+        : undefined;
+    const intervalMs =
+      flags.interval !== undefined
+        ? parsePositiveNumber(flags.interval, "--interval", { seconds: true }) * 1000
+        : undefined;
+    await followFile(file, analyzer, {
+      idleMs,
+      onTick: intervalMs
+        ? { everyMs: intervalMs, run: () => writeOut(statusLine(analyzer.analysis(name, options))) }
+        : isInteractive()
+          ? {
+              everyMs: 5000,
+              run: () => process.stderr.write(`\r${statusLine(analyzer.analysis(name, options))}`),
+            }
+          : undefined,
+    });
+    if (!intervalMs && isInteractive()) process.stderr.write("\n");
+  } else if (file !== "-" && looksLikeRecording(file)) {
+    // A heapscope recording: its gctrace lines, and the container limit the target ran under.
+    const reader = openRecording(file);
+    try {
+      const lines = reader.gcCycles({ allProcesses: true }).flatMap((c) => (c.line ? [c.line] : []));
+      analyzer.push(`${lines.join("\n")}\n`);
+      const limit = reader.target.memoryLimit;
+      if (limit && options.limitBytes === undefined) {
+        options.limitBytes = limit.bytes;
+        options.limitSource = `container limit, ${limit.source}`;
       }
-    } else {
-      await readAll(file, name, analyzer);
+    } finally {
+      reader.close();
     }
-    analyzer.end();
-    const analysis = analyzer.analysis(name, options);
-    if (!analysis) {
-      if (runIndex !== undefined && analyzer.cycleLines > 0) {
-        throw new UsageError(`--run ${runIndex + 1}: no such process run`);
-      }
-      throw new InputError(
-        name,
-        "no gctrace lines (gc N @…s N%: …) found; capture stderr of a program run with GODEBUG=gctrace=1",
-      );
-    }
-    if (format === "json") writeJson(gcTraceReportJson(analysis));
-    else if (format === "markdown") writeOut(renderGcTraceMarkdown(analysis));
-    else writeOut(renderGcTraceText(analysis, { color: isInteractive(process.stdout), width }));
-    const verdict = analysis.summary.verdict;
-    if (
-      (failOn === "growing" && verdict === "growing") ||
-      (failOn === "inconclusive" && verdict !== "stable")
-    ) {
-      process.exitCode = 1;
-    }
-  });
+  } else {
+    await readAll(file, name, analyzer);
+  }
 }
 
 function statusLine(analysis: GcTraceAnalysis | null): string {
