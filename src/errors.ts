@@ -30,6 +30,9 @@ export class ProfileDecodeError extends HeapscopeError {}
 /** Text that does not parse in a format (gctrace, MemStats, goroutine dump, benchmark output). */
 export class FormatError extends HeapscopeError {}
 
+/** Bytes that are not a valid Go heap dump (runtime/debug.WriteHeapDump). Names the byte offset. */
+export class HeapDumpError extends HeapscopeError {}
+
 /** A recording that cannot be opened or written. */
 export class RecordingError extends HeapscopeError {}
 

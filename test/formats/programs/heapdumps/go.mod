@@ -1,0 +1,3 @@
+module example.com/heapdumps
+
+go 1.19
