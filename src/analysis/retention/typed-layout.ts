@@ -241,13 +241,19 @@ export function formatSegments(segments: OffsetSegment[]): string {
 }
 
 /** Whether a value of type `inner` sits at `offset` inside a value of type `outer` (a field's address). */
-export function typeContainsAt(registry: TypeRegistry, outer: number, offset: number, inner: number): boolean {
+export function typeContainsAt(
+  registry: TypeRegistry,
+  outer: number,
+  offset: number,
+  inner: number,
+): boolean {
   if (outer === inner && offset === 0) return true;
   const segments = segmentsAt(registry, outer, offset);
   let at = 0;
   let t = outer;
   for (const s of segments) {
-    if ("field" in s) at += registry.type(t)!.fields.find((f) => f.name === s.field && f.type === s.type)?.offset ?? 0;
+    if ("field" in s)
+      at += registry.type(t)!.fields.find((f) => f.name === s.field && f.type === s.type)?.offset ?? 0;
     else at += s.index * registry.size(s.type);
     t = s.type;
     if (t === inner && at === offset) return true;

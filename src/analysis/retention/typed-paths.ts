@@ -49,7 +49,8 @@ export function typedPath(typed: TypedHeap, graph: ObjectGraph, path: RetainingP
     steps.push({
       field: slot?.field ?? null,
       type: objectTypeName(typed, rank),
-      mapInternal: role === RegionRole.MapStorage || role === RegionRole.MapDirectory || role === RegionRole.MapTable,
+      mapInternal:
+        role === RegionRole.MapStorage || role === RegionRole.MapDirectory || role === RegionRole.MapTable,
     });
     holder = node;
   }
@@ -138,7 +139,8 @@ function segmentOffset(typed: TypedHeap, type: number, segments: OffsetSegment[]
   let at = 0;
   let t = type;
   for (const s of segments) {
-    if ("field" in s) at += typed.registry.type(t)?.fields.find((f) => f.name === s.field && f.type === s.type)?.offset ?? 0;
+    if ("field" in s)
+      at += typed.registry.type(t)?.fields.find((f) => f.name === s.field && f.type === s.type)?.offset ?? 0;
     else at += s.index * typed.registry.size(s.type);
     t = s.type;
   }
@@ -154,10 +156,19 @@ function mapSlotName(segments: OffsetSegment[]): string | null {
   const names = segments.map((s) => ("field" in s ? s.field : null));
   let role: "key" | "value" | null = null;
   let rest = -1;
-  if ((names[0] === "keys" || names[0] === "values" || names[0] === "elems") && segments[1] && "index" in segments[1]) {
+  if (
+    (names[0] === "keys" || names[0] === "values" || names[0] === "elems") &&
+    segments[1] &&
+    "index" in segments[1]
+  ) {
     role = names[0] === "keys" ? "key" : "value";
     rest = 2;
-  } else if (names[0] === "slots" && segments[1] && "index" in segments[1] && (names[2] === "key" || names[2] === "elem")) {
+  } else if (
+    names[0] === "slots" &&
+    segments[1] &&
+    "index" in segments[1] &&
+    (names[2] === "key" || names[2] === "elem")
+  ) {
     role = names[2] === "key" ? "key" : "value";
     rest = 3;
   }

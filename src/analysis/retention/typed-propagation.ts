@@ -20,14 +20,15 @@
  * Objects of more than 512 bytes that hold pointers carry an 8-byte allocation header from Go 1.22:
  * a backing array then starts 8 bytes into its slot, which is where its slices point.
  */
-import type { HeapDump } from "../../model/heap-dump.js";
+
 import type { GoGlobal, GoTypeTable } from "../../model/go-types.js";
+import type { HeapDump } from "../../model/heap-dump.js";
 import type { ObjectGraph } from "../../model/object-graph.js";
 import { findRank } from "./address-index.js";
-import { nameGlobalRoots, seedTypedRoots } from "./typed-roots.js";
 import { RegionRole, type TypedHeap, type TypedStats } from "./typed-heap.js";
 import { SlotKind, type SlotPlan, TypeRegistry, typeContainsAt } from "./typed-layout.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
+import { nameGlobalRoots, seedTypedRoots } from "./typed-roots.js";
 
 export interface PropagateOptions {
   /** Run-time minus link-time addresses (PIE); 0 by default. */
@@ -112,11 +113,14 @@ export class TypePropagator {
     for (const itab of dump.itabs) this.itabType.set(itab.address, itab.typeAddress);
     this.headerSince122 = goMinorVersion(dump.params.goVersion) >= 22;
     for (const t of table.types) {
-      if (t.kind === "pointer" && t.elem >= 0 && !this.pointerTo.has(t.elem)) this.pointerTo.set(t.elem, t.id);
+      if (t.kind === "pointer" && t.elem >= 0 && !this.pointerTo.has(t.elem))
+        this.pointerTo.set(t.elem, t.id);
       if (t.kind === "map" && t.mapLayout) {
         const layout = t.mapLayout;
         const internal =
-          layout.kind === "buckets" ? [layout.header, layout.bucket] : [layout.header, layout.table, layout.group];
+          layout.kind === "buckets"
+            ? [layout.header, layout.bucket]
+            : [layout.header, layout.table, layout.group];
         for (const id of internal) if (!this.mapOfInternal.has(id)) this.mapOfInternal.set(id, t.id);
       }
       if (t.kind === "chan" && t.chanHeader !== undefined && !this.chanOfHeader.has(t.chanHeader))
@@ -318,7 +322,13 @@ export class TypePropagator {
     const i = this.graph.addressIndex.order[rank]!;
     const fileBase = this.dump.objects.contentOffset[i]!;
     // New parts: [start, lo) and [hi, end) (the first scan has lo = hi = start).
-    const parts = lo === hi ? [[start, end]] : [[start, lo], [hi, end]];
+    const parts =
+      lo === hi
+        ? [[start, end]]
+        : [
+            [start, lo],
+            [hi, end],
+          ];
     for (const [from, to] of parts) {
       if (from! >= to!) continue;
       if (!this.verify(i, fileBase, plan, size, from!, to!)) {
@@ -345,7 +355,14 @@ export class TypePropagator {
    * The dump's pointer words in [from, to) of object i must be exactly the type's non-nil pointer
    * words there (elements of `size` bytes from `from`).
    */
-  private verify(i: number, fileBase: number, plan: SlotPlan, size: number, from: number, to: number): boolean {
+  private verify(
+    i: number,
+    fileBase: number,
+    plan: SlotPlan,
+    size: number,
+    from: number,
+    to: number,
+  ): boolean {
     const pointers = this.dump.objects.pointers;
     const offsets = pointers.fieldOffset;
     let k = pointers.start[i]!;
@@ -432,7 +449,8 @@ export class TypePropagator {
   private scanInterface(kind: number, typeWord: number, data: number): void {
     if (data === 0) return;
     const runtimeType = kind === SlotKind.Eface ? typeWord : (this.itabType.get(typeWord) ?? 0);
-    const dynamic = runtimeType === 0 ? undefined : this.registry.table.byRuntimeType.get(runtimeType - this.loadBias);
+    const dynamic =
+      runtimeType === 0 ? undefined : this.registry.table.byRuntimeType.get(runtimeType - this.loadBias);
     if (dynamic === undefined) {
       this.stats.unresolvedInterfaces++;
       return;
@@ -443,7 +461,8 @@ export class TypePropagator {
     }
     // The data word is the value itself: its single pointer-shaped slot.
     const plan = this.registry.plan(dynamic);
-    if (plan.count === 1 && plan.offsets[0] === 0) this.scanPointerValue(plan.kinds[0]!, plan.types[0]!, data);
+    if (plan.count === 1 && plan.offsets[0] === 0)
+      this.scanPointerValue(plan.kinds[0]!, plan.types[0]!, data);
   }
 
   private scanMapInternal(type: number, role: number, at: number): void {

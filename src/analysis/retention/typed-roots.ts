@@ -5,8 +5,9 @@
  * The program's own globals go first, then the runtime's, so an object both reach is typed from the
  * program's side. Stack frames are not typed (their variables mostly live in location lists).
  */
-import type { Segment } from "../../model/heap-dump.js";
+
 import type { GoGlobal } from "../../model/go-types.js";
+import type { Segment } from "../../model/heap-dump.js";
 import { isRuntimeSymbol } from "./roots.js";
 import type { TypePropagator } from "./typed-propagation.js";
 
@@ -21,11 +22,14 @@ export function seedTypedRoots(p: TypePropagator): void {
     const plan = registry.plan(g.type);
     if (plan.count === 0) continue;
     const address = g.address + loadBias;
-    const segment = segmentHolding(dump.data, address, registry.size(g.type)) ?? segmentHolding(dump.bss, address, registry.size(g.type));
+    const segment =
+      segmentHolding(dump.data, address, registry.size(g.type)) ??
+      segmentHolding(dump.bss, address, registry.size(g.type));
     if (!segment) continue;
     const fileBase = segment.contentOffset + (address - segment.start);
     p.seedingGlobal = g.name;
-    for (let s = 0; s < plan.count; s++) p.scanSlot(plan.kinds[s]!, plan.types[s]!, fileBase + plan.offsets[s]!);
+    for (let s = 0; s < plan.count; s++)
+      p.scanSlot(plan.kinds[s]!, plan.types[s]!, fileBase + plan.offsets[s]!);
     p.seedingGlobal = undefined;
   }
   for (const g of dump.goroutines) if (g.context !== 0) p.claimClosure(g.context);
@@ -39,7 +43,9 @@ export function seedTypedRoots(p: TypePropagator): void {
 }
 
 function segmentHolding(segment: Segment | undefined, address: number, size: number): Segment | undefined {
-  return segment && address >= segment.start && address + size <= segment.start + segment.size ? segment : undefined;
+  return segment && address >= segment.start && address + size <= segment.start + segment.size
+    ? segment
+    : undefined;
 }
 
 /**
@@ -70,7 +76,11 @@ export function nameGlobalRoots(p: TypePropagator): void {
   }
 }
 
-function globalContaining<G extends GoGlobal>(p: TypePropagator, globals: G[], address: number): G | undefined {
+function globalContaining<G extends GoGlobal>(
+  p: TypePropagator,
+  globals: G[],
+  address: number,
+): G | undefined {
   let lo = 0;
   let hi = globals.length;
   while (lo < hi) {
