@@ -22,6 +22,7 @@ const benches: BenchEntry[] = [
   { name: "doctor", module: "./doctor.js", exportName: "runDoctorBench" },
   { name: "signals", module: "./signals.js", exportName: "runSignalsBench" },
   { name: "ui", module: "./ui.js", exportName: "runUiBench" },
+  { name: "heapdump", module: "./heapdump.js", exportName: "runHeapDumpBench" },
 ];
 
 async function main(): Promise<void> {

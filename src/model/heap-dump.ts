@@ -214,7 +214,7 @@ export interface HeapDump {
   objects: HeapObjects;
   goroutines: Goroutine[];
   frames: StackFrames;
-  /** Interned strings (frame function names). */
+  /** Interned strings: frame function names (indexed by StackFrames.functionName), bucket names and files. */
   strings: string[];
   data: Segment | undefined;
   bss: Segment | undefined;

@@ -15,7 +15,7 @@ const PAGE_BYTES = 512;
 
 export function buildAddressIndex(objects: HeapObjects): AddressIndex {
   const count = objects.count;
-  const order = sortByAddress(objects.address, count);
+  const order = sortByAddress(objects.address, objects.size, count);
   const rank = new Uint32Array(count);
   const bounds = new Float64Array(2 * count);
   for (let r = 0; r < count; r++) {
@@ -29,32 +29,62 @@ export function buildAddressIndex(objects: HeapObjects): AddressIndex {
 }
 
 /**
- * Object indices in address order. Addresses are 8-byte aligned and the heap's range is usually
- * small, so (offset / 8, index) packs into one exactly representable double and a native numeric
- * sort does the work; otherwise a comparison sort.
+ * Object indices in address order. The dump lists each span's objects in address order, so the list
+ * is a series of contiguous stretches (consecutive slots, no gap): sorting the stretches by their
+ * start and laying them end to end sorts the objects, checked afterwards. A damaged dump whose
+ * objects overlap fails the check and gets a full sort.
  */
-function sortByAddress(address: Float64Array, count: number): Uint32Array {
+function sortByAddress(address: Float64Array, size: Float64Array, count: number): Uint32Array {
+  const runStart: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i === 0 || address[i]! !== address[i - 1]! + size[i - 1]!) runStart.push(i);
+  }
+  const runOrder = sortIndices(
+    Float64Array.from(runStart, (i) => address[i]!),
+    runStart.length,
+  );
+  const order = new Uint32Array(count);
+  let r = 0;
+  for (let k = 0; k < runOrder.length; k++) {
+    const run = runOrder[k]!;
+    const end = run + 1 < runStart.length ? runStart[run + 1]! : count;
+    for (let i = runStart[run]!; i < end; i++) order[r++] = i;
+  }
+  for (let k = 1; k < count; k++) {
+    if (address[order[k]!]! < address[order[k - 1]!]! + size[order[k - 1]!]!) {
+      return sortIndices(address, count);
+    }
+  }
+  return order;
+}
+
+/**
+ * Indices of `keys` in ascending key order. Keys are 8-byte aligned addresses in a small range, so
+ * (offset / 8, index) packs into one exactly representable double and a native numeric sort does
+ * the work; otherwise a comparison sort.
+ */
+function sortIndices(keys: Float64Array, count: number): Uint32Array {
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   let aligned = true;
   for (let i = 0; i < count; i++) {
-    const a = address[i]!;
+    const a = keys[i]!;
     if (a < min) min = a;
     if (a > max) max = a;
     if (a % 8 !== 0) aligned = false;
   }
   const indexSpan = 2 ** Math.max(1, Math.ceil(Math.log2(count + 1)));
   if (count > 0 && aligned && ((max - min) / 8 + 1) * indexSpan <= Number.MAX_SAFE_INTEGER) {
-    const keys = new Float64Array(count);
-    for (let i = 0; i < count; i++) keys[i] = ((address[i]! - min) / 8) * indexSpan + i;
-    keys.sort();
+    const packed = new Float64Array(count);
+    for (let i = 0; i < count; i++) packed[i] = ((keys[i]! - min) / 8) * indexSpan + i;
+    packed.sort();
     const order = new Uint32Array(count);
-    for (let r = 0; r < count; r++) order[r] = keys[r]! % indexSpan;
+    for (let r = 0; r < count; r++) order[r] = packed[r]! % indexSpan;
     return order;
   }
   const order = new Uint32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
-  order.sort((x, y) => address[x]! - address[y]! || x - y);
+  order.sort((x, y) => keys[x]! - keys[y]! || x - y);
   return order;
 }
 

@@ -25,14 +25,14 @@ export function computeDominators(graph: FlowGraph, entry = 0): DominatorTree {
   const walk = depthFirst(graph, entry);
   const { vertex, count } = walk;
   const predecessors = predecessorsInPreorder(graph, walk);
-  // The DFS's scratch arrays are reused below: the preorder map as the forest's ancestor links, the
-  // stacks as the compression path and the bucket lists. Heaps have millions of nodes.
+  // Heaps have millions of nodes: the DFS's arrays are reused below, the preorder map as the forest's
+  // ancestor links (and then as the result), the stacks as the compression path and bucket lists.
   const idomPre = semidominators(walk.parent, count, predecessors, {
     ancestor: walk.pre.fill(0),
     path: walk.stackNode,
     bucketNext: walk.stackEdge.fill(0),
   });
-  const idom = new Int32Array(graph.nodeCount).fill(-1);
+  const idom = new Int32Array(walk.pre.buffer, 0, graph.nodeCount).fill(-1);
   for (let k = 2; k <= count; k++) idom[vertex[k]!] = vertex[idomPre[k]!]!;
   return { idom, preorder: vertex.subarray(1, count + 1) };
 }
@@ -46,6 +46,8 @@ interface DepthFirstWalk {
   parent: Uint32Array;
   /** Edges from reachable nodes into each preorder number (every edge is scanned once here). */
   inDegree: Uint32Array;
+  /** The preorder number of each edge's target, for edges from reachable nodes. */
+  edgePre: Uint32Array;
   count: number;
   stackNode: Uint32Array;
   stackEdge: Uint32Array;
@@ -60,6 +62,7 @@ function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
   const inDegree = new Uint32Array(nodeCount + 2);
   const stackNode = new Uint32Array(nodeCount + 1);
   const stackEdge = new Uint32Array(nodeCount + 1);
+  const edgePre = new Uint32Array(edgeStart[nodeCount]!);
   let count = 1;
   pre[entry] = 1;
   vertex[1] = entry;
@@ -74,6 +77,7 @@ function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
       const seen = pre[edgeTarget[k]!]!;
       if (seen === 0) break;
       inDegree[seen]!++;
+      edgePre[k] = seen;
     }
     if (k === end) {
       depth--;
@@ -83,13 +87,14 @@ function depthFirst(graph: FlowGraph, entry: number): DepthFirstWalk {
     const w = edgeTarget[k]!;
     pre[w] = ++count;
     inDegree[count]!++;
+    edgePre[k] = count;
     vertex[count] = w;
     parent[count] = pre[v]!;
     stackNode[depth] = w;
     stackEdge[depth] = edgeStart[w]!;
     depth++;
   }
-  return { pre, vertex, parent, inDegree, count, stackNode, stackEdge };
+  return { pre, vertex, parent, inDegree, edgePre, count, stackNode, stackEdge };
 }
 
 /** Incoming edges of each node, CSR. */
@@ -116,16 +121,18 @@ function predecessorsInPreorder(
   graph: FlowGraph,
   walk: DepthFirstWalk,
 ): { start: Uint32Array; source: Uint32Array } {
-  const { edgeStart, edgeTarget } = graph;
-  const { pre, vertex, count } = walk;
+  const { edgeStart, nodeCount } = graph;
+  const { pre, edgePre, count } = walk;
   const start = walk.inDegree;
   for (let k = 2; k <= count; k++) start[k]! += start[k - 1]!;
   const total = start[count]!;
   start[count + 1] = total;
   const source = new Uint32Array(total);
-  for (let k = 1; k <= count; k++) {
-    const v = vertex[k]!;
-    for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e++) source[--start[pre[edgeTarget[e]!]!]!] = k;
+  // Nodes in id order, edges in order: only the writes into `source` jump around.
+  for (let v = 0; v < nodeCount; v++) {
+    const from = pre[v]!;
+    if (from === 0) continue;
+    for (let e = edgeStart[v]!; e < edgeStart[v + 1]!; e++) source[--start[edgePre[e]!]!] = from;
   }
   return { start, source };
 }
@@ -144,14 +151,14 @@ function semidominators(
   scratch: { ancestor: Uint32Array; path: Uint32Array; bucketNext: Uint32Array },
 ): Uint32Array {
   const { ancestor, path, bucketNext } = scratch;
-  const semi = new Uint32Array(count + 1);
+  // semi[k] holds k's DFS parent until k is processed (nothing reads it before), then its semidominator.
+  const semi = parent;
   const best = new Uint32Array(count + 1);
-  const idom = new Uint32Array(count + 1);
+  // bucketHead[x] is last used when x's smallest child is processed, before any idom[x] is known, so
+  // one array holds both.
   const bucketHead = new Uint32Array(count + 1);
-  for (let k = 1; k <= count; k++) {
-    semi[k] = k;
-    best[k] = k;
-  }
+  const idom = bucketHead;
+  for (let k = 1; k <= count; k++) best[k] = k;
 
   // The ancestor of v in the linked forest with the lowest semidominator, compressing the path.
   const lowest = (v: number): number => {
@@ -173,7 +180,7 @@ function semidominators(
 
   const { start, source } = predecessors;
   for (let k = count; k >= 2; k--) {
-    const p = parent[k]!;
+    const p = semi[k]!;
     let s = p;
     for (let e = start[k]!; e < start[k + 1]!; e++) {
       const v = source[e]!;
@@ -184,11 +191,14 @@ function semidominators(
     bucketNext[k] = bucketHead[s]!;
     bucketHead[s] = k;
     ancestor[k] = p;
-    for (let v = bucketHead[p]!; v !== 0; v = bucketNext[v]!) {
+    let v = bucketHead[p]!;
+    bucketHead[p] = 0;
+    while (v !== 0) {
+      const next = bucketNext[v]!;
       const y = lowest(v);
       idom[v] = semi[y] === semi[v] ? p : y + SAME_DOMINATOR;
+      v = next;
     }
-    bucketHead[p] = 0;
   }
   for (let k = 2; k <= count; k++) {
     const d = idom[k]!;

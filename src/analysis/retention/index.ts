@@ -39,6 +39,8 @@ export {
   DEFAULT_MEM_PROFILE_RATE,
   DEFAULT_MIN_SAMPLES,
   rootsRetainingSamples,
+  type SampledSite,
   type SampleHolder,
   type SampleRetention,
+  sampledSites,
 } from "./sample-join.js";

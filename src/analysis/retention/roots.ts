@@ -40,7 +40,7 @@ export function collectRoots(dump: HeapDump, index: AddressIndex, resolver?: Sym
   const out = new RootCollector(index);
   if (dump.data) addSegmentRoots(out, dump.data, "data", resolver);
   if (dump.bss) addSegmentRoots(out, dump.bss, "bss", resolver);
-  addGoroutineRoots(out, dump, resolver);
+  addGoroutineRoots(out, dump, index, resolver);
   addFinalizerRoots(out, dump, index, resolver);
   for (const other of dump.otherRoots) {
     out.begin({ kind: "runtime", label: other.description, parentNode: 0 });
@@ -159,7 +159,34 @@ function innermostUserFunction(dump: HeapDump, g: Goroutine): string | undefined
   return undefined;
 }
 
-function addGoroutineRoots(out: RootCollector, dump: HeapDump, resolver: SymbolResolver | undefined): void {
+/**
+ * The function of a closure: a funcval's first word is its code pointer, read from the dump's bytes
+ * (when the reader had the whole file) and named by the symbol table.
+ */
+function closureFunction(
+  dump: HeapDump,
+  index: AddressIndex,
+  funcval: number,
+  resolver: SymbolResolver | undefined,
+): string | undefined {
+  const rank = findRank(index, funcval);
+  if (resolver === undefined || dump.bytes === undefined || rank < 0) return undefined;
+  const object = index.order[rank]!;
+  const at = dump.objects.contentOffset[object]! + (funcval - index.bounds[2 * rank]!);
+  const size = dump.params.pointerSize;
+  if (at + size > dump.bytes.length) return undefined;
+  const view = new DataView(dump.bytes.buffer, dump.bytes.byteOffset + at, size);
+  const little = !dump.params.bigEndian;
+  const pc = size === 8 ? Number(view.getBigUint64(0, little)) : view.getUint32(0, little);
+  return resolver.funcNameAt(pc) ?? undefined;
+}
+
+function addGoroutineRoots(
+  out: RootCollector,
+  dump: HeapDump,
+  index: AddressIndex,
+  resolver: SymbolResolver | undefined,
+): void {
   const defersOf = groupBy(dump.defers, (d) => d.goroutineAddress);
   const panicsOf = groupBy(dump.panics, (p) => p.goroutineAddress);
   for (const g of dump.goroutines) {
@@ -183,7 +210,13 @@ function addGoroutineRoots(out: RootCollector, dump: HeapDump, resolver: SymbolR
     const base = { parentNode: goroutineNode, goroutineId: g.goid, ...(creator ? { creator } : {}) };
     addFrameRoots(out, dump, g, suffix, base);
     if (g.context !== 0 && out.inHeap(g.context)) {
-      out.begin({ ...base, kind: g.isSystem ? "runtime" : "closure", label: `closure context${suffix}` });
+      const fn = closureFunction(dump, index, g.context, resolver);
+      out.begin({
+        ...base,
+        kind: g.isSystem ? "runtime" : "closure",
+        label: `closure context${fn ? ` of ${fn}` : ""}${suffix}`,
+        ...(fn ? { functionName: fn } : {}),
+      });
       out.pointTo(g.context, 0);
     }
     for (const d of defersOf.get(g.address) ?? []) {

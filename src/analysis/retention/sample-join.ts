@@ -45,13 +45,15 @@ export function bucketsAtSite(
   const ids = new Set<number>();
   const anyFrame = options.frame === "any";
   for (const bucket of dump.buckets) {
-    for (const frame of bucket.frames) {
-      if (!anyFrame && frame.function.startsWith("runtime.")) continue;
-      if (frameMatches(frame, site)) ids.add(bucket.id);
-      if (!anyFrame) break;
-    }
+    const frames = anyFrame ? bucket.frames : [leafFrame(bucket)];
+    if (frames.some((frame) => frame !== undefined && frameMatches(frame, site))) ids.add(bucket.id);
   }
   return ids;
+}
+
+/** The allocation site proper: the first frame outside the runtime (pprof's leaf), else the first. */
+function leafFrame(bucket: MemProfileBucket): MemProfileBucket["frames"][number] | undefined {
+  return bucket.frames.find((f) => !f.function.startsWith("runtime.")) ?? bucket.frames[0];
 }
 
 function frameMatches(frame: MemProfileBucket["frames"][number], site: AllocationSite): boolean {
@@ -85,8 +87,9 @@ export interface SampleRetention {
   samples: number;
   /** Sampled objects no root reaches (garbage not yet collected). */
   unreachableSamples: number;
-  /** Samples whose address lies in no heap object (their object was freed: stale records). */
+  /** Samples whose address lies in no heap object (a damaged or inconsistent dump). */
   unmatchedSamples: number;
+  /** The reachable sampled objects of the site, scaled (whatever the number of samples). */
   estimatedObjects: number;
   estimatedBytes: number;
   /** Largest estimate (or sample count) first. */
@@ -104,59 +107,125 @@ export function rootsRetainingSamples(
   const minSamples = rate <= 1 ? 1 : (options.minSamples ?? DEFAULT_MIN_SAMPLES);
   const bucketSize = new Map<number, number>();
   for (const b of dump.buckets) if (buckets.has(b.id)) bucketSize.set(b.id, b.size);
+  const tally = tallyByHolder(dump, graph, retention, bucketSize);
+  const scale = (perBucket: Map<number, number>) => {
+    let objects = 0;
+    let bytes = 0;
+    for (const [id, count] of perBucket) {
+      const [o, b] = scaleHeapSample(BigInt(count), BigInt(count * bucketSize.get(id)!), BigInt(rate));
+      objects += Number(o);
+      bytes += Number(b);
+    }
+    return { objects, bytes };
+  };
+  const holders: SampleHolder[] = [];
+  for (const [holder, perBucket] of tally.counts) {
+    let samples = 0;
+    for (const count of perBucket.values()) samples += count;
+    const base = {
+      holder: holder === 0 ? ("shared" as const) : graph.roots[holder - 1]!,
+      samples,
+      sampledBytes: tally.slotBytes.get(holder)!,
+    };
+    if (samples < minSamples) {
+      holders.push({ ...base, claim: "too-few-samples" });
+      continue;
+    }
+    const estimate = scale(perBucket);
+    holders.push({
+      ...base,
+      claim: "estimate",
+      estimatedObjects: estimate.objects,
+      estimatedBytes: estimate.bytes,
+    });
+  }
+  // The site's total is scaled per bucket over every reachable sample, not summed from the holders'
+  // truncated parts.
+  const total = scale(tally.reachableByBucket);
+  const { samples, unreachableSamples, unmatchedSamples } = tally;
+  holders.sort((a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0) || b.samples - a.samples);
+  return {
+    rate,
+    minSamples,
+    samples,
+    unreachableSamples,
+    unmatchedSamples,
+    estimatedObjects: total.objects,
+    estimatedBytes: total.bytes,
+    holders,
+  };
+}
 
-  // holder node → bucket id → sampled objects; plus their slot bytes
+/** The site's samples counted by holder (the nearest dominating root, 0 = shared) and bucket. */
+function tallyByHolder(
+  dump: HeapDump,
+  graph: ObjectGraph,
+  retention: Retention,
+  bucketSize: Map<number, number>,
+) {
   const counts = new Map<number, Map<number, number>>();
   const slotBytes = new Map<number, number>();
-  const result = { samples: 0, unreachableSamples: 0, unmatchedSamples: 0 };
+  const reachableByBucket = new Map<number, number>();
+  let samples = 0;
+  let unreachableSamples = 0;
+  let unmatchedSamples = 0;
   const { address, bucket } = dump.allocSamples;
   for (let s = 0; s < dump.allocSamples.count; s++) {
     const id = bucket[s]!;
     if (!bucketSize.has(id)) continue;
     const rank = findRank(graph.addressIndex, address[s]!);
     if (rank < 0) {
-      result.unmatchedSamples++;
+      unmatchedSamples++;
       continue;
     }
-    result.samples++;
+    samples++;
     const node = graph.firstObjectNode + rank;
     const holder = retention.holder[node]!;
     if (holder < 0) {
-      result.unreachableSamples++;
+      unreachableSamples++;
       continue;
     }
     let perBucket = counts.get(holder);
     if (!perBucket) counts.set(holder, (perBucket = new Map()));
     perBucket.set(id, (perBucket.get(id) ?? 0) + 1);
+    reachableByBucket.set(id, (reachableByBucket.get(id) ?? 0) + 1);
     slotBytes.set(holder, (slotBytes.get(holder) ?? 0) + graph.nodeSize[node]!);
   }
+  return { counts, slotBytes, reachableByBucket, samples, unreachableSamples, unmatchedSamples };
+}
 
-  let estimatedObjects = 0;
-  let estimatedBytes = 0;
-  const holders: SampleHolder[] = [];
-  for (const [holder, perBucket] of counts) {
-    let samples = 0;
-    let objects = 0;
-    let bytes = 0;
-    for (const [id, count] of perBucket) {
-      samples += count;
-      const [o, b] = scaleHeapSample(BigInt(count), BigInt(count * bucketSize.get(id)!), BigInt(rate));
-      objects += Number(o);
-      bytes += Number(b);
+export interface SampledSite {
+  /** The allocation site proper: the first frame outside the runtime (pprof's leaf). */
+  site: { function: string; file: string; line: number };
+  buckets: Set<number>;
+  /** Sampled objects of the site present in the dump (reachable or not). */
+  samples: number;
+  /** The samples scaled like pprof's inuse_space. */
+  estimatedBytes: number;
+}
+
+/** The allocation sites of the dump's sampled objects, largest estimate first. */
+export function sampledSites(dump: HeapDump, options: { rate?: number } = {}): SampledSite[] {
+  const rate = options.rate ?? DEFAULT_MEM_PROFILE_RATE;
+  const perBucket = new Map<number, number>();
+  const { bucket } = dump.allocSamples;
+  for (let s = 0; s < dump.allocSamples.count; s++)
+    perBucket.set(bucket[s]!, (perBucket.get(bucket[s]!) ?? 0) + 1);
+  const sites = new Map<string, SampledSite>();
+  for (const b of dump.buckets) {
+    const count = perBucket.get(b.id);
+    if (count === undefined) continue;
+    const leaf = leafFrame(b);
+    if (leaf === undefined) continue;
+    const key = `${leaf.function}\u0000${leaf.file}\u0000${leaf.line}`;
+    let site = sites.get(key);
+    if (!site) {
+      site = { site: { ...leaf }, buckets: new Set(), samples: 0, estimatedBytes: 0 };
+      sites.set(key, site);
     }
-    estimatedObjects += objects;
-    estimatedBytes += bytes;
-    const base = {
-      holder: holder === 0 ? ("shared" as const) : graph.roots[holder - 1]!,
-      samples,
-      sampledBytes: slotBytes.get(holder)!,
-    };
-    holders.push(
-      samples >= minSamples
-        ? { ...base, claim: "estimate", estimatedObjects: objects, estimatedBytes: bytes }
-        : { ...base, claim: "too-few-samples" },
-    );
+    site.buckets.add(b.id);
+    site.samples += count;
+    site.estimatedBytes += Number(scaleHeapSample(BigInt(count), BigInt(count * b.size), BigInt(rate))[1]);
   }
-  holders.sort((a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0) || b.samples - a.samples);
-  return { rate, minSamples, ...result, estimatedObjects, estimatedBytes, holders };
+  return [...sites.values()].sort((a, b) => b.estimatedBytes - a.estimatedBytes || b.samples - a.samples);
 }

@@ -33,19 +33,24 @@ export class PointerColumnsBuilder {
     this.start.push(0);
   }
 
+  /** Pointers pushed so far. */
+  count = 0;
+
   push(fieldOffset: number, value: number): void {
     this.fieldOffset.push(fieldOffset);
     this.value.push(value);
+    this.count++;
   }
 
   /** Closes the current holder's run of pointers. */
   endHolder(): void {
-    this.start.push(this.fieldOffset.length);
+    this.start.push(this.count);
   }
 
   truncate(length: number): void {
     this.fieldOffset.truncate(length);
     this.value.truncate(length);
+    this.count = length;
   }
 
   finish(): PointerColumns {
@@ -95,8 +100,8 @@ export class DumpBuilder {
   private markFramePointers = 0;
 
   beginRecord(): void {
-    this.markObjectPointers = this.objectPointers.fieldOffset.length;
-    this.markFramePointers = this.framePointers.fieldOffset.length;
+    this.markObjectPointers = this.objectPointers.count;
+    this.markFramePointers = this.framePointers.count;
   }
 
   rollback(): void {

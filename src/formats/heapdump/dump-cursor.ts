@@ -29,8 +29,11 @@ export class DumpCursor {
   recordStart = 0;
   recordName = "header";
 
+  private readonly view: DataView;
+
   constructor(bytes: Uint8Array, final: boolean) {
     this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.end = bytes.length;
     this.final = final;
   }
@@ -38,11 +41,17 @@ export class DumpCursor {
   /** A uvarint as a double (exact below 2^53). */
   uvarint(): number {
     const pos = this.pos;
-    if (pos < this.end) {
+    // One and two bytes inline: tags, kinds, field offsets and lengths below 16 KiB.
+    if (pos + 1 < this.end) {
       const b = this.bytes[pos]!;
       if (b < 0x80) {
         this.pos = pos + 1;
         return b;
+      }
+      const b2 = this.bytes[pos + 1]!;
+      if (b2 < 0x80) {
+        this.pos = pos + 2;
+        return (b & 0x7f) | (b2 << 7);
       }
     }
     return this.uvarintSlow();
@@ -110,15 +119,12 @@ export class DumpCursor {
 
   /** The pointer word at `at` in `bytes`. */
   word(at: number, pointerSize: number, bigEndian: boolean): number {
-    const b = this.bytes;
+    const view = this.view;
     if (pointerSize === 8) {
-      const first = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-      const second = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0;
-      if (!bigEndian) return second * TWO_POW_32 + first;
-      return swap32(first) * TWO_POW_32 + swap32(second);
+      if (bigEndian) return view.getUint32(at, false) * TWO_POW_32 + view.getUint32(at + 4, false);
+      return view.getUint32(at + 4, true) * TWO_POW_32 + view.getUint32(at, true);
     }
-    const word = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-    return bigEndian ? swap32(word) : word;
+    return view.getUint32(at, !bigEndian);
   }
 
   /** File offset of a position in `bytes`. */
@@ -143,10 +149,6 @@ export class DumpCursor {
       `heap dump: byte ${this.offsetOf(pos)} (${this.recordName} record at byte ${this.offsetOf(this.recordStart)}): ${problem}`,
     );
   }
-}
-
-function swap32(x: number): number {
-  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
 const utf8 = new TextDecoder("utf-8");

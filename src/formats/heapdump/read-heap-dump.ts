@@ -37,12 +37,17 @@ export function isHeapDump(bytes: Uint8Array): boolean {
 
 /** Decodes a whole heap dump held in memory. */
 export function readHeapDump(bytes: Uint8Array): HeapDump {
-  const reader = new HeapDumpReader();
-  reader.parse(bytes, true);
-  return reader.result(bytes, bytes.length);
+  return HeapDumpReader.readWhole(bytes);
 }
 
 export class HeapDumpReader {
+  /** The whole file at once, parsed in place and kept as `dump.bytes` (see readHeapDump). */
+  static readWhole(bytes: Uint8Array): HeapDump {
+    const reader = new HeapDumpReader();
+    reader.parse(bytes, true);
+    return reader.result(bytes, bytes.length);
+  }
+
   private builder = new DumpBuilder();
   private seenHeader = false;
   private done = false;
@@ -106,7 +111,7 @@ export class HeapDumpReader {
   }
 
   /** Parses `window` (file offset `consumed`) up to the end record or the last whole record. */
-  parse(window: Uint8Array, final: boolean): void {
+  private parse(window: Uint8Array, final: boolean): void {
     const c = new DumpCursor(window, final);
     c.base = this.consumed;
     try {
@@ -261,7 +266,7 @@ export class HeapDumpReader {
     throw new HeapDumpError(`heap dump: byte ${offset}: data after the end record`);
   }
 
-  result(bytes: Uint8Array | undefined, fileSize: number): HeapDump {
+  private result(bytes: Uint8Array | undefined, fileSize: number): HeapDump {
     if (!this.done) {
       throw new HeapDumpError(`heap dump truncated at byte ${fileSize}: no end record`);
     }

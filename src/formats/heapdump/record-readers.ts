@@ -148,11 +148,12 @@ export function readSegment(c: DumpCursor, b: DumpBuilder, params: DumpParams): 
   const start = c.uvarint();
   const contentStart = c.range("segment contents");
   const size = c.pos - contentStart;
-  const fieldsFrom = b.objectPointers.fieldOffset.length;
+  const scratch = b.objectPointers;
+  const fieldsFrom = scratch.count;
   // The segment's pointers go through the object columns' scratch space, then are cut out.
-  readPointerFields(c, b.objectPointers, contentStart, size, params);
-  const fieldOffset = b.objectPointers.fieldOffset.slice(fieldsFrom, b.objectPointers.fieldOffset.length);
-  const value = b.objectPointers.value.slice(fieldsFrom, b.objectPointers.value.length);
+  readPointerFields(c, scratch, contentStart, size, params);
+  const fieldOffset = scratch.fieldOffset.slice(fieldsFrom, scratch.count);
+  const value = scratch.value.slice(fieldsFrom, scratch.count);
   b.objectPointers.truncate(fieldsFrom);
   return { start, size, contentOffset: c.offsetOf(contentStart), fieldOffset, value };
 }

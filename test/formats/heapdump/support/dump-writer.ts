@@ -77,9 +77,19 @@ export class DumpWriter {
       .uvarint(p.ncpu ?? 2);
   }
 
-  /** An object record; `pointers` are [offset, value] pairs written into its contents. */
-  object(address: number, size: number, pointers: [number, number][] = []): this {
-    this.uvarint(1).uvarint(address).bytes(this.contents(size, pointers));
+  /**
+   * An object record; `pointers` are [offset, value] pairs written into its contents and listed in its
+   * field list, `words` are written into its contents only (scalars, code pointers).
+   */
+  object(
+    address: number,
+    size: number,
+    pointers: [number, number][] = [],
+    words: [number, number][] = [],
+  ): this {
+    this.uvarint(1)
+      .uvarint(address)
+      .bytes(this.contents(size, [...words, ...pointers]));
     return this.fields(pointers.map(([offset]) => offset));
   }
 

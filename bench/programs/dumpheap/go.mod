@@ -1,0 +1,3 @@
+module example.com/dumpheap
+
+go 1.19
