@@ -17,7 +17,14 @@
  */
 import type { HeapDump } from "../../model/heap-dump.js";
 import type { ObjectGraph } from "../../model/object-graph.js";
-import { RegionRole, type TypedHeap } from "./typed-heap.js";
+import {
+  RegionRole,
+  regionCount,
+  regionRole,
+  regionStart,
+  regionType,
+  type TypedHeap,
+} from "./typed-heap.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
 import { describeSlot } from "./typed-paths.js";
 
@@ -90,7 +97,7 @@ function backingArrays(graph: ObjectGraph, typed: TypedHeap): { ranks: number[];
   const index = new Int32Array(graph.objectCount).fill(-1);
   const ranks: number[] = [];
   for (let r = 0; r < graph.objectCount; r++) {
-    if (typed.regionRole[r] !== RegionRole.SliceArray || typed.regionType[r]! < 0) continue;
+    if (regionRole(typed, r) !== RegionRole.SliceArray || regionType(typed, r) < 0) continue;
     index[r] = ranks.length;
     ranks.push(r);
   }
@@ -103,28 +110,42 @@ interface Incoming {
   offset: Uint32Array;
 }
 
-/** The edges into each candidate (CSR by candidate): source node and the pointer's offset there. */
+/**
+ * The edges into each candidate (CSR by candidate): source node and the pointer's offset there.
+ * One pass over all edges, testing a byte per object (a small table, mostly in cache) before
+ * looking the candidate up.
+ */
 function incomingEdges(graph: ObjectGraph, candidateOf: Int32Array, count: number): Incoming {
-  const start = new Uint32Array(count + 1);
-  const { edgeStart, edgeTarget, firstObjectNode, nodeCount } = graph;
-  for (let k = 0; k < edgeTarget.length; k++) {
-    const t = edgeTarget[k]!;
-    if (t >= firstObjectNode && candidateOf[t - firstObjectNode]! >= 0)
-      start[candidateOf[t - firstObjectNode]! + 1]!++;
+  const { edgeStart, edgeTarget, edgeFieldOffset, firstObjectNode, nodeCount } = graph;
+  const isCandidate = new Uint8Array(nodeCount);
+  for (let r = 0; r < candidateOf.length; r++) if (candidateOf[r]! >= 0) isCandidate[firstObjectNode + r] = 1;
+  let hits = new Uint32Array(1024);
+  let n = 0;
+  for (let v = 0; v < nodeCount; v++) {
+    const last = edgeStart[v + 1]!;
+    for (let k = edgeStart[v]!; k < last; k++) {
+      if (isCandidate[edgeTarget[k]!] === 0) continue;
+      if (2 * n + 2 > hits.length) {
+        const grown = new Uint32Array(hits.length * 2);
+        grown.set(hits);
+        hits = grown;
+      }
+      hits[2 * n] = v;
+      hits[2 * n + 1] = k;
+      n++;
+    }
   }
+  const start = new Uint32Array(count + 1);
+  for (let h = 0; h < n; h++) start[candidateOf[edgeTarget[hits[2 * h + 1]!]! - firstObjectNode]! + 1]!++;
   for (let c = 0; c < count; c++) start[c + 1]! += start[c]!;
   const fill = start.slice(0, count);
-  const source = new Uint32Array(start[count]!);
-  const offset = new Uint32Array(start[count]!);
-  for (let v = 0; v < nodeCount; v++) {
-    for (let k = edgeStart[v]!; k < edgeStart[v + 1]!; k++) {
-      const t = edgeTarget[k]!;
-      if (t < firstObjectNode) continue;
-      const c = candidateOf[t - firstObjectNode]!;
-      if (c < 0) continue;
-      source[fill[c]!] = v;
-      offset[fill[c]!++] = graph.edgeFieldOffset[k]!;
-    }
+  const source = new Uint32Array(n);
+  const offset = new Uint32Array(n);
+  for (let h = 0; h < n; h++) {
+    const k = hits[2 * h + 1]!;
+    const c = candidateOf[edgeTarget[k]! - firstObjectNode]!;
+    source[fill[c]!] = hits[2 * h]!;
+    offset[fill[c]!++] = edgeFieldOffset[k]!;
   }
   return { start, source, offset };
 }
@@ -142,9 +163,9 @@ function explainIncoming(
   incoming: Incoming,
   c: number,
 ): SliceHeaderRef[] | null {
-  const elem = typed.regionType[rank]!;
+  const elem = regionType(typed, rank);
   const elemBytes = typed.registry.size(elem);
-  const arrayBase = graph.addressIndex.bounds[2 * rank]! + typed.regionStart[rank]!;
+  const arrayBase = graph.addressIndex.bounds[2 * rank]! + regionStart(typed, rank);
   const ptr = dump.params.pointerSize;
   const refs: SliceHeaderRef[] = [];
   for (let k = incoming.start[c]!; k < incoming.start[c + 1]!; k++) {
@@ -196,10 +217,10 @@ function liveAndDead(
   slices: SliceHeaderRef[],
   deadEdge: Uint8Array,
 ): BackingArrayRetention {
-  const elemType = typed.regionType[rank]!;
+  const elemType = regionType(typed, rank);
   const elemBytes = typed.registry.size(elemType);
-  const regionStart = typed.regionStart[rank]!;
-  const count = typed.regionCount[rank]!;
+  const firstElement = regionStart(typed, rank);
+  const count = regionCount(typed, rank);
   const ranges = slices
     .map((s) => [s.startIndex, Math.min(count, s.startIndex + s.len)] as const)
     .filter(([a, b]) => b > a)
@@ -215,8 +236,8 @@ function liveAndDead(
   let slotsBeyondLen = 0;
   for (let k = graph.edgeStart[node]!; k < graph.edgeStart[node + 1]!; k++) {
     const fieldOffset = graph.edgeFieldOffset[k]!;
-    if (fieldOffset < regionStart) continue;
-    const index = Math.floor((fieldOffset - regionStart) / elemBytes);
+    if (fieldOffset < firstElement) continue;
+    const index = Math.floor((fieldOffset - firstElement) / elemBytes);
     if (index >= count || merged.some(([a, b]) => index >= a && index < b)) continue;
     deadEdge[k] = 1;
     slotsBeyondLen++;

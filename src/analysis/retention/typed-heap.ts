@@ -1,8 +1,8 @@
 /**
  * A heap dump's objects with the Go types DWARF lets heapscope prove: the result of
- * propagateTypes (typed-propagation.ts). Columns per object rank (address order, as the object
- * graph numbers its object nodes: node = firstObjectNode + rank), never one JS object per heap
- * object.
+ * propagateTypes (typed-propagation.ts). One entry per object rank (address order, as the object
+ * graph numbers its object nodes: node = firstObjectNode + rank) in a typed array, never one JS
+ * object per heap object; read it with regionType / regionStart / regionCount / regionRole.
  *
  * Each typed object holds one typed region: `count` values of `type` starting `start` bytes into the
  * object (count > 1 for a slice's backing array, a map's buckets or groups, a channel's buffer).
@@ -49,11 +49,13 @@ export interface TypedHeap {
   registry: TypeRegistry;
   /** Run-time minus link-time address (non-zero for PIE binaries). */
   loadBias: number;
-  /** Type of each object's region, or -1 (untyped: no typed claim is made about it). */
-  regionType: Int32Array;
-  regionStart: Uint32Array;
-  regionCount: Uint32Array;
-  regionRole: Uint8Array;
+  /**
+   * Four numbers per object rank: the region's type (−1: untyped, no typed claim is made about it),
+   * its start address, its count, and flags whose low four bits are its RegionRole.
+   */
+  regions: Float64Array;
+  /** The object graph's address bounds (start, end per rank), to turn start addresses into offsets. */
+  bounds: Float64Array;
   /**
    * The typed memory behind each global root node: its DWARF global (link-time address), or a static
    * value a typed pointer led to (name "": the root's own label names it).
@@ -74,4 +76,23 @@ export interface TypedHeap {
    */
   staticValues: { address: number; type: number; count: number; via: string | undefined }[];
   stats: TypedStats;
+}
+
+/** The type of object `rank`'s region, or −1 when it is untyped. */
+export function regionType(typed: TypedHeap, rank: number): number {
+  return typed.regions[4 * rank]!;
+}
+
+/** Byte offset of the region's first value inside the object. */
+export function regionStart(typed: TypedHeap, rank: number): number {
+  return typed.regions[4 * rank + 1]! - typed.bounds[2 * rank]!;
+}
+
+/** How many values of its type the region holds. */
+export function regionCount(typed: TypedHeap, rank: number): number {
+  return typed.regions[4 * rank + 2]!;
+}
+
+export function regionRole(typed: TypedHeap, rank: number): number {
+  return typed.regions[4 * rank]! < 0 ? RegionRole.None : typed.regions[4 * rank + 3]! & 0xf;
 }

@@ -9,7 +9,14 @@
  */
 import type { ObjectGraph } from "../../model/object-graph.js";
 import type { RetainingPath } from "./retaining-path.js";
-import { RegionRole, type TypedHeap } from "./typed-heap.js";
+import {
+  RegionRole,
+  regionCount,
+  regionRole,
+  regionStart,
+  regionType,
+  type TypedHeap,
+} from "./typed-heap.js";
 import { formatSegments, type OffsetSegment, segmentsAt } from "./typed-layout.js";
 
 export interface TypedStep {
@@ -45,7 +52,7 @@ export function typedPath(typed: TypedHeap, graph: ObjectGraph, path: RetainingP
     const slot = describeSlot(typed, graph, holder, step.fieldOffset);
     const node = graph.firstObjectNode + graph.addressIndex.rank[step.object]!;
     const rank = node - graph.firstObjectNode;
-    const role = typed.regionRole[rank]!;
+    const role = regionRole(typed, rank);
     steps.push({
       field: slot?.field ?? null,
       type: objectTypeName(typed, rank),
@@ -60,22 +67,22 @@ export function typedPath(typed: TypedHeap, graph: ObjectGraph, path: RetainingP
 
 /** What an object is, as a path shows it; null when untyped. */
 export function objectTypeName(typed: TypedHeap, rank: number): string | null {
-  const type = typed.regionType[rank]!;
+  const type = regionType(typed, rank);
   if (type < 0) return null;
   const name = typed.registry.name(type);
-  switch (typed.regionRole[rank]) {
+  switch (regionRole(typed, rank)) {
     case RegionRole.SliceArray:
     case RegionRole.ChanBuffer:
     case RegionRole.MapDirectory:
-      return `[${typed.regionCount[rank]}]${name}`;
+      return `[${regionCount(typed, rank)}]${name}`;
     case RegionRole.MapStorage:
-      return typed.regionCount[rank]! > 1 ? `[${typed.regionCount[rank]}]${name}` : name;
+      return regionCount(typed, rank) > 1 ? `[${regionCount(typed, rank)}]${name}` : name;
     case RegionRole.MapHeader:
       return typed.registry.name(typed.mapOfInternal.get(type) ?? type);
     case RegionRole.ChanHeader:
       return typed.registry.name(typed.chanOfHeader.get(type) ?? type);
     default:
-      return typed.regionCount[rank]! > 1 ? `[${typed.regionCount[rank]}]${name}` : name;
+      return regionCount(typed, rank) > 1 ? `[${regionCount(typed, rank)}]${name}` : name;
   }
 }
 
@@ -92,18 +99,18 @@ export function describeSlot(
 ): SlotDescription | null {
   if (holder < graph.firstObjectNode) return describeRootSlot(typed, graph, holder, offset);
   const rank = holder - graph.firstObjectNode;
-  const type = typed.regionType[rank]!;
+  const type = regionType(typed, rank);
   if (type < 0) return null;
   const size = typed.registry.size(type);
-  const start = typed.regionStart[rank]!;
-  const count = typed.regionCount[rank]!;
+  const start = regionStart(typed, rank);
+  const count = regionCount(typed, rank);
   if (offset < start || offset >= start + count * size || size <= 0) return null;
   const index = Math.floor((offset - start) / size);
   const inner = offset - start - index * size;
   const segments = segmentsAt(typed.registry, type, inner);
   const slotOffset = start + index * size + segmentOffset(typed, type, segments);
   const slotType = segments.length > 0 ? segments[segments.length - 1]!.type : type;
-  const role = typed.regionRole[rank]!;
+  const role = regionRole(typed, rank);
   if (role === RegionRole.MapStorage) {
     const named = mapSlotName(segments);
     if (named) return { field: named, slotType, slotOffset, inMapStorage: true };

@@ -26,8 +26,9 @@ import type { HeapDump } from "../../model/heap-dump.js";
 import type { ObjectGraph } from "../../model/object-graph.js";
 import { findRank } from "./address-index.js";
 import { RegionRole, type TypedHeap, type TypedStats } from "./typed-heap.js";
-import { SlotKind, type SlotPlan, TypeRegistry, typeContainsAt } from "./typed-layout.js";
+import { SlotKind, TypeRegistry, typeContainsAt } from "./typed-layout.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
+import { scanObjectRegion, verifyObjectRegion } from "./typed-object-scan.js";
 import { nameGlobalRoots, seedTypedRoots } from "./typed-roots.js";
 
 export interface PropagateOptions {
@@ -49,6 +50,12 @@ export function propagateTypes(
   return propagator.result();
 }
 
+/** Flag bits of a state entry's fourth word (the low bits hold the RegionRole). */
+const ROLE_MASK = 0xf;
+const QUEUED = 0x10;
+const REJECTED = 0x20;
+const HAS_POINTERS = 0x40;
+
 /** Largest object that can carry an allocation header (larger ones keep their type in the span). */
 const MAX_HEADER_OBJECT = 32768;
 const MIN_HEADER_OBJECT = 512;
@@ -58,10 +65,13 @@ export class TypePropagator {
   readonly contents: DumpContents;
   readonly loadBias: number;
   readonly ptr: number;
-  readonly regionType: Int32Array;
-  readonly regionStart: Uint32Array;
-  readonly regionCount: Uint32Array;
-  readonly regionRole: Uint8Array;
+  /**
+   * Per object rank, interleaved so one claim touches one cache line: [type (−1 none), the region's
+   * start address, count, flags (role | QUEUED | REJECTED | HAS_POINTERS)]. A repeated claim (an
+   * object many pointers lead to) is then settled by this line alone. Split into the TypedHeap's
+   * columns at the end.
+   */
+  readonly state: Float64Array;
   readonly rootGlobals = new Map<number, GoGlobal>();
   readonly rootAliases = new Map<number, string>();
   readonly mapOfInternal = new Map<number, number>();
@@ -74,17 +84,16 @@ export class TypePropagator {
     unresolvedInterfaces: 0,
     unknownClosures: 0,
   };
-  private readonly rejected: Uint8Array;
-  /** Byte range of each region already scanned (so an extended region scans only its new part). */
-  private readonly scannedLo: Uint32Array;
-  private readonly scannedHi: Uint32Array;
-  private readonly queued: Uint8Array;
-  private queue: Uint32Array;
+  private queue: Uint32Array<ArrayBufferLike>;
   private queueLength = 0;
   private readonly itabType = new Map<number, number>();
   private readonly headerSince122: boolean;
   private readonly pointerTo = new Map<number, number>();
   private readonly staticSeen = new Set<string>();
+  /** Per type id, filled on first use (−2: not yet): size, role of a value of it, element. */
+  private sizes = new Float64Array(0);
+  private roles = new Int32Array(0);
+  private elems = new Int32Array(0);
   /** Typed values in the data and BSS segments that no DWARF global describes (see scanStatic). */
   readonly staticValues: { address: number; type: number; count: number; via: string | undefined }[] = [];
   /** The global whose words are being read (so a static value it points at can be named after it). */
@@ -101,14 +110,14 @@ export class TypePropagator {
     this.loadBias = options.loadBias ?? 0;
     this.ptr = dump.params.pointerSize;
     const n = graph.objectCount;
-    this.regionType = new Int32Array(n).fill(-1);
-    this.regionStart = new Uint32Array(n);
-    this.regionCount = new Uint32Array(n);
-    this.regionRole = new Uint8Array(n);
-    this.rejected = new Uint8Array(n);
-    this.scannedLo = new Uint32Array(n);
-    this.scannedHi = new Uint32Array(n);
-    this.queued = new Uint8Array(n);
+    this.state = new Float64Array(4 * n);
+    const { order } = graph.addressIndex;
+    const pointerStart = dump.objects.pointers.start;
+    for (let r = 0; r < n; r++) {
+      this.state[4 * r] = -1;
+      const i = order[r]!;
+      if (pointerStart[i + 1]! > pointerStart[i]!) this.state[4 * r + 3] = HAS_POINTERS;
+    }
     this.queue = new Uint32Array(Math.min(n, 1 << 16) + 1);
     for (const itab of dump.itabs) this.itabType.set(itab.address, itab.typeAddress);
     this.headerSince122 = goMinorVersion(dump.params.goVersion) >= 22;
@@ -129,19 +138,17 @@ export class TypePropagator {
   }
 
   result(): TypedHeap {
-    const { graph } = this;
+    const { graph, state } = this;
     for (let r = 0; r < graph.objectCount; r++) {
-      if (this.regionType[r]! < 0) continue;
+      if (state[4 * r]! < 0) continue;
       this.stats.typedObjects++;
       this.stats.typedBytes += graph.nodeSize[graph.firstObjectNode + r]!;
     }
     return {
       registry: this.registry,
       loadBias: this.loadBias,
-      regionType: this.regionType,
-      regionStart: this.regionStart,
-      regionCount: this.regionCount,
-      regionRole: this.regionRole,
+      regions: state,
+      bounds: graph.addressIndex.bounds,
       rootGlobals: this.rootGlobals,
       rootAliases: this.rootAliases,
       mapOfInternal: this.mapOfInternal,
@@ -151,11 +158,25 @@ export class TypePropagator {
     };
   }
 
+  /**
+   * Scans queued objects level by level, each level in address order: the per-object columns are
+   * then read nearly in sequence rather than at random (a million map values found at once are
+   * scanned in one sweep), which is most of the cost on a large heap.
+   */
   run(): void {
+    let spare: Uint32Array = new Uint32Array(this.queue.length);
     while (this.queueLength > 0) {
-      const rank = this.queue[--this.queueLength]!;
-      this.queued[rank] = 0;
-      this.scanObject(rank);
+      const level = this.queue;
+      const length = this.queueLength;
+      this.queue = spare.length >= level.length ? spare : new Uint32Array(level.length);
+      this.queueLength = 0;
+      level.subarray(0, length).sort();
+      for (let q = 0; q < length; q++) {
+        const rank = level[q]!;
+        this.state[4 * rank + 3] = this.state[4 * rank + 3]! & ~QUEUED;
+        this.scanObject(rank);
+      }
+      spare = level;
     }
   }
 
@@ -163,20 +184,30 @@ export class TypePropagator {
 
   /** A value of type `type` at `address` (one value; its role follows from the type). */
   claimValue(address: number, type: number): void {
-    const rank = findRank(this.graph.addressIndex, address);
-    if (this.registry.size(type) <= 0) return;
+    this.claimValueAt(findRank(this.graph.addressIndex, address), address, type);
+  }
+
+  /** claimValue when the containing object's rank is known (−1: not in the heap). */
+  claimValueAt(rank: number, address: number, type: number): void {
     if (rank < 0) {
-      this.scanStatic(address, type, 1);
+      if (this.sizeOf(type) > 0) this.scanStatic(address, type, 1);
       return;
     }
+    const at = 4 * rank;
+    // The same claim again (another pointer to the same typed value): nothing new.
+    if (this.state[at] === type && this.state[at + 1] === address && this.state[at + 2] === 1) return;
+    if (this.sizeOf(type) <= 0) return;
     const offset = address - this.graph.addressIndex.bounds[2 * rank]!;
     this.assign(rank, type, offset, 1, this.roleOf(type));
   }
 
   /** An array of `elem` that `address` points into: the whole object from its first element on. */
   claimArray(address: number, elem: number, role: number, staticCount = 0): void {
-    const rank = findRank(this.graph.addressIndex, address);
-    const elemSize = this.registry.size(elem);
+    this.claimArrayAt(findRank(this.graph.addressIndex, address), address, elem, role, staticCount);
+  }
+
+  claimArrayAt(rank: number, address: number, elem: number, role: number, staticCount = 0): void {
+    const elemSize = this.sizeOf(elem);
     if (elemSize <= 0) return;
     if (rank < 0) {
       if (staticCount > 0) this.scanStatic(address, elem, staticCount);
@@ -193,7 +224,10 @@ export class TypePropagator {
 
   /** A funcval at `address`: typed by its function's captured variables when DWARF states them. */
   claimClosure(address: number): void {
-    const rank = findRank(this.graph.addressIndex, address);
+    this.claimClosureAt(findRank(this.graph.addressIndex, address), address);
+  }
+
+  claimClosureAt(rank: number, address: number): void {
     if (rank < 0) return;
     const bounds = this.graph.addressIndex.bounds;
     const i = this.graph.addressIndex.order[rank]!;
@@ -205,6 +239,30 @@ export class TypePropagator {
       return;
     }
     this.assign(rank, this.registry.closureType(fn.name, fn.closureVariables), offset, 1, RegionRole.Closure);
+  }
+
+  /** A type's size, cached in an array (the registry's records are a pointer chase away). */
+  sizeOf(type: number): number {
+    if (type >= this.sizes.length) this.growTypeCaches();
+    let size = this.sizes[type]!;
+    if (size === -2) {
+      size = this.registry.size(type);
+      this.sizes[type] = size;
+    }
+    return size;
+  }
+
+  /** Room for every type id, including closure types made up since. */
+  private growTypeCaches(): void {
+    const n = this.registry.types.length + 256;
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(n).fill(-2) as T;
+      next.set(old);
+      return next;
+    };
+    this.sizes = grow(this.sizes, (k) => new Float64Array(k));
+    this.roles = grow(this.roles, (k) => new Int32Array(k));
+    this.elems = grow(this.elems, (k) => new Int32Array(k));
   }
 
   /**
@@ -232,6 +290,16 @@ export class TypePropagator {
   }
 
   private roleOf(type: number): number {
+    if (type >= this.roles.length) this.growTypeCaches();
+    let role = this.roles[type]!;
+    if (role === -2) {
+      role = this.computeRole(type);
+      this.roles[type] = role;
+    }
+    return role;
+  }
+
+  private computeRole(type: number): number {
     if (this.mapOfInternal.has(type)) {
       const layout = this.registry.type(this.mapOfInternal.get(type)!)!.mapLayout!;
       if (layout.header === type) return RegionRole.MapHeader;
@@ -250,30 +318,49 @@ export class TypePropagator {
       : 0;
   }
 
-  private assign(rank: number, type: number, start: number, count: number, role: number): void {
-    if (this.rejected[rank] === 1) return;
-    const current = this.regionType[rank]!;
+  assign(rank: number, type: number, start: number, count: number, role: number): void {
+    const state = this.state;
+    const at = 4 * rank;
+    const current = state[at]!;
     if (current < 0) {
-      this.setRegion(rank, type, start, count, role);
+      if ((state[at + 3]! & REJECTED) === 0) this.setRegion(rank, type, start, count, role);
       return;
     }
-    const size = this.registry.size(type);
-    const curStart = this.regionStart[rank]!;
-    const curEnd = curStart + this.regionCount[rank]! * this.registry.size(current);
+    const objectStart = this.graph.addressIndex.bounds[2 * rank]!;
+    const size = this.sizeOf(type);
+    const curStart = state[at + 1]! - objectStart;
+    const curEnd = curStart + state[at + 2]! * this.sizeOf(current);
     if (current === type && Math.abs(start - curStart) % size === 0) {
-      const lo = Math.min(start, curStart);
       const hi = Math.max(start + count * size, curEnd);
-      if (role === RegionRole.SliceArray && this.regionRole[rank] === RegionRole.Value)
-        this.regionRole[rank] = role;
+      const lo = Math.min(start, curStart);
+      const flags = state[at + 3]!;
+      if (role === RegionRole.SliceArray && (flags & ROLE_MASK) === RegionRole.Value)
+        state[at + 3] = (flags & ~ROLE_MASK) | role;
       if (lo < curStart || hi > curEnd) {
-        this.regionStart[rank] = lo;
-        this.regionCount[rank] = (hi - lo) / size;
+        // Grown (another slice reaches further): scan it again whole; claims are idempotent.
+        state[at + 1] = objectStart + lo;
+        state[at + 2] = (hi - lo) / size;
         this.enqueue(rank);
       }
       return;
     }
+    this.reconcile(rank, type, start, count, role, current, curStart, curEnd);
+  }
+
+  /** A claim of another type on a typed object: consistent, enclosing (taken) or a conflict. */
+  private reconcile(
+    rank: number,
+    type: number,
+    start: number,
+    count: number,
+    role: number,
+    current: number,
+    curStart: number,
+    curEnd: number,
+  ): void {
+    const size = this.sizeOf(type);
+    const curSize = this.sizeOf(current);
     // A field of the current typing (or an element of it): consistent, nothing new.
-    const curSize = this.registry.size(current);
     if (start >= curStart && start + size <= curEnd) {
       if (typeContainsAt(this.registry, current, (start - curStart) % curSize, type)) return;
     }
@@ -288,18 +375,22 @@ export class TypePropagator {
   }
 
   private setRegion(rank: number, type: number, start: number, count: number, role: number): void {
-    this.regionType[rank] = type;
-    this.regionStart[rank] = start;
-    this.regionCount[rank] = count;
-    this.regionRole[rank] = role;
-    this.scannedLo[rank] = start;
-    this.scannedHi[rank] = start; // nothing scanned yet
+    const at = 4 * rank;
+    const flags = this.state[at + 3]!;
+    this.state[at] = type;
+    this.state[at + 1] = this.graph.addressIndex.bounds[2 * rank]! + start;
+    this.state[at + 2] = count;
+    this.state[at + 3] = (flags & (QUEUED | HAS_POINTERS)) | role;
+    // A type without pointers on an object without pointers: nothing to check, nothing to follow.
+    if ((flags & HAS_POINTERS) === 0 && !this.registry.hasPointers(type)) return;
     this.enqueue(rank);
   }
 
   private enqueue(rank: number): void {
-    if (this.queued[rank] === 1) return;
-    this.queued[rank] = 1;
+    const at = 4 * rank + 3;
+    const flags = this.state[at]!;
+    if ((flags & QUEUED) !== 0) return;
+    this.state[at] = flags | QUEUED;
     if (this.queueLength === this.queue.length) {
       const grown = new Uint32Array(Math.min(this.graph.objectCount + 1, this.queue.length * 2));
       grown.set(this.queue);
@@ -311,107 +402,29 @@ export class TypePropagator {
   // ---- scanning ----------------------------------------------------------------------------------
 
   private scanObject(rank: number): void {
-    const type = this.regionType[rank]!;
+    const at = 4 * rank;
+    const type = this.state[at]!;
     if (type < 0) return;
-    const size = this.registry.size(type);
-    const start = this.regionStart[rank]!;
-    const end = start + this.regionCount[rank]! * size;
-    const lo = this.scannedLo[rank]!;
-    const hi = this.scannedHi[rank]!;
-    const plan = this.registry.plan(type);
-    const i = this.graph.addressIndex.order[rank]!;
-    const fileBase = this.dump.objects.contentOffset[i]!;
-    // New parts: [start, lo) and [hi, end) (the first scan has lo = hi = start).
-    const parts =
-      lo === hi
-        ? [[start, end]]
-        : [
-            [start, lo],
-            [hi, end],
-          ];
-    for (const [from, to] of parts) {
-      if (from! >= to!) continue;
-      if (!this.verify(i, fileBase, plan, size, from!, to!)) {
-        this.reject(rank);
-        return;
-      }
+    const start = this.state[at + 1]! - this.graph.addressIndex.bounds[2 * rank]!;
+    const end = start + this.state[at + 2]! * this.sizeOf(type);
+    if (!verifyObjectRegion(this, rank, type, start, end)) {
+      this.reject(rank);
+      return;
     }
-    this.scannedLo[rank] = start;
-    this.scannedHi[rank] = end;
-    for (const [from, to] of parts) {
-      if (from! >= to!) continue;
-      this.scanRegion(rank, type, plan, size, fileBase, from!, to!);
+    const role = this.state[at + 3]! & ROLE_MASK;
+    if (role === RegionRole.MapHeader || role === RegionRole.MapTable || role === RegionRole.ChanHeader) {
+      const fileBase = this.dump.objects.contentOffset[this.graph.addressIndex.order[rank]!]! + start;
+      if (role === RegionRole.ChanHeader) this.scanChanHeader(type, fileBase);
+      else this.scanMapInternal(type, role, fileBase);
+      return;
     }
+    scanObjectRegion(this, rank, type, start, end);
   }
 
   private reject(rank: number): void {
-    this.regionType[rank] = -1;
-    this.regionRole[rank] = RegionRole.None;
-    this.rejected[rank] = 1;
+    this.state[4 * rank] = -1;
+    this.state[4 * rank + 3] = REJECTED | (this.state[4 * rank + 3]! & HAS_POINTERS);
     this.stats.rejected++;
-  }
-
-  /**
-   * The dump's pointer words in [from, to) of object i must be exactly the type's non-nil pointer
-   * words there (elements of `size` bytes from `from`).
-   */
-  private verify(
-    i: number,
-    fileBase: number,
-    plan: SlotPlan,
-    size: number,
-    from: number,
-    to: number,
-  ): boolean {
-    const pointers = this.dump.objects.pointers;
-    const offsets = pointers.fieldOffset;
-    let k = pointers.start[i]!;
-    const end = pointers.start[i + 1]!;
-    while (k < end && offsets[k]! < from) k++;
-    if (plan.count === 0) return k >= end || offsets[k]! >= to;
-    const ptr = this.ptr;
-    const index = this.graph.addressIndex;
-    for (let base = from; base + size <= to; base += size) {
-      for (let s = 0; s < plan.count; s++) {
-        // An interface's first word (type or itab) is never a pointer to the collector: its data word is.
-        const kind = plan.kinds[s]!;
-        const at = base + plan.offsets[s]! + (kind === SlotKind.Eface || kind === SlotKind.Iface ? ptr : 0);
-        if (k < end && offsets[k]! < at) return false; // a pointer where the type has none
-        if (k < end && offsets[k] === at) {
-          k++;
-          continue;
-        }
-        // Not a pointer to the collector: nil, or memory outside the heap (pointers to the runtime's
-        // not-in-heap types are not marked); a heap address here means the type is wrong.
-        const word = this.contents.word(fileBase + at);
-        if (word !== 0 && findRank(index, word) >= 0) return false;
-      }
-      if (plan.truncated) return true;
-    }
-    return k >= end || offsets[k]! >= to;
-  }
-
-  private scanRegion(
-    rank: number,
-    type: number,
-    plan: SlotPlan,
-    size: number,
-    fileBase: number,
-    from: number,
-    to: number,
-  ): void {
-    const role = this.regionRole[rank]!;
-    if (role === RegionRole.MapHeader || role === RegionRole.MapTable) {
-      this.scanMapInternal(type, role, fileBase + from);
-      return;
-    }
-    if (role === RegionRole.ChanHeader) this.scanChanHeader(type, fileBase + from);
-    if (plan.count === 0) return;
-    for (let base = from; base + size <= to; base += size) {
-      for (let s = 0; s < plan.count; s++) {
-        this.scanSlot(plan.kinds[s]!, plan.types[s]!, fileBase + base + plan.offsets[s]!);
-      }
-    }
   }
 
   /** One slot of kind `kind` and type `slotType` whose first word is at file offset `at`. */
@@ -425,28 +438,36 @@ export class TypePropagator {
     }
     if (kind === SlotKind.Slice) {
       const cap = this.contents.word(at + 2 * this.ptr);
-      const elem = this.registry.type(slotType)!.elem;
+      const elem = this.elemOf(slotType);
       if (cap > 0 && elem >= 0) this.claimArray(word, elem, RegionRole.SliceArray, cap);
       return;
     }
     this.scanPointerValue(kind, slotType, word);
   }
 
-  /** A one-word pointer-shaped value (pointer, map, chan, func) of type `slotType`. */
-  private scanPointerValue(kind: number, slotType: number, value: number): void {
-    const t = this.registry.type(slotType)!;
+  /**
+   * A one-word pointer-shaped value (pointer, map, chan, func) of type `slotType`; `rank` is the
+   * object holding `value` when known (−2: look it up).
+   */
+  scanPointerValue(kind: number, slotType: number, value: number, rank = -2): void {
+    const at = rank === -2 ? findRank(this.graph.addressIndex, value) : rank;
     if (kind === SlotKind.Pointer) {
-      if (t.elem >= 0) this.claimValue(value, t.elem);
-    } else if (kind === SlotKind.Map) {
-      if (t.mapLayout) this.claimValue(value, t.mapLayout.header);
+      const elem = this.elemOf(slotType);
+      if (elem >= 0) this.claimValueAt(at, value, elem);
+      return;
+    }
+    const t = this.registry.type(slotType)!;
+    if (kind === SlotKind.Map) {
+      if (t.mapLayout) this.claimValueAt(at, value, t.mapLayout.header);
     } else if (kind === SlotKind.Chan) {
-      if (t.chanHeader !== undefined) this.claimValue(value, t.chanHeader);
+      if (t.chanHeader !== undefined) this.claimValueAt(at, value, t.chanHeader);
     } else if (kind === SlotKind.Func) {
-      this.claimClosure(value);
+      this.claimClosureAt(at, value);
     }
   }
 
-  private scanInterface(kind: number, typeWord: number, data: number): void {
+  /** An interface's value: its type word (eface) or itab (iface), and its data word (held by `rank`). */
+  scanInterface(kind: number, typeWord: number, data: number, rank = -2): void {
     if (data === 0) return;
     const runtimeType = kind === SlotKind.Eface ? typeWord : (this.itabType.get(typeWord) ?? 0);
     const dynamic =
@@ -455,14 +476,26 @@ export class TypePropagator {
       this.stats.unresolvedInterfaces++;
       return;
     }
+    const at = rank === -2 ? findRank(this.graph.addressIndex, data) : rank;
     if (!this.registry.isDirectInterface(dynamic)) {
-      this.claimValue(data, dynamic);
+      this.claimValueAt(at, data, dynamic);
       return;
     }
     // The data word is the value itself: its single pointer-shaped slot.
     const plan = this.registry.plan(dynamic);
     if (plan.count === 1 && plan.offsets[0] === 0)
-      this.scanPointerValue(plan.kinds[0]!, plan.types[0]!, data);
+      this.scanPointerValue(plan.kinds[0]!, plan.types[0]!, data, at);
+  }
+
+  /** A pointer or slice type's element (cached). */
+  elemOf(type: number): number {
+    if (type >= this.elems.length) this.growTypeCaches();
+    let elem = this.elems[type]!;
+    if (elem === -2) {
+      elem = this.registry.type(type)?.elem ?? -1;
+      this.elems[type] = elem;
+    }
+    return elem;
   }
 
   private scanMapInternal(type: number, role: number, at: number): void {

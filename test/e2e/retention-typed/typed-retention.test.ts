@@ -19,6 +19,7 @@ import { describe, expect, it } from "vitest";
 import { buildObjectGraph } from "../../../src/analysis/retention/object-graph.js";
 import { computeRetention } from "../../../src/analysis/retention/retained-size.js";
 import { computeShortestPaths, retainingPath } from "../../../src/analysis/retention/retaining-path.js";
+import { regionType } from "../../../src/analysis/retention/typed-heap.js";
 import { describeSlot, typedPath } from "../../../src/analysis/retention/typed-paths.js";
 import { readGoDwarf } from "../../../src/formats/dwarf/go-dwarf.js";
 import { readGoBinarySymbols } from "../../../src/formats/elf/go-binary-symbols.js";
@@ -91,7 +92,7 @@ describe("a struct whose words look like a slice header", () => {
     expect(describeSlot(run.typed, run.graph, root.node, 0)?.field).toBe(".p");
     // Its target is typed as the table it is, whose 64 items are all in use.
     const paths = computeShortestPaths(run.graph);
-    const itemRank = Array.from(run.typed.regionType).findIndex(
+    const itemRank = Array.from({ length: run.graph.objectCount }, (_, r) => regionType(run.typed, r)).findIndex(
       (t) => run.typed.registry.name(t) === "main.item",
     );
     const path = retainingPath(run.graph, paths, run.graph.addressIndex.order[itemRank]!)!;
@@ -104,7 +105,7 @@ describe("a struct whose words look like a slice header", () => {
 /** The holders and the field path to a retained object, as a report shows them (map steps collapsed). */
 function shape(run: ProgramRun) {
   const paths = computeShortestPaths(run.graph);
-  const point = Array.from(run.typed.regionType).findIndex(
+  const point = Array.from({ length: run.graph.objectCount }, (_, r) => regionType(run.typed, r)).findIndex(
     (t) => run.typed.registry.name(t) === "main.point",
   );
   const path = retainingPath(run.graph, paths, run.graph.addressIndex.order[point]!)!;
