@@ -4,6 +4,7 @@
  * the dump whole, graph named from the binary's symbols, reachability, dominators with holders,
  * shortest paths) and then the typed ones this bench is about (DWARF read, type propagation, slice
  * retention grouped by holder), each in wall and CPU time, and prints one JSON line.
+ * `--dwarf BINARY` times reading one binary's DWARF alone.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +19,9 @@ import {
 import { analyzeSliceRetention } from "../src/analysis/retention/slice-findings.js";
 import { sliceHolders } from "../src/analysis/retention/slice-holders.js";
 import { propagateTypes } from "../src/analysis/retention/typed-propagation.js";
+import { readDwarfSections } from "../src/formats/dwarf/dwarf-sections.js";
 import { readGoDwarf } from "../src/formats/dwarf/go-dwarf.js";
+import { parseElf } from "../src/formats/elf/elf-file.js";
 import { readGoBinarySymbols } from "../src/formats/elf/go-binary-symbols.js";
 import { readHeapDump } from "../src/formats/heapdump/read-heap-dump.js";
 
@@ -85,7 +88,24 @@ function analyze(binaryFile: string, dumpFile: string): TypedWorkerResult {
   };
 }
 
+/** `--dwarf BINARY`: reading the binary's DWARF once, in a fresh process (as the CLI does). */
+function readDwarfOnce(binaryFile: string): {
+  phases: { dwarf: PhaseTiming };
+  debugInfoBytes: number;
+  types: number;
+} {
+  const phases = {} as { dwarf: PhaseTiming };
+  const binary = new Uint8Array(readFileSync(binaryFile));
+  const table = timed(phases, "dwarf", () => readGoDwarf(binary, binaryFile));
+  const info = readDwarfSections(parseElf(binary)).debug_info;
+  return { phases, debugInfoBytes: info?.length ?? 0, types: table?.types.length ?? 0 };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === "--dwarf" && process.argv[3] !== undefined) {
+    process.stdout.write(`${JSON.stringify(readDwarfOnce(process.argv[3]))}\n`);
+    process.exit(0);
+  }
   const [binaryFile, dumpFile] = process.argv.slice(2);
   if (binaryFile === undefined || dumpFile === undefined) {
     process.stderr.write("usage: node --import tsx bench/typed-retention-worker.ts BINARY DUMP\n");

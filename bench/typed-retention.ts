@@ -9,6 +9,9 @@
  * 50 % to Retention I's time, judged on CPU time (on this shared machine wall time mostly measures
  * the neighbours) and reported in wall time too. Decided beyond the repeats' own spread
  * (bench/decide.ts). HEAPSCOPE_BENCH_REPEATS (default 5) sets the repeats.
+ *
+ * Also the DWARF reader alone on a large binary: the Go toolchain's own compiler (cmd/compile,
+ * ~7.6 MB of .debug_info), read once per fresh process, against a 2 s CPU target.
  * Run alone with `npx tsx bench/typed-retention.ts`.
  */
 import { execFile } from "node:child_process";
@@ -18,7 +21,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { buildGoProgram } from "../test/support/go.js";
-import { GO_DEFAULT } from "../test/support/go-toolchains.js";
+import { GO_DEFAULT, goCommand } from "../test/support/go-toolchains.js";
 import { decide, quantileBand, type TargetResult } from "./decide.js";
 import { RETENTION_PHASES, TYPED_PHASES, type TypedWorkerResult } from "./typed-retention-worker.js";
 
@@ -29,6 +32,8 @@ const workDir = path.join(benchDir, ".work");
 
 /** The typed phases may add at most this share of Retention I's time. */
 export const MAX_ADDED_SHARE = 0.5;
+/** Reading a large binary's DWARF (cmd/compile's) stays within this. */
+export const MAX_LARGE_DWARF_MS = 2000;
 
 export interface TypedRetentionBenchResult {
   loadAverage: number;
@@ -41,7 +46,43 @@ export interface TypedRetentionBenchResult {
   addedCpuShare: number[];
   addedWallShare: number[];
   peakRssMiB: number;
+  largeDwarf: { debugInfoMiB: number; types: number; cpuMs: number[]; wallMs: number[] };
   targets: TargetResult[];
+}
+
+/** cmd/compile built with the pinned toolchain: a real binary with a large .debug_info. */
+async function largeBinary(): Promise<string> {
+  const out = path.join(workDir, `compile-${GO_DEFAULT}`);
+  const { command, env } = goCommand(GO_DEFAULT);
+  await execFileAsync(command, ["build", "-o", out, "cmd/compile"], {
+    cwd: workDir,
+    env: { ...process.env, ...env },
+    timeout: 900_000,
+  });
+  return out;
+}
+
+async function timeLargeDwarf(repeats: number): Promise<TypedRetentionBenchResult["largeDwarf"]> {
+  const binary = await largeBinary();
+  const runs: {
+    phases: { dwarf: { cpuMs: number; wallMs: number } };
+    debugInfoBytes: number;
+    types: number;
+  }[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ["--import", "tsx", path.join(benchDir, "typed-retention-worker.ts"), "--dwarf", binary],
+      { cwd: repoRoot, timeout: 300_000 },
+    );
+    runs.push(JSON.parse(stdout));
+  }
+  return {
+    debugInfoMiB: round(runs[0]!.debugInfoBytes / 2 ** 20),
+    types: runs[0]!.types,
+    cpuMs: runs.map((r) => round(r.phases.dwarf.cpuMs)),
+    wallMs: runs.map((r) => round(r.phases.dwarf.wallMs)),
+  };
 }
 
 async function writeDump(file: string): Promise<{ binary: string; goVersion: string }> {
@@ -100,6 +141,7 @@ export async function runTypedRetentionBench(): Promise<TypedRetentionBenchResul
       };
     }
     const last = runs[runs.length - 1]!;
+    const largeDwarf = await timeLargeDwarf(repeats);
     const targets = [
       decide(
         "typed phases add ≤ 50 % to Retention I (CPU)",
@@ -135,6 +177,7 @@ export async function runTypedRetentionBench(): Promise<TypedRetentionBenchResul
       addedCpuShare: addedCpuShare.map((x) => round(x, 3)),
       addedWallShare: addedWallShare.map((x) => round(x, 3)),
       peakRssMiB: round(median(runs.map((r) => r.peakRssMiB))),
+      largeDwarf,
       targets,
     };
     printSummary(result);
@@ -153,7 +196,9 @@ function printSummary(r: TypedRetentionBenchResult): void {
       `${r.shape.types} DWARF types, ${r.goVersion}; load ${r.loadAverage}\n` +
       `typed-retention: median CPU ms per phase: ${phases}; peak RSS ${r.peakRssMiB} MiB\n` +
       `typed-retention: added over Retention I: CPU ${r.addedCpuShare.map((x) => `${Math.round(x * 100)} %`).join(", ")}; ` +
-      `wall ${r.addedWallShare.map((x) => `${Math.round(x * 100)} %`).join(", ")}\n`,
+      `wall ${r.addedWallShare.map((x) => `${Math.round(x * 100)} %`).join(", ")}\n` +
+      `typed-retention: DWARF of cmd/compile (${r.largeDwarf.debugInfoMiB} MiB, ${r.largeDwarf.types} types): ` +
+      `CPU ${r.largeDwarf.cpuMs.join(", ")} ms; wall ${r.largeDwarf.wallMs.join(", ")} ms\n`,
   );
 }
 
