@@ -96,3 +96,8 @@ export function regionCount(typed: TypedHeap, rank: number): number {
 export function regionRole(typed: TypedHeap, rank: number): number {
   return typed.regions[4 * rank]! < 0 ? RegionRole.None : typed.regions[4 * rank + 3]! & 0xf;
 }
+
+/** Whether a typing of object `rank` was refused (its pointer words disagreed with the type's). */
+export function regionRejected(typed: TypedHeap, rank: number): boolean {
+  return (typed.regions[4 * rank + 3]! & 0x20) !== 0;
+}

@@ -50,7 +50,7 @@ export function propagateTypes(
   return propagator.result();
 }
 
-/** Flag bits of a state entry's fourth word (the low bits hold the RegionRole). */
+/** Flag bits of a state entry's fourth word (the low bits hold the RegionRole; typed-heap.ts reads them too). */
 const ROLE_MASK = 0xf;
 const QUEUED = 0x10;
 const REJECTED = 0x20;

@@ -19,7 +19,7 @@ import { describe, expect, it } from "vitest";
 import { buildObjectGraph } from "../../../src/analysis/retention/object-graph.js";
 import { computeRetention } from "../../../src/analysis/retention/retained-size.js";
 import { computeShortestPaths, retainingPath } from "../../../src/analysis/retention/retaining-path.js";
-import { regionType } from "../../../src/analysis/retention/typed-heap.js";
+import { regionRejected, regionType } from "../../../src/analysis/retention/typed-heap.js";
 import { describeSlot, typedPath } from "../../../src/analysis/retention/typed-paths.js";
 import { readGoDwarf } from "../../../src/formats/dwarf/go-dwarf.js";
 import { readGoBinarySymbols } from "../../../src/formats/elf/go-binary-symbols.js";
@@ -92,13 +92,18 @@ describe("a struct whose words look like a slice header", () => {
     expect(describeSlot(run.typed, run.graph, root.node, 0)?.field).toBe(".p");
     // Its target is typed as the table it is, whose 64 items are all in use.
     const paths = computeShortestPaths(run.graph);
-    const itemRank = Array.from({ length: run.graph.objectCount }, (_, r) => regionType(run.typed, r)).findIndex(
-      (t) => run.typed.registry.name(t) === "main.item",
-    );
+    const itemRank = Array.from({ length: run.graph.objectCount }, (_, r) =>
+      regionType(run.typed, r),
+    ).findIndex((t) => run.typed.registry.name(t) === "main.item");
     const path = retainingPath(run.graph, paths, run.graph.addressIndex.order[itemRank]!)!;
     const steps = typedPath(run.typed, run.graph, path).steps.map((s) => `${s.field}:${s.type}`);
     expect(steps[0]).toBe(".p:main.table");
     expect(steps[1]).toMatch(/^\.items\[\d+\]:main\.item$/);
+    // The hchan of `done` has no pointers to the collector: DWARF's hchan<bool> is refused for it.
+    const chanRoot = run.graph.roots.find((r) => r.label === "main.done")!;
+    const hchan = run.graph.edgeTarget[run.graph.edgeStart[chanRoot.node]!]! - run.graph.firstObjectNode;
+    expect(regionType(run.typed, hchan)).toBe(-1);
+    expect(regionRejected(run.typed, hchan)).toBe(true);
   });
 });
 

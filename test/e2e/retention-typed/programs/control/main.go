@@ -1,6 +1,8 @@
 // A struct whose words look like a slice header (a pointer, then 2 and 64) but is not one: its
 // pointer leads to a table of 64 items, each with a 4 KiB payload. Read as a slice of len 2 and
 // cap 64, 62 items would seem kept beyond len; they are not (the table holds them all, usefully).
+// Also a channel of bool: the runtime allocates its hchan without pointers (its element has none),
+// though DWARF's hchan<bool> has pointer fields; that typing must be refused, not believed.
 // Writes a heap dump (after a GC) to -out and prints its facts as one JSON line.
 package main
 
@@ -27,6 +29,8 @@ type control struct {
 }
 
 var ctl control
+
+var done = make(chan bool)
 
 func main() {
 	out := flag.String("out", "", "write the heap dump here")
