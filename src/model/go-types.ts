@@ -77,7 +77,7 @@ export interface GoType {
   count: number;
   /** Struct fields, and the header fields of slices, strings and interfaces. */
   fields: GoField[];
-  /** Address of the runtime's type descriptor (what an interface's type word holds), or 0. */
+  /** Link-time address of the runtime's type descriptor (what an interface's type word holds), or 0. */
   runtimeType: number;
   /** Interfaces: which header. */
   interfaceLayout?: "eface" | "iface";
@@ -115,7 +115,7 @@ export interface GoTypeTable {
   /** The highest DWARF version of the binary's units. */
   dwarfVersion: number;
   types: GoType[];
-  /** Type id by runtime type descriptor address (link-time addresses). */
+  /** Type id by runtime type descriptor address (link-time addresses; empty without a symbol table or type section). */
   byRuntimeType: Map<number, number>;
   /** Globals in address order (link-time addresses). */
   globals: GoGlobal[];

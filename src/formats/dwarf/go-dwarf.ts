@@ -5,10 +5,14 @@
  * then nothing about heap objects' types can be known, and globals can only be named from `.symtab`.
  *
  * Addresses are link-time addresses; for a position-independent binary add the load bias.
+ * DW_AT_go_runtime_type is written as an offset from the start of the section holding the runtime's
+ * type descriptors (`.go.type` from Go 1.26, `.rodata` before; the symbol `runtime.types` marks it):
+ * it is turned into the descriptor's address here, which is what an interface's type word holds.
  */
 import { FormatError, InputError } from "../../errors.js";
 import type { GoFunctionInfo, GoGlobal, GoTypeTable } from "../../model/go-types.js";
-import { type ElfFile, parseElf } from "../elf/elf-file.js";
+import { type ElfFile, findSection, parseElf } from "../elf/elf-file.js";
+import { symbolValue } from "../elf/elf-symbols.js";
 import { Tag } from "./dwarf-constants.js";
 import { type Die, type DwarfInfo, readDwarfInfo } from "./dwarf-info.js";
 import { readDwarfSections } from "./dwarf-sections.js";
@@ -32,12 +36,16 @@ export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
   const globals = readGlobals(info, builder);
   const functions = readFunctions(info, builder);
   // Every type entry, so a type met only through an interface's type word is known too.
+  const typesBase = typeDescriptorsBase(elf);
   const byRuntimeType = new Map<number, number>();
   for (const die of info.dies.values()) {
     const id = builder.typeOf(die.offset);
-    if (id < 0 || !die.goRuntimeType) continue;
-    if (!byRuntimeType.has(die.goRuntimeType)) byRuntimeType.set(die.goRuntimeType, id);
+    if (id < 0 || !die.goRuntimeType || typesBase === undefined) continue;
+    const address = typesBase + die.goRuntimeType;
+    if (!byRuntimeType.has(address)) byRuntimeType.set(address, id);
   }
+  for (const type of builder.types)
+    type.runtimeType = typesBase === undefined || !type.runtimeType ? 0 : typesBase + type.runtimeType;
   return {
     pointerSize,
     littleEndian: elf.littleEndian,
@@ -47,6 +55,16 @@ export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
     globals,
     functions,
   };
+}
+
+/** Where the runtime's type descriptors start (what DW_AT_go_runtime_type offsets count from). */
+function typeDescriptorsBase(elf: ElfFile): number | undefined {
+  return (
+    symbolValue(elf, "runtime.types") ??
+    findSection(elf, ".go.type")?.addr ??
+    findSection(elf, ".data.rel.ro")?.addr ??
+    findSection(elf, ".rodata")?.addr
+  );
 }
 
 function readGlobals(info: DwarfInfo, builder: GoTypeBuilder): GoGlobal[] {

@@ -107,6 +107,31 @@ describe("a struct whose words look like a slice header", () => {
   });
 });
 
+describe("a closure held by a timer", () => {
+  it.each(ALL)(
+    "built with %s: the path names the closure and, where DWARF states it, its captured payload",
+    async (toolchain) => {
+      const run = await runProgram("closure-timer", toolchain, false);
+      const payload = Array.from({ length: run.graph.objectCount }, (_, r) => r).find(
+        (r) => run.graph.nodeSize[run.graph.firstObjectNode + r]! >= run.facts.payloadBytes!,
+      )!;
+      const path = retainingPath(
+        run.graph,
+        computeShortestPaths(run.graph),
+        run.graph.addressIndex.order[payload]!,
+      )!;
+      const steps = typedPath(run.typed, run.graph, path).steps.map((s) => `${s.field} (${s.type})`);
+      // The runtime's timer holds the callback in its `arg` interface: the closure of scheduleRetry.
+      expect(steps.at(-2)).toBe(".arg (closure main.scheduleRetry.func1)");
+      // Go 1.23+ write where captured variables sit in the closure; Go 1.19 does not, so no claim.
+      expect(steps.at(-1)).toBe(
+        toolchain === GO_OLDEST ? "null (null)" : `.payload ([${run.facts.payloadBytes}]uint8)`,
+      );
+      expect(run.holders).toEqual([]);
+    },
+  );
+});
+
 /** The holders and the field path to a retained object, as a report shows them (map steps collapsed). */
 function shape(run: ProgramRun) {
   const paths = computeShortestPaths(run.graph);

@@ -109,6 +109,8 @@ func main() {
 			"main.queue.grid":     unsafe.Offsetof(qq.grid),
 		},
 		"closure": fmt.Sprintf("%p", callback),
+		// The type word of an interface{} holding a *queue: the runtime's descriptor of *main.queue.
+		"queuePointerType": (*[2]uintptr)(unsafe.Pointer(&anyv))[0],
 	}
 	line, err := json.Marshal(report)
 	if err != nil {
