@@ -20,7 +20,7 @@ import { goLineOfGoMod } from "../../../src/diagnose/module-path.js";
 import { assignmentTargetOf, sliceRetentionHint } from "../../../src/diagnose/slice-retention.js";
 import type { Hint } from "../../../src/diagnose/types.js";
 import { readGoDwarf } from "../../../src/formats/dwarf/go-dwarf.js";
-import { readGoBinarySymbols } from "../../../src/formats/elf/go-binary-symbols.js";
+import { loadBiasFor, readGoBinarySymbols } from "../../../src/formats/elf/go-binary-symbols.js";
 import { findAssignments, type SourceLine } from "../../../src/formats/go-source/go-assignments.js";
 import { readHeapDump } from "../../../src/formats/heapdump/read-heap-dump.js";
 import type { HeapDump } from "../../../src/model/heap-dump.js";
@@ -50,6 +50,7 @@ export interface ProgramRun {
   sourceLines: SourceLine[][];
   hints: Hint[];
   goVersion: [number, number] | undefined;
+  loadBias: number;
 }
 
 export function truthOf(program: string): Truth {
@@ -60,9 +61,11 @@ export async function runProgram(
   program: string,
   toolchain: GoToolchain,
   fixed: boolean,
+  goflags = "",
 ): Promise<ProgramRun> {
   const dir = path.join(programsDir, program);
-  const binary = await buildGoProgram(dir, { toolchain });
+  const env = goflags ? { GOFLAGS: `-mod=mod ${goflags}` } : undefined;
+  const binary = await buildGoProgram(dir, { toolchain, ...(env ? { env } : {}) });
   mkdirSync(path.join(workDir, "retention-typed"), { recursive: true });
   const dumpFile = path.join(
     workDir,
@@ -92,9 +95,12 @@ function analyze(
   const table = readGoDwarf(binaryBytes, binary);
   if (!table) throw new Error(`${binary} has no DWARF`);
   const dump = readHeapDump(dumpBytes);
-  const graph = buildObjectGraph(dump, readGoBinarySymbols(binaryBytes, binary));
+  // A position-independent binary runs at a bias its dump's data segment reveals.
+  const symbols = readGoBinarySymbols(binaryBytes, binary);
+  const loadBias = dump.data ? loadBiasFor(symbols, dump.data.start) : 0;
+  const graph = buildObjectGraph(dump, symbols.withLoadBias(loadBias));
   const reachability = computeReachability(graph, dump.memStats);
-  const typed = propagateTypes(dump, graph, table);
+  const typed = propagateTypes(dump, graph, table, { loadBias });
   const analysis = analyzeSliceRetention(dump, graph, typed, { reachable: reachability.reachable });
   const holders = sliceHolders(graph, typed, analysis, computeShortestPaths(graph));
   const { files } = readGoSourceFiles(dir);
@@ -104,5 +110,5 @@ function analyze(
     return target ? findAssignments(files, target) : [];
   });
   const hints = holders.map((h, i) => sliceRetentionHint(h, goVersion, sourceLines[i]!));
-  return { binary, facts, dump, graph, typed, holders, sourceLines, hints, goVersion };
+  return { binary, facts, dump, graph, typed, holders, sourceLines, hints, goVersion, loadBias };
 }

@@ -107,6 +107,17 @@ describe("a struct whose words look like a slice header", () => {
   });
 });
 
+describe("a position-independent binary (-buildmode=pie)", () => {
+  it("gives the same holder once addresses are moved by the load bias its dump reveals", async () => {
+    const plain = await runProgram("struct-field", GO_DEFAULT, false);
+    const pie = await runProgram("struct-field", GO_DEFAULT, false, "-buildmode=pie");
+    expect(pie.loadBias).not.toBe(0);
+    const shown = (run: ProgramRun) =>
+      run.holders.map((h) => [h.holder, h.sliceType, h.len, h.cap, h.objectsBeyondLen, h.bytesBeyondLen]);
+    expect(shown(pie)).toEqual(shown(plain));
+  });
+});
+
 describe("a closure held by a timer", () => {
   it.each(ALL)(
     "built with %s: the path names the closure and, where DWARF states it, its captured payload",
