@@ -99,6 +99,17 @@ describe("a struct whose words look like a slice header", () => {
     const steps = typedPath(run.typed, run.graph, path).steps.map((s) => `${s.field}:${s.type}`);
     expect(steps[0]).toBe(".p:main.table");
     expect(steps[1]).toMatch(/^\.items\[\d+\]:main\.item$/);
+    // An interface with methods: its itab (from the dump's itab records) names the *label it holds,
+    // a value the linker placed in BSS (`&label{...}` of a global's initialiser), named after it.
+    const text = Array.from({ length: run.graph.objectCount }, (_, r) => r).find(
+      (r) => run.graph.nodeSize[run.graph.firstObjectNode + r] === 1 << 16,
+    )!;
+    const textPath = retainingPath(run.graph, paths, run.graph.addressIndex.order[text]!)!;
+    expect(run.typed.rootAliases.get(textPath.root.node)).toBe("*main.named");
+    expect(run.typed.registry.name(run.typed.rootGlobals.get(textPath.root.node)!.type)).toBe("main.label");
+    expect(typedPath(run.typed, run.graph, textPath).steps.map((s) => `${s.field}:${s.type}`)).toEqual([
+      ".text:[65536]uint8",
+    ]);
     // The hchan of `done` has no pointers to the collector: DWARF's hchan<bool> is refused for it.
     const chanRoot = run.graph.roots.find((r) => r.label === "main.done")!;
     const hchan = run.graph.edgeTarget[run.graph.edgeStart[chanRoot.node]!]! - run.graph.firstObjectNode;

@@ -1,7 +1,7 @@
 // A struct whose words look like a slice header (a pointer, then 2 and 64) but is not one: its
 // pointer leads to a table of 64 items, each with a 4 KiB payload. Read as a slice of len 2 and
 // cap 64, 62 items would seem kept beyond len; they are not (the table holds them all, usefully).
-// Also a channel of bool: the runtime allocates its hchan without pointers (its element has none),
+// Also a fmt.Stringer holding a *label (typed through the dump's itab records), and a channel of bool: the runtime allocates its hchan without pointers (its element has none),
 // though DWARF's hchan<bool> has pointer fields; that typing must be refused, not believed.
 // Writes a heap dump (after a GC) to -out and prints its facts as one JSON line.
 package main
@@ -32,6 +32,15 @@ var ctl control
 
 var done = make(chan bool)
 
+// A label behind an interface with methods: its dynamic type comes from the dump's itab records.
+type label struct {
+	text []byte
+}
+
+func (l *label) String() string { return string(l.text[:8]) }
+
+var named fmt.Stringer = &label{text: make([]byte, 1<<16)}
+
 func main() {
 	out := flag.String("out", "", "write the heap dump here")
 	flag.Bool("fixed", false, "no effect: nothing to fix")
@@ -45,6 +54,7 @@ func main() {
 	writeDump(*out)
 	line, _ := json.Marshal(map[string]interface{}{"a": ctl.a, "b": ctl.b})
 	fmt.Println(string(line))
+	runtime.KeepAlive(named) // referenced, so the linker keeps the global
 }
 
 func writeDump(path string) {
