@@ -182,3 +182,9 @@ function mapSlotName(segments: OffsetSegment[]): string | null {
   if (!role) return null;
   return role + formatSegments(segments.slice(rest));
 }
+
+/** The declared type of a global root (or of the static value behind it), or null. */
+export function rootTypeName(typed: TypedHeap, rootNode: number): string | null {
+  const global = typed.rootGlobals.get(rootNode);
+  return global ? typed.registry.name(global.type) : null;
+}

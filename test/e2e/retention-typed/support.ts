@@ -38,6 +38,7 @@ export interface Truth {
   statement?: string;
   fixMentions?: string;
   type?: string;
+  rootType?: string;
 }
 
 export interface ProgramRun {
@@ -51,6 +52,7 @@ export interface ProgramRun {
   hints: Hint[];
   goVersion: [number, number] | undefined;
   loadBias: number;
+  sourceFiles: { file: string; text: string }[];
 }
 
 export function truthOf(program: string): Truth {
@@ -110,5 +112,17 @@ function analyze(
     return target ? findAssignments(files, target) : [];
   });
   const hints = holders.map((h, i) => sliceRetentionHint(h, goVersion, sourceLines[i]!));
-  return { binary, facts, dump, graph, typed, holders, sourceLines, hints, goVersion, loadBias };
+  return {
+    binary,
+    facts,
+    dump,
+    graph,
+    typed,
+    holders,
+    sourceLines,
+    hints,
+    goVersion,
+    loadBias,
+    sourceFiles: files,
+  };
 }

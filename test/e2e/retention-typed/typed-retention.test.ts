@@ -21,6 +21,8 @@ import { computeRetention } from "../../../src/analysis/retention/retained-size.
 import { computeShortestPaths, retainingPath } from "../../../src/analysis/retention/retaining-path.js";
 import { regionRejected, regionType } from "../../../src/analysis/retention/typed-heap.js";
 import { describeSlot, typedPath } from "../../../src/analysis/retention/typed-paths.js";
+import { sliceJson } from "../../../src/diagnose/slice-retention.js";
+import { typedHolderFields } from "../../../src/diagnose/typed-holder-json.js";
 import { readGoDwarf } from "../../../src/formats/dwarf/go-dwarf.js";
 import { readGoBinarySymbols } from "../../../src/formats/elf/go-binary-symbols.js";
 import { readHeapDump } from "../../../src/formats/heapdump/read-heap-dump.js";
@@ -71,6 +73,14 @@ describe.each(cases)("$program", ({ program, toolchains }) => {
       expect(run.sourceLines[0]!.map((l) => l.text)).toContain(truth.statement);
       expect(run.sourceLines[0]!.every((l) => l.file === "main.go" && l.line > 0)).toBe(true);
       expect(run.hints[0]!.fix).toContain(truth.fixMentions);
+      // The JSON a holder gains: its type, its slice figures, the statements to change.
+      const json = typedHolderFields(
+        { graph: run.graph, typed: run.typed, sliceHolders: run.holders, sourceFiles: run.sourceFiles },
+        holder.root.node,
+      );
+      expect(json.type).toBe(truth.rootType);
+      expect(json.slice).toEqual(sliceJson(holder));
+      expect(json.sourceLines).toEqual(run.sourceLines[0]);
     },
   );
 
