@@ -31,6 +31,17 @@ export const RegionRole = {
   ChanBuffer: 9,
 } as const;
 
+/** Bits of a region's flags word: its RegionRole in the low four, then the propagation's marks. */
+export const RegionFlag = {
+  RoleMask: 0xf,
+  /** Waiting to be scanned. */
+  Queued: 0x10,
+  /** A typing was refused: its pointer words disagreed with the dump's. */
+  Rejected: 0x20,
+  /** The dump lists pointer words in the object. */
+  HasPointers: 0x40,
+} as const;
+
 export interface TypedStats {
   /** Objects given a type, and their bytes (whole slots). */
   typedObjects: number;
@@ -94,10 +105,10 @@ export function regionCount(typed: TypedHeap, rank: number): number {
 }
 
 export function regionRole(typed: TypedHeap, rank: number): number {
-  return typed.regions[4 * rank]! < 0 ? RegionRole.None : typed.regions[4 * rank + 3]! & 0xf;
+  return typed.regions[4 * rank]! < 0 ? RegionRole.None : typed.regions[4 * rank + 3]! & RegionFlag.RoleMask;
 }
 
 /** Whether a typing of object `rank` was refused (its pointer words disagreed with the type's). */
 export function regionRejected(typed: TypedHeap, rank: number): boolean {
-  return (typed.regions[4 * rank + 3]! & 0x20) !== 0;
+  return (typed.regions[4 * rank + 3]! & RegionFlag.Rejected) !== 0;
 }

@@ -13,9 +13,10 @@
  *              reached only from stack frames: these stay untyped
  *
  * Every typing is checked against the dump's own pointer bitmap: each non-nil pointer word inside
- * the typed region must be a pointer word of the type, and each pointer word of the type must be nil
- * or listed. A disagreement (a wrong guess, a reused slot) rejects the typing: the object stays
- * untyped and nothing is claimed through it.
+ * the typed region must be a pointer word of the type, and each pointer word of the type must be nil,
+ * listed, or an address outside the heap. A disagreement (a wrong guess, a reused slot, a runtime
+ * object allocated without pointers) rejects the typing: the object stays untyped and nothing is
+ * claimed through it.
  *
  * Objects of more than 512 bytes that hold pointers carry an 8-byte allocation header from Go 1.22:
  * a backing array then starts 8 bytes into its slot, which is where its slices point.
@@ -25,7 +26,7 @@ import type { GoGlobal, GoTypeTable } from "../../model/go-types.js";
 import type { HeapDump } from "../../model/heap-dump.js";
 import type { ObjectGraph } from "../../model/object-graph.js";
 import { findRank } from "./address-index.js";
-import { RegionRole, type TypedHeap, type TypedStats } from "./typed-heap.js";
+import { RegionFlag, RegionRole, type TypedHeap, type TypedStats } from "./typed-heap.js";
 import { SlotKind, TypeRegistry, typeContainsAt } from "./typed-layout.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
 import { scanObjectRegion, verifyObjectRegion } from "./typed-object-scan.js";
@@ -50,11 +51,7 @@ export function propagateTypes(
   return propagator.result();
 }
 
-/** Flag bits of a state entry's fourth word (the low bits hold the RegionRole; typed-heap.ts reads them too). */
-const ROLE_MASK = 0xf;
-const QUEUED = 0x10;
-const REJECTED = 0x20;
-const HAS_POINTERS = 0x40;
+const { RoleMask: ROLE_MASK, Queued: QUEUED, Rejected: REJECTED, HasPointers: HAS_POINTERS } = RegionFlag;
 
 /** Largest object that can carry an allocation header (larger ones keep their type in the span). */
 const MAX_HEADER_OBJECT = 32768;
@@ -68,8 +65,7 @@ export class TypePropagator {
   /**
    * Per object rank, interleaved so one claim touches one cache line: [type (−1 none), the region's
    * start address, count, flags (role | QUEUED | REJECTED | HAS_POINTERS)]. A repeated claim (an
-   * object many pointers lead to) is then settled by this line alone. Split into the TypedHeap's
-   * columns at the end.
+   * object many pointers lead to) is then settled by this line alone. The TypedHeap's `regions`.
    */
   readonly state: Float64Array;
   readonly rootGlobals = new Map<number, GoGlobal>();
