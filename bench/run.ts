@@ -23,6 +23,7 @@ const benches: BenchEntry[] = [
   { name: "signals", module: "./signals.js", exportName: "runSignalsBench" },
   { name: "ui", module: "./ui.js", exportName: "runUiBench" },
   { name: "heapdump", module: "./heapdump.js", exportName: "runHeapDumpBench" },
+  { name: "typed-retention", module: "./typed-retention.js", exportName: "runTypedRetentionBench" },
 ];
 
 async function main(): Promise<void> {

@@ -2,8 +2,9 @@
 # What the test suite needs beyond npm packages, checked and fetched or installed when missing:
 #   - a go command ≥ 1.21 on the PATH, which fetches the pinned toolchains (test/support/go-toolchains.ts)
 #     through GOTOOLCHAIN: both are fetched here, once, so the tests start with them in place;
-#   - Debian's golang-1.19-go (the oldest runtime formats), chromium (the web UI tests) and prometheus
-#     (for the Prometheus tests), installed with apt-get when missing (Debian/Ubuntu only).
+#   - Debian's golang-1.19-go (the oldest runtime formats), chromium (the web UI tests), prometheus
+#     (for the Prometheus tests) and binutils (objcopy writes the .zdebug sections the DWARF tests
+#     read), installed with apt-get when missing (Debian/Ubuntu only).
 # Exits 1, saying what to install, when Go cannot be used (nothing much runs without it); a missing
 # apt package is reported and left to the suites that need it (they fail under CI=true).
 set -uo pipefail
@@ -20,6 +21,7 @@ need=()
 [ -x /usr/lib/go-1.19/bin/go ] || need+=(golang-1.19-go)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v objcopy >/dev/null 2>&1 || need+=(binutils)
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""

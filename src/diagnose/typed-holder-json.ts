@@ -1,0 +1,65 @@
+/**
+ * The fields types add to doctor's `heldBy[]` entries and to `holders[]` (and to retainers' JSON):
+ *
+ *   type         the root's declared type (`[]*main.event`, `*main.registry`), or null
+ *   path[].field how each step is reached from the one before (`.series`, `value`, `[3]`), aligned
+ *                with the retaining path's steps; null where nothing is typed
+ *   slice        the root's slices that keep memory beyond len or pin arrays (slice-retention.ts)
+ *   sourceLines  the statements that reslice the holding variable or field, in the module's sources
+ *
+ * Built from what the typed analyses computed once per dump: the typed heap, its slice holders and
+ * the module's Go files (read by collect/go-source-files.ts, or none).
+ */
+import type { RetainingPath } from "../analysis/retention/retaining-path.js";
+import type { SliceHolder } from "../analysis/retention/slice-holders.js";
+import type { TypedHeap } from "../analysis/retention/typed-heap.js";
+import { rootTypeName, typedPath } from "../analysis/retention/typed-paths.js";
+import { findAssignments, type SourceLine } from "../formats/go-source/go-assignments.js";
+import type { ObjectGraph } from "../model/object-graph.js";
+import { assignmentTargetOf, type SliceRetentionJson, sliceJsonForRoot } from "./slice-retention.js";
+
+export interface TypedRetentionContext {
+  graph: ObjectGraph;
+  typed: TypedHeap;
+  sliceHolders: SliceHolder[];
+  sourceFiles: { file: string; text: string }[];
+}
+
+export interface TypedHolderFields {
+  type: string | null;
+  /** One per step of the retaining path given (empty without one). */
+  pathFields: (string | null)[];
+  /** The type of each step's object, aligned with pathFields. */
+  pathTypes: (string | null)[];
+  slice: SliceRetentionJson | null;
+  sourceLines: SourceLine[];
+}
+
+export function typedHolderFields(
+  context: TypedRetentionContext,
+  rootNode: number,
+  path?: RetainingPath,
+): TypedHolderFields {
+  const { graph, typed, sliceHolders, sourceFiles } = context;
+  const steps = path ? typedPath(typed, graph, path).steps : [];
+  const mine = sliceHolders.filter((h) => h.root.node === rootNode);
+  const seen = new Set<string>();
+  const sourceLines: SourceLine[] = [];
+  for (const holder of mine) {
+    const target = assignmentTargetOf(holder);
+    if (!target) continue;
+    for (const line of findAssignments(sourceFiles, target)) {
+      const key = `${line.file}:${line.line}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      sourceLines.push(line);
+    }
+  }
+  return {
+    type: rootTypeName(typed, rootNode),
+    pathFields: steps.map((s) => s.field),
+    pathTypes: steps.map((s) => s.type),
+    slice: sliceJsonForRoot(sliceHolders, rootNode),
+    sourceLines,
+  };
+}

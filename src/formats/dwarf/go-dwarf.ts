@@ -1,0 +1,102 @@
+/**
+ * readGoDwarf(bytes, name): the Go types, globals and closure layouts a Go ELF binary's DWARF
+ * describes (DWARF 4 from Go ≤ 1.24, DWARF 5 from Go 1.25; zlib-compressed sections of either
+ * kind). Returns null when the binary has no DWARF (linked with -w or -s, or by `go run` / `go test`):
+ * then nothing about heap objects' types can be known, and globals can only be named from `.symtab`.
+ *
+ * Addresses are link-time addresses; for a position-independent binary add the load bias.
+ * DW_AT_go_runtime_type is written as an offset from the start of the section holding the runtime's
+ * type descriptors (`.go.type` from Go 1.26, `.rodata` before; the symbol `runtime.types` marks it):
+ * it is turned into the descriptor's address here, which is what an interface's type word holds.
+ */
+import { FormatError, InputError } from "../../errors.js";
+import type { GoFunctionInfo, GoGlobal, GoTypeTable } from "../../model/go-types.js";
+import { type ElfFile, findSection, parseElf } from "../elf/elf-file.js";
+import { symbolValue } from "../elf/elf-symbols.js";
+import { Tag } from "./dwarf-constants.js";
+import { type Die, type DwarfInfo, readDwarfInfo } from "./dwarf-info.js";
+import { readDwarfSections } from "./dwarf-sections.js";
+import { GoTypeBuilder } from "./go-dwarf-types.js";
+
+export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null {
+  try {
+    return goDwarfOfElf(parseElf(bytes));
+  } catch (error) {
+    if (error instanceof FormatError) throw new InputError(name, `DWARF: ${error.message}`);
+    throw error;
+  }
+}
+
+export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
+  const sections = readDwarfSections(elf);
+  if (!sections.debug_info || sections.debug_info.length === 0) return null;
+  const info = readDwarfInfo(sections, elf.littleEndian);
+  const pointerSize = info.units[0]?.addressSize ?? (elf.is64 ? 8 : 4);
+  const builder = new GoTypeBuilder(info.dies, pointerSize);
+  const globals = readGlobals(info, builder);
+  const functions = readFunctions(info, builder);
+  // Every type entry, so a type met only through an interface's type word is known too.
+  const typesBase = typeDescriptorsBase(elf);
+  const byRuntimeType = new Map<number, number>();
+  for (const die of info.dies.values()) {
+    const id = builder.typeOf(die.offset);
+    if (id < 0 || !die.goRuntimeType || typesBase === undefined) continue;
+    const address = typesBase + die.goRuntimeType;
+    if (!byRuntimeType.has(address)) byRuntimeType.set(address, id);
+  }
+  for (const type of builder.types)
+    type.runtimeType = typesBase === undefined || !type.runtimeType ? 0 : typesBase + type.runtimeType;
+  return {
+    pointerSize,
+    littleEndian: elf.littleEndian,
+    dwarfVersion: info.version,
+    types: builder.types,
+    byRuntimeType,
+    globals,
+    functions,
+  };
+}
+
+/** Where the runtime's type descriptors start (what DW_AT_go_runtime_type offsets count from). */
+function typeDescriptorsBase(elf: ElfFile): number | undefined {
+  return (
+    symbolValue(elf, "runtime.types") ??
+    findSection(elf, ".go.type")?.addr ??
+    findSection(elf, ".data.rel.ro")?.addr ??
+    findSection(elf, ".rodata")?.addr
+  );
+}
+
+function readGlobals(info: DwarfInfo, builder: GoTypeBuilder): GoGlobal[] {
+  const globals: GoGlobal[] = [];
+  for (const unit of info.units) {
+    for (const die of unit.root.children ?? []) {
+      if (die.tag !== Tag.Variable || die.address === undefined || !die.name) continue;
+      globals.push({ name: die.name, address: die.address, type: builder.typeOf(die.type) });
+    }
+  }
+  return globals.sort((a, b) => a.address - b.address);
+}
+
+function readFunctions(info: DwarfInfo, builder: GoTypeBuilder): GoFunctionInfo[] {
+  const functions: GoFunctionInfo[] = [];
+  for (const unit of info.units) {
+    for (const die of unit.root.children ?? []) {
+      if (die.tag !== Tag.Subprogram || die.lowPc === undefined) continue;
+      const name = die.name ?? originName(info, die);
+      if (!name) continue;
+      const closureVariables = [];
+      for (const v of die.children ?? []) {
+        if (v.tag !== Tag.Variable || v.goClosureOffset === undefined || !v.name) continue;
+        closureVariables.push({ name: v.name, offset: v.goClosureOffset, type: builder.typeOf(v.type) });
+      }
+      closureVariables.sort((a, b) => a.offset - b.offset);
+      functions.push({ name, entry: die.lowPc, end: die.highPc ?? die.lowPc, closureVariables });
+    }
+  }
+  return functions.sort((a, b) => a.entry - b.entry);
+}
+
+function originName(info: DwarfInfo, die: Die): string | undefined {
+  return die.abstractOrigin === undefined ? undefined : info.dies.get(die.abstractOrigin)?.name;
+}

@@ -1,0 +1,3 @@
+module example.com/closure-timer
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/delete-middle
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/header-map
+
+go 1.19

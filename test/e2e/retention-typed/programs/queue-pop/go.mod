@@ -1,0 +1,3 @@
+module example.com/queue-pop
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/reset-global
+
+go 1.19

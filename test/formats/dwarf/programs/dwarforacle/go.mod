@@ -1,0 +1,3 @@
+module example.com/dwarforacle
+
+go 1.21
