@@ -11,7 +11,7 @@
  */
 import type { SliceHolder } from "../analysis/retention/slice-holders.js";
 import type { AssignmentTarget, SourceLine } from "../formats/go-source/go-assignments.js";
-import { formatBytesShort } from "./signal-trend.js";
+import { formatBytes } from "../model/units.js";
 import type { Hint } from "./types.js";
 
 /** The `slice` object of a holder in doctor's and retainers' JSON. */
@@ -115,10 +115,10 @@ export function sliceRetentionHint(
         ? "Clear the tail after truncating or deleting: clear(s[len(s):cap(s)]) (slices.Delete zeroes it only from Go 1.22)."
         : "Set the dropped slots to nil before shortening the slice: tail := s[len(s):cap(s)]; for i := range tail { tail[i] = nil } (clear needs Go 1.21).";
     return {
-      title: `${holder.holder} keeps ${formatBytesShort(holder.bytesBeyondLen)} beyond its len`,
+      title: `${holder.holder} keeps ${formatBytes(holder.bytesBeyondLen)} beyond its len`,
       hypothesis: `Slots of ${holder.sliceType} past its len (or before its start) still point at ${holder.objectsBeyondLen} objects the program can no longer reach through the slice; the collector keeps them.`,
       evidence: [
-        `${holder.slices} slice(s), ${header}, ${formatBytesShort(holder.arrayBytes)} of backing arrays`,
+        `${holder.slices} slice(s), ${header}, ${formatBytes(holder.arrayBytes)} of backing arrays`,
         ...where,
       ],
       fix: `${fixes} For a queue popped with s = s[1:], set s[0] = nil first. Or set the slice to nil when it is done with.`,
@@ -133,10 +133,10 @@ export function sliceRetentionHint(
       ? "slices.Clone(s[:n])"
       : `append(${holder.sliceType}(nil), s[:n]...)`;
   return {
-    title: `${holder.holder} pins ${formatBytesShort(holder.pinnedBytes)} of backing arrays`,
+    title: `${holder.holder} pins ${formatBytes(holder.pinnedBytes)} of backing arrays`,
     hypothesis: `${holder.pinnedSlices} slice(s) of ${holder.sliceType} use a small part (${header}) of arrays they keep whole.`,
     evidence: [
-      `${formatBytesShort(holder.arrayBytes)} of backing arrays for the slices' ${holder.elemBytes}-byte elements`,
+      `${formatBytes(holder.arrayBytes)} of backing arrays for the slices' ${holder.elemBytes}-byte elements`,
       ...where,
     ],
     fix: `Copy the part you keep into its own array: ${copy}; or set the slice to nil when it is done with.`,
