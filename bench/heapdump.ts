@@ -71,9 +71,7 @@ interface TargetRun {
 }
 
 async function writeDump(file: string): Promise<TargetRun> {
-  const binary = await buildGoProgram(path.join(benchDir, "programs/dumpheap"), {
-    go: process.env.HEAPSCOPE_BENCH_GO ?? "go",
-  });
+  const binary = await buildGoProgram(path.join(benchDir, "programs/dumpheap"));
   const { stdout } = await execFileAsync(binary, ["-out", file], { timeout: 600_000 });
   return JSON.parse(stdout) as TargetRun;
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeGcTrace } from "../../src/analysis/gc-stats.js";
 import { diagnose } from "../../src/diagnose/diagnose.js";
 import type { DiagnosisInput } from "../../src/diagnose/input.js";
-import { parseGcTrace } from "../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../gctrace/fixtures");
 const DOCTOR_FOR = { growing: "leak", stable: "no-leak", inconclusive: "inconclusive" } as const;

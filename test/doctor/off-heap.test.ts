@@ -8,7 +8,7 @@ import { buildEvidence } from "../../src/diagnose/evidence.js";
 import type { GoroutineAnalysis } from "../../src/diagnose/goroutine-growth.js";
 import type { DiagnosisInput, MemStatsInput, RssInput } from "../../src/diagnose/input.js";
 import { latestFigures, offHeapSeries, rssMinusHeld } from "../../src/diagnose/off-heap.js";
-import type { MemStatsSample } from "../../src/formats/memstats-fields.js";
+import type { MemStatsSample } from "../../src/model/memstats.js";
 
 const MIB = 1024 * 1024;
 

@@ -155,6 +155,7 @@ function site(partial: Partial<SiteGrowth> & { function: string }): SiteGrowth {
     startBytes: 0,
     shareOfGrowth: 0,
     objectSizes: [],
+    heldSizes: [],
     retention: 0,
     retentionZ: 0,
     sampledGrowthEvents: 0,

@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeGcTrace } from "../../src/analysis/gc-stats.js";
 import { analyzeMemStats } from "../../src/analysis/memstats-health.js";
-import { parseGcTrace } from "../../src/formats/gctrace.js";
+import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 import { detectAndParseMemStatsSeries } from "../../src/formats/memstats.js";
 import { gcTraceTimeline, memStatsTimeline } from "../../src/ui/server/series.js";
 
