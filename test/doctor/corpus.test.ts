@@ -31,7 +31,7 @@ interface Truth {
   function?: string;
   file?: string;
   line?: number;
-  /** Seconds of observation (default 30, doctor's own default). */
+  /** A fixed observation window in seconds (default: doctor's own --duration auto, at most 90 s). */
   duration?: number;
   /** The function that must lead liveHeapBySite. */
   holder?: string;
@@ -117,8 +117,10 @@ async function runScenarioOnce(
       "doctor",
       "--url",
       `http://${address}`,
-      "--duration",
-      `${truth.duration ?? 30}s`,
+      // doctor's default: stop once the verdict holds (a truth may pin a fixed window instead).
+      ...(truth.duration !== undefined
+        ? ["--duration", `${truth.duration}s`]
+        : ["--duration", "auto", "--max-duration", "90s"]),
       "--out",
       keep,
       "--json",

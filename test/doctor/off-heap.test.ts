@@ -57,7 +57,7 @@ describe("memory outside the Go heap", () => {
     });
     const line = evidence.find((e) => e.label === "RSS vs Go runtime")!;
     expect(line.detail).toContain(
-      "RSS is 61.0 MiB below it: pages the runtime reserved but has not written yet",
+      "RSS is 61 MiB below it: pages the runtime reserved but has not written yet",
     );
     // No figure in the evidence is a negative amount of memory.
     for (const e of evidence) expect(e.detail).not.toMatch(/-\d/);

@@ -73,7 +73,7 @@ describe("diagnosis core on scraped data", () => {
     const d = diagnose({ ...input, memoryLimit: { bytes: limit, source: "cgroup v2 memory.max (/test)" } });
     const evidence = d.evidence.find((e) => e.label === "memory limit");
     expect(evidence?.detail).toMatch(
-      /^4\.00 GiB \(cgroup v2 memory\.max \(\/test\)\); at .+ the live heap alone reaches it in at most /,
+      /^4 GiB \(cgroup v2 memory\.max \(\/test\)\); at .+ the live heap alone reaches it in at most /,
     );
     expect(evidence?.weight).toBe("leak");
     // The projected time agrees with the judged growth: (limit − live heap now) / slope.
@@ -86,7 +86,7 @@ describe("diagnosis core on scraped data", () => {
     // Healthy programs state the limit without a projection.
     const churn = inputFromScrapedRun(runs.get("json-churn")!, { subject: "c", readSource: readLocalSource });
     const healthy = diagnose({ ...churn, memoryLimit: { bytes: limit, source: "test" } });
-    expect(healthy.evidence.find((e) => e.label === "memory limit")?.detail).toBe("4.00 GiB (test)");
+    expect(healthy.evidence.find((e) => e.label === "memory limit")?.detail).toBe("4 GiB (test)");
   });
 
   test("high allocation churn with a flat live heap: no leak, no suspects", () => {

@@ -373,7 +373,7 @@ describe("heapscope record -- CMD", () => {
       expect(summary.heapSnapshots).toBe(0);
       expect(summary.gcCycles).toBeGreaterThan(0);
       expect(summary.rssSamples).toBeGreaterThan(0);
-      expect(recording.errors()[0]!.message).toMatch(/did not answer within 2s/);
+      expect(recording.errors()[0]!.message).toMatch(/did not answer within 2 s/);
     } finally {
       recording.close();
     }
