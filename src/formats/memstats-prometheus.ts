@@ -25,7 +25,12 @@ import { epochNumberToMs, parseDateTimeMs } from "./memstats-time.js";
 type MetricTarget =
   | { field: MemStatsField; scale?: number }
   | {
-      signal: CompanionSignal | "gogcPercent" | "memoryLimitBytes" | "runtimeUsedBytes";
+      signal:
+        | CompanionSignal
+        | "gogcPercent"
+        | "memoryLimitBytes"
+        | "runtimeUsedBytes"
+        | "processStartSeconds";
       /** Yields to a metric with the same signal that is not weak (go_goroutines over the scheduler's count). */
       weak?: boolean;
     }
@@ -76,6 +81,8 @@ const KNOWN_METRICS: [string, MetricTarget][] = [
   ["go_goroutines", { signal: "goroutines" }],
   ["go_threads", { signal: "threads" }],
   ["process_resident_memory_bytes", { signal: "rssBytes" }],
+  // Changes when the process restarts: a new process run (analysis/process-runs.ts).
+  ["process_start_time_seconds", { signal: "processStartSeconds" }],
   // client_golang opt-in runtime/metrics names (`go_` + path + unit, `_total` when cumulative).
   ["go_gc_heap_live_bytes", { signal: "liveHeapBytes" }],
   ["go_gc_heap_goal_bytes", { field: "NextGC" }],
