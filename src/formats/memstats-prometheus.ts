@@ -171,8 +171,20 @@ const IGNORED_LABEL_PREFIXES = ["otel_scope_", "__"];
 
 /** The labels that identify the scraped process, as a stable string ("" for an unlabelled scrape). */
 export function targetKey(labels: Record<string, string>): string {
+  return labelsKey(targetLabels(labels));
+}
+
+/** The labels that identify the scraped process (no metric name, no dimension such as quantile). */
+export function targetLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(labels))
+    if (!DIMENSION_LABELS.has(k) && !IGNORED_LABEL_PREFIXES.some((p) => k.startsWith(p))) out[k] = labels[k];
+  return out;
+}
+
+/** A stable string of a label set. */
+export function labelsKey(labels: Record<string, string>): string {
   return Object.keys(labels)
-    .filter((k) => !DIMENSION_LABELS.has(k) && !IGNORED_LABEL_PREFIXES.some((p) => k.startsWith(p)))
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(",");
