@@ -17,6 +17,7 @@ const benches: BenchEntry[] = [
   { name: "doctor", module: "./doctor.js", exportName: "runDoctorBench" },
   { name: "signals", module: "./signals.js", exportName: "runSignalsBench" },
   { name: "ui", module: "./ui.js", exportName: "runUiBench" },
+  { name: "fleet", module: "./fleet.js", exportName: "runFleetBench" },
 ];
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@
 import { FormatError } from "../errors.js";
 import { isJsonObject, type JsonValue, jsonNumber, readJsonDocuments } from "./lossless-json.js";
 import type { MemStatsSample, MemStatsSeries } from "./memstats-fields.js";
-import { PrometheusSampleBuilder, prometheusMetricTarget, targetKey } from "./memstats-prometheus.js";
+import { PrometheusSampleBuilder, resolveMetric, targetKey } from "./memstats-prometheus.js";
 
 /** True for a JSON value shaped like a Prometheus API response. */
 export function isPrometheusApiResponse(value: JsonValue): boolean {
@@ -44,7 +44,8 @@ export class QueryRangeMemStatsBuilder {
       this.unnamedSeries++;
       return false;
     }
-    if (!prometheusMetricTarget(name)) {
+    const metric = resolveMetric(name);
+    if (!metric) {
       this.unknownSeries++;
       return false;
     }
@@ -63,7 +64,7 @@ export class QueryRangeMemStatsBuilder {
       const atMs = Math.round(seconds * 1000);
       let builder = target.builders.get(atMs);
       if (!builder) target.builders.set(atMs, (builder = new PrometheusSampleBuilder()));
-      builder.add(name, labels, v);
+      builder.addResolved(metric, labels, v);
     }
     return true;
   }

@@ -31,7 +31,7 @@ export interface FleetSink {
   addUnjudged(instance: UnjudgedInstance): void;
 }
 
-const DEFAULT_POINTS_PER_REQUEST = 300_000;
+const DEFAULT_POINTS_PER_REQUEST = 150_000;
 
 /** Makes the sink once the step is known (judging needs it). */
 export type SinkFactory = (plan: { startSeconds: number; stepSeconds: number }) => FleetSink;
