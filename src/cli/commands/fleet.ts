@@ -22,6 +22,9 @@ interface FleetFlags {
   doctorDuration: string;
   doctorConcurrency: string;
   html?: string;
+  ui?: boolean;
+  uiHost?: string;
+  uiPort?: string;
   failOn?: string;
   goroutines: boolean;
   verbose?: boolean;
@@ -66,6 +69,16 @@ export function register(program: Command): void {
     .option("--doctor-concurrency <n>", "doctor runs at once", "2")
     .option("--no-goroutines", "do not judge goroutine counts (faster on large fleets)")
     .option("--html <file>", "also write an HTML page of small multiples (every instance's memory)")
+    .option(
+      "--ui",
+      "also serve the report in the web UI (/fleet, and its JSON on /api/fleet); prints the URL",
+    )
+    .option(
+      "--ui-host <addr>",
+      "address for the --ui server (beyond loopback a token is required)",
+      "127.0.0.1",
+    )
+    .option("--ui-port <port>", "port for the --ui server (default: a free port)", "0")
     .option(
       "--fail-on <verdicts>",
       `exit 1 when an instance is one of these: ${FAIL_ON.join(", ")} (comma-separated)`,
@@ -124,6 +137,7 @@ async function runFleet(flags: FleetFlags): Promise<void> {
     });
   }
   await writeReports(report, flags, format);
+  if (flags.ui) await serveReport(report, flags);
   const tripped =
     report.instances.some((i) => failOn.includes(i.verdict)) ||
     (failOn.includes("unjudged") && report.unjudged.length > 0);
@@ -156,6 +170,46 @@ async function writeReports(
     const { renderFleetText } = await import("../../render/fleet-text.js");
     writeOut(renderFleetText(report, { verbose: flags.verbose }));
   }
+}
+
+/** fleet --ui: the report in the web UI; on a terminal until Ctrl-C, otherwise closed with the command. */
+async function serveReport(
+  report: import("../../diagnose/fleet/types.js").FleetReport,
+  flags: FleetFlags,
+): Promise<void> {
+  const port = Number(flags.uiPort ?? "0");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--ui-port must be 0-65535, not "${flags.uiPort}"`);
+  const [{ startUiServer }, { fleetJson }, { renderFleetHtml }] = await Promise.all([
+    import("../../ui/server/server.js"),
+    import("../../render/fleet-json.js"),
+    import("../../render/fleet-html.js"),
+  ]);
+  const generatedAt = new Date().toISOString();
+  const server = await startUiServer({
+    host: flags.uiHost,
+    port,
+    warm: false,
+    fleet: { json: () => fleetJson(report), html: () => renderFleetHtml(report, { generatedAt }) },
+  });
+  const url = new URL(server.url);
+  url.pathname = "/fleet";
+  process.stderr.write(`heapscope ui: ${url.href}\n`);
+  if (!process.stdout.isTTY) {
+    await server.close();
+    return;
+  }
+  process.stderr.write("heapscope ui: serving the fleet report (Ctrl-C to stop)\n");
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await server.close();
 }
 
 function collectOptions(flags: FleetFlags) {

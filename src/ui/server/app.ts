@@ -30,7 +30,19 @@ export interface UiAppOptions {
   live: boolean;
   /** The doctor's findings for a recording, when the doctor is wired in. */
   diagnose?: (doc: UiDocument) => DiagnosisView | Promise<DiagnosisView>;
+  /** A fleet report (`fleet --ui`): its JSON on /api/fleet, its small multiples on /fleet. */
+  fleet?: FleetView;
 }
+
+export interface FleetView {
+  json: () => unknown;
+  /** The page, every label escaped and no script (fleet-html.ts). */
+  html: () => string;
+}
+
+/** The fleet page has no script at all; only its own inline styles. */
+const FLEET_PAGE_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export interface LiveHub {
   publish(event: LiveEvent): void;
@@ -179,6 +191,23 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
     const doc = workspace.get(c.req.query("src") ?? "");
     if (!options.diagnose) return c.json({ error: "the doctor is not available in this build" }, 501);
     return c.json(await options.diagnose(doc));
+  });
+
+  app.get("/api/fleet", (c) => {
+    if (!options.fleet) return c.json({ error: "no fleet report: start it with heapscope fleet --ui" }, 404);
+    return c.json(options.fleet.json());
+  });
+
+  app.get("/fleet", () => {
+    if (!options.fleet)
+      return new Response("no fleet report: start it with heapscope fleet --ui\n", { status: 404 });
+    return new Response(options.fleet.html(), {
+      headers: {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": FLEET_PAGE_POLICY,
+        "Cache-Control": "no-cache",
+      },
+    });
   });
 
   app.get("/api/events", (c) => {
