@@ -25,6 +25,10 @@ interface PrometheusServer {
   stop: () => Promise<void>;
 }
 
+function loadAverage(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+}
+
 function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -214,8 +218,10 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
       ["no goroutines", ["--no-goroutines"]],
     ] as const) {
       const promBefore = cpuSecondsOf(prometheus.pid);
+      const loadBefore = loadAverage();
       const timed = timedCli([...args, ...extra]);
       const promCpu = cpuSecondsOf(prometheus.pid) - promBefore;
+      const loadAfter = loadAverage();
       if (name === "default") text = timed.stdout;
       runs.push({
         run: name,
@@ -223,6 +229,8 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
         heapscopeCpuSeconds: +(timed.user + timed.system).toFixed(2),
         heapscopePeakRssMiB: Math.round(timed.rssMiB),
         prometheusCpuSeconds: +promCpu.toFixed(2),
+        // Other work on the machine inflates wall time, not CPU time.
+        loadAverage: `${loadBefore} → ${loadAfter}`,
         wallGoal: timed.wall <= GOAL_SECONDS ? "met" : "missed",
         rssGoal: timed.rssMiB <= GOAL_RSS_MIB ? "met" : "missed",
         ...(timed.stderr ? { stderr: timed.stderr.slice(0, 500) } : {}),
