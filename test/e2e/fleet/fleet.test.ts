@@ -244,6 +244,25 @@ describe("fleet on a real Prometheus", () => {
     expect(html).not.toMatch(/<script/i);
   });
 
+  it("--version-label reads the version from a label of the series, not part of the instance", async () => {
+    const result = await runCli([
+      "fleet",
+      "--prometheus",
+      fleet.prometheus.url,
+      ...range,
+      "--json",
+      "--selector",
+      '{job="ledger"}',
+      "--version-label",
+      "release",
+    ]);
+    const ledger: JsonReport = JSON.parse(result.stdout);
+    expect(ledger.instances).toHaveLength(1);
+    expect(ledger.instances[0].version).toBe("ledger-2024.05");
+    expect(ledger.instances[0].labels).toEqual({ job: "ledger", instance: `127.0.0.1:${fleet.ports.d}` });
+    expect(byName("d").labels["release"]).toBe("ledger-2024.05");
+  });
+
   it("--fail-on growing exits 1", async () => {
     const result = await runCli([
       "fleet",

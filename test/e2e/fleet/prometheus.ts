@@ -12,6 +12,8 @@ export const PROMETHEUS = process.env.HEAPSCOPE_TEST_PROMETHEUS ?? "/usr/bin/pro
 export interface ScrapeJob {
   job: string;
   targets: string[];
+  /** Target labels added to every series of the job. */
+  labels?: Record<string, string>;
 }
 
 export interface RunningPrometheus {
@@ -27,9 +29,13 @@ export function prometheusConfig(jobs: ScrapeJob[], intervalSeconds = 1): string
     `  scrape_timeout: ${intervalSeconds}s`,
     "scrape_configs:",
   ];
-  for (const { job, targets } of jobs) {
+  for (const { job, targets, labels } of jobs) {
     lines.push(`  - job_name: ${JSON.stringify(job)}`, "    static_configs:", "      - targets:");
     for (const target of targets) lines.push(`          - ${JSON.stringify(target)}`);
+    if (labels) {
+      lines.push("        labels:");
+      for (const [k, v] of Object.entries(labels)) lines.push(`          ${k}: ${JSON.stringify(v)}`);
+    }
   }
   return `${lines.join("\n")}\n`;
 }

@@ -11,6 +11,8 @@
  *   pricing   g         OpenTelemetry exporter, leaking 0.5 MiB/s, GOMEMLIMIT=512MiB, no version
  *   sidecar   n         a non-Go exporter (no go_* series)
  *
+ * ledger's target carries a `release` label (for --version-label).
+ *
  * Every program churns 10 MiB/s of garbage and keeps a 20 MiB working set.
  * The deploy at 35 s and batch's growth starting at 35 s coincide in time on purpose: only the
  * instances a version change reached may be attributed to it.
@@ -85,7 +87,7 @@ export async function startFleet(): Promise<Fleet> {
   ]);
   const prometheus = await startPrometheus([
     { job: "checkout", targets: [addr("a"), addr("b"), addr("c")] },
-    { job: "ledger", targets: [addr("d")] },
+    { job: "ledger", targets: [addr("d")], labels: { release: "ledger-2024.05" } },
     { job: "batch", targets: [addr("e"), addr("f")] },
     { job: "pricing", targets: [addr("g")] },
     { job: "sidecar", targets: [addr("n")] },
