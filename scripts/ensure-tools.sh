@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs when it is missing: a Go toolchain (Debian's golang-go),
-# Debian's golang-1.19-go for older runtime formats, and Chromium for the web UI tests.
+# Debian's golang-1.19-go for older runtime formats, Chromium for the web UI tests, and Prometheus
+# (with promtool) for the fleet tests and benchmark.
 # Linux (Debian) only: elsewhere it says what is missing and leaves it to you.
 set -uo pipefail
 
@@ -8,6 +9,7 @@ need=()
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 [ -x /usr/lib/go-1.19/bin/go ] || need+=(golang-1.19-go)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if ! command -v apt-get >/dev/null 2>&1; then
