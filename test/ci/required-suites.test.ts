@@ -28,7 +28,7 @@ function testFiles(dir: string): string[] {
 
 /** What a test file calls when it builds or runs Go programs, runs the go command, or launches Chromium. */
 const NEEDS_TOOLS =
-  /\b(?:(?:buildGoProgram|buildProgram|runGo|goCommand|ensureGoToolchain|heapgenRuns|goTestBench|buildTestBinary|buildBenchmathRef|ensureBenchstat|launchChromium)\(|\.each\(goToolchains\))/;
+  /\b(?:(?:buildGoProgram|buildProgram|runGo|goCommand|ensureGoToolchain|heapgenRuns|goTestBench|buildTestBinary|buildBenchmathRef|ensureBenchstat|launchChromium|dumpProgram|prepareHookedLaunch|startFleet|startProgram)\(|\.each\(goToolchains\)|\bgoToolchains\.)/;
 
 describe("required suites", () => {
   it("lists exactly the test files that need Go or Chromium (or exempts them with a reason)", () => {
