@@ -24,6 +24,7 @@ const benches: BenchEntry[] = [
   { name: "ui", module: "./ui.js", exportName: "runUiBench" },
   { name: "heapdump", module: "./heapdump.js", exportName: "runHeapDumpBench" },
   { name: "typed-retention", module: "./typed-retention.js", exportName: "runTypedRetentionBench" },
+  { name: "fleet", module: "./fleet.js", exportName: "runFleetBench" },
 ];
 
 async function main(): Promise<void> {

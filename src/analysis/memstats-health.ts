@@ -15,19 +15,33 @@
  */
 import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import {
-  formatBytes,
   formatCount,
   formatDuration,
   formatPercent,
   formatSignedByteRate,
   formatSignedPercent,
 } from "../model/units.js";
-import { judgeTrend, type TrendJudgement, type TrendPoint } from "./trend.js";
+import {
+  chooseMemoryBasis,
+  formatBytes,
+  heapAllocAfterGcPoints,
+  heapGoalPoints,
+  judgeByteSeries,
+  judgeCountSeries,
+  liveHeapPoints,
+  MIN_BASIS_POINTS,
+  rssPoints,
+} from "./memory-basis.js";
+import { splitProcessRuns } from "./process-runs.js";
+import type { TrendJudgement, TrendPoint } from "./trend.js";
+
+export { formatBytes, MIN_MATERIAL_RISE_BYTES } from "./memory-basis.js";
 
 export type MemStatsTrendSignal =
   | "liveHeap"
   | "heapGoal"
   | "heapAllocAfterGc"
+  | "heapAllocLows"
   | "heapObjectsAfterGc"
   | "goHeld"
   | "rss"
@@ -119,12 +133,16 @@ export function analyzeMemStats(series: MemStatsSeries, options: MemStatsHealthO
   if (series.samples.length === 0) throw new Error("analyzeMemStats: empty series");
   const notes = [...series.notes];
   const warnings: MemStatsWarning[] = [];
-  const { samples, restartIndex } = afterLastRestart(series.samples);
-  if (restartIndex > 0) {
+  const runs = splitProcessRuns(series.samples);
+  const lastRun = runs[runs.length - 1];
+  const samples = series.samples.slice(lastRun.startIndex);
+  if (lastRun.startIndex > 0) {
+    const why =
+      lastRun.startedBy === "start-time" ? "process_start_time_seconds changed" : "cumulative counters fell";
     warnings.push({
       code: "process-restarted",
       severity: "info",
-      message: `Cumulative counters fell at sample ${restartIndex + 1}: the process restarted; only the ${samples.length} samples after it are analysed.`,
+      message: `The process restarted at sample ${lastRun.startIndex + 1} (${why}); only the ${samples.length} samples after it are analysed.`,
     });
   }
   const latest = samples[samples.length - 1];
@@ -171,21 +189,18 @@ function judgeMemStatsTrends(
 ): MemStatsTrend | undefined {
   const t0 = samples[0].atMs!;
   const tOf = (s: MemStatsSample): number => (s.atMs! - t0) / 1000;
-  const resolution = series.byteResolution;
   const add = (
     signal: MemStatsTrendSignal,
     label: string,
     unit: MemStatsTrend["unit"],
     points: TrendPoint[],
   ): MemStatsTrend | undefined => {
-    if (points.length < 3) return undefined;
-    // MemStats readings are judged as gctrace's live heap is (one policy for the same kind of
-    // series); byte series also need a material rise (MIN_MATERIAL_RISE_BYTES).
-    const result = judgeTrend(points, "gctrace", {
-      ...(unit === "bytes" && resolution ? { resolution, quantized: true } : {}),
-      ...(unit === "bytes" ? { minimumGrowth: MIN_MATERIAL_RISE_BYTES } : {}),
-      formatValue: unit === "bytes" ? formatBytes : (v) => String(Math.round(v)),
-    });
+    if (points.length < MIN_BASIS_POINTS) return undefined;
+    // One judgement for the same kind of series everywhere (memory-basis.ts).
+    const result =
+      unit === "bytes"
+        ? judgeByteSeries(points, { byteResolution: series.byteResolution })
+        : judgeCountSeries(points);
     const trend = { signal, label, unit, points: points.length, result };
     trends.push(trend);
     return trend;
@@ -208,25 +223,9 @@ function judgeMemStatsTrends(
     samples[i - 1].fields.NumGC !== undefined &&
     samples[i].fields.NumGC! > samples[i - 1].fields.NumGC!;
 
-  // /gc/heap/live:bytes reads 0 until the first GC has marked anything.
-  const live = add(
-    "liveHeap",
-    "live heap (/gc/heap/live:bytes)",
-    "bytes",
-    pick((s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined)),
-  );
-  const goal = add(
-    "heapGoal",
-    "heap goal (NextGC, follows the live heap)",
-    "bytes",
-    pick((s) => s.fields.NextGC),
-  );
-  const afterGc = add(
-    "heapAllocAfterGc",
-    "HeapAlloc at samples after a GC",
-    "bytes",
-    pick((s) => s.fields.HeapAlloc, gcAdvanced),
-  );
+  add("liveHeap", "live heap (/gc/heap/live:bytes)", "bytes", liveHeapPoints(samples, tOf));
+  add("heapGoal", "heap goal (NextGC, follows the live heap)", "bytes", heapGoalPoints(samples, tOf));
+  add("heapAllocAfterGc", "HeapAlloc at samples after a GC", "bytes", heapAllocAfterGcPoints(samples, tOf));
   add(
     "heapObjectsAfterGc",
     "HeapObjects at samples after a GC",
@@ -239,47 +238,23 @@ function judgeMemStatsTrends(
     "bytes",
     pick((s) => goHeldBytes(s)),
   );
-  const rss = add(
-    "rss",
-    "RSS",
-    "bytes",
-    pick((s) => s.rssBytes),
-  );
+  const rss = add("rss", "RSS", "bytes", rssPoints(samples, tOf));
   const goroutines = add(
     "goroutines",
     "goroutines",
     "goroutines",
     pick((s) => s.goroutines),
   );
-  // The live heap when the source has it. Otherwise the goal, unless it sits at its floor
-  // (4 MiB × GOGC/100 while the live heap is under 2 MiB), where it would read "stable" whatever
-  // the heap does; then HeapAlloc after GC.
-  const goalFloor = 4 * MiB * ((samples[samples.length - 1].gogcPercent ?? 100) / 100);
-  const goalPinned = samples.every((s) => s.fields.NextGC === undefined || s.fields.NextGC <= goalFloor);
-  const heapTrend = live ?? (goalPinned ? (afterGc ?? goal) : (goal ?? afterGc));
+  // The basis the heap verdict rests on (memory-basis.ts): the live heap, the goal unless pinned,
+  // HeapAlloc's troughs, RSS. Judged above when it is one of the trends; judged here when not.
+  const basis = chooseMemoryBasis(samples, tOf);
+  let heapTrend: MemStatsTrend | undefined;
+  if (basis) {
+    heapTrend =
+      trends.find((t) => t.signal === basis.basis) ?? add(basis.basis, basis.label, "bytes", basis.points);
+  }
   trendWarnings({ samples, heapTrend, goHeld, rss, goroutines, warnings, tOf, options });
   return heapTrend;
-}
-
-/**
- * A statistically clear rise of a few hundred KiB (runtime warm-up, pools filling) is not a leak
- * anyone can act on: below MIN_MATERIAL_RISE_BYTES over the judged stretch a byte series is not
- * "growing" (the engine's minimum growth), and the reason says why.
- */
-export const MIN_MATERIAL_RISE_BYTES = MiB;
-
-/** Samples after the last point where a cumulative counter fell (a restart). */
-function afterLastRestart(samples: MemStatsSample[]): { samples: MemStatsSample[]; restartIndex: number } {
-  let restartIndex = 0;
-  for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1].fields;
-    const b = samples[i].fields;
-    const fell = (["NumGC", "TotalAlloc", "Mallocs"] as const).some(
-      (f) => a[f] !== undefined && b[f] !== undefined && b[f]! < a[f]!,
-    );
-    if (fell) restartIndex = i;
-  }
-  return { samples: samples.slice(restartIndex), restartIndex };
 }
 
 export function goHeldBytes(sample: MemStatsSample): number | undefined {
@@ -487,4 +462,8 @@ function trendWarnings(context: {
 
 function formatRate(trend: MemStatsTrend): string {
   return `${formatSignedByteRate(trend.result.slopePerSecond)}, ${formatSignedPercent(trend.result.relativeSlopePerHour)}/h`;
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 }

@@ -204,9 +204,11 @@ export class HttpClient {
         (response) => {
           const status = response.statusCode ?? 0;
           const declared = Number(response.headers["content-length"]);
+          // Settle before destroying: destroying can emit "aborted" at once, which would read as a
+          // dropped connection (and be retried) instead of an answer over the cap.
           if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
-            response.destroy();
             finish(tooLarge(url, this.maxResponseBytes));
+            response.destroy();
             return;
           }
           const chunks: Buffer[] = [];
@@ -214,8 +216,8 @@ export class HttpClient {
           response.on("data", (chunk: Buffer) => {
             size += chunk.length;
             if (size > this.maxResponseBytes) {
-              response.destroy();
               finish(tooLarge(url, this.maxResponseBytes));
+              response.destroy();
               return;
             }
             chunks.push(chunk);

@@ -9,7 +9,12 @@ import type { CompanionSignal, MemStatsField } from "../model/memstats.js";
 export type MetricTarget =
   | { field: MemStatsField; scale?: number }
   | {
-      signal: CompanionSignal | "gogcPercent" | "memoryLimitBytes" | "runtimeUsedBytes";
+      signal:
+        | CompanionSignal
+        | "gogcPercent"
+        | "memoryLimitBytes"
+        | "runtimeUsedBytes"
+        | "processStartSeconds";
       /** Yields to a metric with the same signal that is not weak (go_goroutines over the scheduler's count). */
       weak?: boolean;
     }
@@ -60,6 +65,8 @@ const KNOWN_METRICS: [string, MetricTarget][] = [
   ["go_goroutines", { signal: "goroutines" }],
   ["go_threads", { signal: "threads" }],
   ["process_resident_memory_bytes", { signal: "rssBytes" }],
+  // Changes when the process restarts: a new process run (analysis/process-runs.ts).
+  ["process_start_time_seconds", { signal: "processStartSeconds" }],
   // client_golang opt-in runtime/metrics names (`go_` + path + unit, `_total` when cumulative).
   ["go_gc_heap_live_bytes", { signal: "liveHeapBytes" }],
   ["go_gc_heap_goal_bytes", { field: "NextGC" }],
@@ -148,9 +155,34 @@ const IGNORED_LABEL_PREFIXES = ["otel_scope_", "__"];
 
 /** The labels that identify the scraped process, as a stable string ("" for an unlabelled scrape). */
 export function targetKey(labels: Record<string, string>): string {
+  return labelsKey(targetLabels(labels));
+}
+
+/** The labels that identify the scraped process (no metric name, no dimension such as quantile). */
+export function targetLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(labels))
+    if (!DIMENSION_LABELS.has(k) && !IGNORED_LABEL_PREFIXES.some((p) => k.startsWith(p))) out[k] = labels[k];
+  return out;
+}
+
+/** A stable string of a label set. */
+export function labelsKey(labels: Record<string, string>): string {
   return Object.keys(labels)
-    .filter((k) => !DIMENSION_LABELS.has(k) && !IGNORED_LABEL_PREFIXES.some((p) => k.startsWith(p)))
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(",");
+}
+
+/** A metric name resolved once: its target, and whether it is a runtime/metrics approximation. */
+export interface ResolvedMetric {
+  name: string;
+  target: MetricTarget;
+  fromRuntimeMetrics: boolean;
+}
+
+export function resolveMetric(name: string): ResolvedMetric | undefined {
+  const target = prometheusMetricTarget(name);
+  if (!target) return undefined;
+  return { name, target, fromRuntimeMetrics: /go_gc_(?:heap|cycles)_|go_memory_/.test(name) };
 }

@@ -109,6 +109,8 @@ export interface MemStatsSample {
   memoryLimitBytes?: number;
   /** OpenTelemetry `go.memory.used`: memory the runtime holds, about Sys − HeapReleased. */
   runtimeUsedBytes?: number;
+  /** When the process started, seconds since the epoch (process_start_time_seconds): a change is a restart. */
+  processStartSeconds?: number;
   /** Fields computed from other metrics (e.g. HeapIdle = free + released from runtime/metrics). */
   derived?: MemStatsField[];
 }

@@ -108,11 +108,19 @@ describe("HttpClient", () => {
         res.setHeader("content-length", String(10 * 1024 * 1024));
         res.write("x");
       },
+      // Chunked, no length: the cap is found mid-stream (a Prometheus answer).
+      "/stream": (_req, res) => {
+        for (let i = 0; i < 64; i++) res.write(Buffer.alloc(1024));
+        res.end();
+      },
     });
     const c = client({ timeoutMs: 300, maxResponseBytes: 1024, retries: 0 });
     expect((await failure(c.get(`${base}/hang`))).kind).toBe("timeout");
     expect((await failure(c.get(`${base}/big`))).kind).toBe("too-large");
     expect((await failure(c.get(`${base}/declared`))).kind).toBe("too-large");
+    // With retries: an answer over the cap is not a dropped connection to retry.
+    const retrying = client({ timeoutMs: 2000, maxResponseBytes: 4096 });
+    expect((await failure(retrying.get(`${base}/stream`))).kind).toBe("too-large");
     expect((await failure(c.get("ftp://127.0.0.1/x"))).message).toMatch(/only http and https/);
     const notFound = await failure(c.getOk(`${base}/nothing`));
     expect(notFound.kind).toBe("status");

@@ -5,10 +5,11 @@
  * maxima (the level, the floor and the peaks of a sawtooth).
  */
 import { aggregateBlocks } from "./blocks.js";
-import { type AutocorrelationHandling, growthTest } from "./mann-kendall.js";
+import { type AutocorrelationHandling, growthTest, mannKendallVariance } from "./mann-kendall.js";
 import { Z95 } from "./normal.js";
 import { medianOf } from "./order-statistics.js";
-import { pairwiseSlopes, senFromSlopes } from "./theil-sen.js";
+import { PairSlopeRanks } from "./slope-ranks.js";
+import { senFromSlopes } from "./theil-sen.js";
 import type { TrendPoint } from "./types.js";
 
 /** The trend test and Theil–Sen run on at most this many (block) points: O(n²) pairs stay small. */
@@ -48,7 +49,9 @@ export function seriesEvidence(
   const size = Math.max(options.minimumBlockSize ?? 1, Math.ceil(n / JUDGE_MAX_POINTS));
   const series = aggregateBlocks(points, size, options.aggregate ?? "median");
   const values = series.map((p) => p.value);
-  const slopes = pairwiseSlopes(series);
+  // Sen's interval at the plain variance, widened twice (a variance factor up to 4), is where the
+  // ranks asked for lie: the first bracket covers it.
+  const slopes = new PairSlopeRanks(series, Z95 * Math.sqrt(mannKendallVariance(values)));
   const sen = senFromSlopes(slopes, series, 0, 0);
   // Detrended in time, not by index: GC cycles come faster when the heap is small, so a leak that is
   // linear in time is convex by index, and that curvature would pass for autocorrelation.

@@ -34,8 +34,17 @@ function quickselectMedian(a: Float64Array): number {
 
 /** The k-th smallest value (0-based), by Hoare selection; reorders `a`. */
 export function select(a: Float64Array, k: number): number {
-  let left = 0;
-  let right = a.length - 1;
+  return selectWithin(a, k, 0, a.length - 1);
+}
+
+/**
+ * select() within a[left..right], which must hold exactly the order statistics left..right (all
+ * before it ≤ them, all after ≥ them). Afterwards a[k] is the k-th smallest and a[left..k) ≤ a[k] ≤
+ * a(k..right].
+ */
+function selectWithin(a: Float64Array, k: number, from: number, to: number): number {
+  let left = from;
+  let right = to;
   while (right > left) {
     const pivot = a[(left + right) >> 1];
     let i = left;
@@ -70,6 +79,66 @@ export function rankValue(values: Float64Array, rank: number): number {
   let b = Number.POSITIVE_INFINITY;
   for (let i = lo; i < n; i++) if (values[i] < b) b = values[i];
   return a + (b - a) * frac;
+}
+
+/**
+ * Several order statistics of one array, each selection confined to the part the earlier ones left
+ * unsorted: the k-th smallest stays in place once selected, everything before it is no larger and
+ * everything after no smaller. The Theil–Sen slope and Sen's bounds are nearby ranks of the same
+ * pairwise slopes: after the median, each further rank costs a fraction of a full selection. The
+ * values are exactly rankValue's; only the work differs.
+ */
+export class RankSelector {
+  /** Indices whose values are in their sorted place, ascending. */
+  private readonly fixed: number[] = [];
+
+  constructor(readonly values: Float64Array) {}
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  /** The k-th smallest (0-based). */
+  select(k: number): number {
+    const a = this.values;
+    let left = 0;
+    let right = a.length - 1;
+    let at = 0;
+    for (; at < this.fixed.length; at++) {
+      const p = this.fixed[at];
+      if (p === k) return a[k];
+      if (p > k) {
+        right = p - 1;
+        break;
+      }
+      left = p + 1;
+    }
+    const value = selectWithin(a, k, left, right);
+    this.fixed.splice(at, 0, k);
+    return value;
+  }
+
+  /** rankValue(): the value at a 1-based fractional rank, interpolated. */
+  rankValue(rank: number): number {
+    const a = this.values;
+    const n = a.length;
+    const clamped = Math.max(1, Math.min(n, rank));
+    const lo = Math.floor(clamped);
+    const frac = clamped - lo;
+    const low = this.select(lo - 1);
+    if (frac === 0 || lo >= n) return low;
+    // The next order statistic: the least value after lo−1, found before the next fixed index.
+    let end = n - 1;
+    for (const p of this.fixed) {
+      if (p >= lo) {
+        end = p;
+        break;
+      }
+    }
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = lo; i <= end; i++) if (a[i] < next) next = a[i];
+    return low + (next - low) * frac;
+  }
 }
 
 /** Ranks 0..k−1 with equal values sharing a rank (for counting concordant pairs). */

@@ -7,7 +7,8 @@
 import { blockMedians, sortedFinite } from "./blocks.js";
 import { mannKendallVariance } from "./mann-kendall.js";
 import { Z95 } from "./normal.js";
-import { medianOf, rankValue } from "./order-statistics.js";
+import { medianOf, RankSelector } from "./order-statistics.js";
+import { PairSlopeRanks } from "./slope-ranks.js";
 import type { TrendPoint } from "./types.js";
 
 export interface SenEstimate {
@@ -28,40 +29,25 @@ export function theilSenSlope(points: TrendPoint[]): SenEstimate {
   const sorted = sortedFinite(points);
   const series = sorted.length > THEIL_SEN_EXACT_MAX ? blockMedians(sorted, THEIL_SEN_EXACT_MAX) : sorted;
   const variance = mannKendallVariance(series.map((p) => p.value));
-  return senFromSlopes(pairwiseSlopes(series), series, variance, Z95);
-}
-
-/** Slopes of all pairs with distinct times (unordered). O(n²) memory and time: callers bound n. */
-export function pairwiseSlopes(points: TrendPoint[]): Float64Array {
-  const n = points.length;
-  const slopes = new Float64Array((n * (n - 1)) / 2);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const ti = points[i].tSeconds;
-    const vi = points[i].value;
-    for (let j = i + 1; j < n; j++) {
-      const dt = points[j].tSeconds - ti;
-      if (dt > 0) slopes[m++] = (points[j].value - vi) / dt;
-      else if (dt < 0) slopes[m++] = (vi - points[j].value) / -dt;
-    }
-  }
-  return slopes.subarray(0, m);
+  return senFromSlopes(new PairSlopeRanks(series, Z95 * Math.sqrt(variance)), series, variance, Z95);
 }
 
 /**
- * Slope, intercept and Sen's interval from precomputed pairwise slopes (reordered in place).
- * `z` = 0 skips the interval.
+ * Slope, intercept and Sen's interval from the pairwise slopes of `points` (an array is reordered
+ * in place; give the same PairSlopeRanks to several calls on one series and later ranks come
+ * cheaper). `z` = 0 skips the interval.
  */
 export function senFromSlopes(
-  slopes: Float64Array,
+  pairSlopes: Float64Array | PairSlopeRanks,
   points: TrendPoint[],
   varianceS: number,
   z: number,
 ): SenEstimate {
+  const slopes = pairSlopes instanceof PairSlopeRanks ? pairSlopes : new RankSelector(pairSlopes);
   const m = slopes.length;
   if (points.length === 0) return { slope: 0, intercept: 0, low: 0, high: 0 };
   if (m === 0) return { slope: 0, intercept: medianOf(points.map((p) => p.value)), low: 0, high: 0 };
-  const slope = rankValue(slopes, (m + 1) / 2);
+  const slope = slopes.rankValue((m + 1) / 2);
   const intercept = medianOf(points.map((p) => p.value)) - slope * medianOf(points.map((p) => p.tSeconds));
   if (z === 0) return { slope, intercept, low: slope, high: slope };
   // C = z·sqrt(Var S); the bounds are the (N−C)/2-th and ((N+C)/2 + 1)-th ordered slopes (1-based),
@@ -69,7 +55,11 @@ export function senFromSlopes(
   const c = z * Math.sqrt(Math.max(0, varianceS));
   const lowRank = (m - c) / 2;
   const highRank = (m + c) / 2 + 1;
-  const low = lowRank < 1 ? Number.NEGATIVE_INFINITY : rankValue(slopes, lowRank);
-  const high = highRank > m ? Number.POSITIVE_INFINITY : rankValue(slopes, highRank);
+  if (slopes instanceof PairSlopeRanks)
+    slopes.prepare(Math.max(1, Math.floor(lowRank)), Math.min(m, Math.ceil(highRank) + 1));
+  const low = lowRank < 1 ? Number.NEGATIVE_INFINITY : slopes.rankValue(lowRank);
+  const high = highRank > m ? Number.POSITIVE_INFINITY : slopes.rankValue(highRank);
   return { slope, intercept, low, high };
 }
+
+export { pairwiseSlopes } from "./slope-ranks.js";

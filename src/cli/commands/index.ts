@@ -29,6 +29,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ["goroutines", () => import("./goroutines.js")],
   ["bench", () => import("./bench.js")],
   ["diff", () => import("./diff.js")],
+  ["fleet", () => import("./fleet.js")],
   ["ui", () => import("./ui.js")],
   ["hook", () => import("./hook.js")],
   ["retainers", () => import("./retainers.js")],

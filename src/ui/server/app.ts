@@ -28,7 +28,19 @@ export interface UiAppOptions {
   live: boolean;
   /** The doctor's findings for a recording, when the doctor is wired in. */
   diagnose?: (doc: UiDocument) => DiagnosisView | Promise<DiagnosisView>;
+  /** A fleet report (`fleet --ui`): its JSON on /api/fleet, its small multiples on /fleet. */
+  fleet?: FleetView;
 }
+
+export interface FleetView {
+  json: () => unknown;
+  /** The page, every label escaped and no script (fleet-html.ts). */
+  html: () => string;
+}
+
+/** The fleet page has no script at all; only its own inline styles. */
+const FLEET_PAGE_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } {
   const app = new Hono();
@@ -38,6 +50,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
   addAssetRoutes(app, options.assets);
   addDocumentRoutes(app, options);
   addProfileRoutes(app, options.engine);
+  addFleetRoutes(app, options.fleet);
   app.get("/api/events", (c) => {
     if (!options.live) return c.json({ error: "no live updates: not started with --ui on a recording" }, 404);
     return hub.stream(c);
@@ -57,4 +70,22 @@ function errorResponse(error: Error, c: Context): Response {
     return c.json({ error: error.message.split("\n", 1)[0] }, 400);
   }
   return c.json({ error: `internal error: ${error instanceof Error ? error.message : String(error)}` }, 500);
+}
+
+/** `fleet --ui`: the report's JSON on /api/fleet and its small multiples on /fleet. */
+function addFleetRoutes(app: Hono, fleet: FleetView | undefined): void {
+  app.get("/api/fleet", (c) => {
+    if (!fleet) return c.json({ error: "no fleet report: start it with heapscope fleet --ui" }, 404);
+    return c.json(fleet.json());
+  });
+  app.get("/fleet", () => {
+    if (!fleet) return new Response("no fleet report: start it with heapscope fleet --ui\n", { status: 404 });
+    return new Response(fleet.html(), {
+      headers: {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": FLEET_PAGE_POLICY,
+        "Cache-Control": "no-cache",
+      },
+    });
+  });
 }

@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
 import { UsageError } from "../../errors.js";
 import type { DiagnosisView, LiveEvent } from "../shared/api-types.js";
-import { createUiApp } from "./app.js";
+import { createUiApp, type FleetView } from "./app.js";
 import { UiAssets } from "./assets.js";
 import { diagnoseDocument } from "./diagnosis.js";
 import { loadUiInput } from "./inputs.js";
@@ -41,6 +41,8 @@ export interface UiServerOptions {
   warm?: boolean;
   /** Timeout for inputs fetched over HTTP. */
   timeoutMs?: number;
+  /** A fleet report to serve on /fleet and /api/fleet. */
+  fleet?: FleetView;
 }
 
 export interface UiServer {
@@ -106,6 +108,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     sources,
     live: options.live ?? false,
     diagnose: diagnoseCached,
+    ...(options.fleet ? { fleet: options.fleet } : {}),
     security: {
       allowedHostNames,
       port: () => boundPort,
