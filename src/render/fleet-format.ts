@@ -1,7 +1,7 @@
 /** Shared wording of the fleet reports: instance names, rates, limits, times. */
 import { formatBytes } from "../analysis/memory-basis.js";
-import { formatDuration } from "../analysis/trend.js";
 import type { FleetInstance, FleetReport } from "../diagnose/fleet/types.js";
+import { formatDuration } from "../model/units.js";
 
 export const VERDICT_ORDER = ["growing", "undecided", "insufficient", "bounded"] as const;
 

@@ -1,5 +1,7 @@
 /** How the trend engine writes numbers in its sentences (the callers give the value format). */
 
+export { formatDuration } from "../../model/units.js";
+
 /** 3 significant digits, exponent for very large or small magnitudes. */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -20,15 +22,6 @@ export function formatP(p: number): string {
   if (p >= 1e-4) return `p = ${Number(p.toPrecision(2))}`;
   if (p <= 0) return "p < 1e-300";
   return `p = ${p.toExponential(0)}`;
-}
-
-/** `45 s`, `12 min`, `3.5 h`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "∞";
-  if (seconds < 120) return `${Number(seconds.toPrecision(3))} s`;
-  if (seconds < 7200) return `${Number((seconds / 60).toPrecision(3))} min`;
-  if (seconds < 172800) return `${Number((seconds / 3600).toPrecision(3))} h`;
-  return `${Number((seconds / 86400).toPrecision(3))} days`;
 }
 
 /**
