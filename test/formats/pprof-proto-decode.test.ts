@@ -50,9 +50,12 @@ describe("decodeProfile on real Go profiles", () => {
       expect(blockSizes.length).toBeGreaterThan(profile.samples.length / 2);
       expect(blockSizes.every((size) => size > 0n)).toBe(true);
       const names = new Set(profile.functions.map((f) => f.name));
-      for (const expected of ["main.(*cache).fill", "main.deep", "main.level1", "main.main", "main.churn"]) {
-        expect(names, run.name).toContain(expected);
-      }
+      const expected = ["main.(*cache).fill", "main.deep", "main.level1", "main.main", "main.churn"];
+      // At Go's default rate (one sample per 512 KiB) a smaller site can go unsampled in a given run;
+      // finer rates must show every one.
+      const found = expected.filter((name) => names.has(name));
+      if (run.period >= 512 * 1024) expect(found.length, run.name).toBeGreaterThanOrEqual(3);
+      else expect(found, run.name).toEqual(expected);
       // makeBuffer is inlined into deep: one location carries both lines, innermost first.
       const inlined = profile.locations
         .filter((l) => l.lines.length > 1)
