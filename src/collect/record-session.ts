@@ -662,6 +662,13 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
         target.pid = pid;
         target.memoryLimit = readMemoryLimit(pid);
         this.writer?.updateTarget(target);
+      } else if (pid !== null) {
+        // A launched program may join its cgroup after it started (a wrapper that moves itself, then execs).
+        const limit = readMemoryLimit(pid);
+        if (limit !== null && limit.bytes !== target.memoryLimit?.bytes) {
+          target.memoryLimit = limit;
+          this.writer?.updateTarget(target);
+        }
       }
       return pid;
     }

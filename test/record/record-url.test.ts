@@ -213,7 +213,8 @@ describe("heapscope record --url", () => {
   });
 
   it("FILE#N addresses heap snapshots for profile commands (top --diff-base rec#1 rec#last)", async () => {
-    const { url } = await startLeaky();
+    // A heap profile shows the heap as of the last GC: collect every few ticks so the two snapshots differ.
+    const { url } = await startLeaky(["-gc-every", "3"]);
     const file = path.join(tempDir(), "diff.hsrec");
     const recorded = await runCli([
       "record",

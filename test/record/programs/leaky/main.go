@@ -29,6 +29,7 @@ var (
 	tlsCert      = flag.String("tls-cert", "", "serve https with this certificate")
 	tlsKey       = flag.String("tls-key", "", "key for -tls-cert")
 	needHeader   = flag.String("require-authorization", "", "answer 401 unless the Authorization header equals this")
+	gcEvery      = flag.Int("gc-every", 0, "run a GC every N ticks, so heap profiles (as of the last GC) stay current (0 = never)")
 )
 
 var (
@@ -106,6 +107,9 @@ func main() {
 		retained = append(retained, make([]byte, *leakBytes))
 		mu.Unlock()
 		requests.Add(1)
+		if *gcEvery > 0 && n%*gcEvery == 0 {
+			runtime.GC()
+		}
 		if n%10 == 0 {
 			go leakGoroutine(block)
 		}
