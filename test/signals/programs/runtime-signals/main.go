@@ -5,7 +5,7 @@
 //	/debug/pprof/...     net/http/pprof
 //	/snapshot            one runtime.ReadMemStats: the expvar encoding plus exact decimal strings
 //	/dump?debug=N        runtime.NumGoroutine() (X-Num-Goroutine header) and the goroutine profile,
-//	                     written by the same handler, so both describe the same moment
+//	                     written by the same handler while the count holds still, so both describe one moment
 //	/spawn?n=N           start N more leaked goroutines
 //	/quiesce             stop the allocation loop and goroutine spawning
 //	/gcoff               debug.SetGCPercent(-1): NumGC stops moving (exact comparisons)
@@ -16,6 +16,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"expvar"
@@ -165,10 +166,23 @@ func main() {
 	})
 	http.HandleFunc("/dump", func(w http.ResponseWriter, r *http.Request) {
 		level, _ := strconv.Atoi(r.URL.Query().Get("debug"))
-		w.Header().Set("X-Num-Goroutine", strconv.Itoa(runtime.NumGoroutine()))
-		if err := pprof.Lookup("goroutine").WriteTo(w, level); err != nil {
-			log.Print(err)
+		// A goroutine may start or end between counting and writing (an HTTP connection closing):
+		// write again until the count around the profile holds still, so both describe one moment.
+		var profile bytes.Buffer
+		count := -1
+		for attempt := 0; attempt < 20; attempt++ {
+			profile.Reset()
+			before := runtime.NumGoroutine()
+			if err := pprof.Lookup("goroutine").WriteTo(&profile, level); err != nil {
+				log.Print(err)
+			}
+			count = runtime.NumGoroutine()
+			if before == count {
+				break
+			}
 		}
+		w.Header().Set("X-Num-Goroutine", strconv.Itoa(count))
+		w.Write(profile.Bytes())
 	})
 	http.HandleFunc("/spawn", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
