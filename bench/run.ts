@@ -15,6 +15,7 @@ interface BenchEntry {
 }
 
 const benches: BenchEntry[] = [
+  { name: "startup", module: "./startup.js", exportName: "runStartupBench" },
   { name: "decode", module: "./decode.js", exportName: "runDecodeBench" },
   { name: "top", module: "./top.js", exportName: "runTopBench" },
   { name: "gctrace", module: "./gctrace.js", exportName: "runGcTraceBench" },

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { HeapscopeError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { type CommandRegistrar, loadCommandRegistrars } from "./commands/index.js";
+import { addCommands } from "./commands/index.js";
 
-export function buildProgram(registrars: CommandRegistrar[]): Command {
+/** The program with the commands this command line needs (see commands/index.ts). */
+export async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command();
   program
     .name("heapscope")
@@ -15,7 +16,7 @@ export function buildProgram(registrars: CommandRegistrar[]): Command {
       writeErr: (text) => process.stderr.write(text),
       outputError: (text, write) => write(text.startsWith("error:") ? `heapscope: ${text.slice(7)}` : text),
     });
-  for (const register of registrars) register(program);
+  await addCommands(program, args);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
   const args = normalizePprofFlags(argv);
   try {
-    const program = buildProgram(await loadCommandRegistrars(args.slice(2)));
+    const program = await buildProgram(args.slice(2));
     await program.parseAsync(args);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { defaultOutName, formatStatusLine } from "../../src/cli/commands/record.js";
+import { defaultOutName, formatStatusLine } from "../../src/cli/actions/record.js";
 import { parseByteSize, parseDurationMs } from "../../src/cli/parse-options.js";
 import { redactCommandLine, redactUrl } from "../../src/collect/redact.js";
 import {

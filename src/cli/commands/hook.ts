@@ -1,17 +1,10 @@
-import path from "node:path";
+/** `heapscope hook`: arguments, options and help. What it does is ../actions/hook.ts, imported when it runs. */
 import type { Command } from "commander";
-import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import type { hookAction } from "../actions/hook.js";
+import { addFormatOptions } from "../output.js";
 
-interface HookFlags {
-  force?: boolean;
-  format?: string;
-  json?: boolean;
-}
-
-export function register(program: Command): void {
-  const command = program
-    .command("hook")
-    .description("write the heap-dump hook (heapscope_hook.go) into a Go main package")
+export function define(command: Command): void {
+  command
     .argument("[dir]", "directory of the program's main package", ".")
     .option("--force", "replace a heapscope_hook.go that differs from this version's");
   addFormatOptions(command, ["text", "json"]);
@@ -36,26 +29,7 @@ Example:
   $ HEAPSCOPE_HOOK_DIR=$(mktemp -d) HEAPSCOPE_HOOK_ADDR=127.0.0.1:7070 HEAPSCOPE_HOOK_TOKEN=$TOKEN ./server
   $ curl -X POST -H "Authorization: Bearer $TOKEN" 'http://127.0.0.1:7070/heapscope/heapdump?gc=1'`,
   );
-  command.action(async (dir: string, flags: HookFlags) => {
-    const format = resolveFormat(flags, ["text", "json"]);
-    const { writeHookFile, HOOK_BUILD_TAG } = await import("../../collect/hook-file.js");
-    const result = writeHookFile(dir, { force: flags.force });
-    const buildCommand = `go build -tags ${HOOK_BUILD_TAG} ${packageArgument(dir)}`;
-    if (format === "json") {
-      writeJson({ path: result.path, action: result.action, buildTag: HOOK_BUILD_TAG, buildCommand });
-      return;
-    }
-    const what = { written: "wrote", replaced: "replaced", unchanged: "up to date:" }[result.action];
-    writeOut(`${what} ${result.path}\nbuild it in with: ${buildCommand}\n`);
-  });
-}
-
-/** How `go build` names the package in `dir`: `.`, `./cmd/x`, or the absolute path. */
-function packageArgument(dir: string): string {
-  const normalized = path.normalize(dir);
-  const argument =
-    path.isAbsolute(dir) || normalized === "." || normalized.startsWith("..")
-      ? normalized
-      : `./${normalized}`;
-  return /^[\w./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", "'\\''")}'`;
+  command.action(async (...args: Parameters<typeof hookAction>) =>
+    (await import("../actions/hook.js")).hookAction(...args),
+  );
 }

@@ -1,10 +1,10 @@
+/** `heapscope inspect`: arguments, options and help. What it does is ../actions/inspect.ts, imported when it runs. */
 import type { Command } from "commander";
-import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import type { inspectAction } from "../actions/inspect.js";
+import { addFormatOptions } from "../output.js";
 
-export function register(program: Command): void {
-  const command = program
-    .command("inspect")
-    .description("show what a recording (.hsrec) holds: target, samples, snapshots, gaps, errors, thinning")
+export function define(command: Command): void {
+  command
     .argument("<recording>", "recording file written by heapscope record")
     .option("--check", "also run SQLite's integrity check (reads the whole file)");
   addFormatOptions(command);
@@ -12,23 +12,7 @@ export function register(program: Command): void {
     "after",
     "\nExamples:\n  $ heapscope inspect soak.hsrec\n  $ heapscope inspect --json soak.hsrec | jq .heapSnapshots",
   );
-  command.action(async (file: string, flags: { check?: boolean; format?: string; json?: boolean }) => {
-    const format = resolveFormat(flags);
-    const { openRecording } = await import("../../store/recording-reader.js");
-    const { buildInspectReport, renderInspectReport } = await import("../../render/inspect-report.js");
-    const recording = openRecording(file);
-    try {
-      const report = buildInspectReport({
-        summary: recording.summary(),
-        heapSnapshots: recording.heapSnapshots(),
-        errors: recording.errors(),
-        gaps: recording.gaps(),
-        integrity: flags.check ? recording.integrityCheck() : undefined,
-      });
-      if (format === "json") writeJson(report);
-      else writeOut(renderInspectReport(report, format));
-    } finally {
-      recording.close();
-    }
-  });
+  command.action(async (...args: Parameters<typeof inspectAction>) =>
+    (await import("../actions/inspect.js")).inspectAction(...args),
+  );
 }

@@ -1,10 +1,10 @@
+/** `heapscope list`: arguments, options and help. What it does is ../actions/list.ts, imported when it runs. */
 import type { Command } from "commander";
-import { addReportOptions, type ReportFlags } from "../report-options.js";
+import type { listAction } from "../actions/list.js";
+import { addReportOptions } from "../report-options.js";
 
-export function register(program: Command): void {
-  const command = program
-    .command("list")
-    .description("annotated source of functions matching a regex, byte-identical to `go tool pprof -list`")
+export function define(command: Command): void {
+  command
     .argument("<regex>", "functions to list (Go regular expression, unanchored)")
     .argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
   addReportOptions(command, "list");
@@ -12,10 +12,7 @@ export function register(program: Command): void {
     "after",
     "\nOnly .go files under --source-path (default: the current directory) are read.\n\nExample:\n  $ heapscope list 'main\\.loadCache' heap.pb.gz",
   );
-  command.action(async (regex: string, profiles: string[], flags: ReportFlags) => {
-    const { loadReport, createSourceReader } = await import("../report-options.js");
-    const report = await loadReport(profiles, flags, "list", regex);
-    const { renderList } = await import("../../render/pprof/list.js");
-    process.stdout.write(renderList(report, createSourceReader(flags.sourcePath, flags.trimPath)));
-  });
+  command.action(async (...args: Parameters<typeof listAction>) =>
+    (await import("../actions/list.js")).listAction(...args),
+  );
 }

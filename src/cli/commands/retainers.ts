@@ -1,21 +1,10 @@
+/** `heapscope retainers`: arguments, options and help. What it does is ../actions/retainers.ts, imported when it runs. */
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
-import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
+import type { retainersAction } from "../actions/retainers.js";
+import { addFormatOptions } from "../output.js";
 
-interface RetainersFlags {
-  binary?: string;
-  token?: string;
-  hookDir?: string;
-  top?: string;
-  gc?: boolean;
-  format?: string;
-  json?: boolean;
-}
-
-export function register(program: Command): void {
-  const command = program
-    .command("retainers")
-    .description("what holds a Go program's heap: roots by retained bytes, from a heap dump")
+export function define(command: Command): void {
+  command
     .argument(
       "<source>",
       "a heap dump file, a hook address (http://127.0.0.1:PORT), or a recording with a dump",
@@ -43,25 +32,7 @@ Example:
   $ heapscope retainers heap.dump --binary ./server
   $ HEAPSCOPE_HOOK_TOKEN=... HEAPSCOPE_HOOK_DIR=/tmp/hs heapscope retainers http://127.0.0.1:7070 --json`,
   );
-  command.action(async (source: string, flags: RetainersFlags) => {
-    const format = resolveFormat(flags, ["text", "json"]);
-    const top = Number(flags.top ?? "10");
-    if (!Number.isInteger(top) || top < 1)
-      throw new UsageError(`--top: expected a positive integer, got ${flags.top}`);
-    const { loadHeapDumpSource, symbolsForDump } = await import("../../collect/heap-dump-source.js");
-    const { readHeapDumpChecked } = await import("./retainers-read.js");
-    const { analyzeRetention } = await import("../../diagnose/holders/index.js");
-    const { holdersTextLines, retentionJson } = await import("../../render/retention-report.js");
-    const loaded = await loadHeapDumpSource(source, {
-      ...(flags.token ? { token: flags.token } : {}),
-      ...(flags.hookDir ? { hookDir: flags.hookDir } : {}),
-      gc: flags.gc !== false,
-    });
-    const dump = readHeapDumpChecked(loaded.bytes, source);
-    const binary = flags.binary ?? loaded.binaryPath;
-    const resolver = binary ? symbolsForDump(binary, dump) : undefined;
-    const { summary } = analyzeRetention(dump, { top, ...(resolver ? { resolver } : {}) });
-    if (format === "json") writeJson(retentionJson(summary));
-    else writeOut(holdersTextLines(summary, top).join("\n"));
-  });
+  command.action(async (...args: Parameters<typeof retainersAction>) =>
+    (await import("../actions/retainers.js")).retainersAction(...args),
+  );
 }

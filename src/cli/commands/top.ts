@@ -1,26 +1,18 @@
+/** `heapscope top`: arguments, options and help. What it does is ../actions/top.ts, imported when it runs. */
 import type { Command } from "commander";
-import { addFormatOptions, resolveFormat, writeJson, writeOut } from "../output.js";
-import { addReportOptions, type ReportFlags } from "../report-options.js";
+import type { topAction } from "../actions/top.js";
+import { addFormatOptions } from "../output.js";
+import { addReportOptions } from "../report-options.js";
 
-export function register(program: Command): void {
-  const command = program
-    .command("top")
-    .description("flat/cumulative table of a heap profile, byte-identical to `go tool pprof -top`")
-    .argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
+export function define(command: Command): void {
+  command.argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
   addReportOptions(command, "top");
   addFormatOptions(command);
   command.addHelpText(
     "after",
     "\nExamples:\n  $ heapscope top heap.pb.gz\n  $ heapscope top --sample-index=alloc_space --nodecount=20 http://127.0.0.1:6060/debug/pprof/allocs\n  $ heapscope top --diff-base before.pb.gz after.pb.gz",
   );
-  command.action(async (profiles: string[], flags: ReportFlags & { format?: string; json?: boolean }) => {
-    const format = resolveFormat(flags);
-    const { loadReport } = await import("../report-options.js");
-    const report = await loadReport(profiles, flags, "top");
-    const { buildTopReport, renderTopMarkdown, topJson } = await import("../../render/pprof/top.js");
-    const top = buildTopReport(report);
-    if (format === "json") writeJson(topJson(top));
-    else if (format === "markdown") writeOut(renderTopMarkdown(top));
-    else process.stdout.write(top.text);
-  });
+  command.action(async (...args: Parameters<typeof topAction>) =>
+    (await import("../actions/top.js")).topAction(...args),
+  );
 }

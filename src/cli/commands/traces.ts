@@ -1,17 +1,13 @@
+/** `heapscope traces`: arguments, options and help. What it does is ../actions/traces.ts, imported when it runs. */
 import type { Command } from "commander";
-import { addReportOptions, type ReportFlags } from "../report-options.js";
+import type { tracesAction } from "../actions/traces.js";
+import { addReportOptions } from "../report-options.js";
 
-export function register(program: Command): void {
-  const command = program
-    .command("traces")
-    .description("every sample with its labels and stack, byte-identical to `go tool pprof -traces`")
-    .argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
+export function define(command: Command): void {
+  command.argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
   addReportOptions(command, "traces");
   command.addHelpText("after", "\nExample:\n  $ heapscope traces --focus=main.cache heap.pb.gz");
-  command.action(async (profiles: string[], flags: ReportFlags) => {
-    const { loadReport } = await import("../report-options.js");
-    const report = await loadReport(profiles, flags, "traces");
-    const { renderTraces } = await import("../../render/pprof/traces.js");
-    process.stdout.write(renderTraces(report));
-  });
+  command.action(async (...args: Parameters<typeof tracesAction>) =>
+    (await import("../actions/traces.js")).tracesAction(...args),
+  );
 }

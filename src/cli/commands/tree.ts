@@ -1,17 +1,13 @@
+/** `heapscope tree`: arguments, options and help. What it does is ../actions/tree.ts, imported when it runs. */
 import type { Command } from "commander";
-import { addReportOptions, type ReportFlags } from "../report-options.js";
+import type { treeAction } from "../actions/tree.js";
+import { addReportOptions } from "../report-options.js";
 
-export function register(program: Command): void {
-  const command = program
-    .command("tree")
-    .description("each function with its callers and callees, byte-identical to `go tool pprof -tree`")
-    .argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
+export function define(command: Command): void {
+  command.argument("<profile...>", "profile files, - for stdin, URLs, or recording.db#N; several are merged");
   addReportOptions(command, "tree");
   command.addHelpText("after", "\nExample:\n  $ heapscope tree --nodecount=30 heap.pb.gz");
-  command.action(async (profiles: string[], flags: ReportFlags) => {
-    const { loadReport } = await import("../report-options.js");
-    const report = await loadReport(profiles, flags, "tree");
-    const { renderTree } = await import("../../render/pprof/tree.js");
-    process.stdout.write(renderTree(report));
-  });
+  command.action(async (...args: Parameters<typeof treeAction>) =>
+    (await import("../actions/tree.js")).treeAction(...args),
+  );
 }

@@ -1,37 +1,9 @@
-import { spawn } from "node:child_process";
+/** `heapscope ui`: arguments, options and help. What it does is ../actions/ui.ts, imported when it runs. */
 import type { Command } from "commander";
-import { UsageError } from "../../errors.js";
-import { isInteractive } from "../output.js";
-import { parsePort } from "../parse-options.js";
+import type { uiAction } from "../actions/ui.js";
 
-interface UiFlags {
-  port?: string;
-  host?: string;
-  open?: boolean;
-  sourcePath?: string;
-}
-
-/** Opens the URL in the user's browser (best effort; never fails the command). */
-export function openInBrowser(url: string): void {
-  const command =
-    process.platform === "darwin"
-      ? ["open", url]
-      : process.platform === "win32"
-        ? ["cmd", "/c", "start", "", url]
-        : ["xdg-open", url];
-  try {
-    const child = spawn(command[0]!, command.slice(1), { stdio: "ignore", detached: true });
-    child.on("error", () => {});
-    child.unref();
-  } catch {
-    // No browser opener: the URL is printed anyway.
-  }
-}
-
-export function register(program: Command): void {
-  program
-    .command("ui")
-    .description("open the web UI: flame graph, top, peek, source, call graph, diffs, recordings' timelines")
+export function define(command: Command): void {
+  command
     .argument(
       "<input...>",
       "profiles (files, URLs, recording#N), a recording, a gctrace log, a MemStats series or a goroutine dump",
@@ -44,32 +16,7 @@ export function register(program: Command): void {
       "after",
       "\nExamples:\n  $ heapscope ui heap.pb.gz\n  $ heapscope ui before.pb.gz after.pb.gz --source-path .\n  $ heapscope ui recording.hsrec --host 0.0.0.0 --port 8080 --no-open",
     )
-    .action(async (inputs: string[], flags: UiFlags) => {
-      const port = flags.port === undefined ? 0 : parsePort(flags.port, "--port");
-      const { startUiServer } = await import("../../ui/server/server.js");
-      const { UiAssets } = await import("../../ui/server/assets.js");
-      if (!new UiAssets().built) {
-        throw new UsageError(
-          "the web UI is not built (assets/ui/index.html is missing): run `npm run build:ui`",
-        );
-      }
-      const sourcePaths = flags.sourcePath ? flags.sourcePath.split(":").filter((p) => p !== "") : [];
-      const server = await startUiServer({ inputs, host: flags.host, port, sourcePaths });
-      process.stdout.write(`${server.url}\n`);
-      if (server.token && isInteractive()) {
-        process.stderr.write(
-          "The token in the URL is required: anyone with the URL can read these profiles.\n",
-        );
-      }
-      if (flags.open !== false && isInteractive(process.stdout)) openInBrowser(server.url);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          server.close().then(resolve, resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
-    });
+    .action(async (...args: Parameters<typeof uiAction>) =>
+      (await import("../actions/ui.js")).uiAction(...args),
+    );
 }

@@ -1,0 +1,3 @@
+module example.com/broadheap
+
+go 1.19

@@ -1,0 +1,36 @@
+/** `heapscope retainers`: what it does. Its arguments, options and help are in ../commands/retainers.ts. */
+import { UsageError } from "../../errors.js";
+import { resolveFormat, writeJson, writeOut } from "../output.js";
+
+interface RetainersFlags {
+  binary?: string;
+  token?: string;
+  hookDir?: string;
+  top?: string;
+  gc?: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+/** `heapscope retainers`. */
+export async function retainersAction(source: string, flags: RetainersFlags): Promise<void> {
+  const format = resolveFormat(flags, ["text", "json"]);
+  const top = Number(flags.top ?? "10");
+  if (!Number.isInteger(top) || top < 1)
+    throw new UsageError(`--top: expected a positive integer, got ${flags.top}`);
+  const { loadHeapDumpSource, symbolsForDump } = await import("../../collect/heap-dump-source.js");
+  const { readHeapDumpChecked } = await import("./retainers-read.js");
+  const { analyzeRetention } = await import("../../diagnose/holders/index.js");
+  const { holdersTextLines, retentionJson } = await import("../../render/retention-report.js");
+  const loaded = await loadHeapDumpSource(source, {
+    ...(flags.token ? { token: flags.token } : {}),
+    ...(flags.hookDir ? { hookDir: flags.hookDir } : {}),
+    gc: flags.gc !== false,
+  });
+  const dump = readHeapDumpChecked(loaded.bytes, source);
+  const binary = flags.binary ?? loaded.binaryPath;
+  const resolver = binary ? symbolsForDump(binary, dump) : undefined;
+  const { summary } = analyzeRetention(dump, { top, ...(resolver ? { resolver } : {}) });
+  if (format === "json") writeJson(retentionJson(summary));
+  else writeOut(holdersTextLines(summary, top).join("\n"));
+}
