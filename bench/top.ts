@@ -7,7 +7,7 @@
  * Each runs ≥5 times, alternating; the medians of wall time and of peak RSS are compared.
  * Peak RSS is the kernel's ru_maxrss from /usr/bin/time when it is installed, otherwise the
  * process's VmHWM read from /proc/<pid>/status every 2 ms until it exits. The default profile is
- * written by test/pprof-oracle/programs/bigstacks (2^17 = 131072 distinct stacks, one sample each).
+ * written by test/e2e/pprof-oracle/programs/bigstacks (2^17 = 131072 distinct stacks, one sample each).
  * Targets: heapscope ≥ 15× faster, with ≤ 1/3 of pprof's peak RSS, decided from the per-run
  * ratios of the alternating runs (bench/decide.ts): met or missed only beyond their spread.
  * pprof is `go tool pprof` of the tests' default toolchain (go1.26.8).
@@ -50,7 +50,7 @@ export function generateBigStacksProfile(depth = 17): string {
   if (existsSync(out)) return out;
   const binary = path.join(workDir, "bigstacks");
   execFileSync(goCommand(GO_DEFAULT).command, ["build", "-o", binary, "."], {
-    cwd: path.join(repoRoot, "test/pprof-oracle/programs/bigstacks"),
+    cwd: path.join(repoRoot, "test/e2e/pprof-oracle/programs/bigstacks"),
     env: goEnv(GO_DEFAULT),
     stdio: ["ignore", "ignore", "inherit"],
   });

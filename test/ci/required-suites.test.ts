@@ -95,7 +95,7 @@ async function childRun(file: string, env: NodeJS.ProcessEnv): Promise<ChildRun>
 }
 
 describe("a Chromium suite with Chromium hidden", () => {
-  const suite = "test/ui/recording.test.ts";
+  const suite = "test/e2e/ui/recording.test.ts";
   const hidden = { HEAPSCOPE_CHROMIUM: "/nonexistent/chromium" };
 
   it("fails under CI=true: the closing line counts its tests as failed and says what to install", async () => {
