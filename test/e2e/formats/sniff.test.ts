@@ -2,8 +2,8 @@
  * The input sniffer (formats/sniff.ts) on real inputs of every kind: profiles and dumps written by
  * the Go runtime, a recording written by heapscope, gctrace logs, MemStats and Prometheus
  * expositions, goroutine dumps (test/fixtures and test/fixtures/gctrace hold the captures that
- * shared/samples has), real `go test -bench` output and a real executable; then the binary-or-text
- * rule as properties.
+ * shared/samples has), real `go test -bench` output and a real executable. The binary-or-text rule
+ * as properties is in test/formats/sniff.test.ts.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -19,8 +19,6 @@ import {
   isGoHeapDump,
   isGzip,
   isRecordingHeader,
-  looksBinary,
-  looksBinaryText,
   SNIFF_BYTES,
   sniffInput,
   sniffText,
@@ -31,8 +29,11 @@ import { goTestBench } from "../bench-gate/support.js";
 import { type HeapgenRun, heapgenRuns } from "../support/heapgen.js";
 
 const repo = path.resolve(import.meta.dirname, "../../..");
+
 const fixtures = path.join(repo, "test/fixtures/signals");
+
 const gctraceFixtures = path.join(repo, "test/fixtures/gctrace");
+
 const scratch = path.join(repo, "test/.work/sniff", String(process.pid));
 
 /** What sniffInput says of a file, from the prefix a caller would read. */
@@ -42,7 +43,9 @@ function sniffFile(file: string): InputKind {
 }
 
 let heapgen: HeapgenRun;
+
 let heapDump: string;
+
 let executable: string;
 
 beforeAll(async () => {
@@ -191,67 +194,5 @@ describe("text kinds, from real captures", () => {
   it("names every kind in words", () => {
     expect(describeInputKind("go-heap-dump")).toMatch(/heap dump/);
     expect(describeInputKind("recording")).toBe("a heapscope recording");
-  });
-});
-
-describe("binary or text: one rule", () => {
-  it("text made of printable characters and line breaks is never binary", () => {
-    fc.assert(
-      fc.property(
-        fc.string({ unit: fc.constantFrom("a", "é", "漢", "😀", " ", "\t", "\n", "\r\n", "\u001b[0m") }),
-        (text) => {
-          expect(looksBinary(new TextEncoder().encode(text))).toBe(false);
-          expect(looksBinaryText(text)).toBe(false);
-        },
-      ),
-    );
-  });
-
-  it("a NUL anywhere in the prefix makes it binary, beyond the prefix it does not count", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 8191 }), (at) => {
-        const bytes = new Uint8Array(8192).fill(0x61);
-        bytes[at] = 0;
-        expect(looksBinary(bytes)).toBe(at < SNIFF_BYTES);
-      }),
-    );
-  });
-
-  it("a few stray control bytes are tolerated, more than 2 % are not", () => {
-    const withControls = (count: number) => {
-      const bytes = new Uint8Array(SNIFF_BYTES).fill(0x61);
-      for (let i = 0; i < count; i++) bytes[i * 37] = 0x01;
-      return bytes;
-    };
-    expect(looksBinary(withControls(Math.floor(SNIFF_BYTES * 0.02)))).toBe(false);
-    expect(looksBinary(withControls(Math.floor(SNIFF_BYTES * 0.02) + 1))).toBe(true);
-    expect(looksBinary(Uint8Array.from([0x61, 0x01, 0x01]))).toBe(false);
-    expect(looksBinary(Uint8Array.from([0x61, 0x01, 0x01, 0x01]))).toBe(true);
-  });
-
-  it("invalid UTF-8 counts, a character cut by the end of the prefix does not", () => {
-    const latin1 = Buffer.from("caf\xe9 ".repeat(40), "latin1");
-    expect(looksBinary(latin1)).toBe(true);
-    const cut = new Uint8Array(SNIFF_BYTES + 2).fill(0x61);
-    cut.set([0xe6, 0xbc, 0xa2], SNIFF_BYTES - 1);
-    expect(looksBinary(cut)).toBe(false);
-  });
-
-  it("bytes and the same text decoded get the same answer", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), (raw) => {
-        // Ending in ASCII, so no character is cut at the end (the decoder would flag it, the byte rule
-        // deliberately does not).
-        const bytes = Uint8Array.from([...raw, 0x61]);
-        const text = new TextDecoder().decode(bytes);
-        if (new TextEncoder().encode(text).length > SNIFF_BYTES) return;
-        const direct = looksBinary(bytes);
-        const decoded = looksBinaryText(text);
-        // Decoding can only merge invalid bytes into fewer U+FFFD, and never hides a NUL.
-        if (bytes.includes(0)) expect(decoded).toBe(true);
-        if (decoded) expect(direct).toBe(true);
-      }),
-      { numRuns: 500 },
-    );
   });
 });
