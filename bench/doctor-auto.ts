@@ -50,7 +50,7 @@ export interface AutoGoal {
 export async function runDoctorAutoBench(): Promise<{ runs: AutoRun[]; goals: AutoGoal[] } | null> {
   const setting = process.env.HEAPSCOPE_BENCH_CORPUS ?? "1";
   if (setting === "0") return null;
-  const root = process.env.HEAPSCOPE_BENCH_SCENARIOS ?? path.join(repoRoot, "test/doctor/scenarios");
+  const root = process.env.HEAPSCOPE_BENCH_SCENARIOS ?? path.join(repoRoot, "test/e2e/doctor/scenarios");
   const only = setting === "1" ? null : new Set(setting.split(","));
   const runsPerMode = Number(process.env.HEAPSCOPE_BENCH_RUNS ?? 2);
   const scenarios = readdirSync(root)

@@ -1,6 +1,6 @@
 /**
  * What being recorded costs the target: CPU time (utime+stime from /proc) of a Go program with a
- * 200 MB pointer-rich heap and a fixed allocation rate (test/record/programs/steady-heap), recorded
+ * 200 MB pointer-rich heap and a fixed allocation rate (test/e2e/record/programs/steady-heap), recorded
  * at the default interval, against an unrecorded control. Variants:
  *   control   not recorded
  *   default   heapscope's default (--gc auto: gc=1 only when the profile would be stale)
@@ -96,7 +96,7 @@ export async function runRecordOverheadBench(): Promise<RecordOverheadResult> {
   const repeats = Math.max(3, Number(process.env.HEAPSCOPE_BENCH_REPEATS ?? 3));
   const windows = Math.max(1, Number(process.env.HEAPSCOPE_BENCH_WINDOWS ?? 1));
   const intervalMs = DEFAULT_INTERVAL_MS;
-  const binary = await buildGoProgram(path.join(repoRoot, "test/record/programs/steady-heap"));
+  const binary = await buildGoProgram(path.join(repoRoot, "test/e2e/record/programs/steady-heap"));
   const scratch = mkdtempSync(path.join(tmpdir(), "heapscope-bench-record-"));
   const runs: RecordOverheadRun[] = [];
   try {

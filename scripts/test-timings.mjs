@@ -3,7 +3,8 @@
 //   node scripts/test-timings.mjs PHASES.tsv... [--vitest REPORT.json]
 //
 // Each PHASES.tsv line is "name<TAB>milliseconds" (written by .ci/run and scripts/test.sh). The vitest
-// report adds its test files' durations grouped by folder under test/ (worker time: two workers run
+// report adds its test files' durations grouped by folder under test/, end-to-end suites by their
+// area under test/e2e/ (worker time: two workers run
 // files side by side, so the groups add up to more than vitest's wall time) and the slowest files.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -39,7 +40,9 @@ if (reportFile && existsSync(reportFile)) {
   const groups = new Map();
   for (const f of files) {
     const parts = f.name.split(path.sep);
-    const group = parts[0] === "test" && parts.length > 2 ? `test/${parts[1]}` : path.dirname(f.name);
+    const depth = parts[0] === "test" && parts[1] === "e2e" ? 3 : 2;
+    const group =
+      parts[0] === "test" && parts.length > depth ? parts.slice(0, depth).join("/") : path.dirname(f.name);
     const g = groups.get(group) ?? { ms: 0, files: 0, tests: 0 };
     g.ms += f.ms;
     g.files++;

@@ -1,8 +1,8 @@
 /**
  * Regenerates every golden report, so that a change to any generated sentence shows up as a diff to
  * review:
- * - doctor's (test/doctor/golden/doctor.<scenario>.<format>) from the stored recordings in
- *   test/doctor/golden/inputs/, recordings of corpus scenarios made once by `doctor --out`;
+ * - doctor's (test/golden/doctor/doctor.<scenario>.<format>) from the stored recordings in
+ *   test/golden/doctor/inputs/, recordings of corpus scenarios made once by `doctor --out`;
  * - the other commands' (test/golden/<command>.<scenario>.<format>: gctrace, memstats, goroutines,
  *   inspect, bench compare) from real inputs stored in the repository (test/golden/support/reports.ts
  *   lists them), run through the CLI in this process.
@@ -28,7 +28,7 @@ import {
   goldenInputsDir,
   renderGolden,
   scenarioDir,
-} from "../test/doctor/support/golden.js";
+} from "../test/golden/support/doctor.js";
 import { recordInputs } from "../test/golden/support/record-inputs.js";
 import { renderAllReports, reportsGoldenDir } from "../test/golden/support/reports.js";
 
@@ -102,7 +102,7 @@ mkdirSync(goldenDir, { recursive: true });
 for (const golden of goldenCases()) {
   for (const [file, text] of renderGolden(golden)) {
     writeFileSync(path.join(goldenDir, file), text);
-    process.stdout.write(`wrote test/doctor/golden/${file}\n`);
+    process.stdout.write(`wrote test/golden/doctor/${file}\n`);
   }
 }
 mkdirSync(reportsGoldenDir, { recursive: true });

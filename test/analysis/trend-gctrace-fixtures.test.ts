@@ -1,5 +1,5 @@
 /**
- * Verdicts on captured real traces (Go 1.26 runs of the programs in test/gctrace/programs), kept as
+ * Verdicts on captured real traces (Go 1.26 runs of the programs in test/e2e/gctrace/programs), kept as
  * regression inputs: two sawtooths were captured on a machine at load 10–19, where their bands wobble.
  */
 import { readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeGcTrace } from "../../src/analysis/gc-stats.js";
 
-const fixtures = path.resolve(import.meta.dirname, "../gctrace/fixtures");
+const fixtures = path.resolve(import.meta.dirname, "../fixtures/gctrace");
 const cases: [string, "growing" | "stable" | "inconclusive"][] = [
   ["go1.26-slow-leak-forced-gc.txt", "growing"],
   ["go1.26-sawtooth-batches.txt", "stable"],

@@ -37,7 +37,7 @@ function report(testResults: ReturnType<typeof file>[], success = true) {
   return { numTotalTests: 0, success, testResults };
 }
 
-const required = new Set(["test/ui/recording.test.ts"]);
+const required = new Set(["test/e2e/ui/recording.test.ts"]);
 
 describe("count-tests", () => {
   it("counts every test of a file whose setup failed as failed, not skipped", () => {
@@ -45,7 +45,7 @@ describe("count-tests", () => {
       report(
         [
           file(
-            "test/ui/browser.test.ts",
+            "test/e2e/ui/browser.test.ts",
             "failed",
             ["skipped", "skipped", "skipped"],
             "chromium is not installed",
@@ -58,7 +58,7 @@ describe("count-tests", () => {
     );
     expect([result.passed, result.failed, result.skipped, result.ok]).toEqual([2, 3, 0, false]);
     expect(result.notes).toEqual([
-      "failed: test/ui/browser.test.ts: chromium is not installed (3 skipped test(s) counted as failed)",
+      "failed: test/e2e/ui/browser.test.ts: chromium is not installed (3 skipped test(s) counted as failed)",
     ]);
   });
 
@@ -84,13 +84,13 @@ describe("count-tests", () => {
   });
 
   it("fails a skip in a required suite under CI=true only, and names it elsewhere", () => {
-    const runReport = report([file("test/ui/recording.test.ts", "passed", ["passed", "skipped"])]);
+    const runReport = report([file("test/e2e/ui/recording.test.ts", "passed", ["passed", "skipped"])]);
     const ci = countReport(runReport, { required, ci: true, root: repoRoot });
     expect([ci.passed, ci.failed, ci.skipped, ci.ok]).toEqual([1, 1, 0, false]);
     const local = countReport(runReport, { required, ci: false, root: repoRoot });
     expect([local.passed, local.failed, local.skipped, local.ok]).toEqual([1, 0, 1, true]);
     expect(local.notes).toEqual([
-      "required suite skipped 1 test(s) (CI=true fails this): test/ui/recording.test.ts",
+      "required suite skipped 1 test(s) (CI=true fails this): test/e2e/ui/recording.test.ts",
     ]);
   });
 
@@ -113,7 +113,7 @@ describe("count-tests", () => {
     const json = path.join(dir, "report.json");
     writeFileSync(
       json,
-      JSON.stringify(report([file("test/ui/browser.test.ts", "failed", ["skipped", "skipped"])], false)),
+      JSON.stringify(report([file("test/e2e/ui/browser.test.ts", "failed", ["skipped", "skipped"])], false)),
     );
     const run = await execFileAsync(process.execPath, [
       path.join(repoRoot, "scripts/count-tests.mjs"),

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../support/go.js";
+import { NEEDS_TOOLS } from "../support/test-layout.js";
 
 const list = JSON.parse(readFileSync(path.join(repoRoot, "test/required-suites.json"), "utf8")) as {
   suites: Record<string, string>;
@@ -25,10 +26,6 @@ function testFiles(dir: string): string[] {
   }
   return out.sort();
 }
-
-/** What a test file calls when it builds or runs Go programs, runs the go command, or launches Chromium. */
-const NEEDS_TOOLS =
-  /\b(?:(?:buildGoProgram|buildProgram|runGo|goCommand|ensureGoToolchain|heapgenRuns|goTestBench|buildTestBinary|buildBenchmathRef|ensureBenchstat|launchChromium|dumpProgram|prepareHookedLaunch|startFleet|startProgram)\(|\.each\(goToolchains\)|\bgoToolchains\.)/;
 
 describe("required suites", () => {
   it("lists exactly the test files that need Go or Chromium (or exempts them with a reason)", () => {
@@ -95,7 +92,7 @@ async function childRun(file: string, env: NodeJS.ProcessEnv): Promise<ChildRun>
 }
 
 describe("a Chromium suite with Chromium hidden", () => {
-  const suite = "test/ui/recording.test.ts";
+  const suite = "test/e2e/ui/recording.test.ts";
   const hidden = { HEAPSCOPE_CHROMIUM: "/nonexistent/chromium" };
 
   it("fails under CI=true: the closing line counts its tests as failed and says what to install", async () => {

@@ -3,7 +3,7 @@
  * stored in the repository, run through the CLI's main() and compared byte for byte with golden
  * files (test/golden/<command>.<scenario>.<format>). A change to any generated sentence or figure
  * shows here as a failure; if the change is meant, run `npm run golden` (npx tsx
- * scripts/update-golden.ts) and review the diff. Doctor's golden reports are in test/doctor/golden.
+ * scripts/update-golden.ts) and review the diff. Doctor's golden reports are in test/golden/doctor.
  *
  * Beside the comparison: each case's text says what its input shows (header, verdict), every golden
  * file differs from the others, JSON parses, and no report prints an impossible figure.

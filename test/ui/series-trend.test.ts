@@ -12,7 +12,7 @@ import { parseGcTrace } from "../../src/formats/gctrace/index.js";
 import { detectAndParseMemStatsSeries } from "../../src/formats/memstats.js";
 import { gcTraceTimeline, memStatsTimeline } from "../../src/ui/server/series.js";
 
-const gctraceFixtures = path.resolve(import.meta.dirname, "../gctrace/fixtures");
+const gctraceFixtures = path.resolve(import.meta.dirname, "../fixtures/gctrace");
 
 describe("timeline trends", () => {
   for (const file of readdirSync(gctraceFixtures).filter((f) => f.startsWith("go1.26-"))) {

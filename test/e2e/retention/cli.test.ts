@@ -100,7 +100,7 @@ describe("heapscope doctor on a leaking program", () => {
         `127.0.0.1:${port}`,
       ]),
       {
-        cwd: path.resolve(import.meta.dirname, "../../doctor/scenarios/session-map-growth"),
+        cwd: path.resolve(import.meta.dirname, "../doctor/scenarios/session-map-growth"),
         env: toolchain.env,
         timeoutMs: 150_000,
       },

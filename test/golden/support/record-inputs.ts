@@ -1,8 +1,8 @@
 /**
  * Re-records the real inputs of the golden reports that are not fixtures of other suites (run by
  * `npx tsx scripts/update-golden.ts --record-inputs`): `go test -bench` outputs of
- * test/bench-gate/programs/gatebench in four variants, and MemStats series of
- * test/signals/programs/runtime-signals, leaking and healthy: /debug/vars read over HTTP as JSON
+ * test/e2e/bench-gate/programs/gatebench in four variants, and MemStats series of
+ * test/e2e/signals/programs/runtime-signals, leaking and healthy: /debug/vars read over HTTP as JSON
  * lines with the capture time (gzipped), the leaking run's own log lines, and two goroutine dumps
  * of one run, before and after it leaks goroutines.
  * Each run is real and its timings differ; the golden reports must be rewritten afterwards.
@@ -27,7 +27,7 @@ const BENCH_RECORDINGS: { name: string; tags: string }[] = [
 ];
 
 function recordBenchInputs(): void {
-  const dir = path.join(repoRoot, "test/bench-gate/programs/gatebench");
+  const dir = path.join(repoRoot, "test/e2e/bench-gate/programs/gatebench");
   for (const { name, tags } of BENCH_RECORDINGS) {
     const args = ["test", "-trimpath", "-run", "^$", "-bench", ".", "-benchmem", "-count", "6"];
     args.push("-benchtime", "1000x", ...(tags ? ["-tags", tags] : []), ".");
@@ -135,7 +135,7 @@ export async function recordInputs(): Promise<void> {
   try {
     const binary = path.join(temp, "runtime-signals");
     execFileSync("go", ["build", "-trimpath", "-o", binary, "."], {
-      cwd: path.join(repoRoot, "test/signals/programs/runtime-signals"),
+      cwd: path.join(repoRoot, "test/e2e/signals/programs/runtime-signals"),
       env: GO_ENV,
       stdio: "inherit",
     });

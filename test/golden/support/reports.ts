@@ -34,7 +34,7 @@ const FORMATS: GoldenFormat[] = ["text", "markdown", "json"];
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const gctrace = (scenario: string, fixture: string, verdict: string, also: RegExp[] = []): ReportCase => {
-  const input = fixture.includes("/") ? fixture : `test/gctrace/fixtures/${fixture}`;
+  const input = fixture.includes("/") ? fixture : `test/fixtures/gctrace/${fixture}`;
   return {
     command: "gctrace",
     scenario,
@@ -101,7 +101,7 @@ export const reportCases: ReportCase[] = [
   gctrace("gogc-off-memlimit-go1.26", "go1.26-gogc-off-memlimit-128MiB.txt", "STABLE", [
     /^ {2}Memory limit /m,
   ]),
-  // `GODEBUG=gctrace=1 SCENARIO_SECONDS=12 go run .` in test/gctrace/programs/fast-leak (go1.26.8,
+  // `GODEBUG=gctrace=1 SCENARIO_SECONDS=12 go run .` in test/e2e/gctrace/programs/fast-leak (go1.26.8,
   // build cached): the go command and the linker print their own cycles before the program's.
   gctrace(
     "go-run-three-processes-go1.26",
@@ -112,7 +112,7 @@ export const reportCases: ReportCase[] = [
   memstats("expvar-go1.23", "go1.23-debug-vars.json", "expvar /debug/vars"),
   memstats("client-golang-go1.26", "go1.26-client_golang-v1.23.2-metrics.txt", "Prometheus text"),
   memstats("otel-go1.26", "go1.26-otel-runtime-v0.72-prometheus.txt", "Prometheus text"),
-  // Series of test/signals/programs/runtime-signals (go1.26.8), recorded by record-inputs.ts.
+  // Series of test/e2e/signals/programs/runtime-signals (go1.26.8), recorded by record-inputs.ts.
   memstats("vars-leak-go1.26", "test/golden/inputs/memstats.vars-leak.jsonl.gz", "expvar /debug/vars", [
     /^ \*heap goal \(NextGC.* growing /m,
     /^ {2}! The goroutine count grows/m,
@@ -154,11 +154,11 @@ export const reportCases: ReportCase[] = [
   {
     command: "inspect",
     scenario: "rotating-catalog-small-leak",
-    args: ["inspect", "test/doctor/golden/inputs/rotating-catalog-small-leak.hsrec"],
+    args: ["inspect", "test/golden/doctor/inputs/rotating-catalog-small-leak.hsrec"],
     formats: FORMATS,
     exitCode: 0,
     expect: [
-      /^Recording test\/doctor\/golden\/inputs\/rotating-catalog-small-leak\.hsrec$/m,
+      /^Recording test\/golden\/doctor\/inputs\/rotating-catalog-small-leak\.hsrec$/m,
       /^ {2}status +complete$/m,
       /^Heap snapshots/m,
     ],

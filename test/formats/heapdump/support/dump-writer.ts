@@ -1,7 +1,7 @@
 /**
  * Writes heap dumps byte by byte, as runtime/heapdump.go lays them out, for tests that need dumps of
  * an exact shape (every record kind, other pointer sizes and byte orders, damaged fields). Real dumps
- * come from real Go programs (test/support/heap-dumps.ts); this writer is for what they cannot show.
+ * come from real Go programs (test/e2e/support/heap-dumps.ts); this writer is for what they cannot show.
  */
 export const HEADER = "go1.7 heap dump\n";
 
