@@ -39,8 +39,13 @@ export class DoctorDumps {
 
   constructor(
     private readonly launch: HookedLaunch,
-    private readonly options: { dumps: number; keep: boolean },
+    private readonly options: { dumps: number; keep: boolean; sourcePath?: string | undefined },
   ) {}
+
+  /** Where the module's sources are: --source-path, or the module heapscope built. */
+  get sourcePath(): string | undefined {
+    return this.options.sourcePath ?? this.launch.sourceDir;
+  }
 
   /** The record session's beforeStop. */
   readonly beforeStop = async (context: BeforeStopContext): Promise<void> => {

@@ -55,6 +55,7 @@ interface DoctorFlags {
   build?: string;
   dumps?: string;
   keepDump?: boolean;
+  sourcePath?: string;
 }
 
 /** Snapshots doctor wants over a fixed window: at least 10, about 24. */
@@ -117,6 +118,10 @@ export function register(program: Command): void {
       "--keep-dump",
       "store the heap dump in the recording (--out): it holds every secret in the program's memory",
     )
+    .option(
+      "--source-path <dir>",
+      "the module's Go sources, for the lines to change (default: the one built)",
+    )
     .option("--markdown", "shorthand for --format markdown (for an issue or a pull request)")
     .option("--no-color", "no colours in the text report")
     .option("-v, --verbose", "every suspect and full stacks")
@@ -152,7 +157,9 @@ matches, 2 on bad input.
 
 \`-- go run ./cmd/svc ARGS\` is built with the heap-dump hook (an overlay; the source is not edited) and,
 at the end of the observation, dumped once after a GC: the report then names the roots that hold the
-memory (Holders) and, per heap suspect, what holds its objects (What holds it). The dump is read once
+memory (Holders) and, per heap suspect, what holds its objects (What holds it); with the binary's DWARF,
+field names and types along paths, and slices that keep memory beyond their len or pin large arrays,
+each with the line to change (in --source-path, default the built module). The dump is read once
 and deleted; --keep-dump stores it in the recording, and a heap dump holds every secret of the
 program (keys, tokens, user data): keep such a recording private.
 
@@ -338,6 +345,8 @@ async function hookForLaunch(commandArgs: string[], env: NodeJS.ProcessEnv, flag
     throw new UsageError(`--dumps: expected 1 to 10, got ${flags.dumps}`);
   if (flags.keepDump && !flags.out)
     throw new UsageError("--keep-dump needs --out: the dump goes into that recording");
+  const { checkSourcePath } = await import("../../collect/go-source-files.js");
+  const sourcePath = flags.sourcePath ? checkSourcePath(flags.sourcePath) : undefined;
   const { hookable, prepareDoctorHook, DoctorDumps } = await import("../../collect/doctor-heap-dumps.js");
   if (flags.hook === false || !hookable(commandArgs)) {
     if (flags.keepDump)
@@ -345,7 +354,7 @@ async function hookForLaunch(commandArgs: string[], env: NodeJS.ProcessEnv, flag
     return undefined;
   }
   const launch = await prepareDoctorHook(commandArgs, env);
-  return { launch, dumps: new DoctorDumps(launch, { dumps, keep: flags.keepDump === true }) };
+  return { launch, dumps: new DoctorDumps(launch, { dumps, keep: flags.keepDump === true, sourcePath }) };
 }
 
 interface ObservationPlan {

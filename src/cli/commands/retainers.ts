@@ -7,6 +7,7 @@ interface RetainersFlags {
   token?: string;
   hookDir?: string;
   top?: string;
+  sourcePath?: string;
   gc?: boolean;
   format?: string;
   json?: boolean;
@@ -20,7 +21,14 @@ export function register(program: Command): void {
       "<source>",
       "a heap dump file, a hook address (http://127.0.0.1:PORT), or a recording with a dump",
     )
-    .option("--binary <file>", "the Go binary that wrote the dump: names globals and closures")
+    .option(
+      "--binary <file>",
+      "the Go binary that wrote the dump: names globals and closures, types from DWARF",
+    )
+    .option(
+      "--source-path <dir>",
+      "the module's Go sources: the lines that reslice a holder, go.mod's version",
+    )
     .option("--token <token>", "the hook's token (default $HEAPSCOPE_HOOK_TOKEN)")
     .option("--hook-dir <dir>", "the hook's dump directory (default $HEAPSCOPE_HOOK_DIR)")
     .option("--no-gc", "ask the hook for a dump without running a GC first (lists garbage too)")
@@ -36,7 +44,12 @@ function are one holder). Runtime roots are listed apart: they are never the pro
 A heap dump holds every secret in the program's memory: heapscope reads a hook's dump once and
 deletes it; it stores none.
 
---json: {reachableBytes, heapAlloc, roots, holders, runtimeHolders, sharedBytes, limits, ...}.
+With a --binary that has DWARF, holders gain their type and the field names along their path, and
+slices that keep objects beyond their len or pin large arrays are findings, each with a fix for the
+module's Go version and the statements to change (found under --source-path).
+
+--json: {reachableBytes, heapAlloc, roots, holders, runtimeHolders, sharedBytes, limits, types,
+sliceFindings, ...}; holders[] gain type, path[].field, slice and sourceLines.
 Exit codes: 0 done, 2 bad input (not a dump, a --binary that did not write the dump, no token).
 
 Example:
@@ -48,10 +61,12 @@ Example:
     const top = Number(flags.top ?? "10");
     if (!Number.isInteger(top) || top < 1)
       throw new UsageError(`--top: expected a positive integer, got ${flags.top}`);
-    const { loadHeapDumpSource, symbolsForDump } = await import("../../collect/heap-dump-source.js");
+    const { loadHeapDumpSource } = await import("../../collect/heap-dump-source.js");
+    const { analyzeHeapDumpRetention } = await import("../../collect/heap-dump-retention.js");
+    const { checkSourcePath } = await import("../../collect/go-source-files.js");
     const { readHeapDumpChecked } = await import("./retainers-read.js");
-    const { analyzeRetention } = await import("../../diagnose/holders/index.js");
-    const { holdersTextLines, retentionJson } = await import("../../render/retention-report.js");
+    const { retainersTextLines, retentionJson } = await import("../../render/retention-report.js");
+    const sourcePath = flags.sourcePath ? checkSourcePath(flags.sourcePath) : undefined;
     const loaded = await loadHeapDumpSource(source, {
       ...(flags.token ? { token: flags.token } : {}),
       ...(flags.hookDir ? { hookDir: flags.hookDir } : {}),
@@ -59,9 +74,12 @@ Example:
     });
     const dump = readHeapDumpChecked(loaded.bytes, source);
     const binary = flags.binary ?? loaded.binaryPath;
-    const resolver = binary ? symbolsForDump(binary, dump) : undefined;
-    const { summary } = analyzeRetention(dump, { top, ...(resolver ? { resolver } : {}) });
+    const { summary } = analyzeHeapDumpRetention(dump, {
+      top,
+      ...(binary ? { binary } : {}),
+      ...(sourcePath ? { sourcePath } : {}),
+    });
     if (format === "json") writeJson(retentionJson(summary));
-    else writeOut(holdersTextLines(summary, top).join("\n"));
+    else writeOut(retainersTextLines(summary, top).join("\n"));
   });
 }
