@@ -4,7 +4,6 @@
  * under `sourcePath` (the statements to change, the go.mod version that decides the fix). Each phase
  * is timed: types are measured apart from Retention I so their cost can be reported.
  */
-import { readFileSync } from "node:fs";
 import {
   addTypes,
   analyzeRetention,
@@ -12,9 +11,9 @@ import {
   type TypeInputs,
 } from "../diagnose/holders/index.js";
 import type { RetentionSummary } from "../diagnose/types.js";
-import { InputError } from "../errors.js";
-import { readGoDwarf } from "../formats/dwarf/go-dwarf.js";
+import { HeapscopeError } from "../errors.js";
 import type { HeapDump } from "../model/heap-dump.js";
+import { type GoDwarfResult, readGoDwarfNow } from "./go-dwarf-read.js";
 import { moduleGoVersion, readGoSourceFiles } from "./go-source-files.js";
 import { symbolsForDump } from "./heap-dump-source.js";
 
@@ -24,6 +23,8 @@ export interface HeapDumpRetentionOptions {
   /** The module's source directory (statements to change, go.mod's version). */
   sourcePath?: string;
   top?: number;
+  /** The binary's DWARF, already read (doctor reads it while the program is observed). */
+  dwarf?: GoDwarfResult;
 }
 
 export interface HeapDumpRetention {
@@ -32,7 +33,7 @@ export interface HeapDumpRetention {
   timings: {
     /** Graph, reachability, dominators, paths, holders. */
     retentionMs: number;
-    /** Reading the binary's DWARF and the module's sources (0 without a binary). */
+    /** Reading the binary's DWARF (unless given) and the module's sources (0 without a binary). */
     dwarfMs: number;
     /** Type propagation, slice findings, typed holders (0 without a binary). */
     typesMs: number;
@@ -52,10 +53,13 @@ export function analyzeHeapDumpRetention(
   const retentionMs = performance.now() - started;
   if (!options.binary || !resolver) return { ...untyped, timings: { retentionMs, dwarfMs: 0, typesMs: 0 } };
   const dwarfStarted = performance.now();
-  const { inputs, problem } = readTypeInputs(options.binary, resolver.loadBias, options.sourcePath);
+  const dwarf = options.dwarf ?? readGoDwarfNow(options.binary);
+  const { inputs, problem } = typeInputs(dwarf, resolver.loadBias, options.sourcePath);
   const typesStarted = performance.now();
-  const typed = addTypes(untyped, inputs);
-  const summary = problem ? { ...typed.summary, limits: [...typed.summary.limits, problem] } : typed.summary;
+  const typed = typedOrNot(untyped, inputs);
+  const limits = [typed.problem, problem].filter((p): p is string => p !== undefined);
+  const summary =
+    limits.length > 0 ? { ...typed.summary, limits: [...typed.summary.limits, ...limits] } : typed.summary;
   return {
     summary,
     context: typed.context,
@@ -68,22 +72,32 @@ export function analyzeHeapDumpRetention(
 }
 
 /**
- * The binary's DWARF and the module's sources. A DWARF that does not read leaves the heap untyped
+ * Retention I typed, or as it is when types cannot be applied to this dump (a reading error the
+ * analyses raise): the holders found without types still stand, and the reason is a limit.
+ */
+function typedOrNot(
+  untyped: Pick<HeapDumpRetention, "summary" | "context">,
+  inputs: TypeInputs,
+): Pick<HeapDumpRetention, "summary" | "context"> & { problem?: string } {
+  try {
+    return addTypes(untyped, inputs);
+  } catch (error) {
+    if (!(error instanceof HeapscopeError)) throw error;
+    return { ...untyped, problem: `types not applied: ${error.message.split("\n")[0]}` };
+  }
+}
+
+/**
+ * The binary's types and the module's sources. A DWARF that did not read leaves the heap untyped
  * (with the reason as a limit) rather than failing: Retention I's holders still stand.
  */
-function readTypeInputs(
-  binary: string,
+function typeInputs(
+  dwarf: GoDwarfResult,
   loadBias: number,
   sourcePath: string | undefined,
 ): { inputs: TypeInputs; problem?: string } {
-  const inputs: TypeInputs = { table: null, loadBias, sourceFiles: [] };
-  let problem: string | undefined;
-  try {
-    inputs.table = readGoDwarf(new Uint8Array(readFileSync(binary)), binary);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    problem = `types unknown: ${error.message}`;
-  }
+  const inputs: TypeInputs = { table: dwarf.table, loadBias, sourceFiles: [] };
+  let problem = dwarf.problem;
   if (sourcePath) {
     const sources = readGoSourceFiles(sourcePath);
     inputs.sourceFiles = sources.files;
