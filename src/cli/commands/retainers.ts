@@ -50,10 +50,12 @@ module's Go version and the statements to change (found under --source-path).
 
 --json: {reachableBytes, heapAlloc, roots, holders, runtimeHolders, sharedBytes, limits, types,
 sliceFindings, ...}; holders[] gain type, path[].field, slice and sourceLines.
-Exit codes: 0 done, 2 bad input (not a dump, a --binary that did not write the dump, no token).
+Exit codes: 0 done, 2 bad input (not a dump, a --binary that did not write the dump, no token,
+a --source-path that is not a directory).
 
 Example:
   $ heapscope retainers heap.dump --binary ./server
+  $ heapscope retainers heap.dump --binary ./server --source-path . --json
   $ HEAPSCOPE_HOOK_TOKEN=... HEAPSCOPE_HOOK_DIR=/tmp/hs heapscope retainers http://127.0.0.1:7070 --json`,
   );
   command.action(async (source: string, flags: RetainersFlags) => {
