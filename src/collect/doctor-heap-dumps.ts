@@ -4,6 +4,7 @@
  * the last is kept in memory for the retention analysis, each is deleted from disk once read, and a
  * dump goes into the recording only with --keep-dump (it holds every secret of the program).
  */
+import { type GoDwarfResult, readGoDwarfInBackground } from "./go-dwarf-read.js";
 import { isGoCommand } from "./go-run-command.js";
 import { requestHeapDump } from "./heapdump-hook.js";
 import { type HookedLaunch, prepareHookedLaunch } from "./hooked-launch.js";
@@ -36,11 +37,20 @@ export async function prepareDoctorHook(
 export class DoctorDumps {
   private last: DoctorDump | null = null;
   private failure: string | null = null;
+  /** The built binary's DWARF, read in a worker thread while the program is observed. */
+  readonly dwarf: Promise<GoDwarfResult>;
 
   constructor(
     private readonly launch: HookedLaunch,
-    private readonly options: { dumps: number; keep: boolean },
-  ) {}
+    private readonly options: { dumps: number; keep: boolean; sourcePath?: string | undefined },
+  ) {
+    this.dwarf = readGoDwarfInBackground(launch.binary);
+  }
+
+  /** Where the module's sources are: --source-path, or the module heapscope built. */
+  get sourcePath(): string | undefined {
+    return this.options.sourcePath ?? this.launch.sourceDir;
+  }
 
   /** The record session's beforeStop. */
   readonly beforeStop = async (context: BeforeStopContext): Promise<void> => {

@@ -3,10 +3,13 @@
  * file under a directory, skipping tests (`_test.go`), `vendor/`, `testdata/` and directories
  * starting with `.` or `_` (which the go command ignores too). Bounded: at most MAX_FILES files of at
  * most MAX_FILE_BYTES each, so pointing --source-path at `/` cannot exhaust memory.
- * Paths are given relative to the directory, with forward slashes.
+ * Paths are given relative to the directory, with forward slashes. Also: the module root and go.mod
+ * version above a directory, and the check of a --source-path.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { goLineOfGoMod } from "../diagnose/module-path.js";
+import { InputError } from "../errors.js";
 
 export const MAX_FILES = 20_000;
 export const MAX_FILE_BYTES = 2 << 20;
@@ -47,4 +50,36 @@ export function readGoSourceFiles(root: string): GoSourceFiles {
   };
   visit(root);
   return { files, skipped };
+}
+
+/** The `go` line of the go.mod in `dir` or the nearest directory above it. */
+export function moduleGoVersion(dir: string): [number, number] | undefined {
+  let current = path.resolve(dir);
+  for (let depth = 0; depth < 32; depth++) {
+    const goMod = path.join(current, "go.mod");
+    if (existsSync(goMod)) return goLineOfGoMod(readFileSync(goMod, "utf8"));
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
+/** The module root above `dir` (the directory holding go.mod), or `dir` itself without one. */
+export function moduleRootOf(dir: string): string {
+  let current = path.resolve(dir);
+  for (let depth = 0; depth < 32; depth++) {
+    if (existsSync(path.join(current, "go.mod"))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return path.resolve(dir);
+}
+
+/** --source-path must name a directory: one line otherwise. */
+export function checkSourcePath(dir: string): string {
+  if (!existsSync(dir)) throw new InputError(dir, "--source-path: no such directory");
+  if (!statSync(dir).isDirectory()) throw new InputError(dir, "--source-path: not a directory");
+  return path.resolve(dir);
 }

@@ -7,10 +7,14 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
-import { compareDumpSegments, loadBiasFor, readGoBinarySymbols } from "../formats/elf/go-binary-symbols.js";
+import {
+  compareDumpSegments,
+  type GoBinarySymbols,
+  loadBiasFor,
+  readGoBinarySymbols,
+} from "../formats/elf/go-binary-symbols.js";
 import { isHeapDump } from "../formats/heapdump/read-heap-dump.js";
 import type { HeapDump } from "../model/heap-dump.js";
-import type { SymbolResolver } from "../model/symbols.js";
 import { looksLikeRecording, openRecording } from "../store/recording-reader.js";
 import { HOOK_ENV, isLoopbackAddress, requestHeapDump } from "./heapdump-hook.js";
 
@@ -79,7 +83,7 @@ async function fromHook(source: string, options: HeapDumpSourceOptions): Promise
 }
 
 /** The names of `binary`, checked against the dump; InputError when the binary did not write it. */
-export function symbolsForDump(binary: string, dump: HeapDump): SymbolResolver {
+export function symbolsForDump(binary: string, dump: HeapDump): GoBinarySymbols {
   if (!existsSync(binary)) throw new InputError(binary, "no such file");
   const symbols = readGoBinarySymbols(new Uint8Array(readFileSync(binary)), binary);
   const resolver = symbols.withLoadBias(loadBiasFor(symbols, dump.data?.start ?? 0));

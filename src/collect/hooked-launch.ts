@@ -32,6 +32,7 @@ import {
   isGoCommand,
   parseGoRunCommand,
 } from "./go-run-command.js";
+import { moduleRootOf } from "./go-source-files.js";
 import {
   type HookEndpoint,
   hookEnvironment,
@@ -69,6 +70,8 @@ export interface HookedLaunch {
   token: string;
   /** How long `go build` took, when heapscope built the program. */
   buildMs?: number;
+  /** The module (or, outside one, the package directory) heapscope built: its Go sources. */
+  sourceDir?: string;
   /** Waits until the launched program's hook listens. */
   waitForHook(options?: WaitForHookOptions): Promise<HookEndpoint>;
   /** Removes the temporary directory: the built binary, the overlay and any dump still there. */
@@ -116,12 +119,13 @@ async function buildWithHook(
   goRun: GoRunCommand,
   root: string,
   options: HookedLaunchOptions,
-): Promise<{ command: string; args: string[]; binary: string; buildMs: number }> {
+): Promise<{ command: string; args: string[]; binary: string; buildMs: number; sourceDir: string }> {
   const goCwd = path.resolve(options.cwd ?? process.cwd(), goRun.chdir ?? ".");
   // -C must be the first flag after the subcommand.
   const run = ([subcommand, ...rest]: string[]) =>
     runGo(goRun.go, [subcommand!, ...(goRun.chdir ? ["-C", goRun.chdir] : []), ...rest], options);
   let packageDir: string;
+  let moduleDir = "";
   let exeName: string;
   let packageArgs: string[];
   if (goRun.target.kind === "files") {
@@ -139,7 +143,7 @@ async function buildWithHook(
       ...goRun.buildFlags,
       ...userTagsAndOverlay(goRun, goCwd),
       "-f",
-      "{{.Name}}\t{{.ImportPath}}\t{{.Dir}}",
+      "{{.Name}}\t{{.ImportPath}}\t{{.Dir}}\t{{with .Module}}{{.Dir}}{{end}}",
       "--",
       goRun.target.pattern,
     ]);
@@ -150,9 +154,10 @@ async function buildWithHook(
         `matches ${lines.length} packages; go run needs exactly one`,
       );
     }
-    const [name, importPath, dir] = lines[0]!.split("\t");
+    const [name, importPath, dir, module] = lines[0]!.split("\t");
     if (name !== "main") throw new InputError(goRun.target.pattern, `package ${name} is not a main package`);
     packageDir = dir!;
+    moduleDir = module ?? "";
     exeName = defaultExecutableName(importPath!);
     packageArgs = [goRun.target.pattern];
   }
@@ -174,11 +179,12 @@ async function buildWithHook(
   ]);
   const buildMs = Date.now() - started;
   const args = [...goRun.programArgs];
+  const sourceDir = moduleDir || moduleRootOf(packageDir);
   if (goRun.exec) {
     const [execProgram, ...execArgs] = goRun.exec.trim().split(/\s+/);
-    return { command: execProgram!, args: [...execArgs, binary, ...args], binary, buildMs };
+    return { command: execProgram!, args: [...execArgs, binary, ...args], binary, buildMs, sourceDir };
   }
-  return { command: binary, args, binary, buildMs };
+  return { command: binary, args, binary, buildMs, sourceDir };
 }
 
 /** The user's own -tags and -overlay, for `go list` (which must see the package as the build will). */

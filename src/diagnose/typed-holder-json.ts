@@ -14,7 +14,11 @@ import type { RetainingPath } from "../analysis/retention/retaining-path.js";
 import type { SliceHolder } from "../analysis/retention/slice-holders.js";
 import type { TypedHeap } from "../analysis/retention/typed-heap.js";
 import { rootTypeName, typedPath } from "../analysis/retention/typed-paths.js";
-import { findAssignments, type SourceLine } from "../formats/go-source/go-assignments.js";
+import {
+  type AssignmentTarget,
+  findAssignments,
+  type SourceLine,
+} from "../formats/go-source/go-assignments.js";
 import type { ObjectGraph } from "../model/object-graph.js";
 import { assignmentTargetOf, type SliceRetentionJson, sliceJsonForRoot } from "./slice-retention.js";
 
@@ -40,7 +44,7 @@ export function typedHolderFields(
   rootNode: number,
   path?: RetainingPath,
 ): TypedHolderFields {
-  const { graph, typed, sliceHolders, sourceFiles } = context;
+  const { graph, typed, sliceHolders } = context;
   const steps = path ? typedPath(typed, graph, path).steps : [];
   const mine = sliceHolders.filter((h) => h.root.node === rootNode);
   const seen = new Set<string>();
@@ -48,7 +52,7 @@ export function typedHolderFields(
   for (const holder of mine) {
     const target = assignmentTargetOf(holder);
     if (!target) continue;
-    for (const line of findAssignments(sourceFiles, target)) {
+    for (const line of assignmentsOf(context, target)) {
       const key = `${line.file}:${line.line}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -62,4 +66,25 @@ export function typedHolderFields(
     slice: sliceJsonForRoot(sliceHolders, rootNode),
     sourceLines,
   };
+}
+
+const scanned = new WeakMap<TypedRetentionContext, Map<string, SourceLine[]>>();
+
+/**
+ * The statements assigning `target` in the context's sources, scanned once per target: a report asks
+ * for the same holder under several suspects, and a module can have thousands of files.
+ */
+export function assignmentsOf(context: TypedRetentionContext, target: AssignmentTarget): SourceLine[] {
+  let cache = scanned.get(context);
+  if (!cache) {
+    cache = new Map();
+    scanned.set(context, cache);
+  }
+  const key = JSON.stringify(target);
+  let lines = cache.get(key);
+  if (!lines) {
+    lines = findAssignments(context.sourceFiles, target);
+    cache.set(key, lines);
+  }
+  return lines;
 }

@@ -1,6 +1,8 @@
 /** What `doctor` concludes: the verdict, ranked suspects, evidence and hints. Renderers take this. */
+import type { SourceLine } from "../formats/go-source/go-assignments.js";
 import type { MemoryFigures } from "./off-heap.js";
 import type { SeriesPoint, SignalJudgement } from "./signal-trend.js";
+import type { SliceRetentionJson } from "./slice-retention.js";
 
 export type Verdict = "leak" | "no-leak" | "inconclusive";
 
@@ -182,12 +184,31 @@ export interface RetentionPathStep {
   /** `function (file:line)` of the object's allocation, when the object carries an alloc sample. */
   site: string | null;
   offset: number;
+  /**
+   * With types from the binary's DWARF: how the step before (or the root) refers to this object
+   * (`.series`, `value`, `[3]`) and the object's type; null where nothing is typed. Absent without DWARF.
+   */
+  field?: string | null;
+  type?: string | null;
+  /** A step inside a map's storage (buckets, Swiss directory, tables, groups): reports collapse it. */
+  mapInternal?: boolean;
+}
+
+/**
+ * What types from DWARF add to a holder (absent when the binary has no DWARF): the root's declared
+ * type, the slices it holds that keep memory beyond len or pin arrays, and the statements that
+ * reslice the holding variable or field in the module's sources.
+ */
+export interface TypedHolderDetail {
+  type?: string | null;
+  slice?: SliceRetentionJson | null;
+  sourceLines?: SourceLine[];
 }
 
 export type HolderRootKind = "global" | "stack" | "closure" | "finalizer" | "runtime";
 
 /** A root (or a group of alike roots: 96 goroutines in one function) and what it alone keeps alive. */
-export interface Holder {
+export interface Holder extends TypedHolderDetail {
   root: string;
   rootKind: HolderRootKind;
   /** Bytes that would become unreachable if the root let go. */
@@ -202,7 +223,7 @@ export interface Holder {
 }
 
 /** A root that retains a heap suspect's sampled objects. */
-export interface SuspectHolder {
+export interface SuspectHolder extends TypedHolderDetail {
   root: string;
   rootKind: HolderRootKind;
   path: RetentionPathStep[];
@@ -237,6 +258,36 @@ export interface RetentionSummary {
   limits: string[];
   goVersion: string;
   dumpBytes: number;
+  /** Types from the binary's DWARF: how much of the reachable heap they cover (null: no DWARF read). */
+  types?: RetentionTypes | null;
+  /** Slices that keep memory beyond their len or pin their arrays (with types only). */
+  sliceFindings?: SliceFinding[];
+}
+
+export interface RetentionTypes {
+  dwarfVersion: number;
+  typedObjects: number;
+  typedBytes: number;
+  /** Typings the dump's pointer bitmap contradicted (left untyped). */
+  rejected: number;
+  /** Interface values whose dynamic type could not be known (what they hold stays untyped). */
+  unresolvedInterfaces: number;
+}
+
+/** A slice finding: beyond len (slots past len still point at objects) or pinned (a small part of a large array). */
+export interface SliceFinding {
+  kind: "beyond-len" | "pinned";
+  /** `main.pending`, `*main.metrics → .series → value → .points`. */
+  holder: string;
+  rootKind: HolderRootKind;
+  sliceType: string;
+  /** Slices the holder stands for. */
+  slices: number;
+  slice: SliceRetentionJson;
+  /** The statements that reslice or assign the holding variable or field. */
+  sourceLines: SourceLine[];
+  /** What to change, for the module's Go version. */
+  hint: Hint;
 }
 
 /**

@@ -70,6 +70,7 @@ function heldByJson(h: SuspectHolder): Record<string, unknown> {
     share: h.share === null ? null : round(h.share, 3),
     samples: h.samples,
     claim: h.claim,
+    ...("type" in h ? { type: h.type, slice: h.slice ?? null, sourceLines: h.sourceLines ?? [] } : {}),
   };
 }
 

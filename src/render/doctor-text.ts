@@ -9,6 +9,7 @@ import { formatBytes, formatDuration, formatSignedByteRate, formatSignedCountRat
 import { describeDecision } from "./doctor-decision.js";
 import { heldByTextLines, holdersTextLines } from "./retention-report.js";
 import { timeSparkline } from "./sparkline.js";
+import { plainText } from "./typed-retention-report.js";
 
 export interface DoctorTextOptions {
   color?: boolean;
@@ -103,9 +104,10 @@ export function renderDoctorText(diagnosis: Diagnosis, options: DoctorTextOption
     lines.push("");
     lines.push(paint(color, "1", "Hints (hypotheses — check them against your code)"));
     for (const hint of diagnosis.hints) {
-      lines.push(`  * ${hint.title}${hint.suspect ? ` [${hint.suspect}]` : ""}`);
-      lines.push(`    ${hint.hypothesis}`);
-      for (const e of hint.evidence) lines.push(`    evidence: ${e}`);
+      // Titles and evidence can quote the target's names and source lines: no control characters.
+      lines.push(`  * ${plainText(hint.title)}${hint.suspect ? ` [${plainText(hint.suspect)}]` : ""}`);
+      lines.push(`    ${plainText(hint.hypothesis)}`);
+      for (const e of hint.evidence) lines.push(`    evidence: ${plainText(e)}`);
       for (const [i, fixLine] of hint.fix.split("\n").entries())
         lines.push(`    ${i === 0 ? "fix: " : "     "}${fixLine}`);
     }

@@ -6,22 +6,32 @@
  */
 import type { RetentionPathStep, RetentionSummary, SuspectHolder } from "../diagnose/types.js";
 import { formatBytes } from "../model/units.js";
-
-function plain(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-}
+import {
+  plainText as plain,
+  sliceFindingsTextLines,
+  typedHolderInline,
+  typedHolderTextLines,
+} from "./typed-retention-report.js";
 
 function percent(share: number): string {
   return `${(100 * share).toFixed(share < 0.1 ? 1 : 0)} %`;
 }
 
-/** `root → 48 B (+0) → 16 KiB main.ingest (main.go:24) (+8)`. */
-export function pathText(path: RetentionPathStep[], maxSteps = 6): string {
+/**
+ * `48 B @+0 → 16 KiB main.ingest (main.go:24) @+8`; with types, each step by its field and type:
+ * `.series (map[string]*main.series) 48 B → value (main.series) 96 B → …` (map storage left out).
+ */
+export function pathText(fullPath: RetentionPathStep[], maxSteps = 6): string {
+  // A map's own storage steps differ between Go versions' layouts and say nothing to the reader.
+  const path = fullPath.filter((s) => !s.mapInternal);
   const steps = path.length > maxSteps ? [...path.slice(0, 2), null, ...path.slice(-(maxSteps - 3))] : path;
-  return steps
-    .map((s) => (s === null ? "…" : `${formatBytes(s.bytes)}${s.site ? ` ${s.site}` : ""} @+${s.offset}`))
-    .join(" → ");
+  return steps.map((s) => (s === null ? "…" : stepText(s))).join(" → ");
+}
+
+function stepText(s: RetentionPathStep): string {
+  const site = s.site ? ` ${s.site}` : "";
+  if (!s.field) return `${s.type ? `(${s.type}) ` : ""}${formatBytes(s.bytes)}${site} @+${s.offset}`;
+  return `${s.field}${s.type ? ` (${s.type})` : ""} ${formatBytes(s.bytes)}${site}`;
 }
 
 export function holdersTextLines(summary: RetentionSummary, top = 10): string[] {
@@ -35,6 +45,7 @@ export function holdersTextLines(summary: RetentionSummary, top = 10): string[] 
       `  ${formatBytes(h.retainedBytes).padStart(10)}  ${percent(h.share).padStart(6)}  ${h.rootKind.padEnd(9)} ${plain(h.root)}`,
     );
     if (h.path.length > 0) lines.push(`      path: ${plain(pathText(h.path))}`);
+    lines.push(...typedHolderTextLines(h, "      "));
   }
   if (summary.sharedBytes > 0)
     lines.push(`  ${formatBytes(summary.sharedBytes).padStart(10)}  kept by several roots together`);
@@ -45,6 +56,11 @@ export function holdersTextLines(summary: RetentionSummary, top = 10): string[] 
     );
   for (const limit of summary.limits) lines.push(`  limit: ${plain(limit)}`);
   return lines;
+}
+
+/** `heapscope retainers`' text: the holders, then the slice findings with their fixes. */
+export function retainersTextLines(summary: RetentionSummary, top = 10): string[] {
+  return [...holdersTextLines(summary, top), ...sliceFindingsTextLines(summary.sliceFindings ?? [])];
 }
 
 export function heldByTextLines(
@@ -61,12 +77,18 @@ export function heldByTextLines(
         : `too few samples (${h.samples})`;
     lines.push(`${indent}  ${h.rootKind} ${plain(h.root)}: ${figure}`);
     if (h.path.length > 0) lines.push(`${indent}    path: ${plain(pathText(h.path))}`);
+    lines.push(...typedHolderTextLines(h, `${indent}    `));
   }
   if (note) lines.push(`${indent}${plain(note)}`);
   return lines;
 }
 
 type Escape = (text: string) => string;
+
+/** An escaped typed fragment after a path ("" when there is none). */
+function withTyped(fragment: string, separator = "; "): string {
+  return fragment ? `${separator}${fragment}` : "";
+}
 
 export function holdersMarkdown(summary: RetentionSummary, esc: Escape, top = 10): string[] {
   const lines = [
@@ -81,7 +103,7 @@ export function holdersMarkdown(summary: RetentionSummary, esc: Escape, top = 10
   ];
   for (const h of summary.holders.slice(0, top))
     lines.push(
-      `| ${formatBytes(h.retainedBytes)} | ${percent(h.share)} | ${h.rootKind} | ${esc(h.root)} | ${esc(pathText(h.path))} |`,
+      `| ${formatBytes(h.retainedBytes)} | ${percent(h.share)} | ${h.rootKind} | ${esc(h.root)} | ${esc(pathText(h.path))}${withTyped(typedHolderInline(h, esc))} |`,
     );
   if (summary.sharedBytes > 0)
     lines.push("", `Kept by several roots together: ${formatBytes(summary.sharedBytes)}.`);
@@ -105,7 +127,9 @@ export function heldByMarkdown(heldBy: SuspectHolder[], note: string | undefined
       h.claim === "estimate"
         ? `${percent(h.share!)} of its sampled bytes, ~${formatBytes(h.retainedBytes!)}`
         : `too few samples (${h.samples})`;
-    lines.push(`- ${h.rootKind} ${esc(h.root)}: ${figure}; path ${esc(pathText(h.path))}`);
+    lines.push(
+      `- ${h.rootKind} ${esc(h.root)}: ${figure}; path ${esc(pathText(h.path))}${withTyped(typedHolderInline(h, esc))}`,
+    );
   }
   if (note) lines.push("", esc(note));
   return lines;
@@ -116,7 +140,7 @@ export function holdersHtml(summary: RetentionSummary, esc: Escape, top = 10): s
     .slice(0, top)
     .map(
       (h) =>
-        `<tr><td class="num">${formatBytes(h.retainedBytes)}</td><td class="num">${percent(h.share)}</td><td>${h.rootKind}</td><td><code>${esc(h.root)}</code></td><td>${esc(pathText(h.path))}</td></tr>`,
+        `<tr><td class="num">${formatBytes(h.retainedBytes)}</td><td class="num">${percent(h.share)}</td><td>${h.rootKind}</td><td><code>${esc(h.root)}</code></td><td>${esc(pathText(h.path))}${withTyped(typedHolderInline(h, esc), "<br>")}</td></tr>`,
     )
     .join("");
   const heapAlloc =
@@ -138,7 +162,7 @@ export function heldByHtml(heldBy: SuspectHolder[], note: string | undefined, es
         h.claim === "estimate"
           ? `${percent(h.share!)} of its sampled bytes, ~${formatBytes(h.retainedBytes!)}`
           : `too few samples (${h.samples})`;
-      return `<li>${h.rootKind} <code>${esc(h.root)}</code>: ${figure}<br><small>${esc(pathText(h.path))}</small></li>`;
+      return `<li>${h.rootKind} <code>${esc(h.root)}</code>: ${figure}<br><small>${esc(pathText(h.path))}${withTyped(typedHolderInline(h, esc), "<br>")}</small></li>`;
     })
     .join("");
   if (!items && !note) return "";
@@ -159,5 +183,7 @@ export function retentionJson(summary: RetentionSummary): Record<string, unknown
     limits: summary.limits,
     goVersion: summary.goVersion,
     dumpBytes: summary.dumpBytes,
+    types: summary.types ?? null,
+    sliceFindings: summary.sliceFindings ?? [],
   };
 }

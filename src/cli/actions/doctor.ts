@@ -57,6 +57,7 @@ interface DoctorFlags {
   build?: string;
   dumps?: string;
   keepDump?: boolean;
+  sourcePath?: string;
 }
 
 /** Snapshots doctor wants over a fixed window: at least 10, about 24. */
@@ -239,6 +240,8 @@ async function hookForLaunch(commandArgs: string[], env: NodeJS.ProcessEnv, flag
     throw new UsageError(`--dumps: expected 1 to 10, got ${flags.dumps}`);
   if (flags.keepDump && !flags.out)
     throw new UsageError("--keep-dump needs --out: the dump goes into that recording");
+  const { checkSourcePath } = await import("../../collect/go-source-files.js");
+  const sourcePath = flags.sourcePath ? checkSourcePath(flags.sourcePath) : undefined;
   const { hookable, prepareDoctorHook, DoctorDumps } = await import("../../collect/doctor-heap-dumps.js");
   if (flags.hook === false || !hookable(commandArgs)) {
     if (flags.keepDump)
@@ -246,7 +249,7 @@ async function hookForLaunch(commandArgs: string[], env: NodeJS.ProcessEnv, flag
     return undefined;
   }
   const launch = await prepareDoctorHook(commandArgs, env);
-  return { launch, dumps: new DoctorDumps(launch, { dumps, keep: flags.keepDump === true }) };
+  return { launch, dumps: new DoctorDumps(launch, { dumps, keep: flags.keepDump === true, sourcePath }) };
 }
 
 interface ObservationPlan {

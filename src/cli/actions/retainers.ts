@@ -7,6 +7,7 @@ interface RetainersFlags {
   token?: string;
   hookDir?: string;
   top?: string;
+  sourcePath?: string;
   gc?: boolean;
   format?: string;
   json?: boolean;
@@ -18,10 +19,12 @@ export async function retainersAction(source: string, flags: RetainersFlags): Pr
   const top = Number(flags.top ?? "10");
   if (!Number.isInteger(top) || top < 1)
     throw new UsageError(`--top: expected a positive integer, got ${flags.top}`);
-  const { loadHeapDumpSource, symbolsForDump } = await import("../../collect/heap-dump-source.js");
+  const { loadHeapDumpSource } = await import("../../collect/heap-dump-source.js");
+  const { analyzeHeapDumpRetention } = await import("../../collect/heap-dump-retention.js");
+  const { checkSourcePath } = await import("../../collect/go-source-files.js");
   const { readHeapDumpChecked } = await import("./retainers-read.js");
-  const { analyzeRetention } = await import("../../diagnose/holders/index.js");
-  const { holdersTextLines, retentionJson } = await import("../../render/retention-report.js");
+  const { retainersTextLines, retentionJson } = await import("../../render/retention-report.js");
+  const sourcePath = flags.sourcePath ? checkSourcePath(flags.sourcePath) : undefined;
   const loaded = await loadHeapDumpSource(source, {
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags.hookDir ? { hookDir: flags.hookDir } : {}),
@@ -29,8 +32,11 @@ export async function retainersAction(source: string, flags: RetainersFlags): Pr
   });
   const dump = readHeapDumpChecked(loaded.bytes, source);
   const binary = flags.binary ?? loaded.binaryPath;
-  const resolver = binary ? symbolsForDump(binary, dump) : undefined;
-  const { summary } = analyzeRetention(dump, { top, ...(resolver ? { resolver } : {}) });
+  const { summary } = analyzeHeapDumpRetention(dump, {
+    top,
+    ...(binary ? { binary } : {}),
+    ...(sourcePath ? { sourcePath } : {}),
+  });
   if (format === "json") writeJson(retentionJson(summary));
-  else writeOut(holdersTextLines(summary, top).join("\n"));
+  else writeOut(retainersTextLines(summary, top).join("\n"));
 }

@@ -57,6 +57,10 @@ export function define(command: Command): void {
       "--keep-dump",
       "store the heap dump in the recording (--out): it holds every secret in the program's memory",
     )
+    .option(
+      "--source-path <dir>",
+      "the module's Go sources, for the lines to change (default: the one built)",
+    )
     .option("--markdown", "shorthand for --format markdown (for an issue or a pull request)")
     .option("--no-color", "no colours in the text report")
     .option("-v, --verbose", "every suspect and full stacks")
@@ -92,7 +96,9 @@ matches, 2 on bad input.
 
 \`-- go run ./cmd/svc ARGS\` is built with the heap-dump hook (an overlay; the source is not edited) and,
 at the end of the observation, dumped once after a GC: the report then names the roots that hold the
-memory (Holders) and, per heap suspect, what holds its objects (What holds it). The dump is read once
+memory (Holders) and, per heap suspect, what holds its objects (What holds it); with the binary's DWARF,
+field names and types along paths, and slices that keep memory beyond their len or pin large arrays,
+each with the line to change (in --source-path, default the built module). The dump is read once
 and deleted; --keep-dump stores it in the recording, and a heap dump holds every secret of the
 program (keys, tokens, user data): keep such a recording private.
 

@@ -39,5 +39,13 @@ export function attachRetention(
     );
     return { ...site, heldBy: held.heldBy };
   });
-  return { ...diagnosis, suspects, liveHeapBySite, retention: analysis.summary };
+  // Slices keeping memory beyond len or pinning arrays: each a hint with the statement to change.
+  const sliceHints = (analysis.summary.sliceFindings ?? []).map((f) => f.hint);
+  return {
+    ...diagnosis,
+    suspects,
+    liveHeapBySite,
+    hints: [...diagnosis.hints, ...sliceHints],
+    retention: analysis.summary,
+  };
 }

@@ -14,6 +14,7 @@ import type { RootDescription } from "../../model/object-graph.js";
 import type { SuspectHolder } from "../types.js";
 import { pathTo, type RetentionContext } from "./retention-analysis.js";
 import { groupKey, groupLabel } from "./root-groups.js";
+import { rootName, typedDetail } from "./typed-holders.js";
 
 export interface SuspectSite {
   function: string;
@@ -50,11 +51,13 @@ export function heldBy(
   if (samples === 0) return { heldBy: [], note: "no sampled objects of this function in the heap dump" };
   const result: SuspectHolder[] = [];
   for (const g of groups.values()) {
+    const label = groupLabel(g.first, g.members.size);
     const base = {
-      root: groupLabel(g.first, g.members.size),
+      root: g.members.size === 1 ? rootName(context, g.first.node, label) : label,
       rootKind: g.first.kind,
       path: pathTo(context, g.largestNode),
       samples: g.samples,
+      ...typedDetail(context, g.first.node),
     };
     // Objects of 5 × rate and more are sampled with probability ≥ 0.993: their count is nearly exact.
     const nearlyExact = [...g.perBucket.keys()].every((id) => bucketSize.get(id)! >= 5 * rate);

@@ -6,3 +6,4 @@
 export { attachRetention } from "./attach.js";
 export { type HeldByOptions, heldBy, type SuspectSite } from "./held-by.js";
 export { analyzeRetention, type RetentionContext, type RetentionOptions } from "./retention-analysis.js";
+export { addTypes, NO_DWARF_LIMIT, type TypeInputs } from "./typed-holders.js";

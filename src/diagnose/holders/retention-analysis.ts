@@ -20,10 +20,11 @@ import {
   retainingPath,
   type ShortestPaths,
 } from "../../analysis/retention/index.js";
-
+import { typedPath } from "../../analysis/retention/typed-paths.js";
 import type { HeapDump, MemProfileBucket } from "../../model/heap-dump.js";
 import type { ObjectGraph, RootDescription } from "../../model/object-graph.js";
 import type { SymbolResolver } from "../../model/symbols.js";
+import type { TypedRetentionContext } from "../typed-holder-json.js";
 import type { Holder, HolderRootKind, RetentionPathStep, RetentionSummary } from "../types.js";
 import { groupUnits, type HolderUnit } from "./root-groups.js";
 
@@ -38,6 +39,12 @@ export interface RetentionContext {
   units: Map<number, RootDescription>;
   bucketOfObject: Int32Array;
   reachableBytes: number;
+  /** 1 for each node the roots reach. */
+  reachable: Uint8Array;
+  /** For each listed holder: its (largest) root node and the object its path leads to. */
+  holderNodes: Map<Holder, { rootNode: number; objectNode: number }>;
+  /** Types from DWARF, once typed-holders.ts added them. */
+  typed?: TypedRetentionContext;
 }
 
 export interface RetentionOptions {
@@ -67,18 +74,24 @@ export function analyzeRetention(
     units,
     bucketOfObject: allocationBuckets(dump, graph),
     reachableBytes: reach.reachableBytes,
+    reachable: reach.reachable,
+    holderNodes: new Map(),
   };
   const all = groupUnits(holderUnits(context), context.reachableBytes);
   const top = options.top ?? 10;
-  const toHolder = (g: (typeof all)[number]): Holder => ({
-    root: g.label,
-    rootKind: g.kind,
-    retainedBytes: g.bytes,
-    objects: g.objects,
-    share: g.share,
-    roots: g.count,
-    path: pathTo(context, g.largestObjectNode),
-  });
+  const toHolder = (g: (typeof all)[number]): Holder => {
+    const holder: Holder = {
+      root: g.label,
+      rootKind: g.kind,
+      retainedBytes: g.bytes,
+      objects: g.objects,
+      share: g.share,
+      roots: g.count,
+      path: pathTo(context, g.largestObjectNode),
+    };
+    context.holderNodes.set(holder, { rootNode: g.rootNode, objectNode: g.largestObjectNode });
+    return holder;
+  };
   const roots = { global: 0, stack: 0, closure: 0, finalizer: 0, runtime: 0 };
   for (const root of graph.roots) if (root.parentNode === 0 || root.kind !== "stack") roots[root.kind]++;
   roots.closure += closures.closures.size;
@@ -159,11 +172,20 @@ export function pathTo(context: RetentionContext, node: number): RetentionPathSt
     bucketOfObject: context.bucketOfObject,
   });
   if (path === null) return [];
-  return path.steps.map((step) => ({
+  const steps: RetentionPathStep[] = path.steps.map((step) => ({
     bytes: step.size,
     site: step.allocation ? siteOf(step.allocation) : null,
     offset: step.fieldOffset,
   }));
+  if (context.typed) {
+    const typed = typedPath(context.typed.typed, context.graph, path).steps;
+    steps.forEach((step, i) => {
+      step.field = typed[i]?.field ?? null;
+      step.type = typed[i]?.type ?? null;
+      if (typed[i]?.mapInternal) step.mapInternal = true;
+    });
+  }
+  return steps;
 }
 
 function siteOf(bucket: MemProfileBucket): string | null {
@@ -178,7 +200,9 @@ function retentionLimits(dump: HeapDump, resolver: SymbolResolver | undefined, g
     "roots the heap dump does not record are not seen: runtime.AddCleanup functions and weak pointers (weak.Pointer, unique.Handle) keep objects no holder here accounts for",
   ];
   if (!resolver)
-    limits.push("no binary symbols: globals are named by segment offset and closures by code address");
+    limits.push(
+      "no binary symbols: globals are named by segment offset and closures by code address, and without DWARF types paths have no field names and slices are not examined",
+    );
   if (!dump.bytes) limits.push("object contents were not read: closures the runtime keeps are not named");
   if (garbage > MIB)
     limits.push(

@@ -23,6 +23,8 @@ export interface HolderGroup {
   objects: number;
   share: number;
   largestObjectNode: number;
+  /** The largest member's root node. */
+  rootNode: number;
   /** The largest member's bytes (which member's path is shown). */
   largestMemberBytes: number;
 }
@@ -68,6 +70,7 @@ export function groupUnits(units: HolderUnit[], reachableBytes: number): HolderG
         objects: 0,
         share: 0,
         largestObjectNode: -1,
+        rootNode: unit.root.node,
         largestMemberBytes: -1,
         first: unit.root,
       };
@@ -79,6 +82,7 @@ export function groupUnits(units: HolderUnit[], reachableBytes: number): HolderG
     if (unit.bytes > group.largestMemberBytes) {
       group.largestMemberBytes = unit.bytes;
       group.largestObjectNode = unit.largestObjectNode;
+      group.rootNode = unit.root.node;
     }
   }
   const result: HolderGroup[] = [];

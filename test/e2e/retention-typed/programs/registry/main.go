@@ -1,12 +1,16 @@
 // A metrics registry whose series are reset by truncating their point slices: every point stays
 // reachable through the slots beyond len of its series' backing array. -fixed clears the slots first.
-// Writes a heap dump (after a GC) to -out and prints what it holds as one JSON line.
+// Writes a heap dump (after a GC) to -out and prints what it holds as one JSON line; with -addr it
+// prints the line, serves net/http/pprof there and waits instead (for heapscope doctor and its hook).
 package main
 
 import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -57,6 +61,7 @@ func reset(fixed bool) {
 func main() {
 	out := flag.String("out", "", "write the heap dump here")
 	fixed := flag.Bool("fixed", false, "clear the slots before truncating")
+	addr := flag.String("addr", "", "serve net/http/pprof here and wait, writing no dump")
 	flag.Parse()
 	const seriesCount, pointsPerSeries = 50, 200
 	for i := 0; i < seriesCount; i++ {
@@ -64,13 +69,9 @@ func main() {
 	}
 	reset(*fixed)
 	runtime.GC()
-	f, err := os.Create(*out)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	if *addr == "" {
+		writeDump(*out)
 	}
-	debug.WriteHeapDump(f.Fd())
-	f.Close()
 	s := metrics.series["series-0"]
 	beyond := seriesCount * pointsPerSeries
 	if *fixed {
@@ -82,5 +83,28 @@ func main() {
 		"minBytesBeyondLen": beyond * (int(unsafe.Sizeof(point{})) + 256),
 	})
 	fmt.Println(string(facts))
+	if *addr != "" {
+		serve(*addr)
+	}
 	runtime.KeepAlive(metrics)
+}
+
+func writeDump(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	debug.WriteHeapDump(f.Fd())
+	f.Close()
+}
+
+func serve(addr string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	go http.Serve(ln, nil)
+	select {}
 }
