@@ -9,6 +9,7 @@ interface UiFlags {
   host?: string;
   open?: boolean;
   sourcePath?: string;
+  binary?: string;
 }
 
 /** Opens the URL in the user's browser (best effort; never fails the command). */
@@ -34,15 +35,16 @@ export function register(program: Command): void {
     .description("open the web UI: flame graph, top, peek, source, call graph, diffs, recordings' timelines")
     .argument(
       "<input...>",
-      "profiles (files, URLs, recording#N), a recording, a gctrace log, a MemStats series or a goroutine dump",
+      "profiles (files, URLs, recording#N), a recording, a gctrace log, a MemStats series, a goroutine dump or a Go heap dump",
     )
+    .option("--binary <file>", "the Go binary that wrote a heap dump input: names its globals and closures")
     .option("--port <n>", "port to listen on (default: a free port)")
     .option("--host <addr>", "address to bind (default 127.0.0.1); other addresses require the printed token")
     .option("--no-open", "do not open a browser")
     .option("--source-path <paths>", "directories (colon-separated) whose .go files the source view may show")
     .addHelpText(
       "after",
-      "\nExamples:\n  $ heapscope ui heap.pb.gz\n  $ heapscope ui before.pb.gz after.pb.gz --source-path .\n  $ heapscope ui recording.hsrec --host 0.0.0.0 --port 8080 --no-open",
+      "\nExamples:\n  $ heapscope ui heap.pb.gz\n  $ heapscope ui before.pb.gz after.pb.gz --source-path .\n  $ heapscope ui recording.hsrec --host 0.0.0.0 --port 8080 --no-open\n  $ heapscope ui heap.dump --binary ./server",
     )
     .action(async (inputs: string[], flags: UiFlags) => {
       const port = flags.port === undefined ? 0 : parsePort(flags.port, "--port");
@@ -54,7 +56,13 @@ export function register(program: Command): void {
         );
       }
       const sourcePaths = flags.sourcePath ? flags.sourcePath.split(":").filter((p) => p !== "") : [];
-      const server = await startUiServer({ inputs, host: flags.host, port, sourcePaths });
+      const server = await startUiServer({
+        inputs,
+        host: flags.host,
+        port,
+        sourcePaths,
+        ...(flags.binary !== undefined ? { binary: flags.binary } : {}),
+      });
       process.stdout.write(`${server.url}\n`);
       if (server.token && isInteractive()) {
         process.stderr.write(

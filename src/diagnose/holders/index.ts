@@ -6,3 +6,11 @@
 export { attachRetention } from "./attach.js";
 export { type HeldByOptions, heldBy, type SuspectSite } from "./held-by.js";
 export { analyzeRetention, type RetentionContext, type RetentionOptions } from "./retention-analysis.js";
+export {
+  type GroupPath,
+  groupPath,
+  type RetentionNodeKind,
+  type RetentionTree,
+  type RetentionTreeOptions,
+  retentionTree,
+} from "./retention-tree.js";
