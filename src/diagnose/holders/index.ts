@@ -9,6 +9,7 @@ export { analyzeRetention, type RetentionContext, type RetentionOptions } from "
 export {
   type GroupPath,
   groupPath,
+  lineFunctions,
   type RetentionNodeKind,
   type RetentionTree,
   type RetentionTreeOptions,

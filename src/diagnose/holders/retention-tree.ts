@@ -13,6 +13,7 @@
 import { isRuntimeSymbol, nodeObject } from "../../analysis/retention/index.js";
 import type { RootDescription } from "../../model/object-graph.js";
 import { formatBytes, formatCount } from "../../model/units.js";
+import type { Profile } from "../../profile/model.js";
 import type { HolderRootKind, RetentionPathStep } from "../types.js";
 import { pathTo, type RetentionContext } from "./retention-analysis.js";
 import { groupKey, groupLabel } from "./root-groups.js";
@@ -47,6 +48,21 @@ export interface RetentionTreeOptions {
   maxChildren?: number;
   /** Levels below the holders that are expanded (default 64). */
   maxDepth?: number;
+  /**
+   * The function of each source line (`file:line`), from a heap profile of the same program: a dump's
+   * allocation stacks name the function a call was inlined into (main.main at a line of main.ingest),
+   * a profile's names the inlined one, as pprof and the doctor's suspects do.
+   */
+  lineFunctions?: ReadonlyMap<string, string>;
+}
+
+/** `file:line` → function, from every line of every location of a profile (inlined frames included). */
+export function lineFunctions(profile: Profile): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const location of profile.locations)
+    for (const { function: fn, line } of location.lines)
+      if (fn) result.set(`${fn.filename}:${line}`, fn.name);
+  return result;
 }
 
 interface Group {
@@ -95,6 +111,7 @@ class TreeBuilder {
   private readonly hoisted = new Set<number>();
   private readonly siteOfBucket = new Map<number, { fn: string; line: string } | null>();
   private truncated = false;
+  private readonly lineFunctions: ReadonlyMap<string, string> | undefined;
 
   constructor(
     private readonly context: RetentionContext,
@@ -103,6 +120,7 @@ class TreeBuilder {
     this.budget = Math.max(2, options.budget ?? 20_000);
     this.maxChildren = Math.max(1, options.maxChildren ?? 100);
     this.maxDepth = options.maxDepth ?? 64;
+    this.lineFunctions = options.lineFunctions;
     const { graph, retention } = context;
     const idom = retention.dominators.idom;
     this.childStart = new Uint32Array(graph.nodeCount + 1);
@@ -113,13 +131,15 @@ class TreeBuilder {
     for (let v = 1; v < graph.nodeCount; v++) if (idom[v]! >= 0) this.childList[fill[idom[v]!]!++] = v;
     this.bytes = Float64Array.from(retention.retainedBytes);
     this.objects = Float64Array.from(retention.retainedObjects);
-    for (const [node, unit] of context.units) {
-      if (unit.parentNode === 0 || node < graph.firstObjectNode) continue;
-      // A closure the runtime keeps is a holder of its own: take it out of its dominators' figures.
-      this.hoisted.add(node);
-      for (let d = idom[node]!; d >= 0; d = idom[d]!) {
+    for (const [node, unit] of context.units)
+      if (unit.parentNode !== 0 && node >= graph.firstObjectNode) this.hoisted.add(node);
+    // A closure the runtime keeps is a holder of its own: take it out of its dominators' figures, up
+    // to the nearest hoisted closure (whose own figure, taken out above it, already excludes it).
+    for (const node of this.hoisted) {
+      for (let d = idom[node]!; d > 0; d = idom[d]!) {
         this.bytes[d]! -= retention.retainedBytes[node]!;
         this.objects[d]! -= retention.retainedObjects[node]!;
+        if (this.hoisted.has(d)) break;
       }
     }
   }
@@ -233,7 +253,8 @@ class TreeBuilder {
     if (site === undefined) {
       const frames = this.context.dump.buckets[bucket]!.frames;
       const frame = frames.find((f) => !isRuntimeSymbol(f.function)) ?? frames[0];
-      site = frame ? { fn: frame.function, line: `${frame.file}:${frame.line}` } : null;
+      const line = frame ? `${frame.file}:${frame.line}` : "";
+      site = frame ? { fn: this.lineFunctions?.get(line) ?? frame.function, line } : null;
       this.siteOfBucket.set(bucket, site);
     }
     return site;

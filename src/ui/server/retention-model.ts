@@ -9,14 +9,18 @@ import { symbolsForDump } from "../../collect/heap-dump-source.js";
 import {
   analyzeRetention,
   groupPath,
+  lineFunctions,
   type RetentionContext,
   type RetentionTree,
   retentionTree,
 } from "../../diagnose/holders/index.js";
 import { HeapscopeError, InputError, UsageError } from "../../errors.js";
 import { readHeapDump } from "../../formats/heapdump/read-heap-dump.js";
+import { parseProfileBytes } from "../../formats/profile-bytes.js";
 import type { HeapDump } from "../../model/heap-dump.js";
 import type { SymbolResolver } from "../../model/symbols.js";
+import type { Profile } from "../../profile/model.js";
+import type { RecordingReader } from "../../store/recording-reader.js";
 import type { RetentionPathWire, RetentionResponse, RetentionTreeWire } from "../shared/retention-wire.js";
 import { LruCache } from "./lru.js";
 import type { UiDocument } from "./workspace.js";
@@ -36,6 +40,8 @@ interface DumpSource {
   binary: string | undefined;
   /** The binary was named by the recording, not by the user: a mismatch is a limit, not an error. */
   binaryOptional: boolean;
+  /** A heap profile of the same run (a recording's newest snapshot): names inlined allocation sites. */
+  profile?: () => Profile | undefined;
   key: string;
 }
 
@@ -88,7 +94,15 @@ export class RetentionModels {
       }
     }
     const { summary, context } = analyzeRetention(dump, resolver ? { resolver } : {});
-    const tree = retentionTree(context, { budget: this.budget });
+    const profile = source.profile?.();
+    if (!profile)
+      extraLimits.push(
+        "no heap profile beside the dump: an allocation site inlined into its caller is named by the caller",
+      );
+    const tree = retentionTree(context, {
+      budget: this.budget,
+      ...(profile ? { lineFunctions: lineFunctions(profile) } : {}),
+    });
     const wire: RetentionTreeWire = {
       status: "ok",
       name: source.label,
@@ -136,7 +150,19 @@ function dumpSource(doc: UiDocument): DumpSource | null {
     binary,
     binaryOptional: true,
     key: `${doc.id}#${last.id}`,
+    profile: () => newestHeapProfile(doc.recording, doc.name),
   };
+}
+
+function newestHeapProfile(recording: RecordingReader, name: string): Profile | undefined {
+  try {
+    const bytes = recording.heapSnapshotBytes("last");
+    return parseProfileBytes(bytes, `${name}#last`).profile;
+  } catch (error) {
+    // No snapshot (or an unreadable one): sites keep the dump's names, and the limits say so.
+    if (error instanceof HeapscopeError) return undefined;
+    throw error;
+  }
 }
 
 /** Decodes a dump, turning a decoding failure into one line naming the input. */
