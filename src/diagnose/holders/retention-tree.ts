@@ -82,7 +82,7 @@ interface Group {
 }
 
 interface Pending {
-  key: string;
+  key: string | number;
   kind: RetentionNodeKind;
   first: RootDescription | null;
   bucket: number;
@@ -109,7 +109,13 @@ class TreeBuilder {
   private readonly bytes: Float64Array;
   private readonly objects: Float64Array;
   private readonly hoisted = new Set<number>();
-  private readonly siteOfBucket = new Map<number, { fn: string; line: string } | null>();
+  /** 1 for objects that are holder units (closures the runtime keeps). */
+  private readonly unitObject: Uint8Array;
+  /** Site id of each bucket: -2 not looked at yet, -1 none. */
+  private readonly siteOfBucket: Int32Array;
+  private readonly siteIds = new Map<string, number>();
+  /** Sites by id: the function and the `file:line` of the first bucket seen with it. */
+  private readonly sites: Array<{ fn: string; line: string }> = [];
   private truncated = false;
   private readonly lineFunctions: ReadonlyMap<string, string> | undefined;
 
@@ -121,6 +127,7 @@ class TreeBuilder {
     this.maxChildren = Math.max(1, options.maxChildren ?? 100);
     this.maxDepth = options.maxDepth ?? 64;
     this.lineFunctions = options.lineFunctions;
+    this.siteOfBucket = new Int32Array(context.dump.buckets.length).fill(-2);
     const { graph, retention } = context;
     const idom = retention.dominators.idom;
     this.childStart = new Uint32Array(graph.nodeCount + 1);
@@ -129,10 +136,14 @@ class TreeBuilder {
     this.childList = new Uint32Array(this.childStart[graph.nodeCount]!);
     const fill = this.childStart.slice(0, graph.nodeCount);
     for (let v = 1; v < graph.nodeCount; v++) if (idom[v]! >= 0) this.childList[fill[idom[v]!]!++] = v;
-    this.bytes = Float64Array.from(retention.retainedBytes);
-    this.objects = Float64Array.from(retention.retainedObjects);
-    for (const [node, unit] of context.units)
-      if (unit.parentNode !== 0 && node >= graph.firstObjectNode) this.hoisted.add(node);
+    this.bytes = retention.retainedBytes.slice();
+    this.objects = new Float64Array(retention.retainedObjects);
+    this.unitObject = new Uint8Array(graph.nodeCount);
+    for (const [node, unit] of context.units) {
+      if (node < graph.firstObjectNode) continue;
+      this.unitObject[node] = 1;
+      if (unit.parentNode !== 0) this.hoisted.add(node);
+    }
     // A closure the runtime keeps is a holder of its own: take it out of its dominators' figures, up
     // to the nearest hoisted closure (whose own figure, taken out above it, already excludes it).
     for (const node of this.hoisted) {
@@ -178,16 +189,18 @@ class TreeBuilder {
   /** Adds the children of group `id`; returns their ids. */
   private expand(id: number): number[] {
     const group = this.groups[id]!;
-    const byKey = new Map<string, Pending>();
+    const byKey = new Map<string | number, Pending>();
     const add = (child: number) => this.classify(child, id === 0, byKey);
     for (const member of group.members) {
       for (let k = this.childStart[member]!; k < this.childStart[member + 1]!; k++) {
         const child = this.childList[k]!;
-        if (!this.hoisted.has(child)) add(child);
+        if (this.unitObject[child] === 0 || !this.hoisted.has(child)) add(child);
       }
     }
     if (id === 0) for (const node of this.hoisted) add(node);
-    const pending = [...byKey.values()].sort((a, b) => b.bytes - a.bytes || a.key.localeCompare(b.key));
+    const pending = [...byKey.values()].sort(
+      (a, b) => b.bytes - a.bytes || String(a.key).localeCompare(String(b.key)),
+    );
     const room = Math.min(this.maxChildren, this.budget - this.groups.length);
     const keep = pending.length <= room ? pending.length : Math.max(0, room - 1);
     const ids: number[] = [];
@@ -201,12 +214,18 @@ class TreeBuilder {
     return ids;
   }
 
-  private classify(child: number, topLevel: boolean, byKey: Map<string, Pending>): void {
+  private classify(child: number, topLevel: boolean, byKey: Map<string | number, Pending>): void {
     const { graph } = this.context;
     // Roots that keep nothing (idle goroutines' frames, empty globals) are no holders.
     if (this.bytes[child]! <= 0 && this.objects[child]! <= 0) return;
-    const unit = child < graph.firstObjectNode ? graph.roots[child - 1]! : this.context.units.get(child);
-    let key: string;
+    const unit =
+      child < graph.firstObjectNode
+        ? graph.roots[child - 1]!
+        : this.unitObject[child] === 1
+          ? this.context.units.get(child)
+          : undefined;
+    // Objects group under numeric keys (size ≥ 0, site < 0): no string is made per object.
+    let key: string | number;
     let kind: RetentionNodeKind;
     let bucket = -1;
     if (unit) {
@@ -217,12 +236,12 @@ class TreeBuilder {
       kind = "shared";
     } else {
       bucket = this.context.bucketOfObject[nodeObject(graph, child)]!;
-      const site = bucket >= 0 ? this.siteOf(bucket) : null;
-      if (site) {
-        key = `site:${site.fn}`;
+      const site = bucket >= 0 ? this.siteIdOf(bucket) : -1;
+      if (site >= 0) {
+        key = -1 - site;
         kind = "site";
       } else {
-        key = `size:${graph.nodeSize[child]!}`;
+        key = graph.nodeSize[child]!;
         kind = "size";
         bucket = -1;
       }
@@ -248,20 +267,29 @@ class TreeBuilder {
     if (this.bytes[child]! > this.bytes[pending.representative]!) pending.representative = child;
   }
 
-  private siteOf(bucket: number): { fn: string; line: string } | null {
-    let site = this.siteOfBucket.get(bucket);
-    if (site === undefined) {
+  /** The interned site of a bucket (its first frame outside the runtime), or -1. */
+  private siteIdOf(bucket: number): number {
+    let id = this.siteOfBucket[bucket]!;
+    if (id === -2) {
       const frames = this.context.dump.buckets[bucket]!.frames;
       const frame = frames.find((f) => !isRuntimeSymbol(f.function)) ?? frames[0];
-      const line = frame ? `${frame.file}:${frame.line}` : "";
-      site = frame ? { fn: this.lineFunctions?.get(line) ?? frame.function, line } : null;
-      this.siteOfBucket.set(bucket, site);
+      id = -1;
+      if (frame) {
+        const line = `${frame.file}:${frame.line}`;
+        const fn = this.lineFunctions?.get(line) ?? frame.function;
+        id = this.siteIds.get(fn) ?? this.sites.length;
+        if (id === this.sites.length) {
+          this.sites.push({ fn, line });
+          this.siteIds.set(fn, id);
+        }
+      }
+      this.siteOfBucket[bucket] = id;
     }
-    return site;
+    return id;
   }
 
   private addGroup(parent: number, p: Pending): number {
-    const site = p.kind === "site" ? this.siteOf(p.bucket) : null;
+    const site = p.kind === "site" ? this.sites[this.siteIdOf(p.bucket)]! : null;
     const name =
       p.first !== null
         ? groupLabel(p.first, p.members.length)

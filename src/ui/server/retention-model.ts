@@ -46,8 +46,8 @@ interface DumpSource {
 }
 
 export class RetentionModels {
-  // A big dump's analysis is large: keep the last two documents.
-  private readonly cache = new LruCache<string, RetentionModel>(2);
+  // A big dump's analysis is about as large as the dump: keep only the document last asked for.
+  private readonly cache = new LruCache<string, RetentionModel>(1);
 
   constructor(private readonly budget = RETENTION_NODE_BUDGET) {}
 

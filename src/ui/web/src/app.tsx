@@ -168,9 +168,18 @@ export function App() {
             Back to timeline
           </button>
         )}
-        {currentDoc?.kind === "recording" && view !== "retention" && (
-          <button type="button" onClick={() => navigate({ src: currentDoc.id, base: "", view: "retention" })}>
-            What holds memory
+        {currentDoc?.kind === "recording" && !state.src.includes("@") && (
+          <button
+            type="button"
+            onClick={() =>
+              navigate({
+                src: currentDoc.id,
+                base: "",
+                view: view === "retention" ? "timeline" : "retention",
+              })
+            }
+          >
+            {view === "retention" ? "Back to timeline" : "What holds memory"}
           </button>
         )}
         {currentDoc?.live && <span class="live-badge">live</span>}

@@ -39,6 +39,14 @@ function initialSelection(tree: IcicleTree, root: string, site: string): number 
   return tree.children[0]?.[0] ?? 0;
 }
 
+/** A selection too narrow to see at full width (under 1 % of the heap) opens zoomed to its holder. */
+function initialZoom(tree: IcicleTree, node: number): number {
+  if (node <= 0 || tree.bytes[node]! >= 0.01 * tree.bytes[0]!) return 0;
+  let holder = node;
+  while (tree.parent[holder]! > 0) holder = tree.parent[holder]!;
+  return holder;
+}
+
 function siteHighlight(tree: IcicleTree, site: string): Uint8Array | null {
   const nodes = findSite(tree, site);
   if (nodes.length === 0) return null;
@@ -78,10 +86,14 @@ function RetentionIcicle({
 }) {
   const wire = tree.wire;
   const [selected, setSelected] = useState(() => initialSelection(tree, root, site));
-  const [zoomed, setZoomed] = useState(0);
+  const [zoomed, setZoomed] = useState(() => initialZoom(tree, initialSelection(tree, root, site)));
   const [hover, setHover] = useState<Hover | null>(null);
   const [search, setSearch] = useState("");
-  useEffect(() => setSelected(initialSelection(tree, root, site)), [tree, root, site]);
+  useEffect(() => {
+    const node = initialSelection(tree, root, site);
+    setSelected(node);
+    setZoomed(initialZoom(tree, node));
+  }, [tree, root, site]);
   const highlight = useMemo(
     () => searchTree(tree, search) ?? siteHighlight(tree, site),
     [tree, search, site],
