@@ -227,6 +227,15 @@ describe("the retention view over a real Go program's heap dump", () => {
     await page.keyboard.press("Escape");
     expect((await selection(page)).zoomed).toBe(0);
     expect(await box.getAttribute("role")).toBe("tree");
+    // Search highlights the groups whose name matches.
+    await page.getByLabel("Search holders and sites").fill("smallcache");
+    expect(await page.locator(".search-summary").first().textContent()).toBe("1 group matches");
+    // A runtime root is announced as the runtime's, never as the program's holder.
+    const runtime = wire.nodes.parent.findIndex((p, v) => p === 0 && wire.nodes.rootKind[v] === "runtime");
+    expect(runtime).toBeGreaterThan(0);
+    await openIcicle(page, url(server, { src: "0", view: "retention", root: wire.nodes.name[runtime]! }));
+    expect((await selection(page)).selected).toBe(runtime);
+    expect(await liveText(page)).toContain(`${wire.nodes.name[runtime]}: runtime-internal root, retains`);
     await page.close();
   });
 
@@ -245,7 +254,7 @@ describe("the retention view over a real Go program's heap dump", () => {
     expect(wire.nodes.name[v]).toBe(GLOBAL);
     expect(await liveText(page)).toContain("main.ingest: allocation site");
     expect(await page.locator(".search-summary").first().textContent()).toContain(
-      `${sites.length} groups match`,
+      sites.length === 1 ? "1 group matches" : `${sites.length} groups match`,
     );
     const steps = page.locator(".path-steps li");
     await expect.poll(() => steps.count(), { timeout: 60_000 }).toBeGreaterThan(1);
@@ -315,7 +324,9 @@ describe("the retention view over a real Go program's heap dump", () => {
     await empty.waitFor({ timeout: 60_000 });
     const text = await empty.textContent();
     expect(text).toContain("holds no heap dump");
-    expect(text).toContain("heapscope doctor --keep-dump --out run.hsrec -- go run ./cmd/server");
+    expect(text).toContain(
+      "heapscope doctor --url http://127.0.0.1:6060 --keep-dump --out run.hsrec -- go run ./cmd/server -addr 127.0.0.1:6060",
+    );
     expect(text).toContain("heapscope hook ./cmd/server");
     // A recording's header offers the view.
     await page.goto(url(server, { src: "2" }));

@@ -1,6 +1,6 @@
 /** What the retention view says when the document has no heap dump: how to get one. */
 export const DUMP_COMMANDS = [
-  "heapscope doctor --keep-dump --out run.hsrec -- go run ./cmd/server",
+  "heapscope doctor --url http://127.0.0.1:6060 --keep-dump --out run.hsrec -- go run ./cmd/server -addr 127.0.0.1:6060",
   "heapscope ui run.hsrec",
 ];
 export const HOOK_COMMANDS = [

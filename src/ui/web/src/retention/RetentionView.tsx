@@ -39,6 +39,10 @@ function initialSelection(tree: IcicleTree, root: string, site: string): number 
   return tree.children[0]?.[0] ?? 0;
 }
 
+export function matchSummary(count: number): string {
+  return count === 1 ? "1 group matches" : `${count} groups match`;
+}
+
 /** A selection too narrow to see at full width (under 1 % of the heap) opens zoomed to its holder. */
 function initialZoom(tree: IcicleTree, node: number): number {
   if (node <= 0 || tree.bytes[node]! >= 0.01 * tree.bytes[0]!) return 0;
@@ -227,7 +231,7 @@ function RetentionToolbar(props: {
           onInput={(e) => onSearch((e.target as HTMLInputElement).value)}
         />
       </label>
-      {matched > 0 && <span class="search-summary">{matched} groups match</span>}
+      {matched > 0 && <span class="search-summary">{matchSummary(matched)}</span>}
       {site && findSite(tree, site).length === 0 && (
         <span class="search-summary" data-site-missing="">
           no sampled objects of {site} in this dump
