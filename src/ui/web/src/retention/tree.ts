@@ -39,15 +39,28 @@ export function icicleTree(wire: RetentionTreeWire): IcicleTree {
   return { wire, count, depth, left, bytes, parent, children, maxDepth };
 }
 
-/** The holder (level-1 node) whose name is `root`, or contains it; -1 for none. */
+/**
+ * The holder (level-1 node) named `root`; else, since a suspect's
+ * holder counts only the roots keeping that suspect ("main.worker (12 goroutines)" where the whole heap
+ * has "main.worker (96 goroutines)"), the largest holder of the same function. -1 for none.
+ */
 export function findHolder(tree: IcicleTree, root: string): number {
   if (!root) return -1;
   const holders = tree.children[0] ?? [];
+  const names = tree.wire.nodes.name;
+  const head = functionPart(root);
   return (
-    holders.find((v) => tree.wire.nodes.name[v] === root) ??
-    holders.find((v) => tree.wire.nodes.name[v]!.includes(root)) ??
+    holders.find((v) => names[v] === root) ??
+    holders.find((v) => head !== "" && functionPart(names[v]!) === head) ??
     -1
   );
+}
+
+/** A holder label's function: what comes before " (" or ": " (`main.worker (96 goroutines)` → main.worker). */
+function functionPart(label: string): string {
+  const cut = label.search(/ \(|: /);
+  const head = cut >= 0 ? label.slice(0, cut) : label;
+  return head.replace(/^(finalizers|closures) /, "");
 }
 
 /** Site nodes whose function is `site`, under `within` (0: anywhere), largest first. */
