@@ -4,7 +4,9 @@
  * or the keyboard selects it and the path panel shows its retaining path root first, a suspect's link
  * (view=retention&site=FN) selects the allocation site, a global renamed to markup in the binary's
  * symbol table is shown as text, a recording that kept the dump opens the same view, and one without
- * a dump says how to get one.
+ * a dump says how to get one. Last, `heapscope doctor --keep-dump` on a leaking program: its heap
+ * suspect's link in the doctor panel opens the view on the suspect's allocation site, under the stack
+ * root that holds it.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,7 @@ import { formatBytes } from "../../../src/model/units.js";
 import { RecordingWriter } from "../../../src/store/recording-writer.js";
 import { startUiServer, type UiServer } from "../../../src/ui/server/server.js";
 import type { RetentionPathWire, RetentionTreeWire } from "../../../src/ui/shared/retention-wire.js";
+import { freePort, runCli } from "../../support/go.js";
 import { GO_DEFAULT, goToolchains } from "../../support/go-toolchains.js";
 import { requireTool } from "../../support/required-tools.js";
 import { ensureUiBuilt, launchChromium } from "../../ui/support.js";
@@ -343,4 +346,67 @@ describe("the retention view over a real Go program's heap dump", () => {
     expect(good.node).toBe(1);
     await page.close();
   });
+});
+
+describe("from the doctor's suspect to what holds it", () => {
+  it("a leaking program's doctor recording (--keep-dump) links its heap suspect to the retention view", async () => {
+    const toolchain = goToolchains.find((t) => t.label === GO_DEFAULT)!;
+    const port = await freePort();
+    const recordingFile = path.join(work, "doctor.hsrec");
+    const run = await runCli(
+      [
+        "doctor",
+        "--duration",
+        "20s",
+        "--json",
+        "--url",
+        `http://127.0.0.1:${port}`,
+        "--keep-dump",
+        "--out",
+        recordingFile,
+        "--",
+        "go",
+        "run",
+        ".",
+        "-addr",
+        `127.0.0.1:${port}`,
+      ],
+      {
+        cwd: path.resolve(import.meta.dirname, "../../doctor/scenarios/session-map-growth"),
+        env: toolchain.env,
+        timeoutMs: 150_000,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { verdict: string }).verdict).toBe("leak");
+    const doctorServer = await startUiServer({ inputs: [recordingFile], warm: false });
+    try {
+      const { page, errors } = await newPage();
+      await page.goto(url(doctorServer, { src: "0" }));
+      const suspect = page.locator(".suspects > li").filter({ hasText: "main.newSession" }).first();
+      await suspect.waitFor({ timeout: 120_000 });
+      const link = suspect.locator(".held-by a").first();
+      expect(new URL(await link.getAttribute("href")!, doctorServer.url).searchParams.get("site")).toBe(
+        "main.newSession",
+      );
+      await link.click();
+      await page.waitForFunction(() => (window.__heapscopeRetention?.rects().length ?? 0) > 1, null, {
+        timeout: 120_000,
+      });
+      const params = new URL(page.url()).searchParams;
+      expect([params.get("view"), params.get("site")]).toEqual(["retention", "main.newSession"]);
+      const wire = await tree(doctorServer, "0");
+      const selected = (await selection(page)).selected;
+      expect(wire.nodes.site[selected]).toBe("main.newSession");
+      // The sessions are held by a map in main's frame: the selected group is under a stack holder.
+      let holder = selected;
+      while (wire.nodes.parent[holder]! > 0) holder = wire.nodes.parent[holder]!;
+      expect(wire.nodes.rootKind[holder]).toBe("stack");
+      expect(wire.nodes.name[holder]).toContain("main.main");
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await doctorServer.close();
+    }
+  }, 240_000);
 });
