@@ -4,7 +4,7 @@
  * for inputs without a dump, and one-line errors for a damaged dump, a bad node and a --binary with
  * no dump to name.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,7 +56,9 @@ beforeAll(async () => {
   );
   const profile = path.join(work, "heap.pb.gz");
   writeFileSync(profile, encodeGz(profileFromStacks([{ frames: ["main.main"], bytes: 1024 }])));
-  server = await startUiServer({ inputs: [dump, damaged, profile], warm: false });
+  const copy = path.join(work, "copy.dump");
+  copyFileSync(dump, copy);
+  server = await startUiServer({ inputs: [dump, damaged, profile, copy], warm: false });
 });
 
 afterAll(async () => {
@@ -103,6 +105,15 @@ describe("the retention APIs", () => {
       expect(bad.status, node).toBe(400);
       expect(bad.body.error).toMatch(/^node: expected 0 to \d+, got /);
     }
+  });
+
+  it("analyses a dump once: later requests do not read the file again", async () => {
+    const first = await get<RetentionTreeWire>("/api/retention?src=3");
+    expect(first.status).toBe(200);
+    rmSync(path.join(work, "copy.dump"));
+    const again = await get<RetentionTreeWire>("/api/retention?src=3");
+    expect(again.body).toEqual(first.body);
+    expect((await get<RetentionPathWire>("/api/retention/path?src=3&node=1")).status).toBe(200);
   });
 
   it("answers a damaged dump with one line naming it", async () => {
