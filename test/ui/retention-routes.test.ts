@@ -63,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe("the retention APIs", () => {

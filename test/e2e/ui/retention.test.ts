@@ -8,7 +8,7 @@
  * suspect's link in the doctor panel opens the view on the suspect's allocation site, under the stack
  * root that holds it.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -120,6 +120,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await hostileServer?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 async function newPage(): Promise<{ page: Page; errors: string[] }> {
