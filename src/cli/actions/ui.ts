@@ -9,6 +9,7 @@ interface UiFlags {
   host?: string;
   open?: boolean;
   sourcePath?: string;
+  binary?: string;
 }
 
 /** Opens the URL in the user's browser (best effort; never fails the command). */
@@ -37,7 +38,13 @@ export async function uiAction(inputs: string[], flags: UiFlags): Promise<void> 
     throw new UsageError("the web UI is not built (assets/ui/index.html is missing): run `npm run build:ui`");
   }
   const sourcePaths = flags.sourcePath ? flags.sourcePath.split(":").filter((p) => p !== "") : [];
-  const server = await startUiServer({ inputs, host: flags.host, port, sourcePaths });
+  const server = await startUiServer({
+    inputs,
+    host: flags.host,
+    port,
+    sourcePaths,
+    ...(flags.binary !== undefined ? { binary: flags.binary } : {}),
+  });
   process.stdout.write(`${server.url}\n`);
   if (server.token && isInteractive()) {
     process.stderr.write("The token in the URL is required: anyone with the URL can read these profiles.\n");

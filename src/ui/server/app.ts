@@ -12,6 +12,7 @@ import { LiveEventHub, type LiveHub } from "./live-events.js";
 import { addAssetRoutes, servePage } from "./page-routes.js";
 import type { ProfileEngine } from "./profile-engine.js";
 import { addProfileRoutes } from "./profile-routes.js";
+import { addRetentionRoutes } from "./retention-routes.js";
 import { type SecurityOptions, securityMiddleware } from "./security.js";
 import type { SourceRoots } from "./source-files.js";
 import type { UiDocument, Workspace } from "./workspace.js";
@@ -50,6 +51,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
   addAssetRoutes(app, options.assets);
   addDocumentRoutes(app, options);
   addProfileRoutes(app, options.engine);
+  addRetentionRoutes(app, options.workspace);
   addFleetRoutes(app, options.fleet);
   app.get("/api/events", (c) => {
     if (!options.live) return c.json({ error: "no live updates: not started with --ui on a recording" }, 404);

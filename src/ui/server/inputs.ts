@@ -1,7 +1,7 @@
 /**
  * What `heapscope ui FILE...` accepts, recognised from the content: a recording (SQLite), a profile
  * (profile.proto, gzipped or not, or legacy heap text; also URLs and FILE#N recording snapshots),
- * a goroutine dump, a gctrace log, or a MemStats series. Anything else is one clear InputError.
+ * a goroutine dump, a gctrace log, a MemStats series, or a Go heap dump. Anything else is one clear InputError.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { readGoroutineDump } from "../../analysis/goroutine-groups.js";
@@ -58,7 +58,22 @@ export function recordingDocument(path: string, options: { live?: boolean } = {}
   };
 }
 
-export async function loadUiInput(spec: string, options: { timeoutMs?: number } = {}): Promise<NewDocument> {
+/** A heap dump file as a UI document: only its size is read now; the retention view reads it. */
+export function heapDumpDocument(path: string, size: number, binary?: string): NewDocument {
+  if (binary !== undefined && !existsSync(binary)) throw new InputError(binary, "no such file");
+  return {
+    kind: "heapdump",
+    name: path,
+    path,
+    ...(binary !== undefined ? { binary } : {}),
+    description: `Go heap dump, ${formatBytes(size)}${binary ? "" : " (no --binary: globals unnamed)"}`,
+  };
+}
+
+export async function loadUiInput(
+  spec: string,
+  options: { timeoutMs?: number; binary?: string } = {},
+): Promise<NewDocument> {
   if (/^https?:\/\//i.test(spec) || spec === "-" || (spec.includes("#") && !existsSync(spec))) {
     const parsed = await readProfileInput(spec, { timeoutMs: options.timeoutMs });
     return profileDocument(spec, parsed.profile);
@@ -77,7 +92,7 @@ export async function loadUiInput(spec: string, options: { timeoutMs?: number } 
       // The profile decoder says what is wrong with binary data that is not a profile.
       return profileDocument(spec, (await readProfileInput(spec)).profile);
     case "go-heap-dump":
-      throw new InputError(spec, `${describeInputKind(kind)}; the UI opens profiles, recordings and logs`);
+      return heapDumpDocument(spec, stat.size, options.binary);
   }
   if (stat.size > MAX_TEXT_BYTES)
     throw new InputError(spec, `text input larger than ${formatBytes(MAX_TEXT_BYTES)}`);

@@ -29,6 +29,8 @@ export interface UiServerOptions {
   port?: number;
   /** Token required in the URL; generated when bound beyond loopback and not given. */
   token?: string;
+  /** The binary that wrote the heap dump inputs (`ui heap.dump --binary BIN`). */
+  binary?: string;
   /** Roots under which `.go` source files may be read for the source view. */
   sourcePaths?: string[];
   /** Stream live updates on /api/events (record --ui). */
@@ -85,7 +87,9 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   const workspace = new Workspace();
   for (const document of options.documents ?? []) workspace.add(document);
   for (const input of options.inputs ?? [])
-    workspace.add(await loadUiInput(input, { timeoutMs: options.timeoutMs }));
+    workspace.add(await loadUiInput(input, { timeoutMs: options.timeoutMs, binary: options.binary }));
+  if (options.binary !== undefined && !workspace.documents.some((d) => d.kind === "heapdump"))
+    throw new UsageError("--binary names the program of a heap dump input, and none was given");
   const sources = new SourceRoots(options.sourcePaths ?? []);
   const engine = new ProfileEngine(workspace, sources);
   const assets = new UiAssets(options.assetsDir);

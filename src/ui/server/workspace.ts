@@ -46,19 +46,29 @@ export interface GoroutinesDocument extends DocumentBase {
   snapshot: GoroutineSnapshot;
 }
 
+/** A Go heap dump file (`heapscope ui heap.dump [--binary BIN]`); read when the retention view asks. */
+export interface HeapDumpDocument extends DocumentBase {
+  kind: "heapdump";
+  path: string;
+  /** The binary that wrote it (--binary): names globals and closures. */
+  binary?: string;
+}
+
 export type UiDocument =
   | ProfileDocument
   | RecordingDocument
   | GcTraceDocument
   | MemStatsDocument
-  | GoroutinesDocument;
+  | GoroutinesDocument
+  | HeapDumpDocument;
 
 export type NewDocument =
   | Omit<ProfileDocument, "id">
   | Omit<RecordingDocument, "id">
   | Omit<GcTraceDocument, "id">
   | Omit<MemStatsDocument, "id">
-  | Omit<GoroutinesDocument, "id">;
+  | Omit<GoroutinesDocument, "id">
+  | Omit<HeapDumpDocument, "id">;
 
 export interface ResolvedProfile {
   ref: string;

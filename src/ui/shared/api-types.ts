@@ -1,6 +1,6 @@
 /** JSON shapes exchanged between the UI server and the browser. No Node or DOM APIs here. */
 
-export type DocumentKind = "profile" | "recording" | "gctrace" | "memstats" | "goroutines";
+export type DocumentKind = "profile" | "recording" | "gctrace" | "memstats" | "goroutines" | "heapdump";
 
 export interface DocumentSummary {
   id: string;

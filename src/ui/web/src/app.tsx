@@ -5,6 +5,7 @@ import { RefineBar } from "./components/RefineBar.js";
 import { FlameView, SandwichView } from "./flame/FlameView.js";
 import { useLiveUpdates } from "./live.js";
 import { pageDocumentKinds } from "./page-documents.js";
+import { RetentionView } from "./retention/RetentionView.js";
 import { navigate, type UrlState, useUrlState, type ViewName } from "./url-state.js";
 import { useJson } from "./use-json.js";
 import { GoroutinesView } from "./views/GoroutinesView.js";
@@ -30,6 +31,7 @@ function documentOf(ref: string): string {
 
 function defaultView(kind: DocumentKind, src: string): ViewName {
   if (kind === "goroutines") return "goroutines";
+  if (kind === "heapdump") return "retention";
   if (kind === "gctrace" || kind === "memstats") return "timeline";
   if (kind === "recording" && !src.includes("@")) return "timeline";
   return "flame";
@@ -166,11 +168,29 @@ export function App() {
             Back to timeline
           </button>
         )}
+        {currentDoc?.kind === "recording" && !state.src.includes("@") && (
+          <button
+            type="button"
+            onClick={() =>
+              navigate({
+                src: currentDoc.id,
+                base: "",
+                view: view === "retention" ? "timeline" : "retention",
+              })
+            }
+          >
+            {view === "retention" ? "Back to timeline" : "What holds memory"}
+          </button>
+        )}
         {currentDoc?.live && <span class="live-badge">live</span>}
       </header>
       {isProfileView ? (
         <ProfileViews state={state} view={view} workspace={info} />
-      ) : !currentDoc ? null : view === "goroutines" ? (
+      ) : !currentDoc ? null : view === "retention" ? (
+        <main class="view">
+          <RetentionView src={currentDoc.id} root={state.root} site={state.site} />
+        </main>
+      ) : view === "goroutines" ? (
         <main class="view">
           <GoroutinesView src={currentDoc.id} />
         </main>

@@ -1,12 +1,22 @@
 /**
  * The view lives in the URL (pprof's parameter names where pprof has one), so a view can be shared
  * or reloaded: src, base, view, si, f, i, h, s, g, fn (a function regex for peek and source),
- * frame (the exact frame name of the sandwich view), q (the flame graph search).
+ * frame (the exact frame name of the sandwich view), q (the flame graph search), root and site (the
+ * retention view: the holder to select and the allocation site's function to highlight).
  */
 import { useEffect, useState } from "preact/hooks";
 import { profileQueryString } from "../../shared/flame-path.js";
 
-export type ViewName = "flame" | "sandwich" | "top" | "peek" | "source" | "graph" | "timeline" | "goroutines";
+export type ViewName =
+  | "flame"
+  | "sandwich"
+  | "top"
+  | "peek"
+  | "source"
+  | "graph"
+  | "timeline"
+  | "goroutines"
+  | "retention";
 
 export interface UrlState {
   src: string;
@@ -21,6 +31,8 @@ export interface UrlState {
   fn: string;
   frame: string;
   q: string;
+  root: string;
+  site: string;
 }
 
 const keys: Array<keyof UrlState> = [
@@ -36,6 +48,8 @@ const keys: Array<keyof UrlState> = [
   "fn",
   "frame",
   "q",
+  "root",
+  "site",
 ];
 
 export function readUrlState(): UrlState {

@@ -11,6 +11,7 @@ import type {
   TimelineSeries,
 } from "../../../shared/api-types.js";
 import { regexEscape } from "../format.js";
+import { HeldByLinks } from "../retention/HeldByLinks.js";
 import { markLoaded } from "../test-hook.js";
 import { navigate } from "../url-state.js";
 import { useJson } from "../use-json.js";
@@ -139,6 +140,7 @@ function DoctorPanel({ src, tick }: { src: string; tick: number }) {
                   </button>
                 )}
               </div>
+              <HeldByLinks raw={data.raw} index={k} functionName={s.functionName} />
               {s.detail && <p>{s.detail}</p>}
               {s.evidence.length > 0 && (
                 <ul class="evidence">

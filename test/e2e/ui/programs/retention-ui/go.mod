@@ -1,0 +1,3 @@
+module example.com/retention-ui
+
+go 1.19
