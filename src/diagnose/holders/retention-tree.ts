@@ -438,7 +438,7 @@ class MaxHeap {
 export interface GroupPath {
   /** The root chain, outermost first. */
   roots: RootDescription[];
-  steps: Array<RetentionPathStep & { field?: string; type?: string }>;
+  steps: RetentionPathStep[];
 }
 
 /**

@@ -47,9 +47,9 @@ export interface RetentionPathStepWire {
   site: string | null;
   /** Byte offset of the pointer inside the previous step (or the root). */
   offset: number;
-  /** Field and type names, when the binary's DWARF gave them. */
-  field?: string;
-  type?: string;
+  /** Field and type names, when the binary's DWARF gave them (null where that step is untyped). */
+  field?: string | null;
+  type?: string | null;
 }
 
 export interface RetentionPathWire {

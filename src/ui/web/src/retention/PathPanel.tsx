@@ -30,7 +30,7 @@ export function PathPanel({ src, node, name }: { src: string; node: number; name
           {data.steps.map((s, k) => (
             <li key={`s${k}`} data-step="object">
               <span class="muted">at +{s.offset}</span>
-              {s.field && <span class="fn-name"> .{s.field}</span>} → {formatBytes(s.bytes)} object
+              {s.field && <span class="fn-name"> {s.field}</span>} → {formatBytes(s.bytes)} object
               {s.type && <span class="fn-name"> {s.type}</span>}
               {s.site ? (
                 <span>
