@@ -223,6 +223,42 @@ describe("decodeProfileColumns on encodings Go does not write", () => {
     });
   }
 
+  // Frames are 16-bit while every location position fits (up to 65,536 locations), 32-bit beyond.
+  for (const locationCount of [0x10000, 0x10001]) {
+    it(`keeps every frame of a profile with ${locationCount} locations`, () => {
+      const base = unusualProfile();
+      const fn = base.functions[0]!;
+      const locations: Location[] = Array.from({ length: locationCount }, (_, i) => ({
+        id: i + 1,
+        mapping: undefined,
+        address: BigInt(0x1000 + i),
+        lines: [{ function: fn, line: 1 + (i % 50), column: 0 }],
+        isFolded: false,
+      }));
+      const last = locations.length - 1;
+      const stacks = [[last, 0, last - 1], [0x7fff, 0x8000, 0xffff], [last]];
+      const original: Profile = {
+        ...base,
+        locations,
+        samples: stacks.map((stack, i) => ({
+          locations: stack.map((position) => locations[position]!),
+          values: [i + 1, 10 * (i + 1)],
+          labels: new Map(),
+          numLabels: new Map(),
+          numUnits: new Map(),
+        })),
+      };
+      const bytes = encodeProfile(original);
+      const { profile, columns } = decodeProfileColumns(bytes);
+      expect(columns.locationIndex).toBeInstanceOf(locationCount <= 0x10000 ? Uint16Array : Int32Array);
+      stacks.forEach((stack, i) => {
+        expect(sampleAt(profile, columns, i).ids).toEqual(stack.map((position) => BigInt(position + 1)));
+      });
+      profile.samples = samplesFromColumns(profile.locations, columns);
+      expect(comparableFromModel(profile)).toEqual(comparableFromModel(decodeProfile(bytes)));
+    });
+  }
+
   it("refuses a packed varint that runs past the end of its field", () => {
     const profile = (sample: number[]) =>
       new Uint8Array([

@@ -7,7 +7,12 @@ import type { Location, Sample } from "../../profile/model.js";
 import { type ProtoReader, WireType } from "../protobuf-reader.js";
 import type { IdIndex } from "./id-index.js";
 import { NO_SAMPLE_LABELS } from "./readonly-label-map.js";
-import { diffBaseColumn, type ProfileSampleColumns, valuesAt } from "./sample-columns.js";
+import {
+  diffBaseColumn,
+  type LocationIndexArray,
+  type ProfileSampleColumns,
+  valuesAt,
+} from "./sample-columns.js";
 import { LabelScratch, readLabel, SmallBigintCache } from "./sample-labels.js";
 import { expectWire } from "./wire-fields.js";
 
@@ -19,7 +24,7 @@ import { expectWire } from "./wire-fields.js";
  * anything else goes through `readFieldSlowly`, field by field.
  */
 export class SampleDecoder {
-  private frames: Int32Array;
+  private frames: LocationIndexArray;
   private frameCount = 0;
   private readonly values: Float64Array;
   private valuesRead = 0;
@@ -38,7 +43,8 @@ export class SampleDecoder {
     frameCapacity: number,
     valueCapacity: number,
   ) {
-    this.frames = new Int32Array(frameCapacity);
+    this.frames =
+      locations.list.length <= 0x10000 ? new Uint16Array(frameCapacity) : new Int32Array(frameCapacity);
     this.values = new Float64Array(valueCapacity);
   }
 
@@ -51,9 +57,10 @@ export class SampleDecoder {
     count: number,
     sampleBytes: number,
   ): SampleDecoder {
-    // Location IDs are most of the samples' bytes, at one or two bytes each: a fair first size
-    // (capped: a huge profile grows its frames instead of reserving them all up front).
-    const frames = Math.min((sampleBytes >>> 1) + 64, 1 << 24);
+    // Every location ID takes at least one of the samples' bytes, so this room never has to grow
+    // (below the cap; a huge profile grows its frames instead of reserving them all up front).
+    // The unused tail is never written, so its pages are never touched and cost no memory.
+    const frames = Math.min(sampleBytes + 64, 1 << 24);
     return new SampleDecoder(reader, locations, stride, str, frames, count * stride);
   }
 
@@ -92,9 +99,8 @@ export class SampleDecoder {
       values: this.values,
       exactValues,
       stackStart,
-      // A view while little is wasted; a copy when the first guess was far too big.
-      locationIndex:
-        frameCount * 4 >= frames.length * 3 ? frames.subarray(0, frameCount) : frames.slice(0, frameCount),
+      // A view: the room past the last frame was never written (see forColumns).
+      locationIndex: frames.subarray(0, frameCount),
       labelSet,
       labelSets,
       diffBase: diffBaseColumn(labelSet, labelSets),
@@ -290,8 +296,9 @@ export class SampleDecoder {
     return locationPosition(this.locations, id);
   }
 
-  private growFrames(needed: number): Int32Array {
-    const grown = new Int32Array(Math.max(needed, this.frames.length * 2));
+  private growFrames(needed: number): LocationIndexArray {
+    const length = Math.max(needed, this.frames.length * 2);
+    const grown = this.frames instanceof Uint16Array ? new Uint16Array(length) : new Int32Array(length);
     grown.set(this.frames);
     this.frames = grown;
     return grown;
