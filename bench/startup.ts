@@ -13,7 +13,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { decide, formatTarget, quantileBand, type TargetResult } from "./decide.js";
@@ -127,7 +127,13 @@ export async function runStartupBench(options: { runs?: number } = {}): Promise<
   } finally {
     rmSync(hookDir, { recursive: true, force: true });
   }
-  return { runs, loadAverage: loadavg() as [number, number, number], cases, targets };
+  const loadAverage = loadavg() as [number, number, number];
+  if (loadAverage[0] > availableParallelism()) {
+    process.stdout.write(
+      `  (load average ${loadAverage[0].toFixed(1)} on ${availableParallelism()} cores: waiting for a CPU stretches wall times, and their differences, well beyond the CPU times)\n`,
+    );
+  }
+  return { runs, loadAverage, cases, targets };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

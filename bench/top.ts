@@ -33,6 +33,8 @@ const workDir = path.join(benchDir, ".work");
 export interface ProcessMeasure {
   wallMs: number;
   peakRssKb: number;
+  /** User + system CPU time (from /usr/bin/time; NaN without it): a loaded machine inflates it less. */
+  cpuMs: number;
 }
 
 export interface TopCase {
@@ -95,7 +97,7 @@ export function measureProcess(
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = useTime
-      ? spawn(timeBinary, ["-f", "%M", command, ...args], {
+      ? spawn(timeBinary, ["-f", "%M %U %S", command, ...args], {
           stdio: ["ignore", "ignore", "pipe"],
           cwd: repoRoot,
           env,
@@ -132,11 +134,14 @@ export function measureProcess(
         );
         return;
       }
+      let cpuMs = Number.NaN;
       if (useTime) {
         const lines = stderr.trim().split("\n");
-        peakKb = Number(lines[lines.length - 1]);
+        const [maxRss, user, system] = lines[lines.length - 1]!.split(" ").map(Number);
+        peakKb = maxRss!;
+        cpuMs = (user! + system!) * 1000;
       }
-      resolve({ wallMs, peakRssKb: peakKb });
+      resolve({ wallMs, peakRssKb: peakKb, cpuMs });
     });
   });
 }
@@ -172,14 +177,13 @@ async function runCase(spec: TopCase): Promise<{ result: TopCaseResult; targets:
       ours.push(await measureProcess(...heapscopeCommand));
     }
   }
-  const heapscope = {
-    wallMs: median(ours.map((m) => m.wallMs)),
-    peakRssKb: median(ours.map((m) => m.peakRssKb)),
-  };
-  const pprof = {
-    wallMs: median(theirs.map((m) => m.wallMs)),
-    peakRssKb: median(theirs.map((m) => m.peakRssKb)),
-  };
+  const medians = (runs: ProcessMeasure[]): ProcessMeasure => ({
+    wallMs: median(runs.map((m) => m.wallMs)),
+    peakRssKb: median(runs.map((m) => m.peakRssKb)),
+    cpuMs: median(runs.map((m) => m.cpuMs)),
+  });
+  const heapscope = medians(ours);
+  const pprof = medians(theirs);
   const result: TopCaseResult = {
     name: spec.name,
     profile: spec.profile,
@@ -212,6 +216,7 @@ async function runCase(spec: TopCase): Promise<{ result: TopCaseResult; targets:
       `  heapscope: ${heapscope.wallMs.toFixed(0)} ms, peak RSS ${mb(heapscope.peakRssKb)}`,
       `  pprof:     ${pprof.wallMs.toFixed(0)} ms, peak RSS ${mb(pprof.peakRssKb)} (${GO_DEFAULT})`,
       `  heapscope is ${result.speedup.toFixed(1)}× faster and uses ${(result.rssRatio * 100).toFixed(0)}% of pprof's peak RSS`,
+      `  CPU time (user + system, not judged): heapscope ${heapscope.cpuMs.toFixed(0)} ms, pprof ${pprof.cpuMs.toFixed(0)} ms (${(pprof.cpuMs / heapscope.cpuMs).toFixed(1)}×)`,
       ...targets.map((t) => `  target: ${formatTarget(t)}`),
       "",
     ].join("\n"),

@@ -1,10 +1,13 @@
-import { Command, CommanderError } from "commander";
+import type { Command as CommandType } from "commander";
 import { HeapscopeError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { commander } from "./commander.js";
 import { addCommands } from "./commands/index.js";
 
+const { Command, CommanderError } = commander;
+
 /** The program with the commands this command line needs (see commands/index.ts). */
-export async function buildProgram(args: readonly string[]): Promise<Command> {
+export async function buildProgram(args: readonly string[]): Promise<CommandType> {
   const program = new Command();
   program
     .name("heapscope")

@@ -19,8 +19,8 @@ export interface SampleColumns {
   values: Float64Array;
   /** Sample i's stack is locationIndex[stackStart[i] .. stackStart[i + 1]), leaf first. */
   stackStart: Int32Array;
-  /** Indices into profile.locations. */
-  locationIndex: Int32Array;
+  /** Indices into profile.locations: 16-bit when they all fit (at most 65,536 locations). */
+  locationIndex: Int32Array | Uint16Array;
   /** 1 for samples labelled pprof::base=true (from a --diff-base); undefined when there are none. */
   diffBase: Uint8Array | undefined;
 }

@@ -159,6 +159,21 @@ export class NodeTable {
   get size(): number {
     return this.infos.length;
   }
+
+  private single: Int32Array | undefined;
+
+  /** Per location, its node when it has exactly one (no inlined frames), else -1. */
+  singleNodes(): Int32Array {
+    if (this.single) return this.single;
+    const count = this.locationStart.length - 1;
+    const single = new Int32Array(count);
+    for (let li = 0; li < count; li++) {
+      const first = this.locationStart[li]!;
+      single[li] = this.locationStart[li + 1]! - first === 1 ? this.locationNodes[first]! : -1;
+    }
+    this.single = single;
+    return single;
+  }
 }
 
 export interface ValueOptions {
@@ -183,11 +198,71 @@ export function accumulateValues(
 ): NodeValues {
   const columns = "stride" in source ? source : columnsFromProfile(source);
   const n = table.size;
-  const flat = new Float64Array(n);
-  const flatDiv = new Float64Array(n);
-  const cum = new Float64Array(n);
-  const cumDiv = new Float64Array(n);
-  const seen = new Int32Array(n);
+  const values: NodeValues = {
+    flat: new Float64Array(n),
+    flatDiv: new Float64Array(n),
+    cum: new Float64Array(n),
+    cumDiv: new Float64Array(n),
+  };
+  if (options.meanIndex >= 0) accumulateWithDivisors(columns, table, options, values);
+  else accumulateWeights(columns, table, options.sampleIndex, values.flat, values.cum);
+  return values;
+}
+
+/**
+ * Flat and cum without divisors (all but `--mean`): the hottest loop of a graph report, one pass
+ * per frame of every sample. Most locations hold one frame (no inlining), so their node is read
+ * from `singleNode` without the inner loop; `seen` stamps count a recursive frame once per sample.
+ */
+function accumulateWeights(
+  columns: SampleColumns,
+  table: NodeTable,
+  sampleIndex: number,
+  flat: Float64Array,
+  cum: Float64Array,
+): void {
+  const { locationStart, locationNodes } = table;
+  const singleNode = table.singleNodes();
+  const seen = new Int32Array(table.size);
+  const { values, stride, stackStart, locationIndex } = columns;
+  let stamp = 0;
+  for (let s = 0; s < columns.count; s++) {
+    const w = values[s * stride + sampleIndex]!;
+    if (w === 0) continue;
+    stamp++;
+    let leaf = -1;
+    for (let i = stackStart[s + 1]! - 1, first = stackStart[s]!; i >= first; i--) {
+      const li = locationIndex[i]!;
+      const node = singleNode[li]!;
+      if (node >= 0) {
+        if (seen[node] !== stamp) {
+          seen[node] = stamp;
+          cum[node]! += w;
+        }
+        leaf = node;
+        continue;
+      }
+      for (let k = locationStart[li + 1]! - 1, firstNode = locationStart[li]!; k >= firstNode; k--) {
+        const inlined = locationNodes[k]!;
+        if (seen[inlined] !== stamp) {
+          seen[inlined] = stamp;
+          cum[inlined]! += w;
+        }
+        leaf = inlined;
+      }
+    }
+    if (leaf >= 0) flat[leaf]! += w;
+  }
+}
+
+/** Flat and cum with `--mean`'s divisors (pprof's FlatDiv/CumDiv), summed alongside. */
+function accumulateWithDivisors(
+  columns: SampleColumns,
+  table: NodeTable,
+  options: ValueOptions,
+  { flat, flatDiv, cum, cumDiv }: NodeValues,
+): void {
+  const seen = new Int32Array(table.size);
   const { locationStart, locationNodes } = table;
   const { values, stride, stackStart, locationIndex } = columns;
   const si = options.sampleIndex;
@@ -195,7 +270,7 @@ export function accumulateValues(
   let stamp = 0;
   for (let s = 0; s < columns.count; s++) {
     const w = values[s * stride + si]!;
-    const dw = mi >= 0 ? values[s * stride + mi]! : 0;
+    const dw = values[s * stride + mi]!;
     if (w === 0 && dw === 0) continue;
     stamp++;
     let parent = -1;
@@ -217,7 +292,6 @@ export function accumulateValues(
       flatDiv[parent]! += dw;
     }
   }
-  return { flat, flatDiv, cum, cumDiv };
 }
 
 /** Go's int64 division (truncates toward zero). */
@@ -264,10 +338,12 @@ export function collectEdges(
   const mi = options.meanIndex;
   let stamp = 0;
   const { values, stride, stackStart, locationIndex } = columns;
+  const touches = intoOnly && locationsTouching(table, intoOnly);
   for (let s = 0; s < columns.count; s++) {
     const w = values[s * stride + si]!;
     const dw = mi >= 0 ? values[s * stride + mi]! : 0;
     if (w === 0 && dw === 0) continue;
+    if (touches && !stackTouches(touches, locationIndex, stackStart[s]!, stackStart[s + 1]!)) continue;
     stamp++;
     let parent = -1;
     let residual = false;
@@ -329,6 +405,29 @@ export function collectEdges(
   };
 }
 
+/** Per location, 1 when one of its frames is a marked node. */
+function locationsTouching(table: NodeTable, marked: Uint8Array): Uint8Array {
+  const { locationStart, locationNodes } = table;
+  const touches = new Uint8Array(locationStart.length - 1);
+  for (let li = 0; li < touches.length; li++) {
+    for (let k = locationStart[li]!; k < locationStart[li + 1]!; k++) {
+      if (marked[locationNodes[k]!] === 1) touches[li] = 1;
+    }
+  }
+  return touches;
+}
+
+/** Whether the stack frames [first, end) include a location marked in `touches`. */
+function stackTouches(
+  touches: Uint8Array,
+  locationIndex: SampleColumns["locationIndex"],
+  first: number,
+  end: number,
+): boolean {
+  for (let i = first; i < end; i++) if (touches[locationIndex[i]!] === 1) return true;
+  return false;
+}
+
 /** A hash table from (caller, callee) node pairs to edge numbers, open addressing over typed arrays. */
 class PairTable {
   private mask = 1023;
@@ -387,7 +486,7 @@ export interface GraphOptions extends ValueOptions {
   nodeCount: number;
   nodeFraction: number;
   edgeFraction: number;
-  /** Collect only the edges `top` needs (into inlined frames). */
+  /** Collect only the edges `top` needs (into listed nodes that are inlined somewhere). */
   edgesForInlineMarkersOnly?: boolean;
 }
 
@@ -454,8 +553,13 @@ export function buildGraph(profile: Profile, columns: SampleColumns, options: Gr
   const kept = new Uint8Array(n);
   if (rebuilt) for (const i of selected) kept[i] = 1;
   else kept.fill(1);
+  const listed = new Uint8Array(n);
+  for (const i of selected) listed[i] = 1;
   let intoOnly: Uint8Array | undefined;
-  if (options.edgesForInlineMarkersOnly) intoOnly = inlineTargets(table, options.table.fields);
+  if (options.edgesForInlineMarkersOnly) {
+    intoOnly = inlineTargets(table, options.table.fields);
+    for (let i = 0; i < n; i++) intoOnly[i]! &= listed[i]!;
+  }
   // Without inlined frames there is nothing to mark: skip the pass over the samples.
   const edges = collectEdges(
     intoOnly && !intoOnly.includes(1) ? emptyColumns : columns,
@@ -466,8 +570,6 @@ export function buildGraph(profile: Profile, columns: SampleColumns, options: Gr
   );
   let droppedEdges = 0;
   // pprof trims the incoming edges of listed nodes only; edges into unlisted nodes survive.
-  const listed = new Uint8Array(n);
-  for (const i of selected) listed[i] = 1;
   for (let e = 0; e < edges.count; e++) {
     if (listed[edges.dst[e]!] === 1 && Math.abs(edges.weight[e]!) < edgeCutoff) {
       edges.alive[e] = 0;

@@ -1,4 +1,5 @@
-import { type Command, Help } from "commander";
+import type { Command } from "commander";
+import { commander } from "../commander.js";
 
 /**
  * Every CLI command, in the order `--help` lists them. Start-up reads only this table: a run of
@@ -174,7 +175,7 @@ export async function addCommands(program: Command, args: readonly string[]): Pr
   }
   for (const e of commandTable) program.command(e.name).description(e.summary);
   const usageOf = new Map(commandTable.map((e) => [e.name, e.usage]));
-  const standard = new Help();
+  const standard = new commander.Help();
   program.configureHelp({
     subcommandTerm: (command) => {
       const usage = usageOf.get(command.name());

@@ -17,14 +17,21 @@ export interface ProfileSampleColumns {
   exactValues: Map<number, bigint[]> | undefined;
   /** Sample i's stack is locationIndex[stackStart[i] .. stackStart[i + 1]), leaf first. */
   stackStart: Int32Array;
-  /** Positions in profile.locations. */
-  locationIndex: Int32Array;
+  /** Positions in profile.locations: 16-bit when the profile has at most 65,536 locations. */
+  locationIndex: LocationIndexArray;
   /** Sample i's labels are labelSets[labelSet[i]]; set 0 is "no labels". */
   labelSet: Int32Array;
   labelSets: SampleLabels[];
   /** 1 for samples labelled pprof::base=true (from a --diff-base); undefined when there are none. */
   diffBase: Uint8Array | undefined;
 }
+
+/**
+ * Frames as positions in profile.locations. Most profiles have at most 65,536 locations, and their
+ * frames fit 16 bits: half the memory to write (a profile's frames are most of its decoded size, and
+ * first writes to fresh pages are much of a decode's time) and to read back.
+ */
+export type LocationIndexArray = Int32Array | Uint16Array;
 
 /** The label maps of a sample: shared, read-only (see ReadonlyLabelMap). */
 export interface SampleLabels {

@@ -7,7 +7,12 @@ import type { Location, Sample } from "../../profile/model.js";
 import { type ProtoReader, WireType } from "../protobuf-reader.js";
 import type { IdIndex } from "./id-index.js";
 import { NO_SAMPLE_LABELS } from "./readonly-label-map.js";
-import { diffBaseColumn, type ProfileSampleColumns, valuesAt } from "./sample-columns.js";
+import {
+  diffBaseColumn,
+  type LocationIndexArray,
+  type ProfileSampleColumns,
+  valuesAt,
+} from "./sample-columns.js";
 import { LabelScratch, readLabel, SmallBigintCache } from "./sample-labels.js";
 import { expectWire } from "./wire-fields.js";
 
@@ -19,7 +24,7 @@ import { expectWire } from "./wire-fields.js";
  * anything else goes through `readFieldSlowly`, field by field.
  */
 export class SampleDecoder {
-  private frames: Int32Array;
+  private frames: LocationIndexArray;
   private frameCount = 0;
   private readonly values: Float64Array;
   private valuesRead = 0;
@@ -38,7 +43,8 @@ export class SampleDecoder {
     frameCapacity: number,
     valueCapacity: number,
   ) {
-    this.frames = new Int32Array(frameCapacity);
+    this.frames =
+      locations.list.length <= 0x10000 ? new Uint16Array(frameCapacity) : new Int32Array(frameCapacity);
     this.values = new Float64Array(valueCapacity);
   }
 
@@ -51,9 +57,10 @@ export class SampleDecoder {
     count: number,
     sampleBytes: number,
   ): SampleDecoder {
-    // Location IDs are most of the samples' bytes, at one or two bytes each: a fair first size
-    // (capped: a huge profile grows its frames instead of reserving them all up front).
-    const frames = Math.min((sampleBytes >>> 1) + 64, 1 << 24);
+    // Every location ID takes at least one of the samples' bytes, so this room never has to grow
+    // (below the cap; a huge profile grows its frames instead of reserving them all up front).
+    // The unused tail is never written, so its pages are never touched and cost no memory.
+    const frames = Math.min(sampleBytes + 64, 1 << 24);
     return new SampleDecoder(reader, locations, stride, str, frames, count * stride);
   }
 
@@ -92,9 +99,8 @@ export class SampleDecoder {
       values: this.values,
       exactValues,
       stackStart,
-      // A view while little is wasted; a copy when the first guess was far too big.
-      locationIndex:
-        frameCount * 4 >= frames.length * 3 ? frames.subarray(0, frameCount) : frames.slice(0, frameCount),
+      // A view: the room past the last frame was never written (see forColumns).
+      locationIndex: frames.subarray(0, frameCount),
       labelSet,
       labelSets,
       diffBase: diffBaseColumn(labelSet, labelSets),
@@ -157,6 +163,11 @@ export class SampleDecoder {
       } else if (key === 0x12) {
         pos = this.readPackedValues(pos + 1, end);
       } else if (key === 0x1a) {
+        const after = this.readLabelQuickly(pos + 1, end);
+        if (after >= 0) {
+          pos = after;
+          continue;
+        }
         reader.pos = pos + 1;
         reader.end = end;
         readLabel(reader, this.labels);
@@ -217,6 +228,51 @@ export class SampleDecoder {
     if (pos !== stop) reader.truncated(stop);
     this.frameCount = frameCount;
     return pos;
+  }
+
+  /**
+   * A Label message (its length at `pos`) as Go writes it, read inline: shorter than 128 bytes, and
+   * only varint fields 1-4 (key, str, num, num_unit) of at most 4 bytes each (indexes, and numbers
+   * from 0 to 2^28 - 1 such as a heap sample's block size). Returns the position after it, or -1,
+   * having changed nothing, for anything else (a negative or larger number, an unknown field, bad
+   * bytes), which `readLabel` then reads or rejects. Per sample this saves most of a label's cost.
+   */
+  private readLabelQuickly(pos: number, end: number): number {
+    const bytes = this.reader.bytes;
+    const length = bytes[pos]!;
+    const stop = pos + 1 + length;
+    if (length >= 0x80 || stop > end) return -1;
+    pos++;
+    let key = 0;
+    let str = 0;
+    let num = 0;
+    let unit = 0;
+    while (pos < stop) {
+      const tag = bytes[pos++]!;
+      if (tag !== 0x08 && tag !== 0x10 && tag !== 0x18 && tag !== 0x20) return -1;
+      let byte = bytes[pos++]!;
+      let value = byte & 0x7f;
+      if (byte >= 0x80) {
+        byte = bytes[pos++]!;
+        value |= (byte & 0x7f) << 7;
+        if (byte >= 0x80) {
+          byte = bytes[pos++]!;
+          value |= (byte & 0x7f) << 14;
+          if (byte >= 0x80) {
+            byte = bytes[pos++]!;
+            value |= (byte & 0x7f) << 21;
+            if (byte >= 0x80) return -1;
+          }
+        }
+      }
+      if (tag === 0x08) key = value;
+      else if (tag === 0x10) str = value;
+      else if (tag === 0x18) num = value;
+      else unit = value;
+    }
+    if (pos !== stop) return -1;
+    this.labels.add(key, str, num, unit);
+    return stop;
   }
 
   /**
@@ -290,8 +346,9 @@ export class SampleDecoder {
     return locationPosition(this.locations, id);
   }
 
-  private growFrames(needed: number): Int32Array {
-    const grown = new Int32Array(Math.max(needed, this.frames.length * 2));
+  private growFrames(needed: number): LocationIndexArray {
+    const length = Math.max(needed, this.frames.length * 2);
+    const grown = this.frames instanceof Uint16Array ? new Uint16Array(length) : new Int32Array(length);
     grown.set(this.frames);
     this.frames = grown;
     return grown;

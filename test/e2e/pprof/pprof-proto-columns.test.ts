@@ -223,6 +223,70 @@ describe("decodeProfileColumns on encodings Go does not write", () => {
     });
   }
 
+  // Labels as Go writes them are read inline; numbers beyond 4 varint bytes, negative numbers and
+  // units fall back to the general reader or take its other branches: both must agree with pprof-format.
+  it("reads labels on both sides of the inline path's limits as pprof-format does", () => {
+    const base = unusualProfile();
+    const numbers = [0n, 1n, 127n, 128n, (1n << 28n) - 1n, 1n << 28n, -1n, (1n << 62n) + 3n];
+    const original: Profile = {
+      ...base,
+      samples: numbers.map((n, i) => ({
+        locations: [base.locations[0]!],
+        values: [i + 1, 2],
+        labels: i % 3 === 0 ? new Map([["tag", [`v${i}`]]]) : new Map(),
+        numLabels: new Map([
+          ["bytes", [n]],
+          ...(i % 2 === 0 ? ([["size", [n, 5n]]] as [string, bigint[]][]) : []),
+        ]),
+        numUnits: i % 2 === 0 ? new Map([["size", ["kilobytes", ""]]]) : new Map(),
+      })),
+    };
+    const bytes = encodeProfile(original);
+    const { profile, columns } = decodeProfileColumns(bytes);
+    profile.samples = samplesFromColumns(profile.locations, columns);
+    expect(comparableFromModel(profile)).toEqual(comparableFromPprofFormat(PprofFormatProfile.decode(bytes)));
+    // pprof drops a numeric label of 0 without a unit.
+    expect(profile.samples.map((sample) => sample.numLabels.get("bytes"))).toEqual(
+      numbers.map((n) => (n === 0n ? undefined : [n])),
+    );
+  });
+
+  // Frames are 16-bit while every location position fits (up to 65,536 locations), 32-bit beyond.
+  for (const locationCount of [0x10000, 0x10001]) {
+    it(`keeps every frame of a profile with ${locationCount} locations`, () => {
+      const base = unusualProfile();
+      const fn = base.functions[0]!;
+      const locations: Location[] = Array.from({ length: locationCount }, (_, i) => ({
+        id: i + 1,
+        mapping: undefined,
+        address: BigInt(0x1000 + i),
+        lines: [{ function: fn, line: 1 + (i % 50), column: 0 }],
+        isFolded: false,
+      }));
+      const last = locations.length - 1;
+      const stacks = [[last, 0, last - 1], [0x7fff, 0x8000, 0xffff], [last]];
+      const original: Profile = {
+        ...base,
+        locations,
+        samples: stacks.map((stack, i) => ({
+          locations: stack.map((position) => locations[position]!),
+          values: [i + 1, 10 * (i + 1)],
+          labels: new Map(),
+          numLabels: new Map(),
+          numUnits: new Map(),
+        })),
+      };
+      const bytes = encodeProfile(original);
+      const { profile, columns } = decodeProfileColumns(bytes);
+      expect(columns.locationIndex).toBeInstanceOf(locationCount <= 0x10000 ? Uint16Array : Int32Array);
+      stacks.forEach((stack, i) => {
+        expect(sampleAt(profile, columns, i).ids).toEqual(stack.map((position) => BigInt(position + 1)));
+      });
+      profile.samples = samplesFromColumns(profile.locations, columns);
+      expect(comparableFromModel(profile)).toEqual(comparableFromModel(decodeProfile(bytes)));
+    });
+  }
+
   it("refuses a packed varint that runs past the end of its field", () => {
     const profile = (sample: number[]) =>
       new Uint8Array([
