@@ -345,7 +345,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     expect(shrank.b).toBeGreaterThan(shrank.r + 60);
     await page.locator(".legend").waitFor();
     // The top table of the diff: base and target side by side, biggest change first.
-    await page.getByRole("button", { name: "Top", exact: true }).click();
+    await page.getByRole("tab", { name: "Top", exact: true }).click();
     await page.locator(".top-table tbody tr").first().waitFor();
     const top = server.engine.top(query({ src: "1", base: "0" }));
     expect(top.diff).toBe(true);

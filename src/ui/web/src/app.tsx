@@ -2,6 +2,8 @@ import { useState } from "preact/hooks";
 import type { DocumentKind, ProfileMeta, WorkspaceInfo } from "../../shared/api-types.js";
 import { opensOnFlameGraph } from "../../shared/flame-path.js";
 import { RefineBar } from "./components/RefineBar.js";
+import { PANEL_ID, Tabs, tabId } from "./components/Tabs.js";
+import { DoctorView } from "./doctor/DoctorView.js";
 import { FlameView, SandwichView } from "./flame/FlameView.js";
 import { useLiveUpdates } from "./live.js";
 import { pageDocumentKinds } from "./page-documents.js";
@@ -31,7 +33,7 @@ function documentOf(ref: string): string {
 function defaultView(kind: DocumentKind, src: string): ViewName {
   if (kind === "goroutines") return "goroutines";
   if (kind === "gctrace" || kind === "memstats") return "timeline";
-  if (kind === "recording" && !src.includes("@")) return "timeline";
+  if (kind === "recording" && !src.includes("@")) return "doctor";
   return "flame";
 }
 
@@ -54,18 +56,7 @@ function ProfileViews({
   const profiles = workspace?.documents.filter((d) => d.kind === "profile") ?? [];
   return (
     <>
-      <nav class="tabs" aria-label="Views">
-        {profileViews.map(([name, label]) => (
-          <button
-            type="button"
-            key={name}
-            class={`tab ${view === name ? "active" : ""}`}
-            aria-current={view === name ? "page" : undefined}
-            onClick={() => navigate({ view: name })}
-          >
-            {label}
-          </button>
-        ))}
+      <Tabs tabs={profileViews} current={view} onSelect={(name) => navigate({ view: name })}>
         {profiles.length > 1 && (
           <label class="compare">
             <span>Compare with</span>
@@ -94,17 +85,17 @@ function ProfileViews({
             </button>
           </span>
         )}
-      </nav>
+      </Tabs>
       {meta.error && <div class="error">{meta.error}</div>}
       {meta.data && <RefineBar state={state} meta={meta.data} />}
-      <main class="view">
+      <div class="view" id={PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
         {view === "flame" && <FlameView state={state} />}
         {view === "sandwich" && <SandwichView state={state} />}
         {view === "top" && <TopView state={state} />}
         {view === "peek" && <PeekView state={state} />}
         {view === "source" && <SourceView state={state} available={workspace?.sourceAvailable ?? false} />}
         {view === "graph" && <GraphView state={state} />}
-      </main>
+      </div>
     </>
   );
 }
@@ -162,8 +153,11 @@ export function App() {
           </span>
         )}
         {currentDoc?.kind === "recording" && state.src.includes("@") && (
-          <button type="button" onClick={() => navigate({ src: currentDoc.id, base: "", view: "timeline" })}>
-            Back to timeline
+          <button
+            type="button"
+            onClick={() => navigate({ src: currentDoc.id, base: "", view: "doctor", q: "" })}
+          >
+            Back to the doctor
           </button>
         )}
         {currentDoc?.live && <span class="live-badge">live</span>}
@@ -173,6 +167,10 @@ export function App() {
       ) : !currentDoc ? null : view === "goroutines" ? (
         <main class="view">
           <GoroutinesView src={currentDoc.id} />
+        </main>
+      ) : currentDoc.kind === "recording" ? (
+        <main class="view">
+          <DoctorView src={currentDoc.id} name={currentDoc.name} tick={liveTick} />
         </main>
       ) : (
         <main class="view">

@@ -245,6 +245,7 @@ function ContextMenu({
       {item("Sandwich (callers and callees)", () => navigate({ view: "sandwich", frame: name }))}
       {item("Peek", () => navigate({ view: "peek", fn: exact }))}
       {item("Source", () => navigate({ view: "source", fn: exact }))}
+      {item("Show in call graph", () => navigate({ view: "graph", node: name }))}
       {item("Focus on this", () => navigate({ f: exact }))}
       {item("Ignore this", () => navigate({ i: state.i ? `${state.i}|${exact}` : exact }))}
       {item("Hide this frame", () => navigate({ h: state.h ? `${state.h}|${exact}` : exact }))}

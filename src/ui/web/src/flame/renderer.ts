@@ -10,6 +10,8 @@
  * maxDepth - depth when inverted (the callers half of the sandwich).
  * Only the rows in the scrolled viewport are drawn; the canvas is as tall as the viewport.
  */
+
+import { cssVar } from "../theme.js";
 import {
   DIFF_PALETTE,
   DIMMED_FILL,
@@ -98,6 +100,9 @@ export class FlameRenderer {
   readonly timings: RedrawTiming[] = [];
   drawCount = 0;
   onFirstPaint: (() => void) | null = null;
+
+  /** The page background (the theme's), read once. */
+  private readonly background = cssVar("--bg", "#ffffff");
 
   constructor(container: HTMLElement, options: FlameRendererOptions = {}) {
     this.container = container;
@@ -349,7 +354,7 @@ export class FlameRenderer {
     const rectRow = this.rectRow;
     const rectColor = this.rectColor;
     ctx.clearRect(0, 0, width, height);
-    ctx.fillStyle = "#ffffff";
+    ctx.fillStyle = this.background;
     ctx.fillRect(0, 0, width, height);
     const colorCount = fillerColor + 1;
     if (this.colorStart.length < colorCount + 1) {
