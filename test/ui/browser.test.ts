@@ -296,7 +296,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     const target = (await rects(page)).find((r) => r.name === "main.indexDocument")!;
     const point = await page.evaluate((n) => window.__heapscope.flames.main!.pointOf(n), target.node);
     await page.mouse.click(point!.x, point!.y, { button: "right" });
-    await page.getByRole("button", { name: "Sandwich (callers and callees)" }).click();
+    await page.getByRole("menuitem", { name: "Sandwich (callers and callees)" }).click();
     await waitForFlame(page, "callers");
     await waitForFlame(page, "callees");
     expect(new URL(page.url()).searchParams.get("frame")).toBe("main.indexDocument");

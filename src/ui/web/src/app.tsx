@@ -165,15 +165,15 @@ export function App() {
       {isProfileView ? (
         <ProfileViews state={state} view={view} workspace={info} />
       ) : !currentDoc ? null : view === "goroutines" ? (
-        <main class="view">
+        <main class="view flow">
           <GoroutinesView src={currentDoc.id} />
         </main>
       ) : currentDoc.kind === "recording" ? (
-        <main class="view">
+        <main class="view flow">
           <DoctorView src={currentDoc.id} name={currentDoc.name} tick={liveTick} />
         </main>
       ) : (
-        <main class="view">
+        <main class="view flow">
           <TimelineView src={currentDoc.id} kind={currentDoc.kind} tick={liveTick} />
         </main>
       )}

@@ -225,6 +225,29 @@ export class FlameRenderer {
     this.zoomToNode(0);
   }
 
+  /**
+   * The keyboard's frame: outlined like a hovered one, scrolled into view; when it lies outside the
+   * zoomed range, the view zooms out to its caller.
+   */
+  setCursor(node: number): void {
+    const data = this.data;
+    if (!data || node < 0 || node >= data.nodeCount) return;
+    const focused = this.focused;
+    if (!(focused <= node && node < data.subtreeEnd[focused]!)) {
+      const path = ancestry(data, node).path;
+      this.zoomToNode(path.length >= 2 ? path[path.length - 2]! : 0);
+    }
+    const top = this.rowOf(node) * ROW_HEIGHT;
+    if (
+      top < this.container.scrollTop ||
+      top + ROW_HEIGHT > this.container.scrollTop + this.container.clientHeight
+    ) {
+      this.container.scrollTop = Math.max(0, top - ROW_HEIGHT * 2);
+    }
+    this.hovered = node;
+    this.requestDraw("cursor");
+  }
+
   /** The visible range in weight units and the node zoomed to. */
   view(): { x0: number; x1: number; focused: number; width: number } {
     return { x0: this.x0, x1: this.x1, focused: this.focused, width: this.cssWidth };

@@ -111,9 +111,32 @@ function chartOptions(props: ChartProps, width: number): import("uplot").Options
   };
 }
 
+/** The page's charts, so a keyboard move reaches them all (they share the time axis). */
+const pageCharts = new Set<UPlot>();
+
+/** The keyboard's time cursor: arrows step through the chart's points, Home and End jump to the ends. */
+function moveCursor(chart: UPlot, e: KeyboardEvent): void {
+  const xs = chart.data[0] as ArrayLike<number>;
+  if (xs.length === 0) return;
+  const at = chart.cursor.idx ?? -1;
+  const step = e.shiftKey ? 10 : 1;
+  let next: number;
+  if (e.key === "ArrowRight") next = at < 0 ? 0 : Math.min(xs.length - 1, at + step);
+  else if (e.key === "ArrowLeft") next = at < 0 ? xs.length - 1 : Math.max(0, at - step);
+  else if (e.key === "Home") next = 0;
+  else if (e.key === "End") next = xs.length - 1;
+  else return;
+  e.preventDefault();
+  const time = xs[next]!;
+  for (const c of pageCharts) {
+    c.setCursor({ left: c.valToPos(time, "x"), top: c.bbox.height / devicePixelRatio / 2 });
+  }
+}
+
 /** One chart: series sharing a unit, on the page's common time axis. */
 function Chart(props: ChartProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<UPlot | null>(null);
   useEffect(() => {
     let chart: UPlot | null = null;
     let cancelled = false;
@@ -128,20 +151,40 @@ function Chart(props: ChartProps) {
         [xs, ...columns] as unknown as import("uplot").AlignedData,
         element,
       );
+      chartRef.current = chart;
+      pageCharts.add(chart);
       observer = new ResizeObserver(() => {
         const w = Math.max(300, element.clientWidth);
         if (chart && Math.abs(chart.width - w) > 1) chart.setSize({ width: w, height: CHART_HEIGHT });
       });
       observer.observe(element);
+      element.querySelector(".u-legend")?.setAttribute("aria-live", "polite");
       markLoaded(`chart:${props.title}`);
     });
     return () => {
       cancelled = true;
       observer?.disconnect();
+      if (chart) pageCharts.delete(chart);
       chart?.destroy();
+      chartRef.current = null;
     };
   }, [props.series, props.title, props.range[0], props.range[1], props.markers]);
-  return <div class="chart" ref={ref} data-chart={props.title} />;
+  return (
+    <div
+      class="chart"
+      ref={ref}
+      data-chart={props.title}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: role="application" is interactive; the lint does not know it
+      tabIndex={0}
+      role="application"
+      aria-roledescription="chart"
+      aria-label={`${props.title}: left and right arrows move the time cursor (every chart follows), the legend reads the values`}
+      onKeyDown={(e) => {
+        const chart = chartRef.current;
+        if (chart) moveCursor(chart, e);
+      }}
+    />
+  );
 }
 
 function groupCharts(series: TimelineSeries[]): Array<{ title: string; series: TimelineSeries[] }> {

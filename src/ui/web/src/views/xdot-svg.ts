@@ -161,7 +161,7 @@ function drawEdge(edge: GraphObject, y1: number): SVGGElement {
   return g;
 }
 
-/** A node: a focusable button named by its function (Enter or Space acts like a click). */
+/** A node: a focusable button named by its <title> (Enter or Space acts like a click). */
 function drawNode(node: GraphObject, y1: number, onNodeClick?: (name: string) => void): SVGGElement {
   const g = document.createElementNS(SVG, "g");
   g.setAttribute("class", "node");
@@ -169,11 +169,14 @@ function drawNode(node: GraphObject, y1: number, onNodeClick?: (name: string) =>
   drawOps(g, node._ldraw_, y1, new Pen());
   const name = node.tooltip;
   if (name) {
+    // The hover text and the accessible name: every line of the label, the name in full.
+    const lines = (node._ldraw_ ?? [])
+      .filter((op) => op.op === "T" && op.text !== undefined)
+      .map((op) => op.text!);
     const title = document.createElementNS(SVG, "title");
-    title.textContent = name;
+    title.textContent = [name, ...lines.slice(1)].join("\n");
     g.appendChild(title);
     g.dataset.name = name;
-    g.setAttribute("aria-label", name);
   }
   if (onNodeClick && name) {
     g.setAttribute("role", "button");
