@@ -125,7 +125,18 @@ export function App() {
   if (!info && !early) return <div class="loading">Loading…</div>;
   const docs = info?.documents ?? [];
   if (info && docs.length === 0) {
-    return <div class="empty">{info.live ? "Waiting for the recording to start…" : "Nothing loaded."}</div>;
+    return (
+      <div class="empty">
+        {info.live ? (
+          "Waiting for the recording to start…"
+        ) : (
+          <>
+            Nothing loaded: run <code>heapscope ui heap.pb.gz</code> or{" "}
+            <code>heapscope ui recording.hsrec</code>
+          </>
+        )}
+      </div>
+    );
   }
   const currentDoc = docs.find((d) => d.id === documentOf(state.src)) ?? docs[0];
   const view = (state.view || (currentDoc ? defaultView(currentDoc.kind, state.src) : "flame")) as ViewName;

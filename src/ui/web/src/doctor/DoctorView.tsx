@@ -6,7 +6,7 @@
 import { formatBytes, formatDuration, formatPercent } from "../../../../model/units.js";
 import type { DiagnosisView, Holder, TimelineReport } from "../../../shared/api-types.js";
 import { useJson } from "../use-json.js";
-import { SnapshotTable, TimelineCharts } from "../views/TimelineView.js";
+import { loadUPlot, SnapshotTable, TimelineCharts } from "../views/TimelineView.js";
 import { SuspectCardView } from "./SuspectCardView.js";
 
 const verdictWords: Record<string, string> = {
@@ -87,6 +87,8 @@ function HoldersTable({ holders }: { holders: Holder[] }) {
 }
 
 export function DoctorView({ src, name, tick }: { src: string; name: string; tick: number }) {
+  // The charts' library loads while the data is on its way.
+  loadUPlot();
   const doctor = useJson<DiagnosisView>(
     `/api/diagnosis?src=${encodeURIComponent(src)}&t=${tick}`,
     "diagnosis",

@@ -4,6 +4,7 @@
  * legend shows every series' value at the cursor's time. Below, the recording's heap snapshots
  * (pick two to diff).
  */
+import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { formatDuration, formatQuantity } from "../../../../model/units.js";
 import type {
@@ -22,7 +23,8 @@ import { useJson } from "../use-json.js";
 type UPlotConstructor = typeof import("uplot");
 type UPlot = import("uplot");
 let uplotModule: Promise<UPlotConstructor> | null = null;
-function loadUPlot(): Promise<UPlotConstructor> {
+/** Starts loading the chart library (a page that will draw charts calls it before its data arrives). */
+export function loadUPlot(): Promise<UPlotConstructor> {
   uplotModule ??= Promise.all([import("uplot"), import("uplot/dist/uPlot.min.css")]).then(
     ([m]) => m.default as UPlotConstructor,
   );
@@ -225,11 +227,19 @@ function timeRange(report: TimelineReport): [number, number] {
   return hi > lo ? [lo, hi] : [lo, lo + 1];
 }
 
+/** At most this many snapshot marks per chart: more would paint the plot grey. */
+const MAX_MARKERS = 120;
+
+function markerTimes(snapshots: SnapshotInfo[]): number[] {
+  const step = Math.max(1, Math.ceil(snapshots.length / MAX_MARKERS));
+  return snapshots.filter((_, k) => k % step === 0).map((s) => s.atSeconds);
+}
+
 /** Every chart of a timeline report, aligned on one time axis with the snapshot markers. */
 export function TimelineCharts({ report }: { report: TimelineReport }) {
   const charts = groupCharts(report.series);
   const range = timeRange(report);
-  const markers = useMemo(() => report.snapshots.map((s) => s.atSeconds), [report.snapshots]);
+  const markers = useMemo(() => markerTimes(report.snapshots), [report.snapshots]);
   if (charts.length === 0) return <p class="empty">No time series in this input.</p>;
   return (
     <section class="timelines" aria-labelledby="timelines-title">
@@ -254,7 +264,11 @@ export function SnapshotTable({ snapshots }: { snapshots: SnapshotInfo[] }) {
       setTarget(snapshots[snapshots.length - 1]!.ref);
     }
   }, [snapshots]);
+  const [showAll, setShowAll] = useState(false);
   if (snapshots.length === 0) return null;
+  // A day-long recording has thousands: the first and the latest ones, the rest on demand.
+  const folded = !showAll && snapshots.length > FOLD_ABOVE;
+  const rows = folded ? [...snapshots.slice(0, FOLD_HEAD), ...snapshots.slice(-FOLD_TAIL)] : snapshots;
   return (
     <section class="snapshots" aria-labelledby="snapshots-title">
       <h2 id="snapshots-title">Heap snapshots</h2>
@@ -287,46 +301,90 @@ export function SnapshotTable({ snapshots }: { snapshots: SnapshotInfo[] }) {
           </tr>
         </thead>
         <tbody>
-          {snapshots.map((s) => (
-            <tr key={s.ref}>
-              <td>
-                <input
-                  type="radio"
-                  name="base"
-                  aria-label={`base ${s.ref}`}
-                  checked={base === s.ref}
-                  onChange={() => setBase(s.ref)}
-                />
-              </td>
-              <td>
-                <input
-                  type="radio"
-                  name="target"
-                  aria-label={`target ${s.ref}`}
-                  checked={target === s.ref}
-                  onChange={() => setTarget(s.ref)}
-                />
-              </td>
-              <td class="num">{formatDuration(s.atSeconds)}</td>
-              <td class="num">
-                {s.inuseBytes === null ? "not decoded" : formatQuantity(s.inuseBytes, "bytes")}
-              </td>
-              <td>{s.gcForced ? "yes" : "no"}</td>
-              <td>
-                <button
-                  type="button"
-                  class="link small"
-                  aria-label={`open snapshot ${s.ref}`}
-                  onClick={() => navigate({ src: s.ref, base: "", view: "flame" })}
-                >
-                  open
-                </button>
-              </td>
-            </tr>
+          {rows.map((s, k) => (
+            <SnapshotRow
+              key={s.ref}
+              s={s}
+              base={base}
+              target={target}
+              setBase={setBase}
+              setTarget={setTarget}
+              fold={
+                folded && k === FOLD_HEAD ? (
+                  <tr class="fold">
+                    <td colSpan={6}>
+                      <button type="button" class="link" onClick={() => setShowAll(true)}>
+                        Show all {snapshots.length} snapshots ({snapshots.length - FOLD_HEAD - FOLD_TAIL}{" "}
+                        more)
+                      </button>
+                    </td>
+                  </tr>
+                ) : null
+              }
+            />
           ))}
         </tbody>
       </table>
     </section>
+  );
+}
+
+const FOLD_ABOVE = 60;
+const FOLD_HEAD = 10;
+const FOLD_TAIL = 40;
+
+function SnapshotRow({
+  s,
+  base,
+  target,
+  setBase,
+  setTarget,
+  fold,
+}: {
+  s: SnapshotInfo;
+  base: string;
+  target: string;
+  setBase: (ref: string) => void;
+  setTarget: (ref: string) => void;
+  fold: ComponentChildren;
+}) {
+  return (
+    <>
+      {fold}
+      <tr>
+        <td>
+          <input
+            type="radio"
+            name="base"
+            aria-label={`base ${s.ref}`}
+            checked={base === s.ref}
+            onChange={() => setBase(s.ref)}
+          />
+        </td>
+        <td>
+          <input
+            type="radio"
+            name="target"
+            aria-label={`target ${s.ref}`}
+            checked={target === s.ref}
+            onChange={() => setTarget(s.ref)}
+          />
+        </td>
+        <td class="num">{formatDuration(s.atSeconds)}</td>
+        <td class="num">{s.inuseBytes === null ? "not decoded" : formatQuantity(s.inuseBytes, "bytes")}</td>
+        <td>{s.gcForced ? "yes" : "no"}</td>
+        <td>
+          <button
+            type="button"
+            class="link small"
+            aria-label={`open snapshot ${s.ref}`}
+            onClick={() => navigate({ src: s.ref, base: "", view: "flame" })}
+          >
+            open
+          </button>
+        </td>
+      </tr>
+    </>
   );
 }
 
