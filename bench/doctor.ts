@@ -124,7 +124,7 @@ function runNode(args: string[]): Promise<{ stdout: string; stderr: string; code
  * A day of a service with a 1 KiB/s leak at one site beside churn at others: heap profiles every
  * sample (thinned by the writer's size cap, like the recorder), goroutine summaries, MemStats, RSS.
  */
-function writeSyntheticRecording(file: string, samples: number): void {
+export function writeSyntheticRecording(file: string, samples: number): void {
   rmSync(file, { force: true });
   const intervalMs = 10_000;
   const startMs = Date.UTC(2026, 0, 1);

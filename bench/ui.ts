@@ -8,6 +8,7 @@
  *   ctrl+wheel steps). Target < 16 ms.
  * - peer: `go tool pprof -http`'s flame graph of the same file, navigation start → load event end
  *   (its page embeds all stacks and renders them before load; the server recomputes per request).
+ * - doctor page: a 24-hour recording's doctor page usable (bench/ui-doctor-page.ts). Target < 1 s.
  * Targets are decided from the repeats (bench/decide.ts): the median first paint with its
  * order-statistic band over the page loads, the p95 redraw with its band over the redraws.
  */
@@ -23,6 +24,7 @@ import { Workspace } from "../src/ui/server/workspace.js";
 import { GO_DEFAULT, goCommand, goEnv } from "../test/support/go-toolchains.js";
 import { encodeGz, ensureUiBuilt, largeProfile, launchChromium } from "../test/ui/support.js";
 import { decide, formatTarget, quantileBand, type TargetResult } from "./decide.js";
+import { measureDoctorPage } from "./ui-doctor-page.js";
 
 const workDir = path.resolve(import.meta.dirname, ".work");
 const TARGET_NODES = 120_000;
@@ -221,6 +223,7 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
     const zoom = await measureZoom(page);
     await page.close();
     const pprof = await measurePprof(browser, file);
+    const doctorPage = await measureDoctorPage(browser);
     const firstPaintMs = median(paints);
     const result: Record<string, unknown> = {
       treeNodes: tree.nodeCount,
@@ -250,7 +253,9 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
           better: "lower",
           unit: " ms",
         }),
+        doctorPage.target,
       ],
+      ...doctorPage.figures,
     };
     if (Array.isArray(pprof)) {
       const pprofMs = median(pprof);

@@ -2,9 +2,11 @@
 import type { Hono } from "hono";
 import { UsageError } from "../../errors.js";
 import { VERSION } from "../../version.js";
-import type { DiagnosisView, WorkspaceInfo } from "../shared/api-types.js";
+import type { DiagnosisView, TimelineReport, WorkspaceInfo } from "../shared/api-types.js";
+import { LruCache } from "./lru.js";
 import { gcTraceTimeline, goroutineReport, memStatsTimeline, recordingTimeline } from "./series.js";
 import type { SourceRoots } from "./source-files.js";
+import { thinTimeline } from "./thin-series.js";
 import type { UiDocument, Workspace } from "./workspace.js";
 
 export interface DocumentRouteOptions {
@@ -27,18 +29,27 @@ export function addDocumentRoutes(app: Hono, options: DocumentRouteOptions): voi
     return c.json(info);
   });
 
-  app.get("/api/timeline", (c) => {
-    const doc = workspace.get(c.req.query("src") ?? "");
+  // Reports are cached as JSON text (a day-long recording's is large); a live recording changes
+  // the workspace's version, so a cached report is never stale.
+  const timelines = new LruCache<string, string>(8);
+  const timelineOf = (doc: UiDocument): TimelineReport => {
     switch (doc.kind) {
       case "recording":
-        return c.json(recordingTimeline(doc));
+        return recordingTimeline(doc);
       case "gctrace":
-        return c.json(gcTraceTimeline(doc));
+        return gcTraceTimeline(doc);
       case "memstats":
-        return c.json(memStatsTimeline(doc));
+        return memStatsTimeline(doc);
       default:
         throw new UsageError(`a ${doc.kind} input has no timeline`);
     }
+  };
+  app.get("/api/timeline", (c) => {
+    const doc = workspace.get(c.req.query("src") ?? "");
+    const json = timelines.getOrCompute(`${doc.id}|${workspace.version}`, () =>
+      JSON.stringify(thinTimeline(timelineOf(doc))),
+    );
+    return c.body(json, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 
   app.get("/api/goroutines", (c) => {

@@ -1,5 +1,17 @@
 /** JSON shapes exchanged between the UI server and the browser. No Node or DOM APIs here. */
 
+import type {
+  Decision,
+  Diagnosis,
+  Hint,
+  Holder,
+  SuspectHolder,
+  SuspectKind,
+  Verdict,
+} from "../../diagnose/types.js";
+
+export type { Holder, SuspectHolder };
+
 export type DocumentKind = "profile" | "recording" | "gctrace" | "memstats" | "goroutines" | "heapdump";
 
 export interface DocumentSummary {
@@ -166,22 +178,62 @@ export interface GoroutineReport {
   states: Record<string, number>;
 }
 
-/** The doctor's findings as the UI shows them (a projection of the Diagnosis). */
-export interface DiagnosisView {
-  verdict: string;
-  headline: string;
-  confidence: string | null;
-  suspects: Array<{
-    title: string;
-    detail: string;
-    /** A frame name to look at in the flame graph, when the suspect names one. */
-    functionName: string | null;
-    evidence: string[];
-  }>;
-  hints: string[];
-  /** The doctor's full output, for anything the panel does not lay out. */
-  raw: unknown;
+/** Lines of a source file around a suspect's line (only under --source-path). */
+export interface SourceExcerpt {
+  file: string;
+  /** 1-based number of lines[0]. */
+  firstLine: number;
+  lines: string[];
+  /** The suspect's line, and the function's other allocating lines in the excerpt. */
+  focus: number;
+  marked: number[];
 }
+
+/** A suspect as its card lays it out. */
+export interface SuspectCard {
+  kind: SuspectKind;
+  function: string;
+  file: string;
+  line: number;
+  growthBytesPerSecond: number;
+  inuseBytes: number;
+  shareOfGrowth: number;
+  /** Heap suspects: cause or replacement (null for other kinds). */
+  role: "cause" | "replacement" | null;
+  /** Goroutine suspects. */
+  goroutines: number | null;
+  growthGoroutinesPerSecond: number | null;
+  state: string | null;
+  hint: string;
+  /** Function names, leaf first. */
+  stack: string[];
+  /** In-use bytes (goroutines: count) over time: [seconds, value]. */
+  series: Array<[number, number]>;
+  /** What keeps its objects reachable, from a heap dump taken by the hook (empty without one). */
+  heldBy: SuspectHolder[];
+  heldByNote: string | null;
+  source: SourceExcerpt | null;
+}
+
+/** The doctor page's data: the verdict header, the suspect cards, the holders. */
+export interface DoctorReport {
+  verdict: Verdict;
+  summary: string;
+  reasons: string[];
+  toDecide: string | null;
+  decision: Decision | null;
+  observation: Diagnosis["observation"];
+  suspects: SuspectCard[];
+  /** The program's largest holders of the live heap, from the hook's heap dump (empty without one). */
+  holders: Holder[];
+  hints: Hint[];
+  caveat: string;
+  /** Whether --source-path was given (the cards say how to get source lines otherwise). */
+  sourceAvailable: boolean;
+}
+
+/** The doctor's findings as the UI shows them (a projection of the Diagnosis). */
+export type DiagnosisView = DoctorReport;
 
 /** Server-sent event payloads on /api/events. */
 export interface LiveEvent {

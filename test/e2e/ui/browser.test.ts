@@ -296,7 +296,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     const target = (await rects(page)).find((r) => r.name === "main.indexDocument")!;
     const point = await page.evaluate((n) => window.__heapscope.flames.main!.pointOf(n), target.node);
     await page.mouse.click(point!.x, point!.y, { button: "right" });
-    await page.getByRole("button", { name: "Sandwich (callers and callees)" }).click();
+    await page.getByRole("menuitem", { name: "Sandwich (callers and callees)" }).click();
     await waitForFlame(page, "callers");
     await waitForFlame(page, "callees");
     expect(new URL(page.url()).searchParams.get("frame")).toBe("main.indexDocument");
@@ -345,7 +345,7 @@ describe.skipIf(chromium.skip)(`flame graph${chromium.note}`, () => {
     expect(shrank.b).toBeGreaterThan(shrank.r + 60);
     await page.locator(".legend").waitFor();
     // The top table of the diff: base and target side by side, biggest change first.
-    await page.getByRole("button", { name: "Top", exact: true }).click();
+    await page.getByRole("tab", { name: "Top", exact: true }).click();
     await page.locator(".top-table tbody tr").first().waitFor();
     const top = server.engine.top(query({ src: "1", base: "0" }));
     expect(top.diff).toBe(true);

@@ -102,7 +102,8 @@ describe.skipIf(chromium.skip)(`recordings${chromium.note}`, () => {
       const { page, errors } = await newPage();
       await page.goto(server.url);
       await page.locator(".doctor .verdict").waitFor({ timeout: 60_000 });
-      expect(await page.locator(".doctor .verdict").textContent()).toBe("leak");
+      expect(await page.locator(".doctor .verdict").getAttribute("data-verdict")).toBe("leak");
+      expect(await page.locator(".doctor .verdict").textContent()).toBe("Leak");
       const suspects = await page.locator(".suspects > li").allInnerTexts();
       expect(suspects.some((s) => s.includes("main.logRequest"))).toBe(true);
       // uPlot charts, one per unit group, with the recording's series in their legends.
@@ -126,7 +127,7 @@ describe.skipIf(chromium.skip)(`recordings${chromium.note}`, () => {
       expect(inuse.y[inuse.y.length - 1]!).toBeGreaterThan(inuse.y[0]! * 2);
       // Link from the suspect into the flame graph, searching for the function.
       const suspect = page.locator(".suspects > li", { hasText: "main.logRequest" }).first();
-      await suspect.getByRole("button", { name: "show in flame graph" }).click();
+      await suspect.getByRole("button", { name: "Flame graph" }).click();
       await page.waitForFunction(() => (window.__heapscope?.loaded?.["flame:main"] ?? 0) > 0, null, {
         timeout: 60_000,
       });

@@ -2,6 +2,8 @@ import { useState } from "preact/hooks";
 import type { DocumentKind, ProfileMeta, WorkspaceInfo } from "../../shared/api-types.js";
 import { opensOnFlameGraph } from "../../shared/flame-path.js";
 import { RefineBar } from "./components/RefineBar.js";
+import { PANEL_ID, Tabs, tabId } from "./components/Tabs.js";
+import { DoctorView } from "./doctor/DoctorView.js";
 import { FlameView, SandwichView } from "./flame/FlameView.js";
 import { useLiveUpdates } from "./live.js";
 import { pageDocumentKinds } from "./page-documents.js";
@@ -33,7 +35,7 @@ function defaultView(kind: DocumentKind, src: string): ViewName {
   if (kind === "goroutines") return "goroutines";
   if (kind === "heapdump") return "retention";
   if (kind === "gctrace" || kind === "memstats") return "timeline";
-  if (kind === "recording" && !src.includes("@")) return "timeline";
+  if (kind === "recording" && !src.includes("@")) return "doctor";
   return "flame";
 }
 
@@ -56,18 +58,7 @@ function ProfileViews({
   const profiles = workspace?.documents.filter((d) => d.kind === "profile") ?? [];
   return (
     <>
-      <nav class="tabs" aria-label="Views">
-        {profileViews.map(([name, label]) => (
-          <button
-            type="button"
-            key={name}
-            class={`tab ${view === name ? "active" : ""}`}
-            aria-current={view === name ? "page" : undefined}
-            onClick={() => navigate({ view: name })}
-          >
-            {label}
-          </button>
-        ))}
+      <Tabs tabs={profileViews} current={view} onSelect={(name) => navigate({ view: name })}>
         {profiles.length > 1 && (
           <label class="compare">
             <span>Compare with</span>
@@ -96,17 +87,17 @@ function ProfileViews({
             </button>
           </span>
         )}
-      </nav>
+      </Tabs>
       {meta.error && <div class="error">{meta.error}</div>}
       {meta.data && <RefineBar state={state} meta={meta.data} />}
-      <main class="view">
+      <div class="view" id={PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
         {view === "flame" && <FlameView state={state} />}
         {view === "sandwich" && <SandwichView state={state} />}
         {view === "top" && <TopView state={state} />}
         {view === "peek" && <PeekView state={state} />}
         {view === "source" && <SourceView state={state} available={workspace?.sourceAvailable ?? false} />}
         {view === "graph" && <GraphView state={state} />}
-      </main>
+      </div>
     </>
   );
 }
@@ -136,7 +127,18 @@ export function App() {
   if (!info && !early) return <div class="loading">Loading…</div>;
   const docs = info?.documents ?? [];
   if (info && docs.length === 0) {
-    return <div class="empty">{info.live ? "Waiting for the recording to start…" : "Nothing loaded."}</div>;
+    return (
+      <div class="empty">
+        {info.live ? (
+          "Waiting for the recording to start…"
+        ) : (
+          <>
+            Nothing loaded: run <code>heapscope ui heap.pb.gz</code> or{" "}
+            <code>heapscope ui recording.hsrec</code>
+          </>
+        )}
+      </div>
+    );
   }
   const currentDoc = docs.find((d) => d.id === documentOf(state.src)) ?? docs[0];
   const view = (state.view || (currentDoc ? defaultView(currentDoc.kind, state.src) : "flame")) as ViewName;
@@ -164,8 +166,11 @@ export function App() {
           </span>
         )}
         {currentDoc?.kind === "recording" && state.src.includes("@") && (
-          <button type="button" onClick={() => navigate({ src: currentDoc.id, base: "", view: "timeline" })}>
-            Back to timeline
+          <button
+            type="button"
+            onClick={() => navigate({ src: currentDoc.id, base: "", view: "doctor", q: "" })}
+          >
+            Back to the doctor
           </button>
         )}
         {currentDoc?.kind === "recording" && !state.src.includes("@") && (
@@ -175,11 +180,11 @@ export function App() {
               navigate({
                 src: currentDoc.id,
                 base: "",
-                view: view === "retention" ? "timeline" : "retention",
+                view: view === "retention" ? "doctor" : "retention",
               })
             }
           >
-            {view === "retention" ? "Back to timeline" : "What holds memory"}
+            {view === "retention" ? "Back to the doctor" : "What holds memory"}
           </button>
         )}
         {currentDoc?.live && <span class="live-badge">live</span>}
@@ -187,15 +192,19 @@ export function App() {
       {isProfileView ? (
         <ProfileViews state={state} view={view} workspace={info} />
       ) : !currentDoc ? null : view === "retention" ? (
-        <main class="view">
+        <main class="view flow">
           <RetentionView src={currentDoc.id} root={state.root} site={state.site} />
         </main>
       ) : view === "goroutines" ? (
-        <main class="view">
+        <main class="view flow">
           <GoroutinesView src={currentDoc.id} />
         </main>
+      ) : currentDoc.kind === "recording" ? (
+        <main class="view flow">
+          <DoctorView src={currentDoc.id} name={currentDoc.name} tick={liveTick} />
+        </main>
       ) : (
-        <main class="view">
+        <main class="view flow">
           <TimelineView src={currentDoc.id} kind={currentDoc.kind} tick={liveTick} />
         </main>
       )}

@@ -1,8 +1,8 @@
 /**
  * The view lives in the URL (pprof's parameter names where pprof has one), so a view can be shared
  * or reloaded: src, base, view, si, f, i, h, s, g, fn (a function regex for peek and source),
- * frame (the exact frame name of the sandwich view), q (the flame graph search), root and site (the
- * retention view: the holder to select and the allocation site's function to highlight).
+ * frame (the exact frame name of the sandwich view), q (the flame graph search), root and site
+ * (the retention view's root and allocation site), node (the graph view's focused function).
  */
 import { useEffect, useState } from "preact/hooks";
 import { profileQueryString } from "../../shared/flame-path.js";
@@ -16,6 +16,7 @@ export type ViewName =
   | "graph"
   | "timeline"
   | "goroutines"
+  | "doctor"
   | "retention";
 
 export interface UrlState {
@@ -31,8 +32,11 @@ export interface UrlState {
   fn: string;
   frame: string;
   q: string;
+  /** Retention view: the root to show paths from, and the allocation site (function) to explain. */
   root: string;
   site: string;
+  /** Graph view: the node (function) to centre on. */
+  node: string;
 }
 
 const keys: Array<keyof UrlState> = [
@@ -50,6 +54,7 @@ const keys: Array<keyof UrlState> = [
   "q",
   "root",
   "site",
+  "node",
 ];
 
 export function readUrlState(): UrlState {

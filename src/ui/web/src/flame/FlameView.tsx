@@ -5,6 +5,7 @@ import { hook, markLoaded, registerFlame } from "../test-hook.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { DIFF_LEGEND } from "./colors.js";
 import { type FlameData, fileOf, nameOf, pathTo, selfValue } from "./data.js";
+import { keyMoves, moveFrom } from "./keyboard.js";
 import { loadFlame, takeReadyFlame } from "./load.js";
 import { FlameRenderer } from "./renderer.js";
 
@@ -80,7 +81,11 @@ interface CanvasProps {
   onMenu: (menu: Menu) => void;
   onSearchResult?: (result: { matchedWeight: number; matchedFrames: number }) => void;
   onFocusChange?: (node: number) => void;
+  /** The keyboard's frame changed (null: none yet). */
+  onCursor?: (node: number) => void;
   className?: string;
+  /** Accessible name of the graph. */
+  label: string;
 }
 
 function FlameCanvas(props: CanvasProps) {
@@ -140,7 +145,69 @@ function FlameCanvas(props: CanvasProps) {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
-  return <div ref={ref} class={props.className ?? "flame-box"} data-flame={props.id} />;
+  const cursor = useRef(-1);
+  const onKeyDown = (e: KeyboardEvent) => {
+    const renderer = rendererRef.current;
+    const data = renderer?.getData();
+    if (!renderer || !data) return;
+    const from = cursor.current < 0 ? renderer.view().focused : cursor.current;
+    let move = keyMoves[e.key];
+    // The callers half is drawn upside down: up leads to callees there.
+    if (props.inverted && (move === "caller" || move === "callee"))
+      move = move === "caller" ? "callee" : "caller";
+    let next = -1;
+    if (move) next = cursor.current < 0 ? from : moveFrom(data, from, move);
+    else if (e.key === "Home") next = 0;
+    else if (e.key === "Enter" && cursor.current >= 0) renderer.zoomToNode(cursor.current);
+    else if ((e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) && cursor.current >= 0) {
+      const point = hook.flames[props.id]?.pointOf(cursor.current);
+      const box = renderer.canvas.getBoundingClientRect();
+      propsRef.current.onMenu({
+        id: props.id,
+        node: cursor.current,
+        x: point?.x ?? box.left,
+        y: point?.y ?? box.top,
+      });
+    } else return;
+    e.preventDefault();
+    if (next >= 0) {
+      cursor.current = next;
+      renderer.setCursor(next);
+      propsRef.current.onCursor?.(next);
+    }
+  };
+  return (
+    // An application widget: the arrow keys belong to the graph (screen readers pass them through).
+    <div
+      ref={ref}
+      class={props.className ?? "flame-box"}
+      data-flame={props.id}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: role="application" is interactive; the lint does not know it
+      tabIndex={0}
+      role="application"
+      aria-roledescription="flame graph"
+      aria-label={`${props.label}. Arrow keys move between frames, Enter zooms, Shift+F10 opens the menu, Escape resets.`}
+      onKeyDown={onKeyDown}
+    />
+  );
+}
+
+/** One sentence for the keyboard's frame: name, total and self with shares, file. */
+function frameSentence(data: FlameData, node: number): string {
+  const unit = data.sampleType.unit;
+  const rootTotal = data.total[0]!;
+  const self = selfValue(data, node);
+  const file = fileOf(data, node);
+  return `${nameOf(data, node)}: total ${formatQuantity(data.total[node]!, unit)} (${formatShare(data.total[node]!, rootTotal)}), self ${formatQuantity(self, unit)} (${formatShare(self, rootTotal)})${file ? `, ${file}` : ""}`;
+}
+
+/** The keyboard's frame as text, announced as it changes (the canvas's text alternative). */
+function FrameStatus({ data, node }: { data: FlameData; node: number }) {
+  return (
+    <p class="frame-status" aria-live="polite">
+      {node < 0 ? "Tab into the graph and use the arrow keys to read frames." : frameSentence(data, node)}
+    </p>
+  );
 }
 
 function Tooltip({ hover, data }: { hover: Hover; data: FlameData }) {
@@ -213,13 +280,30 @@ function ContextMenu({
   onClose: () => void;
   onZoom: (node: number) => void;
 }) {
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
     const close = () => onClose();
+    // Escape closes and gives focus back; up and down move between the items; Tab leaves.
+    const onKey = (e: KeyboardEvent) => {
+      const items = [...(box.current?.querySelectorAll<HTMLButtonElement>(".menu-item") ?? [])];
+      const at = items.indexOf(document.activeElement as HTMLButtonElement);
+      if (e.key === "Escape" || e.key === "Tab") {
+        if (e.key === "Escape") e.preventDefault();
+        onClose();
+        opener?.focus();
+      } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const step = e.key === "ArrowDown" ? 1 : -1;
+        items[(at + step + items.length) % items.length]?.focus();
+      }
+    };
     window.addEventListener("click", close);
-    window.addEventListener("keydown", close);
+    window.addEventListener("keydown", onKey);
+    box.current?.querySelector<HTMLButtonElement>(".menu-item")?.focus();
     return () => {
       window.removeEventListener("click", close);
-      window.removeEventListener("keydown", close);
+      window.removeEventListener("keydown", onKey);
     };
   }, []);
   if (menu.node === 0) return null;
@@ -229,6 +313,7 @@ function ContextMenu({
     <button
       type="button"
       class="menu-item"
+      role="menuitem"
       onClick={(e) => {
         e.stopPropagation();
         onClose();
@@ -239,12 +324,21 @@ function ContextMenu({
     </button>
   );
   return (
-    <div class="context-menu" style={{ left: `${menu.x}px`, top: `${menu.y}px` }} role="menu">
-      <div class="menu-title">{name}</div>
+    <div
+      class="context-menu"
+      ref={box}
+      style={{ left: `${menu.x}px`, top: `${menu.y}px` }}
+      role="menu"
+      aria-label={`Actions for ${name}`}
+    >
+      <div class="menu-title" aria-hidden="true">
+        {name}
+      </div>
       {item("Zoom", () => onZoom(menu.node))}
       {item("Sandwich (callers and callees)", () => navigate({ view: "sandwich", frame: name }))}
       {item("Peek", () => navigate({ view: "peek", fn: exact }))}
       {item("Source", () => navigate({ view: "source", fn: exact }))}
+      {item("Show in call graph", () => navigate({ view: "graph", node: name }))}
       {item("Focus on this", () => navigate({ f: exact }))}
       {item("Ignore this", () => navigate({ i: state.i ? `${state.i}|${exact}` : exact }))}
       {item("Hide this frame", () => navigate({ h: state.h ? `${state.h}|${exact}` : exact }))}
@@ -316,6 +410,7 @@ export function FlameView({ state }: { state: UrlState }) {
   const [menu, setMenu] = useState<Menu | null>(null);
   const [match, setMatch] = useState<{ matchedWeight: number; matchedFrames: number } | null>(null);
   const [focused, setFocused] = useState(0);
+  const [cursor, setCursor] = useState(-1);
   const search = useMemo(() => searchPattern(state.q), [state.q]);
   const zoom = (node: number) => hook.flames.main?.zoomToNode(node);
   if (error) return <div class="error">Could not load the flame graph: {error}</div>;
@@ -342,18 +437,24 @@ export function FlameView({ state }: { state: UrlState }) {
       <Breadcrumbs data={data} focused={focused} onZoom={zoom} />
       <FlameCanvas
         id="main"
+        label="Flame graph"
         data={data}
         search={search}
         onHover={setHover}
         onMenu={setMenu}
         onSearchResult={setMatch}
         onFocusChange={setFocused}
+        onCursor={setCursor}
       />
+      <FrameStatus data={data} node={cursor < data.nodeCount ? cursor : -1} />
       {hover && !menu && <Tooltip hover={hover} data={data} />}
       {menu && (
         <ContextMenu menu={menu} data={data} state={state} onClose={() => setMenu(null)} onZoom={zoom} />
       )}
-      <p class="hint">Click a frame to zoom, right-click for more, Ctrl+wheel to zoom, Esc to reset.</p>
+      <p class="hint">
+        Click a frame to zoom, right-click for more, Ctrl+wheel to zoom, Esc to reset. Keyboard: arrows move,
+        Enter zooms, Shift+F10 opens the menu.
+      </p>
     </div>
   );
 }
@@ -364,6 +465,7 @@ export function SandwichView({ state }: { state: UrlState }) {
   const callees = useFlameData(name ? flamePath(state, { sandwich: name, dir: "callees" }) : null);
   const [hover, setHover] = useState<Hover | null>(null);
   const [menu, setMenu] = useState<Menu | null>(null);
+  const [cursor, setCursor] = useState<{ id: string; node: number } | null>(null);
   const search = useMemo(() => searchPattern(state.q), [state.q]);
   if (!name) {
     return (
@@ -387,21 +489,29 @@ export function SandwichView({ state }: { state: UrlState }) {
       <h3 class="sandwich-title">Callers</h3>
       <FlameCanvas
         id="callers"
+        label="Callers"
         data={callers.data}
         inverted
         search={search}
         onHover={setHover}
         onMenu={setMenu}
+        onCursor={(node) => setCursor({ id: "callers", node })}
         className="flame-box half"
       />
       <h3 class="sandwich-title">Callees</h3>
       <FlameCanvas
         id="callees"
+        label="Callees"
         data={callees.data}
         search={search}
         onHover={setHover}
         onMenu={setMenu}
+        onCursor={(node) => setCursor({ id: "callees", node })}
         className="flame-box half"
+      />
+      <FrameStatus
+        data={pick(cursor?.id ?? "callees")}
+        node={cursor && cursor.node < pick(cursor.id).nodeCount ? cursor.node : -1}
       />
       {hover && !menu && <Tooltip hover={hover} data={pick(hover.id)} />}
       {menu && (

@@ -10,6 +10,8 @@
  * maxDepth - depth when inverted (the callers half of the sandwich).
  * Only the rows in the scrolled viewport are drawn; the canvas is as tall as the viewport.
  */
+
+import { cssVar } from "../theme.js";
 import {
   DIFF_PALETTE,
   DIMMED_FILL,
@@ -98,6 +100,9 @@ export class FlameRenderer {
   readonly timings: RedrawTiming[] = [];
   drawCount = 0;
   onFirstPaint: (() => void) | null = null;
+
+  /** The page background (the theme's), read once. */
+  private readonly background = cssVar("--bg", "#ffffff");
 
   constructor(container: HTMLElement, options: FlameRendererOptions = {}) {
     this.container = container;
@@ -218,6 +223,29 @@ export class FlameRenderer {
   resetZoom(): void {
     if (!this.data) return;
     this.zoomToNode(0);
+  }
+
+  /**
+   * The keyboard's frame: outlined like a hovered one, scrolled into view; when it lies outside the
+   * zoomed range, the view zooms out to its caller.
+   */
+  setCursor(node: number): void {
+    const data = this.data;
+    if (!data || node < 0 || node >= data.nodeCount) return;
+    const focused = this.focused;
+    if (!(focused <= node && node < data.subtreeEnd[focused]!)) {
+      const path = ancestry(data, node).path;
+      this.zoomToNode(path.length >= 2 ? path[path.length - 2]! : 0);
+    }
+    const top = this.rowOf(node) * ROW_HEIGHT;
+    if (
+      top < this.container.scrollTop ||
+      top + ROW_HEIGHT > this.container.scrollTop + this.container.clientHeight
+    ) {
+      this.container.scrollTop = Math.max(0, top - ROW_HEIGHT * 2);
+    }
+    this.hovered = node;
+    this.requestDraw("cursor");
   }
 
   /** The visible range in weight units and the node zoomed to. */
@@ -349,7 +377,7 @@ export class FlameRenderer {
     const rectRow = this.rectRow;
     const rectColor = this.rectColor;
     ctx.clearRect(0, 0, width, height);
-    ctx.fillStyle = "#ffffff";
+    ctx.fillStyle = this.background;
     ctx.fillRect(0, 0, width, height);
     const colorCount = fillerColor + 1;
     if (this.colorStart.length < colorCount + 1) {

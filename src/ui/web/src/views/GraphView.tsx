@@ -1,6 +1,7 @@
 /**
  * The call graph (pprof's /graph without a local Graphviz): the server builds DOT with a node cap,
- * Graphviz-in-WebAssembly lays it out in a worker with a timeout, the page draws the result.
+ * Graphviz-in-WebAssembly lays it out in a worker with a timeout, the page draws the result: labels
+ * fitted to their boxes, centred, with pan and zoom; `node` in the URL centres on one function.
  */
 
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -10,6 +11,8 @@ import { markLoaded } from "../test-hook.js";
 import { trustedScriptUrl } from "../trusted.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
 import { useJson } from "../use-json.js";
+import { fitNodeLabels } from "./graph-labels.js";
+import { attachPanZoom, type PanZoom } from "./graph-pan-zoom.js";
 import workerUrl from "./graph-worker.ts?worker&url";
 import { type GraphJson, graphToSvg } from "./xdot-svg.js";
 
@@ -45,24 +48,45 @@ function layout(dot: string): { promise: Promise<GraphJson>; cancel: () => void 
   };
 }
 
-export function GraphView({ state }: { state: UrlState }) {
-  const [nodeCount, setNodeCount] = useState(80);
-  const { data, error } = useJson<CallGraph>(
-    `/api/graph?${profileQuery(state, { n: String(nodeCount) })}`,
-    "graph-dot",
-  );
+/** Lays out, draws, fits labels, attaches pan and zoom, and centres on `focus` when given. */
+function useGraphDrawing(
+  data: CallGraph | null,
+  holder: { current: HTMLDivElement | null },
+  focus: string,
+): { busy: boolean; layoutError: string | null; controls: PanZoom | null; focusFound: boolean } {
   const [layoutError, setLayoutError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const holder = useRef<HTMLDivElement>(null);
+  const [controls, setControls] = useState<PanZoom | null>(null);
+  const [focusFound, setFocusFound] = useState(false);
   useEffect(() => {
     if (!data) return;
     setLayoutError(null);
     setBusy(true);
     const job = layout(data.dot);
+    let panZoom: PanZoom | null = null;
     job.promise
       .then((json) => {
-        const svg = graphToSvg(json, (name) => navigate({ view: "peek", fn: `^${regexEscape(name)}$` }));
-        holder.current?.replaceChildren(svg);
+        const drawing = graphToSvg(json, (name) => navigate({ view: "peek", fn: `^${regexEscape(name)}$` }));
+        const element = holder.current;
+        if (!element) return;
+        element.replaceChildren(drawing.svg);
+        drawing.svg.setAttribute("tabindex", "0");
+        drawing.svg.setAttribute("role", "group");
+        drawing.svg.setAttribute(
+          "aria-label",
+          "Call graph: arrow keys pan, + and − zoom, 0 fits; Tab moves between functions, Enter opens one",
+        );
+        fitNodeLabels(drawing.svg);
+        panZoom = attachPanZoom(drawing.svg, drawing.box);
+        const target = focus ? drawing.nodes.get(focus) : undefined;
+        if (target) {
+          const b = target.getBBox();
+          panZoom.centreOn(b.x + b.width / 2, b.y + b.height / 2);
+          target.classList.add("focused");
+          target.focus({ preventScroll: true });
+        }
+        setFocusFound(target !== undefined);
+        setControls(panZoom);
         setBusy(false);
         markLoaded("graph");
       })
@@ -70,8 +94,22 @@ export function GraphView({ state }: { state: UrlState }) {
         setBusy(false);
         setLayoutError(e.message);
       });
-    return () => job.cancel();
-  }, [data]);
+    return () => {
+      job.cancel();
+      panZoom?.dispose();
+    };
+  }, [data, focus]);
+  return { busy, layoutError, controls, focusFound };
+}
+
+export function GraphView({ state }: { state: UrlState }) {
+  const [nodeCount, setNodeCount] = useState(80);
+  const { data, error } = useJson<CallGraph>(
+    `/api/graph?${profileQuery(state, { n: String(nodeCount) })}`,
+    "graph-dot",
+  );
+  const holder = useRef<HTMLDivElement>(null);
+  const { busy, layoutError, controls, focusFound } = useGraphDrawing(data, holder, state.node);
   if (error) return <div class="error">{error}</div>;
   return (
     <div class="graph-view">
@@ -90,6 +128,27 @@ export function GraphView({ state }: { state: UrlState }) {
             ))}
           </select>
         </label>
+        <span class="zoom-buttons">
+          <button
+            type="button"
+            aria-label="Zoom in"
+            disabled={!controls}
+            onClick={() => controls?.zoom(1.25)}
+          >
+            +
+          </button>
+          <button
+            type="button"
+            aria-label="Zoom out"
+            disabled={!controls}
+            onClick={() => controls?.zoom(0.8)}
+          >
+            −
+          </button>
+          <button type="button" disabled={!controls} onClick={() => controls?.fit()}>
+            Fit
+          </button>
+        </span>
         {data && (
           <span class="toolbar-info">
             {data.nodeCount} nodes, {data.edgeCount} edges
@@ -97,6 +156,12 @@ export function GraphView({ state }: { state: UrlState }) {
           </span>
         )}
         {busy && <span class="toolbar-info">Laying out…</span>}
+        {state.node && !busy && data && (
+          <span class="toolbar-info">
+            {focusFound ? "centred on " : "not among the drawn nodes (raise Nodes): "}
+            <span class="fn-name">{state.node}</span>
+          </span>
+        )}
       </div>
       {layoutError && <div class="error">Could not lay out the graph: {layoutError}</div>}
       <div class="graph-holder" ref={holder} />

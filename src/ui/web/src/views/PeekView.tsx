@@ -2,6 +2,7 @@
 
 import { formatQuantity } from "../../../../model/units.js";
 import type { PeekEdge, PeekReport } from "../../../shared/api-types.js";
+import { useDefaultFunction } from "../components/default-function.js";
 import { FunctionInput } from "../components/FunctionInput.js";
 import { formatShare, regexEscape } from "../format.js";
 import { navigate, profileQuery, type UrlState } from "../url-state.js";
@@ -31,6 +32,7 @@ function EdgeRows({ edges, of, unit, kind }: { edges: PeekEdge[]; of: number; un
 }
 
 export function PeekView({ state }: { state: UrlState }) {
+  useDefaultFunction(state);
   const path = state.fn ? `/api/peek?${profileQuery(state, { fn: state.fn })}` : null;
   const { data, error } = useJson<PeekReport>(path, "peek");
   return (

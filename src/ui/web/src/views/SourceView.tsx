@@ -2,11 +2,13 @@
 
 import { formatQuantity } from "../../../../model/units.js";
 import type { SourceReport } from "../../../shared/api-types.js";
+import { useDefaultFunction } from "../components/default-function.js";
 import { FunctionInput } from "../components/FunctionInput.js";
 import { profileQuery, type UrlState } from "../url-state.js";
 import { useJson } from "../use-json.js";
 
 export function SourceView({ state, available }: { state: UrlState; available: boolean }) {
+  useDefaultFunction(state);
   const path = state.fn ? `/api/source?${profileQuery(state, { fn: state.fn })}` : null;
   const { data, error } = useJson<SourceReport>(path, "source");
   const unit = data?.sampleType.unit ?? "";
@@ -16,8 +18,8 @@ export function SourceView({ state, available }: { state: UrlState; available: b
       <FunctionInput value={state.fn} label="Source of" />
       {!available && (
         <p class="hint">
-          Source files are read only under the roots given with <code>--source-path</code>; none was given, so
-          lines are listed without their text.
+          Lines are listed without their text: source files are read only under the roots given with{" "}
+          <code>heapscope ui PROFILE --source-path DIR</code> (DIR: your module's checkout).
         </p>
       )}
       {error && <div class="error">{error}</div>}

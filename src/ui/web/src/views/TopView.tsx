@@ -114,6 +114,13 @@ export function TopView({ state }: { state: UrlState }) {
                     >
                       source
                     </button>
+                    <button
+                      type="button"
+                      class="link small"
+                      onClick={() => navigate({ view: "graph", node: row.name })}
+                    >
+                      graph
+                    </button>
                   </span>
                 </td>
               </tr>

@@ -137,46 +137,78 @@ function drawOps(parent: SVGElement, ops: XdotOp[] | undefined, height: number, 
   }
 }
 
-export function graphToSvg(graph: GraphJson, onNodeClick?: (name: string) => void): SVGSVGElement {
+export interface GraphDrawing {
+  svg: SVGSVGElement;
+  /** The graph's extent in SVG units (y grows downwards). */
+  box: { x: number; y: number; w: number; h: number };
+  /** Node groups by function name (the tooltip Graphviz carries). */
+  nodes: Map<string, SVGGElement>;
+}
+
+function drawEdge(edge: GraphObject, y1: number): SVGGElement {
+  const g = document.createElementNS(SVG, "g");
+  g.setAttribute("class", "edge");
+  const pen = new Pen();
+  drawOps(g, edge._draw_, y1, pen);
+  drawOps(g, edge._hdraw_, y1, pen);
+  drawOps(g, edge._tdraw_, y1, pen);
+  drawOps(g, edge._ldraw_, y1, new Pen());
+  if (edge.tooltip) {
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = edge.tooltip;
+    g.appendChild(title);
+  }
+  return g;
+}
+
+/** A node: a focusable button named by its <title> (Enter or Space acts like a click). */
+function drawNode(node: GraphObject, y1: number, onNodeClick?: (name: string) => void): SVGGElement {
+  const g = document.createElementNS(SVG, "g");
+  g.setAttribute("class", "node");
+  drawOps(g, node._draw_, y1, new Pen());
+  drawOps(g, node._ldraw_, y1, new Pen());
+  const name = node.tooltip;
+  if (name) {
+    // The hover text and the accessible name: every line of the label, the name in full.
+    const lines = (node._ldraw_ ?? [])
+      .filter((op) => op.op === "T" && op.text !== undefined)
+      .map((op) => op.text!);
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = [name, ...lines.slice(1)].join("\n");
+    g.appendChild(title);
+    g.dataset.name = name;
+  }
+  if (onNodeClick && name) {
+    g.setAttribute("role", "button");
+    g.setAttribute("tabindex", "0");
+    g.addEventListener("click", () => onNodeClick(name));
+    g.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      e.stopPropagation();
+      onNodeClick(name);
+    });
+  }
+  return g;
+}
+
+/**
+ * The graph as SVG, sized to its container (the caller sets the viewBox: graph-pan-zoom.ts). The
+ * graph's own background is left out so the page's theme shows through.
+ */
+export function graphToSvg(graph: GraphJson, onNodeClick?: (name: string) => void): GraphDrawing {
   const [x0, y0, x1, y1] = graph.bb.split(",").map(Number) as [number, number, number, number];
-  const width = x1 - x0;
-  const height = y1 - y0;
   const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `${x0} 0 ${width} ${height}`);
-  svg.setAttribute("width", String(width));
-  svg.setAttribute("height", String(height));
+  svg.setAttribute("viewBox", `${x0} 0 ${x1 - x0} ${y1 - y0}`);
+  svg.setAttribute("width", "100%");
+  svg.setAttribute("height", "100%");
   svg.setAttribute("class", "callgraph-svg");
-  drawOps(svg, graph._draw_, y1, new Pen());
-  for (const edge of graph.edges ?? []) {
-    const g = document.createElementNS(SVG, "g");
-    g.setAttribute("class", "edge");
-    const pen = new Pen();
-    drawOps(g, edge._draw_, y1, pen);
-    drawOps(g, edge._hdraw_, y1, pen);
-    drawOps(g, edge._tdraw_, y1, pen);
-    drawOps(g, edge._ldraw_, y1, new Pen());
-    if (edge.tooltip) {
-      const title = document.createElementNS(SVG, "title");
-      title.textContent = edge.tooltip;
-      g.appendChild(title);
-    }
-    svg.appendChild(g);
-  }
+  for (const edge of graph.edges ?? []) svg.appendChild(drawEdge(edge, y1));
+  const nodes = new Map<string, SVGGElement>();
   for (const node of graph.objects ?? []) {
-    const g = document.createElementNS(SVG, "g");
-    g.setAttribute("class", "node");
-    drawOps(g, node._draw_, y1, new Pen());
-    drawOps(g, node._ldraw_, y1, new Pen());
-    if (node.tooltip) {
-      const title = document.createElementNS(SVG, "title");
-      title.textContent = node.tooltip;
-      g.appendChild(title);
-    }
-    if (onNodeClick && node.tooltip) {
-      const name = node.tooltip;
-      g.addEventListener("click", () => onNodeClick(name));
-    }
+    const g = drawNode(node, y1, onNodeClick);
+    if (node.tooltip) nodes.set(node.tooltip, g);
     svg.appendChild(g);
   }
-  return svg;
+  return { svg, box: { x: x0, y: 0, w: x1 - x0, h: y1 - y0 }, nodes };
 }
