@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Diagnosis, SuspectHolder } from "../../src/diagnose/types.js";
 import { diagnosisView } from "../../src/ui/server/diagnosis.js";
 
-const golden = path.resolve(import.meta.dirname, "../doctor/golden/doctor.session-map-growth.json");
+const golden = path.resolve(import.meta.dirname, "../golden/doctor/doctor.session-map-growth.json");
 
 /** The golden JSON writes series as [t, v] pairs; the Diagnosis holds {tSeconds, value}. */
 function loadDiagnosis(): Diagnosis {

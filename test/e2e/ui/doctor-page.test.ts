@@ -21,7 +21,7 @@ let server: UiServer;
 
 /** The golden diagnosis of the leaking recording, with holders from a (described) heap dump. */
 function diagnosisWithHolders(): Diagnosis {
-  const file = path.resolve(import.meta.dirname, "../../doctor/golden/doctor.session-map-growth.json");
+  const file = path.resolve(import.meta.dirname, "../../golden/doctor/doctor.session-map-growth.json");
   const d = JSON.parse(readFileSync(file, "utf8")) as Diagnosis;
   for (const s of d.suspects) {
     s.series = (s.series as unknown as Array<[number, number]>).map(([tSeconds, value]) => ({

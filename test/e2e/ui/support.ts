@@ -15,7 +15,7 @@ export { ensureUiBuilt, launchChromium } from "../../ui/support.js";
 export type Theme = "light" | "dark";
 export const themes: Theme[] = ["light", "dark"];
 
-const goldenInputs = "test/doctor/golden/inputs";
+const goldenInputs = "test/golden/doctor/inputs";
 /** Paths relative to the repository (the header shows them; screenshots must not depend on the checkout). */
 export const fixtures = {
   leak: `${goldenInputs}/session-map-growth.hsrec`,
