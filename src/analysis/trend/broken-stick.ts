@@ -95,7 +95,8 @@ export function steepeningKink(points: TrendPoint[], minBefore: number, minAfter
     const shr = r2 - tau * r1;
     if (!(shr > 0)) continue;
     const gain = (shr * shr) / orthogonal;
-    if (gain > bestGain) {
+    // Gains at rounding level are no kink.
+    if (gain > bestGain && gain > 1e-9 * sse) {
       bestGain = gain;
       best = {
         index: k,
