@@ -20,7 +20,8 @@
  *   regime change, regime.ts, not growth);
  * - the stretch is "growing" by the judge's own rule (growth-rule.ts) at α / ONSET_CANDIDATES:
  *   significant, relevant, material, and sustained into its later half — and every third of it
- *   rises at a third of its rate or more (one or two steps inside it are not a rise);
+ *   rises at a third of its rate or more (one or two steps inside it are not a rise). The level
+ *   decides: a ratchet (rising minima) that starts late is left to the whole regime's envelope test;
  * - the change of slope is clear and material: the stretch's 95 % slope interval lies above the
  *   interval of the slope before the kink, and that slope is at most half the stretch's (the series
  *   did not simply keep rising as it was: a leak whose rate wobbles keeps its whole-regime verdict);
@@ -31,7 +32,7 @@
  */
 import { aggregateBlocks } from "./blocks.js";
 import { steepeningKink } from "./broken-stick.js";
-import { seriesEvidence } from "./evidence.js";
+import { plainGrowthP, seriesEvidence } from "./evidence.js";
 import { decideGrowth } from "./growth-rule.js";
 import { minPointsForAlpha } from "./mann-kendall.js";
 import type { JudgedRegime } from "./regime.js";
@@ -73,6 +74,9 @@ export function decideLateOnset(
   const topBefore = top(before, topBlock);
   const topAfter = top(regime.slice(start), topBlock);
   if (!(topAfter > topBefore)) return null;
+  // The level's growth needs the plain test below α in every case (significantRise), and the plain
+  // p is that of the blocks seriesEvidence tests: most stretches that do not rise end here, cheaply.
+  if (!(plainGrowthP(regime.slice(start)) < alpha)) return null;
   const onsetCtx: Context = { ...ctx, alpha, minPoints };
   const starts = [...found.startsSeconds, regime[start].tSeconds];
   const e = gatherEvidence(sorted, work, first + start, starts, totalSpan, onsetCtx);
@@ -95,7 +99,7 @@ export function decideLateOnset(
     },
     onsetCtx,
   );
-  return judged && risesThroughout(e.regime, e.main.slope) ? judged : null;
+  return judged?.decidedBy === "level" && risesThroughout(e.regime, e.main.slope) ? judged : null;
 }
 
 /**
