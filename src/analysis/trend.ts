@@ -17,7 +17,12 @@
  * - reason.ts and format.ts: the sentences.
  */
 export { sortedFinite } from "./trend/blocks.js";
-export { formatDuration, formatRate } from "./trend/format.js";
+export {
+  formatDuration,
+  formatRate,
+  meaningfulRelativePerHour,
+  RELATIVE_RATE_MIN_SPAN_SECONDS,
+} from "./trend/format.js";
 export { type JudgeOptions, judgeTrend } from "./trend/judge.js";
 export {
   type AutocorrelationHandling,

@@ -3,7 +3,7 @@
  * "The live heap after GC " + reason, or "live heap " + reason: "grows 20 MiB/s (…) over 13 s".
  * Every rate printed is a Theil–Sen slope of the data.
  */
-import { formatDuration, formatP, formatPercent, formatRate } from "./format.js";
+import { formatDuration, formatP, formatPercent, formatRate, meaningfulRelativePerHour } from "./format.js";
 import type { GrowthOnset } from "./types.js";
 
 export interface SentenceFormat {
@@ -19,10 +19,10 @@ export interface RateFigures {
 
 const rate = (perSecond: number, f: SentenceFormat) => formatRate(perSecond, f.value);
 
-/** The rate relative to the level, when it reads as a rate (not for a heap that grew tenfold). */
-function relativePerHour(slope: number, level: number): string {
-  const perHour = level !== 0 ? (slope / Math.abs(level)) * 3600 : Number.NaN;
-  return Number.isFinite(perHour) && Math.abs(perHour) < 10 ? `, ${formatPercent(perHour)}/h` : "";
+/** The rate relative to the level, when it means something (format.ts: meaningfulRelativePerHour). */
+function relativePerHour(slope: number, level: number, spanSeconds: number): string {
+  const perHour = meaningfulRelativePerHour(slope, level, spanSeconds);
+  return perHour !== null ? `, ${formatPercent(perHour)}/h` : "";
 }
 
 function interval(r: RateFigures, f: SentenceFormat): string {
@@ -68,7 +68,7 @@ export function growingSentence(
     ? `; it has not levelled off yet in the ${formatDuration(r.spanSeconds)} observed`
     : "";
   const searched = r.onset ? ` at α/${r.onset.candidates} (${r.onset.candidates} possible onsets)` : "";
-  return `${what} ${rate(r.slope, f)} (${interval(r, f)}${relativePerHour(r.slope, r.level)}) ${over(r, f)}${monotone}, Mann–Kendall ${formatP(r.pValue)}${r.exactTest ? " (exact)" : ""}${searched}${levelled}`;
+  return `${what} ${rate(r.slope, f)} (${interval(r, f)}${relativePerHour(r.slope, r.level, r.spanSeconds)}) ${over(r, f)}${monotone}, Mann–Kendall ${formatP(r.pValue)}${r.exactTest ? " (exact)" : ""}${searched}${levelled}`;
 }
 
 export function boundedByConfidenceSentence(
