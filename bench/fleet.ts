@@ -108,6 +108,7 @@ interface JsonInstance {
   basis: string;
   growthBytesPerHour: number | null;
   attribution: { to: string } | null;
+  changePointSeconds: number | null;
 }
 
 function checkReport(
@@ -121,8 +122,19 @@ function checkReport(
   let healthy = 0;
   let attributedRight = 0;
   let attributedWrong = 0;
+  // Leaks whose growth starts inside the range on a process that runs throughout (search's 60).
+  let lateLeaks = 0;
+  let lateLeaksGrowing = 0;
+  const lateOnsetErrors: number[] = [];
   for (const instance of report.instances) {
     const truth = expected.get(instance.labels["instance"])!;
+    const late = truth.runs.length === 1 && truth.runs[0].leakFromSeconds > data.startSeconds;
+    if (late) {
+      lateLeaks++;
+      if (instance.verdict === "growing") lateLeaksGrowing++;
+      if (instance.changePointSeconds !== null)
+        lateOnsetErrors.push(Math.abs(instance.changePointSeconds - truth.runs[0].leakFromSeconds) / 60);
+    }
     if (truth.expect === "leak") {
       leaks++;
       if (instance.verdict === "growing") leakGrowing++;
@@ -139,11 +151,19 @@ function checkReport(
     judged: report.instances.length,
     unjudged: report.unjudged.length,
     leaksFoundGrowing: `${leakGrowing} of ${leaks}`,
+    midRangeLeaksGrowing: `${lateLeaksGrowing} of ${lateLeaks}`,
+    midRangeOnsetErrorMinutes: lateOnsetErrors.length > 0 ? quantiles(lateOnsetErrors) : null,
     healthyCalledGrowing: `${healthyGrowing} of ${healthy}`,
     attributedToTheLeakingVersion: attributedRight,
     attributedWrongly: attributedWrong,
     summary: report.summary,
   };
+}
+
+/** Median and largest of a list, rounded. */
+function quantiles(list: number[]): { median: number; max: number } {
+  const sorted = [...list].sort((a, b) => a - b);
+  return { median: Math.round(sorted[sorted.length >> 1]), max: Math.round(sorted[sorted.length - 1]) };
 }
 
 /** memstats on a sample of instances' own query_range JSON: the same verdict, basis and slope. */
