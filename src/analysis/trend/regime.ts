@@ -62,7 +62,8 @@ export function findJudgedRegime(points: TrendPoint[], options: RegimeOptions): 
  * that levelled off, a step to a new level). Cutting to where growth "began" would pick the part of
  * a noisy series that happens to rise, and test it as if it had not been picked: on simulated
  * AR(0.8) noise that made 6 % of flat series "growing" at α = 0.001. A leak that starts late is
- * judged with the plateau before it, which still shows it when it is real.
+ * judged from its onset by the onset rule (onset-rule.ts), which pays for that choice with α spread
+ * over the possible onsets; here it stays in the regime with the plateau before it.
  */
 function flattens(points: TrendPoint[], from: number, cut: number): boolean {
   const t = (i: number) => points[i].tSeconds;
