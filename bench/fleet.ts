@@ -4,13 +4,15 @@
  * (GNU time), Prometheus' CPU over the same run (/proc), and checks the report: leaking instances
  * growing, healthy ones not, checkout's growth attributed to 1.8.3, and every sampled instance's
  * verdict identical to `heapscope memstats` on that instance's own query_range JSON.
- * Goals: ≤ 30 s and ≤ 500 MiB for heapscope.
+ * Goals: ≤ 30 s and ≤ 500 MiB for heapscope, decided on three default runs (the median wall time,
+ * its band the runs' range; the largest peak RSS), then one run without the goroutine trends.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { FLEET_METRICS } from "../src/collect/prometheus/queries.js";
+import { decide, quantileBand } from "./decide.js";
 import { ensureFleetData, type FleetData } from "./fleet-data.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -233,7 +235,11 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
     ];
     const runs: Record<string, unknown>[] = [];
     let text = "";
+    const walls: number[] = [];
+    const rss: number[] = [];
     for (const [name, extra] of [
+      ["default", []],
+      ["default", []],
       ["default", []],
       ["no goroutines", ["--no-goroutines"]],
     ] as const) {
@@ -242,7 +248,11 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
       const timed = timedCli([...args, ...extra]);
       const promCpu = cpuSecondsOf(prometheus.pid) - promBefore;
       const loadAfter = loadAverage();
-      if (name === "default") text = timed.stdout;
+      if (name === "default") {
+        text = timed.stdout;
+        walls.push(timed.wall);
+        rss.push(timed.rssMiB);
+      }
       runs.push({
         run: name,
         wallSeconds: timed.wall,
@@ -270,6 +280,19 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
       runs,
       report: checkReport(report, data),
       identityWithMemstats: await checkIdentity(report, prometheus.url),
+      // The default run's median wall time (band: the runs' range) and its largest peak RSS.
+      targets: [
+        decide(`fleet --end, 2,000 instances × 24 h: wall ≤ ${GOAL_SECONDS} s`, quantileBand(walls), {
+          threshold: GOAL_SECONDS,
+          better: "lower",
+          unit: " s",
+        }),
+        decide(`fleet --end, 2,000 instances × 24 h: peak RSS ≤ ${GOAL_RSS_MIB} MiB`, quantileBand(rss, 1), {
+          threshold: GOAL_RSS_MIB,
+          better: "lower",
+          unit: " MiB",
+        }),
+      ],
     };
   } finally {
     await prometheus.stop();
