@@ -4,13 +4,15 @@
  * (GNU time), Prometheus' CPU over the same run (/proc), and checks the report: leaking instances
  * growing, healthy ones not, checkout's growth attributed to 1.8.3, and every sampled instance's
  * verdict identical to `heapscope memstats` on that instance's own query_range JSON.
- * Goals: ≤ 30 s and ≤ 500 MiB for heapscope.
+ * Goals: ≤ 30 s and ≤ 500 MiB for heapscope, decided on three default runs (the median wall time,
+ * its band the runs' range; the largest peak RSS), then one run without the goroutine trends.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { FLEET_METRICS } from "../src/collect/prometheus/queries.js";
+import { decide, quantileBand } from "./decide.js";
 import { ensureFleetData, type FleetData } from "./fleet-data.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -108,6 +110,7 @@ interface JsonInstance {
   basis: string;
   growthBytesPerHour: number | null;
   attribution: { to: string } | null;
+  changePointSeconds: number | null;
 }
 
 function checkReport(
@@ -121,8 +124,19 @@ function checkReport(
   let healthy = 0;
   let attributedRight = 0;
   let attributedWrong = 0;
+  // Leaks whose growth starts inside the range on a process that runs throughout (search's 60).
+  let lateLeaks = 0;
+  let lateLeaksGrowing = 0;
+  const lateOnsetErrors: number[] = [];
   for (const instance of report.instances) {
     const truth = expected.get(instance.labels["instance"])!;
+    const late = truth.runs.length === 1 && truth.runs[0].leakFromSeconds > data.startSeconds;
+    if (late) {
+      lateLeaks++;
+      if (instance.verdict === "growing") lateLeaksGrowing++;
+      if (instance.changePointSeconds !== null)
+        lateOnsetErrors.push(Math.abs(instance.changePointSeconds - truth.runs[0].leakFromSeconds) / 60);
+    }
     if (truth.expect === "leak") {
       leaks++;
       if (instance.verdict === "growing") leakGrowing++;
@@ -139,11 +153,19 @@ function checkReport(
     judged: report.instances.length,
     unjudged: report.unjudged.length,
     leaksFoundGrowing: `${leakGrowing} of ${leaks}`,
+    midRangeLeaksGrowing: `${lateLeaksGrowing} of ${lateLeaks}`,
+    midRangeOnsetErrorMinutes: lateOnsetErrors.length > 0 ? quantiles(lateOnsetErrors) : null,
     healthyCalledGrowing: `${healthyGrowing} of ${healthy}`,
     attributedToTheLeakingVersion: attributedRight,
     attributedWrongly: attributedWrong,
     summary: report.summary,
   };
+}
+
+/** Median and largest of a list, rounded. */
+function quantiles(list: number[]): { median: number; max: number } {
+  const sorted = [...list].sort((a, b) => a - b);
+  return { median: Math.round(sorted[sorted.length >> 1]), max: Math.round(sorted[sorted.length - 1]) };
 }
 
 /** memstats on a sample of instances' own query_range JSON: the same verdict, basis and slope. */
@@ -213,7 +235,11 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
     ];
     const runs: Record<string, unknown>[] = [];
     let text = "";
+    const walls: number[] = [];
+    const rss: number[] = [];
     for (const [name, extra] of [
+      ["default", []],
+      ["default", []],
       ["default", []],
       ["no goroutines", ["--no-goroutines"]],
     ] as const) {
@@ -222,7 +248,11 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
       const timed = timedCli([...args, ...extra]);
       const promCpu = cpuSecondsOf(prometheus.pid) - promBefore;
       const loadAfter = loadAverage();
-      if (name === "default") text = timed.stdout;
+      if (name === "default") {
+        text = timed.stdout;
+        walls.push(timed.wall);
+        rss.push(timed.rssMiB);
+      }
       runs.push({
         run: name,
         wallSeconds: timed.wall,
@@ -250,6 +280,19 @@ export async function runFleetBench(): Promise<Record<string, unknown>> {
       runs,
       report: checkReport(report, data),
       identityWithMemstats: await checkIdentity(report, prometheus.url),
+      // The default run's median wall time (band: the runs' range) and its largest peak RSS.
+      targets: [
+        decide(`fleet --end, 2,000 instances × 24 h: wall ≤ ${GOAL_SECONDS} s`, quantileBand(walls), {
+          threshold: GOAL_SECONDS,
+          better: "lower",
+          unit: " s",
+        }),
+        decide(`fleet --end, 2,000 instances × 24 h: peak RSS ≤ ${GOAL_RSS_MIB} MiB`, quantileBand(rss, 1), {
+          threshold: GOAL_RSS_MIB,
+          better: "lower",
+          unit: " MiB",
+        }),
+      ],
     };
   } finally {
     await prometheus.stop();

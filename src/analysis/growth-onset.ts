@@ -1,7 +1,8 @@
 /**
- * When did a growing series start to grow? The trend engine judges a leak that began late together
- * with the plateau before it (regime.ts: cutting to where a noisy series happens to rise would bias
- * the verdict), so its judged stretch may start long before the growth. Dating the growth is a
+ * When did a growing series start to grow? When the growth began late with a clear change of slope
+ * the trend engine judges it from its onset and says where (TrendJudgement.onset). Otherwise it
+ * judges the whole regime, and the growth may still have begun inside it (a leak whose onset the
+ * onset rule could not separate from the plateau with its stricter α). Dating that growth is a
  * separate question, asked only of a series already judged growing: the two-line split (one line
  * against two, split at every admissible point) that halves the squared error, where the earlier
  * line is flat beside the later one (a quarter of its slope or less).

@@ -33,7 +33,7 @@ import {
   rssPoints,
 } from "./memory-basis.js";
 import { splitProcessRuns } from "./process-runs.js";
-import type { TrendJudgement, TrendPoint } from "./trend.js";
+import { meaningfulRelativePerHour, type TrendJudgement, type TrendPoint } from "./trend.js";
 
 export { formatBytes, MIN_MATERIAL_RISE_BYTES } from "./memory-basis.js";
 
@@ -461,7 +461,17 @@ function trendWarnings(context: {
 }
 
 function formatRate(trend: MemStatsTrend): string {
-  return `${formatSignedByteRate(trend.result.slopePerSecond)}, ${formatSignedPercent(trend.result.relativeSlopePerHour)}/h`;
+  const relative = relativeOf(trend.result);
+  return `${formatSignedByteRate(trend.result.slopePerSecond)}${relative !== null ? `, ${formatSignedPercent(relative)}/h` : ""}`;
+}
+
+/** The judged regime's relative rate per hour, when it means something (meaningfulRelativePerHour). */
+export function relativeOf(judgement: TrendJudgement): number | null {
+  return meaningfulRelativePerHour(
+    judgement.slopePerSecond,
+    judgement.level,
+    judgement.regimeEndSeconds - judgement.regimeStartSeconds,
+  );
 }
 
 function percent(ratio: number): string {

@@ -11,11 +11,18 @@
  * - mann-kendall.ts: the trend test (exact for small n, ties, Hamed–Rao/AR(1) corrections);
  * - theil-sen.ts: the slope and Sen's interval; evidence.ts: both on a series or its envelopes;
  * - change-point.ts and regime.ts: which part of the series is judged (warm-ups, steps, settling);
+ * - onset-rule.ts and broken-stick.ts: growth that began late, judged from its onset (α spent over
+ *   the possible onsets); regime-evidence.ts: the statistics of a judged regime;
  * - sequential-looks.ts: repeated looks at a growing observation, α split across them;
  * - reason.ts and format.ts: the sentences.
  */
 export { sortedFinite } from "./trend/blocks.js";
-export { formatDuration, formatRate } from "./trend/format.js";
+export {
+  formatDuration,
+  formatRate,
+  meaningfulRelativePerHour,
+  RELATIVE_RATE_MIN_SPAN_SECONDS,
+} from "./trend/format.js";
 export { type JudgeOptions, judgeTrend } from "./trend/judge.js";
 export {
   type AutocorrelationHandling,
@@ -42,4 +49,4 @@ export {
   lookSchedule,
 } from "./trend/sequential-looks.js";
 export { type SenEstimate, theilSenSlope } from "./trend/theil-sen.js";
-export type { TrendJudgement, TrendPoint, TrendVerdict } from "./trend/types.js";
+export type { GrowthOnset, TrendJudgement, TrendPoint, TrendVerdict } from "./trend/types.js";

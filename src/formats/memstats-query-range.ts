@@ -8,7 +8,7 @@
 import { FormatError } from "../errors.js";
 import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
 import { isJsonObject, type JsonValue, jsonNumber, readJsonDocuments } from "./lossless-json.js";
-import { resolveMetric, targetKey } from "./memstats-prometheus-metrics.js";
+import { type ResolvedMetric, resolveMetric, targetKey } from "./memstats-prometheus-metrics.js";
 import { PrometheusSampleBuilder } from "./memstats-prometheus-sample.js";
 
 /** True for a JSON value shaped like a Prometheus API response. */
@@ -38,21 +38,8 @@ export class QueryRangeMemStatsBuilder {
   /** Adds one element of `data.result` (a matrix or vector series); false when it is not a Go metric. */
   addResult(series: unknown): boolean {
     if (!isPlainObject(series) || !isPlainObject(series["metric"])) return false;
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(series["metric"])) if (typeof v === "string") labels[k] = v;
-    const name = labels["__name__"];
-    if (!name) {
-      this.unnamedSeries++;
-      return false;
-    }
-    const metric = resolveMetric(name);
-    if (!metric) {
-      this.unknownSeries++;
-      return false;
-    }
-    const key = this.keyOf(labels);
-    let target = this.targets.get(key);
-    if (!target) this.targets.set(key, (target = { labels: identifyingLabels(labels), builders: new Map() }));
+    const found = this.targetOf(series["metric"]);
+    if (!found) return false;
     const values = series["values"];
     const value = series["value"];
     const points: unknown[] = Array.isArray(values) ? values : Array.isArray(value) ? [value] : [];
@@ -62,12 +49,40 @@ export class QueryRangeMemStatsBuilder {
       const raw = point[1];
       const v = typeof raw === "string" ? parseApiValue(raw) : jsonNumber(raw as JsonValue);
       if (seconds === undefined || v === undefined) continue;
-      const atMs = Math.round(seconds * 1000);
-      let builder = target.builders.get(atMs);
-      if (!builder) target.builders.set(atMs, (builder = new PrometheusSampleBuilder()));
-      builder.addResolved(metric, labels, v);
+      addAt(found, seconds, v);
     }
     return true;
+  }
+
+  /**
+   * The same for a matrix series already read into columns (times in seconds, values; fleet's
+   * reader, collect/prometheus/matrix-json.ts, leaves unparseable values out as addResult does).
+   */
+  addColumns(metric: Record<string, unknown>, times: Float64Array, values: Float64Array): boolean {
+    const found = this.targetOf(metric);
+    if (!found) return false;
+    for (let i = 0; i < times.length; i++) addAt(found, times[i], values[i]);
+    return true;
+  }
+
+  /** The target a series of these labels adds to, or null when it is not a Go runtime metric. */
+  private targetOf(metricLabels: Record<string, unknown>): FoundSeries | null {
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(metricLabels)) if (typeof v === "string") labels[k] = v;
+    const name = labels["__name__"];
+    if (!name) {
+      this.unnamedSeries++;
+      return null;
+    }
+    const metric = resolveMetric(name);
+    if (!metric) {
+      this.unknownSeries++;
+      return null;
+    }
+    const key = this.keyOf(labels);
+    let target = this.targets.get(key);
+    if (!target) this.targets.set(key, (target = { labels: identifyingLabels(labels), builders: new Map() }));
+    return { target, metric, labels };
   }
 
   /** The MemStats series of one target (its samples in time order). */
@@ -79,6 +94,19 @@ export class QueryRangeMemStatsBuilder {
       .map(([atMs, builder]) => builder.build(atMs));
     return { format: "query-range", timeSource: "record", samples, notes: [], skippedLines: 0 };
   }
+}
+
+interface FoundSeries {
+  target: TargetAccumulator;
+  metric: ResolvedMetric;
+  labels: Record<string, string>;
+}
+
+function addAt(found: FoundSeries, seconds: number, value: number): void {
+  const atMs = Math.round(seconds * 1000);
+  let builder = found.target.builders.get(atMs);
+  if (!builder) found.target.builders.set(atMs, (builder = new PrometheusSampleBuilder()));
+  builder.addResolved(found.metric, found.labels, value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -2,7 +2,7 @@
  * `heapscope memstats` output: text, Markdown and JSON of a MemStatsHealth. No analysis here.
  */
 
-import type { MemStatsHealth, MemStatsTrend } from "../analysis/memstats-health.js";
+import { type MemStatsHealth, type MemStatsTrend, relativeOf } from "../analysis/memstats-health.js";
 import type { MemStatsField, MemStatsSample } from "../model/memstats.js";
 import {
   formatBytes,
@@ -224,7 +224,9 @@ function healthRows(health: MemStatsHealth): Row[] {
 
 function trendValue(trend: MemStatsTrend): string {
   const r = trend.result;
-  return `${r.verdict.padEnd(12)} ${trendSlope(trend)} (${formatSignedPercent(r.relativeSlopePerHour)}/h), p=${formatP(r.pValue)}, ${trend.points} points`;
+  const relative = relativeOf(r);
+  const perHour = relative !== null ? ` (${formatSignedPercent(relative)}/h)` : "";
+  return `${r.verdict.padEnd(12)} ${trendSlope(trend)}${perHour}, p=${formatP(r.pValue)}, ${trend.points} points`;
 }
 
 function trendSlope(trend: MemStatsTrend): string {

@@ -35,6 +35,15 @@ export interface SeriesEvidence {
   spanSeconds: number;
 }
 
+/**
+ * The one-sided plain Mann–Kendall p of the (block median) series seriesEvidence tests. Its
+ * corrected p is never below this, so a rule that needs significance can stop here when it is not.
+ */
+export function plainGrowthP(points: TrendPoint[]): number {
+  const series = aggregateBlocks(points, Math.ceil(points.length / JUDGE_MAX_POINTS), "median");
+  return growthTest(series.map((p) => p.value)).pPlain;
+}
+
 export function seriesEvidence(
   points: TrendPoint[],
   options: {

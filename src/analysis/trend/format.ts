@@ -9,6 +9,26 @@ export function formatNumber(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
+/**
+ * A growth rate relative to the level, per hour, when it means something; null when it does not.
+ * Two conditions: the observation spans RELATIVE_RATE_MIN_SPAN_SECONDS or more (a per-hour figure
+ * extrapolated more than sixfold from what was seen is not a measurement: 10 MiB/s over 16 s is not
+ * "+44638 %/h"), and the base stayed a base (the rise over the span is at most the level: a heap
+ * that doubled while observed has no level to be a percentage of).
+ */
+export function meaningfulRelativePerHour(
+  slopePerSecond: number,
+  level: number,
+  spanSeconds: number,
+): number | null {
+  if (!(level > 0) || !(spanSeconds >= RELATIVE_RATE_MIN_SPAN_SECONDS)) return null;
+  if (Math.abs(slopePerSecond * spanSeconds) > level) return null;
+  return (slopePerSecond / level) * 3600;
+}
+
+/** Shortest observation a per-hour relative rate is given for (see meaningfulRelativePerHour). */
+export const RELATIVE_RATE_MIN_SPAN_SECONDS = 600;
+
 /** A signed percentage: `+4.5%`, `−0.12%`, `+340%`. */
 export function formatPercent(fraction: number): string {
   if (!Number.isFinite(fraction)) return fraction > 0 ? "+∞%" : "−∞%";

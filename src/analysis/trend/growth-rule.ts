@@ -43,6 +43,7 @@ export function decideGrowth(e: RegimeEvidence, ctx: Context): TrendJudgement | 
     pValue,
     blockSize: decisive.blockSize,
     ...(notLevelledOff ? { notLevelledOff } : {}),
+    ...(e.onset ? { onset: e.onset } : {}),
     reason: growingSentence(
       {
         slope: decisive.slope,
@@ -51,6 +52,7 @@ export function decideGrowth(e: RegimeEvidence, ctx: Context): TrendJudgement | 
         level: e.level,
         spanSeconds: e.span,
         since: sinceOf(e),
+        onset: e.onset,
         points: e.regime.length,
         pValue,
         exactTest: decisive.points <= EXACT_MAX_N && pValue === decisive.pPlain,

@@ -6,6 +6,9 @@
  * 1. insufficient: fewer points than the policy's α allows to decide (minPointsForAlpha), or a span
  *    shorter than its minimum. The Theil–Sen slope of what there is is still reported.
  * 2. The judged regime (regime.ts): change points, warm-up and settling skipped; only the last regime.
+ *    When the regime then clearly changes slope, growth that began late is judged on its own, from
+ *    its onset, with α spent over the possible onsets (onset-rule.ts); otherwise the whole regime
+ *    goes through steps 3–5.
  * 3. growing: the one-sided Mann–Kendall test is significant (corrected for autocorrelation, or the
  *    plain exact test with overwhelming, material evidence: policies.ts), Sen's 95 % interval does not
  *    go below 0, the slope reaches the relevance floor, the rise over the regime reaches the minimum
@@ -21,15 +24,15 @@
  */
 import { jittered, sortedFinite } from "./blocks.js";
 import { decideBound } from "./bound-rule.js";
-import { seriesEvidence } from "./evidence.js";
 import { formatNumber } from "./format.js";
 import { decideGrowth } from "./growth-rule.js";
 import { minPointsForAlpha } from "./mann-kendall.js";
-import { medianOf } from "./order-statistics.js";
-import { POLICIES, relevanceFloor, type TrendPolicy, type TrendPolicyName } from "./policies.js";
+import { decideLateOnset } from "./onset-rule.js";
+import { POLICIES, type TrendPolicy, type TrendPolicyName } from "./policies.js";
 import { insufficientSentence } from "./reason.js";
 import { findJudgedRegime } from "./regime.js";
-import { type Context, type RegimeEvidence, relative } from "./rule-context.js";
+import { emptyJudgement, gatherEvidence } from "./regime-evidence.js";
+import { type Context, relative } from "./rule-context.js";
 import { theilSenSlope } from "./theil-sen.js";
 import type { TrendJudgement, TrendPoint } from "./types.js";
 import { undecided } from "./undecided-rule.js";
@@ -52,11 +55,6 @@ export interface JudgeOptions {
 /** A cut may not leave a regime shorter than this (nor than the policy's minimum span). */
 const REGIME_MIN_SPAN_SECONDS = 10;
 
-/** Envelope windows are this fraction of the judged regime (at least 4 points). */
-const ENVELOPE_WINDOW_FRACTION = 0.05;
-
-const CONFIDENCE = 0.95;
-
 export function judgeTrend(
   points: TrendPoint[],
   policyOrName: TrendPolicy | TrendPolicyName,
@@ -75,6 +73,8 @@ export function judgeTrend(
     resolution: ctx.resolution,
     noiseFloor: ctx.noiseFloor,
   });
+  const late = decideLateOnset(sorted, work, found, span, ctx);
+  if (late) return late;
   const e = gatherEvidence(sorted, work, found.firstIndex, found.startsSeconds, span, ctx);
   return decideGrowth(e, ctx) ?? decideBound(e, ctx) ?? undecided(e, ctx);
 }
@@ -96,38 +96,6 @@ function context(policyOrName: TrendPolicy | TrendPolicyName, options: JudgeOpti
     minimumGrowth: Math.max(policy.minimumGrowth, options.minimumGrowth ?? 0, 2 * resolution),
     minBoundSpan: options.minBoundSpanSeconds ?? 0,
     format: { value: formatValue },
-  };
-}
-
-function emptyJudgement(sorted: TrendPoint[], span: number, ctx: Context): TrendJudgement {
-  const n = sorted.length;
-  return {
-    verdict: "insufficient",
-    reason: "",
-    policy: ctx.policy.name,
-    alpha: ctx.alpha,
-    points: n,
-    regimePoints: n,
-    spanSeconds: span,
-    boundSpanSeconds: Math.max(span, ctx.minBoundSpan),
-    regimeStartSeconds: n > 0 ? sorted[0].tSeconds : 0,
-    regimeEndSeconds: n > 0 ? sorted[n - 1].tSeconds : 0,
-    regimeStartsSeconds: n > 0 ? [sorted[0].tSeconds] : [],
-    warmupSkipped: false,
-    slopePerSecond: 0,
-    slopeLowPerSecond: Number.NEGATIVE_INFINITY,
-    slopeHighPerSecond: Number.POSITIVE_INFINITY,
-    relativeSlopePerHour: 0,
-    pValue: 1,
-    pValuePlain: 1,
-    pValueCorrected: 1,
-    floorPerSecond: 0,
-    level: n > 0 ? medianOf(sorted.map((p) => p.value)) : 0,
-    firstValue: n > 0 ? sorted[0].value : 0,
-    lastValue: n > 0 ? sorted[n - 1].value : 0,
-    decidedBy: "none",
-    blockSize: 1,
-    confidence: CONFIDENCE,
   };
 }
 
@@ -158,66 +126,5 @@ function insufficient(sorted: TrendPoint[], span: number, ctx: Context): TrendJu
       ctx.format,
     ),
     extraSecondsNeeded: Math.max(minSpan - span, 0, (ctx.minPoints - n) * perPoint),
-  };
-}
-
-function gatherEvidence(
-  sorted: TrendPoint[],
-  work: TrendPoint[],
-  firstIndex: number,
-  startsSeconds: number[],
-  totalSpan: number,
-  ctx: Context,
-): RegimeEvidence {
-  const regime = work.slice(firstIndex);
-  const reported = sorted.slice(firstIndex);
-  const span = regime[regime.length - 1].tSeconds - regime[0].tSeconds;
-  const level = medianOf(reported.map((p) => p.value));
-  const autocorrelation = ctx.policy.autocorrelation;
-  const main = seriesEvidence(regime, { noiseFloor: ctx.noiseFloor, autocorrelation });
-  const windowSize = Math.max(4, Math.ceil(regime.length * ENVELOPE_WINDOW_FRACTION));
-  // The envelope is a second test: only where it has enough windows to be one.
-  const envelopeTested = Math.floor(regime.length / windowSize) >= 2 * minPointsForAlpha(ctx.alpha / 2);
-  const lower = envelopeTested
-    ? seriesEvidence(regime, {
-        aggregate: "min",
-        minimumBlockSize: windowSize,
-        noiseFloor: ctx.noiseFloor,
-        autocorrelation,
-      })
-    : null;
-  const floor = relevanceFloor(ctx.policy, level, span);
-  const base: TrendJudgement = {
-    ...emptyJudgement(sorted, totalSpan, ctx),
-    regimePoints: regime.length,
-    boundSpanSeconds: Math.max(span, ctx.minBoundSpan),
-    regimeStartSeconds: regime[0].tSeconds,
-    regimeEndSeconds: regime[regime.length - 1].tSeconds,
-    regimeStartsSeconds: startsSeconds,
-    warmupSkipped: firstIndex > 0,
-    slopePerSecond: main.slope,
-    slopeLowPerSecond: main.low,
-    slopeHighPerSecond: main.high,
-    relativeSlopePerHour: relative(main.slope, level),
-    pValue: main.pValue,
-    pValuePlain: main.pPlain,
-    pValueCorrected: main.pValue,
-    floorPerSecond: floor,
-    level,
-    firstValue: reported[0].value,
-    lastValue: reported[reported.length - 1].value,
-    blockSize: main.blockSize,
-  };
-  return {
-    regime,
-    reported,
-    span,
-    level,
-    floor,
-    main,
-    lower,
-    windowSize,
-    testAlpha: lower ? ctx.alpha / 2 : ctx.alpha,
-    base,
   };
 }

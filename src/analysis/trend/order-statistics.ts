@@ -6,6 +6,9 @@
 export function medianOf(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return 0;
+  // Block medians of one or two points are most calls: no copy for them.
+  if (n === 1) return values[0];
+  if (n === 2) return (values[0] + values[1]) / 2;
   const a = Float64Array.from(values as ArrayLike<number>);
   if (n > 64) return quickselectMedian(a);
   a.sort();

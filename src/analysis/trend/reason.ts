@@ -3,7 +3,8 @@
  * "The live heap after GC " + reason, or "live heap " + reason: "grows 20 MiB/s (…) over 13 s".
  * Every rate printed is a Theil–Sen slope of the data.
  */
-import { formatDuration, formatP, formatPercent, formatRate } from "./format.js";
+import { formatDuration, formatP, formatPercent, formatRate, meaningfulRelativePerHour } from "./format.js";
+import type { GrowthOnset } from "./types.js";
 
 export interface SentenceFormat {
   value: (v: number) => string;
@@ -18,10 +19,10 @@ export interface RateFigures {
 
 const rate = (perSecond: number, f: SentenceFormat) => formatRate(perSecond, f.value);
 
-/** The rate relative to the level, when it reads as a rate (not for a heap that grew tenfold). */
-function relativePerHour(slope: number, level: number): string {
-  const perHour = level !== 0 ? (slope / Math.abs(level)) * 3600 : Number.NaN;
-  return Number.isFinite(perHour) && Math.abs(perHour) < 10 ? `, ${formatPercent(perHour)}/h` : "";
+/** The rate relative to the level, when it means something (format.ts: meaningfulRelativePerHour). */
+function relativePerHour(slope: number, level: number, spanSeconds: number): string {
+  const perHour = meaningfulRelativePerHour(slope, level, spanSeconds);
+  return perHour !== null ? `, ${formatPercent(perHour)}/h` : "";
 }
 
 function interval(r: RateFigures, f: SentenceFormat): string {
@@ -36,9 +37,13 @@ export interface Stretch {
   points: number;
   /** The change of regime it starts at, or null when it is the whole series. */
   since?: number | null;
+  /** The stretch starts where a late rise began (it then replaces `since`). */
+  onset?: GrowthOnset;
 }
 
-function over(r: Stretch): string {
+function over(r: Stretch, f?: SentenceFormat): string {
+  if (r.onset && f)
+    return `over ${formatDuration(r.spanSeconds)} since it began to rise at ${formatDuration(r.onset.atSeconds)} (${r.points} points; before it ${rate(r.onset.slopeBeforePerSecond, f)})`;
   const since =
     r.since !== undefined && r.since !== null
       ? ` since the change of regime at ${formatDuration(r.since)}`
@@ -62,7 +67,8 @@ export function growingSentence(
   const levelled = r.notLevelledOff
     ? `; it has not levelled off yet in the ${formatDuration(r.spanSeconds)} observed`
     : "";
-  return `${what} ${rate(r.slope, f)} (${interval(r, f)}${relativePerHour(r.slope, r.level)}) ${over(r)}${monotone}, Mann–Kendall ${formatP(r.pValue)}${r.exactTest ? " (exact)" : ""}${levelled}`;
+  const searched = r.onset ? ` at α/${r.onset.candidates} (${r.onset.candidates} possible onsets)` : "";
+  return `${what} ${rate(r.slope, f)} (${interval(r, f)}${relativePerHour(r.slope, r.level, r.spanSeconds)}) ${over(r, f)}${monotone}, Mann–Kendall ${formatP(r.pValue)}${r.exactTest ? " (exact)" : ""}${searched}${levelled}`;
 }
 
 export function boundedByConfidenceSentence(

@@ -6,7 +6,7 @@
  */
 import { blockSummaries } from "./blocks.js";
 import { dropImmaterialBreaks, fitLine, lateRegimeStart, segmentStarts } from "./change-point.js";
-import { seriesEvidence } from "./evidence.js";
+import { plainGrowthP, seriesEvidence } from "./evidence.js";
 import { Z95 } from "./normal.js";
 import type { TrendPoint } from "./types.js";
 
@@ -16,6 +16,8 @@ const SEGMENTATION_BLOCKS = 120;
 const MATERIAL_SHIFT = 0.02;
 /** Halves of a regime whose slopes differ by this many standard errors mark a settling regime. */
 const DECELERATION_Z = 2.33;
+/** The first half of a settling regime rises at this one-sided significance. */
+const SETTLING_RISE_P = 0.025;
 /** The two-line split is tried on regimes up to this many points (it is O(n²)). */
 const LATE_SPLIT_MAX_POINTS = 400;
 
@@ -60,7 +62,8 @@ export function findJudgedRegime(points: TrendPoint[], options: RegimeOptions): 
  * that levelled off, a step to a new level). Cutting to where growth "began" would pick the part of
  * a noisy series that happens to rise, and test it as if it had not been picked: on simulated
  * AR(0.8) noise that made 6 % of flat series "growing" at α = 0.001. A leak that starts late is
- * judged with the plateau before it, which still shows it when it is real.
+ * judged from its onset by the onset rule (onset-rule.ts), which pays for that choice with α spread
+ * over the possible onsets; here it stays in the regime with the plateau before it.
  */
 function flattens(points: TrendPoint[], from: number, cut: number): boolean {
   const t = (i: number) => points[i].tSeconds;
@@ -128,17 +131,22 @@ function settlingSplit(regime: TrendPoint[], options: RegimeOptions): number {
   const middle = (from + to) / 2;
   const split = regime.findIndex((p) => p.tSeconds >= middle);
   if (split < minPoints || regime.length - split < minPoints) return 0;
+  // The corrected p is never below the plain one: a first half whose plain test (on the same
+  // blocks seriesEvidence judges) is not significant cannot rise significantly, and most halves
+  // are decided here without the slope intervals.
+  const firstPart = regime.slice(0, split);
+  if (!(plainGrowthP(firstPart) < SETTLING_RISE_P)) return 0;
   // Hamed–Rao alone here: a cut only ever moves the judgement to the flatter half, so the
   // conservative AR(1) bound (which widens both intervals) would only keep settling rises in.
   const evidence = (part: TrendPoint[]) =>
     seriesEvidence(part, { noiseFloor: options.noiseFloor, autocorrelation: "hamed-rao" });
-  const first = evidence(regime.slice(0, split));
+  const first = evidence(firstPart);
   const second = evidence(regime.slice(split));
   const standardError = (e: { low: number; high: number }) => (e.high - e.low) / (2 * Z95);
   const decelerates =
     Number.isFinite(first.high - first.low) &&
     Number.isFinite(second.high - second.low) &&
     first.slope - second.slope > DECELERATION_Z * Math.hypot(standardError(first), standardError(second));
-  const firstRises = first.slope > 0 && first.pValue < 0.025 && first.low >= 0;
+  const firstRises = first.slope > 0 && first.pValue < SETTLING_RISE_P && first.low >= 0;
   return firstRises && decelerates ? split : 0;
 }

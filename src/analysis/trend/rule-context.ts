@@ -6,7 +6,7 @@ import type { SeriesEvidence } from "./evidence.js";
 import { DETERMINISTIC_SNR, OVERWHELMING_SNR, type TrendPolicy } from "./policies.js";
 import type { SentenceFormat } from "./reason.js";
 import { theilSenSlope } from "./theil-sen.js";
-import type { TrendJudgement, TrendPoint } from "./types.js";
+import type { GrowthOnset, TrendJudgement, TrendPoint } from "./types.js";
 
 export interface Context {
   policy: TrendPolicy;
@@ -35,6 +35,8 @@ export interface RegimeEvidence {
   /** α of each growth test (split when the envelope is tested too). */
   testAlpha: number;
   base: TrendJudgement;
+  /** The regime starts where a late rise began (onset-rule.ts). */
+  onset?: GrowthOnset;
 }
 
 export function relative(slope: number, level: number): number {

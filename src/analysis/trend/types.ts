@@ -15,6 +15,17 @@ export interface TrendPoint {
  */
 export type TrendVerdict = "growing" | "bounded" | "undecided" | "insufficient";
 
+/** Where a late rise began (the broken stick's kink) and how the series moved before it. */
+export interface GrowthOnset {
+  /** Time of the kink, in the series' own seconds. */
+  atSeconds: number;
+  /** Theil–Sen slope before the kink, with its 95 % interval (units per second). */
+  slopeBeforePerSecond: number;
+  slopeBeforeHighPerSecond: number;
+  /** Candidate onsets the search could have tested; each test ran at α / candidates. */
+  candidates: number;
+}
+
 export interface TrendJudgement {
   verdict: TrendVerdict;
   /** One sentence with the statistic. */
@@ -61,6 +72,11 @@ export interface TrendJudgement {
   decidedBy: "level" | "envelope" | "none";
   /** How "bounded" was shown. */
   boundedBy?: "confidence" | "band" | "returns";
+  /**
+   * Growth began late: the regime judged starts at a change of slope found by the onset search
+   * (onset-rule.ts) rather than at a change of regime, and the growth test spent α over its candidates.
+   */
+  onset?: GrowthOnset;
   /** A rising series observed too briefly to have levelled off: a leak, or a warm-up not over yet. */
   notLevelledOff?: boolean;
   /** For undecided or insufficient series: roughly how many more seconds would decide. */

@@ -61,8 +61,15 @@ export class PrometheusApi {
     });
   }
 
-  /** GET `/api/v1/<path>` with query parameters (repeated for arrays). */
-  async get<T>(path: string, params: Record<string, string | string[]>): Promise<ApiAnswer<T>> {
+  /**
+   * GET `/api/v1/<path>` with query parameters (repeated for arrays). `decode` reads the body's JSON
+   * (query_range answers have their own: matrix-json.ts).
+   */
+  async get<T>(
+    path: string,
+    params: Record<string, string | string[]>,
+    decode: (body: Buffer) => unknown = decodeJson,
+  ): Promise<ApiAnswer<T>> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params))
       for (const one of Array.isArray(v) ? v : [v]) query.append(k, one);
@@ -76,7 +83,7 @@ export class PrometheusApi {
     } catch (error) {
       throw this.transportError(path, error);
     }
-    return this.answer<T>(path, status, contentType, body);
+    return this.answer<T>(path, status, contentType, body, decode);
   }
 
   close(): void {
@@ -97,10 +104,16 @@ export class PrometheusApi {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  private answer<T>(path: string, status: number, contentType: string, body: Buffer): ApiAnswer<T> {
+  private answer<T>(
+    path: string,
+    status: number,
+    contentType: string,
+    body: Buffer,
+    decode: (body: Buffer) => unknown,
+  ): ApiAnswer<T> {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString("utf8"));
+      parsed = decode(body);
     } catch {
       const what = status === 200 ? "" : ` (HTTP ${status})`;
       const type = contentType ? `, ${contentType.split(";")[0]}` : "";
@@ -125,6 +138,10 @@ export class PrometheusApi {
       `Prometheus at ${this.base} refused /api/v1/${path}: HTTP ${status}${errorType ? ` ${errorType}` : ""}: ${oneLine(message)}`,
     );
   }
+}
+
+function decodeJson(body: Buffer): unknown {
+  return JSON.parse(body.toString("utf8"));
 }
 
 function oneLine(text: string): string {

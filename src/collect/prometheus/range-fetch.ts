@@ -11,6 +11,7 @@ import { spansFromObservations } from "../../diagnose/fleet/versions.js";
 import { QueryRangeMemStatsBuilder } from "../../formats/memstats-query-range.js";
 import { type PrometheusApi, PrometheusError, PrometheusTooLargeError } from "./api.js";
 import { buildInfoMatcher, type DiscoveredInstance, labelsKey } from "./instances.js";
+import { parseMatrixAnswer, type SampleColumns } from "./matrix-json.js";
 import { FLEET_METRICS, instanceMatcher, seriesSelector } from "./queries.js";
 
 /** Prometheus refuses > 11,000 points per series; stay below with whole chunks. */
@@ -38,7 +39,8 @@ export interface BatchResult {
 
 interface MatrixSeries {
   metric: Labels;
-  values: [number, string][];
+  /** The samples as columns (matrix-json.ts). */
+  values: SampleColumns;
 }
 
 /** Time chunks of at most MAX_POINTS_PER_QUERY steps covering [start, end]. */
@@ -133,18 +135,19 @@ export class RangeFetcher {
     to: number,
     warnings: string[],
   ): Promise<MatrixSeries[]> {
-    const answer = await this.api.get<{ resultType?: string; result?: MatrixSeries[] }>("query_range", {
-      query: selector,
-      start: String(from),
-      end: String(to),
-      step: String(this.plan.stepSeconds),
-    });
+    const answer = await this.api.get<{ resultType?: string; result?: MatrixSeries[] }>(
+      "query_range",
+      { query: selector, start: String(from), end: String(to), step: String(this.plan.stepSeconds) },
+      parseMatrixAnswer,
+    );
     warnings.push(...answer.warnings);
     if (answer.data?.resultType !== "matrix" || !Array.isArray(answer.data.result))
       throw new PrometheusError(
         `query_range answered a ${answer.data?.resultType ?? "malformed"} result, not a matrix`,
       );
-    return answer.data.result;
+    return answer.data.result.filter(
+      (s) => typeof s === "object" && s !== null && typeof s.metric === "object" && s.metric !== null,
+    );
   }
 
   private goSelector(batch: DiscoveredInstance[]): string {
@@ -178,7 +181,7 @@ export class RangeFetcher {
     for (const series of go) {
       const key = keyOf(series.metric);
       if (!wanted.has(key)) continue;
-      builder.addResult(series);
+      builder.addColumns(series.metric, series.values.times, series.values.values);
       const name = series.metric["__name__"] ?? "";
       const metrics = seenMetrics.get(key) ?? new Set<string>();
       seenMetrics.set(key, metrics.add(name));
@@ -240,5 +243,5 @@ function observe(
 ): void {
   const list = observations.get(key) ?? [];
   observations.set(key, list);
-  for (const [t] of series.values) list.push({ t: Number(t), version });
+  for (const t of series.values.times) list.push({ t, version });
 }

@@ -122,8 +122,12 @@ function judgeRun(samples: MemStatsSample[], run: ProcessRun, input: FleetInstan
   };
 }
 
-/** Seconds into the run where a growing basis began to grow (growth-onset.ts), at or after its judged stretch. */
+/**
+ * Seconds into the run where a growing basis began to grow: the onset the engine judged from when
+ * the growth began late, else dated within the judged stretch (growth-onset.ts).
+ */
 function growthStartOf(points: TrendPoint[], judgement: TrendJudgement): number {
+  if (judgement.onset) return judgement.onset.atSeconds;
   const judged = points.filter((p) => p.tSeconds >= judgement.regimeStartSeconds);
   const onset = growthOnsetIndex(judged);
   return judged[onset]?.tSeconds ?? judgement.regimeStartSeconds;

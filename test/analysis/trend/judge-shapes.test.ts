@@ -318,10 +318,13 @@ describe("judgeTrend on the shapes a live heap takes", () => {
     expect(r.verdict, r.reason).toBe("growing");
   });
 
-  it("a leak that starts after a plateau is growing (judged with the plateau: a cut to where a rise begins would be data dredging)", () => {
+  it("a leak that starts after a plateau is growing from its onset (α spent over the possible onsets: late-onset.test.ts)", () => {
     const r = judgeMiB(simulate(9, 300, 0.1, (t) => (t < 15 ? 50 : 50 + (t - 15))));
     expect(r.verdict).toBe("growing");
-    expect(r.slopePerSecond).toBeGreaterThan(0.3 * MIB);
+    expect(r.onset?.atSeconds).toBeGreaterThan(13.5);
+    expect(r.onset?.atSeconds).toBeLessThan(16.5);
+    expect(r.slopePerSecond).toBeGreaterThan(0.9 * MIB);
+    expect(r.slopePerSecond).toBeLessThan(1.1 * MIB);
   });
 
   it("is insufficient, never a guess, with too few points or too short a span, and still reports the data's slope", () => {
