@@ -14,8 +14,6 @@ import { encodeProfileGzip } from "../src/formats/pprof-proto-encode.js";
 import type { Location, Profile, ProfileFunction, Sample } from "../src/profile/model.js";
 import { RecordingWriter } from "../src/store/recording-writer.js";
 import { VERSION } from "../src/version.js";
-import { ensureGoToolchain, GO_DEFAULT, goCommand, goEnv } from "../test/support/go-toolchains.js";
-import { decide, formatTarget, quantileBand, type TargetResult } from "./decide.js";
 import { runDoctorAutoBench } from "./doctor-auto.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");

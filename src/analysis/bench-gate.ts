@@ -10,8 +10,6 @@
  */
 
 import { UsageError } from "../errors.js";
-import { parseByteSize } from "../formats/byte-size.js";
-import { tidyUnitName } from "../formats/go-bench.js";
 import { defaultGatePolicy, type GatePolicy, type UnitThresholds } from "../model/bench-gate-policy.js";
 import { formatBytes, formatDuration, formatNumber } from "../model/units.js";
 import type { BenchComparison, BenchRow, BenchUnmatched } from "./bench-compare.js";

@@ -14,13 +14,7 @@
  *      to a GC that the series has), which still carries the allocation since that GC.
  */
 import type { MemStatsSample, MemStatsSeries } from "../model/memstats.js";
-import {
-  formatCount,
-  formatDuration,
-  formatPercent,
-  formatSignedByteRate,
-  formatSignedPercent,
-} from "../model/units.js";
+import { formatPercent, formatSignedByteRate, formatSignedPercent } from "../model/units.js";
 import {
   chooseMemoryBasis,
   formatBytes,
@@ -472,8 +466,4 @@ export function relativeOf(judgement: TrendJudgement): number | null {
     judgement.level,
     judgement.regimeEndSeconds - judgement.regimeStartSeconds,
   );
-}
-
-function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 }

@@ -20,7 +20,6 @@ import type {
   EndpointUrls,
   RecordingSettings,
   RecordingSummary,
-  StoredGcCycle,
   TargetDescription,
   TargetExit,
 } from "../model/recording.js";
@@ -466,8 +465,6 @@ export class RecordSession extends EventEmitter<RecordSessionEvents> {
     const started = this.now();
     const interval = () => this.options.intervalAt?.(this.now() - started) ?? this.intervalMs;
     let nextDue = started;
-    const gapId: number | null = null;
-    const gapStart = 0;
     let taken = 0;
     const targetGone = () => this.target !== null && !this.target.running;
     const gaps = new TargetGaps(this.writer!, (event) => {

@@ -10,12 +10,11 @@
  * Raw bytes are kept as received; parsing failures are errors of the tick ("garbage"), and a profile
  * that does not parse is not stored as a snapshot (it would poison `FILE#N`).
  */
-import { createHash } from "node:crypto";
 import { readGoroutineDump, readGoroutineProfile } from "../analysis/goroutine-groups.js";
 import { parseExpvarMemStats } from "../formats/memstats-expvar.js";
 import { parsePrometheusMemStats } from "../formats/memstats-prometheus.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
-import { displayFrames, type GoroutineSnapshot } from "../model/goroutine.js";
+import type { GoroutineSnapshot } from "../model/goroutine.js";
 import type { MemStatsSample } from "../model/memstats.js";
 import type {
   CollectError,
@@ -30,7 +29,7 @@ import type {
 } from "../model/recording.js";
 import type { Profile } from "../profile/model.js";
 import { type GcMode, HeapGcPolicy } from "./heap-gc-policy.js";
-import { type HttpClient, HttpFetchError } from "./http-client.js";
+import type { HttpClient } from "./http-client.js";
 import { redactUrl } from "./redact.js";
 import { readProcessReading } from "./rss.js";
 import { summarizeGoroutines, summarizeHeapProfile } from "./sample-summaries.js";

@@ -7,9 +7,9 @@
  * profiles and sources come through the input's callbacks.
  */
 import { liveAtMarkStartBytes } from "../analysis/gc-stats.js";
-import { formatBytes, formatDuration } from "../model/units.js";
+import { formatBytes } from "../model/units.js";
 import { buildEvidence } from "./evidence.js";
-import { analyzeGoroutines, type GoroutineAnalysis, type GoroutineGroupGrowth } from "./goroutine-growth.js";
+import { analyzeGoroutines, type GoroutineAnalysis } from "./goroutine-growth.js";
 import {
   collectHeapSites,
   type HeapSiteTable,
@@ -38,7 +38,7 @@ type SignalJudge = ReturnType<typeof signalJudgeFor>;
 
 import { summarize } from "./summary.js";
 import { buildSuspects, netGrowthOf, type SuspectContext } from "./suspects.js";
-import type { Diagnosis, Evidence, Suspect } from "./types.js";
+import type { Diagnosis, Suspect } from "./types.js";
 import { decideVerdict, type VerdictResult } from "./verdict.js";
 
 const KIB = 1024;

@@ -4,7 +4,7 @@
  * summaries) by the function names of their non-runtime frames. State, wait time and creator come from the
  * latest dump that shows the group, since only tracebacks carry them.
  */
-import { growthTest, mannKendall, POLICIES, theilSenSlope } from "../analysis/trend.js";
+import { growthTest, POLICIES, theilSenSlope } from "../analysis/trend.js";
 import { type GoroutineFrame, type GoroutineGroup, isRuntimeInternalFrame } from "../model/goroutine.js";
 import type { GoroutineSnapshotInput } from "./input.js";
 import { attributionFrameIndex, frameOrigin, type ModuleContext } from "./module-path.js";

@@ -5,9 +5,8 @@
  * profile shows where memory was allocated, not what still references it.
  */
 import { formatBytes } from "../model/units.js";
-import type { StackFrame } from "./heap-growth.js";
 import { type Found, type HeapSuspectFacts, hasFrame, heapHints } from "./heap-hints.js";
-import { frameOrigin, type ModuleContext } from "./module-path.js";
+import type { ModuleContext } from "./module-path.js";
 import { SourceCache } from "./source-cache.js";
 import type { Hint } from "./types.js";
 

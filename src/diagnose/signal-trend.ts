@@ -10,12 +10,10 @@
  */
 import {
   judgeTrend,
-  mannKendall,
   type TrendJudgement,
   type TrendPoint,
   type TrendPolicyName,
   type TrendVerdict,
-  theilSenSlope,
 } from "../analysis/trend.js";
 import { formatByteRate, formatBytes, formatCountRate, formatNumber } from "../model/units.js";
 

@@ -10,11 +10,8 @@ import { gunzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { InputError, RecordingError } from "../errors.js";
 import { isRecordingHeader } from "../formats/sniff.js";
-import type { MemStatsSample } from "../model/memstats.js";
 import type {
-  CollectErrorKind,
   CollectErrorRecord,
-  CollectSource,
   GapRecord,
   GcCycleRecord,
   GoroutineSnapshotInfo,

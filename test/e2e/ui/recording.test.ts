@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readGoroutineDump } from "../../../src/analysis/goroutine-groups.js";
 import { type RecordResult, RecordSession } from "../../../src/collect/record-session.js";
 import { parseGcTrace } from "../../../src/formats/gctrace/index.js";
-import { parseGoroutineDump } from "../../../src/formats/goroutine-dump.js";
 import { watchRecordSession } from "../../../src/ui/server/live.js";
 import { startUiServer, type UiServer } from "../../../src/ui/server/server.js";
 import type { TimelineReport } from "../../../src/ui/shared/api-types.js";

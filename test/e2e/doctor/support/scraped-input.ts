@@ -4,7 +4,6 @@ import path from "node:path";
 import { readGoroutineDump } from "../../../../src/analysis/goroutine-groups.js";
 import type { DiagnosisInput } from "../../../../src/diagnose/input.js";
 import { parseGcTrace } from "../../../../src/formats/gctrace/index.js";
-import { parseGoroutineDump } from "../../../../src/formats/goroutine-dump.js";
 import { parseExpvarMemStats } from "../../../../src/formats/memstats-expvar.js";
 import { parseProfileBytes } from "../../../../src/formats/profile-bytes.js";
 import type { ScrapedRun } from "./scrape.js";
