@@ -373,7 +373,7 @@ describe("from the doctor's suspect to what holds it", () => {
         `127.0.0.1:${port}`,
       ],
       {
-        cwd: path.resolve(import.meta.dirname, "../../doctor/scenarios/session-map-growth"),
+        cwd: path.resolve(import.meta.dirname, "../doctor/scenarios/session-map-growth"),
         env: toolchain.env,
         timeoutMs: 150_000,
       },
