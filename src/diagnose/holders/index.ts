@@ -6,7 +6,6 @@
 export { attachRetention } from "./attach.js";
 export { type HeldByOptions, heldBy, type SuspectSite } from "./held-by.js";
 export { analyzeRetention, type RetentionContext, type RetentionOptions } from "./retention-analysis.js";
-export { addTypes, NO_DWARF_LIMIT, type TypeInputs } from "./typed-holders.js";
 export {
   type GroupPath,
   groupPath,
@@ -16,3 +15,4 @@ export {
   type RetentionTreeOptions,
   retentionTree,
 } from "./retention-tree.js";
+export { addTypes, NO_DWARF_LIMIT, rootName, type TypeInputs } from "./typed-holders.js";
