@@ -29,6 +29,17 @@ interface HolderJson {
 }
 
 let work: string;
+let other: Promise<string> | undefined;
+
+/** A binary that did not write the recording's dump (another program's), built once. */
+function otherBinary(): Promise<string> {
+  other ??= (async () => {
+    const file = path.join(work, "other");
+    await dumpProgram(toolchain, globalTruncated, [], { copyBinaryTo: file });
+    return file;
+  })();
+  return other;
+}
 
 async function doctor(cwd: string, out: string, keep: boolean): Promise<void> {
   const port = await freePort();
@@ -119,9 +130,13 @@ describe("a doctor --keep-dump recording keeps the binary that wrote its dump", 
   });
 
   it("an explicit --binary wins: one that did not write the dump is refused", async () => {
-    const other = path.join(work, "other");
-    await dumpProgram(toolchain, globalTruncated, [], { copyBinaryTo: other });
-    const run = await runCli(["retainers", path.join(work, "kept.hsrec"), "--binary", other, "--json"]);
+    const run = await runCli([
+      "retainers",
+      path.join(work, "kept.hsrec"),
+      "--binary",
+      await otherBinary(),
+      "--json",
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toContain("did not write this heap dump");
@@ -170,6 +185,22 @@ describe("a doctor --keep-dump recording keeps the binary that wrote its dump", 
       await server?.close();
     }
   });
+
+  it("the UI's --binary wins over the kept binary for a recording: one that did not write the dump is refused", async () => {
+    let server: UiServer | undefined;
+    try {
+      server = await startUiServer({
+        inputs: [path.join(work, "kept.hsrec")],
+        binary: await otherBinary(),
+        warm: false,
+      });
+      const response = await fetch(`${server.url.replace(/\/$/, "")}/api/retention?src=0`);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toContain("did not write this heap dump");
+    } finally {
+      await server?.close();
+    }
+  }, 120_000);
 });
 
 describe("a recording made without --keep-dump", () => {
