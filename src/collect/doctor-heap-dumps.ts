@@ -2,8 +2,12 @@
  * Heap dumps for `doctor -- go run ...`: the program is built with the hook (hooked-launch.ts), and at
  * the end of the observation, before it is stopped, the hook is asked for `dumps` dumps (after a GC);
  * the last is kept in memory for the retention analysis, each is deleted from disk once read, and a
- * dump goes into the recording only with --keep-dump (it holds every secret of the program).
+ * dump goes into the recording only with --keep-dump (it holds every secret of the program), and then
+ * with the binary that wrote it: heapscope deletes its build, and only that binary names the dump's
+ * globals and closures and types its objects.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { type GoDwarfResult, readGoDwarfInBackground } from "./go-dwarf-read.js";
 import { isGoCommand } from "./go-run-command.js";
 import { requestHeapDump } from "./heapdump-hook.js";
@@ -72,13 +76,25 @@ export class DoctorDumps {
           wallMs: performance.now() - started,
           binary: this.launch.binary,
         };
-        if (this.options.keep) context.keepHeapDump(bytes, { goVersion: file.goVersion });
+        if (this.options.keep)
+          context.keepHeapDump(bytes, { goVersion: file.goVersion, binary: this.binaryToKeep() });
         this.last = dump;
       }
     } catch (error) {
       this.failure = `no heap dump: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
     }
   };
+
+  private kept: { name: string; bytes: Uint8Array } | undefined;
+
+  /** The binary, read once for all the dumps kept (the recording stores it once). */
+  private binaryToKeep(): { name: string; bytes: Uint8Array } {
+    this.kept ??= {
+      name: path.basename(this.launch.binary),
+      bytes: new Uint8Array(readFileSync(this.launch.binary)),
+    };
+    return this.kept;
+  }
 
   get result(): DoctorDump | null {
     return this.last;

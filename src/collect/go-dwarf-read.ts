@@ -21,8 +21,13 @@ export interface GoDwarfResult {
 }
 
 export function readGoDwarfNow(binary: string): GoDwarfResult {
+  return readGoDwarfBytes(new Uint8Array(readFileSync(binary)), binary);
+}
+
+/** `name` says where the bytes came from (a path, or a recording's kept binary). */
+export function readGoDwarfBytes(bytes: Uint8Array, name: string): GoDwarfResult {
   try {
-    return { table: readGoDwarf(new Uint8Array(readFileSync(binary)), binary), readIn: "main" };
+    return { table: readGoDwarf(bytes, name), readIn: "main" };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { table: null, problem: `types unknown: ${error.message}`, readIn: "main" };

@@ -12,14 +12,15 @@ import {
 } from "../diagnose/holders/index.js";
 import type { RetentionSummary } from "../diagnose/types.js";
 import { HeapscopeError } from "../errors.js";
+import type { GoBinarySymbols } from "../formats/elf/go-binary-symbols.js";
 import type { HeapDump } from "../model/heap-dump.js";
-import { type GoDwarfResult, readGoDwarfNow } from "./go-dwarf-read.js";
+import { type GoDwarfResult, readGoDwarfBytes } from "./go-dwarf-read.js";
 import { moduleGoVersion, readGoSourceFiles } from "./go-source-files.js";
-import { symbolsForDump } from "./heap-dump-source.js";
+import { type DumpBinary, dumpBinaryBytes, dumpBinaryName, symbolsForDump } from "./heap-dump-source.js";
 
 export interface HeapDumpRetentionOptions {
-  /** The binary that wrote the dump: names roots, and its DWARF types the heap. */
-  binary?: string;
+  /** The binary that wrote the dump (a path, or one a recording kept): names roots, and its DWARF types the heap. */
+  binary?: DumpBinary;
   /** The module's source directory (statements to change, go.mod's version). */
   sourcePath?: string;
   top?: number;
@@ -44,16 +45,32 @@ export function analyzeHeapDumpRetention(
   dump: HeapDump,
   options: HeapDumpRetentionOptions = {},
 ): HeapDumpRetention {
-  const resolver = options.binary ? symbolsForDump(options.binary, dump) : undefined;
+  const { binary, ...rest } = options;
+  if (binary === undefined) return analyzeNamedRetention(dump, rest);
+  return analyzeNamedRetention(dump, { ...rest, named: { binary, resolver: symbolsForDump(binary, dump) } });
+}
+
+/**
+ * The same with the binary's symbols already checked against the dump (symbolsForDump): the UI
+ * checks them itself, since a binary a recording names but that does not match is a limit there.
+ */
+export function analyzeNamedRetention(
+  dump: HeapDump,
+  options: Omit<HeapDumpRetentionOptions, "binary"> & {
+    named?: { binary: DumpBinary; resolver: GoBinarySymbols };
+  } = {},
+): HeapDumpRetention {
+  const resolver = options.named?.resolver;
   const started = performance.now();
   const untyped = analyzeRetention(dump, {
     ...(resolver ? { resolver } : {}),
     ...(options.top !== undefined ? { top: options.top } : {}),
   });
   const retentionMs = performance.now() - started;
-  if (!options.binary || !resolver) return { ...untyped, timings: { retentionMs, dwarfMs: 0, typesMs: 0 } };
+  if (!options.named || !resolver) return { ...untyped, timings: { retentionMs, dwarfMs: 0, typesMs: 0 } };
   const dwarfStarted = performance.now();
-  const dwarf = options.dwarf ?? readGoDwarfNow(options.binary);
+  const { binary } = options.named;
+  const dwarf = options.dwarf ?? readGoDwarfBytes(dumpBinaryBytes(binary), dumpBinaryName(binary));
   const { inputs, problem } = typeInputs(dwarf, resolver.loadBias, options.sourcePath);
   const typesStarted = performance.now();
   const typed = typedOrNot(untyped, inputs);

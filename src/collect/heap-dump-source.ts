@@ -2,8 +2,9 @@
  * Where `heapscope retainers` gets a heap dump: a dump file, a running program's hook
  * (http://127.0.0.1:PORT, token from --token or HEAPSCOPE_HOOK_TOKEN, dump directory from --hook-dir or
  * HEAPSCOPE_HOOK_DIR: the hook writes the dump there and heapscope reads and deletes it), or a recording
- * made with --keep-dump (its latest dump). Also the binary check: a --binary whose data and BSS
- * segments are not the dump's did not write it, and its names would be wrong.
+ * made with --keep-dump (its latest dump, with the binary that wrote it when the recording kept one).
+ * Also the binary check: a binary whose data and BSS segments are not the dump's did not write it,
+ * and its names would be wrong.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
@@ -15,7 +16,8 @@ import {
 } from "../formats/elf/go-binary-symbols.js";
 import { isHeapDump } from "../formats/heapdump/read-heap-dump.js";
 import type { HeapDump } from "../model/heap-dump.js";
-import { looksLikeRecording, openRecording } from "../store/recording-reader.js";
+import type { StoredHeapDumpInfo } from "../store/heap-dump-table.js";
+import { looksLikeRecording, openRecording, type RecordingReader } from "../store/recording-reader.js";
 import { HOOK_ENV, isLoopbackAddress, requestHeapDump } from "./heapdump-hook.js";
 
 export interface HeapDumpSourceOptions {
@@ -32,7 +34,41 @@ export interface LoadedHeapDump {
   origin: "file" | "hook" | "recording";
   /** The binary the recording names, if any. */
   binaryPath?: string;
+  /** The binary the recording kept beside the dump (doctor --keep-dump). */
+  binary?: KeptBinary;
   dumpMs?: number;
+}
+
+/** A binary's bytes, kept in a recording; `name` says where it came from in messages. */
+export interface KeptBinary {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What names a dump: a binary's path (--binary), or a binary a recording kept. */
+export type DumpBinary = string | KeptBinary;
+
+export function dumpBinaryName(binary: DumpBinary): string {
+  return typeof binary === "string" ? binary : binary.name;
+}
+
+export function dumpBinaryBytes(binary: DumpBinary): Uint8Array {
+  if (typeof binary !== "string") return binary.bytes;
+  if (!existsSync(binary)) throw new InputError(binary, "no such file");
+  return new Uint8Array(readFileSync(binary));
+}
+
+/** The binary a recording kept beside its dump `info`, or undefined when it kept none. */
+export function keptBinary(
+  recording: RecordingReader,
+  info: StoredHeapDumpInfo,
+  source: string,
+): KeptBinary | undefined {
+  if (!info.binary) return undefined;
+  return {
+    name: `${source} (kept binary ${info.binary.name})`,
+    bytes: recording.dumpBinaryBytes(info.binary),
+  };
 }
 
 export async function loadHeapDumpSource(
@@ -50,6 +86,8 @@ export async function loadHeapDumpSource(
       if (!last) throw new InputError(source, "the recording holds no heap dump (record with --keep-dump)");
       const loaded: LoadedHeapDump = { bytes: recording.heapDumpBytes(last), origin: "recording" };
       if (last.binaryPath) loaded.binaryPath = last.binaryPath;
+      const binary = keptBinary(recording, last, source);
+      if (binary) loaded.binary = binary;
       return loaded;
     } finally {
       recording.close();
@@ -83,9 +121,9 @@ async function fromHook(source: string, options: HeapDumpSourceOptions): Promise
 }
 
 /** The names of `binary`, checked against the dump; InputError when the binary did not write it. */
-export function symbolsForDump(binary: string, dump: HeapDump): GoBinarySymbols {
-  if (!existsSync(binary)) throw new InputError(binary, "no such file");
-  const symbols = readGoBinarySymbols(new Uint8Array(readFileSync(binary)), binary);
+export function symbolsForDump(binary: DumpBinary, dump: HeapDump): GoBinarySymbols {
+  const name = dumpBinaryName(binary);
+  const symbols = readGoBinarySymbols(dumpBinaryBytes(binary), name);
   const resolver = symbols.withLoadBias(loadBiasFor(symbols, dump.data?.start ?? 0));
   const range = (s: { start: number; size: number } | undefined) =>
     s ? { start: s.start, end: s.start + s.size } : undefined;
@@ -100,7 +138,7 @@ export function symbolsForDump(binary: string, dump: HeapDump): GoBinarySymbols 
     const hex = (n: number) => `0x${n.toString(16)}`;
     const where = m.binary ? `${hex(m.binary.start)}-${hex(m.binary.end)}` : "absent";
     throw new InputError(
-      binary,
+      name,
       `did not write this heap dump: its ${m.segment} is ${where}, the dump's ${hex(m.dump.start)}-${hex(m.dump.end)}`,
     );
   }

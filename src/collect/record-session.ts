@@ -24,6 +24,7 @@ import type {
   TargetExit,
 } from "../model/recording.js";
 import { formatDurationMs } from "../model/units.js";
+import type { DumpBinaryInput } from "../store/heap-dump-table.js";
 import { openRecording } from "../store/recording-reader.js";
 import { RecordingWriter, type ThinningEvent } from "../store/recording-writer.js";
 import { VERSION } from "../version.js";
@@ -125,7 +126,11 @@ export type { GapEvent } from "./target-gaps.js";
 export interface BeforeStopContext {
   /** The launched program is still running. */
   targetRunning: boolean;
-  keepHeapDump(bytes: Uint8Array, info: { goVersion: string; binaryPath?: string }): void;
+  /** `binary`: the program that wrote the dump, kept with it so that its roots can be named later. */
+  keepHeapDump(
+    bytes: Uint8Array,
+    info: { goVersion: string; binaryPath?: string; binary?: DumpBinaryInput },
+  ): void;
 }
 
 export type RecordEndReason = "duration" | "stopped" | "target-exited";

@@ -22,6 +22,16 @@ export interface InspectInput {
   gaps: GapRecord[];
   /** Result of PRAGMA integrity_check, when asked for. */
   integrity?: string;
+  /** Heap dumps kept with --keep-dump, and the binary kept beside each. */
+  heapDumps?: KeptHeapDumpInfo[];
+}
+
+/** A kept heap dump as the store lists it. */
+export interface KeptHeapDumpInfo {
+  atMs: number;
+  goVersion: string;
+  size: number;
+  binary: { name: string; size: number; storedSize: number } | null;
 }
 
 /** The JSON form; the first fields are the documented contract, the rest is extra detail. */
@@ -70,6 +80,13 @@ export interface InspectReport {
     thinned: boolean;
   }[];
   integrity?: string;
+  /** Heap dumps kept (doctor --keep-dump); `binary` names and types them (null: globals unnamed). */
+  heapDumps: {
+    at: string;
+    goVersion: string;
+    bytes: number;
+    binary: { name: string; bytes: number; storedBytes: number } | null;
+  }[];
 }
 
 const MAX_ERROR_SAMPLES = 20;
@@ -140,9 +157,19 @@ export function buildInspectReport(input: InspectInput): InspectReport {
       receivedBytes: s.receivedBytes,
       thinned: s.thinned,
     })),
+    heapDumps: keptDumps(input.heapDumps ?? []),
   };
   if (input.integrity !== undefined) report.integrity = input.integrity;
   return report;
+}
+
+function keptDumps(dumps: KeptHeapDumpInfo[]): InspectReport["heapDumps"] {
+  return dumps.map((d) => ({
+    at: new Date(d.atMs).toISOString(),
+    goVersion: d.goVersion,
+    bytes: d.size,
+    binary: d.binary ? { name: d.binary.name, bytes: d.binary.size, storedBytes: d.binary.storedSize } : null,
+  }));
 }
 
 function exitOf(exit: TargetExit): { code: number | null; signal: string | null } {
@@ -283,6 +310,12 @@ function writeContents(out: ReportLines, report: InspectReport): void {
     "gc cycles",
     `${report.gcCycles}${report.gcCyclesOtherProcesses ? ` (+${report.gcCyclesOtherProcesses} from other processes, e.g. the go toolchain)` : ""}`,
   );
+  for (const d of report.heapDumps) {
+    const names = d.binary
+      ? `named by the binary kept with it, ${out.esc(d.binary.name)} (${formatBytes(d.binary.bytes)}, ${formatBytes(d.binary.storedBytes)} stored)`
+      : "no binary kept: globals and closures unnamed, no types";
+    out.item("heap dump", `${d.goVersion}, ${formatBytes(d.bytes)}, at ${d.at}; ${names}`);
+  }
   out.item("errors", String(report.errors));
   out.item("gaps", String(report.gaps.length));
   if (report.liveHeap.firstBytes !== null) {

@@ -28,7 +28,13 @@ import type {
   ThinningRecord,
 } from "../model/recording.js";
 import { VERSION } from "../version.js";
-import { listHeapDumps, readHeapDumpBytes, type StoredHeapDumpInfo } from "./heap-dump-table.js";
+import {
+  listHeapDumps,
+  readDumpBinaryBytes,
+  readHeapDumpBytes,
+  type StoredDumpBinaryInfo,
+  type StoredHeapDumpInfo,
+} from "./heap-dump-table.js";
 import { META, RECORDING_APPLICATION_ID, RECORDING_SCHEMA_VERSION } from "./schema.js";
 
 export class RecordingReader {
@@ -84,6 +90,15 @@ export class RecordingReader {
   heapDumpBytes(info: StoredHeapDumpInfo): Uint8Array {
     try {
       return readHeapDumpBytes(this.db, info);
+    } catch (error) {
+      throw new InputError(this.path, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** The binary kept beside a dump (it names and types the dump). */
+  dumpBinaryBytes(info: StoredDumpBinaryInfo): Uint8Array {
+    try {
+      return readDumpBinaryBytes(this.db, info);
     } catch (error) {
       throw new InputError(this.path, error instanceof Error ? error.message : String(error));
     }

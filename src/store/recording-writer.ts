@@ -29,7 +29,7 @@ import type {
   TargetDescription,
   TargetExit,
 } from "../model/recording.js";
-import { insertHeapDump } from "./heap-dump-table.js";
+import { type DumpBinaryInput, insertHeapDump } from "./heap-dump-table.js";
 import {
   META,
   RECORDING_APPLICATION_ID,
@@ -168,7 +168,10 @@ export class RecordingWriter {
   }
 
   /** Stores a heap dump (only on the user's request: it holds every secret of the target). */
-  addHeapDump(bytes: Uint8Array, info: { goVersion: string; binaryPath?: string; atMs?: number }): number {
+  addHeapDump(
+    bytes: Uint8Array,
+    info: { goVersion: string; binaryPath?: string; binary?: DumpBinaryInput; atMs?: number },
+  ): number {
     return insertHeapDump(this.db, bytes, { ...info, atMs: info.atMs ?? this.now() });
   }
 

@@ -126,7 +126,23 @@ CREATE TABLE heap_dumps (             -- only with --keep-dump: a dump holds eve
   at_ms       INTEGER NOT NULL,
   go_version  TEXT NOT NULL,
   size        INTEGER NOT NULL,          -- bytes of the dump file; its chunks concatenate to it
-  binary_path TEXT                       -- the ELF file that wrote it, when heapscope built or knew it
+  binary_path TEXT,                      -- the ELF file that wrote it, when heapscope built or knew it
+  binary_id   INTEGER REFERENCES dump_binaries(id) -- that file itself, kept with the dump (names, types)
+);
+
+CREATE TABLE dump_binaries (            -- only beside a kept dump: the binary that wrote it, which names
+  id          INTEGER PRIMARY KEY,      -- its globals and closures and types its objects (DWARF)
+  sha256      TEXT NOT NULL UNIQUE,     -- of the binary; dumps of one run share it
+  name        TEXT NOT NULL,            -- its file name
+  size        INTEGER NOT NULL,         -- bytes of the binary
+  stored_size INTEGER NOT NULL          -- bytes of its gzip stream; its chunks concatenate to it
+);
+
+CREATE TABLE dump_binary_chunks (
+  binary_id INTEGER NOT NULL REFERENCES dump_binaries(id),
+  seq       INTEGER NOT NULL,
+  data      BLOB NOT NULL,
+  PRIMARY KEY (binary_id, seq)
 );
 
 CREATE TABLE heap_dump_chunks (         -- SQLite caps one blob at 1e9 bytes: dumps go in pieces

@@ -16,6 +16,7 @@ export async function inspectAction(
       heapSnapshots: recording.heapSnapshots(),
       errors: recording.errors(),
       gaps: recording.gaps(),
+      heapDumps: recording.heapDumps(),
       integrity: flags.check ? recording.integrityCheck() : undefined,
     });
     if (format === "json") writeJson(report);

@@ -31,7 +31,8 @@ export async function retainersAction(source: string, flags: RetainersFlags): Pr
     gc: flags.gc !== false,
   });
   const dump = readHeapDumpChecked(loaded.bytes, source);
-  const binary = flags.binary ?? loaded.binaryPath;
+  // An explicit --binary wins over the one a recording kept (and is refused if it did not write the dump).
+  const binary = flags.binary ?? loaded.binary ?? loaded.binaryPath;
   const { summary } = analyzeHeapDumpRetention(dump, {
     top,
     ...(binary ? { binary } : {}),

@@ -11,7 +11,7 @@ export function define(command: Command): void {
     )
     .option(
       "--binary <file>",
-      "the Go binary that wrote the dump: names globals and closures, types from DWARF",
+      "the Go binary that wrote the dump: names globals and closures, types from DWARF (default: the binary a recording kept)",
     )
     .option(
       "--source-path <dir>",
@@ -32,7 +32,8 @@ function are one holder). Runtime roots are listed apart: they are never the pro
 A heap dump holds every secret in the program's memory: heapscope reads a hook's dump once and
 deletes it; it stores none.
 
-With a --binary that has DWARF, holders gain their type and the field names along their path, and
+A recording made by doctor --keep-dump also keeps the binary that wrote its dump, and retainers uses it
+when no --binary is given. With a binary that has DWARF, holders gain their type and the field names along their path, and
 slices that keep objects beyond their len or pin large arrays are findings, each with a fix for the
 module's Go version and the statements to change (found under --source-path).
 

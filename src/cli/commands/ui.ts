@@ -8,7 +8,10 @@ export function define(command: Command): void {
       "<input...>",
       "profiles (files, URLs, recording#N), a recording, a gctrace log, a MemStats series, a goroutine dump or a Go heap dump",
     )
-    .option("--binary <file>", "the Go binary that wrote a heap dump input: names its globals and closures")
+    .option(
+      "--binary <file>",
+      "the Go binary that wrote a heap dump input (or a recording's kept dump, instead of the binary the recording kept): names globals and closures, types from DWARF",
+    )
     .option("--port <n>", "port to listen on (default: a free port)")
     .option("--host <addr>", "address to bind (default 127.0.0.1); other addresses require the printed token")
     .option("--no-open", "do not open a browser")

@@ -15,4 +15,4 @@ export {
   type RetentionTreeOptions,
   retentionTree,
 } from "./retention-tree.js";
-export { addTypes, NO_DWARF_LIMIT, type TypeInputs } from "./typed-holders.js";
+export { addTypes, NO_DWARF_LIMIT, rootName, type TypeInputs } from "./typed-holders.js";

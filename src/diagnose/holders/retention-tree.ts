@@ -17,6 +17,7 @@ import type { Profile } from "../../profile/model.js";
 import type { HolderRootKind, RetentionPathStep } from "../types.js";
 import { pathTo, type RetentionContext } from "./retention-analysis.js";
 import { groupKey, groupLabel } from "./root-groups.js";
+import { rootName } from "./typed-holders.js";
 
 export type RetentionNodeKind = "all" | "holder" | "root" | "shared" | "site" | "size" | "other";
 
@@ -292,7 +293,9 @@ class TreeBuilder {
     const site = p.kind === "site" ? this.sites[this.siteIdOf(p.bucket)]! : null;
     const name =
       p.first !== null
-        ? groupLabel(p.first, p.members.length)
+        ? p.members.length === 1
+          ? rootName(this.context, p.first.node, p.first.label) // `*main.metrics` for `bss+0x570`, with types
+          : groupLabel(p.first, p.members.length)
         : p.kind === "shared"
           ? `held by several roots together (${formatCount(p.objects)} objects)`
           : p.kind === "site"

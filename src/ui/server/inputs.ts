@@ -44,7 +44,12 @@ function headBytes(path: string, length: number): Uint8Array {
 }
 
 /** A recording as a UI document (read-only; a recording still being written can be watched). */
-export function recordingDocument(path: string, options: { live?: boolean } = {}): NewDocument {
+export function recordingDocument(
+  path: string,
+  options: { live?: boolean; binary?: string } = {},
+): NewDocument {
+  if (options.binary !== undefined && !existsSync(options.binary))
+    throw new InputError(options.binary, "no such file");
   const recording = openRecording(path);
   const summary = recording.summary();
   return {
@@ -52,6 +57,7 @@ export function recordingDocument(path: string, options: { live?: boolean } = {}
     name: path,
     recording,
     live: options.live,
+    ...(options.binary !== undefined ? { binary: options.binary } : {}),
     description: options.live
       ? "recording in progress"
       : `recording: ${summary.heapSnapshots} heap snapshots, ${summary.memstatsSamples} MemStats samples, ${summary.gcCycles} GC cycles${summary.complete ? "" : " (incomplete)"}`,
@@ -85,7 +91,7 @@ export async function loadUiInput(
   const kind = sniffInput(headBytes(spec, SNIFF_BYTES));
   switch (kind) {
     case "recording":
-      return recordingDocument(spec);
+      return recordingDocument(spec, options.binary !== undefined ? { binary: options.binary } : {});
     case "gzip":
     case "pprof-proto":
     case "binary":

@@ -5,20 +5,21 @@
  * Nothing of the dump's contents goes to the page: names, sizes and offsets only.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { symbolsForDump } from "../../collect/heap-dump-source.js";
+import { analyzeNamedRetention } from "../../collect/heap-dump-retention.js";
+import { type DumpBinary, keptBinary, symbolsForDump } from "../../collect/heap-dump-source.js";
 import {
-  analyzeRetention,
   groupPath,
   lineFunctions,
   type RetentionContext,
   type RetentionTree,
   retentionTree,
+  rootName,
 } from "../../diagnose/holders/index.js";
 import { HeapscopeError, InputError, UsageError } from "../../errors.js";
+import type { GoBinarySymbols } from "../../formats/elf/go-binary-symbols.js";
 import { readHeapDump } from "../../formats/heapdump/read-heap-dump.js";
 import { parseProfileBytes } from "../../formats/profile-bytes.js";
 import type { HeapDump } from "../../model/heap-dump.js";
-import type { SymbolResolver } from "../../model/symbols.js";
 import type { Profile } from "../../profile/model.js";
 import type { RecordingReader } from "../../store/recording-reader.js";
 import type { RetentionPathWire, RetentionResponse, RetentionTreeWire } from "../shared/retention-wire.js";
@@ -39,7 +40,8 @@ interface DumpSource {
   /** Read only when the analysis is not cached. */
   bytes: () => Uint8Array;
   label: string;
-  binary: string | undefined;
+  /** Read with the dump: a --binary path, or the binary a recording kept. */
+  binary: () => DumpBinary | undefined;
   /** The binary was named by the recording, not by the user: a mismatch is a limit, not an error. */
   binaryOptional: boolean;
   /** A heap profile of the same run (a recording's newest snapshot): names inlined allocation sites. */
@@ -67,14 +69,18 @@ export class RetentionModels {
     const path = groupPath(model.context, model.tree.representative[node]!);
     return {
       node,
-      roots: path.roots.map((r) => ({ label: r.label, kind: r.kind })),
-      steps: path.steps.map((s) => ({
-        bytes: s.bytes,
-        site: s.site,
-        offset: s.offset,
-        ...(typeof s.field === "string" ? { field: s.field } : {}),
-        ...(typeof s.type === "string" ? { type: s.type } : {}),
-      })),
+      roots: path.roots.map((r) => ({ label: rootName(model.context, r.node, r.label), kind: r.kind })),
+      // A map's own storage (buckets, Swiss tables) differs between Go versions and says nothing to the
+      // reader: left out, as the text report leaves it out.
+      steps: path.steps
+        .filter((s) => !s.mapInternal)
+        .map((s) => ({
+          bytes: s.bytes,
+          site: s.site,
+          offset: s.offset,
+          ...(s.field !== undefined ? { field: s.field } : {}),
+          ...(s.type !== undefined ? { type: s.type } : {}),
+        })),
     };
   }
 
@@ -103,16 +109,21 @@ export class RetentionModels {
   private analyse(source: DumpSource, bytes: Uint8Array): RetentionModel {
     const dump = decode(bytes, source.label);
     const extraLimits: string[] = [];
-    let resolver: SymbolResolver | undefined;
-    if (source.binary !== undefined) {
+    const binary = source.binary();
+    let resolver: GoBinarySymbols | undefined;
+    if (binary !== undefined) {
       try {
-        resolver = symbolsForDump(source.binary, dump);
+        resolver = symbolsForDump(binary, dump);
       } catch (error) {
         if (!source.binaryOptional || !(error instanceof HeapscopeError)) throw error;
         extraLimits.push(`the recording's binary cannot name this dump (${error.message.split("\n", 1)[0]})`);
       }
     }
-    const { summary, context } = analyzeRetention(dump, resolver ? { resolver } : {});
+    // Typed as retainers types it: the binary's DWARF gives each path step its field and type.
+    const { summary, context } = analyzeNamedRetention(
+      dump,
+      binary !== undefined && resolver ? { named: { binary, resolver } } : {},
+    );
     const profile = source.profile?.();
     if (!profile)
       extraLimits.push(
@@ -155,7 +166,7 @@ function dumpSource(doc: UiDocument): DumpSource | null {
         return new Uint8Array(readFileSync(doc.path));
       },
       label: doc.name,
-      binary: doc.binary,
+      binary: () => doc.binary,
       binaryOptional: false,
       key: `${doc.id}`,
     };
@@ -164,12 +175,16 @@ function dumpSource(doc: UiDocument): DumpSource | null {
   const dumps = doc.recording.heapDumps();
   const last = dumps[dumps.length - 1];
   if (!last) return null;
-  const binary = last.binaryPath && existsSync(last.binaryPath) ? last.binaryPath : undefined;
   return {
     bytes: () => doc.recording.heapDumpBytes(last),
     label: `${doc.name} (heap dump ${dumps.length})`,
-    binary,
-    binaryOptional: true,
+    // --binary, else the binary the recording kept (doctor --keep-dump), else the path it names if that
+    // still exists.
+    binary: () =>
+      doc.binary ??
+      keptBinary(doc.recording, last, doc.name) ??
+      (last.binaryPath && existsSync(last.binaryPath) ? last.binaryPath : undefined),
+    binaryOptional: doc.binary === undefined,
     key: `${doc.id}#${last.id}`,
     profile: () => newestHeapProfile(doc.recording, doc.name),
   };

@@ -88,8 +88,15 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   for (const document of options.documents ?? []) workspace.add(document);
   for (const input of options.inputs ?? [])
     workspace.add(await loadUiInput(input, { timeoutMs: options.timeoutMs, binary: options.binary }));
-  if (options.binary !== undefined && !workspace.documents.some((d) => d.kind === "heapdump"))
-    throw new UsageError("--binary names the program of a heap dump input, and none was given");
+  if (
+    options.binary !== undefined &&
+    !workspace.documents.some(
+      (d) => d.kind === "heapdump" || (d.kind === "recording" && d.recording.heapDumps().length > 0),
+    )
+  )
+    throw new UsageError(
+      "--binary names the program of a heap dump input (or a recording's kept dump), and none was given",
+    );
   const sources = new SourceRoots(options.sourcePaths ?? []);
   const engine = new ProfileEngine(workspace, sources);
   const assets = new UiAssets(options.assetsDir);

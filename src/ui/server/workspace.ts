@@ -29,6 +29,8 @@ export interface ProfileDocument extends DocumentBase {
 export interface RecordingDocument extends DocumentBase {
   kind: "recording";
   recording: RecordingReader;
+  /** A --binary for its kept heap dump: wins over the binary the recording kept. */
+  binary?: string;
 }
 
 export interface GcTraceDocument extends DocumentBase {
