@@ -28,10 +28,10 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-async function start(program: string, args: string[]): Promise<string> {
+async function start(program: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const binary = await buildGoProgram(path.resolve(import.meta.dirname, "programs", program));
   const port = await freePort();
-  const child = startProgram(binary, ["-addr", `127.0.0.1:${port}`, ...args]);
+  const child = startProgram(binary, ["-addr", `127.0.0.1:${port}`, ...args], env);
   running.push(child);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/snapshot`, 60_000);
@@ -69,7 +69,9 @@ async function memstatsJson(file: string) {
 describe("/debug/vars series", () => {
   for (const mode of ["leak", "healthy"] as const) {
     it(`${mode}: JSON lines with a capture time, and the same records without one`, async () => {
-      const base = await start("runtime-signals", ["-mode", mode]);
+      // The heap goal moves only at GCs: at GOGC=100 a leaking heap's goal doubles in a few steps, and a
+      // loaded machine can leave the last step as a long plateau. GOGC=25 gives it steps 4× as often.
+      const base = await start("runtime-signals", ["-mode", mode], mode === "leak" ? { GOGC: "25" } : {});
       const readings = await record(`${base}/debug/vars`);
       const withTime = path.join(scratch, `vars-${mode}.jsonl`);
       // The raw body is embedded as is, so LastGC keeps all its digits.
