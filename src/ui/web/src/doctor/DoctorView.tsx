@@ -53,6 +53,18 @@ function VerdictHeader({ report }: { report: DiagnosisView }) {
   );
 }
 
+/** The verdict header's place while the first diagnosis runs. */
+function PendingVerdict() {
+  return (
+    <header class="verdict-header verdict-pending">
+      <div class="verdict-line">
+        <span class="verdict-placeholder loading">Diagnosing…</span>
+        <p class="headline muted">The suspects appear here when the doctor has read the recording.</p>
+      </div>
+    </header>
+  );
+}
+
 function HoldersTable({ holders }: { holders: Holder[] }) {
   return (
     <section class="panel" aria-labelledby="holders-title">
@@ -98,12 +110,14 @@ export function DoctorView({ src, name, tick }: { src: string; name: string; tic
     "timeline",
   );
   const report = doctor.data;
+  // The timelines need no diagnosis: they draw while it runs (seconds for a day-long recording).
+  const diagnosing = !report && !doctor.error;
   const snapshots = timeline.data?.snapshots ?? [];
   return (
     <div class="doctor-page">
-      <section class="doctor" aria-label="Diagnosis">
+      <section class="doctor" aria-label="Diagnosis" aria-busy={diagnosing}>
         {doctor.error && <div class="error">Doctor: {doctor.error}</div>}
-        {!report && !doctor.error && <div class="loading">Running the doctor…</div>}
+        {diagnosing && <PendingVerdict />}
         {report && <VerdictHeader report={report} />}
         {report && report.suspects.length > 0 && (
           <section aria-labelledby="suspects-title">
