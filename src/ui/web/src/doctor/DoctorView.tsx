@@ -7,6 +7,7 @@ import { formatBytes, formatDuration, formatPercent } from "../../../../model/un
 import type { DiagnosisView, Holder, TimelineReport } from "../../../shared/api-types.js";
 import { useJson } from "../use-json.js";
 import { loadUPlot, SnapshotTable, TimelineCharts } from "../views/TimelineView.js";
+import { diagnosisApiPath, timelineApiPath } from "./prefetch.js";
 import { SuspectCardView } from "./SuspectCardView.js";
 
 const verdictWords: Record<string, string> = {
@@ -101,14 +102,8 @@ function HoldersTable({ holders }: { holders: Holder[] }) {
 export function DoctorView({ src, name, tick }: { src: string; name: string; tick: number }) {
   // The charts' library loads while the data is on its way.
   loadUPlot();
-  const doctor = useJson<DiagnosisView>(
-    `/api/diagnosis?src=${encodeURIComponent(src)}&t=${tick}`,
-    "diagnosis",
-  );
-  const timeline = useJson<TimelineReport>(
-    `/api/timeline?src=${encodeURIComponent(src)}&t=${tick}`,
-    "timeline",
-  );
+  const doctor = useJson<DiagnosisView>(diagnosisApiPath(src, tick), "diagnosis");
+  const timeline = useJson<TimelineReport>(timelineApiPath(src, tick), "timeline");
   const report = doctor.data;
   // The timelines need no diagnosis: they draw while it runs (seconds for a day-long recording).
   const diagnosing = !report && !doctor.error;
