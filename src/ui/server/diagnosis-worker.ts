@@ -4,6 +4,7 @@
  * up to now), builds the doctor's input, diagnoses and posts the page's DiagnosisView back, or the
  * failure as one line.
  */
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { HeapscopeError } from "../../errors.js";
 import { openRecording } from "../../store/recording-reader.js";
@@ -11,6 +12,12 @@ import { diagnoseRecording } from "./diagnosis.js";
 import type { WorkerReply, WorkerRequest } from "./diagnosis-messages.js";
 import { SourceRoots } from "./source-files.js";
 
+try {
+  // On Linux this lowers this thread only: the server's thread (the page's requests) goes first.
+  setPriority(5);
+} catch {
+  // not permitted here: run at the process's priority
+}
 const { sourcePaths } = workerData as { sourcePaths: string[] };
 const sources = new SourceRoots(sourcePaths);
 const port = parentPort;
