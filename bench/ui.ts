@@ -253,7 +253,7 @@ export async function runUiBench(): Promise<Record<string, unknown>> {
           better: "lower",
           unit: " ms",
         }),
-        doctorPage.target,
+        ...doctorPage.targets,
       ],
       ...doctorPage.figures,
     };

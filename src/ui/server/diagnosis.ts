@@ -9,6 +9,7 @@ import { inputFromRecording } from "../../collect/doctor-input.js";
 import { diagnose } from "../../diagnose/diagnose.js";
 import type { Diagnosis, Suspect } from "../../diagnose/types.js";
 import { UsageError } from "../../errors.js";
+import type { RecordingReader } from "../../store/recording-reader.js";
 import type { DiagnosisView, SourceExcerpt, SuspectCard } from "../shared/api-types.js";
 import type { SourceRoots } from "./source-files.js";
 import type { UiDocument } from "./workspace.js";
@@ -86,17 +87,26 @@ export function diagnosisView(
   };
 }
 
-/** The default doctor for `heapscope ui RECORDING`. */
+/** The default doctor for `heapscope ui RECORDING`, in this thread (diagnosis-pool.ts runs it in a worker). */
 export function diagnoseDocument(doc: UiDocument, sources: SourceRoots): DiagnosisView {
   if (doc.kind !== "recording") {
     throw new UsageError(`the doctor panel is for recordings, not ${doc.kind} inputs`);
   }
+  return diagnoseRecording(doc.recording, doc.name, sources);
+}
+
+/** A recording's doctor page, its source excerpts read only under the source roots. */
+export function diagnoseRecording(
+  recording: RecordingReader,
+  subject: string,
+  sources: SourceRoots,
+): DiagnosisView {
   const readLines = (file: string) => {
     const content = sources.read(file);
     return "lines" in content ? content.lines : undefined;
   };
-  const input = inputFromRecording(doc.recording);
-  input.subject = doc.name;
+  const input = inputFromRecording(recording);
+  input.subject = subject;
   input.readSource = (file: string) => readLines(file)?.join("\n");
   return diagnosisView(diagnose(input), readLines, sources.available);
 }

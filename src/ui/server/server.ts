@@ -11,9 +11,8 @@ import { UsageError } from "../../errors.js";
 import type { DiagnosisView, LiveEvent } from "../shared/api-types.js";
 import { createUiApp, type FleetView } from "./app.js";
 import { UiAssets } from "./assets.js";
-import { diagnoseDocument } from "./diagnosis.js";
+import { DiagnosisService } from "./diagnosis-service.js";
 import { loadUiInput } from "./inputs.js";
-import { LruCache } from "./lru.js";
 import { ProfileEngine } from "./profile-engine.js";
 import { SourceRoots } from "./source-files.js";
 import { type NewDocument, type UiDocument, Workspace } from "./workspace.js";
@@ -37,8 +36,10 @@ export interface UiServerOptions {
   live?: boolean;
   /** Where the built front-end is (default assets/ui of the package). */
   assetsDir?: string;
-  /** The doctor's findings for a recording. */
+  /** The doctor's findings for a recording (default: the recording's own diagnosis, on a worker thread). */
   diagnose?: (doc: UiDocument) => DiagnosisView | Promise<DiagnosisView>;
+  /** The diagnosis worker's script (default: beside the server's modules when built); false: none. */
+  diagnosisWorker?: URL | false;
   /** Precompute the first view after binding (default true). */
   warm?: boolean;
   /** Timeout for inputs fetched over HTTP. */
@@ -100,11 +101,13 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   const sources = new SourceRoots(options.sourcePaths ?? []);
   const engine = new ProfileEngine(workspace, sources);
   const assets = new UiAssets(options.assetsDir);
-  const diagnoses = new LruCache<string, Promise<DiagnosisView>>(8);
-  const diagnoseCached = (doc: UiDocument): Promise<DiagnosisView> =>
-    diagnoses.getOrCompute(`${doc.id}|${workspace.version}`, async () =>
-      options.diagnose ? options.diagnose(doc) : diagnoseDocument(doc, sources),
-    );
+  const diagnoses = new DiagnosisService({
+    workspace,
+    sources,
+    sourcePaths: options.sourcePaths ?? [],
+    ...(options.diagnose ? { custom: options.diagnose } : {}),
+    ...(options.diagnosisWorker !== undefined ? { workerEntry: options.diagnosisWorker } : {}),
+  });
   let boundPort = port;
   const bareHost = host.replace(/^\[|\]$/g, "");
   const allowedHostNames = loopback
@@ -118,7 +121,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     assets,
     sources,
     live: options.live ?? false,
-    diagnose: diagnoseCached,
+    diagnose: (doc) => diagnoses.diagnose(doc),
     ...(options.fleet ? { fleet: options.fleet } : {}),
     security: {
       allowedHostNames,
@@ -138,6 +141,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   });
   boundPort = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(host)}:${boundPort}/${token ? `?token=${token}` : ""}`;
+  if (options.warm !== false) diagnoses.warm();
   const ready =
     options.warm === false
       ? Promise.resolve()
@@ -167,11 +171,13 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     },
     publish: (event) => hub.publish(event),
     ready,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         hub.close();
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+      await diagnoses.close();
+    },
   };
 }

@@ -2,7 +2,8 @@
  * The doctor page with holders (what a recording taken through the heap-dump hook gives): each
  * card names what holds its objects and the path from that root, the page lists the program's
  * holders, and "Retaining path" opens the retention view on the suspect's site and root. Names are
- * hostile text here: they must show as text and run nothing.
+ * hostile text here: they must show as text and run nothing. While the diagnosis runs the page is
+ * already usable: the timelines drawn, the diagnosis region busy, the cards once it arrives.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -112,5 +113,45 @@ describe.skipIf(chromium.skip)(`doctor page with holders${chromium.note}`, () =>
     expect(state).toEqual({ xss: undefined, images: 0, csp: [] });
     expect(errors).toEqual([]);
     await page.close();
+  }, 90_000);
+});
+
+describe.skipIf(chromium.skip)(`doctor page while the diagnosis runs${chromium.note}`, () => {
+  it("draws the timelines at once, says it is diagnosing (aria-busy), then shows the cards", async () => {
+    // The diagnosis is held until the test lets it go: the page must be usable meanwhile.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const view = diagnosisView(diagnosisWithHolders());
+    const slow = await startUiServer({
+      inputs: [fixtures.leak],
+      warm: false,
+      diagnose: async () => {
+        await held;
+        return view;
+      },
+    });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    try {
+      await page.goto(`${slow.url}?src=0`);
+      await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 3, null, {
+        timeout: 60_000,
+      });
+      const region = page.getByRole("region", { name: "Diagnosis" });
+      expect(await region.getAttribute("aria-busy")).toBe("true");
+      expect(await region.locator(".verdict-header").textContent()).toContain("Diagnosing…");
+      expect(await page.locator(".suspect-card").count()).toBe(0);
+      expect(await page.locator(".snapshot-table tbody tr").count()).toBeGreaterThan(0);
+      release();
+      await page.locator(".suspect-card").first().waitFor({ timeout: 60_000 });
+      expect(await region.getAttribute("aria-busy")).toBe("false");
+      expect(await region.locator(".verdict").getAttribute("data-verdict")).toBe("leak");
+      expect(await page.locator(".loading").count()).toBe(0);
+    } finally {
+      release();
+      await page.close();
+      await slow.close();
+    }
   }, 90_000);
 });

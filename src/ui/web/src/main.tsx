@@ -4,6 +4,7 @@ import "./test-hook.js";
 import { flameApiPath, opensOnFlameGraph } from "../../shared/flame-path.js";
 import { prefetchJson } from "./api.js";
 import { App, metaApiPath } from "./app.js";
+import { prefetchDoctor } from "./doctor/prefetch.js";
 import { prefetchFlame } from "./flame/load.js";
 import { pageDocumentKinds } from "./page-documents.js";
 
@@ -20,6 +21,8 @@ prefetchJson("/api/workspace");
 if (opensOnFlameGraph(get, pageDocumentKinds())) {
   prefetchFlame(flameApiPath(get));
   prefetchJson(metaApiPath(get("src") ?? ""));
+} else {
+  prefetchDoctor(get, pageDocumentKinds());
 }
 
 render(<App />, document.getElementById("app")!);

@@ -7,6 +7,7 @@ import { formatBytes, formatDuration, formatPercent } from "../../../../model/un
 import type { DiagnosisView, Holder, TimelineReport } from "../../../shared/api-types.js";
 import { useJson } from "../use-json.js";
 import { loadUPlot, SnapshotTable, TimelineCharts } from "../views/TimelineView.js";
+import { diagnosisApiPath, timelineApiPath } from "./prefetch.js";
 import { SuspectCardView } from "./SuspectCardView.js";
 
 const verdictWords: Record<string, string> = {
@@ -53,6 +54,18 @@ function VerdictHeader({ report }: { report: DiagnosisView }) {
   );
 }
 
+/** The verdict header's place while the first diagnosis runs. */
+function PendingVerdict() {
+  return (
+    <header class="verdict-header verdict-pending">
+      <div class="verdict-line">
+        <span class="verdict-placeholder loading">Diagnosing…</span>
+        <p class="headline muted">The suspects appear here when the doctor has read the recording.</p>
+      </div>
+    </header>
+  );
+}
+
 function HoldersTable({ holders }: { holders: Holder[] }) {
   return (
     <section class="panel" aria-labelledby="holders-title">
@@ -89,21 +102,17 @@ function HoldersTable({ holders }: { holders: Holder[] }) {
 export function DoctorView({ src, name, tick }: { src: string; name: string; tick: number }) {
   // The charts' library loads while the data is on its way.
   loadUPlot();
-  const doctor = useJson<DiagnosisView>(
-    `/api/diagnosis?src=${encodeURIComponent(src)}&t=${tick}`,
-    "diagnosis",
-  );
-  const timeline = useJson<TimelineReport>(
-    `/api/timeline?src=${encodeURIComponent(src)}&t=${tick}`,
-    "timeline",
-  );
+  const doctor = useJson<DiagnosisView>(diagnosisApiPath(src, tick), "diagnosis");
+  const timeline = useJson<TimelineReport>(timelineApiPath(src, tick), "timeline");
   const report = doctor.data;
+  // The timelines need no diagnosis: they draw while it runs (seconds for a day-long recording).
+  const diagnosing = !report && !doctor.error;
   const snapshots = timeline.data?.snapshots ?? [];
   return (
     <div class="doctor-page">
-      <section class="doctor" aria-label="Diagnosis">
+      <section class="doctor" aria-label="Diagnosis" aria-busy={diagnosing}>
         {doctor.error && <div class="error">Doctor: {doctor.error}</div>}
-        {!report && !doctor.error && <div class="loading">Running the doctor…</div>}
+        {diagnosing && <PendingVerdict />}
         {report && <VerdictHeader report={report} />}
         {report && report.suspects.length > 0 && (
           <section aria-labelledby="suspects-title">
