@@ -24,6 +24,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { buildGoProgram } from "../test/support/go.js";
+import { decide, quantileBand, type TargetResult } from "./decide.js";
 import type { PhaseTiming, WorkerResult } from "./heapdump-worker.js";
 
 const execFileAsync = promisify(execFile);
@@ -59,6 +60,8 @@ export interface HeapDumpBenchResult {
    * busy machine wall time mostly measures the neighbours, CPU time much less so.
    */
   cpuGoals: { "CPU ≤ 10 s": Verdict; "CPU ≤ 6 s (stretch)": Verdict };
+  /** The wall and memory goals, decided on the median's band for the bench summary and --check. */
+  targets: TargetResult[];
   totalCpuMs: { median: number; min: number; max: number };
 }
 
@@ -180,6 +183,23 @@ export async function runHeapDumpBench(): Promise<HeapDumpBenchResult> {
         "CPU ≤ 10 s": judge(cpus, GOAL_WALL_MS),
         "CPU ≤ 6 s (stretch)": judge(cpus, STRETCH_WALL_MS),
       },
+      targets: [
+        decide("read + reachability + dominators + paths ≤ 10 s", quantileBand(walls.map((w) => w / 1000)), {
+          threshold: GOAL_WALL_MS / 1000,
+          better: "lower",
+          unit: " s",
+        }),
+        decide("the same ≤ 6 s (stretch)", quantileBand(walls.map((w) => w / 1000)), {
+          threshold: STRETCH_WALL_MS / 1000,
+          better: "lower",
+          unit: " s",
+        }),
+        decide("peak RSS ≤ 1 GiB", quantileBand(rss), {
+          threshold: GOAL_RSS_MIB,
+          better: "lower",
+          unit: " MiB",
+        }),
+      ],
     };
     printSummary(result);
     return result;
