@@ -26,6 +26,8 @@ export interface TargetResult extends Band {
   threshold: number;
   unit: string;
   decision: Decision;
+  /** For a goal decided by counting runs (doctor's auto mode), what was counted; printed instead of the band. */
+  detail?: string;
 }
 
 /**
@@ -83,7 +85,23 @@ function figure(value: number, unit: string): string {
 /** "decode to columns ≥ 5× pprof-format: 7.10× (6.30×…8.00×): met" */
 export function formatTarget(result: TargetResult): string {
   const { unit } = result;
+  if (result.detail !== undefined) return `${result.target}: ${result.detail}: ${result.decision}`;
   return `${result.target}: ${figure(result.estimate, unit)} (${figure(result.low, unit)}…${figure(result.high, unit)}): ${result.decision}`;
+}
+
+/** A goal decided by counting runs (each run right or wrong), as a target of the summary. */
+export function countedTarget(goal: string, decision: Decision, detail: string): TargetResult {
+  return {
+    target: goal,
+    better: "higher",
+    threshold: 1,
+    unit: "",
+    estimate: 0,
+    low: 0,
+    high: 0,
+    decision,
+    detail,
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { encodeProfileGzip } from "../src/formats/pprof-proto-encode.js";
 import type { Location, Profile, ProfileFunction, Sample } from "../src/profile/model.js";
 import { RecordingWriter } from "../src/store/recording-writer.js";
 import { VERSION } from "../src/version.js";
+import { countedTarget } from "./decide.js";
 import { runDoctorAutoBench } from "./doctor-auto.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -41,7 +42,10 @@ export async function runDoctorBench(): Promise<unknown> {
     },
   };
   const auto = await runDoctorAutoBench();
-  if (auto) result.autoVsFixed = auto;
+  if (auto) {
+    result.autoVsFixed = auto;
+    result.targets = auto.goals.map((g) => countedTarget(g.goal, g.status, g.detail));
+  }
   printTable(result);
   return result;
 }
