@@ -16,6 +16,14 @@ const verdictWords: Record<string, string> = {
   inconclusive: "Inconclusive",
 };
 
+/** The summary sentence without the verdict word it starts with: the badge beside it says that. */
+function headline(summary: string, word: string | undefined): string {
+  const prefix = word ? `${word}: ` : "";
+  if (!prefix || !summary.startsWith(prefix)) return summary;
+  const rest = summary.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
 function VerdictHeader({ report }: { report: DiagnosisView }) {
   const o = report.observation;
   const facts: Array<[string, string]> = [];
@@ -32,7 +40,7 @@ function VerdictHeader({ report }: { report: DiagnosisView }) {
         <span class="verdict" data-verdict={report.verdict}>
           {verdictWords[report.verdict] ?? report.verdict}
         </span>
-        <p class="headline">{report.summary}</p>
+        <p class="headline">{headline(report.summary, verdictWords[report.verdict])}</p>
       </div>
       <dl class="facts">
         {facts.map(([k, v]) => (
