@@ -15,6 +15,7 @@ import { addProfileRoutes } from "./profile-routes.js";
 import { addRetentionRoutes } from "./retention-routes.js";
 import { type SecurityOptions, securityMiddleware } from "./security.js";
 import type { SourceRoots } from "./source-files.js";
+import { TimelineCache } from "./timeline-cache.js";
 import type { UiDocument, Workspace } from "./workspace.js";
 
 export type { LiveHub } from "./live-events.js";
@@ -31,6 +32,8 @@ export interface UiAppOptions {
   diagnose?: (doc: UiDocument) => DiagnosisView | Promise<DiagnosisView>;
   /** A fleet report (`fleet --ui`): its JSON on /api/fleet, its small multiples on /fleet. */
   fleet?: FleetView;
+  /** The timeline reports' cache, when the caller warms it (default: the app's own). */
+  timelines?: TimelineCache;
 }
 
 export interface FleetView {
@@ -49,7 +52,10 @@ export function createUiApp(options: UiAppOptions): { app: Hono; hub: LiveHub } 
   app.use("*", securityMiddleware(options.security));
   app.onError(errorResponse);
   addAssetRoutes(app, options.assets);
-  addDocumentRoutes(app, options);
+  addDocumentRoutes(app, {
+    ...options,
+    timelines: options.timelines ?? new TimelineCache(options.workspace),
+  });
   addProfileRoutes(app, options.engine);
   addRetentionRoutes(app, options.workspace);
   addFleetRoutes(app, options.fleet);

@@ -2,11 +2,10 @@
 import type { Hono } from "hono";
 import { UsageError } from "../../errors.js";
 import { VERSION } from "../../version.js";
-import type { DiagnosisView, TimelineReport, WorkspaceInfo } from "../shared/api-types.js";
-import { LruCache } from "./lru.js";
-import { gcTraceTimeline, goroutineReport, memStatsTimeline, recordingTimeline } from "./series.js";
+import type { DiagnosisView, WorkspaceInfo } from "../shared/api-types.js";
+import { goroutineReport } from "./series.js";
 import type { SourceRoots } from "./source-files.js";
-import { thinTimeline } from "./thin-series.js";
+import type { TimelineCache } from "./timeline-cache.js";
 import type { UiDocument, Workspace } from "./workspace.js";
 
 export interface DocumentRouteOptions {
@@ -14,6 +13,8 @@ export interface DocumentRouteOptions {
   sources: SourceRoots;
   live: boolean;
   diagnose?: (doc: UiDocument) => DiagnosisView | Promise<DiagnosisView>;
+  /** The timeline reports, shared with the server's warm-up. */
+  timelines: TimelineCache;
 }
 
 export function addDocumentRoutes(app: Hono, options: DocumentRouteOptions): void {
@@ -29,26 +30,8 @@ export function addDocumentRoutes(app: Hono, options: DocumentRouteOptions): voi
     return c.json(info);
   });
 
-  // Reports are cached as JSON text (a day-long recording's is large); a live recording changes
-  // the workspace's version, so a cached report is never stale.
-  const timelines = new LruCache<string, string>(8);
-  const timelineOf = (doc: UiDocument): TimelineReport => {
-    switch (doc.kind) {
-      case "recording":
-        return recordingTimeline(doc);
-      case "gctrace":
-        return gcTraceTimeline(doc);
-      case "memstats":
-        return memStatsTimeline(doc);
-      default:
-        throw new UsageError(`a ${doc.kind} input has no timeline`);
-    }
-  };
   app.get("/api/timeline", (c) => {
-    const doc = workspace.get(c.req.query("src") ?? "");
-    const json = timelines.getOrCompute(`${doc.id}|${workspace.version}`, () =>
-      JSON.stringify(thinTimeline(timelineOf(doc))),
-    );
+    const json = options.timelines.json(workspace.get(c.req.query("src") ?? ""));
     return c.body(json, 200, { "content-type": "application/json; charset=UTF-8" });
   });
 

@@ -15,6 +15,7 @@ import { DiagnosisService } from "./diagnosis-service.js";
 import { loadUiInput } from "./inputs.js";
 import { ProfileEngine } from "./profile-engine.js";
 import { SourceRoots } from "./source-files.js";
+import { TimelineCache } from "./timeline-cache.js";
 import { type NewDocument, type UiDocument, Workspace } from "./workspace.js";
 
 export interface UiServerOptions {
@@ -78,6 +79,35 @@ function urlHost(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
+/** A turn of the event loop: a request that arrived meanwhile is answered before the next step. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Precomputes the first view. A recording opens on the doctor page, which draws its timeline first,
+ * so its timeline is cached before the flame graph (the profile views' first view)
+ * is built. A step that fails is left for the page to report when it asks for that view.
+ */
+async function warmUp(workspace: Workspace, engine: ProfileEngine, timelines: TimelineCache): Promise<void> {
+  await nextTurn();
+  // The page opens the first document.
+  const recording = workspace.documents[0];
+  if (recording?.kind === "recording") {
+    try {
+      timelines.json(recording);
+    } catch {
+      // The doctor page shows the error.
+    }
+    await nextTurn();
+  }
+  try {
+    if (workspace.documents.some((d) => d.kind === "profile" || d.kind === "recording")) {
+      engine.flameBytes({ src: "", base: "", si: "", f: "", i: "", h: "", s: "", g: "" });
+    }
+  } catch {
+    // The page will show the error when it asks for the view.
+  }
+}
+
 export async function startUiServer(options: UiServerOptions = {}): Promise<UiServer> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
@@ -115,7 +145,9 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     : [isWildcard(host) ? "" : urlHost(host).toLowerCase(), "127.0.0.1", "localhost", "[::1]"].filter(
         Boolean,
       );
+  const timelines = new TimelineCache(workspace);
   const { app, hub } = createUiApp({
+    timelines,
     workspace,
     engine,
     assets,
@@ -142,21 +174,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   boundPort = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(host)}:${boundPort}/${token ? `?token=${token}` : ""}`;
   if (options.warm !== false) diagnoses.warm();
-  const ready =
-    options.warm === false
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          setImmediate(() => {
-            try {
-              if (workspace.documents.some((d) => d.kind === "profile" || d.kind === "recording")) {
-                engine.flameBytes({ src: "", base: "", si: "", f: "", i: "", h: "", s: "", g: "" });
-              }
-            } catch {
-              // The page will show the error when it asks for the view.
-            }
-            resolve();
-          });
-        });
+  const ready = options.warm === false ? Promise.resolve() : warmUp(workspace, engine, timelines);
   return {
     url,
     host,

@@ -1,13 +1,15 @@
 /**
  * Shared by the browser suites of the UI: one server over committed fixtures (a leaking and a
- * healthy recording of the doctor's golden corpus, a gctrace log, a goroutine dump), the list of
+ * healthy recording of the doctor's golden corpus, a gctrace log, a goroutine dump, a synthetic heap
+ * dump written at test time), the list of
  * views with what each waits for, Chromium pages in a given colour scheme, and axe-core.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startUiServer, type UiServer } from "../../../src/ui/server/server.js";
+import { DumpWriter } from "../../formats/heapdump/support/dump-writer.js";
 import { repoRoot } from "../../ui/support.js";
 
 export { ensureUiBuilt, launchChromium } from "../../ui/support.js";
@@ -22,15 +24,105 @@ export const fixtures = {
   noLeak: `${goldenInputs}/import-burst-retained.hsrec`,
   gctrace: "test/fixtures/signals/go1.23-gctrace-scavtrace.txt",
   goroutines: "test/fixtures/signals/go1.23-goroutines-debug1-then-debug2.txt",
+  /** Written by writeRetentionDump at test time (a heap dump is binary and generated, so not committed). */
+  retention: "test/.work/ui-fixtures/retention.dump",
 };
+
+/**
+ * A synthetic heap dump of a fixed shape for the retention view: a global keeping a chain of
+ * records, a goroutine's frame keeping a fan-out of entries (a map's buckets and their values), a
+ * smaller global, a runtime global, and sampled allocation sites for the path panel. Every address
+ * and size is fixed, so the view draws the same pixels on every run.
+ */
+export function writeRetentionDump(): void {
+  const BASE = 0xc000100000;
+  const DATA = 0x600000;
+  const BSS = 0x700000;
+  let next = 0;
+  const alloc = () => BASE + next++ * 0x10000;
+  const w = new DumpWriter().header().params();
+  const sites = { chain: 0x900000, table: 0x900100, cache: 0x900200 };
+  w.bucket(sites.chain, 4096, [["main.(*journal).append", "/src/app/journal.go", 41]], 120, 0);
+  w.bucket(sites.table, 2048, [["main.(*sessions).put", "/src/app/sessions.go", 88]], 64, 0);
+  w.bucket(sites.cache, 512, [["main.newCache", "/src/app/cache.go", 17]], 8, 0);
+  // data+0x0 keeps a linked chain: each node points at its payload and the next node.
+  const chain = Array.from({ length: 8 }, () => ({ node: alloc(), payload: alloc() }));
+  chain.forEach(({ node, payload }, i) => {
+    const pointers: [number, number][] = [[0, payload]];
+    if (i + 1 < chain.length) pointers.push([8, chain[i + 1]!.node]);
+    w.object(node, 48, pointers);
+    w.object(payload, 8192 + 2048 * (i % 4));
+    w.allocSample(payload, sites.chain);
+  });
+  // A goroutine's frame keeps a table: buckets, each fanning out to entries.
+  const table = alloc();
+  const buckets = Array.from({ length: 6 }, () => alloc());
+  w.object(
+    table,
+    8 * buckets.length,
+    buckets.map((b, i) => [8 * i, b]),
+  );
+  buckets.forEach((bucket, i) => {
+    const entries = Array.from({ length: 3 + i }, () => alloc());
+    w.object(
+      bucket,
+      8 * entries.length,
+      entries.map((e, k) => [8 * k, e]),
+    );
+    for (const entry of entries) {
+      w.object(entry, 3072);
+      w.allocSample(entry, sites.table);
+    }
+  });
+  w.goroutine({ address: 0x800000, goid: 18, creatorPc: 0x401100, waitReason: "select" });
+  w.frame({
+    sp: 0x7f0000,
+    depth: 0,
+    functionName: "main.(*sessions).serve",
+    size: 32,
+    pointers: [[16, table]],
+  });
+  // bss+0x10 keeps a small cache; bss+0x0 is a runtime-sized buffer held by a system goroutine's frame.
+  const cache = alloc();
+  const cacheEntries = Array.from({ length: 4 }, () => alloc());
+  w.object(
+    cache,
+    32,
+    cacheEntries.map((e, k) => [8 * k, e]),
+  );
+  for (const entry of cacheEntries) {
+    w.object(entry, 6144);
+    w.allocSample(entry, sites.cache);
+  }
+  const runtimeBuffer = alloc();
+  w.object(runtimeBuffer, 16384);
+  w.goroutine({ address: 0x810000, goid: 2, system: true, waitReason: "GC sweep wait" });
+  w.frame({
+    sp: 0x7e0000,
+    depth: 0,
+    functionName: "runtime.bgsweep",
+    size: 16,
+    pointers: [[8, runtimeBuffer]],
+  });
+  w.object(alloc(), 8192); // garbage: no root reaches it
+  w.segment(12, DATA, 16, [[0, chain[0]!.node]]);
+  w.segment(13, BSS, 32, [[16, cache]]);
+  const file = repoPath(fixtures.retention);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, w.memStats(400_000).end().finish());
+}
 
 /** The fixed profile of the profile views: the leaking recording's last heap snapshot. */
 export const PROFILE = "0@17";
 
-/** Serves the fixtures in this order: src 0 leak, 1 no-leak, 2 gctrace, 3 goroutines (vitest runs from the repository root). */
+/**
+ * Serves the fixtures in this order: src 0 leak, 1 no-leak, 2 gctrace, 3 goroutines, 4 the synthetic
+ * heap dump (vitest runs from the repository root).
+ */
 export function startFixtureServer(): Promise<UiServer> {
+  writeRetentionDump();
   return startUiServer({
-    inputs: [fixtures.leak, fixtures.noLeak, fixtures.gctrace, fixtures.goroutines],
+    inputs: [fixtures.leak, fixtures.noLeak, fixtures.gctrace, fixtures.goroutines, fixtures.retention],
     warm: false,
   });
 }
@@ -60,6 +152,11 @@ const chartsDrawn = (n: number) => async (page: Page) => {
     timeout: 60_000,
   });
 };
+
+const icicleDrawn = (page: Page) =>
+  page.waitForFunction(() => (window.__heapscopeRetention?.rects().length ?? 0) > 1, null, {
+    timeout: 60_000,
+  });
 
 export const viewCases: ViewCase[] = [
   {
@@ -108,6 +205,24 @@ export const viewCases: ViewCase[] = [
     name: "goroutines",
     query: { src: "3" },
     ready: (page) => page.locator(".goroutine-group").first().waitFor({ timeout: 60_000 }),
+  },
+  { name: "retention", query: { src: "4", view: "retention" }, ready: icicleDrawn },
+  {
+    name: "retention-path",
+    query: { src: "4", view: "retention" },
+    ready: async (page) => {
+      await icicleDrawn(page);
+      // Select the widest holder (the first row under the total) by a click, as a user would.
+      const point = await page.evaluate(() => {
+        const hook = window.__heapscopeRetention!;
+        const holders = hook.rects().filter((r) => r.node !== 0);
+        const top = Math.min(...holders.map((r) => r.y));
+        const widest = holders.filter((r) => r.y === top).sort((a, b) => b.width - a.width)[0]!;
+        return hook.pointOf(widest.node);
+      });
+      await page.mouse.click(point!.x, point!.y);
+      await page.locator(".path-steps li").nth(1).waitFor({ timeout: 60_000 });
+    },
   },
 ];
 

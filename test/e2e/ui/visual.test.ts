@@ -1,6 +1,7 @@
 /**
  * Visual regression: every view of the UI (the fixed profile's views, the doctor page of a leaking
- * and of a healthy recording, a gctrace timeline, a goroutine dump) in the light and the dark
+ * and of a healthy recording, a gctrace timeline, a goroutine dump, the retention view of a synthetic
+ * heap dump as opened and with a holder clicked) in the light and the dark
  * theme, screenshotted in Chromium and compared with the committed baselines in baselines/ by
  * pixelmatch. `npm run ui:baselines` rewrites the baselines (review them as images in the diff).
  * A failing comparison leaves the actual screenshot and the difference in test/.work/ui-visual/.
