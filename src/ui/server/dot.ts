@@ -1,13 +1,14 @@
 /**
- * DOT for the browser's call graph, from the report engine's trimmed graph (as pprof's -dot:
- * node labels "name / flat (p%) / of cum (p%)", font size by flat, edge width by weight, residual
- * edges dashed). Colours use the UI's blue ↔ orange scale (orange: a large positive cum). Every
- * string is quoted and escaped, so a function name cannot inject DOT or Graphviz escapes.
+ * DOT for the browser's call graph, from the report engine's trimmed graph (as pprof's -dot: node
+ * labels "name / flat (p%) / of cum (p%)", here in the units module's figures; font size by flat,
+ * edge width by weight, residual edges dashed). Colours use the UI's blue ↔ orange scale (orange: a
+ * large positive cum). Every string is quoted and escaped, so a function name cannot inject DOT or
+ * Graphviz escapes.
  */
+
+import { formatPercent, formatQuantity } from "../../model/units.js";
 import type { Graph } from "../../profile/graph.js";
-import { percentage } from "../../profile/measurement.js";
 import type { PreparedReport } from "../../profile/prepare.js";
-import { formatValue, newView, selectOutputUnit } from "../../render/pprof/common.js";
 import type { CallGraph } from "../shared/api-types.js";
 
 /** A DOT double-quoted string; backslashes are doubled so Graphviz's \N, \G, \l... never apply. */
@@ -30,9 +31,10 @@ function fill(score: number): string {
 }
 
 export function buildDot(graph: Graph, report: PreparedReport): CallGraph {
-  const view = newView(report);
-  selectOutputUnit(view, graph);
   const total = report.total;
+  // The units module's figures, as every other view of the UI writes them (not pprof's "10.39MB").
+  const value = (v: number) => formatQuantity(v, report.sampleUnit);
+  const share = (v: number) => formatPercent(total === 0 ? 0 : v / total);
   const nodes = graph.nodes;
   const index = new Map<number, number>();
   nodes.forEach((n, k) => {
@@ -50,8 +52,8 @@ export function buildDot(graph: Graph, report: PreparedReport): CallGraph {
     const name = graph.name(n);
     const flat = graph.flatValue(n);
     const cum = graph.cumValue(n);
-    const label = [name, `${formatValue(view, flat)} (${percentage(flat, total).trim()})`];
-    if (cum !== flat) label.push(`of ${formatValue(view, cum)} (${percentage(cum, total).trim()})`);
+    const label = [name, `${value(flat)} (${share(flat)})`];
+    if (cum !== flat) label.push(`of ${value(cum)} (${share(cum)})`);
     const fontSize = 8 + Math.round(16 * (maxFlat === 0 ? 0 : Math.sqrt(Math.abs(flat) / maxFlat)));
     out.push(
       `  N${index.get(n)} [label="${dotLines(label)}", tooltip=${dotQuote(name)}, fontsize=${fontSize}, fillcolor="${fill(total === 0 ? 0 : cum / total)}"];`,
@@ -69,7 +71,7 @@ export function buildDot(graph: Graph, report: PreparedReport): CallGraph {
     const weight = edges.weight[e]!;
     const width = 1 + (maxEdge === 0 ? 0 : (4 * Math.abs(weight)) / maxEdge);
     const attrs = [
-      `label=${dotQuote(` ${formatValue(view, weight)}${edges.inline[e] ? " (inline)" : ""}`)}`,
+      `label=${dotQuote(` ${value(weight)}${edges.inline[e] ? " (inline)" : ""}`)}`,
       `penwidth=${width.toFixed(2)}`,
       `tooltip=${dotQuote(`${graph.name(edges.src[e]!)} → ${graph.name(edges.dst[e]!)}`)}`,
     ];
