@@ -404,7 +404,11 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     let diagnosis = plan.auto
       ? decideAuto(looks, finalOptions, extendInput, plan)
       : decideFixed(out, finalOptions, extendInput, looks.firstSampleAtMs, plan);
-    if (hook) diagnosis = await (await import("../../collect/doctor-retention.js")).addRetention(diagnosis, hook.dumps);
+    if (hook)
+      diagnosis = await (await import("../../collect/doctor-retention.js")).addRetention(
+        diagnosis,
+        hook.dumps,
+      );
     const extra: DoctorRun["extra"] = flags.out ? { recordingPath: path.resolve(out) } : {};
     if (ui) {
       // The UI reads the (possibly temporary) recording until it is closed.
