@@ -12,9 +12,8 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUiServer, type UiServer } from "../../../src/ui/server/server.js";
 import type { RetentionPathWire, RetentionTreeWire } from "../../../src/ui/shared/retention-wire.js";
-import { freePort, runCli } from "../../support/go.js";
-import { goToolchains } from "../../support/go-toolchains.js";
-import { dumpProgram } from "./support/dump-program.js";
+import { buildGoProgram, freePort, runCli } from "../../support/go.js";
+import { GO_DEFAULT, goToolchains } from "../../support/go-toolchains.js";
 
 const toolchain = goToolchains.find((t) => t.label === "go1.26.8")!;
 const registry = path.resolve(import.meta.dirname, "../retention-typed/programs/registry");
@@ -29,17 +28,8 @@ interface HolderJson {
 }
 
 let work: string;
-let other: Promise<string> | undefined;
-
-/** A binary that did not write the recording's dump (another program's), built once. */
-function otherBinary(): Promise<string> {
-  other ??= (async () => {
-    const file = path.join(work, "other");
-    await dumpProgram(toolchain, globalTruncated, [], { copyBinaryTo: file });
-    return file;
-  })();
-  return other;
-}
+/** A binary that did not write the recording's dump: another program's, built with a plain `go build`. */
+let otherBinary: string;
 
 async function doctor(cwd: string, out: string, keep: boolean): Promise<void> {
   const port = await freePort();
@@ -84,7 +74,8 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "heapscope-kept-binary-"));
   await doctor(registry, path.join(work, "kept.hsrec"), true);
   await doctor(globalTruncated, path.join(work, "plain.hsrec"), false);
-}, 330_000);
+  otherBinary = await buildGoProgram(globalTruncated, { toolchain: GO_DEFAULT });
+}, 420_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -130,17 +121,11 @@ describe("a doctor --keep-dump recording keeps the binary that wrote its dump", 
   });
 
   it("an explicit --binary wins: one that did not write the dump is refused", async () => {
-    const run = await runCli([
-      "retainers",
-      path.join(work, "kept.hsrec"),
-      "--binary",
-      await otherBinary(),
-      "--json",
-    ]);
+    const run = await runCli(["retainers", path.join(work, "kept.hsrec"), "--binary", otherBinary, "--json"]);
     expect(run.code).not.toBe(0);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toContain("did not write this heap dump");
-  }, 120_000);
+  });
 
   it("inspect says the recording holds a heap dump and the binary that names it", async () => {
     const rec = path.join(work, "kept.hsrec");
@@ -204,7 +189,7 @@ describe("a doctor --keep-dump recording keeps the binary that wrote its dump", 
     try {
       server = await startUiServer({
         inputs: [path.join(work, "kept.hsrec")],
-        binary: await otherBinary(),
+        binary: otherBinary,
         warm: false,
       });
       const response = await fetch(`${server.url.replace(/\/$/, "")}/api/retention?src=0`);
@@ -213,7 +198,7 @@ describe("a doctor --keep-dump recording keeps the binary that wrote its dump", 
     } finally {
       await server?.close();
     }
-  }, 120_000);
+  });
 });
 
 describe("a recording made without --keep-dump", () => {
