@@ -10,7 +10,7 @@ export function define(command: Command): void {
   addFormatOptions(command);
   command.addHelpText(
     "after",
-    "\nExamples:\n  $ heapscope top heap.pb.gz\n  $ heapscope top --sample-index=alloc_space --nodecount=20 http://127.0.0.1:6060/debug/pprof/allocs\n  $ heapscope top --diff-base before.pb.gz after.pb.gz",
+    "\nExamples:\n  $ heapscope top heap.pb.gz\n  $ heapscope top --sample-index=alloc_space --nodecount=20 http://127.0.0.1:6060/debug/pprof/allocs\n  $ heapscope top --diff-base before.pb.gz after.pb.gz\n\nA heap profile's in-use figures are as of the last completed GC: two profiles taken between the same\ntwo GCs show no difference. A URL ending in ?gc=1 makes the program run one first.",
   );
   command.action(async (...args: Parameters<typeof topAction>) =>
     (await import("../actions/top.js")).topAction(...args),
