@@ -7,8 +7,18 @@ import path from "node:path";
 import { parseGoBenchText, splitGomaxprocs } from "../formats/go-bench.js";
 import { encodeProfileGzip } from "../formats/pprof-proto-encode.js";
 import { parseProfileBytes } from "../formats/profile-bytes.js";
-import type { BenchProfile } from "./bench-runner.js";
 import { runBinary, type Side } from "./go-test-binaries.js";
+
+/** One benchmark's allocation profile from `memprofile`. */
+export interface BenchProfile {
+  side: "base" | "new";
+  package: string;
+  /** Benchmark name without the -N GOMAXPROCS suffix. */
+  name: string;
+  file: string;
+  /** Iterations the profile covers: b.N plus the 1-iteration probe `testing` runs first. */
+  ops: number;
+}
 
 /** Benchmark names (without -N) in go test output, in order. */
 function benchmarkNames(outputs: readonly string[]): string[] {

@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InputError, UsageError } from "../errors.js";
 import { git } from "./bench-commands.js";
-import { profileBenchmarks } from "./bench-memprofiles.js";
+import { type BenchProfile, profileBenchmarks } from "./bench-memprofiles.js";
 import { TemporaryWorkspace } from "./bench-workspace.js";
 import { type SplitGoTestArgs, splitGoTestArgs } from "./go-test-args.js";
 import { buildSide, goModuleRoot, runBinary, type Side } from "./go-test-binaries.js";
@@ -44,16 +44,7 @@ export interface BenchRunOptions {
   memprofile?: { dir: string; iterations: number };
 }
 
-/** One benchmark's allocation profile from `memprofile`. */
-export interface BenchProfile {
-  side: "base" | "new";
-  package: string;
-  /** Benchmark name without the -N GOMAXPROCS suffix. */
-  name: string;
-  file: string;
-  /** Iterations the profile covers: b.N plus the 1-iteration probe `testing` runs first. */
-  ops: number;
-}
+export type { BenchProfile };
 
 export interface BenchRunResult {
   baseText: string;

@@ -16,7 +16,6 @@ import {
   measureSiteChanges,
   mergeSitesByFunction,
   rankSiteGrowth,
-  type SiteGrowth,
 } from "./heap-growth.js";
 import { findHeapSuspects, withoutRefills } from "./heap-suspects.js";
 import type { HintSet } from "./hints.js";
@@ -32,6 +31,7 @@ import {
   rssMinusHeld,
   rssSeries,
 } from "./off-heap.js";
+import type { HeapReadings, JudgedSignals } from "./readings.js";
 import { downsample, type SeriesPoint, type SignalJudgement, signalJudgeFor } from "./signal-trend.js";
 
 type SignalJudge = ReturnType<typeof signalJudgeFor>;
@@ -130,15 +130,6 @@ function assemble(context: SuspectContext, suspects: Suspect[], hints: HintSet):
   };
 }
 
-export interface HeapReadings {
-  /** One unit per allocating line (what the live-heap judge weighs). */
-  table: HeapSiteTable;
-  /** One unit per allocating function (what suspects and holders are made of). */
-  byFunction: HeapSiteTable;
-  liveHeapPoints: SeriesPoint[];
-  liveObjectPoints: SeriesPoint[];
-}
-
 /** Heap totals and per-site series of the heap snapshots. */
 function readHeap(input: DiagnosisInput, module: ModuleContext): HeapReadings {
   const table: HeapSiteTable = collectHeapSites(input.heapSnapshots, module);
@@ -156,23 +147,6 @@ function readHeap(input: DiagnosisInput, module: ModuleContext): HeapReadings {
     }
   }
   return { table, byFunction: mergeSitesByFunction(table), liveHeapPoints, liveObjectPoints };
-}
-
-export interface JudgedSignals {
-  signals: Record<string, SignalJudgement>;
-  sampled?: SignalJudgement;
-  liveHeap?: SignalJudgement;
-  liveObjects?: SignalJudgement;
-  goroutines?: SignalJudgement;
-  offHeap?: SignalJudgement;
-  /** The live heap's judgement the per-site regime follows (the sampled one when there is one). */
-  reference?: SignalJudgement;
-  liveHeapResolution: number;
-  /** Per-line growth over the reference regime. */
-  siteGrowth: SiteGrowth[];
-  goroutinePoints: SeriesPoint[];
-  goroutineAnalysis: GoroutineAnalysis;
-  rss: SeriesPoint[];
 }
 
 function judgeSignals(input: DiagnosisInput, heap: HeapReadings, module: ModuleContext): JudgedSignals {

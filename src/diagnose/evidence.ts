@@ -6,9 +6,8 @@
 import { formatBytes, formatDuration } from "../model/units.js";
 import type { GoroutineAnalysis } from "./goroutine-growth.js";
 import type { DiagnosisInput } from "./input.js";
-import type { MemoryFigures } from "./off-heap.js";
 import { describeRate, type SeriesPoint, type SignalJudgement } from "./signal-trend.js";
-import type { Evidence } from "./types.js";
+import type { Evidence, MemoryFigures } from "./types.js";
 
 const SIGNAL_ORDER = [
   "liveHeap",

@@ -16,31 +16,9 @@ import type { HeapSite } from "./heap-growth.js";
 import type { MemStatsInput, RssInput } from "./input.js";
 import { frameOrigin, type ModuleContext } from "./module-path.js";
 import { downsample, type SeriesPoint, type SignalJudgement } from "./signal-trend.js";
-import type { Suspect } from "./types.js";
+import type { MemoryFigures, Suspect } from "./types.js";
 
 const MAX_PAIRING_GAP_SECONDS = 3;
-
-export interface MemoryFigures {
-  rssBytes: number | null;
-  /** Sys − HeapReleased at the last sample. */
-  goHeldBytes: number | null;
-  /**
-   * goHeldBytes − rssBytes when RSS is below it: memory the runtime holds whose pages were never
-   * written (or were swapped out), so not resident. Null when RSS is at or above it, or unknown.
-   */
-  untouchedBytes: number | null;
-  heapAllocBytes: number | null;
-  heapInuseBytes: number | null;
-  /** (HeapInuse − HeapAlloc) / HeapInuse: an upper bound on fragmentation in the heap's spans. */
-  fragmentation: number | null;
-  /** HeapIdle − HeapReleased: idle memory the runtime keeps for reuse (counts in RSS). */
-  retainedIdleBytes: number | null;
-  stackInuseBytes: number | null;
-  nextGcBytes: number | null;
-  numGc: number | null;
-  gogcPercent: number | null;
-  memoryLimitBytes: number | null;
-}
 
 function field(sample: MemStatsSample, name: string): number | undefined {
   const value = (sample.fields as Record<string, number | undefined>)[name];

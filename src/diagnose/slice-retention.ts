@@ -12,19 +12,7 @@
 import type { SliceHolder } from "../analysis/retention/slice-holders.js";
 import type { AssignmentTarget, SourceLine } from "../formats/go-source/go-assignments.js";
 import { formatBytes } from "../model/units.js";
-import type { Hint } from "./types.js";
-
-/** The `slice` object of a holder in doctor's and retainers' JSON. */
-export interface SliceRetentionJson {
-  len: number;
-  cap: number;
-  elemBytes: number;
-  arrayBytes: number;
-  bytesBeyondLen: number;
-  objectsBeyondLen: number;
-  pinnedBytes: number;
-  pinnedSlices: number;
-}
+import type { Hint, SliceRetentionJson } from "./types.js";
 
 export function sliceJson(holder: SliceHolder): SliceRetentionJson {
   return {

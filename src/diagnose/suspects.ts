@@ -5,7 +5,6 @@
  * are named without claiming a trend.
  */
 import { theilSenSlope } from "../analysis/trend.js";
-import type { HeapReadings, JudgedSignals } from "./diagnose.js";
 import { goroutineFacts, goroutineSuspect, mergeTransportGroups } from "./goroutine-suspects.js";
 import { measureSiteChanges, type SiteGrowth } from "./heap-growth.js";
 import {
@@ -18,9 +17,10 @@ import {
 import { buildHints, type HeapSuspectFacts, type HintContext, type HintSet, suspectKey } from "./hints.js";
 import type { DiagnosisInput } from "./input.js";
 import { findGoModVersion, type ModuleContext, parseGoVersion, versionBefore } from "./module-path.js";
-import { type MemoryFigures, offHeapSuspect } from "./off-heap.js";
+import { offHeapSuspect } from "./off-heap.js";
+import type { HeapReadings, JudgedSignals } from "./readings.js";
 import type { SeriesPoint } from "./signal-trend.js";
-import type { Suspect } from "./types.js";
+import type { MemoryFigures, Suspect } from "./types.js";
 import type { VerdictResult } from "./verdict.js";
 
 const KIB = 1024;

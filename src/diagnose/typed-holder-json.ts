@@ -20,7 +20,8 @@ import {
   type SourceLine,
 } from "../formats/go-source/go-assignments.js";
 import type { ObjectGraph } from "../model/object-graph.js";
-import { assignmentTargetOf, type SliceRetentionJson, sliceJsonForRoot } from "./slice-retention.js";
+import { assignmentTargetOf, sliceJsonForRoot } from "./slice-retention.js";
+import type { SliceRetentionJson } from "./types.js";
 
 export interface TypedRetentionContext {
   graph: ObjectGraph;

@@ -1,8 +1,6 @@
 /** What `doctor` concludes: the verdict, ranked suspects, evidence and hints. Renderers take this. */
 import type { SourceLine } from "../formats/go-source/go-assignments.js";
-import type { MemoryFigures } from "./off-heap.js";
 import type { SeriesPoint, SignalJudgement } from "./signal-trend.js";
-import type { SliceRetentionJson } from "./slice-retention.js";
 
 export type Verdict = "leak" | "no-leak" | "inconclusive";
 
@@ -304,4 +302,38 @@ export interface Decision {
   samplingIntervalSeconds?: number;
   /** auto: the look that decided (1-based), of how many, at which planned time, and each look's share of α. */
   look?: { index: number; of: number; atSeconds: number; alphaShare: number };
+}
+
+export interface MemoryFigures {
+  rssBytes: number | null;
+  /** Sys − HeapReleased at the last sample. */
+  goHeldBytes: number | null;
+  /**
+   * goHeldBytes − rssBytes when RSS is below it: memory the runtime holds whose pages were never
+   * written (or were swapped out), so not resident. Null when RSS is at or above it, or unknown.
+   */
+  untouchedBytes: number | null;
+  heapAllocBytes: number | null;
+  heapInuseBytes: number | null;
+  /** (HeapInuse − HeapAlloc) / HeapInuse: an upper bound on fragmentation in the heap's spans. */
+  fragmentation: number | null;
+  /** HeapIdle − HeapReleased: idle memory the runtime keeps for reuse (counts in RSS). */
+  retainedIdleBytes: number | null;
+  stackInuseBytes: number | null;
+  nextGcBytes: number | null;
+  numGc: number | null;
+  gogcPercent: number | null;
+  memoryLimitBytes: number | null;
+}
+
+/** The `slice` object of a holder in doctor's and retainers' JSON. */
+export interface SliceRetentionJson {
+  len: number;
+  cap: number;
+  elemBytes: number;
+  arrayBytes: number;
+  bytesBeyondLen: number;
+  objectsBeyondLen: number;
+  pinnedBytes: number;
+  pinnedSlices: number;
 }
