@@ -39,6 +39,7 @@ export {
   bucketsAtSite,
   DEFAULT_MEM_PROFILE_RATE,
   DEFAULT_MIN_SAMPLES,
+  estimateSettled,
   rootsRetainingSamples,
   type SampledSite,
   type SampleHolder,

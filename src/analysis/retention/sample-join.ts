@@ -27,6 +27,33 @@ import type { Retention } from "./retained-size.js";
 export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
 export const DEFAULT_MIN_SAMPLES = 10;
 
+/**
+ * Whether a holder's scaled estimate is settled enough to state: its relative standard error is at
+ * most that of `minSamples` small sampled objects (1/√minSamples). An object of size s is sampled
+ * with probability p = 1 − e^(−s/rate) and stands for 1/p objects, so the estimate's variance is
+ * Σ count·s²(1 − p)/p² (Horvitz–Thompson). Objects far above the rate are sampled almost surely and
+ * add almost nothing to it; a few small sampled objects beside them no longer turn a nearly exact
+ * figure into "too few samples", and many small ones alone still need about `minSamples`.
+ */
+export function estimateSettled(
+  perBucket: ReadonlyMap<number, number>,
+  bucketSize: ReadonlyMap<number, number>,
+  rate: number,
+  minSamples: number,
+): boolean {
+  if (rate <= 1) return true;
+  let estimate = 0;
+  let variance = 0;
+  for (const [id, count] of perBucket) {
+    const size = bucketSize.get(id) ?? 0;
+    const p = -Math.expm1(-size / rate);
+    if (!(p > 0)) continue;
+    estimate += (count * size) / p;
+    variance += (count * size * size * (1 - p)) / (p * p);
+  }
+  return estimate > 0 && variance * minSamples <= estimate * estimate;
+}
+
 export interface AllocationSite {
   file?: string;
   line?: number;
@@ -127,7 +154,7 @@ export function rootsRetainingSamples(
       samples,
       sampledBytes: tally.slotBytes.get(holder)!,
     };
-    if (samples < minSamples) {
+    if (!estimateSettled(perBucket, bucketSize, rate, minSamples)) {
       holders.push({ ...base, claim: "too-few-samples" });
       continue;
     }

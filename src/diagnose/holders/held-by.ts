@@ -4,11 +4,16 @@
  * sampled object counts for its nearest dominating root (or closure the runtime keeps); an object
  * several roots keep together counts for none, and the note says how much that is.
  *
- * Figures are scaled like pprof's inuse_space (per bucket, 1 − e^(−size/rate)); a holder backed by
- * fewer than `minSamples` sampled objects says "too few samples" instead of an estimate, unless all
- * of them are so large (≥ 5 × rate) that each was sampled almost surely.
+ * Figures are scaled like pprof's inuse_space (per bucket, 1 − e^(−size/rate)); a holder whose
+ * estimate is less precise than one from `minSamples` small sampled objects says "too few samples"
+ * instead (estimateSettled: objects far above the rate were sampled almost surely and count as exact).
  */
-import { bucketsAtSite, DEFAULT_MIN_SAMPLES, findRank } from "../../analysis/retention/index.js";
+import {
+  bucketsAtSite,
+  DEFAULT_MIN_SAMPLES,
+  estimateSettled,
+  findRank,
+} from "../../analysis/retention/index.js";
 import { scaleHeapSample } from "../../formats/pprof-legacy-heap-text.js";
 import type { RootDescription } from "../../model/object-graph.js";
 import type { SuspectHolder } from "../types.js";
@@ -59,9 +64,7 @@ export function heldBy(
       samples: g.samples,
       ...typedDetail(context, g.first.node),
     };
-    // Objects of 5 × rate and more are sampled with probability ≥ 0.993: their count is nearly exact.
-    const nearlyExact = [...g.perBucket.keys()].every((id) => bucketSize.get(id)! >= 5 * rate);
-    if (g.samples < minSamples && !nearlyExact) {
+    if (!estimateSettled(g.perBucket, bucketSize, rate, minSamples)) {
       result.push({ ...base, retainedBytes: null, objects: null, share: null, claim: "too few samples" });
       continue;
     }
