@@ -84,7 +84,9 @@ export class VerdictLooks {
     const index = this.next++;
     this.busy = true;
     try {
-      const diagnosis = this.judge(index, this.inputOptions);
+      // The recording as it stands at this sample (live, that is all of it; replayed, the rest is
+      // left out: scripts/replay-looks.ts).
+      const diagnosis = this.judge(index, { ...this.inputOptions, untilSeconds: elapsed });
       if (diagnosis.verdict === "inconclusive") return false;
       this.decided = { diagnosis, decidedAtMs: this.now(), look: this.lookInfo(index) };
       return true;
