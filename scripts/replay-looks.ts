@@ -5,7 +5,7 @@
  * that decided, the verdict and the top suspect are printed. A cheap before/after comparison of the
  * trend engine and the look schedule, without running the Go programs again.
  *
- *   npx tsx scripts/replay-looks.ts [--json OUT.json] [--truth DIR] [--max SECONDS] PATH...
+ *   npx tsx scripts/replay-looks.ts [--json OUT.json] [--truth DIR] [--max SECONDS] [--development] PATH...
  *
  * PATH: .hsrec files or folders of them (e.g. a CI run's test/.work/doctor-recordings). The scenario
  * is the file name minus `-N.hsrec`; its truth is DIR/SCENARIO/truth.json (default: the corpus
@@ -16,6 +16,9 @@
  * then: if the replayed looks have not decided by its end, the replay says "open" (the run would
  * have gone on). A recording that reached its maximum (or whose program exited) gets the last look
  * on the whole recording, as doctor does.
+ *
+ * --development skips the held-out scenarios (truth.json heldOut): rules are developed without them
+ * and measured on them only once they are final.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -54,8 +57,17 @@ export interface ReplayResult {
 const GO_CURRENT = "go1.27.3";
 const GO_DEFAULT = "go1.26.8";
 
-function parseArgs(argv: string[]): { paths: string[]; json?: string; truthDir: string; max?: number } {
+interface Args {
+  paths: string[];
+  json?: string;
+  truthDir: string;
+  max?: number;
+  development: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   const paths: string[] = [];
+  let development = false;
   let json: string | undefined;
   let truthDir = path.join(import.meta.dirname, "..", "test", "e2e", "doctor", "scenarios");
   let max: number | undefined;
@@ -64,9 +76,10 @@ function parseArgs(argv: string[]): { paths: string[]; json?: string; truthDir: 
     if (arg === "--json") json = argv[++i];
     else if (arg === "--truth") truthDir = argv[++i];
     else if (arg === "--max") max = Number(argv[++i]);
+    else if (arg === "--development") development = true;
     else paths.push(arg);
   }
-  return { paths, json, truthDir, max };
+  return { paths, json, truthDir, max, development };
 }
 
 function recordingFiles(paths: string[]): string[] {
@@ -109,11 +122,19 @@ function matches(truth: Truth, d: Diagnosis): boolean {
   );
 }
 
-export function replayRecording(file: string, truthDir: string, maxOverride?: number): ReplayResult {
+function scenarioOf(file: string): { scenario: string; run: number } {
   const base = path.basename(file, ".hsrec");
   const m = /^(.*)-(\d+)$/.exec(base);
-  const scenario = m ? m[1] : base;
-  const run = m ? Number(m[2]) : 1;
+  return m ? { scenario: m[1], run: Number(m[2]) } : { scenario: base, run: 1 };
+}
+
+function isHeldOut(truthDir: string, file: string): boolean {
+  const { scenario, run } = scenarioOf(file);
+  return truthOf(truthDir, scenario, run)?.heldOut === true;
+}
+
+export function replayRecording(file: string, truthDir: string, maxOverride?: number): ReplayResult {
+  const { scenario, run } = scenarioOf(file);
   const reader = openRecording(file);
   const samples = reader.samples();
   const maxSeconds = maxOverride ?? (reader.settings?.durationMs ?? 300_000) / 1000;
@@ -178,13 +199,16 @@ function summarize(results: ReplayResult[]): string {
 }
 
 function main(): void {
-  const { paths, json, truthDir, max } = parseArgs(process.argv.slice(2));
+  const { paths, json, truthDir, max, development } = parseArgs(process.argv.slice(2));
   if (paths.length === 0) {
-    process.stderr.write("usage: tsx scripts/replay-looks.ts [--json OUT] [--truth DIR] [--max S] PATH...\n");
+    process.stderr.write(
+      "usage: tsx scripts/replay-looks.ts [--json OUT] [--truth DIR] [--max S] [--development] PATH...\n",
+    );
     process.exit(2);
   }
   const results: ReplayResult[] = [];
   for (const file of recordingFiles(paths)) {
+    if (development && isHeldOut(truthDir, file)) continue;
     const r = replayRecording(file, truthDir, max);
     results.push(r);
     process.stderr.write(
