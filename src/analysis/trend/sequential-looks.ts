@@ -34,7 +34,12 @@
  * emerges over minutes needs the largest share at the end. With the default 10 s – 5 min the last
  * look judges with 17.7 % of α (z = 3.57 at α = 0.001, against 3.09 for one fixed 5-minute window
  * at full α; an equal split of the late 40 % gave it 5 %, z = 3.89), and the look at 40 s with
- * 0.31 % (z = 4.52; it had 5 %).
+ * 0.31 % (z = 4.52; it had 5 %). Simulated (80 MB heap, AR(0.8) noise of 1 %, sampled as auto
+ * samples, 150 runs per rate), leaks of 6, 10, 15 and 30 KB/s were called growing within 5 minutes
+ * in 13, 49, 84 and 99 % of runs with this schedule against 7, 37, 72 and 96 % with equal late
+ * shares, with the same median deciding look; healthy series (AR(0.8), steps at GCs, sawtooths)
+ * judged at every look with the engine at α = 0.05 were called growing in 1.4, 0.3 and 0.2 % of
+ * 1000 runs (equal late shares: 1.8, 0.4 and 0.4 %).
  */
 
 export interface LookSchedule {
