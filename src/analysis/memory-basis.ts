@@ -15,6 +15,12 @@
  *
  * Every byte series is judged with the trend engine's "gctrace" policy (readings of the live heap
  * and MemStats are that kind of series) and must rise by MIN_MATERIAL_RISE_BYTES to be "growing".
+ *
+ * The live heap and the heap goal are set at each GC and held until the next, so where NumGC tells
+ * which GC a reading follows, only the first reading after each GC is a new observation: the rest
+ * repeat it. Read every second, a leaking heap at GOGC=100 (its GCs twice as far apart each time)
+ * ends a 30 s observation on a 16-reading plateau, which the engine took for a levelled-off regime
+ * and called bounded; one point per GC it is 5 rising points, too few to decide either way.
  */
 
 import type { MemStatsSample } from "../model/memstats.js";
@@ -80,13 +86,35 @@ export function gcAdvancedAt(samples: MemStatsSample[], i: number): boolean {
   return now !== undefined && before !== undefined && now > before;
 }
 
-/** /gc/heap/live:bytes reads 0 until the first GC has marked anything. */
-export function liveHeapPoints(samples: MemStatsSample[], tOf: TimeOf): TrendPoint[] {
-  return pick(samples, tOf, (s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined));
+/**
+ * Sample i is the first reading of a GC's value (set at a GC, held until the next): no GC count
+ * before or at it says otherwise (see the top of the file).
+ */
+export function firstReadingAfterGc(samples: MemStatsSample[], i: number): boolean {
+  if (i === 0) return true;
+  const now = samples[i].fields.NumGC;
+  const before = samples[i - 1].fields.NumGC;
+  return now === undefined || before === undefined || now !== before;
 }
 
+/** /gc/heap/live:bytes reads 0 until the first GC has marked anything; one point per GC. */
+export function liveHeapPoints(samples: MemStatsSample[], tOf: TimeOf): TrendPoint[] {
+  return pick(
+    samples,
+    tOf,
+    (s) => (s.liveHeapBytes && s.fields.NumGC !== 0 ? s.liveHeapBytes : undefined),
+    (i) => firstReadingAfterGc(samples, i),
+  );
+}
+
+/** NextGC, one point per GC. */
 export function heapGoalPoints(samples: MemStatsSample[], tOf: TimeOf): TrendPoint[] {
-  return pick(samples, tOf, (s) => s.fields.NextGC);
+  return pick(
+    samples,
+    tOf,
+    (s) => s.fields.NextGC,
+    (i) => firstReadingAfterGc(samples, i),
+  );
 }
 
 export function heapAllocAfterGcPoints(samples: MemStatsSample[], tOf: TimeOf): TrendPoint[] {

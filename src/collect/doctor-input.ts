@@ -87,6 +87,37 @@ export interface RecordingInputOptions {
   outOfMemoryEvidence?: string;
   launched?: boolean;
   requestedDurationSeconds?: number;
+  /**
+   * Judge the recording as it stood when the sample that started this many seconds after the first
+   * one had been written (a look of doctor --duration auto, replayed on a finished recording): later
+   * samples, what they fetched, gctrace cycles received after the next sample started, and the
+   * target's exit are left out. Unset: the whole recording.
+   */
+  untilSeconds?: number;
+}
+
+/** What a recording limited to its first seconds keeps (see RecordingInputOptions.untilSeconds). */
+export interface RecordingCutoff {
+  /** Samples kept: ids up to and including this one. */
+  lastSampleId: number;
+  /** Anything timed (gctrace cycles, errors) is kept when received before this. */
+  beforeMs: number;
+}
+
+/**
+ * The cutoff for `untilSeconds` (pure): every sample started within that many seconds of the first
+ * is kept; null when that is all of them (nothing to leave out).
+ */
+export function recordingCutoff(
+  samples: readonly { id: number; startedMs: number }[],
+  untilSeconds: number | undefined,
+): RecordingCutoff | null {
+  if (untilSeconds === undefined || samples.length === 0) return null;
+  const limit = samples[0].startedMs + untilSeconds * 1000;
+  // Half a millisecond of slack: the look computes the seconds from the same whole-millisecond times.
+  const next = samples.findIndex((s) => s.startedMs > limit + 0.5);
+  if (next <= 0) return null;
+  return { lastSampleId: samples[next - 1].id, beforeMs: samples[next].startedMs };
 }
 
 /** A recording → DiagnosisInput. The reader must stay open until the diagnosis is done. */
@@ -94,8 +125,12 @@ export function inputFromRecording(
   reader: RecordingReader,
   options: RecordingInputOptions = {},
 ): DiagnosisInput {
-  const samples = reader.samples();
-  const heapInfos = reader.heapSnapshots();
+  const allSamples = reader.samples();
+  const cutoff = recordingCutoff(allSamples, options.untilSeconds);
+  const kept = <T extends { sampleId: number }>(rows: T[]): T[] =>
+    cutoff ? rows.filter((row) => row.sampleId <= cutoff.lastSampleId) : rows;
+  const samples = cutoff ? allSamples.filter((s) => s.id <= cutoff.lastSampleId) : allSamples;
+  const heapInfos = kept(reader.heapSnapshots());
   const t0 = Math.min(
     samples[0]?.startedMs ?? Number.POSITIVE_INFINITY,
     heapInfos[0]?.atMs ?? Number.POSITIVE_INFINITY,
@@ -124,8 +159,8 @@ export function inputFromRecording(
           },
   }));
 
-  const profiles = reader.goroutineSnapshots("profile");
-  const dumps = reader.goroutineSnapshots("dump");
+  const profiles = kept(reader.goroutineSnapshots("profile"));
+  const dumps = kept(reader.goroutineSnapshots("dump"));
   const series = profiles.length > 0 ? profiles : dumps;
   const goroutineSnapshots: GoroutineSnapshotInput[] = [];
   for (const info of series) {
@@ -144,16 +179,16 @@ export function inputFromRecording(
   }
   goroutineSnapshots.sort((a, b) => a.tSeconds - b.tSeconds);
 
-  const memStats = reader.memstatsSamples().map((record) => ({
+  const memStats = kept(reader.memstatsSamples()).map((record) => ({
     tSeconds: seconds(record.atMs),
     sample: record.sample as unknown as MemStatsSample,
   }));
   const rss = samples
     .filter((s) => s.rssBytes !== null)
     .map((s) => ({ tSeconds: seconds(s.finishedMs), rssBytes: s.rssBytes! }));
-  const gcCycles = gcCycleInputs(reader);
+  const gcCycles = gcCycleInputs(reader, cutoff);
 
-  const exit = reader.targetExit;
+  const exit = cutoff ? null : reader.targetExit;
   const endedEarly = reader.endReason === "target-exited";
   let outOfMemory = false;
   let outOfMemoryEvidence: string | undefined;
@@ -165,7 +200,7 @@ export function inputFromRecording(
     outOfMemoryEvidence = "killed by SIGKILL before the observation ended, as the kernel's OOM killer does";
   }
   const notes: string[] = [];
-  const errors = reader.errors();
+  const errors = reader.errors().filter((e) => !cutoff || e.atMs < cutoff.beforeMs);
   if (heapInfos.length === 0) {
     const heapError = errors.find((e) => e.source === "heap");
     notes.push(
@@ -289,10 +324,11 @@ export function buildInfoOfCommand(command: string[]): BuildInfo | undefined {
 }
 
 /** The recording's gctrace cycles, with the heap sizes gctrace's own judgement needs. */
-function gcCycleInputs(reader: RecordingReader): DiagnosisInput["gcCycles"] {
+function gcCycleInputs(reader: RecordingReader, cutoff: RecordingCutoff | null): DiagnosisInput["gcCycles"] {
   return reader
     .gcCycles()
     .filter((c) => c.liveHeapBytes !== null && c.atSeconds !== null)
+    .filter((c) => !cutoff || c.receivedMs < cutoff.beforeMs)
     .map((c) => ({
       tSeconds: c.atSeconds!,
       cycle: {

@@ -18,6 +18,8 @@ const MATERIAL_SHIFT = 0.02;
 const DECELERATION_Z = 2.33;
 /** The first half of a settling regime rises at this one-sided significance. */
 const SETTLING_RISE_P = 0.025;
+/** ... and the second half rises at most at this share of the first half's rate. */
+const SETTLED_SHARE = 0.5;
 /** The two-line split is tried on regimes up to this many points (it is O(n²)). */
 const LATE_SPLIT_MAX_POINTS = 400;
 
@@ -116,11 +118,16 @@ function lateSplit(regime: TrendPoint[], options: RegimeOptions): number {
 }
 
 /**
- * When the first half of the regime rises significantly and the second is clearly flatter (the
- * halves' slopes differ by more than 2.33 standard errors: 1 % one-sided, standard errors from the
- * 95 % intervals), only the second half is the recent regime. A looser rule (second half's upper
- * bound below the first half's slope) cut 8 % of simulated linear leaks in half and then misjudged
- * the rest. Returns where the second half starts, or 0.
+ * When the first half of the regime rises significantly and the second is clearly and materially
+ * flatter (the halves' slopes differ by more than 2.33 standard errors: 1 % one-sided, standard
+ * errors from the 95 % intervals; and the second half rises at most half as fast), only the second
+ * half is the recent regime. A looser rule (second half's upper bound below the first half's slope)
+ * cut 8 % of simulated linear leaks in half and then misjudged the rest. Without the material
+ * share, a leak whose first minute also carried some warm-up creep (its halves rising at 51 and
+ * 48 KiB/s, a difference of 4 standard errors on a line this clean) was cut at its middle at every
+ * look, so the judged stretch never grew past half the observation and the evidence never
+ * accumulated; a warm-up approaching its plateau slows far more than that between halves. Returns
+ * where the second half starts, or 0.
  */
 function settlingSplit(regime: TrendPoint[], options: RegimeOptions): number {
   const { minPoints, minSpanSeconds } = options;
@@ -148,5 +155,6 @@ function settlingSplit(regime: TrendPoint[], options: RegimeOptions): number {
     Number.isFinite(second.high - second.low) &&
     first.slope - second.slope > DECELERATION_Z * Math.hypot(standardError(first), standardError(second));
   const firstRises = first.slope > 0 && first.pValue < SETTLING_RISE_P && first.low >= 0;
-  return firstRises && decelerates ? split : 0;
+  const material = second.slope <= SETTLED_SHARE * first.slope;
+  return firstRises && decelerates && material ? split : 0;
 }

@@ -4,7 +4,8 @@
  * maximum), and the observation stops at the first look whose verdict is leak or no-leak.
  *
  * - α: every look judges each signal with its share of α (10 % for the looks before 30 s together,
- *   half at 30 s, 40 % for the later ones), so by the union bound the chance of a false leak over all
+ *   half at 30 s, 40 % for the later ones, growing with the square of the time, so the last look at
+ *   5 min judges with 17.7 % of α), so by the union bound the chance of a false leak over all
  *   looks is at most what one fixed window has (a weighted Bonferroni split over a bounded number of
  *   looks; see sequential-looks.ts for why not a group-sequential boundary).
  * - no-leak: a look's bound on growth is counted over at least FIXED_WINDOW_SECONDS, so stopping at
@@ -84,7 +85,9 @@ export class VerdictLooks {
     const index = this.next++;
     this.busy = true;
     try {
-      const diagnosis = this.judge(index, this.inputOptions);
+      // The recording as it stands at this sample (live, that is all of it; replayed, the rest is
+      // left out: scripts/replay-looks.ts).
+      const diagnosis = this.judge(index, { ...this.inputOptions, untilSeconds: elapsed });
       if (diagnosis.verdict === "inconclusive") return false;
       this.decided = { diagnosis, decidedAtMs: this.now(), look: this.lookInfo(index) };
       return true;

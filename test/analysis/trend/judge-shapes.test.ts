@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { judgeTrend, mannKendall, type TrendPoint, theilSenSlope } from "../../../src/analysis/trend.js";
 
 const MIB = 1024 * 1024;
+const KIB = 1024;
 
 /**
  * Reference values from pymannkendall 1.4.3 (original_test, hamed_rao_modification_test with
@@ -262,6 +263,30 @@ describe("judgeTrend on the shapes a live heap takes", () => {
     const counts = verdicts(60, (s) => simulate(s, 300, 0.1, (t) => 60 * (1 - Math.exp(-t / 3))));
     expect(counts.growing).toBeLessThanOrEqual(6);
     expect(counts.bounded).toBeGreaterThanOrEqual(45);
+  });
+
+  it("a leak with some warm-up creep in its first seconds keeps its whole regime (not cut at its middle)", () => {
+    // 48 MB growing 48 KiB/s, plus 15 KiB/s more during the first 20 s: the first half rises about
+    // 10 % faster than the second, which is still a leak, not a warm-up settling onto a plateau.
+    const creeping = (seed: number): TrendPoint[] => {
+      const r = rng(seed);
+      let ar = 0;
+      const out: TrendPoint[] = [];
+      for (let t = 1; t <= 120; t++) {
+        ar = 0.8 * ar + 6 * KIB * r.normal();
+        out.push({ tSeconds: t, value: 48e6 + 48 * KIB * t + 15 * KIB * Math.min(t, 20) + ar });
+      }
+      return out;
+    };
+    let cutLate = 0;
+    let growing = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const j = judgeTrend(creeping(seed), "doctor-heap", { resolution: 4 * KIB, alphaShare: 0.05 });
+      if (j.regimeStartSeconds > 30) cutLate++;
+      if (j.verdict === "growing") growing++;
+    }
+    expect(cutLate).toBe(0);
+    expect(growing).toBe(30);
   });
 
   it("a step (deploy, reload) then flat is stable, in either direction", () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
+import { lookSchedule } from "../../../src/analysis/trend.js";
 import { buildGoProgram, freePort, runCli, startProgram, waitForHttp } from "../../support/go.js";
 import { scrape } from "./support/scrape.js";
 
@@ -22,7 +23,7 @@ interface DoctorJson {
   decision: {
     mode: string;
     observedSeconds: number;
-    look?: { index: number; of: number; alphaShare: number };
+    look?: { index: number; of: number; atSeconds: number; alphaShare: number };
   };
 }
 let recordedJson: DoctorJson | undefined;
@@ -155,8 +156,11 @@ describe("doctor RECORDING", () => {
     const decision = autoJson!.decision;
     expect(decision.mode).toBe("auto");
     expect(decision.look!.of).toBe(13);
-    // Its share of α: 2.5 % for each look before 30 s, half at 30 s, 5 % for each later one.
-    expect([0.025, 0.5, 0.05]).toContain(Number(decision.look!.alphaShare.toFixed(6)));
+    // Its share of α is the schedule's for that look (2.5 % for each look before 30 s, half at 30 s,
+    // then growing with the time each later look adds).
+    const schedule = lookSchedule(10, 300);
+    expect(decision.look!.atSeconds).toBe(schedule.looksSeconds[decision.look!.index - 1]);
+    expect(decision.look!.alphaShare).toBeCloseTo(schedule.alphaShares[decision.look!.index - 1], 9);
     expect(decision.look!.index).toBeLessThan(decision.look!.of);
     // It stopped early: far less than the 5-minute maximum was observed.
     expect(autoJson!.observation.spanSeconds).toBeLessThan(150);
