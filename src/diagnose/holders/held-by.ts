@@ -57,7 +57,7 @@ export function heldBy(
       rootKind: g.first.kind,
       path: pathTo(context, g.largestNode),
       samples: g.samples,
-      ...typedDetail(context, g.first.node),
+      ...typedDetail(context, g.first.node, g.largestNode),
     };
     // Objects of 5 × rate and more are sampled with probability ≥ 0.993: their count is nearly exact.
     const nearlyExact = [...g.perBucket.keys()].every((id) => bucketSize.get(id)! >= 5 * rate);
