@@ -33,7 +33,7 @@ import { SlotKind, TypeRegistry, typeContainsAt } from "./typed-layout.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
 import { scanObjectRegion, verifyObjectRegion } from "./typed-object-scan.js";
 import { nameGlobalRoots, seedTypedRoots } from "./typed-roots.js";
-import type { TypedFrame } from "./typed-stack-roots.js";
+import { seedFrameRoots, type TypedFrame } from "./typed-stack-roots.js";
 
 export interface PropagateOptions {
   /** Run-time minus link-time addresses (PIE); 0 by default. */
@@ -49,6 +49,10 @@ export function propagateTypes(
 ): TypedHeap {
   const propagator = new TypePropagator(dump, graph, table, options);
   seedTypedRoots(propagator);
+  propagator.run();
+  // Frames last: a frame's variable often points at a prefix of what the runtime allocated (a
+  // *time.Timer at the runtime's timer), which the globals' propagation types whole.
+  seedFrameRoots(propagator);
   propagator.run();
   nameGlobalRoots(propagator);
   return propagator.result();

@@ -1,17 +1,15 @@
 /**
  * The typed starting points of type propagation: globals (DWARF gives each its address and type;
- * its words are read from the dump's data or BSS segment), goroutines' stack frames (their
- * variables' live pointer words, typed-stack-roots.ts), closures held by goroutines, deferred calls
- * and finalizers, and finalized objects (a finalizer record names its object's pointer type).
- * The program's own globals go first, then the runtime's, then frames, so an object several reach
- * is typed from the program's globals first.
+ * its words are read from the dump's data or BSS segment), closures held by goroutines, deferred
+ * calls and finalizers, and finalized objects (a finalizer record names its object's pointer type).
+ * The program's own globals go first, then the runtime's, so an object both reach is typed from the
+ * program's side. Stack frames are seeded once all of this has propagated (typed-stack-roots.ts).
  */
 
 import type { GoGlobal } from "../../model/go-types.js";
 import type { Segment } from "../../model/heap-dump.js";
 import { isRuntimeSymbol } from "./roots.js";
 import type { TypePropagator } from "./typed-propagation.js";
-import { seedFrameRoots } from "./typed-stack-roots.js";
 
 export function seedTypedRoots(p: TypePropagator): void {
   const { dump, registry, loadBias } = p;
@@ -34,7 +32,6 @@ export function seedTypedRoots(p: TypePropagator): void {
       p.scanSlot(plan.kinds[s]!, plan.types[s]!, fileBase + plan.offsets[s]!);
     p.seedingGlobal = undefined;
   }
-  seedFrameRoots(p);
   for (const g of dump.goroutines) if (g.context !== 0) p.claimClosure(g.context);
   for (const d of dump.defers) if (d.funcval !== 0) p.claimClosure(d.funcval);
   for (const f of [...dump.finalizers, ...dump.queuedFinalizers]) {
