@@ -47,18 +47,27 @@ export function seedFrameRoots(p: TypePropagator): void {
   const { dump, graph } = p;
   const frameAt = new Map<number, number>();
   for (let f = 0; f < dump.frames.count; f++) frameAt.set(dump.frames.sp[f]!, f);
+  // Goroutines blocked at the same place share function, pc and frame size: their variables'
+  // places are decoded once.
+  const places = new Map<string, VariablePlace[]>();
   for (const root of graph.roots) {
     if (root.kind !== "stack" || root.parentNode === 0 || root.address === undefined) continue;
     const f = frameAt.get(root.address);
     if (f === undefined) continue;
-    const typed = typedFrame(p, f);
+    const typed = typedFrame(p, f, places);
     if (!typed || typed.variables.length === 0) continue;
     p.frameRoots.set(root.node, typed);
     for (const v of typed.variables) seedVariable(p, f, v);
   }
 }
 
-function typedFrame(p: TypePropagator, f: number): TypedFrame | null {
+/** A variable (index into the table's frame variables) and its words' places in a frame. */
+interface VariablePlace {
+  variable: number;
+  words: number[];
+}
+
+function typedFrame(p: TypePropagator, f: number, places: Map<string, VariablePlace[]>): TypedFrame | null {
   const { frames } = p.dump;
   const table = p.registry.table;
   const fn = functionWithEntry(table, frames.entryPc[f]! - p.loadBias);
@@ -66,14 +75,22 @@ function typedFrame(p: TypePropagator, f: number): TypedFrame | null {
   const pc = frames.pc[f]!;
   const lookup = (pc === frames.entryPc[f]! ? pc : pc - 1) - p.loadBias;
   const frameSize = frames.size[f]!;
+  const key = `${fn.entry}:${lookup}:${frameSize}`;
+  let placed = places.get(key);
+  if (!placed) {
+    placed = [];
+    for (let i = fn.firstVariable; i < fn.firstVariable + fn.variableCount; i++) {
+      const words = variableWords(table, fn, i, lookup, frameSize, p.ptr);
+      if (words) placed.push({ variable: i, words });
+    }
+    places.set(key, placed);
+  }
   const live = new Set<number>();
   const pointers = frames.pointers;
   for (let k = pointers.start[f]!; k < pointers.start[f + 1]!; k++) live.add(pointers.fieldOffset[k]!);
   const variables: FrameVariable[] = [];
   const claims = new Map<number, number>();
-  for (let i = fn.firstVariable; i < fn.firstVariable + fn.variableCount; i++) {
-    const words = variableWords(table, fn, i, lookup, frameSize, p.ptr);
-    if (!words) continue;
+  for (const { variable: i, words } of placed) {
     const type = table.frameVariables.type[i]!;
     const livePointers = pointerWords(p, type, words).filter((o) => live.has(o));
     if (livePointers.length === 0) continue;

@@ -201,11 +201,10 @@ class FrameVariableColumns {
 }
 
 /**
- * A section's bytes in a buffer of their own: an uncompressed section is a view into the whole
- * binary, which the table would otherwise keep alive (and a worker's structured clone would copy).
+ * A section's bytes as a plain Uint8Array of their own: an uncompressed section is a view into the
+ * whole binary, which the table would otherwise keep alive (and a worker's structured clone would
+ * copy), and an inflated one is a Buffer, which a structured clone turns into a Uint8Array.
  */
 function ownBytes(bytes: Uint8Array | undefined): Uint8Array | undefined {
-  return bytes && (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength)
-    ? bytes.slice()
-    : bytes;
+  return bytes && new Uint8Array(bytes);
 }
