@@ -107,11 +107,17 @@ function assignmentLines(
   return [...lines].sort((a, b) => a - b);
 }
 
-/** Whether the right-hand side starting at `from` holds a slice expression (a `:` directly inside `[...]`). */
+/**
+ * Whether the right-hand side starting at `from` holds a slice expression (a `:` directly inside
+ * `[...]`). For `append(first, ...)` only its first argument counts, as the result shares only its
+ * array: `append(s[:i], s[i+1:]...)` reslices, `append([]byte(nil), b[:16]...)` copies.
+ */
 function reslices(tokens: GoTokens, from: number): boolean {
+  const append = tokens.text[from] === "append" && tokens.text[from + 1] === "(";
   const open: string[] = [];
-  for (let k = from; k < tokens.count; k++) {
+  for (let k = append ? from + 2 : from; k < tokens.count; k++) {
     if (tokens.kind[k] === TokenKind.Semicolon && open.length === 0) return false;
+    if (append && open.length === 0 && (tokens.text[k] === "," || tokens.text[k] === ")")) return false;
     if (tokens.kind[k] !== TokenKind.Operator) continue;
     const t = tokens.text[k]!;
     if (t === "(" || t === "[" || t === "{") open.push(t);

@@ -147,6 +147,7 @@ func worker(size int, jobs <-chan *job) {
 	batch := make([]*job, 0, size)
 	for j := range jobs {
 		batch = append(batch, j)
+		batch = append(batch, spare[1:]...) // grows batch: no reslice of it
 		if len(batch) == size {
 			batch = batch[:0]
 		}
@@ -166,6 +167,7 @@ type server struct{ buf []byte }
 
 func (s *server) handle(body []byte, n int) (out struct{ n int }) {
 	var header = body[:n]
+	header = append([]byte(nil), body[:n]...) // a copy
 	header, n = body[:n+1], 0
 	_ = header
 	return
@@ -180,9 +182,12 @@ describe("findAssignments for a function's local variable", () => {
     { file: "other.go", text: "package other\n\nfunc worker() {\n\tbatch = batch[:0]\n}\n" },
   ];
   const lines = (name: string, fn: string) =>
-    findAssignments(files, { kind: "local", name, function: fn, element: false }).map((l) => [l.file, l.text]);
+    findAssignments(files, { kind: "local", name, function: fn, element: false }).map((l) => [
+      l.file,
+      l.text,
+    ]);
 
-  it("only inside that function's body (and its closures), declarations included; growing is no reslice", () => {
+  it("only inside that function's body (and its closures), declarations included; growing and copying are no reslice", () => {
     expect(lines("batch", "main.worker")).toEqual([
       ["main.go", "batch = batch[:0]"],
       ["main.go", "batch = batch[1:] // a closure inside worker assigns worker's batch"],
