@@ -5,8 +5,10 @@
  *   pc        a frame that is not at its function's entry is looked up at pc − 1: a caller's pc is
  *             the return address, after the call, and the runtime reads its stack maps at pc − 1 too
  *   CFA       the call frame address DWARF locations count from is the frame's top, sp + the size
- *             of its contents: the runtime's frame pointer `fp` (on amd64 it includes the return
- *             address the call pushed, as the CFA does; on arm64 both are the caller's sp)
+ *             of its contents (the dump writes sp .. fp). Both are sp + the pc's sp delta, plus one
+ *             word on x86 for the return address the call pushed (runtime/traceback.go computes fp
+ *             so; cmd/link's .debug_frame writes the CFA so); on link-register machines (arm64)
+ *             neither adds the word. Checked on amd64 dumps; arm64 is assumed from those sources.
  *   pieces    a value split over places (a slice's pointer, len and cap are often apart) is read
  *             word by word; a word in a register or without a location is unknown
  *   liveness  a pointer word is used only when the runtime lists it among the frame's live
