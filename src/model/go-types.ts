@@ -134,6 +134,12 @@ export interface GoLocationUnit {
  */
 export interface GoFrameVariables {
   name: string[];
+  /**
+   * For a variable of a function inlined into this one: index into `inlinedFunctions` (the inlined
+   * function's name, `main.worker` inside `main.main.gowrap1`); −1 for the function's own.
+   */
+  inlinedIn: Int32Array;
+  inlinedFunctions: string[];
   type: Int32Array;
   /** 1 for a DW_TAG_formal_parameter. */
   parameter: Uint8Array;

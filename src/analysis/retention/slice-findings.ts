@@ -182,12 +182,14 @@ function explainIncoming(
     const index = (address - arrayBase) / elemBytes;
     if (!Number.isInteger(index) || index < 0) return null;
     if (slotType.kind === "slice" && slotType.elem === elem) {
-      // A frame slot's len and cap words may lie apart from its pointer, or nowhere in the frame.
-      const wordAt = (w: number) =>
-        slot.words ? slotFileOffset(dump, graph, holderNode, slot.words[w] ?? -1, typed) : at + w * ptr;
-      const lenAt = wordAt(1);
-      const capAt = wordAt(2);
-      if (lenAt < 0 || capAt < 0) return null;
+      let lenAt = at + ptr;
+      let capAt = at + 2 * ptr;
+      if (slot.words) {
+        // A frame slot's len and cap words may lie apart from its pointer, or nowhere in the frame.
+        lenAt = slotFileOffset(dump, graph, holderNode, slot.words[1] ?? -1, typed);
+        capAt = slotFileOffset(dump, graph, holderNode, slot.words[2] ?? -1, typed);
+        if (lenAt < 0 || capAt < 0) return null;
+      }
       const len = contents.word(lenAt);
       const cap = contents.word(capAt);
       if (len > cap) return null;

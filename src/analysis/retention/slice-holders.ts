@@ -143,7 +143,8 @@ function holderPlace(
     const offset = steps.length === 0 ? slot.slotOffset : firstOffset(graph, paths, slice.holderNode);
     const variable = frameVariableAt(typed, root.node, offset);
     if (!variable) return null;
-    const fn = root.functionName ?? frame.function;
+    // A variable of an inlined function is named after that function (`main.worker.batch`).
+    const fn = variable.function;
     return {
       root,
       rootAlias,

@@ -15,10 +15,13 @@
  *             pointers: a dead slot may hold a stale pointer, which the collector did not treat as
  *             a root, nor is it typed here. A word two variables claim at once is left untyped.
  *
+ * Variables of functions inlined into the frame's function count as theirs (a goroutine started
+ * with `go worker(...)` often runs worker inlined into `main.main.gowrap1`).
+ *
  * What stays untyped: variables in registers at that pc (none are live across a call: Go's ABI
  * saves no registers for the caller), variables the compiler optimised away or left without a
  * location, variables whose address was taken (stack objects: the dump lists no pointer words for
- * them), and variables of functions inlined into the frame's function.
+ * them), and an inlined function's variables that have a single location rather than a list.
  */
 import { FormatError } from "../../errors.js";
 import { locationAt, locationPieces, PieceKind } from "../../formats/dwarf/dwarf-locations.js";
@@ -30,6 +33,8 @@ import type { TypePropagator } from "./typed-propagation.js";
 /** A variable of a typed frame: its type and, per pointer-size word, its offset in the frame. */
 export interface FrameVariable {
   name: string;
+  /** The function it belongs to: the frame's, or one inlined into it (`main.worker` in `main.main.gowrap1`). */
+  function: string;
   type: number;
   /** Offset from the frame's sp of each word of the value; −1 where the word is not in the frame. */
   words: number[];
@@ -97,7 +102,9 @@ function typedFrame(p: TypePropagator, f: number, places: Map<string, VariablePl
     const livePointers = pointerWords(p, type, words).filter((o) => live.has(o));
     if (livePointers.length === 0) continue;
     for (const o of livePointers) claims.set(o, (claims.get(o) ?? 0) + 1);
-    variables.push({ name: table.frameVariables.name[i]!, type, words });
+    const inlined = table.frameVariables.inlinedIn[i]!;
+    const owner = inlined >= 0 ? table.frameVariables.inlinedFunctions[inlined]! : fn.name;
+    variables.push({ name: table.frameVariables.name[i]!, function: owner, type, words });
   }
   // A live word two variables claim (overlapping scopes DWARF does not tell apart) is nobody's.
   const kept = variables.filter((v) => !v.words.some((o) => (claims.get(o) ?? 0) > 1));

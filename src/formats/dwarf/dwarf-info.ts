@@ -9,9 +9,8 @@
  * unit's `DW_AT_str_offsets_base`/`DW_AT_addr_base`. A location that is a single static address
  * (`DW_OP_addr` or `DW_OP_addrx`) is a global's address; any other expression is kept as its bytes,
  * and a location list as its offset (`DW_FORM_loclistx` resolved through `DW_AT_loclists_base`):
- * functions' variables and parameters, also those inside lexical blocks, are read that way.
- * Inlined subroutines are not descended into (their variables would need the inlined function's
- * name to be told apart from the caller's).
+ * functions' variables and parameters are read that way, also those inside lexical blocks and
+ * inlined subroutines (whose DW_AT_abstract_origin names the inlined function and its variables).
  */
 import {
   type Abbrev,
@@ -92,11 +91,12 @@ const KEPT_TAGS = new Set<number>([
   Tag.Variable,
   Tag.FormalParameter,
   Tag.LexicalBlock,
+  Tag.InlinedSubroutine,
   Tag.Subprogram,
 ]);
 
 /** Entries whose children are a function's variables, parameters and blocks. */
-const FUNCTION_SCOPE_TAGS = new Set<number>([Tag.Subprogram, Tag.LexicalBlock]);
+const FUNCTION_SCOPE_TAGS = new Set<number>([Tag.Subprogram, Tag.LexicalBlock, Tag.InlinedSubroutine]);
 
 /** A subprogram without code (an abstract instance) or a block inside one. */
 function isAbstractScope(die: Die): boolean {
@@ -238,12 +238,12 @@ function shouldKeep(tag: number, parent: Die | null, depth: number): boolean {
       return (
         parent.tag === Tag.CompileUnit ||
         parent.tag === Tag.PartialUnit ||
-        parent.tag === Tag.Subprogram ||
-        parent.tag === Tag.LexicalBlock
+        FUNCTION_SCOPE_TAGS.has(parent.tag)
       );
     case Tag.FormalParameter:
     case Tag.LexicalBlock:
-      return parent.tag === Tag.Subprogram || parent.tag === Tag.LexicalBlock;
+    case Tag.InlinedSubroutine:
+      return FUNCTION_SCOPE_TAGS.has(parent.tag);
     case Tag.Subprogram:
       return parent.tag === Tag.CompileUnit || parent.tag === Tag.PartialUnit;
     default:

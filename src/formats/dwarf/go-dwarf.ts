@@ -121,6 +121,9 @@ function originName(info: DwarfInfo, die: Die): string | undefined {
 /** Functions' variables and parameters gathered into the table's columns (GoFrameVariables). */
 class FrameVariableColumns {
   private readonly names: string[] = [];
+  private readonly inlinedIn: number[] = [];
+  private readonly inlinedFunctions: string[] = [];
+  private readonly inlinedIndex = new Map<string, number>();
   private readonly types: number[] = [];
   private readonly parameters: number[] = [];
   private readonly starts: number[] = [];
@@ -144,15 +147,25 @@ class FrameVariableColumns {
     return this.units.length - 1;
   }
 
-  /** The named variables and parameters of a function or lexical block, and of its nested blocks. */
-  addScope(scope: Die, info: DwarfInfo, builder: GoTypeBuilder, unit: number): void {
+  /**
+   * The named variables and parameters of a function or lexical block, and of its nested blocks and
+   * inlined subroutines (`inlined`: the index of the inlined function's name, −1 for the function's
+   * own). An inlined function's variable counts only with a location list: a single expression
+   * would hold only inside the inlined code's ranges, which are not read.
+   */
+  addScope(scope: Die, info: DwarfInfo, builder: GoTypeBuilder, unit: number, inlined = -1): void {
     for (const v of scope.children ?? []) {
       if (v.tag === Tag.LexicalBlock) {
-        this.addScope(v, info, builder, unit);
+        this.addScope(v, info, builder, unit, inlined);
+        continue;
+      }
+      if (v.tag === Tag.InlinedSubroutine) {
+        const origin = v.abstractOrigin === undefined ? undefined : info.dies.get(v.abstractOrigin);
+        if (origin?.name) this.addScope(v, info, builder, unit, this.inlinedFunction(origin.name));
         continue;
       }
       if (v.tag !== Tag.Variable && v.tag !== Tag.FormalParameter) continue;
-      if (v.locationExpr === undefined && v.locationList === undefined) continue;
+      if (v.locationList === undefined && (v.locationExpr === undefined || inlined >= 0)) continue;
       // A concrete instance of a function also inlined elsewhere names its variables by origin.
       const origin = v.abstractOrigin === undefined ? undefined : info.dies.get(v.abstractOrigin);
       const name = v.name ?? origin?.name;
@@ -162,6 +175,7 @@ class FrameVariableColumns {
       // list is what places it. No Go identifier holds a dot.
       if (!name || name.includes(".")) continue;
       this.names.push(name);
+      this.inlinedIn.push(inlined);
       this.types.push(builder.typeOf(v.type ?? origin?.type));
       this.parameters.push(v.tag === Tag.FormalParameter ? 1 : 0);
       this.unitOf.push(unit);
@@ -177,6 +191,16 @@ class FrameVariableColumns {
     }
   }
 
+  private inlinedFunction(name: string): number {
+    let index = this.inlinedIndex.get(name);
+    if (index === undefined) {
+      index = this.inlinedFunctions.length;
+      this.inlinedFunctions.push(name);
+      this.inlinedIndex.set(name, index);
+    }
+    return index;
+  }
+
   finish(sections: DwarfSections): GoTypeTable["frameVariables"] {
     const expressions = new Uint8Array(this.expressionBytes);
     let at = 0;
@@ -186,6 +210,8 @@ class FrameVariableColumns {
     }
     return {
       name: this.names,
+      inlinedIn: Int32Array.from(this.inlinedIn),
+      inlinedFunctions: this.inlinedFunctions,
       type: Int32Array.from(this.types),
       parameter: Uint8Array.from(this.parameters),
       locationStart: Float64Array.from(this.starts),
