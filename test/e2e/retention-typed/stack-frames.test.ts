@@ -1,7 +1,8 @@
 /**
  * Slices held by goroutines' stack frames, through `heapscope retainers --json` on real programs
- * (./programs/worker-local, ./programs/handler-subslice) built with Go 1.19 (DWARF 4, .debug_loc),
- * 1.26.8 and 1.27.3 (DWARF 5, .debug_loclists). Each program blocks its goroutines with the slice
+ * (./programs/worker-local, ./programs/handler-subslice, ./programs/inlined-collector, whose
+ * goroutine function the compiler inlines into its go statement's wrapper from Go 1.21) built with
+ * Go 1.19 (DWARF 4, .debug_loc), 1.26.8 and 1.27.3 (DWARF 5, .debug_loclists). Each program blocks its goroutines with the slice
  * live in a local variable, writes a heap dump and prints what it holds (len, cap, objects and bytes
  * beyond len, pinned slices). Uses dist/.
  *
@@ -63,6 +64,8 @@ interface FrameTruth {
   holder: string;
   function: string;
   variable: string;
+  /** The frame's function when the compiler inlines `function` into it (Go ≥ 1.21). */
+  inlinedInto?: string;
   sliceType: string;
   statement: string;
   fixMentions: string;
@@ -97,7 +100,7 @@ async function retainers(program: string, toolchain: GoToolchain, fixed: boolean
 }
 
 const toolchains: GoToolchain[] = [GO_OLDEST, GO_DEFAULT, GO_CURRENT];
-const programs = ["worker-local", "handler-subslice"].map((program) => ({
+const programs = ["worker-local", "handler-subslice", "inlined-collector"].map((program) => ({
   program,
   truth: JSON.parse(readFileSync(path.join(programsDir, program, "truth.json"), "utf8")) as FrameTruth,
 }));
@@ -108,7 +111,8 @@ describe.each(programs)("a slice in a local of $program's goroutines", ({ progra
     async (toolchain) => {
       const { report, facts, text } = await retainers(program, toolchain, false, toolchain === GO_DEFAULT);
       expect(report.types?.dwarfVersion).toBe(toolchain === GO_OLDEST ? 4 : 5);
-      const holder = report.holders.find((h) => h.rootKind === "stack" && h.root.startsWith(truth.function));
+      const frameFunction = truth.inlinedInto && toolchain !== GO_OLDEST ? truth.inlinedInto : truth.function;
+      const holder = report.holders.find((h) => h.rootKind === "stack" && h.root.startsWith(frameFunction));
       expect(holder, JSON.stringify(report.holders.map((h) => h.root))).toBeDefined();
       expect(holder!.roots).toBe(facts.slices ?? facts.pinnedSlices);
       expect(holder!.type).toBe(truth.rootType);
@@ -161,7 +165,8 @@ describe.each(programs)("a slice in a local of $program's goroutines", ({ progra
       const { report } = await retainers(program, toolchain, true);
       expect(report.sliceFindings).toEqual([]);
       for (const h of report.holders) expect(h.slice ?? null).toBeNull();
-      const holder = report.holders.find((h) => h.rootKind === "stack" && h.root.startsWith(truth.function));
+      const frameFunction = truth.inlinedInto && toolchain !== GO_OLDEST ? truth.inlinedInto : truth.function;
+      const holder = report.holders.find((h) => h.rootKind === "stack" && h.root.startsWith(frameFunction));
       if (truth.finding === "beyond-len") {
         // The workers still hold their (cleared) batches: typed, with nothing beyond len.
         expect(holder?.type).toBe(truth.rootType);
