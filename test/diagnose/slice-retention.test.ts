@@ -167,7 +167,10 @@ describe("assignmentTargetOf on a stack frame's variable", () => {
       name: "body",
       element: false,
     });
-    const element = holder("h", [step("bufs[2]")], { root: frameRoot, local: { ...local, variable: "bufs" } });
+    const element = holder("h", [step("bufs[2]")], {
+      root: frameRoot,
+      local: { ...local, variable: "bufs" },
+    });
     expect(assignmentTargetOf(element)).toEqual({
       kind: "local",
       name: "bufs",
