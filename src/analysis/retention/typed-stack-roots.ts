@@ -62,9 +62,9 @@ export function seedFrameRoots(p: TypePropagator): void {
     const f = frameAt.get(root.address);
     if (f === undefined) continue;
     const typed = typedFrame(p, f, places);
-    if (!typed || typed.variables.length === 0) continue;
-    p.frameRoots.set(root.node, typed);
-    for (const v of typed.variables) seedVariable(p, f, v);
+    if (!typed) continue;
+    for (const v of typed.seeds) seedVariable(p, f, v);
+    if (typed.frame.variables.length > 0) p.frameRoots.set(root.node, typed.frame);
   }
 }
 
@@ -74,7 +74,15 @@ interface VariablePlace {
   words: number[];
 }
 
-function typedFrame(p: TypePropagator, f: number, places: Map<string, VariablePlace[]>): TypedFrame | null {
+/**
+ * The frame's variables that hold live pointer words: all of them seed types (`seeds`); those
+ * whose live words no other variable holds also name the frame's slots (`frame`).
+ */
+function typedFrame(
+  p: TypePropagator,
+  f: number,
+  places: Map<string, VariablePlace[]>,
+): { frame: TypedFrame; seeds: FrameVariable[] } | null {
   const { frames } = p.dump;
   const table = p.registry.table;
   const fn = functionWithEntry(table, frames.entryPc[f]! - p.loadBias);
@@ -95,25 +103,40 @@ function typedFrame(p: TypePropagator, f: number, places: Map<string, VariablePl
   const live = new Set<number>();
   const pointers = frames.pointers;
   for (let k = pointers.start[f]!; k < pointers.start[f + 1]!; k++) live.add(pointers.fieldOffset[k]!);
-  const variables: FrameVariable[] = [];
-  const claims = new Map<number, number>();
+  const variables: (FrameVariable & { live: number[]; own: boolean })[] = [];
   for (const { variable: i, words } of placed) {
     const type = table.frameVariables.type[i]!;
     const livePointers = pointerWords(p, type, words).filter((o) => live.has(o));
     if (livePointers.length === 0) continue;
-    for (const o of livePointers) claims.set(o, (claims.get(o) ?? 0) + 1);
     const inlined = table.frameVariables.inlinedIn[i]!;
     const owner = inlined >= 0 ? table.frameVariables.inlinedFunctions[inlined]! : fn.name;
-    variables.push({ name: table.frameVariables.name[i]!, function: owner, type, words });
+    variables.push({
+      name: table.frameVariables.name[i]!,
+      function: owner,
+      type,
+      words,
+      live: livePointers,
+      own: inlined < 0,
+    });
   }
-  // A live word two variables claim (overlapping scopes DWARF does not tell apart) is nobody's.
-  const kept = variables.filter((v) => !v.words.some((o) => (claims.get(o) ?? 0) > 1));
   // Only live pointer words are read: a dead one is forgotten (its len and cap words stay).
-  for (const v of kept) {
+  for (const v of variables) {
     const dead = pointerWords(p, v.type, v.words).filter((o) => !live.has(o));
-    v.words = v.words.map((o) => (dead.includes(o) ? -1 : o));
+    if (dead.length > 0) v.words = v.words.map((o) => (dead.includes(o) ? -1 : o));
   }
-  return { frame: f, function: fn.name, variables: kept };
+  // A live word two variables hold names neither (whose len would a slice finding read?), unless
+  // both are one value under two names (a variable passed to a function inlined here): then the
+  // frame function's own name, or the first. Both still seed types.
+  const named: FrameVariable[] = variables
+    .filter((v, i) =>
+      variables.every((w, j) => {
+        if (i === j || !v.live.some((o) => w.live.includes(o))) return true;
+        const alias = v.type === w.type && v.words.every((o, k) => o === w.words[k]);
+        return alias && (v.own !== w.own ? v.own : i < j);
+      }),
+    )
+    .map(({ live: _, own: __, ...v }) => v);
+  return { frame: { frame: f, function: fn.name, variables: named }, seeds: variables };
 }
 
 /**
