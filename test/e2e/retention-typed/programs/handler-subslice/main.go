@@ -1,6 +1,7 @@
 // Request handlers that read a 1 MiB body, keep its header (16 bytes, its length read from the
 // body) in a local and block waiting for a reply: each handler's local pins the whole buffer.
-// -fixed copies the header out. With the
+// -fixed copies the header out. -whole is a control: handleWhole also reads the body's last byte
+// after the wait, so the whole body is in use (nothing pinned) while the header shares its array. With the
 // handlers blocked, main writes a heap dump (after a GC) to -out, then lets them finish and prints
 // the facts as one JSON line.
 package main
@@ -53,6 +54,14 @@ func handle(id int, fixed bool, ready chan<- shape, reply <-chan struct{}, done 
 	done <- checksum(header)
 }
 
+func handleWhole(id int, ready chan<- shape, reply <-chan struct{}, done chan<- int) {
+	body := readBody(id)
+	header := body[:headerLength(body)]
+	ready <- shape{len(header), cap(header)}
+	<-reply
+	done <- checksum(header) + checksum(body[len(body)-1:])
+}
+
 //go:noinline
 func checksum(b []byte) int {
 	n := 0
@@ -65,18 +74,27 @@ func checksum(b []byte) int {
 func main() {
 	out := flag.String("out", "", "write the heap dump here")
 	fixed := flag.Bool("fixed", false, "copy the header out")
+	whole := flag.Bool("whole", false, "use the whole body after the wait too")
 	flag.Parse()
 	ready := make(chan shape)
 	reply := make(chan struct{})
 	done := make(chan int)
 	var s shape
 	for h := 0; h < handlers; h++ {
-		go handle(h, *fixed, ready, reply, done)
+		if *whole {
+			go handleWhole(h, ready, reply, done)
+		} else {
+			go handle(h, *fixed, ready, reply, done)
+		}
 	}
 	for h := 0; h < handlers; h++ {
 		s = <-ready
 	}
-	waitUntilBlocked("main.handle", handlers)
+	if *whole {
+		waitUntilBlocked("main.handleWhole", handlers)
+	} else {
+		waitUntilBlocked("main.handle", handlers)
+	}
 	runtime.GC()
 	writeDump(*out)
 	close(reply)
@@ -84,7 +102,7 @@ func main() {
 		<-done
 	}
 	pinned := handlers
-	if *fixed {
+	if *fixed || *whole {
 		pinned = 0
 	}
 	report(map[string]interface{}{
