@@ -32,7 +32,7 @@ export function sliceJson(holder: SliceHolder): SliceRetentionJson {
  * sums, with len and cap of the slice that keeps the most), or null when it holds none.
  */
 export function sliceJsonForRoot(holders: SliceHolder[], rootNode: number): SliceRetentionJson | null {
-  const mine = holders.filter((h) => h.root.node === rootNode);
+  const mine = holders.filter((h) => h.rootNodes.includes(rootNode));
   if (mine.length === 0) return null;
   const largest = mine.reduce((a, b) =>
     b.bytesBeyondLen + b.pinnedBytes > a.bytesBeyondLen + a.pinnedBytes ? b : a,
@@ -76,6 +76,8 @@ function fieldParts(field: string): string[] {
 }
 
 function rootVariable(holder: SliceHolder, element: boolean): AssignmentTarget | null {
+  if (holder.local)
+    return { kind: "local", name: holder.local.variable, function: holder.local.function, element };
   if (holder.rootAlias !== null || holder.root.kind !== "global") return null;
   const label = holder.root.label;
   const slash = label.lastIndexOf("/");

@@ -47,7 +47,7 @@ export function typedHolderFields(
 ): TypedHolderFields {
   const { graph, typed, sliceHolders } = context;
   const steps = path ? typedPath(typed, graph, path).steps : [];
-  const mine = sliceHolders.filter((h) => h.root.node === rootNode);
+  const mine = sliceHolders.filter((h) => h.rootNodes.includes(rootNode));
   const seen = new Set<string>();
   const sourceLines: SourceLine[] = [];
   for (const holder of mine) {
@@ -61,7 +61,10 @@ export function typedHolderFields(
     }
   }
   return {
-    type: rootTypeName(typed, rootNode),
+    // A frame's type is its variable's: the one the path leaves the frame through.
+    type:
+      rootTypeName(typed, rootNode) ??
+      (path ? rootTypeName(typed, path.root.node, path.steps[0]?.fieldOffset) : null),
     pathFields: steps.map((s) => s.field),
     pathTypes: steps.map((s) => s.type),
     slice: sliceJsonForRoot(sliceHolders, rootNode),

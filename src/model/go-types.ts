@@ -107,6 +107,54 @@ export interface GoFunctionInfo {
   end: number;
   /** Captured variables DWARF states (Go ≥ 1.23 writes DW_AT_go_closure_offset); empty otherwise. */
   closureVariables: GoClosureVariable[];
+  /** Its parameters and local variables: `GoTypeTable.frameVariables` entries first .. first + count − 1. */
+  firstVariable: number;
+  variableCount: number;
+  /** DW_AT_frame_base is the call frame address (DW_OP_fbreg then counts from it; always so for Go). */
+  frameBaseIsCfa: boolean;
+}
+
+/** What a function's variables' location lists are read with (one per compilation unit that has any). */
+export interface GoLocationUnit {
+  /** DWARF version: 5 reads `.debug_loclists`, 2 to 4 `.debug_loc`. */
+  version: number;
+  addressSize: number;
+  /** The unit's base address (DW_AT_low_pc). */
+  base: number;
+  /** DW_AT_addr_base (0 when absent). */
+  addrBase: number;
+}
+
+/**
+ * Functions' parameters and local variables (also those of lexical blocks), one column entry each,
+ * grouped by function (GoFunctionInfo.firstVariable). Their locations stay encoded as DWARF wrote
+ * them: an expression's bytes, or a location list's offset in its section, kept here whole; they
+ * are decoded for a pc only when a frame of the function is met (a binary has tens of thousands of
+ * functions, a heap dump's stacks a few hundred).
+ */
+export interface GoFrameVariables {
+  name: string[];
+  /**
+   * For a variable of a function inlined into this one: index into `inlinedFunctions` (the inlined
+   * function's name, `main.worker` inside `main.main.gowrap1`); −1 for the function's own.
+   */
+  inlinedIn: Int32Array;
+  inlinedFunctions: string[];
+  type: Int32Array;
+  /** 1 for a DW_TAG_formal_parameter. */
+  parameter: Uint8Array;
+  /** Expression: start in `expressions` (length > 0); list: offset in its section (length −1); none: length 0. */
+  locationStart: Float64Array;
+  locationLength: Int32Array;
+  /** Index into `units`, for a location list. */
+  unit: Uint32Array;
+  expressions: Uint8Array;
+  units: GoLocationUnit[];
+  /** `.debug_loc` (DWARF ≤ 4 units) and `.debug_loclists` (DWARF 5), decompressed; undefined when absent. */
+  loc: Uint8Array | undefined;
+  loclists: Uint8Array | undefined;
+  /** `.debug_addr`, for DWARF 5's indexed list entries. */
+  addresses: Uint8Array | undefined;
 }
 
 export interface GoTypeTable {
@@ -121,4 +169,5 @@ export interface GoTypeTable {
   globals: GoGlobal[];
   /** Functions with code, in entry order (link-time addresses). */
   functions: GoFunctionInfo[];
+  frameVariables: GoFrameVariables;
 }

@@ -22,6 +22,8 @@ function holder(label: string, path: TypedStep[], extra: Partial<SliceHolder> = 
   const root: RootDescription = { kind: "global", label, node: 1, parentNode: 0 };
   return {
     root,
+    rootNodes: [root.node],
+    local: null,
     rootAlias: null,
     path,
     holder: label,
@@ -139,6 +141,45 @@ describe("sliceRetentionHint", () => {
   });
 });
 
+describe("assignmentTargetOf on a stack frame's variable", () => {
+  const frameRoot: RootDescription = {
+    kind: "stack",
+    label: "main.worker (goroutine 7, created by main.main)",
+    node: 3,
+    parentNode: 2,
+    functionName: "main.worker",
+  };
+  const local = { function: "main.worker", variable: "batch" };
+
+  it("the local variable, scoped to its function", () => {
+    const h = holder("main.worker.batch", [step("batch")], { root: frameRoot, local });
+    expect(assignmentTargetOf(h)).toEqual({
+      kind: "local",
+      name: "batch",
+      function: "main.worker",
+      element: false,
+    });
+  });
+
+  it("a field of a local struct: the field; an element of a local slice: the local's element", () => {
+    expect(assignmentTargetOf(holder("h", [step("req.body")], { root: frameRoot, local }))).toEqual({
+      kind: "field",
+      name: "body",
+      element: false,
+    });
+    const element = holder("h", [step("bufs[2]")], {
+      root: frameRoot,
+      local: { ...local, variable: "bufs" },
+    });
+    expect(assignmentTargetOf(element)).toEqual({
+      kind: "local",
+      name: "bufs",
+      function: "main.worker",
+      element: true,
+    });
+  });
+});
+
 describe("sliceJsonForRoot", () => {
   it("sums a root's slice holders, with len and cap of the one keeping most; null for other roots", () => {
     const a = holder("main.x", [step(".a")], {
@@ -166,5 +207,11 @@ describe("sliceJsonForRoot", () => {
       pinnedSlices: 0,
     });
     expect(sliceJsonForRoot([a, b], 2)).toBeNull();
+  });
+
+  it("a group of frames (one function's goroutines) answers for each of its roots", () => {
+    const frames = holder("main.worker.batch", [step("batch")], { rootNodes: [4, 9, 12], slices: 3 });
+    for (const node of [4, 9, 12]) expect(sliceJsonForRoot([frames], node)?.bytesBeyondLen).toBe(4_000_000);
+    expect(sliceJsonForRoot([frames], 1)).toBeNull();
   });
 });

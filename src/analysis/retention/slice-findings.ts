@@ -9,8 +9,10 @@
  *                quarter of the array (a 16-byte header kept from a 1 MiB buffer).
  *
  * A claim is made only about arrays whose every incoming pointer is understood: a typed slice
- * header (its len and cap read from the dump) or a typed pointer to an element. A pointer from a
- * stack frame, an untyped object or an interface keeps the array out of both findings.
+ * header (its len and cap read from the dump) or a typed pointer to an element. A pointer from an
+ * untyped object, an interface or a frame word no typed variable holds keeps the array out of both
+ * findings, and so does a frame's slice whose len DWARF gives no place at the frame's pc (the
+ * compiler keeps no len it knows as a constant, such as the 0 of `s = s[:0]` just before a wait).
  *
  * "Only through" is exact: the graph is searched again with the unusable slots' pointers removed,
  * and what no longer comes out reachable is what those slots hold.
@@ -174,14 +176,22 @@ function explainIncoming(
     const slot = describeSlot(typed, graph, holderNode, offset);
     if (!slot || slot.slotOffset !== offset) return null;
     const slotType = typed.registry.type(slot.slotType);
-    const at = slotFileOffset(dump, graph, holderNode, offset);
+    const at = slotFileOffset(dump, graph, holderNode, offset, typed);
     if (!slotType || at < 0) return null;
     const address = contents.word(at);
     const index = (address - arrayBase) / elemBytes;
     if (!Number.isInteger(index) || index < 0) return null;
     if (slotType.kind === "slice" && slotType.elem === elem) {
-      const len = contents.word(at + ptr);
-      const cap = contents.word(at + 2 * ptr);
+      let lenAt = at + ptr;
+      let capAt = at + 2 * ptr;
+      if (slot.words) {
+        // A frame slot's len and cap words may lie apart from its pointer, or nowhere in the frame.
+        lenAt = slotFileOffset(dump, graph, holderNode, slot.words[1] ?? -1, typed);
+        capAt = slotFileOffset(dump, graph, holderNode, slot.words[2] ?? -1, typed);
+        if (lenAt < 0 || capAt < 0) return null;
+      }
+      const len = contents.word(lenAt);
+      const cap = contents.word(capAt);
       if (len > cap) return null;
       refs.push({ holderNode, holderOffset: offset, len, cap, startIndex: index });
     } else if (slotType.kind === "pointer" && slotType.elem === elem) {
@@ -193,11 +203,26 @@ function explainIncoming(
   return refs.length > 0 ? refs : null;
 }
 
-/** File offset of the word at `offset` in a holder: an object, or a global root's memory; −1 otherwise. */
-export function slotFileOffset(dump: HeapDump, graph: ObjectGraph, node: number, offset: number): number {
+/**
+ * File offset of the word at `offset` in a holder: an object, a global root's memory, or a typed
+ * stack frame's contents; −1 otherwise.
+ */
+export function slotFileOffset(
+  dump: HeapDump,
+  graph: ObjectGraph,
+  node: number,
+  offset: number,
+  typed?: TypedHeap,
+): number {
+  if (offset < 0) return -1;
   if (node >= graph.firstObjectNode) {
     const i = graph.addressIndex.order[node - graph.firstObjectNode]!;
     return dump.objects.contentOffset[i]! + offset;
+  }
+  const frame = typed?.frames.get(node);
+  if (frame) {
+    const size = dump.frames.size[frame.frame]!;
+    return offset + dump.params.pointerSize <= size ? dump.frames.contentOffset[frame.frame]! + offset : -1;
   }
   const root = graph.roots[node - 1];
   if (!root || root.address === undefined || (root.kind !== "global" && root.kind !== "runtime")) return -1;

@@ -3,16 +3,24 @@
  * headers: the root, and the typed path from it to the header (`main.metrics → .series → value →
  * .points`, element indices folded: every element of one slice or map counts for one holder). Each
  * group says how much it keeps beyond len and how much it pins, and how many slices do.
+ *
+ * A stack frame's variable is named after its function (`main.worker.batch`); the frames of all
+ * goroutines in that function make one group, as they make one holder in Retention I.
  */
 import type { ObjectGraph, RootDescription } from "../../model/object-graph.js";
 import { nodeObject } from "./object-graph.js";
 import { retainingPath, type ShortestPaths } from "./retaining-path.js";
 import type { BackingArrayRetention, SliceHeaderRef, SliceRetentionAnalysis } from "./slice-findings.js";
 import type { TypedHeap } from "./typed-heap.js";
-import { describeSlot, type TypedStep, typedPath } from "./typed-paths.js";
+import { describeSlot, frameVariableAt, type TypedStep, typedPath } from "./typed-paths.js";
 
 export interface SliceHolder {
+  /** The root of the group's slice that keeps the most. */
   root: RootDescription;
+  /** Every root in the group (several goroutines' frames of one function; else just `root`). */
+  rootNodes: number[];
+  /** For a frame's variable: the function and the variable (whose statements to show). */
+  local: { function: string; variable: string } | null;
   /** A better name for an unnamed static root (`*main.metrics`), when known. */
   rootAlias: string | null;
   /** From the root to the slice header, the last step being the header itself (map steps included, flagged). */
@@ -56,11 +64,12 @@ export function sliceHolders(
     const slice = mainSlice(array);
     const place = holderPlace(graph, typed, paths, slice);
     if (!place || place.root.kind === "runtime") continue;
-    const key = `${place.root.node}\u0000${place.holder}`;
+    const key = place.local ? `frame\u0000${place.holder}` : `${place.root.node}\u0000${place.holder}`;
     let group = groups.get(key);
     if (!group) {
       group = {
         ...place,
+        rootNodes: [],
         sliceType: place.path[place.path.length - 1]?.type ?? `[]${typed.registry.name(array.elemType)}`,
         elemBytes: array.elemBytes,
         len: slice.len,
@@ -76,10 +85,12 @@ export function sliceHolders(
       groups.set(key, group);
     }
     const retained = array.bytesBeyondLen + array.pinnedBytes;
+    if (!group.rootNodes.includes(place.root.node)) group.rootNodes.push(place.root.node);
     if (retained > group.best) {
       group.best = retained;
       group.len = slice.len;
       group.cap = slice.cap;
+      group.root = place.root;
     }
     group.arrayBytes += array.arrayBytes;
     group.bytesBeyondLen += array.bytesBeyondLen;
@@ -106,7 +117,7 @@ function holderPlace(
   typed: TypedHeap,
   paths: ShortestPaths,
   slice: SliceHeaderRef,
-): Pick<SliceHolder, "root" | "rootAlias" | "path" | "holder"> | null {
+): Pick<SliceHolder, "root" | "rootAlias" | "path" | "holder" | "local"> | null {
   const slot = describeSlot(typed, graph, slice.holderNode, slice.holderOffset);
   if (!slot) return null;
   let root: RootDescription;
@@ -126,13 +137,38 @@ function holderPlace(
   };
   const path = [...steps, sliceStep];
   const rootAlias = typed.rootAliases.get(root.node) ?? null;
-  return { root, rootAlias, path, holder: holderName(rootAlias ?? root.label, path) };
+  const frame = typed.frames.get(root.node);
+  if (frame) {
+    // The first step leaves the frame through one of its variables: `main.worker.batch`.
+    const offset = steps.length === 0 ? slot.slotOffset : firstOffset(graph, paths, slice.holderNode);
+    const variable = frameVariableAt(typed, root.node, offset);
+    if (!variable) return null;
+    // A variable of an inlined function is named after that function (`main.worker.batch`).
+    const fn = variable.function;
+    return {
+      root,
+      rootAlias,
+      path,
+      holder: holderName(fn, path, "."),
+      local: { function: fn, variable: variable.name },
+    };
+  }
+  return { root, rootAlias, path, holder: holderName(rootAlias ?? root.label, path), local: null };
 }
 
-/** `main.metrics → .series → value → .points` (map-internal steps left out, indices folded). */
-export function holderName(rootLabel: string, path: TypedStep[]): string {
+/** The offset in its root of the first pointer on the retaining path to `node`. */
+function firstOffset(graph: ObjectGraph, paths: ShortestPaths, node: number): number {
+  return retainingPath(graph, paths, nodeObject(graph, node))?.steps[0]?.fieldOffset ?? -1;
+}
+
+/**
+ * `main.metrics → .series → value → .points` (map-internal steps left out, indices folded). A
+ * frame's first field, its variable, joins its function with `firstJoin` (`main.worker.batch`).
+ */
+export function holderName(rootLabel: string, path: TypedStep[], firstJoin = " → "): string {
   const fields = path
     .filter((s) => !s.mapInternal && s.field !== null && s.field !== "")
     .map((s) => s.field!.replace(/\[\d+\]/g, "[]"));
-  return [rootLabel, ...fields].join(" → ");
+  if (fields.length === 0) return rootLabel;
+  return [`${rootLabel}${firstJoin}${fields[0]}`, ...fields.slice(1)].join(" → ");
 }

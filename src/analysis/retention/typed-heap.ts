@@ -9,6 +9,7 @@
  */
 import type { GoGlobal } from "../../model/go-types.js";
 import type { TypeRegistry } from "./typed-layout.js";
+import type { TypedFrame } from "./typed-stack-roots.js";
 
 /** What a typed region is, which decides how it is scanned and how a path names a step into it. */
 export const RegionRole = {
@@ -77,6 +78,11 @@ export interface TypedHeap {
    * global points at is `*main.metrics` (the value of `var metrics = &registry{...}`).
    */
   rootAliases: Map<number, string>;
+  /**
+   * The typed variables of stack frame roots, by root node: which words of the frame (offsets from
+   * its sp) hold which variable, so a frame's pointer is named `batch` and typed `[]*main.job`.
+   */
+  frames: Map<number, TypedFrame>;
   /** Map type for each map-internal type id (header, buckets, table, group), for naming paths. */
   mapOfInternal: Map<number, number>;
   /** Chan type for each hchan<T> type id. */

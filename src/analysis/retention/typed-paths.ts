@@ -18,6 +18,7 @@ import {
   type TypedHeap,
 } from "./typed-heap.js";
 import { formatSegments, type OffsetSegment, segmentsAt } from "./typed-layout.js";
+import type { FrameVariable, TypedFrame } from "./typed-stack-roots.js";
 
 export interface TypedStep {
   /** How the holder (the previous step, or the root) refers to this object; null when unknown. */
@@ -43,6 +44,11 @@ export interface SlotDescription {
   slotOffset: number;
   /** A slot of a map's storage: `field` is "key" or "value" (plus the path inside it). */
   inMapStorage: boolean;
+  /**
+   * A stack frame's slot: the holder offset of each of its words (−1 where a word is not in the
+   * frame), as a variable's words may lie apart. Absent for slots whose words are contiguous.
+   */
+  words?: number[];
 }
 
 export function typedPath(typed: TypedHeap, graph: ObjectGraph, path: RetainingPath): TypedPath {
@@ -62,7 +68,12 @@ export function typedPath(typed: TypedHeap, graph: ObjectGraph, path: RetainingP
     holder = node;
   }
   const global = typed.rootGlobals.get(path.root.node);
-  return { rootType: global?.name ? typed.registry.name(global.type) : null, steps };
+  const rootType = global
+    ? global.name
+      ? typed.registry.name(global.type)
+      : null
+    : rootTypeName(typed, path.root.node, path.steps[0]?.fieldOffset);
+  return { rootType, steps };
 }
 
 /** What an object is, as a path shows it; null when untyped. */
@@ -88,7 +99,8 @@ export function objectTypeName(typed: TypedHeap, rank: number): string | null {
 
 /**
  * The slot at byte `offset` of `holder` (a root node or an object node): its field name and type.
- * Null when the holder is untyped (stack frames, untyped objects) or the offset lies outside its
+ * A stack frame's slot is named by its variable (`batch`, `req.body`). Null when the holder is
+ * untyped (an untyped object, a frame word no typed variable holds) or the offset lies outside its
  * typed region.
  */
 export function describeSlot(
@@ -131,6 +143,8 @@ function describeRootSlot(
   node: number,
   offset: number,
 ): SlotDescription | null {
+  const frame = typed.frames.get(node);
+  if (frame) return describeFrameSlot(typed, frame, offset);
   const global = typed.rootGlobals.get(node);
   const root = graph.roots[node - 1];
   if (!global || !root || root.address === undefined) return null;
@@ -139,6 +153,32 @@ function describeRootSlot(
   const slotType = segments.length > 0 ? segments[segments.length - 1]!.type : global.type;
   const slotOffset = offset - (inGlobal - segmentOffset(typed, global.type, segments));
   return { field: formatSegments(segments), slotType, slotOffset, inMapStorage: false };
+}
+
+/** The slot of a frame's variable whose word is at `offset` from the frame's sp. */
+function describeFrameSlot(typed: TypedHeap, frame: TypedFrame, offset: number): SlotDescription | null {
+  const ptr = typed.registry.pointerSize;
+  for (const v of frame.variables) {
+    const w = v.words.indexOf(offset);
+    if (w < 0) continue;
+    const segments = segmentsAt(typed.registry, v.type, w * ptr);
+    const slotType = segments.length > 0 ? segments[segments.length - 1]!.type : v.type;
+    const first = Math.floor(segmentOffset(typed, v.type, segments) / ptr);
+    const words = v.words.slice(first, first + Math.max(1, Math.ceil(typed.registry.size(slotType) / ptr)));
+    return {
+      field: v.name + formatSegments(segments),
+      slotType,
+      slotOffset: words[0]!,
+      inMapStorage: false,
+      words,
+    };
+  }
+  return null;
+}
+
+/** The frame variable holding the word at `offset` of frame root `rootNode`, if typed. */
+export function frameVariableAt(typed: TypedHeap, rootNode: number, offset: number): FrameVariable | null {
+  return typed.frames.get(rootNode)?.variables.find((v) => v.words.includes(offset)) ?? null;
 }
 
 /** Byte offset of the value the segments lead to, inside a value of type `type`. */
@@ -183,8 +223,13 @@ function mapSlotName(segments: OffsetSegment[]): string | null {
   return role + formatSegments(segments.slice(rest));
 }
 
-/** The declared type of a global root (or of the static value behind it), or null. */
-export function rootTypeName(typed: TypedHeap, rootNode: number): string | null {
+/**
+ * The declared type of a global root (or of the static value behind it), or of the frame variable
+ * holding the word at `offset` of a stack frame root; null when unknown.
+ */
+export function rootTypeName(typed: TypedHeap, rootNode: number, offset?: number): string | null {
   const global = typed.rootGlobals.get(rootNode);
-  return global ? typed.registry.name(global.type) : null;
+  if (global) return typed.registry.name(global.type);
+  const variable = offset === undefined ? null : frameVariableAt(typed, rootNode, offset);
+  return variable ? typed.registry.name(variable.type) : null;
 }

@@ -2,15 +2,17 @@
  * propagateTypes(dump, graph, types): gives heap objects the Go types that can be proven, starting
  * from typed roots and following typed pointers.
  *
- *   roots      globals (DWARF's variables at their addresses in the dump's data and BSS), the
- *              funcvals of goroutine closures, deferred calls and finalizers (typed by the closure's
- *              function), finalized objects (the finalizer record names their type)
+ *   roots      globals (DWARF's variables at their addresses in the dump's data and BSS), stack
+ *              frames' variables (where DWARF places them at the frame's pc, live pointer words
+ *              only), the funcvals of goroutine closures, deferred calls and finalizers (typed by
+ *              the closure's function), finalized objects (the finalizer record names their type)
  *   pointers   *T types T; a slice types its backing array as E elements; a map types its header and
  *              storage (buckets or Swiss groups, through the directory and tables); a chan its hchan
  *              and buffer; a func value its closure; an interface whatever its type word (eface) or
  *              itab (iface, through the dump's itab records) names
  *   never      unsafe.Pointer targets, interfaces whose dynamic type is unknown, string bytes, objects
- *              reached only from stack frames: these stay untyped
+ *              reached only from frame words DWARF does not place (registers, optimised away,
+ *              inlined functions' variables): these stay untyped
  *
  * Every typing is checked against the dump's own pointer bitmap: each non-nil pointer word inside
  * the typed region must be a pointer word of the type, and each pointer word of the type must be nil,
@@ -31,6 +33,7 @@ import { SlotKind, TypeRegistry, typeContainsAt } from "./typed-layout.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
 import { scanObjectRegion, verifyObjectRegion } from "./typed-object-scan.js";
 import { nameGlobalRoots, seedTypedRoots } from "./typed-roots.js";
+import { seedFrameRoots, type TypedFrame } from "./typed-stack-roots.js";
 
 export interface PropagateOptions {
   /** Run-time minus link-time addresses (PIE); 0 by default. */
@@ -46,6 +49,10 @@ export function propagateTypes(
 ): TypedHeap {
   const propagator = new TypePropagator(dump, graph, table, options);
   seedTypedRoots(propagator);
+  propagator.run();
+  // Frames last: a frame's variable often points at a prefix of what the runtime allocated (a
+  // *time.Timer at the runtime's timer), which the globals' propagation types whole.
+  seedFrameRoots(propagator);
   propagator.run();
   nameGlobalRoots(propagator);
   return propagator.result();
@@ -70,6 +77,8 @@ export class TypePropagator {
   readonly state: Float64Array;
   readonly rootGlobals = new Map<number, GoGlobal>();
   readonly rootAliases = new Map<number, string>();
+  /** The typed variables of each stack frame root (by root node). */
+  readonly frameRoots = new Map<number, TypedFrame>();
   readonly mapOfInternal = new Map<number, number>();
   readonly chanOfHeader = new Map<number, number>();
   readonly stats: TypedStats = {
@@ -147,6 +156,7 @@ export class TypePropagator {
       bounds: graph.addressIndex.bounds,
       rootGlobals: this.rootGlobals,
       rootAliases: this.rootAliases,
+      frames: this.frameRoots,
       mapOfInternal: this.mapOfInternal,
       chanOfHeader: this.chanOfHeader,
       staticValues: this.staticValues,

@@ -3,7 +3,7 @@
  * its words are read from the dump's data or BSS segment), closures held by goroutines, deferred
  * calls and finalizers, and finalized objects (a finalizer record names its object's pointer type).
  * The program's own globals go first, then the runtime's, so an object both reach is typed from the
- * program's side. Stack frames are not typed (their variables mostly live in location lists).
+ * program's side. Stack frames are seeded once all of this has propagated (typed-stack-roots.ts).
  */
 
 import type { GoGlobal } from "../../model/go-types.js";

@@ -62,7 +62,7 @@ export function heldBy(
       rootKind: g.first.kind,
       path: pathTo(context, g.largestNode),
       samples: g.samples,
-      ...typedDetail(context, g.first.node),
+      ...typedDetail(context, g.first.node, g.largestNode),
     };
     if (!estimateSettled(g.perBucket, bucketSize, rate, minSamples)) {
       result.push({ ...base, retainedBytes: null, objects: null, share: null, claim: "too few samples" });

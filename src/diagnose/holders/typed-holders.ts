@@ -10,6 +10,9 @@
  * Without DWARF nothing is claimed: the holders stay as Retention I gives them and the limits say
  * once what is lost.
  */
+
+import { nodeObject } from "../../analysis/retention/object-graph.js";
+import { retainingPath } from "../../analysis/retention/retaining-path.js";
 import { analyzeSliceRetention } from "../../analysis/retention/slice-findings.js";
 import { type SliceHolder, sliceHolders } from "../../analysis/retention/slice-holders.js";
 import { propagateTypes } from "../../analysis/retention/typed-propagation.js";
@@ -57,7 +60,7 @@ export function addTypes(analysis: Analysis, inputs: TypeInputs): Analysis {
       ...holder,
       root: holder.roots === 1 ? rootName(withTypes, nodes.rootNode, holder.root) : holder.root,
       path: pathTo(withTypes, nodes.objectNode),
-      ...typedDetail(withTypes, nodes.rootNode),
+      ...typedDetail(withTypes, nodes.rootNode, nodes.objectNode),
     };
     withTypes.holderNodes.set(typedHolder, nodes);
     return typedHolder;
@@ -81,10 +84,16 @@ export function addTypes(analysis: Analysis, inputs: TypeInputs): Analysis {
   };
 }
 
-/** The typed fields of a holder whose root is `rootNode` (none without types). */
-export function typedDetail(context: RetentionContext, rootNode: number): TypedHolderDetail {
+/**
+ * The typed fields of a holder whose root is `rootNode` (none without types). `objectNode`, the
+ * object its path leads to, tells which variable of a stack frame the holder's type is.
+ */
+export function typedDetail(context: RetentionContext, rootNode: number, objectNode = -1): TypedHolderDetail {
   if (!context.typed) return {};
-  const fields = typedHolderFields(context.typed, rootNode);
+  const { graph, paths } = context;
+  const path =
+    objectNode >= graph.firstObjectNode ? retainingPath(graph, paths, nodeObject(graph, objectNode)) : null;
+  const fields = typedHolderFields(context.typed, rootNode, path ?? undefined);
   return { type: fields.type, slice: fields.slice, sourceLines: fields.sourceLines };
 }
 

@@ -32,9 +32,11 @@ export const Attr = {
   DataMemberLocation: 0x38,
   Encoding: 0x3e,
   External: 0x3f,
+  FrameBase: 0x40,
   Type: 0x49,
   StrOffsetsBase: 0x72,
   AddrBase: 0x73,
+  LoclistsBase: 0x8c,
   GoKind: 0x2900,
   GoKey: 0x2901,
   GoElem: 0x2902,
@@ -95,9 +97,42 @@ export const Form = {
 
 export const Op = {
   Addr: 0x03,
+  Const1u: 0x08,
+  Const1s: 0x09,
+  Const2u: 0x0a,
+  Const2s: 0x0b,
+  Const4u: 0x0c,
+  Const4s: 0x0d,
+  Const8u: 0x0e,
+  Const8s: 0x0f,
+  Constu: 0x10,
+  Consts: 0x11,
+  Minus: 0x1c,
+  Plus: 0x22,
   PlusUconst: 0x23,
+  Lit0: 0x30,
+  Lit31: 0x4f,
+  Reg0: 0x50,
+  Reg31: 0x6f,
+  Regx: 0x90,
+  Fbreg: 0x91,
+  Piece: 0x93,
+  CallFrameCfa: 0x9c,
   Addrx: 0xa1,
   GnuAddrIndex: 0xfb,
+} as const;
+
+/** DW_LLE_* kinds of DWARF 5 location list entries (.debug_loclists). */
+export const LocListEntry = {
+  EndOfList: 0x00,
+  BaseAddressx: 0x01,
+  StartxEndx: 0x02,
+  StartxLength: 0x03,
+  OffsetPair: 0x04,
+  DefaultLocation: 0x05,
+  BaseAddress: 0x06,
+  StartEnd: 0x07,
+  StartLength: 0x08,
 } as const;
 
 /** DW_UT_* unit types of DWARF 5 headers. */

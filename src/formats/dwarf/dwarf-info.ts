@@ -6,8 +6,11 @@
  * in about a second. DWARF 2 to 5, 32- and 64-bit units; type and split units are skipped.
  *
  * References are made absolute (section offsets), `DW_FORM_strx`/`addrx` are resolved through the
- * unit's `DW_AT_str_offsets_base`/`DW_AT_addr_base`, and a location is kept only when it is a single
- * static address (`DW_OP_addr` or `DW_OP_addrx`): that is how a global's address is written.
+ * unit's `DW_AT_str_offsets_base`/`DW_AT_addr_base`. A location that is a single static address
+ * (`DW_OP_addr` or `DW_OP_addrx`) is a global's address; any other expression is kept as its bytes,
+ * and a location list as its offset (`DW_FORM_loclistx` resolved through `DW_AT_loclists_base`):
+ * functions' variables and parameters are read that way, also those inside lexical blocks and
+ * inlined subroutines (whose DW_AT_abstract_origin names the inlined function and its variables).
  */
 import {
   type Abbrev,
@@ -41,6 +44,14 @@ export interface Die {
   count?: number;
   /** A static address location (globals). */
   address?: number;
+  /** Any other single location expression (a local variable's place in its frame). */
+  locationExpr?: Uint8Array;
+  /** A location list: its offset in `.debug_loc` (DWARF ≤ 4) or `.debug_loclists` (DWARF 5). */
+  locationList?: number;
+  /** DW_AT_frame_base is DW_OP_call_frame_cfa (what Go writes for every function). */
+  frameBaseCfa?: boolean;
+  /** A lexical block of an abstract instance (an inlined function's description, without code). */
+  abstractScope?: boolean;
   lowPc?: number;
   /** End of the code (DW_AT_high_pc made absolute). */
   highPc?: number;
@@ -52,6 +63,8 @@ export interface DwarfUnit {
   version: number;
   addressSize: number;
   root: Die;
+  /** DW_AT_addr_base (0 when absent), for indexed entries of the unit's location lists. */
+  addrBase: number;
 }
 
 export interface DwarfInfo {
@@ -76,8 +89,19 @@ const KEPT_TAGS = new Set<number>([
   Tag.SubroutineType,
   Tag.UnspecifiedType,
   Tag.Variable,
+  Tag.FormalParameter,
+  Tag.LexicalBlock,
+  Tag.InlinedSubroutine,
   Tag.Subprogram,
 ]);
+
+/** Entries whose children are a function's variables, parameters and blocks. */
+const FUNCTION_SCOPE_TAGS = new Set<number>([Tag.Subprogram, Tag.LexicalBlock, Tag.InlinedSubroutine]);
+
+/** A subprogram without code (an abstract instance) or a block inside one. */
+function isAbstractScope(die: Die): boolean {
+  return die.tag === Tag.Subprogram ? die.lowPc === undefined : die.abstractScope === true;
+}
 
 /** Decoding state of one unit. */
 interface UnitContext extends UnitShape {
@@ -86,6 +110,7 @@ interface UnitContext extends UnitShape {
   sections: DwarfSections;
   addrBase: number;
   strOffsetsBase: number;
+  loclistsBase: number;
   /** addrx values read before DW_AT_addr_base was known (the unit entry itself). */
   pendingAddrx: { die: Die; attr: number; index: number }[];
 }
@@ -143,10 +168,11 @@ export function readDwarfInfo(sections: DwarfSections, littleEndian: boolean): D
       sections,
       addrBase: 0,
       strOffsetsBase: 0,
+      loclistsBase: 0,
       pendingAddrx: [],
     };
     const root = readUnitEntries(cursor, end, table, unit, result.dies);
-    if (root) result.units.push({ offset: unitOffset, version, addressSize, root });
+    if (root) result.units.push({ offset: unitOffset, version, addressSize, root, addrBase: unit.addrBase });
     result.version = Math.max(result.version, version);
     cursor.pos = end;
   }
@@ -180,7 +206,10 @@ function readUnitEntries(
     if (keep) {
       die = { offset, tag: abbrev.tag };
       readAttributes(cursor, abbrev, unit, die);
-      dies.set(offset, die);
+      // A function's own entries (its variables, blocks) are reached through it; only those of an
+      // abstract instance (an inlined function's, without code) are referenced, by concrete ones.
+      if (!parent || !FUNCTION_SCOPE_TAGS.has(parent.tag) || isAbstractScope(parent)) dies.set(offset, die);
+      if (die.tag === Tag.LexicalBlock && parent && isAbstractScope(parent)) die.abstractScope = true;
       if (parent) (parent.children ??= []).push(die);
       if (parents.length === 0) {
         root = die;
@@ -207,8 +236,14 @@ function shouldKeep(tag: number, parent: Die | null, depth: number): boolean {
       return parent.tag === Tag.ArrayType;
     case Tag.Variable:
       return (
-        parent.tag === Tag.CompileUnit || parent.tag === Tag.PartialUnit || parent.tag === Tag.Subprogram
+        parent.tag === Tag.CompileUnit ||
+        parent.tag === Tag.PartialUnit ||
+        FUNCTION_SCOPE_TAGS.has(parent.tag)
       );
+    case Tag.FormalParameter:
+    case Tag.LexicalBlock:
+    case Tag.InlinedSubroutine:
+      return FUNCTION_SCOPE_TAGS.has(parent.tag);
     case Tag.Subprogram:
       return parent.tag === Tag.CompileUnit || parent.tag === Tag.PartialUnit;
     default:
@@ -293,6 +328,14 @@ function readAttributes(cursor: DwarfCursor, abbrev: Abbrev, unit: UnitContext, 
       case Attr.StrOffsetsBase:
         unit.strOffsetsBase = readConstant(cursor, form, abbrev.implicit[i]!, unit);
         break;
+      case Attr.LoclistsBase:
+        unit.loclistsBase = readConstant(cursor, form, abbrev.implicit[i]!, unit);
+        break;
+      case Attr.FrameBase: {
+        const expr = readBlock(cursor, form, unit);
+        die.frameBaseCfa = expr !== undefined && expr.length === 1 && expr[0] === Op.CallFrameCfa;
+        break;
+      }
       default:
         skipForm(cursor, form, unit);
     }
@@ -448,6 +491,14 @@ function readMemberLocation(
 }
 
 function readLocation(cursor: DwarfCursor, form: number, unit: UnitContext, die: Die): void {
+  if (form === Form.SecOffset || form === Form.Data4 || form === Form.Data8) {
+    die.locationList = cursor.uint(form === Form.Data8 ? 8 : form === Form.Data4 ? 4 : unit.offsetSize);
+    return;
+  }
+  if (form === Form.Loclistx) {
+    die.locationList = locationListOffset(unit, cursor.uleb());
+    return;
+  }
   const expr = readBlock(cursor, form, unit);
   if (!expr || expr.length === 0) return;
   const at = new DwarfCursor(expr, unit.littleEndian, ".debug_info location");
@@ -455,8 +506,22 @@ function readLocation(cursor: DwarfCursor, form: number, unit: UnitContext, die:
   let address: number;
   if (op === Op.Addr) address = at.uint(unit.addressSize);
   else if (op === Op.Addrx || op === Op.GnuAddrIndex) address = addressAt(unit, at.uleb());
-  else return;
+  else {
+    die.locationExpr = expr;
+    return;
+  }
   if (at.remaining === 0) die.address = address; // anything after the address (TLS, pieces) is not a plain global
+}
+
+/** DW_FORM_loclistx: the index-th entry of the unit's offset table, which counts from the table. */
+function locationListOffset(unit: UnitContext, index: number): number {
+  const lists = unit.sections.debug_loclists;
+  const at = new DwarfCursor(lists ?? new Uint8Array(0), unit.littleEndian, ".debug_loclists");
+  if (!lists) at.fail("DW_FORM_loclistx without a .debug_loclists section");
+  // Without DW_AT_loclists_base, the first table (after a 12- or 20-byte header).
+  const base = unit.loclistsBase || (unit.offsetSize === 8 ? 20 : 12);
+  at.pos = base + index * unit.offsetSize;
+  return base + at.uint(unit.offsetSize);
 }
 
 /** The bytes of a block or exprloc; undefined for other forms (location lists), which are skipped. */

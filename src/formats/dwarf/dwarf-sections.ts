@@ -19,6 +19,8 @@ export const DWARF_SECTION_NAMES = [
   "debug_line_str",
   "debug_str_offsets",
   "debug_addr",
+  "debug_loc",
+  "debug_loclists",
 ] as const;
 export type DwarfSectionName = (typeof DWARF_SECTION_NAMES)[number];
 

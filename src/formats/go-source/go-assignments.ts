@@ -5,7 +5,12 @@
  * slices held in maps or slices). Growing it (`s = append(s, x)`) or dropping it (`s = nil`) is not
  * reslicing. Found on tokens (go-tokens.ts), so comments and strings never match, and only plain
  * assignments (`=`, not `:=`, which declares a new variable, nor `==`) count.
+ *
+ * A function's local variable or parameter (`main.worker`'s `batch`) is looked for in that
+ * function's body only (closures inside it included), and there its declaration counts too:
+ * `batch := buf[:0]` and `var batch = buf[:0]` give the local its value.
  */
+import { functionBody, parseFunctionName } from "./go-functions.js";
 import { type GoTokens, TokenKind, tokenizeGo } from "./go-tokens.js";
 
 /** What a statement must assign. */
@@ -19,7 +24,14 @@ export type AssignmentTarget =
       /** An element is assigned (`frames[key] = ...`), not the variable itself. */
       element: boolean;
     }
-  | { kind: "field"; name: string; element: boolean };
+  | { kind: "field"; name: string; element: boolean }
+  | {
+      kind: "local";
+      name: string;
+      /** The function as the runtime names it (`main.worker`, `main.(*server).handle`). */
+      function: string;
+      element: boolean;
+    };
 
 export interface SourceLine {
   file: string;
@@ -32,11 +44,19 @@ export function findAssignments(
   target: AssignmentTarget,
 ): SourceLine[] {
   const found: SourceLine[] = [];
+  const fn = target.kind === "local" ? parseFunctionName(target.function) : null;
+  if (target.kind === "local" && !fn) return found;
   for (const { file, text } of files) {
     const tokens = tokenizeGo(text);
     const packageName = packageClause(tokens);
+    let range: [number, number] = [0, tokens.count];
+    if (fn) {
+      const body = packageName === fn.packageName ? functionBody(tokens, fn) : null;
+      if (!body) continue;
+      range = body;
+    }
     const lines = text.split("\n");
-    for (const line of assignmentLines(tokens, target, packageName)) {
+    for (const line of assignmentLines(tokens, target, packageName, range)) {
       found.push({ file, line, text: (lines[line - 1] ?? "").trim() });
     }
   }
@@ -50,12 +70,18 @@ function packageClause(tokens: GoTokens): string {
   return "";
 }
 
-/** Lines (1-based, ascending, each once) of statements whose left-hand side names the target. */
-function assignmentLines(tokens: GoTokens, target: AssignmentTarget, packageName: string): number[] {
+/** Lines (1-based, ascending, each once) of statements in tokens [from, to) whose left-hand side names the target. */
+function assignmentLines(
+  tokens: GoTokens,
+  target: AssignmentTarget,
+  packageName: string,
+  [from, to]: [number, number],
+): number[] {
   const lines = new Set<number>();
-  let start = 0;
+  const declares = target.kind === "local";
+  let start = from;
   let depth = 0;
-  for (let k = 0; k < tokens.count; k++) {
+  for (let k = from; k < to; k++) {
     const kind = tokens.kind[k]!;
     const t = tokens.text[k]!;
     if (kind === TokenKind.Semicolon) {
@@ -71,19 +97,27 @@ function assignmentLines(tokens: GoTokens, target: AssignmentTarget, packageName
     else if (t === ")" || t === "]") depth--;
     else if (t === ":" && depth === 0)
       start = k + 1; // `case x:`, `default:`, labels
-    else if (t === "=" && depth === 0) {
-      if (lhsNames(tokens, start, k, target, packageName) && reslices(tokens, k + 1))
+    else if ((t === "=" || (t === ":=" && declares)) && depth === 0) {
+      // `var x = ...` declares x (a local's declaration counts as its assignment).
+      const lhs = declares && tokens.text[start] === "var" ? start + 1 : start;
+      if (lhsNames(tokens, lhs, k, target, packageName) && reslices(tokens, k + 1))
         lines.add(tokens.line[start]!);
     }
   }
   return [...lines].sort((a, b) => a - b);
 }
 
-/** Whether the right-hand side starting at `from` holds a slice expression (a `:` directly inside `[...]`). */
+/**
+ * Whether the right-hand side starting at `from` holds a slice expression (a `:` directly inside
+ * `[...]`). For `append(first, ...)` only its first argument counts, as the result shares only its
+ * array: `append(s[:i], s[i+1:]...)` reslices, `append([]byte(nil), b[:16]...)` copies.
+ */
 function reslices(tokens: GoTokens, from: number): boolean {
+  const append = tokens.text[from] === "append" && tokens.text[from + 1] === "(";
   const open: string[] = [];
-  for (let k = from; k < tokens.count; k++) {
+  for (let k = append ? from + 2 : from; k < tokens.count; k++) {
     if (tokens.kind[k] === TokenKind.Semicolon && open.length === 0) return false;
+    if (append && open.length === 0 && (tokens.text[k] === "," || tokens.text[k] === ")")) return false;
     if (tokens.kind[k] !== TokenKind.Operator) continue;
     const t = tokens.text[k]!;
     if (t === "(" || t === "[" || t === "{") open.push(t);
@@ -142,6 +176,7 @@ function matches(
   if (target.kind === "field") {
     return end - from >= 3 && tokens.text[end - 2] === "." && ident(end - 1, target.name);
   }
+  if (target.kind === "local") return end - from === 1 && ident(from, target.name);
   if (end - from === 1) return packageName === target.packageName && ident(from, target.name);
   return (
     end - from === 3 &&

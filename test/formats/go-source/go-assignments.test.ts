@@ -138,3 +138,73 @@ describe("tokenizeGo", () => {
     ]);
   });
 });
+
+const locals = `package main
+
+var batch []*job // a global of the same name: not the local
+
+func worker(size int, jobs <-chan *job) {
+	batch := make([]*job, 0, size)
+	for j := range jobs {
+		batch = append(batch, j)
+		batch = append(batch, spare[1:]...) // grows batch: no reslice of it
+		if len(batch) == size {
+			batch = batch[:0]
+		}
+	}
+	go func() {
+		batch = batch[1:] // a closure inside worker assigns worker's batch
+	}()
+}
+
+func other() {
+	batch = batch[:0]
+	var header = body[:16]
+	_ = header
+}
+
+type server struct{ buf []byte }
+
+func (s *server) handle(body []byte, n int) (out struct{ n int }) {
+	var header = body[:n]
+	header = append([]byte(nil), body[:n]...) // a copy
+	header, n = body[:n+1], 0
+	_ = header
+	return
+}
+
+func (s server) size() int { header := s.buf[:2]; return len(header) }
+`;
+
+describe("findAssignments for a function's local variable", () => {
+  const files = [
+    { file: "main.go", text: locals },
+    { file: "other.go", text: "package other\n\nfunc worker() {\n\tbatch = batch[:0]\n}\n" },
+  ];
+  const lines = (name: string, fn: string) =>
+    findAssignments(files, { kind: "local", name, function: fn, element: false }).map((l) => [
+      l.file,
+      l.text,
+    ]);
+
+  it("only inside that function's body (and its closures), declarations included; growing and copying are no reslice", () => {
+    expect(lines("batch", "main.worker")).toEqual([
+      ["main.go", "batch = batch[:0]"],
+      ["main.go", "batch = batch[1:] // a closure inside worker assigns worker's batch"],
+    ]);
+    expect(lines("batch", "main.worker.func1")).toEqual(lines("batch", "main.worker"));
+    expect(lines("header", "main.other")).toEqual([["main.go", "var header = body[:16]"]]);
+  });
+
+  it("methods by receiver, pointer or value, with results of struct type before the body", () => {
+    expect(lines("header", "main.(*server).handle")).toEqual([
+      ["main.go", "var header = body[:n]"],
+      ["main.go", "header, n = body[:n+1], 0"],
+    ]);
+    expect(lines("header", "main.server.size")).toEqual([
+      ["main.go", "func (s server) size() int { header := s.buf[:2]; return len(header) }"],
+    ]);
+    expect(lines("header", "main.(*server).missing")).toEqual([]);
+    expect(lines("header", "nopackage")).toEqual([]);
+  });
+});

@@ -1,0 +1,3 @@
+module example.com/handler-subslice
+
+go 1.19

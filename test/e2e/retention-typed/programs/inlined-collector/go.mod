@@ -1,0 +1,3 @@
+module example.com/inlined-collector
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/worker-local
+
+go 1.19
