@@ -190,6 +190,7 @@ export async function runDoctor(
     if (!address) return { diagnosis, extra: {} };
     const { startUiServer } = await import("../../ui/server/server.js");
     const server = await startUiServer({ inputs: [inputs[0]], host: address.host, port: address.port });
+    server.adoptDiagnosis(diagnosis);
     process.stderr.write(`heapscope ui: ${server.url}\n`);
     return { diagnosis, extra: { ui: server, release: () => server.close() } };
   }
@@ -305,18 +306,24 @@ function launchSettings(
   return { env, buildInfo: buildInfoOfCommand(commandArgs) };
 }
 
-async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
-  const plan = observationPlan(flags);
-  const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
-  const out = flags.out ?? path.join(tempDir!, "doctor.hsrec");
-  const { env, buildInfo } = launchSettings(commandArgs, flags);
-  const hook = await hookForLaunch(commandArgs, env, flags);
-  const output = new OutputTail(flags.showOutput ? process.stderr : null);
+/** What the record session of `doctor --url/-- CMD` samples, and how. */
+function sessionOptions(
+  flags: DoctorFlags,
+  plan: ObservationPlan,
+  run: {
+    out: string;
+    env: NodeJS.ProcessEnv;
+    hook: Awaited<ReturnType<typeof hookForLaunch>>;
+    output: OutputTail;
+    commandArgs: string[];
+  },
+): RecordSessionOptions {
+  const { out, env, hook, output, commandArgs } = run;
   // doctor needs the heap and goroutine profiles: name them rather than trusting a single discovery
   // pass, which can run while a launched program is still starting to listen (a missing endpoint
   // then shows as per-sample errors and an inconclusive verdict saying so).
   const endpoints = flags.url ? defaultEndpointUrls(flags.url) : undefined;
-  const options: RecordSessionOptions = {
+  return {
     out,
     overwrite: !flags.out,
     url: flags.url,
@@ -338,11 +345,26 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     stderr: output,
     waitForUrlMs: parseDurationMs(flags.wait, "--wait"),
   };
+}
+
+async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Promise<DoctorRun> {
+  const plan = observationPlan(flags);
+  const tempDir = flags.out ? null : mkdtempSync(path.join(tmpdir(), "heapscope-doctor-"));
+  const out = flags.out ?? path.join(tempDir!, "doctor.hsrec");
+  const { env, buildInfo } = launchSettings(commandArgs, flags);
+  const hook = await hookForLaunch(commandArgs, env, flags);
+  const output = new OutputTail(flags.showOutput ? process.stderr : null);
+  const options = sessionOptions(flags, plan, { out, env, hook, output, commandArgs });
   const { RecordSession } = await import("../../collect/record-session.js");
   const session = new RecordSession(options);
   const address = uiAddress(flags);
-  let ui: { url: string; close(): Promise<void> } | undefined;
+  let ui: { url: string; close(): Promise<void>; adoptDiagnosis(d: Diagnosis): void } | undefined;
   let keepTempDir = false;
+  // The UI's "end" event waits until the page can be given the verdict printed here.
+  let handOver = () => {};
+  const verdictHandedOver = new Promise<void>((resolve) => {
+    handOver = resolve;
+  });
   const release = async () => {
     await ui?.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -385,7 +407,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
       const { startUiServer } = await import("../../ui/server/server.js");
       const { watchRecordSession } = await import("../../ui/server/live.js");
       const server = await startUiServer({ live: true, host: address.host, port: address.port, warm: false });
-      watchRecordSession(server, session);
+      watchRecordSession(server, session, { endAfter: verdictHandedOver });
       ui = server;
       process.stderr.write(`heapscope ui: ${server.url}\n`);
     }
@@ -409,6 +431,8 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
         diagnosis,
         hook.dumps,
       );
+    ui?.adoptDiagnosis(diagnosis);
+    handOver();
     const extra: DoctorRun["extra"] = flags.out ? { recordingPath: path.resolve(out) } : {};
     if (ui) {
       // The UI reads the (possibly temporary) recording until it is closed.
@@ -418,6 +442,7 @@ async function recordAndDiagnose(commandArgs: string[], flags: DoctorFlags): Pro
     }
     return { diagnosis, extra };
   } finally {
+    handOver();
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     await hook?.launch.cleanup();

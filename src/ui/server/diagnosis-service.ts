@@ -3,7 +3,8 @@
  * (a live recording's version moves with every sample, so it is re-diagnosed as it grows), kept
  * while later requests want it, shared by requests that arrive while it runs. Recordings are
  * diagnosed on the worker pool (diagnosis-pool.ts); a failed diagnosis is forgotten, so asking again
- * retries it.
+ * retries it. A diagnosis the caller already made (`doctor --ui`: the verdict it printed, with its
+ * time to verdict and holders) is adopted for its recording and served as is.
  */
 import { UsageError } from "../../errors.js";
 import type { DiagnosisView } from "../shared/api-types.js";
@@ -30,6 +31,7 @@ export class DiagnosisService {
   readonly pool: DiagnosisPool;
   private readonly options: DiagnosisServiceOptions;
   private readonly cache = new LruCache<string, Promise<DiagnosisView>>(8);
+  private readonly adopted = new Map<string, DiagnosisView>();
 
   constructor(options: DiagnosisServiceOptions) {
     this.options = options;
@@ -40,6 +42,8 @@ export class DiagnosisService {
   }
 
   diagnose(doc: UiDocument): Promise<DiagnosisView> {
+    const adopted = this.adopted.get(doc.id);
+    if (adopted) return Promise.resolve(adopted);
     const key = `${doc.id}|${this.options.workspace.version}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -49,6 +53,11 @@ export class DiagnosisService {
       if (this.cache.get(key) === promise) this.cache.delete((k) => k === key);
     });
     return promise;
+  }
+
+  /** From now on, `doc` is answered with this view (the caller's own, final diagnosis). */
+  adopt(doc: UiDocument, view: DiagnosisView): void {
+    this.adopted.set(doc.id, view);
   }
 
   /**

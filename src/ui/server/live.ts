@@ -7,8 +7,16 @@ import type { RecordSession } from "../../collect/record-session.js";
 import { recordingDocument } from "./inputs.js";
 import type { UiServer } from "./server.js";
 
-/** Wires a record session to a UI server. Returns a function that detaches it. */
-export function watchRecordSession(server: UiServer, session: RecordSession): () => void {
+/**
+ * Wires a record session to a UI server. Returns a function that detaches it. `endAfter`: the
+ * "end" event waits for it (doctor's final verdict, adopted by the server first: pages stop
+ * listening at "end", and their last refetch should show that verdict).
+ */
+export function watchRecordSession(
+  server: UiServer,
+  session: RecordSession,
+  options: { endAfter?: Promise<unknown> } = {},
+): () => void {
   let documentId: string | undefined;
   let lastGcEventMs = 0;
   const onStarted = (info: { path: string }) => {
@@ -33,7 +41,10 @@ export function watchRecordSession(server: UiServer, session: RecordSession): ()
       doc.live = false;
       doc.description = `recording: ${summary.heapSnapshots} heap snapshots, ${summary.memstatsSamples} MemStats samples, ${summary.gcCycles} GC cycles`;
     }
-    server.publish({ type: "end", documentId, atMs: Date.now() });
+    const id = documentId;
+    const end = () => server.publish({ type: "end", documentId: id, atMs: Date.now() });
+    if (options.endAfter) void options.endAfter.then(end, end);
+    else end();
   };
   session.on("started", onStarted);
   session.on("sample", onSample);

@@ -1,16 +1,19 @@
 /**
  * Starts the UI server: loads the inputs into a workspace, binds (127.0.0.1 and a free port by
  * default) and returns the URL to open. `record --ui` and `doctor --ui` use `publish` to push live
- * updates to open pages over server-sent events.
+ * updates to open pages over server-sent events; `doctor --ui` hands its verdict over with
+ * `adoptDiagnosis`.
  */
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
+import type { Diagnosis } from "../../diagnose/types.js";
 import { UsageError } from "../../errors.js";
 import type { DiagnosisView, LiveEvent } from "../shared/api-types.js";
 import { createUiApp, type FleetView } from "./app.js";
 import { UiAssets } from "./assets.js";
+import { diagnosisView } from "./diagnosis.js";
 import { DiagnosisService } from "./diagnosis-service.js";
 import { loadUiInput } from "./inputs.js";
 import { ProfileEngine } from "./profile-engine.js";
@@ -61,6 +64,11 @@ export interface UiServer {
   addDocument(document: NewDocument): UiDocument;
   /** Sends a live event to every open page. */
   publish(event: LiveEvent): void;
+  /**
+   * The doctor page of the (only) recording shows this diagnosis from now on instead of its own:
+   * `doctor --ui` hands over the verdict it printed, with its time to verdict and holders.
+   */
+  adoptDiagnosis(diagnosis: Diagnosis): void;
   /** Resolves once the first view is computed (immediately when warm is false). */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -188,6 +196,15 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
       return doc;
     },
     publish: (event) => hub.publish(event),
+    adoptDiagnosis: (diagnosis) => {
+      const doc = workspace.documents.find((d) => d.kind === "recording");
+      if (!doc) return;
+      const readLines = (file: string) => {
+        const content = sources.read(file);
+        return "lines" in content ? content.lines : undefined;
+      };
+      diagnoses.adopt(doc, diagnosisView(diagnosis, readLines, sources.available));
+    },
     ready,
     close: async () => {
       await new Promise<void>((resolve) => {
