@@ -34,6 +34,7 @@ export {
 } from "./trend/mann-kendall.js";
 export { normalQuantile, normalUpperTail } from "./trend/normal.js";
 export {
+  BOUND_ERROR,
   NO_TREND_P,
   OVERWHELMING_SNR,
   POLICIES,

@@ -20,6 +20,11 @@ export interface SeriesEvidence {
   /** Sen's 95 % interval from the autocorrelation-corrected variance. */
   low: number;
   high: number;
+  /**
+   * The one-sided upper bound a "bounded" verdict is held to: Sen's interval at `boundZ` (the same
+   * as `high` unless a repeated look spends its share of the bound's error: rule-context.ts).
+   */
+  highBound: number;
   /** Sen's 95 % interval from the plain variance (when the plain test decides). */
   lowPlain: number;
   /** One-sided growth p, corrected as asked. */
@@ -52,6 +57,8 @@ export function seriesEvidence(
     /** The least residual spread there can be (quantization noise). */
     noiseFloor?: number;
     autocorrelation: AutocorrelationHandling;
+    /** z of the upper bound `highBound` (default: that of the 95 % interval). */
+    boundZ?: number;
   },
 ): SeriesEvidence {
   const n = points.length;
@@ -68,6 +75,11 @@ export function seriesEvidence(
   const test = growthTest(values, { autocorrelation: options.autocorrelation, detrended: residuals });
   const corrected = senFromSlopes(slopes, series, test.variance * test.varianceFactor, Z95);
   const plain = test.varianceFactor > 1 ? senFromSlopes(slopes, series, test.variance, Z95) : corrected;
+  const boundZ = options.boundZ ?? Z95;
+  const highBound =
+    boundZ === Z95
+      ? corrected.high
+      : senFromSlopes(slopes, series, test.variance * test.varianceFactor, boundZ).high;
   const span = series.length > 1 ? series[series.length - 1].tSeconds - series[0].tSeconds : 0;
   const center = medianOf(residuals);
   const scale = Math.max(
@@ -78,6 +90,7 @@ export function seriesEvidence(
     slope: corrected.slope,
     low: corrected.low,
     high: corrected.high,
+    highBound,
     lowPlain: plain.low,
     pValue: test.pCorrected,
     pPlain: test.pPlain,

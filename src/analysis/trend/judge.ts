@@ -15,11 +15,14 @@
  *    growth (and two quantization steps), and the later half still grows at a third of the rate or
  *    more. Long regimes also test the lower envelope (window minima: a ratchet, a sawtooth whose lows
  *    keep rising), each test at α/2. A short rising regime is reported as not levelled off yet.
- * 4. bounded, shown in one of three ways: the slope's 95 % upper bound adds less than the policy's
- *    tolerance of the level over the observation (or less than two quantization steps); or a wide
- *    sawtooth's band (window maxima and minima) is bounded that way; or the series has no monotone
- *    tendency (two-sided p ≥ 0.1) and falls back to earlier levels (its late minimum at or below its
- *    early median: a batch that is flushed, a cache that churns).
+ * 4. bounded, shown in one of three ways: the slope's upper bound (one-sided 97.5 %, or a look's
+ *    share of its 2.5 % error) is below the floor of what could still be hiding — the relevance
+ *    floor, or the policy's tolerance of the level over the observation counted over at least 30 s
+ *    (or less than two quantization steps); or a wide sawtooth's band (window maxima and minima) is
+ *    bounded that way; or the series has no monotone tendency (two-sided p ≥ 0.1), releases memory
+ *    (a step down far beyond its step-to-step noise) and falls back to earlier levels (its late
+ *    minimum at or below its early median: a batch that is flushed, a cache that churns). Why a
+ *    leak at or above the floor is called bounded at most 2.5 % of the time: bound-rule.ts.
  * 5. undecided: everything else, with a rough estimate of how much longer would decide.
  */
 import { jittered, sortedFinite } from "./blocks.js";
@@ -27,8 +30,9 @@ import { decideBound } from "./bound-rule.js";
 import { formatNumber } from "./format.js";
 import { decideGrowth } from "./growth-rule.js";
 import { minPointsForAlpha } from "./mann-kendall.js";
+import { normalQuantile, Z95 } from "./normal.js";
 import { decideLateOnset } from "./onset-rule.js";
-import { POLICIES, type TrendPolicy, type TrendPolicyName } from "./policies.js";
+import { BOUND_ERROR, POLICIES, type TrendPolicy, type TrendPolicyName } from "./policies.js";
 import { insufficientSentence } from "./reason.js";
 import { findJudgedRegime } from "./regime.js";
 import { emptyJudgement, gatherEvidence } from "./regime-evidence.js";
@@ -38,7 +42,10 @@ import type { TrendJudgement, TrendPoint } from "./types.js";
 import { undecided } from "./undecided-rule.js";
 
 export interface JudgeOptions {
-  /** Share of the policy's α this judgement may spend (repeated looks: sequential-looks.ts). Default 1. */
+  /**
+   * Share of the policy's α this judgement may spend (repeated looks: sequential-looks.ts), and the
+   * same share of the bound's error (BOUND_ERROR). Default 1.
+   */
   alphaShare?: number;
   /** Smallest step of the measurement (1 MiB for gctrace, the sampling rate of a heap profile). */
   resolution?: number;
@@ -81,7 +88,8 @@ export function judgeTrend(
 
 function context(policyOrName: TrendPolicy | TrendPolicyName, options: JudgeOptions): Context {
   const policy = typeof policyOrName === "string" ? POLICIES[policyOrName] : policyOrName;
-  const alpha = policy.alpha * Math.min(1, Math.max(options.alphaShare ?? 1, 1e-6));
+  const share = Math.min(1, Math.max(options.alphaShare ?? 1, 1e-6));
+  const alpha = policy.alpha * share;
   const resolution = Math.max(0, options.resolution ?? 0);
   const quantized = Boolean(options.quantized) && resolution > 0;
   const formatValue = options.formatValue ?? formatNumber;
@@ -94,7 +102,8 @@ function context(policyOrName: TrendPolicy | TrendPolicyName, options: JudgeOpti
     // Quantization noise (uniform over one step) is the least residual spread there can be.
     noiseFloor: quantized ? resolution / Math.sqrt(12) : 0,
     minimumGrowth: Math.max(policy.minimumGrowth, options.minimumGrowth ?? 0, 2 * resolution),
-    minBoundSpan: options.minBoundSpanSeconds ?? 0,
+    minBoundSpan: Math.max(options.minBoundSpanSeconds ?? 0, policy.minBoundSpanSeconds),
+    boundZ: share === 1 ? Z95 : normalQuantile(1 - BOUND_ERROR * share),
     format: { value: formatValue },
   };
 }

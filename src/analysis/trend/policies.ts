@@ -14,7 +14,9 @@
  *
  * Every policy corrects for autocorrelation the same way (Hamed–Rao, floored by AR(1) at an upper
  * 95 % bound of ρ: mann-kendall.ts), tests the lower envelope too on long regimes (α/2 each), and
- * bounds growth by the band or by falling back to earlier levels (judge.ts).
+ * bounds growth by the band or by falling back to earlier levels (judge.ts). "bounded" counts the
+ * bound tolerance over at least 30 s, however short the observation, and holds its upper bound to a
+ * one-sided error of 2.5 % (BOUND_ERROR; bound-rule.ts).
  *
  * - α is one-sided (growth). The minimum number of points follows from it: n strictly rising points
  *   give an exact Mann–Kendall p of 1/n!, so a policy cannot call fewer than minPointsForAlpha(α)
@@ -28,9 +30,10 @@
  *   scales that is also material (the policy's overwhelming rise, 15 % of the level), or residuals
  *   so small the series is a clean line (DETERMINISTIC_SNR). A leak that grows by 25 % in ten seconds
  *   is that; AR(0.8) noise with a 5 % spread can wander 10 % in ten points, which is why 15 %.
- * - Bound tolerance: "bounded" in a short observation means the slope's 95 % upper bound adds less
- *   than this fraction of the level over the observation (a per-hour rate cannot be bounded in a
- *   minute). gctrace's 15 %: a flat sawtooth's peaks, seen only when a GC lands near them, could not
+ * - Bound tolerance: "bounded" in a short observation means the slope's upper bound adds less
+ *   than this fraction of the level over the observation, counted over at least 30 s (a per-hour
+ *   rate cannot be bounded in a minute; a 10 s window may not accept 3 times the growth per second
+ *   a 30 s one does). That is the growth a bounded verdict says could still be hiding. gctrace's 15 %: a flat sawtooth's peaks, seen only when a GC lands near them, could not
  *   be bounded to 10 % in 30–40 s on a loaded machine. doctor's 2 %: its forced-GC readings are
  *   steady enough to bound far tighter.
  * - Relevance floors: growth slower than the floor never counts as a leak. 0.1 %/h is +18 % a week,
@@ -67,6 +70,8 @@ export interface TrendPolicy {
   minimumGrowth: number;
   /** Shortest span a judgement needs. */
   minSpanSeconds: number;
+  /** "bounded": the tolerance is counted over at least this span, however short the observation. */
+  minBoundSpanSeconds: number;
 }
 
 /** The plain test decides alone when the rise is this many robust residual scales (and material). */
@@ -76,6 +81,13 @@ export const OVERWHELMING_SNR = 8;
  * (a clean line; quantized values cannot get there, their noise floor is a quantization step).
  */
 export const DETERMINISTIC_SNR = 100;
+/**
+ * One-sided error of the upper bound "bounded" needs: Sen's 95 % interval's upper end for one
+ * judgement; repeated looks each spend their share of it (bound-rule.ts).
+ */
+export const BOUND_ERROR = 0.025;
+/** The shortest span a bound's tolerance is counted over: doctor's fixed window (bound-rule.ts). */
+const MIN_BOUND_SPAN_SECONDS = 30;
 /** "No monotone tendency" for the falls-back rule: two-sided Mann–Kendall p at or above this. */
 export const NO_TREND_P = 0.1;
 
@@ -90,6 +102,7 @@ const DOCTOR = {
   relativeFloorPerHour: 0.04,
   absoluteFloorHorizonSeconds: 600,
   minSpanSeconds: 8,
+  minBoundSpanSeconds: MIN_BOUND_SPAN_SECONDS,
 } as const;
 
 export const POLICIES: Record<TrendPolicyName, TrendPolicy> = {
@@ -106,6 +119,7 @@ export const POLICIES: Record<TrendPolicyName, TrendPolicy> = {
     minimumGrowth: 0,
     // A fast leak doubles the heap every cycle: 7 cycles can span 8 s.
     minSpanSeconds: 5,
+    minBoundSpanSeconds: MIN_BOUND_SPAN_SECONDS,
   },
   "doctor-heap": {
     ...DOCTOR,

@@ -130,6 +130,10 @@ export function undecidedSentence(
     Stretch & {
       pValue: number;
       direction: "falls" | "rises" | "flat";
+      /** The upper bound "bounded" would need below its floor (bound-rule.ts). */
+      bound: number;
+      /** The bound is one measurement step over the observation (the data resolve no less). */
+      resolution?: number;
     },
   f: SentenceFormat,
 ): string {
@@ -139,8 +143,12 @@ export function undecidedSentence(
       : r.direction === "rises"
         ? "rises, but not significantly enough,"
         : "shows no significant trend";
-  const high = Number.isFinite(r.high) ? rate(r.high, f) : "an unbounded rate";
-  return `${trend} ${over(r)} (slope ${rate(r.slope, f)}, ${interval(r, f)}, Mann–Kendall ${formatP(r.pValue)}), but growth of ${high} cannot be ruled out yet`;
+  const bound = Number.isFinite(r.bound) ? rate(r.bound, f) : "an unbounded rate";
+  const step =
+    r.resolution !== undefined
+      ? ` (one step of the measurement, ${f.value(r.resolution)}, over the observation)`
+      : "";
+  return `${trend} ${over(r)} (slope ${rate(r.slope, f)}, ${interval(r, f)}, Mann–Kendall ${formatP(r.pValue)}), but growth of ${bound}${step} cannot be ruled out yet`;
 }
 
 export function insufficientSentence(

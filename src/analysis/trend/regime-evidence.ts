@@ -59,7 +59,7 @@ export function gatherEvidence(
   const span = regime[regime.length - 1].tSeconds - regime[0].tSeconds;
   const level = medianOf(reported.map((p) => p.value));
   const autocorrelation = ctx.policy.autocorrelation;
-  const main = seriesEvidence(regime, { noiseFloor: ctx.noiseFloor, autocorrelation });
+  const main = seriesEvidence(regime, { noiseFloor: ctx.noiseFloor, autocorrelation, boundZ: ctx.boundZ });
   const windowSize = Math.max(4, Math.ceil(regime.length * ENVELOPE_WINDOW_FRACTION));
   // The envelope is a second test: only where it has enough windows to be one.
   const envelopeTested = Math.floor(regime.length / windowSize) >= 2 * minPointsForAlpha(ctx.alpha / 2);

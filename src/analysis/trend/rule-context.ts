@@ -16,7 +16,13 @@ export interface Context {
   quantized: boolean;
   noiseFloor: number;
   minimumGrowth: number;
+  /** "bounded" counts the tolerance over at least this span (the policy's, or a look's if longer). */
   minBoundSpan: number;
+  /**
+   * z of the upper bound a "bounded" verdict needs: the one-sided error BOUND_ERROR (policies.ts),
+   * or a look's share of it, so repeated looks call a leak bounded no more often than one window.
+   */
+  boundZ: number;
   format: SentenceFormat;
 }
 

@@ -25,7 +25,20 @@ export function undecided(e: RegimeEvidence, ctx: Context): TrendJudgement {
     );
   else {
     const direction = main.high < 0 ? "falls" : main.slope > 0 && main.low >= 0 ? "rises" : "flat";
-    reason = undecidedSentence({ ...figures, pValue: main.pValue, direction }, ctx.format);
+    // What "bounded" would have needed below its floor: the look's upper bound, or one step of an
+    // unquantized measurement over the observation when that is more (bound-rule.ts).
+    const resolvable = !ctx.quantized && e.span > 0 ? ctx.resolution / e.span : 0;
+    const bound = Math.max(main.highBound, resolvable);
+    reason = undecidedSentence(
+      {
+        ...figures,
+        pValue: main.pValue,
+        direction,
+        bound,
+        ...(resolvable > main.highBound ? { resolution: ctx.resolution } : {}),
+      },
+      ctx.format,
+    );
   }
   const target = Math.max(
     e.floor,
