@@ -99,7 +99,7 @@ describe("verdicts on real Go programs, 3 runs each", () => {
       const runs = results.get(scenario.name)!;
       expect(runs).toHaveLength(RUNS);
       for (const [i, run] of runs.entries()) {
-        expect(run.exitCode).toBe(0);
+        expect(run.exitCode, `run ${i + 1}: ${run.stderr.split("\n").slice(-12).join("\n")}`).toBe(0);
         const analysis = analyzeGcTrace(run.stderr, scenario.name);
         expect(analysis, "no gc lines captured").not.toBeNull();
         if (analysis!.summary.verdict !== scenario.expected) {
