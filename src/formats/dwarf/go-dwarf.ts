@@ -10,12 +10,18 @@
  * it is turned into the descriptor's address here, which is what an interface's type word holds.
  */
 import { FormatError, InputError } from "../../errors.js";
-import type { GoFunctionInfo, GoGlobal, GoTypeTable } from "../../model/go-types.js";
+import type {
+  GoDwarfSections,
+  GoFunctionInfo,
+  GoGlobal,
+  GoTypeTable,
+  GoVariableEntries,
+} from "../../model/go-types.js";
 import { type ElfFile, findSection, parseElf } from "../elf/elf-file.js";
 import { symbolValue } from "../elf/elf-symbols.js";
 import { Tag } from "./dwarf-constants.js";
-import { type Die, type DwarfInfo, type DwarfUnit, readDwarfInfo } from "./dwarf-info.js";
-import { type DwarfSections, readDwarfSections } from "./dwarf-sections.js";
+import { type Die, type DwarfInfo, readDwarfInfo } from "./dwarf-info.js";
+import { DWARF_SECTION_NAMES, type DwarfSections, readDwarfSections } from "./dwarf-sections.js";
 import { GoTypeBuilder } from "./go-dwarf-types.js";
 
 export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null {
@@ -34,8 +40,7 @@ export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
   const pointerSize = info.units[0]?.addressSize ?? (elf.is64 ? 8 : 4);
   const builder = new GoTypeBuilder(info.dies, pointerSize);
   const globals = readGlobals(info, builder);
-  const variables = new FrameVariableColumns();
-  const functions = readFunctions(info, builder, variables);
+  const functions = readFunctions(info, builder);
   // Every type entry, so a type met only through an interface's type word is known too.
   const typesBase = typeDescriptorsBase(elf);
   const byRuntimeType = new Map<number, number>();
@@ -55,7 +60,7 @@ export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
     byRuntimeType,
     globals,
     functions,
-    frameVariables: variables.finish(sections),
+    variableEntries: variableEntries(info, sections, builder),
   };
 }
 
@@ -80,14 +85,9 @@ function readGlobals(info: DwarfInfo, builder: GoTypeBuilder): GoGlobal[] {
   return globals.sort((a, b) => a.address - b.address);
 }
 
-function readFunctions(
-  info: DwarfInfo,
-  builder: GoTypeBuilder,
-  variables: FrameVariableColumns,
-): GoFunctionInfo[] {
+function readFunctions(info: DwarfInfo, builder: GoTypeBuilder): GoFunctionInfo[] {
   const functions: GoFunctionInfo[] = [];
-  for (const unit of info.units) {
-    const unitIndex = variables.addUnit(unit);
+  info.units.forEach((unit, unitIndex) => {
     for (const die of unit.root.children ?? []) {
       if (die.tag !== Tag.Subprogram || die.lowPc === undefined) continue;
       const name = die.name ?? originName(info, die);
@@ -98,19 +98,19 @@ function readFunctions(
         closureVariables.push({ name: v.name, offset: v.goClosureOffset, type: builder.typeOf(v.type) });
       }
       closureVariables.sort((a, b) => a.offset - b.offset);
-      const firstVariable = variables.count;
-      variables.addScope(die, info, builder, unitIndex);
+      const variablesStart = die.childrenStart ?? 0;
       functions.push({
         name,
         entry: die.lowPc,
         end: die.highPc ?? die.lowPc,
         closureVariables,
-        firstVariable,
-        variableCount: variables.count - firstVariable,
+        unit: unitIndex,
+        variablesStart,
+        variablesEnd: die.childrenEnd ?? variablesStart,
         frameBaseIsCfa: die.frameBaseCfa ?? false,
       });
     }
-  }
+  });
   return functions.sort((a, b) => a.entry - b.entry);
 }
 
@@ -118,119 +118,46 @@ function originName(info: DwarfInfo, die: Die): string | undefined {
   return die.abstractOrigin === undefined ? undefined : info.dies.get(die.abstractOrigin)?.name;
 }
 
-/** Functions' variables and parameters gathered into the table's columns (GoFrameVariables). */
-class FrameVariableColumns {
-  private readonly names: string[] = [];
-  private readonly inlinedIn: number[] = [];
-  private readonly inlinedFunctions: string[] = [];
-  private readonly inlinedIndex = new Map<string, number>();
-  private readonly types: number[] = [];
-  private readonly parameters: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly unitOf: number[] = [];
-  private readonly chunks: Uint8Array[] = [];
-  private expressionBytes = 0;
-  private readonly units: GoTypeTable["frameVariables"]["units"] = [];
-
-  get count(): number {
-    return this.names.length;
+/** What functions' variables are read from later (go-frame-variables.ts), after every type is built. */
+function variableEntries(
+  info: DwarfInfo,
+  sections: DwarfSections,
+  builder: GoTypeBuilder,
+): GoVariableEntries {
+  const own: GoDwarfSections = {};
+  for (const name of DWARF_SECTION_NAMES) {
+    const bytes = ownBytes(sections[name]);
+    if (bytes) own[name] = bytes;
   }
-
-  addUnit(unit: DwarfUnit): number {
-    this.units.push({
-      version: unit.version,
-      addressSize: unit.addressSize,
-      base: unit.root.lowPc ?? 0,
-      addrBase: unit.addrBase,
-    });
-    return this.units.length - 1;
-  }
-
-  /**
-   * The named variables and parameters of a function or lexical block, and of its nested blocks and
-   * inlined subroutines (`inlined`: the index of the inlined function's name, −1 for the function's
-   * own). An inlined function's variable counts only with a location list: a single expression
-   * would hold only inside the inlined code's ranges, which are not read.
-   */
-  addScope(scope: Die, info: DwarfInfo, builder: GoTypeBuilder, unit: number, inlined = -1): void {
-    for (const v of scope.children ?? []) {
-      if (v.tag === Tag.LexicalBlock) {
-        this.addScope(v, info, builder, unit, inlined);
-        continue;
-      }
-      if (v.tag === Tag.InlinedSubroutine) {
-        const origin = v.abstractOrigin === undefined ? undefined : info.dies.get(v.abstractOrigin);
-        if (origin?.name) this.addScope(v, info, builder, unit, this.inlinedFunction(origin.name));
-        continue;
-      }
-      if (v.tag !== Tag.Variable && v.tag !== Tag.FormalParameter) continue;
-      if (v.locationList === undefined && (v.locationExpr === undefined || inlined >= 0)) continue;
-      // A concrete instance of a function also inlined elsewhere names its variables by origin.
-      const origin = v.abstractOrigin === undefined ? undefined : info.dies.get(v.abstractOrigin);
-      const name = v.name ?? origin?.name;
-      // `batch.ptr`, `batch.len`: slots the compiler made for the parts of `batch` (Go 1.27 names
-      // them). Their single location holds whatever was last spilled there, not necessarily the
-      // part's value at a given pc (a constant len is never spilled): the variable's own location
-      // list is what places it. No Go identifier holds a dot.
-      if (!name || name.includes(".")) continue;
-      this.names.push(name);
-      this.inlinedIn.push(inlined);
-      this.types.push(builder.typeOf(v.type ?? origin?.type));
-      this.parameters.push(v.tag === Tag.FormalParameter ? 1 : 0);
-      this.unitOf.push(unit);
-      if (v.locationExpr !== undefined) {
-        this.starts.push(this.expressionBytes);
-        this.lengths.push(v.locationExpr.length);
-        this.chunks.push(v.locationExpr);
-        this.expressionBytes += v.locationExpr.length;
-      } else {
-        this.starts.push(v.locationList!);
-        this.lengths.push(-1);
-      }
-    }
-  }
-
-  private inlinedFunction(name: string): number {
-    let index = this.inlinedIndex.get(name);
-    if (index === undefined) {
-      index = this.inlinedFunctions.length;
-      this.inlinedFunctions.push(name);
-      this.inlinedIndex.set(name, index);
-    }
-    return index;
-  }
-
-  finish(sections: DwarfSections): GoTypeTable["frameVariables"] {
-    const expressions = new Uint8Array(this.expressionBytes);
-    let at = 0;
-    for (const chunk of this.chunks) {
-      expressions.set(chunk, at);
-      at += chunk.length;
-    }
-    return {
-      name: this.names,
-      inlinedIn: Int32Array.from(this.inlinedIn),
-      inlinedFunctions: this.inlinedFunctions,
-      type: Int32Array.from(this.types),
-      parameter: Uint8Array.from(this.parameters),
-      locationStart: Float64Array.from(this.starts),
-      locationLength: Int32Array.from(this.lengths),
-      unit: Uint32Array.from(this.unitOf),
-      expressions,
-      units: this.units,
-      loc: ownBytes(sections.debug_loc),
-      loclists: ownBytes(sections.debug_loclists),
-      addresses: ownBytes(sections.debug_addr),
-    };
-  }
+  const { offsets, ids } = builder.typeEntries();
+  return {
+    sections: own,
+    units: info.units.map((u) => ({
+      offset: u.offset,
+      end: u.end,
+      version: u.version,
+      addressSize: u.addressSize,
+      offsetSize: u.offsetSize,
+      abbrevOffset: u.abbrevOffset,
+      base: u.root.lowPc ?? 0,
+      addrBase: u.addrBase,
+      strOffsetsBase: u.strOffsetsBase,
+      loclistsBase: u.loclistsBase,
+    })),
+    typeOffsets: offsets,
+    typeIds: ids,
+  };
 }
 
 /**
- * A section's bytes as a plain Uint8Array of their own: an uncompressed section is a view into the
- * whole binary, which the table would otherwise keep alive (and a worker's structured clone would
- * copy), and an inflated one is a Buffer, which a structured clone turns into a Uint8Array.
+ * A section's bytes as a plain Uint8Array that owns its whole buffer: an uncompressed section is a
+ * view into the whole binary, which the table would otherwise keep alive (and a worker's structured
+ * clone would copy), and an inflated one is a Buffer, which a structured clone turns into a
+ * Uint8Array. An inflated section that fills its own buffer is viewed rather than copied.
  */
 function ownBytes(bytes: Uint8Array | undefined): Uint8Array | undefined {
-  return bytes && new Uint8Array(bytes);
+  if (!bytes) return undefined;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return new Uint8Array(bytes.buffer, 0, bytes.byteLength);
+  return new Uint8Array(bytes);
 }
