@@ -36,13 +36,30 @@ export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null
 export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
   const sections = readDwarfSections(elf);
   if (!sections.debug_info || sections.debug_info.length === 0) return null;
-  const info = readDwarfInfo(sections, elf.littleEndian);
-  const pointerSize = info.units[0]?.addressSize ?? (elf.is64 ? 8 : 4);
+  return goDwarfOfSections(sections, {
+    littleEndian: elf.littleEndian,
+    is64: elf.is64,
+    typesBase: typeDescriptorsBase(elf),
+  });
+}
+
+/** What the table needs of the binary besides its DWARF. */
+export interface GoBinaryShape {
+  littleEndian: boolean;
+  is64: boolean;
+  /** Where the runtime's type descriptors start; undefined when the binary does not say. */
+  typesBase: number | undefined;
+}
+
+/** The table from DWARF sections already taken out of their binary. */
+export function goDwarfOfSections(sections: DwarfSections, binary: GoBinaryShape): GoTypeTable {
+  const info = readDwarfInfo(sections, binary.littleEndian);
+  const pointerSize = info.units[0]?.addressSize ?? (binary.is64 ? 8 : 4);
   const builder = new GoTypeBuilder(info.dies, pointerSize);
   const globals = readGlobals(info, builder);
   const functions = readFunctions(info, builder);
   // Every type entry, so a type met only through an interface's type word is known too.
-  const typesBase = typeDescriptorsBase(elf);
+  const { typesBase } = binary;
   const byRuntimeType = new Map<number, number>();
   for (const die of info.dies.values()) {
     const id = builder.typeOf(die.offset);
@@ -54,7 +71,7 @@ export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
     type.runtimeType = typesBase === undefined || !type.runtimeType ? 0 : typesBase + type.runtimeType;
   return {
     pointerSize,
-    littleEndian: elf.littleEndian,
+    littleEndian: binary.littleEndian,
     dwarfVersion: info.version,
     types: builder.types,
     byRuntimeType,
