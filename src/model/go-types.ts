@@ -143,7 +143,7 @@ export interface GoDwarfUnit extends GoLocationUnit {
   loclistsBase: number;
 }
 
-/** DWARF sections, decompressed, by name without the leading dot. */
+/** DWARF sections an entry's attributes are read with, decompressed, by name without the leading dot. */
 export interface GoDwarfSections {
   debug_info?: Uint8Array;
   debug_abbrev?: Uint8Array;
@@ -151,9 +151,10 @@ export interface GoDwarfSections {
   debug_line_str?: Uint8Array;
   debug_str_offsets?: Uint8Array;
   debug_addr?: Uint8Array;
-  debug_loc?: Uint8Array;
-  debug_loclists?: Uint8Array;
 }
+
+/** A DWARF section as its binary stores it: plain bytes, or a zlib stream and the size it inflates to. */
+export type GoStoredSection = { bytes: Uint8Array } | { name: string; zlib: Uint8Array; size: number };
 
 /**
  * What functions' parameters and local variables are read from when a frame of one is met: a
@@ -164,6 +165,12 @@ export interface GoDwarfSections {
  */
 export interface GoVariableEntries {
   sections: GoDwarfSections;
+  /**
+   * `.debug_loc` (DWARF ≤ 4 units) and `.debug_loclists` (DWARF 5) as stored: the largest of
+   * these sections, inflated only once a frame's variables are read.
+   */
+  loc: GoStoredSection | undefined;
+  loclists: GoStoredSection | undefined;
   units: GoDwarfUnit[];
   /** Type entries' .debug_info offsets, ascending, and the type id of each. */
   typeOffsets: Float64Array;

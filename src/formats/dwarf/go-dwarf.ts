@@ -14,6 +14,7 @@ import type {
   GoDwarfSections,
   GoFunctionInfo,
   GoGlobal,
+  GoStoredSection,
   GoTypeTable,
   GoVariableEntries,
 } from "../../model/go-types.js";
@@ -21,7 +22,7 @@ import { type ElfFile, findSection, parseElf } from "../elf/elf-file.js";
 import { symbolValue } from "../elf/elf-symbols.js";
 import { Tag } from "./dwarf-constants.js";
 import { type Die, type DwarfInfo, readDwarfInfo } from "./dwarf-info.js";
-import { DWARF_SECTION_NAMES, type DwarfSections, readDwarfSections } from "./dwarf-sections.js";
+import { type DwarfSections, readDwarfSections, storedDwarfSection } from "./dwarf-sections.js";
 import { GoTypeBuilder } from "./go-dwarf-types.js";
 
 export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null {
@@ -34,14 +35,19 @@ export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null
 }
 
 export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
-  const sections = readDwarfSections(elf);
+  const sections = readDwarfSections(elf, LOCATION_LISTS);
   if (!sections.debug_info || sections.debug_info.length === 0) return null;
   return goDwarfOfSections(sections, {
     littleEndian: elf.littleEndian,
     is64: elf.is64,
     typesBase: typeDescriptorsBase(elf),
+    loc: storedDwarfSection(elf, "debug_loc"),
+    loclists: storedDwarfSection(elf, "debug_loclists"),
   });
 }
+
+/** Read only for the functions a heap dump's frames hold, so inflated only then. */
+const LOCATION_LISTS = ["debug_loc", "debug_loclists"] as const;
 
 /** What the table needs of the binary besides its DWARF. */
 export interface GoBinaryShape {
@@ -49,6 +55,9 @@ export interface GoBinaryShape {
   is64: boolean;
   /** Where the runtime's type descriptors start; undefined when the binary does not say. */
   typesBase: number | undefined;
+  /** The location list sections as stored, when `sections` leaves them out. */
+  loc?: GoStoredSection | undefined;
+  loclists?: GoStoredSection | undefined;
 }
 
 /** The table from DWARF sections already taken out of their binary. */
@@ -77,7 +86,7 @@ export function goDwarfOfSections(sections: DwarfSections, binary: GoBinaryShape
     byRuntimeType,
     globals,
     functions,
-    variableEntries: variableEntries(info, sections, builder),
+    variableEntries: variableEntries(info, sections, builder, binary),
   };
 }
 
@@ -140,15 +149,19 @@ function variableEntries(
   info: DwarfInfo,
   sections: DwarfSections,
   builder: GoTypeBuilder,
+  binary: GoBinaryShape,
 ): GoVariableEntries {
   const own: GoDwarfSections = {};
-  for (const name of DWARF_SECTION_NAMES) {
+  for (const name of ENTRY_SECTIONS) {
     const bytes = ownBytes(sections[name]);
     if (bytes) own[name] = bytes;
   }
+  const stored = (bytes: Uint8Array | undefined) => (bytes ? { bytes: ownBytes(bytes)! } : undefined);
   const { offsets, ids } = builder.typeEntries();
   return {
     sections: own,
+    loc: binary.loc ?? stored(sections.debug_loc),
+    loclists: binary.loclists ?? stored(sections.debug_loclists),
     units: info.units.map((u) => ({
       offset: u.offset,
       end: u.end,
@@ -165,6 +178,16 @@ function variableEntries(
     typeIds: ids,
   };
 }
+
+/** What an entry's attributes are read with. */
+const ENTRY_SECTIONS = [
+  "debug_info",
+  "debug_abbrev",
+  "debug_str",
+  "debug_line_str",
+  "debug_str_offsets",
+  "debug_addr",
+] as const;
 
 /**
  * A section's bytes as a plain Uint8Array that owns its whole buffer: an uncompressed section is a

@@ -4,6 +4,7 @@
  * those of its lexical blocks, and those of the functions inlined into it, named after their
  * abstract instance (DW_AT_abstract_origin) where the concrete entry has no name or type.
  */
+import { FormatError } from "../../errors.js";
 import type {
   GoFrameVariables,
   GoFunctionInfo,
@@ -13,6 +14,7 @@ import type {
 import type { Die } from "./dwarf-attributes.js";
 import { Tag } from "./dwarf-constants.js";
 import { DwarfEntries } from "./dwarf-entries.js";
+import { type DwarfSections, inflateStored } from "./dwarf-sections.js";
 
 /** Walk state of an entry whose children are not a function's scope (a variable's, a type's). */
 const OUTSIDE = -2;
@@ -20,10 +22,23 @@ const OUTSIDE = -2;
 export class FrameVariableReader {
   private readonly entries: DwarfEntries;
   private readonly source: GoVariableEntries;
+  /** The sections entries are read with, location lists inflated. */
+  private readonly sections: DwarfSections;
+  /** Why the location lists did not inflate: then no function's variables are read. */
+  private readonly failure: FormatError | undefined;
 
   constructor(private readonly table: GoTypeTable) {
     this.source = table.variableEntries;
-    this.entries = new DwarfEntries(this.source.sections, this.source.units, table.littleEndian);
+    this.sections = { ...this.source.sections };
+    try {
+      const { loc, loclists } = this.source;
+      if (loc) this.sections.debug_loc = inflateStored(loc);
+      if (loclists) this.sections.debug_loclists = inflateStored(loclists);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      this.failure = error;
+    }
+    this.entries = new DwarfEntries(this.sections, this.source.units, table.littleEndian);
   }
 
   /**
@@ -32,7 +47,8 @@ export class FrameVariableReader {
    * code's ranges, which are not read. Throws FormatError when the entries are damaged.
    */
   variablesOf(fn: GoFunctionInfo): GoFrameVariables {
-    const columns = new FrameVariableColumns(this.table, fn.unit);
+    if (this.failure) throw this.failure;
+    const columns = new FrameVariableColumns(this.table, this.sections, fn.unit);
     if (fn.variablesEnd <= fn.variablesStart) return columns.finish();
     // State: −1 inside the function's own scopes, the inlined function's index inside one inlined
     // into it, OUTSIDE elsewhere.
@@ -101,6 +117,7 @@ class FrameVariableColumns {
 
   constructor(
     private readonly table: GoTypeTable,
+    private readonly sections: DwarfSections,
     private readonly unit: number,
   ) {}
 
@@ -129,7 +146,7 @@ class FrameVariableColumns {
   }
 
   finish(): GoFrameVariables {
-    const { sections, units } = this.table.variableEntries;
+    const { sections } = this;
     return {
       name: this.names,
       inlinedIn: Int32Array.from(this.inlinedIn),
@@ -140,7 +157,7 @@ class FrameVariableColumns {
       locationLength: Int32Array.from(this.lengths),
       unit: new Uint32Array(this.names.length).fill(this.unit),
       expressions: sections.debug_info ?? new Uint8Array(0),
-      units,
+      units: this.table.variableEntries.units,
       loc: sections.debug_loc,
       loclists: sections.debug_loclists,
       addresses: sections.debug_addr,
