@@ -145,12 +145,20 @@ export interface GoDwarfUnit extends GoLocationUnit {
 
 /** DWARF sections an entry's attributes are read with, decompressed, by name without the leading dot. */
 export interface GoDwarfSections {
-  debug_info?: Uint8Array;
   debug_abbrev?: Uint8Array;
   debug_str?: Uint8Array;
   debug_line_str?: Uint8Array;
   debug_str_offsets?: Uint8Array;
   debug_addr?: Uint8Array;
+}
+
+/** Parts of .debug_info copied back to back. */
+export interface GoInfoParts {
+  bytes: Uint8Array;
+  /** Part k was at [starts[k], ends[k]) in .debug_info, and starts at at[k] in `bytes`; ascending. */
+  starts: Float64Array;
+  ends: Float64Array;
+  at: Float64Array;
 }
 
 /** A DWARF section as its binary stores it: plain bytes, or a zlib stream and the size it inflates to. */
@@ -164,6 +172,13 @@ export type GoStoredSection = { bytes: Uint8Array } | { name: string; zlib: Uint
  * FrameVariableReader reads them).
  */
 export interface GoVariableEntries {
+  /**
+   * The parts of .debug_info functions' variables are read from, back to back: each function's
+   * children, and each abstract instance whole (an inlined function's description, which entries
+   * of the functions it is inlined into refer to). Types, globals and the functions' own entries
+   * are left out (about half of the section).
+   */
+  info: GoInfoParts;
   sections: GoDwarfSections;
   /**
    * `.debug_loc` (DWARF ≤ 4 units) and `.debug_loclists` (DWARF 5) as stored: the largest of

@@ -44,7 +44,8 @@ export interface Die {
   highPc?: number;
   /**
    * A subprogram's children (its parameters, variables, blocks, inlined calls), left unread by the
-   * walk: the .debug_info offsets of the first child and of the null entry that ends them.
+   * walk: the .debug_info offsets of the first child and of the null entry that ends them (both
+   * the end of its own entry when it has none).
    */
   childrenStart?: number;
   childrenEnd?: number;

@@ -2,7 +2,9 @@
  * Entries of .debug_info read when they are needed, after the walk over the whole section
  * (dwarf-info.ts) left them: one entry at an offset (what a reference points at), or the entries
  * between two offsets (a subprogram's children) in order, each read or skipped as the caller asks.
- * Damaged entries throw FormatError, as in the walk; a reference that leads nowhere reads as absent.
+ * They are read from the parts of the section that were kept (InfoParts), by their offsets in the
+ * whole section. Damaged entries throw FormatError, as in the walk; a reference that leads
+ * nowhere, or outside the parts kept, reads as absent.
  */
 import { FormatError } from "../../errors.js";
 import { type Abbrev, type AbbrevTable, abbrevTable, type UnitShape } from "./dwarf-abbrev.js";
@@ -27,12 +29,21 @@ export interface EntryUnit extends UnitShape {
  */
 export type EntryVisitor<S> = (tag: number, parent: S, read: () => Die) => S;
 
+/** Parts of .debug_info copied back to back: part k was at [starts[k], ends[k]) and is at at[k]. */
+export interface InfoParts {
+  bytes: Uint8Array;
+  starts: Float64Array;
+  ends: Float64Array;
+  at: Float64Array;
+}
+
 export class DwarfEntries {
   private readonly tables = new Map<string, AbbrevTable>();
   private readonly contexts: (UnitContext | undefined)[] = [];
   private readonly byOffset = new Map<number, Die | null>();
 
   constructor(
+    private readonly info: InfoParts,
     private readonly sections: DwarfSections,
     /** In offset order. */
     private readonly units: readonly EntryUnit[],
@@ -48,9 +59,11 @@ export class DwarfEntries {
     if (known !== undefined) return known ?? undefined;
     let die: Die | null = null;
     const u = this.unitHolding(offset);
-    if (u >= 0) {
+    const part = this.partHolding(offset);
+    if (u >= 0 && part >= 0) {
       try {
-        const cursor = new DwarfCursor(this.info(), this.littleEndian, ".debug_info", offset);
+        const at = this.info.at[part]! + (offset - this.info.starts[part]!);
+        const cursor = new DwarfCursor(this.info.bytes, this.littleEndian, ".debug_info", at);
         const code = cursor.uleb();
         const abbrev = code === 0 ? undefined : this.table(u)[code];
         if (abbrev) {
@@ -73,15 +86,17 @@ export class DwarfEntries {
    * order of a recursive walk over the tree). Throws FormatError on a damaged entry.
    */
   walk<S>(u: number, start: number, end: number, state: S, visit: EntryVisitor<S>): void {
-    const info = this.info();
+    const part = this.partHolding(start);
     const unitEnd = this.units[u]?.end ?? 0;
-    if (start < 0 || end > unitEnd || end > info.length)
-      throw new FormatError(
-        `entries at 0x${start.toString(16)}..0x${end.toString(16)} are outside their unit`,
-      );
+    if (part < 0 || end > this.info.ends[part]! || end > unitEnd)
+      throw new FormatError(`entries at 0x${start.toString(16)}..0x${end.toString(16)} were not kept`);
     const table = this.table(u);
     const unit = this.context(u);
-    const cursor: DwarfCursor = new DwarfCursor(info, this.littleEndian, ".debug_info", start);
+    // Positions in the kept bytes; `shift` turns them back into section offsets.
+    const from = this.info.at[part]! + (start - this.info.starts[part]!);
+    const shift = start - from;
+    const until = from + (end - start);
+    const cursor: DwarfCursor = new DwarfCursor(this.info.bytes, this.littleEndian, ".debug_info", from);
     const states: S[] = [state];
     // The entry being visited, and its record once `read` made it.
     let at = 0;
@@ -89,12 +104,12 @@ export class DwarfEntries {
     let entry: Die | undefined;
     const read = (): Die => {
       if (!entry) {
-        entry = { offset: at, tag: abbrev!.tag };
+        entry = { offset: at + shift, tag: abbrev!.tag };
         readAttributes(cursor, abbrev!, unit, entry);
       }
       return entry;
     };
-    while (cursor.pos < end && states.length > 0) {
+    while (cursor.pos < until && states.length > 0) {
       at = cursor.pos;
       const code = cursor.uleb();
       if (code === 0) {
@@ -102,7 +117,7 @@ export class DwarfEntries {
         continue;
       }
       abbrev = table[code];
-      if (!abbrev) cursor.fail(`unknown abbreviation code ${code}`, at);
+      if (!abbrev) cursor.fail(`unknown abbreviation code ${code}`, at + shift);
       entry = undefined;
       const child = visit(abbrev.tag, states[states.length - 1]!, read);
       if (!entry) {
@@ -113,10 +128,18 @@ export class DwarfEntries {
     }
   }
 
-  private info(): Uint8Array {
-    const info = this.sections.debug_info;
-    if (!info) throw new FormatError("no .debug_info section");
-    return info;
+  /** Index of the kept part that holds `offset`, or −1. */
+  private partHolding(offset: number): number {
+    const { starts, ends } = this.info;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const part = lo - 1;
+    return part >= 0 && offset < ends[part]! ? part : -1;
   }
 
   /** Index of the unit whose bytes hold `offset`, or −1. */

@@ -161,7 +161,10 @@ function readUnitEntries(
         root = die;
         resolvePendingAddrx(unit);
       }
-      if (die.tag === Tag.Subprogram && abbrev.hasChildren) die.childrenStart = cursor.pos;
+      if (die.tag === Tag.Subprogram) {
+        die.childrenStart = cursor.pos;
+        if (!abbrev.hasChildren) die.childrenEnd = cursor.pos;
+      }
     } else if (abbrev.fixedSize >= 0) {
       cursor.skip(abbrev.fixedSize);
     } else {

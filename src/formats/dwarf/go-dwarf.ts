@@ -14,6 +14,7 @@ import type {
   GoDwarfSections,
   GoFunctionInfo,
   GoGlobal,
+  GoInfoParts,
   GoStoredSection,
   GoTypeTable,
   GoVariableEntries,
@@ -152,13 +153,14 @@ function variableEntries(
   binary: GoBinaryShape,
 ): GoVariableEntries {
   const own: GoDwarfSections = {};
-  for (const name of ENTRY_SECTIONS) {
+  for (const name of ATTRIBUTE_SECTIONS) {
     const bytes = ownBytes(sections[name]);
     if (bytes) own[name] = bytes;
   }
   const stored = (bytes: Uint8Array | undefined) => (bytes ? { bytes: ownBytes(bytes)! } : undefined);
   const { offsets, ids } = builder.typeEntries();
   return {
+    info: infoParts(info, sections.debug_info!),
     sections: own,
     loc: binary.loc ?? stored(sections.debug_loc),
     loclists: binary.loclists ?? stored(sections.debug_loclists),
@@ -179,9 +181,38 @@ function variableEntries(
   };
 }
 
-/** What an entry's attributes are read with. */
-const ENTRY_SECTIONS = [
-  "debug_info",
+/**
+ * The parts of .debug_info functions' variables are read from: each function's children, and each
+ * abstract instance whole (its entry, for the inlined function's name, and its children).
+ */
+function infoParts(info: DwarfInfo, section: Uint8Array): GoInfoParts {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let total = 0;
+  for (const unit of info.units) {
+    for (const die of unit.root.children ?? []) {
+      if (die.tag !== Tag.Subprogram || die.childrenStart === undefined) continue;
+      const start = die.lowPc === undefined ? die.offset : die.childrenStart;
+      const end = die.childrenEnd ?? die.childrenStart;
+      if (end <= start) continue;
+      starts.push(start);
+      ends.push(end);
+      total += end - start;
+    }
+  }
+  const bytes = new Uint8Array(total);
+  const at = new Float64Array(starts.length);
+  let next = 0;
+  for (let k = 0; k < starts.length; k++) {
+    at[k] = next;
+    bytes.set(section.subarray(starts[k], ends[k]), next);
+    next += ends[k]! - starts[k]!;
+  }
+  return { bytes, starts: Float64Array.from(starts), ends: Float64Array.from(ends), at };
+}
+
+/** What an entry's attributes are read with, besides .debug_info. */
+const ATTRIBUTE_SECTIONS = [
   "debug_abbrev",
   "debug_str",
   "debug_line_str",

@@ -38,7 +38,7 @@ export class FrameVariableReader {
       if (!(error instanceof FormatError)) throw error;
       this.failure = error;
     }
-    this.entries = new DwarfEntries(this.sections, this.source.units, table.littleEndian);
+    this.entries = new DwarfEntries(this.source.info, this.sections, this.source.units, table.littleEndian);
   }
 
   /**
@@ -82,7 +82,7 @@ export class FrameVariableReader {
     // part's value at a given pc (a constant len is never spilled): the variable's own location
     // list is what places it. No Go identifier holds a dot.
     if (!name || name.includes(".")) return;
-    const info = this.source.sections.debug_info!;
+    const info = this.source.info.bytes;
     columns.add(name, inlined, this.typeId(v.type ?? origin?.type), v.tag === Tag.FormalParameter, v, info);
   }
 
@@ -130,7 +130,7 @@ class FrameVariableColumns {
     return index;
   }
 
-  /** A variable; its expression is kept as its place in .debug_info (`info`), which it views. */
+  /** A variable; its expression is kept as its place in the kept entries' bytes (`info`), which it views. */
   add(name: string, inlined: number, type: number, parameter: boolean, v: Die, info: Uint8Array): void {
     this.names.push(name);
     this.inlinedIn.push(inlined);
@@ -156,7 +156,7 @@ class FrameVariableColumns {
       locationStart: Float64Array.from(this.starts),
       locationLength: Int32Array.from(this.lengths),
       unit: new Uint32Array(this.names.length).fill(this.unit),
-      expressions: sections.debug_info ?? new Uint8Array(0),
+      expressions: this.table.variableEntries.info.bytes,
       units: this.table.variableEntries.units,
       loc: sections.debug_loc,
       loclists: sections.debug_loclists,

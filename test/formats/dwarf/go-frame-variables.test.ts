@@ -233,6 +233,10 @@ describe("FrameVariableReader", () => {
     const p = variables.name.indexOf("p");
     expect(variableWords(table, f, variables, p, 0x1020, 64, 8)).toEqual([40]);
     expect(variableWords(table, f, variables, p, 0x1050, 64, 8)).toBeNull();
+    // Kept: main.g whole (entry and parameter) and main.f's children; not the types, nor main.f's entry.
+    const { info } = table.variableEntries;
+    expect(info.bytes.length).toBeLessThan(unitBytes().length);
+    expect(info.starts.length).toBe(2);
     const empty = table.functions.find((fn) => fn.name === "main.empty")!;
     expect(empty.variablesEnd).toBe(empty.variablesStart);
     expect(new FrameVariableReader(table).variablesOf(empty).name).toEqual([]);
@@ -256,13 +260,13 @@ describe("FrameVariableReader", () => {
     const damaged = unitBytes();
     damaged[f.variablesStart] = 0x7e;
     expect(() => tableOf(damaged)).toThrow(FormatError);
-    const lying = {
-      ...table,
-      variableEntries: {
-        ...table.variableEntries,
-        sections: { ...table.variableEntries.sections, debug_info: damaged },
-      },
-    };
+    // The reader reads the kept parts of the section: the function's children are one of them.
+    const { info } = table.variableEntries;
+    const part = info.starts.indexOf(f.variablesStart);
+    expect(part).toBeGreaterThanOrEqual(0);
+    const bytes = info.bytes.slice();
+    bytes[info.at[part]!] = 0x7e;
+    const lying = { ...table, variableEntries: { ...table.variableEntries, info: { ...info, bytes } } };
     expect(() => new FrameVariableReader(lying).variablesOf(f)).toThrow(FormatError);
   });
 });
