@@ -53,7 +53,15 @@ function table(
     globals: [],
     functions: [fn],
     variableEntries: {
+      info: {
+        bytes: new Uint8Array(0),
+        starts: new Float64Array(0),
+        ends: new Float64Array(0),
+        at: new Float64Array(0),
+      },
       sections: {},
+      loc: undefined,
+      loclists: undefined,
       units: [],
       typeOffsets: new Float64Array(0),
       typeIds: new Int32Array(0),
