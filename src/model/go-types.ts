@@ -107,14 +107,19 @@ export interface GoFunctionInfo {
   end: number;
   /** Captured variables DWARF states (Go ≥ 1.23 writes DW_AT_go_closure_offset); empty otherwise. */
   closureVariables: GoClosureVariable[];
-  /** Its parameters and local variables: `GoTypeTable.frameVariables` entries first .. first + count − 1. */
-  firstVariable: number;
-  variableCount: number;
+  /**
+   * Where its parameters, local variables, lexical blocks and inlined calls are: the .debug_info
+   * offsets of its first child entry and of the null entry after the last (equal when it has none),
+   * in unit `unit` of `GoTypeTable.variableEntries`. Read only when a frame of it is met.
+   */
+  unit: number;
+  variablesStart: number;
+  variablesEnd: number;
   /** DW_AT_frame_base is the call frame address (DW_OP_fbreg then counts from it; always so for Go). */
   frameBaseIsCfa: boolean;
 }
 
-/** What a function's variables' location lists are read with (one per compilation unit that has any). */
+/** What a function's variables' location lists are read with. */
 export interface GoLocationUnit {
   /** DWARF version: 5 reads `.debug_loclists`, 2 to 4 `.debug_loc`. */
   version: number;
@@ -125,12 +130,73 @@ export interface GoLocationUnit {
   addrBase: number;
 }
 
+/** A compilation unit, as its entries are read when needed. */
+export interface GoDwarfUnit extends GoLocationUnit {
+  /** Its offset in .debug_info (what unit-relative references count from), and just past its end. */
+  offset: number;
+  end: number;
+  /** 4 for 32-bit DWARF, 8 for 64-bit DWARF. */
+  offsetSize: number;
+  abbrevOffset: number;
+  /** DW_AT_str_offsets_base and DW_AT_loclists_base (0 when absent). */
+  strOffsetsBase: number;
+  loclistsBase: number;
+}
+
+/** DWARF sections an entry's attributes are read with, decompressed, by name without the leading dot. */
+export interface GoDwarfSections {
+  debug_abbrev?: Uint8Array;
+  debug_str?: Uint8Array;
+  debug_line_str?: Uint8Array;
+  debug_str_offsets?: Uint8Array;
+  debug_addr?: Uint8Array;
+}
+
+/** Parts of .debug_info copied back to back. */
+export interface GoInfoParts {
+  bytes: Uint8Array;
+  /** Part k was at [starts[k], ends[k]) in .debug_info, and starts at at[k] in `bytes`; ascending. */
+  starts: Float64Array;
+  ends: Float64Array;
+  at: Float64Array;
+}
+
+/** A DWARF section as its binary stores it: plain bytes, or a zlib stream and the size it inflates to. */
+export type GoStoredSection = { bytes: Uint8Array } | { name: string; zlib: Uint8Array; size: number };
+
 /**
- * Functions' parameters and local variables (also those of lexical blocks), one column entry each,
- * grouped by function (GoFunctionInfo.firstVariable). Their locations stay encoded as DWARF wrote
- * them: an expression's bytes, or a location list's offset in its section, kept here whole; they
- * are decoded for a pc only when a frame of the function is met (a binary has tens of thousands of
- * functions, a heap dump's stacks a few hundred).
+ * What functions' parameters and local variables are read from when a frame of one is met: a
+ * binary has tens of thousands of functions and hundreds of thousands of variables, a heap dump's
+ * stacks name a few hundred functions. The sections their entries, names and locations are in
+ * (own copies), the units, and the type id of each type entry (formats/dwarf's
+ * FrameVariableReader reads them).
+ */
+export interface GoVariableEntries {
+  /**
+   * The parts of .debug_info functions' variables are read from, back to back: each function's
+   * children, and each abstract instance whole (an inlined function's description, which entries
+   * of the functions it is inlined into refer to). Types, globals and the functions' own entries
+   * are left out (about half of the section).
+   */
+  info: GoInfoParts;
+  sections: GoDwarfSections;
+  /**
+   * `.debug_loc` (DWARF ≤ 4 units) and `.debug_loclists` (DWARF 5) as stored: the largest of
+   * these sections, inflated only once a frame's variables are read.
+   */
+  loc: GoStoredSection | undefined;
+  loclists: GoStoredSection | undefined;
+  units: GoDwarfUnit[];
+  /** Type entries' .debug_info offsets, ascending, and the type id of each. */
+  typeOffsets: Float64Array;
+  typeIds: Int32Array;
+}
+
+/**
+ * One function's parameters and local variables (also those of its lexical blocks and of the
+ * functions inlined into it), one column entry each. Their locations stay encoded as DWARF wrote
+ * them: an expression's bytes, or a location list's offset in its section; they are decoded for a
+ * frame's pc.
  */
 export interface GoFrameVariables {
   name: string[];
@@ -169,5 +235,5 @@ export interface GoTypeTable {
   globals: GoGlobal[];
   /** Functions with code, in entry order (link-time addresses). */
   functions: GoFunctionInfo[];
-  frameVariables: GoFrameVariables;
+  variableEntries: GoVariableEntries;
 }

@@ -25,7 +25,8 @@
  */
 import { FormatError } from "../../errors.js";
 import { locationAt, locationPieces, PieceKind } from "../../formats/dwarf/dwarf-locations.js";
-import type { GoFunctionInfo, GoTypeTable } from "../../model/go-types.js";
+import { FrameVariableReader } from "../../formats/dwarf/go-frame-variables.js";
+import type { GoFrameVariables, GoFunctionInfo, GoTypeTable } from "../../model/go-types.js";
 import { RegionRole } from "./typed-heap.js";
 import { SlotKind } from "./typed-layout.js";
 import type { TypePropagator } from "./typed-propagation.js";
@@ -57,18 +58,44 @@ export function seedFrameRoots(p: TypePropagator): void {
   // Goroutines blocked at the same place share function, pc and frame size: their variables'
   // places are decoded once.
   const places = new Map<string, VariablePlace[]>();
+  const variablesOf = frameVariablesLookup(p.registry.table);
   for (const root of graph.roots) {
     if (root.kind !== "stack" || root.parentNode === 0 || root.address === undefined) continue;
     const f = frameAt.get(root.address);
     if (f === undefined) continue;
-    const typed = typedFrame(p, f, places);
+    const typed = typedFrame(p, f, places, variablesOf);
     if (!typed) continue;
     for (const v of typed.seeds) seedVariable(p, f, v);
     if (typed.frame.variables.length > 0) p.frameRoots.set(root.node, typed.frame);
   }
 }
 
-/** A variable (index into the table's frame variables) and its words' places in a frame. */
+/**
+ * A function's variables, read from DWARF the first time a frame of it is met; null for a function
+ * without any, or whose entries are damaged (then nothing is claimed about its frames).
+ */
+function frameVariablesLookup(table: GoTypeTable): (fn: GoFunctionInfo) => GoFrameVariables | null {
+  const known = new Map<number, GoFrameVariables | null>();
+  let reader: FrameVariableReader | undefined;
+  return (fn) => {
+    let variables = known.get(fn.entry);
+    if (variables !== undefined) return variables;
+    variables = null;
+    if (fn.variablesEnd > fn.variablesStart) {
+      reader ??= new FrameVariableReader(table);
+      try {
+        variables = reader.variablesOf(fn);
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+      }
+    }
+    if (variables && variables.name.length === 0) variables = null;
+    known.set(fn.entry, variables);
+    return variables;
+  };
+}
+
+/** A variable (index into its function's variables) and its words' places in a frame. */
 interface VariablePlace {
   variable: number;
   words: number[];
@@ -82,11 +109,13 @@ function typedFrame(
   p: TypePropagator,
   f: number,
   places: Map<string, VariablePlace[]>,
+  variablesOf: (fn: GoFunctionInfo) => GoFrameVariables | null,
 ): { frame: TypedFrame; seeds: FrameVariable[] } | null {
   const { frames } = p.dump;
   const table = p.registry.table;
   const fn = functionWithEntry(table, frames.entryPc[f]! - p.loadBias);
-  if (!fn || fn.variableCount === 0) return null;
+  const fv = fn && variablesOf(fn);
+  if (!fn || !fv) return null;
   const pc = frames.pc[f]!;
   const lookup = (pc === frames.entryPc[f]! ? pc : pc - 1) - p.loadBias;
   const frameSize = frames.size[f]!;
@@ -94,8 +123,8 @@ function typedFrame(
   let placed = places.get(key);
   if (!placed) {
     placed = [];
-    for (let i = fn.firstVariable; i < fn.firstVariable + fn.variableCount; i++) {
-      const words = variableWords(table, fn, i, lookup, frameSize, p.ptr);
+    for (let i = 0; i < fv.name.length; i++) {
+      const words = variableWords(table, fn, fv, i, lookup, frameSize, p.ptr);
       if (words) placed.push({ variable: i, words });
     }
     places.set(key, placed);
@@ -105,13 +134,13 @@ function typedFrame(
   for (let k = pointers.start[f]!; k < pointers.start[f + 1]!; k++) live.add(pointers.fieldOffset[k]!);
   const variables: (FrameVariable & { live: number[]; own: boolean })[] = [];
   for (const { variable: i, words } of placed) {
-    const type = table.frameVariables.type[i]!;
+    const type = fv.type[i]!;
     const livePointers = pointerWords(p, type, words).filter((o) => live.has(o));
     if (livePointers.length === 0) continue;
-    const inlined = table.frameVariables.inlinedIn[i]!;
-    const owner = inlined >= 0 ? table.frameVariables.inlinedFunctions[inlined]! : fn.name;
+    const inlined = fv.inlinedIn[i]!;
+    const owner = inlined >= 0 ? fv.inlinedFunctions[inlined]! : fn.name;
     variables.push({
-      name: table.frameVariables.name[i]!,
+      name: fv.name[i]!,
       function: owner,
       type,
       words,
@@ -140,23 +169,23 @@ function typedFrame(
 }
 
 /**
- * Per word of variable `i`'s value, its offset from the frame's sp at `pc` (−1: not in the frame),
- * or null when DWARF gives it no place there.
+ * Per word of the value of `fn`'s variable `i`, its offset from the frame's sp at `pc` (−1: not in
+ * the frame), or null when DWARF gives it no place there.
  */
 export function variableWords(
   table: GoTypeTable,
   fn: GoFunctionInfo,
+  v: GoFrameVariables,
   i: number,
   pc: number,
   frameSize: number,
   ptr: number,
 ): number[] | null {
-  const v = table.frameVariables;
   const size = table.types[v.type[i]!]?.size ?? 0;
   if (size <= 0) return null;
   let pieces: ReturnType<typeof locationPieces>;
   try {
-    const expr = expressionAt(table, i, pc);
+    const expr = expressionAt(v, i, pc, table.littleEndian);
     pieces = expr ? locationPieces(expr, table.littleEndian, fn.frameBaseIsCfa) : null;
   } catch (error) {
     if (error instanceof FormatError) return null; // a damaged list or expression: nothing claimed
@@ -182,8 +211,7 @@ export function variableWords(
 }
 
 /** The location expression of variable `i` at `pc` (its single expression, or its list's entry). */
-function expressionAt(table: GoTypeTable, i: number, pc: number): Uint8Array | null {
-  const v = table.frameVariables;
+function expressionAt(v: GoFrameVariables, i: number, pc: number, littleEndian: boolean): Uint8Array | null {
   const length = v.locationLength[i]!;
   const start = v.locationStart[i]!;
   if (length > 0) return v.expressions.subarray(start, start + length);
@@ -191,12 +219,7 @@ function expressionAt(table: GoTypeTable, i: number, pc: number): Uint8Array | n
   const unit = v.units[v.unit[i]!]!;
   const section = unit.version >= 5 ? v.loclists : v.loc;
   if (!section) throw new FormatError("a location list without its section");
-  return locationAt(
-    section,
-    start,
-    { ...unit, littleEndian: table.littleEndian, addresses: v.addresses },
-    pc,
-  );
+  return locationAt(section, start, { ...unit, littleEndian, addresses: v.addresses }, pc);
 }
 
 /** Frame offsets of the words the collector reads as pointers (data words of interfaces). */

@@ -128,3 +128,20 @@ export function withFixedSizes(table: AbbrevTable, shape: UnitShape): AbbrevTabl
   });
   return out;
 }
+
+/** The abbreviation table at `offset` for units of one shape, read once per cache. */
+export function abbrevTable(
+  cache: Map<string, AbbrevTable>,
+  section: Uint8Array,
+  offset: number,
+  shape: UnitShape,
+  littleEndian: boolean,
+): AbbrevTable {
+  const key = `${offset}/${shape.addressSize}/${shape.offsetSize}/${shape.version}`;
+  let table = cache.get(key);
+  if (!table) {
+    table = withFixedSizes(readAbbrevTable(section, offset, littleEndian), shape);
+    cache.set(key, table);
+  }
+  return table;
+}

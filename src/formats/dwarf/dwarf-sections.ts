@@ -9,6 +9,7 @@
  */
 import { inflateSync } from "node:zlib";
 import { FormatError } from "../../errors.js";
+import type { GoStoredSection } from "../../model/go-types.js";
 import { type ElfFile, type ElfSection, ElfView, SectionFlag, SectionType } from "../elf/elf-file.js";
 
 /** The sections the DWARF reader looks at, without the leading "." / ".z". */
@@ -32,24 +33,49 @@ const ELFCOMPRESS_ZSTD = 2;
 /** No DWARF section of a real program comes near this; a header that claims more is damaged. */
 const MAX_DECOMPRESSED_BYTES = 2 ** 31 - 1;
 
-/** The decompressed DWARF sections present in `elf` (none when it was linked with -w or -s). */
-export function readDwarfSections(elf: ElfFile): DwarfSections {
+/**
+ * The decompressed DWARF sections present in `elf` (none when it was linked with -w or -s), but for
+ * those `deferred`: storedDwarfSection reads them as stored, to be inflated when needed.
+ */
+export function readDwarfSections(elf: ElfFile, deferred: readonly DwarfSectionName[] = []): DwarfSections {
   const sections: DwarfSections = {};
   for (const name of DWARF_SECTION_NAMES) {
-    const plain = elf.sections.find((s) => s.name === `.${name}`);
-    const gnu = plain ? undefined : elf.sections.find((s) => s.name === `.z${name}`);
-    const section = plain ?? gnu;
-    if (!section || section.type === SectionType.Nobits) continue;
-    const stored = elf.bytes.subarray(section.offset, section.offset + section.size);
-    if ((section.flags & SectionFlag.Compressed) !== 0)
-      sections[name] = inflateElfSection(elf, section, stored);
-    else if (gnu) sections[name] = inflateGnuSection(section, stored);
-    else sections[name] = stored;
+    if (deferred.includes(name)) continue;
+    const stored = findStored(elf, name);
+    if (stored) sections[name] = inflateStored(stored);
   }
   return sections;
 }
 
-function inflateElfSection(elf: ElfFile, section: ElfSection, stored: Uint8Array): Uint8Array {
+/**
+ * A section as `elf` stores it, in bytes of its own (not a view into the binary): its plain bytes,
+ * or its zlib stream and the size that inflates to (the compression header is checked here).
+ */
+export function storedDwarfSection(elf: ElfFile, name: DwarfSectionName): GoStoredSection | undefined {
+  const stored = findStored(elf, name);
+  if (!stored) return undefined;
+  return "bytes" in stored
+    ? { bytes: new Uint8Array(stored.bytes) }
+    : { name: stored.name, zlib: new Uint8Array(stored.zlib), size: stored.size };
+}
+
+/** A stored section's bytes, inflated when compressed. FormatError when its stream is damaged. */
+export function inflateStored(section: GoStoredSection): Uint8Array {
+  return "bytes" in section ? section.bytes : inflate(section.name, section.zlib, section.size);
+}
+
+function findStored(elf: ElfFile, name: DwarfSectionName): GoStoredSection | undefined {
+  const plain = elf.sections.find((s) => s.name === `.${name}`);
+  const gnu = plain ? undefined : elf.sections.find((s) => s.name === `.z${name}`);
+  const section = plain ?? gnu;
+  if (!section || section.type === SectionType.Nobits) return undefined;
+  const stored = elf.bytes.subarray(section.offset, section.offset + section.size);
+  if ((section.flags & SectionFlag.Compressed) !== 0) return elfCompressed(elf, section, stored);
+  if (gnu) return gnuCompressed(section, stored);
+  return { bytes: stored };
+}
+
+function elfCompressed(elf: ElfFile, section: ElfSection, stored: Uint8Array): GoStoredSection {
   const view = new ElfView(stored, elf.littleEndian, elf.is64);
   const headerSize = elf.is64 ? 24 : 12;
   if (stored.length < headerSize) {
@@ -65,10 +91,10 @@ function inflateElfSection(elf: ElfFile, section: ElfSection, stored: Uint8Array
   if (type !== ELFCOMPRESS_ZLIB) {
     throw new FormatError(`section ${section.name} uses unknown compression type ${type}`);
   }
-  return inflate(section.name, stored.subarray(headerSize), size);
+  return { name: section.name, zlib: stored.subarray(headerSize), size };
 }
 
-function inflateGnuSection(section: ElfSection, stored: Uint8Array): Uint8Array {
+function gnuCompressed(section: ElfSection, stored: Uint8Array): GoStoredSection {
   const magic = "ZLIB";
   if (stored.length < 12 || [...magic].some((c, i) => stored[i] !== c.charCodeAt(0))) {
     throw new FormatError(
@@ -77,7 +103,7 @@ function inflateGnuSection(section: ElfSection, stored: Uint8Array): Uint8Array 
   }
   let size = 0;
   for (let i = 4; i < 12; i++) size = size * 256 + stored[i]!;
-  return inflate(section.name, stored.subarray(12), size);
+  return { name: section.name, zlib: stored.subarray(12), size };
 }
 
 function inflate(name: string, stream: Uint8Array, declaredSize: number): Uint8Array {

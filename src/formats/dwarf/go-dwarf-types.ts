@@ -83,6 +83,15 @@ export class GoTypeBuilder {
     return type.id;
   }
 
+  /** The entries met that are types (a named type's typedef too): offsets ascending, with their ids. */
+  typeEntries(): { offsets: Float64Array; ids: Int32Array } {
+    const found: number[] = [];
+    for (const [offset, id] of this.byOffset) if (id >= 0) found.push(offset);
+    const offsets = Float64Array.from(found).sort();
+    const ids = Int32Array.from(offsets, (offset) => this.byOffset.get(offset)!);
+    return { offsets, ids };
+  }
+
   private fill(type: GoType, die: Die): void {
     const ptr = this.pointerSize;
     switch (die.tag) {

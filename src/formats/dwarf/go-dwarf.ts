@@ -10,12 +10,20 @@
  * it is turned into the descriptor's address here, which is what an interface's type word holds.
  */
 import { FormatError, InputError } from "../../errors.js";
-import type { GoFunctionInfo, GoGlobal, GoTypeTable } from "../../model/go-types.js";
+import type {
+  GoDwarfSections,
+  GoFunctionInfo,
+  GoGlobal,
+  GoInfoParts,
+  GoStoredSection,
+  GoTypeTable,
+  GoVariableEntries,
+} from "../../model/go-types.js";
 import { type ElfFile, findSection, parseElf } from "../elf/elf-file.js";
 import { symbolValue } from "../elf/elf-symbols.js";
 import { Tag } from "./dwarf-constants.js";
-import { type Die, type DwarfInfo, type DwarfUnit, readDwarfInfo } from "./dwarf-info.js";
-import { type DwarfSections, readDwarfSections } from "./dwarf-sections.js";
+import { type Die, type DwarfInfo, readDwarfInfo } from "./dwarf-info.js";
+import { type DwarfSections, readDwarfSections, storedDwarfSection } from "./dwarf-sections.js";
 import { GoTypeBuilder } from "./go-dwarf-types.js";
 
 export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null {
@@ -28,16 +36,40 @@ export function readGoDwarf(bytes: Uint8Array, name: string): GoTypeTable | null
 }
 
 export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
-  const sections = readDwarfSections(elf);
+  const sections = readDwarfSections(elf, LOCATION_LISTS);
   if (!sections.debug_info || sections.debug_info.length === 0) return null;
-  const info = readDwarfInfo(sections, elf.littleEndian);
-  const pointerSize = info.units[0]?.addressSize ?? (elf.is64 ? 8 : 4);
+  return goDwarfOfSections(sections, {
+    littleEndian: elf.littleEndian,
+    is64: elf.is64,
+    typesBase: typeDescriptorsBase(elf),
+    loc: storedDwarfSection(elf, "debug_loc"),
+    loclists: storedDwarfSection(elf, "debug_loclists"),
+  });
+}
+
+/** Read only for the functions a heap dump's frames hold, so inflated only then. */
+const LOCATION_LISTS = ["debug_loc", "debug_loclists"] as const;
+
+/** What the table needs of the binary besides its DWARF. */
+export interface GoBinaryShape {
+  littleEndian: boolean;
+  is64: boolean;
+  /** Where the runtime's type descriptors start; undefined when the binary does not say. */
+  typesBase: number | undefined;
+  /** The location list sections as stored, when `sections` leaves them out. */
+  loc?: GoStoredSection | undefined;
+  loclists?: GoStoredSection | undefined;
+}
+
+/** The table from DWARF sections already taken out of their binary. */
+export function goDwarfOfSections(sections: DwarfSections, binary: GoBinaryShape): GoTypeTable {
+  const info = readDwarfInfo(sections, binary.littleEndian);
+  const pointerSize = info.units[0]?.addressSize ?? (binary.is64 ? 8 : 4);
   const builder = new GoTypeBuilder(info.dies, pointerSize);
   const globals = readGlobals(info, builder);
-  const variables = new FrameVariableColumns();
-  const functions = readFunctions(info, builder, variables);
+  const functions = readFunctions(info, builder);
   // Every type entry, so a type met only through an interface's type word is known too.
-  const typesBase = typeDescriptorsBase(elf);
+  const { typesBase } = binary;
   const byRuntimeType = new Map<number, number>();
   for (const die of info.dies.values()) {
     const id = builder.typeOf(die.offset);
@@ -49,13 +81,13 @@ export function goDwarfOfElf(elf: ElfFile): GoTypeTable | null {
     type.runtimeType = typesBase === undefined || !type.runtimeType ? 0 : typesBase + type.runtimeType;
   return {
     pointerSize,
-    littleEndian: elf.littleEndian,
+    littleEndian: binary.littleEndian,
     dwarfVersion: info.version,
     types: builder.types,
     byRuntimeType,
     globals,
     functions,
-    frameVariables: variables.finish(sections),
+    variableEntries: variableEntries(info, sections, builder, binary),
   };
 }
 
@@ -80,14 +112,9 @@ function readGlobals(info: DwarfInfo, builder: GoTypeBuilder): GoGlobal[] {
   return globals.sort((a, b) => a.address - b.address);
 }
 
-function readFunctions(
-  info: DwarfInfo,
-  builder: GoTypeBuilder,
-  variables: FrameVariableColumns,
-): GoFunctionInfo[] {
+function readFunctions(info: DwarfInfo, builder: GoTypeBuilder): GoFunctionInfo[] {
   const functions: GoFunctionInfo[] = [];
-  for (const unit of info.units) {
-    const unitIndex = variables.addUnit(unit);
+  info.units.forEach((unit, unitIndex) => {
     for (const die of unit.root.children ?? []) {
       if (die.tag !== Tag.Subprogram || die.lowPc === undefined) continue;
       const name = die.name ?? originName(info, die);
@@ -98,19 +125,19 @@ function readFunctions(
         closureVariables.push({ name: v.name, offset: v.goClosureOffset, type: builder.typeOf(v.type) });
       }
       closureVariables.sort((a, b) => a.offset - b.offset);
-      const firstVariable = variables.count;
-      variables.addScope(die, info, builder, unitIndex);
+      const variablesStart = die.childrenStart ?? 0;
       functions.push({
         name,
         entry: die.lowPc,
         end: die.highPc ?? die.lowPc,
         closureVariables,
-        firstVariable,
-        variableCount: variables.count - firstVariable,
+        unit: unitIndex,
+        variablesStart,
+        variablesEnd: die.childrenEnd ?? variablesStart,
         frameBaseIsCfa: die.frameBaseCfa ?? false,
       });
     }
-  }
+  });
   return functions.sort((a, b) => a.entry - b.entry);
 }
 
@@ -118,119 +145,90 @@ function originName(info: DwarfInfo, die: Die): string | undefined {
   return die.abstractOrigin === undefined ? undefined : info.dies.get(die.abstractOrigin)?.name;
 }
 
-/** Functions' variables and parameters gathered into the table's columns (GoFrameVariables). */
-class FrameVariableColumns {
-  private readonly names: string[] = [];
-  private readonly inlinedIn: number[] = [];
-  private readonly inlinedFunctions: string[] = [];
-  private readonly inlinedIndex = new Map<string, number>();
-  private readonly types: number[] = [];
-  private readonly parameters: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly unitOf: number[] = [];
-  private readonly chunks: Uint8Array[] = [];
-  private expressionBytes = 0;
-  private readonly units: GoTypeTable["frameVariables"]["units"] = [];
-
-  get count(): number {
-    return this.names.length;
+/** What functions' variables are read from later (go-frame-variables.ts), after every type is built. */
+function variableEntries(
+  info: DwarfInfo,
+  sections: DwarfSections,
+  builder: GoTypeBuilder,
+  binary: GoBinaryShape,
+): GoVariableEntries {
+  const own: GoDwarfSections = {};
+  for (const name of ATTRIBUTE_SECTIONS) {
+    const bytes = ownBytes(sections[name]);
+    if (bytes) own[name] = bytes;
   }
-
-  addUnit(unit: DwarfUnit): number {
-    this.units.push({
-      version: unit.version,
-      addressSize: unit.addressSize,
-      base: unit.root.lowPc ?? 0,
-      addrBase: unit.addrBase,
-    });
-    return this.units.length - 1;
-  }
-
-  /**
-   * The named variables and parameters of a function or lexical block, and of its nested blocks and
-   * inlined subroutines (`inlined`: the index of the inlined function's name, −1 for the function's
-   * own). An inlined function's variable counts only with a location list: a single expression
-   * would hold only inside the inlined code's ranges, which are not read.
-   */
-  addScope(scope: Die, info: DwarfInfo, builder: GoTypeBuilder, unit: number, inlined = -1): void {
-    for (const v of scope.children ?? []) {
-      if (v.tag === Tag.LexicalBlock) {
-        this.addScope(v, info, builder, unit, inlined);
-        continue;
-      }
-      if (v.tag === Tag.InlinedSubroutine) {
-        const origin = v.abstractOrigin === undefined ? undefined : info.dies.get(v.abstractOrigin);
-        if (origin?.name) this.addScope(v, info, builder, unit, this.inlinedFunction(origin.name));
-        continue;
-      }
-      if (v.tag !== Tag.Variable && v.tag !== Tag.FormalParameter) continue;
-      if (v.locationList === undefined && (v.locationExpr === undefined || inlined >= 0)) continue;
-      // A concrete instance of a function also inlined elsewhere names its variables by origin.
-      const origin = v.abstractOrigin === undefined ? undefined : info.dies.get(v.abstractOrigin);
-      const name = v.name ?? origin?.name;
-      // `batch.ptr`, `batch.len`: slots the compiler made for the parts of `batch` (Go 1.27 names
-      // them). Their single location holds whatever was last spilled there, not necessarily the
-      // part's value at a given pc (a constant len is never spilled): the variable's own location
-      // list is what places it. No Go identifier holds a dot.
-      if (!name || name.includes(".")) continue;
-      this.names.push(name);
-      this.inlinedIn.push(inlined);
-      this.types.push(builder.typeOf(v.type ?? origin?.type));
-      this.parameters.push(v.tag === Tag.FormalParameter ? 1 : 0);
-      this.unitOf.push(unit);
-      if (v.locationExpr !== undefined) {
-        this.starts.push(this.expressionBytes);
-        this.lengths.push(v.locationExpr.length);
-        this.chunks.push(v.locationExpr);
-        this.expressionBytes += v.locationExpr.length;
-      } else {
-        this.starts.push(v.locationList!);
-        this.lengths.push(-1);
-      }
-    }
-  }
-
-  private inlinedFunction(name: string): number {
-    let index = this.inlinedIndex.get(name);
-    if (index === undefined) {
-      index = this.inlinedFunctions.length;
-      this.inlinedFunctions.push(name);
-      this.inlinedIndex.set(name, index);
-    }
-    return index;
-  }
-
-  finish(sections: DwarfSections): GoTypeTable["frameVariables"] {
-    const expressions = new Uint8Array(this.expressionBytes);
-    let at = 0;
-    for (const chunk of this.chunks) {
-      expressions.set(chunk, at);
-      at += chunk.length;
-    }
-    return {
-      name: this.names,
-      inlinedIn: Int32Array.from(this.inlinedIn),
-      inlinedFunctions: this.inlinedFunctions,
-      type: Int32Array.from(this.types),
-      parameter: Uint8Array.from(this.parameters),
-      locationStart: Float64Array.from(this.starts),
-      locationLength: Int32Array.from(this.lengths),
-      unit: Uint32Array.from(this.unitOf),
-      expressions,
-      units: this.units,
-      loc: ownBytes(sections.debug_loc),
-      loclists: ownBytes(sections.debug_loclists),
-      addresses: ownBytes(sections.debug_addr),
-    };
-  }
+  const stored = (bytes: Uint8Array | undefined) => (bytes ? { bytes: ownBytes(bytes)! } : undefined);
+  const { offsets, ids } = builder.typeEntries();
+  return {
+    info: infoParts(info, sections.debug_info!),
+    sections: own,
+    loc: binary.loc ?? stored(sections.debug_loc),
+    loclists: binary.loclists ?? stored(sections.debug_loclists),
+    units: info.units.map((u) => ({
+      offset: u.offset,
+      end: u.end,
+      version: u.version,
+      addressSize: u.addressSize,
+      offsetSize: u.offsetSize,
+      abbrevOffset: u.abbrevOffset,
+      base: u.root.lowPc ?? 0,
+      addrBase: u.addrBase,
+      strOffsetsBase: u.strOffsetsBase,
+      loclistsBase: u.loclistsBase,
+    })),
+    typeOffsets: offsets,
+    typeIds: ids,
+  };
 }
 
 /**
- * A section's bytes as a plain Uint8Array of their own: an uncompressed section is a view into the
- * whole binary, which the table would otherwise keep alive (and a worker's structured clone would
- * copy), and an inflated one is a Buffer, which a structured clone turns into a Uint8Array.
+ * The parts of .debug_info functions' variables are read from: each function's children, and each
+ * abstract instance whole (its entry, for the inlined function's name, and its children).
+ */
+function infoParts(info: DwarfInfo, section: Uint8Array): GoInfoParts {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let total = 0;
+  for (const unit of info.units) {
+    for (const die of unit.root.children ?? []) {
+      if (die.tag !== Tag.Subprogram || die.childrenStart === undefined) continue;
+      const start = die.lowPc === undefined ? die.offset : die.childrenStart;
+      const end = die.childrenEnd ?? die.childrenStart;
+      if (end <= start) continue;
+      starts.push(start);
+      ends.push(end);
+      total += end - start;
+    }
+  }
+  const bytes = new Uint8Array(total);
+  const at = new Float64Array(starts.length);
+  let next = 0;
+  for (let k = 0; k < starts.length; k++) {
+    at[k] = next;
+    bytes.set(section.subarray(starts[k], ends[k]), next);
+    next += ends[k]! - starts[k]!;
+  }
+  return { bytes, starts: Float64Array.from(starts), ends: Float64Array.from(ends), at };
+}
+
+/** What an entry's attributes are read with, besides .debug_info. */
+const ATTRIBUTE_SECTIONS = [
+  "debug_abbrev",
+  "debug_str",
+  "debug_line_str",
+  "debug_str_offsets",
+  "debug_addr",
+] as const;
+
+/**
+ * A section's bytes as a plain Uint8Array that owns its whole buffer: an uncompressed section is a
+ * view into the whole binary, which the table would otherwise keep alive (and a worker's structured
+ * clone would copy), and an inflated one is a Buffer, which a structured clone turns into a
+ * Uint8Array. An inflated section that fills its own buffer is viewed rather than copied.
  */
 function ownBytes(bytes: Uint8Array | undefined): Uint8Array | undefined {
-  return bytes && new Uint8Array(bytes);
+  if (!bytes) return undefined;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return new Uint8Array(bytes.buffer, 0, bytes.byteLength);
+  return new Uint8Array(bytes);
 }
