@@ -7,6 +7,7 @@
 
 import type { BenchRow } from "../analysis/bench-compare.js";
 import { unitClass } from "../formats/go-bench.js";
+import { formatFixed } from "../profile/go-format.js";
 
 export interface Scaler {
   /** Digits after the decimal point. */
@@ -73,7 +74,7 @@ export function commonScale(values: readonly number[], unit: string): Scaler {
 
 export function formatScaled(value: number, scaler: Scaler): string {
   if (!Number.isFinite(value)) return String(value);
-  return `${(value / scaler.factor).toFixed(scaler.precision)}${scaler.prefix}`;
+  return `${formatFixed(value / scaler.factor, scaler.precision)}${scaler.prefix}`;
 }
 
 /** A value with its own scale and the unit, e.g. "1.25µs" style "1.250µ sec/op". */
@@ -97,7 +98,7 @@ export function percentRange(center: number, lo: number, hi: number): string {
   if (Math.sign(center) !== Math.sign(lo) || Math.sign(center) !== Math.sign(hi)) return "?";
   if (center === 0) return "0%";
   const spread = Math.max(hi / center - 1, 1 - lo / center);
-  return `${(100 * spread).toFixed(0)}%`;
+  return `${formatFixed(100 * spread, 0)}%`;
 }
 
 /** benchstat's delta column: "~" when not significant, "0.00%", "?" for a zero base, "+x.xx%". */
@@ -106,7 +107,7 @@ export function formatDelta(row: Pick<BenchRow, "p" | "alpha" | "base" | "new">)
   if (row.base.center === row.new.center) return "0.00%";
   if (row.base.center === 0) return "?";
   const percent = (row.new.center / row.base.center - 1) * 100;
-  return `${percent >= 0 ? "+" : ""}${percent.toFixed(2)}%`;
+  return `${percent >= 0 ? "+" : ""}${formatFixed(percent, 2)}%`;
 }
 
 /** Delta that never hides the direction (for Markdown/annotations): "+∞%" for a zero base. */
@@ -114,12 +115,12 @@ export function formatChange(row: Pick<BenchRow, "deltaPercent">): string {
   const d = row.deltaPercent;
   if (d === Infinity) return "+∞%";
   if (d === -Infinity) return "−∞%";
-  return `${d >= 0 ? "+" : ""}${d.toFixed(2)}%`;
+  return `${d >= 0 ? "+" : ""}${formatFixed(d, 2)}%`;
 }
 
 /** "(p=0.002 n=10)" or "n=10+8"; exact comparisons show no p (it is 0 by definition). */
 export function comparisonLabel(row: Pick<BenchRow, "p" | "base" | "new">): string {
-  const p = row.p !== 0 ? `p=${row.p.toFixed(3)} ` : "";
+  const p = row.p !== 0 ? `p=${formatFixed(row.p, 3)} ` : "";
   const n = row.base.n === row.new.n ? `n=${row.base.n}` : `n=${row.base.n}+${row.new.n}`;
   return `${p}${n}`;
 }

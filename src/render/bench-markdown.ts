@@ -5,6 +5,7 @@
  */
 
 import type { GatedRow, GateReport } from "../analysis/bench-gate.js";
+import { formatFixed } from "../profile/go-format.js";
 import {
   commonScale,
   comparisonLabel,
@@ -108,7 +109,7 @@ export function renderBenchMarkdown(report: GateReport, labels: BenchLabels): st
     const gm = group.geomean;
     if (gm && group.rows.length > 1 && gm.ratio !== undefined) {
       out.push(
-        `| | geomean | | | ${((gm.ratio - 1) * 100 >= 0 ? "+" : "") + ((gm.ratio - 1) * 100).toFixed(2)}% | |`,
+        `| | geomean | | | ${((gm.ratio - 1) * 100 >= 0 ? "+" : "") + formatFixed((gm.ratio - 1) * 100, 2)}% | |`,
       );
     }
     out.push("");

@@ -6,6 +6,7 @@
 import type { BenchGeomean } from "../analysis/bench-compare.js";
 import type { GatedRow, GateReport } from "../analysis/bench-gate.js";
 import type { GatePolicy } from "../model/bench-gate-policy.js";
+import { formatFixed } from "../profile/go-format.js";
 import {
   commonScale,
   comparisonLabel,
@@ -129,7 +130,7 @@ function renderTable(group: TableGroup, labels: BenchLabels): string[] {
       "",
       gm.new !== undefined ? formatScaled(gm.new, scaler) : "",
       "",
-      gm.ratio !== undefined ? `${gm.ratio >= 1 ? "+" : ""}${((gm.ratio - 1) * 100).toFixed(2)}%` : "?",
+      gm.ratio !== undefined ? `${gm.ratio >= 1 ? "+" : ""}${formatFixed((gm.ratio - 1) * 100, 2)}%` : "?",
       "",
       footnoteFor(gm.warnings),
       "",
