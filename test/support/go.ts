@@ -19,9 +19,12 @@ export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const workDir = path.join(repoRoot, "test/.work");
 
 function sourceHash(dir: string, toolchain: GoToolchain, env: NodeJS.ProcessEnv = {}): string {
-  // The environment that changes the binary (GOEXPERIMENT, GOOS, tags...) is part of the key.
+  // The environment that changes the binary (GOEXPERIMENT, GOOS, tags...) is part of the key, and so
+  // is the directory: the binary records its source paths (a moved program must not reuse a binary
+  // whose paths name the old place).
   const hash = createHash("sha256")
     .update(toolchain)
+    .update(path.resolve(dir))
     .update(JSON.stringify(Object.entries(env).sort()));
   for (const name of readdirSync(dir).sort()) {
     if (name.endsWith(".go") || name === "go.mod" || name === "go.sum") {
