@@ -33,7 +33,7 @@ import { SlotKind, TypeRegistry, typeContainsAt } from "./typed-layout.js";
 import { contentsOf, type DumpContents } from "./typed-memory.js";
 import { scanObjectRegion, verifyObjectRegion } from "./typed-object-scan.js";
 import { nameGlobalRoots, seedTypedRoots } from "./typed-roots.js";
-import { seedFrameRoots, type TypedFrame } from "./typed-stack-roots.js";
+import { functionWithEntry, seedFrameRoots, type TypedFrame } from "./typed-stack-roots.js";
 
 export interface PropagateOptions {
   /** Run-time minus link-time addresses (PIE); 0 by default. */
@@ -239,7 +239,7 @@ export class TypePropagator {
     const i = this.graph.addressIndex.order[rank]!;
     const offset = address - bounds[2 * rank]!;
     const pc = this.contents.word(this.dump.objects.contentOffset[i]! + offset) - this.loadBias;
-    const fn = functionAt(this.registry.table, pc);
+    const fn = functionWithEntry(this.registry.table, pc); // a funcval's code pointer is its entry
     if (!fn) {
       this.stats.unknownClosures++;
       return;
@@ -541,20 +541,6 @@ export class TypePropagator {
     if (address !== 0 && this.contents.word(at + size.offset) > 0)
       this.claimArray(address, chan.elem, RegionRole.ChanBuffer);
   }
-}
-
-/** The function whose entry is `pc` (a funcval's code pointer is its function's entry). */
-function functionAt(table: GoTypeTable, pc: number) {
-  const fns = table.functions;
-  let lo = 0;
-  let hi = fns.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (fns[mid]!.entry < pc) lo = mid + 1;
-    else hi = mid;
-  }
-  const fn = fns[lo];
-  return fn && fn.entry === pc ? fn : undefined;
 }
 
 /** "go1.26.8" → 26; unknown → 0. */
