@@ -232,10 +232,13 @@ export function looksLikeMemStatsLogLines(text: string): boolean {
 const PROFILE_FIELD_WIRE_TYPES = [-1, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0, 2];
 /** No top-level field of a real profile (a sample, a location, a string) comes near this. */
 const MAX_PROFILE_FIELD_BYTES = 1 << 20;
+/** Profile fields that hold messages (ValueType, Sample, Mapping, Location, Function, period_type). */
+const PROFILE_MESSAGE_FIELDS = new Set([1, 2, 3, 4, 5, 11]);
 
 /**
  * Whether the prefix parses as Profile fields: each a known field number with its wire type and a
- * plausible length, at least three of them complete before the prefix ends (Go starts with
+ * plausible length, each message among them that ends inside the prefix made of fields itself, at
+ * least three of them complete before the prefix ends (Go starts with
  * period_type, period and sample_type, all small), or all of a shorter input. Real profiles always
  * do; random bytes fail within a field or two.
  */
@@ -256,11 +259,41 @@ function startsLikeProfileProto(head: Uint8Array): boolean {
     pos = value.next;
     if (wireType === 2) {
       if (value.value > MAX_PROFILE_FIELD_BYTES) return false;
+      const start = pos;
       pos += value.value;
+      // A message wholly inside the prefix must itself parse as protobuf fields.
+      if (pos <= end && PROFILE_MESSAGE_FIELDS.has(field) && !parsesAsMessage(head, start, pos)) return false;
     }
     if (pos <= end) complete++;
   }
   return complete >= 3 || (pos === head.length && complete > 0);
+}
+
+/**
+ * Whether bytes[start, end) are a sequence of protobuf fields: field numbers from 1, wire types 0, 1,
+ * 2 or 5, varints that end and lengths that fit, ending exactly at `end`. (Zero bytes, for one, are
+ * not: field number 0 does not exist.)
+ */
+function parsesAsMessage(bytes: Uint8Array, start: number, end: number): boolean {
+  let pos = start;
+  while (pos < end) {
+    const tag = readVarint(bytes, pos, end);
+    if (!tag || tag.value < 8) return false;
+    pos = tag.next;
+    const wireType = tag.value % 8;
+    if (wireType === 0) {
+      const value = readVarint(bytes, pos, end);
+      if (!value) return false;
+      pos = value.next;
+    } else if (wireType === 1) pos += 8;
+    else if (wireType === 5) pos += 4;
+    else if (wireType === 2) {
+      const length = readVarint(bytes, pos, end);
+      if (!length) return false;
+      pos = length.next + length.value;
+    } else return false;
+  }
+  return pos === end;
 }
 
 /** A varint at `pos`: its value and where the next field starts; undefined when cut off, null when too long. */

@@ -122,6 +122,25 @@ describe("binary kinds, from files the Go runtime and heapscope wrote", () => {
     );
   });
 
+  it("zero-filled messages between valid tags are not a profile.proto (a shrunk counterexample)", () => {
+    const zeros = (n: number) => Array.from({ length: n }, () => 0);
+    const bytes = [
+      0x32,
+      27,
+      ...zeros(27),
+      0x0a,
+      48,
+      ...zeros(48),
+      0x5a,
+      65,
+      ...zeros(65),
+      0x0a,
+      110,
+      ...zeros(110),
+    ];
+    expect(sniffInput(Uint8Array.from(bytes))).toBe("binary");
+  });
+
   it("random bytes are binary; nothing is empty", () => {
     const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
     random[0] = 0x42;
