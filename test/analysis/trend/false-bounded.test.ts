@@ -21,18 +21,7 @@ import {
   type TrendPoint,
   type TrendPolicyName,
 } from "../../../src/analysis/trend.js";
-
-function rng(seed: number): { uniform: () => number; normal: () => number } {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
+import { rng } from "./support/seeded-random.js";
 
 const MB = 1e6;
 const KB = 1e3;

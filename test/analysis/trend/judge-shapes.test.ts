@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { judgeTrend, mannKendall, type TrendPoint, theilSenSlope } from "../../../src/analysis/trend.js";
+import { rng } from "./support/seeded-random.js";
 
 const MIB = 1024 * 1024;
 const KIB = 1024;
@@ -208,18 +209,6 @@ describe("properties", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios (seeded): the shapes a live heap takes
-
-function rng(seed: number): { uniform: () => number; normal: () => number } {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 /** Floored MiB values like gctrace, AR(1) noise, slightly irregular cycle times. */
 function simulate(

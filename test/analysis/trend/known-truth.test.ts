@@ -13,22 +13,11 @@ import {
   type TrendPolicyName,
   type TrendVerdict,
 } from "../../../src/analysis/trend.js";
+import { rng } from "./support/seeded-random.js";
 
 const MIB = 1024 * 1024;
 const SIZES = [5, 7, 10, 15, 20, 30];
 const REPS = 300;
-
-function rng(seed: number): { uniform: () => number; normal: () => number } {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 /** How each policy's series is measured: its level, resolution and how values are rounded. */
 interface Measurement {

@@ -15,25 +15,9 @@ import { describe, expect, it } from "vitest";
 import { steepeningKink } from "../../../src/analysis/trend/broken-stick.js";
 import { ONSET_CANDIDATES } from "../../../src/analysis/trend/onset-rule.js";
 import { judgeTrend, POLICIES, type TrendPoint, type TrendPolicyName } from "../../../src/analysis/trend.js";
+import { rng } from "./support/seeded-random.js";
 
 const MIB = 1024 * 1024;
-
-function rng(seed: number): { uniform: () => number; normal: () => number; laplace: () => number } {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-  // Unit variance: scale 1/√2.
-  const laplace = () => {
-    const u = uniform() - 0.5;
-    return (-Math.sign(u) * Math.log(1 - 2 * Math.abs(u) || 1e-12)) / Math.SQRT2;
-  };
-  return { uniform, normal, laplace };
-}
 
 interface Noise {
   phi: number;

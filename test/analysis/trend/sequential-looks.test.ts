@@ -12,18 +12,7 @@ import {
   type TrendPolicy,
   type TrendPolicyName,
 } from "../../../src/analysis/trend.js";
-
-function rng(seed: number): { uniform: () => number; normal: () => number } {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
+import { rng } from "./support/seeded-random.js";
 
 describe("look schedule", () => {
   it("looks every 5 s up to 30 s, then 30 % further, and last at the maximum", () => {
